@@ -1,0 +1,40 @@
+# The two commands of the README. Each creates .venv when it is missing and installs what it needs.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+# torch's CPU build is installed first, pinned, so that the text/bench extras (which only ask for
+# torch>=2.1) do not pull a multi-GB CUDA build.
+TORCH  ?= torch==2.13.0
+
+.PHONY: test bench test-cpu test-cudasim clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+$(VENV)/.test-installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q "$(TORCH)"
+	$(BIN)/python -m pip install -q -e ".[test,text]"
+	touch $@
+
+$(VENV)/.bench-installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q "$(TORCH)"
+	$(BIN)/python -m pip install -q -e ".[bench]"
+	touch $@
+
+# pytest exits non-zero on a failure and also when no test ran (exit code 5).
+test: test-cpu test-cudasim
+
+test-cpu: $(VENV)/.test-installed
+	$(BIN)/python -m pytest tests -m "not cudasim" -q
+
+# The GPU kernels under Numba's CUDA simulator, in their own process: the variable must be set
+# before numba is first imported.
+test-cudasim: $(VENV)/.test-installed
+	NUMBA_ENABLE_CUDASIM=1 $(BIN)/python -m pytest tests -m cudasim -q
+
+bench: $(VENV)/.bench-installed
+	$(BIN)/python -m benchmarks $(BENCH_ARGS)
+
+clean:
+	rm -rf $(VENV) build *.egg-info

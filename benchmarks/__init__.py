@@ -1,0 +1,1 @@
+"""The benchmark and parity suite: ``python -m benchmarks``."""

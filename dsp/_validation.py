@@ -1,0 +1,162 @@
+"""Validation shared by every public function and both backends.
+
+Every check raises :class:`dsp.DSPError` with the parameter's name, the value received and what
+is accepted. Kernels never validate; they trust what these helpers hand them.
+"""
+from __future__ import annotations
+
+import numbers
+from typing import Any, Iterable
+
+import numpy as np
+
+from ._backend import array_module, is_cupy_array
+from ._errors import DSPError
+
+
+def as_float_array(
+    x,
+    *,
+    name: str = "y",
+    allow_complex: bool = False,
+    finite: bool = True,
+    min_ndim: int = 1,
+):
+    """Convert ``x`` to a floating array, keeping its precision and its device.
+
+    float32 and float64 are kept, float16 becomes float32, complex input is accepted only where
+    ``allow_complex``. Integer and boolean input is refused: integer audio has a scale (PCM) that
+    must be stated, so the message points to :func:`dsp.from_pcm`. CuPy arrays stay CuPy.
+    Read-only and non-contiguous inputs are accepted (kernels copy what they need).
+
+    Parameters
+    ----------
+    x : array_like
+    name : str
+        The parameter's name, for messages.
+    allow_complex : bool
+    finite : bool
+        Refuse NaN and infinity.
+    min_ndim : int
+        The least number of dimensions.
+
+    Returns
+    -------
+    np.ndarray or cupy.ndarray
+        float32, float64, complex64 or complex128.
+    """
+    xp = array_module(x)
+    if not is_cupy_array(x):
+        try:
+            x = np.asarray(x)
+        except Exception as exc:  # ragged lists and the like
+            raise DSPError(f"{name} could not be converted to an array: {exc}") from exc
+    dt = x.dtype
+    if dt.kind in "iu":
+        raise DSPError(
+            f"{name} has integer dtype {dt}: audio must be floating point. "
+            f"Convert PCM samples with dsp.from_pcm({name}) (or {name}.astype(np.float32) "
+            "if the values are already on the intended scale)"
+        )
+    if dt.kind == "b":
+        raise DSPError(f"{name} has boolean dtype: need a floating-point array")
+    if dt.kind == "c":
+        if not allow_complex:
+            raise DSPError(f"{name} is complex ({dt}): need a real floating-point array")
+        if dt != np.complex64 and dt != np.complex128:
+            x = x.astype(np.complex128)
+    elif dt.kind == "f":
+        if dt == np.float16:
+            x = x.astype(np.float32)
+        elif dt != np.float32 and dt != np.float64:  # longdouble
+            x = x.astype(np.float64)
+    else:
+        raise DSPError(f"{name} has dtype {dt}: need a floating-point array")
+    if x.ndim < min_ndim:
+        raise DSPError(f"{name} has {x.ndim} dimension(s): need at least {min_ndim}")
+    if finite and x.size and not bool(xp.isfinite(x).all()):
+        raise DSPError(f"{name} contains NaN or infinity: need finite values")
+    return x
+
+
+def check_int(name: str, value: Any, *, minimum: int | None = None, maximum: int | None = None) -> int:
+    """Return ``value`` as an int, refusing bools, floats and values out of range."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+        raise DSPError(f"{name}={value!r} must be an integer")
+    value = int(value)
+    if minimum is not None and value < minimum:
+        raise DSPError(f"{name}={value} is too small: need {name} >= {minimum}")
+    if maximum is not None and value > maximum:
+        raise DSPError(f"{name}={value} is too large: need {name} <= {maximum}")
+    return value
+
+
+def check_float(
+    name: str,
+    value: Any,
+    *,
+    minimum: float | None = None,
+    maximum: float | None = None,
+    strict_minimum: bool = False,
+) -> float:
+    """Return ``value`` as a finite float within range.
+
+    ``strict_minimum`` makes ``minimum`` exclusive (e.g. ``sr > 0``).
+    """
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise DSPError(f"{name}={value!r} must be a real number")
+    value = float(value)
+    if not np.isfinite(value):
+        raise DSPError(f"{name}={value} must be finite")
+    if minimum is not None:
+        if strict_minimum and value <= minimum:
+            raise DSPError(f"{name}={value} must be > {minimum}")
+        if not strict_minimum and value < minimum:
+            raise DSPError(f"{name}={value} must be >= {minimum}")
+    if maximum is not None and value > maximum:
+        raise DSPError(f"{name}={value} must be <= {maximum}")
+    return value
+
+
+def check_choice(name: str, value: Any, choices: Iterable[Any]) -> Any:
+    """Return ``value`` if it is one of ``choices``."""
+    choices = tuple(choices)
+    if value not in choices:
+        accepted = ", ".join(repr(c) for c in choices)
+        raise DSPError(f"{name}={value!r} is not supported: use one of {accepted}")
+    return value
+
+
+def check_axis(axis: Any, ndim: int, *, name: str = "axis") -> int:
+    """Normalise a possibly negative ``axis`` for an array of ``ndim`` dimensions."""
+    axis = check_int(name, axis)
+    if not -ndim <= axis < ndim:
+        raise DSPError(f"{name}={axis} is out of range for an array with {ndim} dimension(s)")
+    return axis % ndim
+
+
+def complex_dtype(real_dtype) -> np.dtype:
+    """complex64 for float32, complex128 for float64 (and for complex input, itself)."""
+    dt = np.dtype(real_dtype)
+    if dt.kind == "c":
+        return dt
+    return np.dtype(np.complex64) if dt == np.float32 else np.dtype(np.complex128)
+
+
+def real_dtype(dtype) -> np.dtype:
+    """float32 for float32/complex64, float64 for float64/complex128."""
+    dt = np.dtype(dtype)
+    return np.dtype(np.float32) if dt in (np.float32, np.complex64) else np.dtype(np.float64)
+
+
+def flatten_leading(x, axis: int = -1):
+    """Move ``axis`` last and collapse the others into one batch axis, C-contiguous.
+
+    Returns the 2-D array ``(batch, n)`` and the leading shape needed to undo it with
+    ``out.reshape(lead + out.shape[1:])``. Works for NumPy and CuPy.
+    """
+    xp = array_module(x)
+    axis = check_axis(axis, x.ndim)
+    x = xp.moveaxis(x, axis, -1)
+    lead = x.shape[:-1]
+    return xp.ascontiguousarray(x.reshape((-1, x.shape[-1]))), lead

@@ -1,0 +1,5 @@
+"""Compute kernels. ``kernels.cpu``: Numba ``njit``; ``kernels.gpu``: numba.cuda + CuPy.
+
+Kernels know nothing of defaults or user-facing errors: :mod:`dsp` validates and picks one.
+Nothing is compiled or imported from CUDA/CuPy when this package is imported.
+"""

@@ -1,0 +1,152 @@
+"""The package's foundation: errors, validation, dispatch, import hygiene, Numba config."""
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import dsp
+from dsp import DSPError
+from dsp._backend import backend_of, is_cupy_array
+from dsp._validation import (
+    as_float_array,
+    check_axis,
+    check_choice,
+    check_float,
+    check_int,
+    complex_dtype,
+    flatten_leading,
+    real_dtype,
+)
+
+
+def test_dsperror_is_valueerror():
+    assert issubclass(DSPError, ValueError)
+
+
+def test_import_dsp_does_not_import_cupy_or_numba_cuda():
+    code = (
+        "import sys, dsp, pyramids; "
+        "bad = [m for m in sys.modules if m.split('.')[0] in ('cupy', 'numba_cuda') "
+        "or m.startswith('numba.cuda') or m.startswith('kernels.gpu')]; "
+        "print(bad); sys.exit(1 if bad else 0)"
+    )
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert res.returncode == 0, res.stdout + res.stderr
+
+
+@pytest.mark.parametrize("dt, expected", [(np.float16, np.float32), (np.float32, np.float32), (np.float64, np.float64)])
+def test_float_dtypes_preserved(dt, expected):
+    assert as_float_array(np.zeros(4, dt)).dtype == expected
+
+
+def test_complex_allowed_only_on_request():
+    z = np.zeros(3, np.complex64)
+    with pytest.raises(DSPError, match="y is complex"):
+        as_float_array(z)
+    assert as_float_array(z, allow_complex=True).dtype == np.complex64
+
+
+@pytest.mark.parametrize("dt", [np.int16, np.int32, np.uint8])
+def test_integer_audio_refused_with_from_pcm_hint(dt):
+    with pytest.raises(DSPError, match="from_pcm"):
+        as_float_array(np.zeros(4, dt))
+
+
+def test_bool_refused():
+    with pytest.raises(DSPError, match="boolean"):
+        as_float_array(np.zeros(4, bool))
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_non_finite_refused(bad):
+    with pytest.raises(DSPError, match="NaN or infinity"):
+        as_float_array(np.array([0.0, bad]))
+    assert np.isnan(as_float_array(np.array([np.nan]), finite=False)).all()
+
+
+def test_min_ndim_and_ragged():
+    with pytest.raises(DSPError, match="dimension"):
+        as_float_array(np.float32(1.0))
+    with pytest.raises(DSPError, match="converted"):
+        as_float_array([[1.0, 2.0], [3.0]])
+
+
+def test_read_only_and_strided_inputs_accepted():
+    x = np.arange(20, dtype=np.float64)[::2]
+    x.flags.writeable = False
+    out, lead = flatten_leading(as_float_array(x))
+    assert out.flags.c_contiguous and lead == ()
+    np.testing.assert_array_equal(out[0], x)
+
+
+def test_flatten_leading_moves_axis():
+    x = np.arange(24.0).reshape(2, 3, 4)
+    out, lead = flatten_leading(x, axis=1)
+    assert out.shape == (8, 3) and lead == (2, 4)
+    np.testing.assert_array_equal(out.reshape(lead + (3,)), np.moveaxis(x, 1, -1))
+
+
+def test_check_int():
+    assert check_int("n", np.int64(3), minimum=1) == 3
+    with pytest.raises(DSPError, match=r"n_fft=1 is too small: need n_fft >= 2"):
+        check_int("n_fft", 1, minimum=2)
+    with pytest.raises(DSPError, match="must be an integer"):
+        check_int("n", 2.0)
+    with pytest.raises(DSPError, match="must be an integer"):
+        check_int("n", True)
+    with pytest.raises(DSPError, match="too large"):
+        check_int("bits", 33, maximum=32)
+
+
+def test_check_float():
+    assert check_float("sr", 22050, minimum=0, strict_minimum=True) == 22050.0
+    with pytest.raises(DSPError, match=r"sr=0.0 must be > 0"):
+        check_float("sr", 0, minimum=0, strict_minimum=True)
+    with pytest.raises(DSPError, match="finite"):
+        check_float("sr", np.nan)
+    with pytest.raises(DSPError, match="real number"):
+        check_float("sr", "fast")
+
+
+def test_check_choice_and_axis():
+    assert check_choice("mode", "a", ("a", "b")) == "a"
+    with pytest.raises(DSPError, match=r"mode='c' is not supported: use one of 'a', 'b'"):
+        check_choice("mode", "c", ("a", "b"))
+    assert check_axis(-1, 3) == 2
+    with pytest.raises(DSPError, match="axis=3 is out of range"):
+        check_axis(3, 3)
+
+
+def test_dtype_maps():
+    assert complex_dtype(np.float32) == np.complex64
+    assert complex_dtype(np.float64) == np.complex128
+    assert real_dtype(np.complex64) == np.float32
+    assert real_dtype(np.float64) == np.float64
+
+
+def test_dispatch_numpy_is_cpu():
+    assert not is_cupy_array(np.zeros(2))
+    assert backend_of(np.zeros(2), None, [1.0]) == "cpu"
+
+
+def test_dispatch_refuses_mixed_backends():
+    class FakeCupy:  # a stand-in whose type lives in a module named cupy
+        pass
+
+    FakeCupy.__module__ = "cupy._core.core"
+    assert is_cupy_array(FakeCupy())
+    with pytest.raises(DSPError, match="mix NumPy and CuPy"):
+        backend_of(np.zeros(2), FakeCupy())
+
+
+def test_numba_flags_in_one_place():
+    from kernels import config
+
+    assert config.FASTMATH == {"contract", "reassoc", "nsz", "arcp"}
+    assert "nnan" not in config.FASTMATH and "ninf" not in config.FASTMATH
+
+
+def test_public_names_exported():
+    for name in dsp.__all__:
+        assert hasattr(dsp, name), name
