@@ -9,22 +9,22 @@ CuPy array arrives.
 >>> dsp.stft(y).shape
 (1025, 44)
 """
+import sys as _sys
+
 from ._errors import DSPError
 from .sampling import *  # noqa: F401,F403
-from .quantize import *  # noqa: F401,F403
+from .quantization import *  # noqa: F401,F403
 from .fourier import *  # noqa: F401,F403
 from .windows import *  # noqa: F401,F403
-from .resample import *  # noqa: F401,F403
+from .resampling import *  # noqa: F401,F403
 from .spectral import *  # noqa: F401,F403
 from .mel import *  # noqa: F401,F403
 from .wavelets import *  # noqa: F401,F403
 
-from . import sampling, quantize, fourier, windows, resample, spectral, mel, wavelets  # noqa: E402
-
 __version__ = "0.1.0"
 
+# Module names never equal a public function's name, so the star imports above are not shadowed.
+_PUBLIC_MODULES = ("sampling", "quantization", "fourier", "windows", "resampling", "spectral", "mel", "wavelets")
 __all__ = ["DSPError"] + [
-    name
-    for module in (sampling, quantize, fourier, windows, resample, spectral, mel, wavelets)
-    for name in module.__all__
+    name for module in _PUBLIC_MODULES for name in _sys.modules[f"{__name__}.{module}"].__all__
 ]
