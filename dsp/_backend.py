@@ -30,11 +30,44 @@ def array_module(x) -> ModuleType:
     return np
 
 
+_SIMULATED_GPU = False
+
+
+class simulated_gpu:
+    """Route NumPy arrays to the GPU kernels, for testing under Numba's CUDA simulator.
+
+    With ``NUMBA_ENABLE_CUDASIM=1`` the simulator runs ``cuda.jit`` kernels on host arrays, so the
+    whole GPU path (validation, dispatch, glue, kernels) can be exercised without a GPU or CuPy.
+    Outside the simulator this refuses to start: on real hardware NumPy arrays are not device
+    memory.
+
+    >>> with simulated_gpu():  # doctest: +SKIP
+    ...     S = dsp.stft(y)    # runs kernels/gpu under the simulator
+    """
+
+    def __enter__(self):
+        import numba
+
+        if not numba.config.ENABLE_CUDASIM:
+            raise RuntimeError("simulated_gpu() needs NUMBA_ENABLE_CUDASIM=1 set before numba is imported")
+        global _SIMULATED_GPU
+        self._previous, _SIMULATED_GPU = _SIMULATED_GPU, True
+        return self
+
+    def __exit__(self, *exc):
+        global _SIMULATED_GPU
+        _SIMULATED_GPU = self._previous
+        return False
+
+
 def backend_of(*arrays) -> str:
     """``'gpu'`` when every non-None array is a CuPy array, ``'cpu'`` when none is.
 
     Mixing the two raises: moving data between host and device is the caller's decision.
+    Inside :class:`simulated_gpu`, NumPy arrays count as device arrays.
     """
+    if _SIMULATED_GPU:
+        return "gpu"
     kinds = {is_cupy_array(a) for a in arrays if a is not None}
     if len(kinds) > 1:
         raise DSPError(
