@@ -1,0 +1,93 @@
+"""dsp.get_window against scipy.signal.get_window and librosa.filters.get_window."""
+import numpy as np
+import pytest
+import scipy.signal
+import scipy.special
+import librosa
+
+import dsp
+from dsp import DSPError
+from dsp.windows import _cached_window, bessel_i0
+
+SPECS = [
+    "hann", "hamming", "blackman", "blackmanharris", "nuttall", "flattop", "cosine", "bartlett",
+    "triang", "boxcar", "rectangular", "rect", "ones", "tukey", ("tukey", 0.25), ("tukey", 0.0),
+    ("tukey", 1.0), ("gaussian", 7), ("gaussian", 0.5), ("kaiser", 8.6), ("kaiser", 0.0),
+    ("kaiser", 14.0), 5.0, ("general_hamming", 0.6), "hann_periodic", "hann_symmetric",
+]
+LENGTHS = [1, 2, 3, 4, 7, 64, 513, 2048]
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=str)
+@pytest.mark.parametrize("fftbins", [True, False])
+def test_matches_scipy(spec, fftbins):
+    for n in LENGTHS:
+        ours = dsp.get_window(spec, n, fftbins=fftbins)
+        ref = scipy.signal.get_window(spec, n, fftbins=fftbins)
+        assert ours.dtype == np.float64 and ours.shape == (n,)
+        np.testing.assert_allclose(ours, ref, rtol=0, atol=1e-12, err_msg=f"{spec} n={n}")
+
+
+def test_hanning_alias_is_hann():
+    np.testing.assert_array_equal(dsp.get_window("hanning", 16), dsp.get_window("hann", 16))
+
+
+def test_matches_librosa_callable_and_array():
+    n = 32
+    for spec in ["hann", ("gaussian", 4.0), scipy.signal.windows.hamming, np.hanning(n), list(np.ones(n))]:
+        ref = librosa.filters.get_window(spec, n)
+        np.testing.assert_allclose(dsp.get_window(spec, n), ref, rtol=0, atol=1e-12)
+
+
+def test_bessel_i0_matches_scipy():
+    x = np.concatenate([np.linspace(0, 60, 601), [1e-8, 123.4]])
+    np.testing.assert_allclose(bessel_i0(x), scipy.special.i0(x), rtol=1e-14)
+
+
+def test_cached_window_read_only_and_dtype():
+    w = _cached_window("hann", 512, True, np.float32)
+    assert w.dtype == np.float32 and not w.flags.writeable
+    assert _cached_window("hann", 512, True, np.float32) is w
+    np.testing.assert_allclose(w, scipy.signal.get_window("hann", 512), atol=1e-7)
+    # get_window hands out a writable copy, never the cached table
+    g = dsp.get_window("hann", 512)
+    g[0] = 5.0
+    assert dsp.get_window("hann", 512)[0] == 0.0
+
+
+def test_cached_window_normalises_equivalent_specs():
+    assert _cached_window(("gaussian", 7), 10) is _cached_window(("gauss", 7.0), 10)
+
+
+@pytest.mark.parametrize(
+    "spec, n, match",
+    [
+        ("nope", 8, "unknown window name 'nope'"),
+        (("gaussian",), 8, "needs its parameter std"),
+        ("gaussian", 8, "needs its parameter std"),
+        (("gaussian", 0.0), 8, "std=0.0 must be > 0"),
+        (("gaussian", "x"), 8, "std='x' must be a real number"),
+        (("hann", 3), 8, "takes 0 parameter"),
+        (("tukey", 1.5), 8, "alpha=1.5 must be in"),
+        ((3, "hann"), 8, "must start with the window's name"),
+        ((), 8, "must start with the window's name"),
+        (float("nan"), 8, "Kaiser beta and must be finite"),
+        (True, 8, "is not a window"),
+        ({"hann": 1}, 8, "is not a window"),
+        (np.ones(7), 8, r"shape \(7,\): need a 1-D window of length n=8"),
+        (np.ones((2, 4)), 8, "need a 1-D window"),
+        (np.array([1.0, np.nan]), 2, "NaN or infinity"),
+        (lambda n: np.ones(n + 1), 8, r"window\(8\) returned has shape \(9,\)"),
+        (lambda n: 1 / 0, 8, "raised ZeroDivisionError"),
+    ],
+)
+def test_bad_window_spec(spec, n, match):
+    with pytest.raises(DSPError, match=match):
+        dsp.get_window(spec, n)
+
+
+@pytest.mark.parametrize("n, match", [(0, "Nx=0 is too small"), (-3, "Nx=-3 is too small"),
+                                      (4.0, "Nx=4.0 must be an integer"), (True, "must be an integer")])
+def test_bad_length(n, match):
+    with pytest.raises(DSPError, match=match):
+        dsp.get_window("hann", n)
