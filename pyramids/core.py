@@ -1,0 +1,469 @@
+"""The level-indexed container every builder returns: :class:`Pyramid` of :class:`Level`.
+
+Level 0 is the finest, the last the coarsest. A level holds one array whose elements (frames,
+tokens, sentences, pixels, grid cells, wavelet coefficients) each carry an *extent*: where the
+element lies in the modality's own coordinates. Extents are what let pyramids of different
+modalities meet (an audio window and a video frame overlap in seconds, a sentence covers a span
+of characters, an image cell covers a box of pixels).
+
+Element and extent conventions, stated once
+-------------------------------------------
+- 1-D units (``'seconds'``, ``'samples'``, ``'chars'``, ``'tokens'``): ``data.shape[0]`` elements;
+  ``extents`` has shape ``(n_elements, 2)``, one half-open span ``[start, end)`` per element.
+- ``'pixels'``: the elements are the positions of the level's 2-D grid, ``data.shape[:2] == (H, W)``,
+  in row-major order; ``extents`` has shape ``(H * W, 4)``, one box ``(y0, x0, y1, x1)`` per
+  position (half-open, in the pixel coordinates of the original image).
+- ``scale``: the mean extent length (span length in 1-D, ``sqrt`` of the box area for pixels).
+  Levels must be ordered fine to coarse: ``scale`` never decreases with the level index.
+"""
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterator, Sequence
+
+import numpy as np
+
+from dsp._backend import is_cupy_array
+from dsp._errors import DSPError
+
+__all__ = ["Pyramid", "Level", "PyramidError", "MODALITIES", "UNITS"]
+
+MODALITIES = ("audio", "image", "text")
+#: Units whose extents are 1-D spans ``[start, end)``; ``'pixels'`` extents are boxes.
+SPAN_UNITS = ("seconds", "samples", "chars", "tokens")
+UNITS = SPAN_UNITS + ("pixels",)
+
+# A level's scale may equal the previous one (levels of a mel pyramid share their frames); this
+# slack only absorbs the rounding of the two means.
+_SCALE_SLACK = 1e-9
+
+_FORMAT = "dsp-pyramids.pyramid/1"
+_BY_MODALITY: dict = {}
+
+
+class PyramidError(DSPError):
+    """Bad input to a pyramid: empty levels, extents that do not match the elements, NaN data,
+    levels not ordered fine to coarse, text offsets outside the text, and so on.
+
+    A subclass of :class:`dsp.DSPError` (hence of ``ValueError``).
+    """
+
+
+def _n_elements(data, units: str) -> int:
+    if units == "pixels":
+        return int(data.shape[0]) * int(data.shape[1])
+    return int(data.shape[0])
+
+
+@dataclass(frozen=True, eq=False)
+class Level:
+    """One level of a :class:`Pyramid`.
+
+    Parameters
+    ----------
+    data : np.ndarray or cupy.ndarray [shape=(n_elements, ...)] or [shape=(H, W, ...)] for pixels
+        The level's array. Its first axis indexes the elements (its first two axes for
+        ``units='pixels'``).
+    name : str
+        What an element is: ``'token'``, ``'sentence'``, ``'frame'``, ``'mel128'``, ``'cell28'``...
+    extents : np.ndarray [shape=(n_elements, 2)] or [shape=(H * W, 4)]
+        Stored as float64 NumPy, whatever device ``data`` is on. See the module docstring.
+    units : str
+        One of ``'seconds'``, ``'samples'``, ``'chars'``, ``'tokens'``, ``'pixels'``.
+    meta : dict
+        Free-form facts about the level (``{'hz': (lo, hi)}`` for a wavelet band,
+        ``{'time_resolution': ..., 'freq_resolution': ...}`` for an STFT level). Kept by
+        :meth:`Pyramid.save` when JSON-representable (tuples and small arrays included).
+
+    Raises
+    ------
+    PyramidError
+        Empty data, NaN in data, extents whose shape does not match the elements, non-finite
+        extents, or spans/boxes that end before they start.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> lv = Level(np.ones((3, 8)), "frame", np.array([[0, 1], [1, 2], [2, 3]]), "seconds")
+    >>> lv.n_elements, lv.scale
+    (3, 1.0)
+    """
+
+    data: Any
+    name: str
+    extents: np.ndarray
+    units: str
+    meta: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        data = self.data
+        if not is_cupy_array(data):
+            if not isinstance(data, np.ndarray):
+                try:
+                    data = np.asarray(data)
+                except Exception as exc:
+                    raise PyramidError(f"level data could not be converted to an array: {exc}") from exc
+            object.__setattr__(self, "data", data)
+        if not isinstance(self.name, str) or not self.name:
+            raise PyramidError(f"level name={self.name!r} must be a non-empty string")
+        if self.units not in UNITS:
+            accepted = ", ".join(repr(u) for u in UNITS)
+            raise PyramidError(f"level {self.name!r}: units={self.units!r} is not supported: use one of {accepted}")
+        if data.dtype.kind not in "biufc":
+            raise PyramidError(f"level {self.name!r}: data has dtype {data.dtype}: need a numeric array")
+        need_ndim = 2 if self.units == "pixels" else 1
+        if data.ndim < need_ndim:
+            raise PyramidError(
+                f"level {self.name!r}: data has {data.ndim} dimension(s): need at least {need_ndim} "
+                f"for units={self.units!r}"
+            )
+        n = _n_elements(data, self.units)
+        if n == 0 or data.size == 0:
+            raise PyramidError(f"level {self.name!r} is empty: data has shape {tuple(data.shape)}")
+        if data.dtype.kind in "fc":
+            xp = _array_module(data)
+            if bool(xp.isnan(data).any()):
+                raise PyramidError(f"level {self.name!r}: data contains NaN")
+
+        try:
+            ext = np.array(_host(self.extents), dtype=np.float64)
+        except Exception as exc:
+            raise PyramidError(f"level {self.name!r}: extents could not be converted to floats: {exc}") from exc
+        width = 4 if self.units == "pixels" else 2
+        if ext.ndim != 2 or ext.shape[1] != width:
+            what = "(y0, x0, y1, x1) boxes" if width == 4 else "[start, end) spans"
+            raise PyramidError(
+                f"level {self.name!r}: extents has shape {ext.shape}: need ({n}, {width}), "
+                f"one row of {what} per element (units={self.units!r})"
+            )
+        if ext.shape[0] != n:
+            raise PyramidError(
+                f"level {self.name!r}: extents has {ext.shape[0]} rows but the level has {n} elements "
+                f"(data shape {tuple(data.shape)}, units={self.units!r})"
+            )
+        if not np.isfinite(ext).all():
+            raise PyramidError(f"level {self.name!r}: extents contain NaN or infinity")
+        half = width // 2
+        bad = np.flatnonzero((ext[:, half:] < ext[:, :half]).any(axis=1))
+        if bad.size:
+            raise PyramidError(
+                f"level {self.name!r}: extent of element {int(bad[0])} ends before it starts: {ext[bad[0]].tolist()}"
+            )
+        ext.setflags(write=False)
+        object.__setattr__(self, "extents", ext)
+
+        meta = {} if self.meta is None else self.meta
+        if not isinstance(meta, dict):
+            raise PyramidError(f"level {self.name!r}: meta must be a dict, got {type(meta).__name__}")
+        object.__setattr__(self, "meta", dict(meta))
+
+    @property
+    def n_elements(self) -> int:
+        """Number of elements (rows of ``extents``)."""
+        return int(self.extents.shape[0])
+
+    @property
+    def shape(self) -> tuple:
+        return tuple(int(s) for s in self.data.shape)
+
+    @property
+    def scale(self) -> float:
+        """Mean extent length: span length for 1-D units, ``sqrt(box area)`` for pixels."""
+        e = self.extents
+        if self.units == "pixels":
+            return float(np.mean(np.sqrt((e[:, 2] - e[:, 0]) * (e[:, 3] - e[:, 1]))))
+        return float(np.mean(e[:, 1] - e[:, 0]))
+
+    def replace(self, **changes) -> "Level":
+        """A copy with some fields changed (validated again)."""
+        fields = dict(data=self.data, name=self.name, extents=self.extents, units=self.units, meta=self.meta)
+        fields.update(changes)
+        return Level(**fields)
+
+    def __repr__(self) -> str:
+        return (
+            f"Level(name={self.name!r}, shape={self.shape}, dtype={self.data.dtype}, "
+            f"n_elements={self.n_elements}, scale={self.scale:.4g} {self.units})"
+        )
+
+
+class Pyramid:
+    """A multi-scale representation: levels ordered from the finest (0) to the coarsest (-1).
+
+    Parameters
+    ----------
+    levels : sequence of Level
+        At least one; all with the same units and all NumPy or all CuPy; ``scale`` non-decreasing.
+    modality : {'audio', 'image', 'text'}
+    meta : dict, optional
+        Facts about the whole pyramid (``sr``, the builder's name and parameters...).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> fine = Level(np.zeros((4, 2)), "frame", [[0, 1], [1, 2], [2, 3], [3, 4]], "seconds")
+    >>> coarse = Level(np.zeros((1, 2)), "clip", [[0, 4]], "seconds")
+    >>> p = Pyramid([fine, coarse], "audio")
+    >>> len(p), p[-1].shape, p.names, p.scales
+    (2, (1, 2), ('frame', 'clip'), (1.0, 4.0))
+    """
+
+    __slots__ = ("_levels", "_modality", "_meta")
+    #: Set by the modality classes (``AudioPyramid``...): their builders return them, and
+    #: :meth:`load` and slicing give back the class that matches the modality.
+    _fixed_modality: str | None = None
+
+    def __init_subclass__(cls, modality: str | None = None, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if modality is not None:
+            cls._fixed_modality = modality
+            _BY_MODALITY[modality] = cls
+
+    def __new__(cls, levels=None, modality=None, meta=None):
+        # Pyramid(levels, 'text') gives a TextPyramid once pyramids.text is imported, so the
+        # modality's own methods (e.g. ImagePyramid.reconstruct) are there after load or slicing.
+        if cls is Pyramid and modality in _BY_MODALITY:
+            cls = _BY_MODALITY[modality]
+        return super().__new__(cls)
+
+    def __init__(self, levels: Sequence[Level], modality: str | None = None, meta: dict | None = None):
+        if modality is None:
+            modality = self._fixed_modality
+        elif self._fixed_modality is not None and modality != self._fixed_modality:
+            raise PyramidError(
+                f"modality={modality!r} does not match {type(self).__name__} (modality {self._fixed_modality!r})"
+            )
+        if isinstance(levels, Level):
+            levels = [levels]
+        try:
+            levels = tuple(levels)
+        except TypeError as exc:
+            raise PyramidError(f"levels must be a sequence of Level, got {type(levels).__name__}") from exc
+        if not levels:
+            raise PyramidError("a pyramid needs at least one level: got none")
+        for i, lv in enumerate(levels):
+            if not isinstance(lv, Level):
+                raise PyramidError(f"levels[{i}] is a {type(lv).__name__}: need a pyramids.Level")
+        if modality not in MODALITIES:
+            accepted = ", ".join(repr(m) for m in MODALITIES)
+            raise PyramidError(f"modality={modality!r} is not supported: use one of {accepted}")
+        units = {lv.units for lv in levels}
+        if len(units) > 1:
+            raise PyramidError(f"levels mix units {sorted(units)}: all levels of a pyramid share one unit")
+        on_gpu = {is_cupy_array(lv.data) for lv in levels}
+        if len(on_gpu) > 1:
+            raise PyramidError("levels mix NumPy and CuPy arrays: use p.to_numpy() or p.to_cupy() on all of them")
+        scales = [lv.scale for lv in levels]
+        for i in range(1, len(levels)):
+            if scales[i] < scales[i - 1] * (1 - _SCALE_SLACK):
+                raise PyramidError(
+                    f"levels are not ordered fine to coarse: level {i} ({levels[i].name!r}, scale "
+                    f"{scales[i]:.6g}) is finer than level {i - 1} ({levels[i - 1].name!r}, scale "
+                    f"{scales[i - 1]:.6g}); level 0 must be the finest"
+                )
+        if meta is not None and not isinstance(meta, dict):
+            raise PyramidError(f"meta must be a dict, got {type(meta).__name__}")
+        self._levels = levels
+        self._modality = modality
+        self._meta = dict(meta or {})
+
+    # -- access -----------------------------------------------------------------------------
+    @property
+    def modality(self) -> str:
+        return self._modality
+
+    @property
+    def meta(self) -> dict:
+        return self._meta
+
+    @property
+    def levels(self) -> tuple:
+        """The :class:`Level` objects, finest first."""
+        return self._levels
+
+    @property
+    def units(self) -> str:
+        return self._levels[0].units
+
+    @property
+    def shapes(self) -> tuple:
+        """Shape of every level's array, finest first."""
+        return tuple(lv.shape for lv in self._levels)
+
+    @property
+    def names(self) -> tuple:
+        return tuple(lv.name for lv in self._levels)
+
+    @property
+    def scales(self) -> tuple:
+        """Mean extent length of every level (non-decreasing)."""
+        return tuple(lv.scale for lv in self._levels)
+
+    def __len__(self) -> int:
+        return len(self._levels)
+
+    def _index(self, i) -> int:
+        if isinstance(i, (bool, np.bool_)) or not isinstance(i, (int, np.integer)):
+            raise TypeError(f"pyramid indices must be integers or slices, not {type(i).__name__}")
+        n = len(self._levels)
+        if not -n <= i < n:
+            raise IndexError(f"level {int(i)} is out of range for a pyramid of {n} level(s)")
+        return int(i) % n
+
+    def __getitem__(self, i):
+        """``p[i]``: level ``i``'s array; ``p[a:b]``: the sub-pyramid of those levels."""
+        if isinstance(i, slice):
+            return Pyramid(self._levels[i], self._modality, self._meta)
+        return self._levels[self._index(i)].data
+
+    def level(self, i: int) -> Level:
+        """The :class:`Level` at index ``i`` (negative counts from the coarsest)."""
+        return self._levels[self._index(i)]
+
+    def __iter__(self) -> Iterator[Level]:
+        return iter(self._levels)
+
+    # -- transforms ---------------------------------------------------------------------------
+    def map(self, fn: Callable) -> "Pyramid":
+        """Apply ``fn(data) -> new data`` to every level; names, extents, units and meta are kept.
+
+        The new array must keep each level's elements (its first axis, or first two for pixels).
+        """
+        out = []
+        for lv in self._levels:
+            try:
+                out.append(lv.replace(data=fn(lv.data)))
+            except PyramidError as exc:
+                raise PyramidError(f"map: {exc}") from exc
+        return Pyramid(out, self._modality, self._meta)
+
+    def to_numpy(self) -> "Pyramid":
+        """Every level's array on the host (NumPy); a no-op copy of the structure if already there."""
+        return Pyramid([lv.replace(data=_host(lv.data)) for lv in self._levels], self._modality, self._meta)
+
+    def to_cupy(self) -> "Pyramid":
+        """Every level's array on the GPU (CuPy). Needs the ``gpu`` extra."""
+        try:
+            import cupy
+        except ImportError as exc:
+            raise PyramidError(
+                "to_cupy() needs CuPy: install the 'gpu' extra (pip install 'dsp-pyramids[gpu]')"
+            ) from exc
+        return Pyramid([lv.replace(data=cupy.asarray(lv.data)) for lv in self._levels], self._modality, self._meta)
+
+    # -- persistence --------------------------------------------------------------------------
+    def save(self, path) -> None:
+        """Write the pyramid to a ``.npz`` file: arrays as arrays, everything else as JSON.
+
+        CuPy levels are copied to the host first. Metadata must be JSON-representable: str keys;
+        values of str, bool, int, float, None, lists, tuples, dicts, NumPy scalars and arrays
+        (tuples and arrays come back as tuples and arrays).
+        """
+        header = {
+            "format": _FORMAT,
+            "modality": self._modality,
+            "meta": _encode(self._meta, "meta"),
+            "levels": [
+                {"name": lv.name, "units": lv.units, "meta": _encode(lv.meta, f"level {lv.name!r} meta")}
+                for lv in self._levels
+            ],
+        }
+        arrays = {"header": np.array(json.dumps(header))}
+        for i, lv in enumerate(self._levels):
+            arrays[f"data_{i}"] = _host(lv.data)
+            arrays[f"extents_{i}"] = lv.extents
+        path = Path(path)
+        with open(path, "wb") as fh:  # an open file keeps np.savez from appending '.npz'
+            np.savez(fh, **arrays)
+
+    @classmethod
+    def load(cls, path) -> "Pyramid":
+        """Read a pyramid written by :meth:`save` (arrays come back as NumPy)."""
+        try:
+            with np.load(path, allow_pickle=False) as npz:
+                header = json.loads(str(npz["header"][()]))
+                if header.get("format") != _FORMAT:
+                    raise PyramidError(f"{path} is not a saved pyramid (format {header.get('format')!r})")
+                levels = [
+                    Level(npz[f"data_{i}"], spec["name"], npz[f"extents_{i}"], spec["units"], _decode(spec["meta"]))
+                    for i, spec in enumerate(header["levels"])
+                ]
+        except (KeyError, ValueError, OSError) as exc:
+            if isinstance(exc, PyramidError):
+                raise
+            raise PyramidError(f"could not load a pyramid from {path}: {exc}") from exc
+        return cls(levels, header["modality"], _decode(header["meta"]))
+
+    # -- display ------------------------------------------------------------------------------
+    def __repr__(self) -> str:
+        lines = [f"{type(self).__name__}(modality={self._modality!r}, {len(self)} level(s), units={self.units!r})"]
+        width = max(len(lv.name) for lv in self._levels)
+        for i, lv in enumerate(self._levels):
+            where = "cupy" if is_cupy_array(lv.data) else "numpy"
+            lines.append(
+                f"  [{i}] {lv.name:<{width}}  shape={lv.shape}  {lv.data.dtype} ({where})  "
+                f"elements={lv.n_elements}  scale={lv.scale:.4g}"
+            )
+        return "\n".join(lines)
+
+
+# -- helpers ------------------------------------------------------------------------------------
+def _array_module(x):
+    if is_cupy_array(x):
+        import cupy
+
+        return cupy
+    return np
+
+
+def _host(x):
+    if is_cupy_array(x):
+        return x.get()
+    return np.asarray(x)
+
+
+def _encode(obj, where: str):
+    """JSON-ready form of metadata, with tuples and arrays tagged so that they come back as such."""
+    if obj is None or isinstance(obj, (str, bool)):
+        return obj
+    if isinstance(obj, (int, float)):
+        if isinstance(obj, float) and not math.isfinite(obj):
+            return {"__float__": repr(obj)}
+        return obj
+    if isinstance(obj, np.generic):
+        return _encode(obj.item(), where)
+    if isinstance(obj, tuple):
+        return {"__tuple__": [_encode(v, where) for v in obj]}
+    if isinstance(obj, list):
+        return [_encode(v, where) for v in obj]
+    if isinstance(obj, np.ndarray):
+        if obj.dtype.kind not in "biuf":
+            raise PyramidError(f"{where}: arrays of dtype {obj.dtype} cannot be saved in metadata")
+        return {"__ndarray__": [_encode(v, where) for v in obj.ravel().tolist()], "dtype": obj.dtype.str,
+                "shape": list(obj.shape)}
+    if isinstance(obj, dict):
+        out = {}
+        for k, v in obj.items():
+            if not isinstance(k, str):
+                raise PyramidError(f"{where}: key {k!r} is not a string; metadata keys must be strings to be saved")
+            out[k] = _encode(v, where)
+        return out
+    raise PyramidError(f"{where}: value {obj!r} of type {type(obj).__name__} cannot be saved")
+
+
+def _decode(obj):
+    if isinstance(obj, list):
+        return [_decode(v) for v in obj]
+    if isinstance(obj, dict):
+        if set(obj) == {"__tuple__"}:
+            return tuple(_decode(v) for v in obj["__tuple__"])
+        if set(obj) == {"__float__"}:
+            return float(obj["__float__"])
+        if set(obj) == {"__ndarray__", "dtype", "shape"}:
+            vals = [_decode(v) for v in obj["__ndarray__"]]
+            return np.array(vals, dtype=np.dtype(obj["dtype"])).reshape(obj["shape"])
+        return {k: _decode(v) for k, v in obj.items()}
+    return obj
