@@ -1,0 +1,765 @@
+"""Our own FFT: mixed-radix Stockham for smooth sizes, Bluestein for the rest, real transforms
+through the half-length complex trick. Numba kernels, any length n >= 1.
+
+Two layers live here.
+
+**Plain-Python entry functions** (what ``dsp.fourier`` calls through
+``dsp._backend.kernel_module``; a GPU twin has the same names and signatures). They take
+validated, C-contiguous 2-D arrays ``(batch, n)`` and transform every row, in parallel:
+
+- ``fft(x, inverse, scale)``: complex ``(batch, n)`` -> complex ``(batch, n)``.
+- ``rfft(x, scale)``: real ``(batch, n)`` -> complex ``(batch, n//2 + 1)``.
+- ``irfft(X, n, scale)``: complex ``(batch, n//2 + 1)`` -> real ``(batch, n)``.
+
+``scale`` multiplies the *unnormalised* sum (``fft``/``rfft``: exp(-2 pi i jk/n);
+``fft(inverse=True)``/``irfft``: exp(+2 pi i jk/n)), so numpy's norm modes are chosen by the caller.
+
+**The njit API**, for other kernels that need an FFT inside their own Numba loops (STFT, mel,
+DCT). The plan is a NamedTuple of arrays and ints, so it is an ordinary argument of an njit
+function; its Numba type depends only on the dtype, so one compiled kernel serves every n.
+
+- ``plan = get_rfft_plan(n, dtype)`` (cached on ``(n, dtype)``; dtype float32 or float64 picks
+  the working precision of the twiddles and the arithmetic).
+- ``work = make_work(plan)``: scratch, a 2-D array of the working dtype. Allocate one per thread
+  (per block of frames), never one per frame. Inside njit code use ``alloc_work(plan)``.
+- ``rfft_into(plan, x, out, work)``: ``x`` real 1-D of length n (any 1-D array, a slice is fine),
+  ``out`` complex 1-D of length n//2 + 1. Unnormalised forward transform (``np.fft.rfft``).
+- ``irfft_into(plan, X, out, work)``: ``X`` complex of length n//2 + 1, ``out`` real of length n.
+  Includes the 1/n factor (``np.fft.irfft``); the imaginary parts of X[0] (and of X[n/2], n even)
+  are ignored, as numpy does.
+- ``plan = get_fft_plan(n, dtype)``, ``work = make_work(plan)``,
+  ``fft_into(plan, x, out, work, inverse)``: complex x and out of length n. ``inverse=False`` is
+  ``np.fft.fft``; ``inverse=True`` is ``np.fft.ifft`` (the 1/n factor included).
+- ``rfft_scaled_into(plan, x, out, work, scale)`` and ``irfft_scaled_into(...)`` take an explicit
+  factor instead of the defaults (e.g. 1/sqrt(n) for 'ortho').
+
+``x`` and ``out`` must not be views of ``work``. ``out`` may be complex64 or complex128 whatever
+the plan's dtype (the value is converted on store), but matching dtypes avoid the conversion.
+
+Use inside a parallel kernel (allocate the scratch per block of frames, not per frame)::
+
+    from kernels.config import pjit
+    from kernels.cpu.fft import get_rfft_plan, alloc_work, rfft_into
+    import numba
+
+    @pjit
+    def my_kernel(plan, frames, out, n_blocks):  # frames (n_frames, n), out (n_frames, n//2+1)
+        n_frames = frames.shape[0]
+        n_blocks = min(n_frames, n_blocks)
+        for b in numba.prange(n_blocks):
+            work = alloc_work(plan)              # once per block
+            for t in range(b * n_frames // n_blocks, (b + 1) * n_frames // n_blocks):
+                rfft_into(plan, frames[t], out[t], work)
+
+    my_kernel(get_rfft_plan(2048, np.float32), frames, out, 4 * numba.get_num_threads())
+
+Two Numba constraints shape this pattern: pass the plan as its own argument (a plan nested in
+another tuple cannot enter a ``prange`` body), and compute the number of blocks in Python
+(``numba.get_num_threads()`` called inside a kernel makes it uncacheable). From plain Python,
+``make_work(plan)`` gives the same scratch as ``alloc_work``.
+"""
+from __future__ import annotations
+
+import functools
+from typing import NamedTuple
+
+import numba
+import numpy as np
+
+from kernels.config import jit, pjit
+
+__all__ = [
+    "FFTPlan", "CPlan", "RPlan", "get_fft_plan", "get_rfft_plan", "make_work", "alloc_work",
+    "fft_into", "rfft_into", "irfft_into", "fft_scaled_into", "rfft_scaled_into",
+    "irfft_scaled_into", "fft", "rfft", "irfft",
+]
+
+#: prime factors up to this are done by direct butterflies; larger ones send n to Bluestein
+MAX_DIRECT_PRIME = 31
+
+
+class FFTPlan(NamedTuple):
+    """Plan of an n-point complex or real transform (see the module docstring).
+
+    One flat NamedTuple type for complex and real plans: Numba cannot hand nested tuples of
+    arrays to a ``prange`` body, and a single type means a single compiled kernel per dtype.
+    """
+
+    n: int  # transform size (the real length for real plans)
+    real: int  # 1 for a real-transform plan
+    odd: int  # real plans: 1 when n is odd (the core then runs a full n-point complex DFT)
+    cn: int  # size of the complex core: n (complex), n/2 (real, even n) or n (real, odd n)
+    bluestein: int  # 1 when the core goes through Bluestein's chirp-z convolution of size m
+    m: int  # size of the Stockham executor (cn, or the smooth convolution size)
+    factors: np.ndarray  # int64 radices of the m-point Stockham passes, in order
+    tw_off: np.ndarray  # int64 offset of each pass's twiddles in tw_re/tw_im
+    tw_re: np.ndarray  # per-pass twiddles exp(-2 pi i p k / len), contiguous per pass
+    tw_im: np.ndarray
+    root_off: np.ndarray  # int64 offset of each pass's r-th roots of unity (generic radix)
+    roots_re: np.ndarray
+    roots_im: np.ndarray
+    bw_re: np.ndarray  # Bluestein chirp exp(-i pi k^2 / cn), k < cn
+    bw_im: np.ndarray
+    bf_re: np.ndarray  # DFT of the conjugate chirp filter, divided by m
+    bf_im: np.ndarray
+    rw_re: np.ndarray  # real plans, even n: exp(-2 pi i k / n), k = 0..n/2
+    rw_im: np.ndarray
+    consts: np.ndarray  # butterfly constants in the working dtype
+    scales: np.ndarray  # [1, 1/n, 1/sqrt(n)] in the working dtype
+    work_len: int  # length of the scratch rows
+
+
+#: the same type serves both kinds of plan
+CPlan = RPlan = FFTPlan
+
+
+# ---------------------------------------------------------------------------------------------
+# plans (plain Python, cached)
+
+
+def _factorize(n: int) -> list[int]:
+    """Radices for n: fours first (fewest passes), then 2, 3, 5, then other primes."""
+    out = []
+    while n % 4 == 0:
+        out.append(4)
+        n //= 4
+    p = 2
+    while n > 1:
+        while n % p == 0:
+            out.append(p)
+            n //= p
+        p += 1 if p == 2 else 2
+        if p * p > n and n > 1:
+            out.append(n)
+            break
+    return out
+
+
+def _largest_prime(n: int) -> int:
+    f = _factorize(n)
+    return max([x for x in f if x != 4] + [2 if 4 in f else 1])
+
+
+def _next_smooth(n: int) -> int:
+    """Smallest 2^a 3^b 5^c >= n."""
+    best = 1
+    while best < n:
+        best *= 2
+    p5 = 1
+    while p5 < 2 * n:
+        p35 = p5
+        while p35 < 2 * n:
+            v = p35
+            while v < n:
+                v *= 2
+            best = min(best, v)
+            p35 *= 3
+        p5 *= 5
+    return best
+
+
+_CONSTS = np.array(
+    [
+        0.5,
+        np.sqrt(3.0) / 2.0,  # sin(2 pi / 3)
+        np.cos(2 * np.pi / 5),
+        np.cos(4 * np.pi / 5),
+        np.sin(2 * np.pi / 5),
+        np.sin(4 * np.pi / 5),
+        np.sqrt(0.5),
+        1.0,
+        0.0,
+    ]
+)
+
+
+def _scales(n: int, dt) -> np.ndarray:
+    return np.array([1.0, 1.0 / n, 1.0 / np.sqrt(n)], dtype=dt)
+
+
+def _stockham_tables(m: int, dt: np.dtype):
+    factors = _factorize(m) if m > 1 else []
+    tw_re, tw_im, tw_off, roots_re, roots_im, root_off = [], [], [0], [], [], [0]
+    ncur = m
+    for r in factors:
+        mm = ncur // r
+        p = np.arange(mm)[:, None]
+        k = np.arange(1, r)[None, :]
+        # exact integer phase (p*k mod ncur) keeps large sizes accurate
+        ph = -2.0 * np.pi * ((p * k) % ncur) / ncur
+        tw_re.append(np.cos(ph).ravel())
+        tw_im.append(np.sin(ph).ravel())
+        tw_off.append(tw_off[-1] + mm * (r - 1))
+        j = np.arange(r)
+        roots_re.append(np.cos(-2.0 * np.pi * j / r))
+        roots_im.append(np.sin(-2.0 * np.pi * j / r))
+        root_off.append(root_off[-1] + r)
+        ncur = mm
+    cat = lambda parts: np.ascontiguousarray(np.concatenate(parts) if parts else np.zeros(0), dtype=dt)
+    return (
+        np.array(factors, dtype=np.int64),
+        np.array(tw_off, dtype=np.int64),
+        cat(tw_re),
+        cat(tw_im),
+        np.array(root_off, dtype=np.int64),
+        cat(roots_re),
+        cat(roots_im),
+    )
+
+
+@functools.lru_cache(maxsize=256)
+def _fft_plan_cached(n: int, dtype_name: str) -> CPlan:
+    dt = np.dtype(dtype_name)
+    empty = np.zeros(0, dtype=dt)
+    consts = _CONSTS.astype(dt)
+    if n <= 1 or _largest_prime(n) <= MAX_DIRECT_PRIME:
+        tables = _stockham_tables(max(n, 1), dt)
+        return FFTPlan(n, 0, 0, n, 0, max(n, 1), *tables, empty, empty, empty, empty,
+                       empty, empty, consts, _scales(n, dt), max(n, 1))
+    # Bluestein: X_k = w_k sum_j (x_j w_j) conj(w_{k-j}), w_k = exp(-i pi k^2 / n), a circular
+    # convolution of smooth size m >= 2n - 1. k^2 is reduced mod 2n in integers for accuracy.
+    m = _next_smooth(2 * n - 1)
+    k = np.arange(n, dtype=np.int64)
+    ph = -np.pi * ((k * k) % (2 * n)) / n
+    w = np.cos(ph) + 1j * np.sin(ph)
+    filt = np.zeros(m, dtype=np.complex128)
+    filt[:n] = np.conj(w)
+    filt[m - n + 1:] = np.conj(w[1:])[::-1]
+    # the filter's spectrum is computed once, in float64, by our own transform
+    fplan = _fft_plan_cached(m, "float64")
+    spec = np.empty(m, dtype=np.complex128)
+    fft_into(fplan, filt, spec, make_work(fplan), False)
+    spec /= m
+    tables = _stockham_tables(m, dt)
+    c = lambda a: np.ascontiguousarray(a, dtype=dt)
+    return FFTPlan(n, 0, 0, n, 1, m, *tables, c(w.real), c(w.imag), c(spec.real), c(spec.imag),
+                   empty, empty, consts, _scales(n, dt), m)
+
+
+def get_fft_plan(n: int, dtype=np.float64) -> FFTPlan:
+    """Plan of the n-point complex transform; dtype float32/complex64 or float64/complex128."""
+    dt = np.dtype(dtype)
+    dt = np.dtype(np.float32) if dt in (np.float32, np.complex64) else np.dtype(np.float64)
+    return _fft_plan_cached(int(n), dt.name)
+
+
+@functools.lru_cache(maxsize=256)
+def _rfft_plan_cached(n: int, dtype_name: str) -> RPlan:
+    dt = np.dtype(dtype_name)
+    if n % 2 == 1:
+        cp = _fft_plan_cached(n, dtype_name)
+        return cp._replace(real=1, odd=1)
+    cp = _fft_plan_cached(n // 2, dtype_name)
+    k = np.arange(n // 2 + 1)
+    ph = -2.0 * np.pi * ((k % n) / n)
+    return cp._replace(n=n, real=1, odd=0, rw_re=np.cos(ph).astype(dt), rw_im=np.sin(ph).astype(dt),
+                       scales=_scales(n, dt))
+
+
+def get_rfft_plan(n: int, dtype=np.float64) -> FFTPlan:
+    """Plan of the n-point real transform (rfft and irfft); dtype float32 or float64."""
+    dt = np.dtype(dtype)
+    dt = np.dtype(np.float32) if dt in (np.float32, np.complex64) else np.dtype(np.float64)
+    return _rfft_plan_cached(int(n), dt.name)
+
+
+def make_work(plan) -> np.ndarray:
+    """Scratch for one thread: shape (4, L) in the plan's working dtype."""
+    return np.zeros((4, plan.work_len), dtype=plan.consts.dtype)
+
+
+# ---------------------------------------------------------------------------------------------
+# Stockham passes. Data of length m sits in work rows 0 (re) and 1 (im); rows 2 and 3 are the
+# other half of the ping-pong. Each pass reads x[q + s(p + j mm)] and writes
+# y[q + s(r p + k)] = w^{pk} sum_j x_j exp(-2 pi i jk / r): outputs end in natural order.
+
+
+@jit
+def _pass2(xr, xi, yr, yi, twr, twi, off, s, mm):
+    for p in range(mm):
+        w1r = twr[off + p]
+        w1i = twi[off + p]
+        for q in range(s):
+            i0 = q + s * p
+            i1 = i0 + s * mm
+            ar = xr[i0]
+            ai = xi[i0]
+            br = xr[i1]
+            bi = xi[i1]
+            o = q + s * 2 * p
+            yr[o] = ar + br
+            yi[o] = ai + bi
+            dr = ar - br
+            di = ai - bi
+            yr[o + s] = dr * w1r - di * w1i
+            yi[o + s] = dr * w1i + di * w1r
+
+
+@jit
+def _pass4(xr, xi, yr, yi, twr, twi, off, s, mm):
+    for p in range(mm):
+        t = off + 3 * p
+        w1r = twr[t]
+        w1i = twi[t]
+        w2r = twr[t + 1]
+        w2i = twi[t + 1]
+        w3r = twr[t + 2]
+        w3i = twi[t + 2]
+        for q in range(s):
+            i0 = q + s * p
+            sm = s * mm
+            a0r = xr[i0]
+            a0i = xi[i0]
+            a1r = xr[i0 + sm]
+            a1i = xi[i0 + sm]
+            a2r = xr[i0 + 2 * sm]
+            a2i = xi[i0 + 2 * sm]
+            a3r = xr[i0 + 3 * sm]
+            a3i = xi[i0 + 3 * sm]
+            t0r = a0r + a2r
+            t0i = a0i + a2i
+            t1r = a0r - a2r
+            t1i = a0i - a2i
+            t2r = a1r + a3r
+            t2i = a1i + a3i
+            # (a1 - a3) * (-i)
+            t3r = a1i - a3i
+            t3i = a3r - a1r
+            o = q + s * 4 * p
+            yr[o] = t0r + t2r
+            yi[o] = t0i + t2i
+            br = t1r + t3r
+            bi = t1i + t3i
+            yr[o + s] = br * w1r - bi * w1i
+            yi[o + s] = br * w1i + bi * w1r
+            br = t0r - t2r
+            bi = t0i - t2i
+            yr[o + 2 * s] = br * w2r - bi * w2i
+            yi[o + 2 * s] = br * w2i + bi * w2r
+            br = t1r - t3r
+            bi = t1i - t3i
+            yr[o + 3 * s] = br * w3r - bi * w3i
+            yi[o + 3 * s] = br * w3i + bi * w3r
+
+
+@jit
+def _pass3(xr, xi, yr, yi, twr, twi, off, s, mm, consts):
+    half = consts[0]
+    s3 = consts[1]
+    for p in range(mm):
+        t = off + 2 * p
+        w1r = twr[t]
+        w1i = twi[t]
+        w2r = twr[t + 1]
+        w2i = twi[t + 1]
+        for q in range(s):
+            i0 = q + s * p
+            sm = s * mm
+            a0r = xr[i0]
+            a0i = xi[i0]
+            a1r = xr[i0 + sm]
+            a1i = xi[i0 + sm]
+            a2r = xr[i0 + 2 * sm]
+            a2i = xi[i0 + 2 * sm]
+            t1r = a1r + a2r
+            t1i = a1i + a2i
+            t2r = a0r - half * t1r
+            t2i = a0i - half * t1i
+            # -i sin(2pi/3) (a1 - a2)
+            ur = s3 * (a1i - a2i)
+            ui = s3 * (a2r - a1r)
+            o = q + s * 3 * p
+            yr[o] = a0r + t1r
+            yi[o] = a0i + t1i
+            br = t2r + ur
+            bi = t2i + ui
+            yr[o + s] = br * w1r - bi * w1i
+            yi[o + s] = br * w1i + bi * w1r
+            br = t2r - ur
+            bi = t2i - ui
+            yr[o + 2 * s] = br * w2r - bi * w2i
+            yi[o + 2 * s] = br * w2i + bi * w2r
+
+
+@jit
+def _pass5(xr, xi, yr, yi, twr, twi, off, s, mm, consts):
+    c1 = consts[2]
+    c2 = consts[3]
+    s1 = consts[4]
+    s2 = consts[5]
+    for p in range(mm):
+        t = off + 4 * p
+        w1r = twr[t]
+        w1i = twi[t]
+        w2r = twr[t + 1]
+        w2i = twi[t + 1]
+        w3r = twr[t + 2]
+        w3i = twi[t + 2]
+        w4r = twr[t + 3]
+        w4i = twi[t + 3]
+        for q in range(s):
+            i0 = q + s * p
+            sm = s * mm
+            a0r = xr[i0]
+            a0i = xi[i0]
+            b1r = xr[i0 + sm] + xr[i0 + 4 * sm]
+            b1i = xi[i0 + sm] + xi[i0 + 4 * sm]
+            d1r = xr[i0 + sm] - xr[i0 + 4 * sm]
+            d1i = xi[i0 + sm] - xi[i0 + 4 * sm]
+            b2r = xr[i0 + 2 * sm] + xr[i0 + 3 * sm]
+            b2i = xi[i0 + 2 * sm] + xi[i0 + 3 * sm]
+            d2r = xr[i0 + 2 * sm] - xr[i0 + 3 * sm]
+            d2i = xi[i0 + 2 * sm] - xi[i0 + 3 * sm]
+            o = q + s * 5 * p
+            yr[o] = a0r + b1r + b2r
+            yi[o] = a0i + b1i + b2i
+            # y1,4 = A -/+ iU ; y2,3 = B -/+ iV
+            Ar = a0r + c1 * b1r + c2 * b2r
+            Ai = a0i + c1 * b1i + c2 * b2i
+            Ur = s1 * d1r + s2 * d2r
+            Ui = s1 * d1i + s2 * d2i
+            Br = a0r + c2 * b1r + c1 * b2r
+            Bi = a0i + c2 * b1i + c1 * b2i
+            Vr = s2 * d1r - s1 * d2r
+            Vi = s2 * d1i - s1 * d2i
+            br = Ar + Ui
+            bi = Ai - Ur
+            yr[o + s] = br * w1r - bi * w1i
+            yi[o + s] = br * w1i + bi * w1r
+            br = Br + Vi
+            bi = Bi - Vr
+            yr[o + 2 * s] = br * w2r - bi * w2i
+            yi[o + 2 * s] = br * w2i + bi * w2r
+            br = Br - Vi
+            bi = Bi + Vr
+            yr[o + 3 * s] = br * w3r - bi * w3i
+            yi[o + 3 * s] = br * w3i + bi * w3r
+            br = Ar - Ui
+            bi = Ai + Ur
+            yr[o + 4 * s] = br * w4r - bi * w4i
+            yi[o + 4 * s] = br * w4i + bi * w4r
+
+
+@jit
+def _pass_generic(xr, xi, yr, yi, twr, twi, off, s, mm, r, rr, ri, roff, consts):
+    zero = consts[8]
+    for p in range(mm):
+        t = off + (r - 1) * p
+        for q in range(s):
+            i0 = q + s * p
+            sm = s * mm
+            o = q + s * r * p
+            for k in range(r):
+                accr = zero
+                acci = zero
+                idx = 0
+                for j in range(r):
+                    xr_ = xr[i0 + j * sm]
+                    xi_ = xi[i0 + j * sm]
+                    cr = rr[roff + idx]
+                    ci = ri[roff + idx]
+                    accr += xr_ * cr - xi_ * ci
+                    acci += xr_ * ci + xi_ * cr
+                    idx += k
+                    if idx >= r:
+                        idx -= r
+                if k == 0:
+                    yr[o] = accr
+                    yi[o] = acci
+                else:
+                    wr = twr[t + k - 1]
+                    wi = twi[t + k - 1]
+                    yr[o + k * s] = accr * wr - acci * wi
+                    yi[o + k * s] = accr * wi + acci * wr
+
+
+@jit
+def _stockham(plan, work):
+    """Forward m-point DFT of work[0] + i work[1] (first m entries), in place."""
+    m = plan.m
+    factors = plan.factors
+    src = 0
+    s = 1
+    ncur = m
+    for st in range(factors.shape[0]):
+        r = factors[st]
+        mm = ncur // r
+        off = plan.tw_off[st]
+        xr = work[src]
+        xi = work[src + 1]
+        yr = work[2 - src]
+        yi = work[3 - src]
+        if r == 4:
+            _pass4(xr, xi, yr, yi, plan.tw_re, plan.tw_im, off, s, mm)
+        elif r == 2:
+            _pass2(xr, xi, yr, yi, plan.tw_re, plan.tw_im, off, s, mm)
+        elif r == 3:
+            _pass3(xr, xi, yr, yi, plan.tw_re, plan.tw_im, off, s, mm, plan.consts)
+        elif r == 5:
+            _pass5(xr, xi, yr, yi, plan.tw_re, plan.tw_im, off, s, mm, plan.consts)
+        else:
+            _pass_generic(xr, xi, yr, yi, plan.tw_re, plan.tw_im, off, s, mm, r,
+                          plan.roots_re, plan.roots_im, plan.root_off[st], plan.consts)
+        src = 2 - src
+        s *= r
+        ncur = mm
+    if src != 0:
+        for i in range(m):
+            work[0, i] = work[2, i]
+            work[1, i] = work[3, i]
+
+
+@jit
+def _cfft_core(plan, work):
+    """Forward n-point DFT of work[0] + i work[1], in place (Stockham or Bluestein)."""
+    if plan.bluestein == 0:
+        _stockham(plan, work)
+        return
+    n = plan.cn
+    m = plan.m
+    zero = plan.consts[8]
+    bwr = plan.bw_re
+    bwi = plan.bw_im
+    for k in range(n):
+        xr = work[0, k]
+        xi = work[1, k]
+        work[0, k] = xr * bwr[k] - xi * bwi[k]
+        work[1, k] = xr * bwi[k] + xi * bwr[k]
+    for k in range(n, m):
+        work[0, k] = zero
+        work[1, k] = zero
+    _stockham(plan, work)
+    # pointwise product with the filter's spectrum, conjugated so that the forward pass that
+    # follows computes the inverse transform (conj(F(conj z)) = unnormalised inverse)
+    bfr = plan.bf_re
+    bfi = plan.bf_im
+    for k in range(m):
+        xr = work[0, k]
+        xi = work[1, k]
+        work[0, k] = xr * bfr[k] - xi * bfi[k]
+        work[1, k] = -(xr * bfi[k] + xi * bfr[k])
+    _stockham(plan, work)
+    for k in range(n):
+        xr = work[0, k]
+        xi = -work[1, k]
+        work[0, k] = xr * bwr[k] - xi * bwi[k]
+        work[1, k] = xr * bwi[k] + xi * bwr[k]
+
+
+# ---------------------------------------------------------------------------------------------
+# the njit API
+
+
+@jit
+def alloc_work(plan):
+    """Scratch for one thread, allocated inside njit code (same as ``make_work``)."""
+    return np.zeros((4, plan.work_len), dtype=plan.consts.dtype)
+
+
+@jit
+def fft_scaled_into(plan, x, out, work, inverse, scale):
+    """out = scale * sum_j x_j exp(-/+ 2 pi i jk / n) (sign + when inverse)."""
+    n = plan.n
+    sg = plan.consts[7]
+    if inverse:
+        sg = -sg
+    for j in range(n):
+        v = x[j]
+        work[0, j] = v.real
+        work[1, j] = sg * v.imag
+    _cfft_core(plan, work)
+    sc = plan.consts[7] * scale
+    scs = sg * sc
+    for k in range(n):
+        out[k] = complex(work[0, k] * sc, work[1, k] * scs)
+
+
+@jit
+def fft_into(plan, x, out, work, inverse):
+    """np.fft.fft (inverse=False) or np.fft.ifft, 1/n included (inverse=True)."""
+    if inverse:
+        fft_scaled_into(plan, x, out, work, True, plan.scales[1])
+    else:
+        fft_scaled_into(plan, x, out, work, False, plan.scales[0])
+
+
+@jit
+def rfft_scaled_into(plan, x, out, work, scale):
+    """out[k] = scale * sum_j x_j exp(-2 pi i jk / n), k = 0..n//2."""
+    n = plan.n
+    cp = plan
+    sc = plan.consts[7] * scale
+    if plan.odd == 1:
+        zero = cp.consts[8]
+        for j in range(n):
+            work[0, j] = x[j]
+            work[1, j] = zero
+        _cfft_core(cp, work)
+        for k in range(n // 2 + 1):
+            out[k] = complex(work[0, k] * sc, work[1, k] * sc)
+        return
+    h = n // 2
+    for j in range(h):
+        work[0, j] = x[2 * j]
+        work[1, j] = x[2 * j + 1]
+    _cfft_core(cp, work)
+    half = cp.consts[0] * sc
+    z0r = work[0, 0]
+    z0i = work[1, 0]
+    out[0] = complex((z0r + z0i) * sc, 0.0)
+    out[h] = complex((z0r - z0i) * sc, 0.0)
+    wr = plan.rw_re
+    wi = plan.rw_im
+    for k in range(1, h):
+        ar = work[0, k]
+        ai = work[1, k]
+        br = work[0, h - k]
+        bi = -work[1, h - k]
+        er = ar + br
+        ei = ai + bi
+        # O = (Z_k - conj Z_{h-k}) / i
+        o_r = ai - bi
+        o_i = br - ar
+        xr = er + o_r * wr[k] - o_i * wi[k]
+        xi = ei + o_r * wi[k] + o_i * wr[k]
+        out[k] = complex(xr * half, xi * half)
+
+
+@jit
+def rfft_into(plan, x, out, work):
+    """np.fft.rfft of x (length n) into out (length n//2 + 1)."""
+    rfft_scaled_into(plan, x, out, work, plan.scales[0])
+
+
+@jit
+def irfft_scaled_into(plan, X, out, work, scale):
+    """out = scale * (unnormalised inverse real transform of the Hermitian half X)."""
+    n = plan.n
+    cp = plan
+    sc = cp.consts[7] * scale
+    zero = cp.consts[8]
+    if plan.odd == 1:
+        nh = n // 2
+        work[0, 0] = X[0].real
+        work[1, 0] = zero
+        for k in range(1, nh + 1):
+            v = X[k]
+            # conjugated input: the forward core then yields the conjugate of the inverse
+            work[0, k] = v.real
+            work[1, k] = -v.imag
+            work[0, n - k] = v.real
+            work[1, n - k] = v.imag
+        _cfft_core(cp, work)
+        for j in range(n):
+            out[j] = work[0, j] * sc
+        return
+    h = n // 2
+    wr = plan.rw_re
+    wi = plan.rw_im
+    x0 = X[0].real
+    xh = X[h].real
+    # Z_k = E_k + i O_k, with E_k = X_k + conj X_{h-k}, O_k = (X_k - conj X_{h-k}) conj(w^k);
+    # stored conjugated so the forward core computes the inverse.
+    work[0, 0] = x0 + xh
+    work[1, 0] = -(x0 - xh)
+    for k in range(1, h):
+        a = X[k]
+        b = X[h - k]
+        ar = a.real
+        ai = a.imag
+        br = b.real
+        bi = -b.imag
+        er = ar + br
+        ei = ai + bi
+        dr = ar - br
+        di = ai - bi
+        # (d) * conj(w^k)
+        o_r = dr * wr[k] + di * wi[k]
+        o_i = di * wr[k] - dr * wi[k]
+        zr = er - o_i
+        zi = ei + o_r
+        work[0, k] = zr
+        work[1, k] = -zi
+    _cfft_core(cp, work)
+    for j in range(h):
+        out[2 * j] = work[0, j] * sc
+        out[2 * j + 1] = -work[1, j] * sc
+
+
+@jit
+def irfft_into(plan, X, out, work):
+    """np.fft.irfft of X (length n//2 + 1) into out (length n), 1/n included."""
+    irfft_scaled_into(plan, X, out, work, plan.scales[1])
+
+
+# ---------------------------------------------------------------------------------------------
+# batched entry functions: rows in parallel, one scratch per block of rows
+
+
+@pjit
+def _fft_rows(plan, x, out, inverse, scale, n_blocks):
+    rows = x.shape[0]
+    nb = min(rows, n_blocks)
+    for b in numba.prange(nb):
+        work = alloc_work(plan)
+        for t in range(b * rows // nb, (b + 1) * rows // nb):
+            fft_scaled_into(plan, x[t], out[t], work, inverse, scale)
+
+
+@pjit
+def _rfft_rows(plan, x, out, scale, n_blocks):
+    rows = x.shape[0]
+    nb = min(rows, n_blocks)
+    for b in numba.prange(nb):
+        work = alloc_work(plan)
+        for t in range(b * rows // nb, (b + 1) * rows // nb):
+            rfft_scaled_into(plan, x[t], out[t], work, scale)
+
+
+@pjit
+def _irfft_rows(plan, X, out, scale, n_blocks):
+    rows = X.shape[0]
+    nb = min(rows, n_blocks)
+    for b in numba.prange(nb):
+        work = alloc_work(plan)
+        for t in range(b * rows // nb, (b + 1) * rows // nb):
+            irfft_scaled_into(plan, X[t], out[t], work, scale)
+
+
+def _n_blocks() -> int:
+    # a few blocks per thread balance the load; each block allocates its scratch once
+    return 4 * numba.get_num_threads()
+
+
+def fft(x: np.ndarray, inverse: bool, scale: float) -> np.ndarray:
+    """Complex transform of every row of ``x`` (batch, n), times ``scale``."""
+    x = np.ascontiguousarray(x)
+    n = x.shape[-1]
+    out = np.empty(x.shape, dtype=x.dtype)
+    if x.shape[0] and n:
+        plan = get_fft_plan(n, x.dtype)
+        _fft_rows(plan, x, out, bool(inverse), plan.consts.dtype.type(scale), _n_blocks())
+    return out
+
+
+def rfft(x: np.ndarray, scale: float) -> np.ndarray:
+    """Real transform of every row of ``x`` (batch, n) -> (batch, n//2 + 1), times ``scale``."""
+    x = np.ascontiguousarray(x)
+    n = x.shape[-1]
+    cdt = np.complex64 if x.dtype == np.float32 else np.complex128
+    out = np.empty((x.shape[0], n // 2 + 1), dtype=cdt)
+    if x.shape[0] and n:
+        plan = get_rfft_plan(n, x.dtype)
+        _rfft_rows(plan, x, out, plan.consts.dtype.type(scale), _n_blocks())
+    return out
+
+
+def irfft(X: np.ndarray, n: int, scale: float) -> np.ndarray:
+    """Inverse real transform of every row of ``X`` (batch, n//2 + 1) -> (batch, n), times scale."""
+    X = np.ascontiguousarray(X)
+    rdt = np.float32 if X.dtype == np.complex64 else np.float64
+    out = np.empty((X.shape[0], n), dtype=rdt)
+    if X.shape[0] and n:
+        plan = get_rfft_plan(n, rdt)
+        _irfft_rows(plan, X, out, plan.consts.dtype.type(scale), _n_blocks())
+    return out
