@@ -1,0 +1,187 @@
+
+
+# ---- pyramids.align / pyramids.fusion (issue 8): obviously-correct loops ------------------------
+import math as _math
+
+import numpy as _np
+
+
+def naive_cosine(q, rows):
+    """Cosine similarity of one vector ``q`` with every row of ``rows``, one row at a time."""
+    out = []
+    nq = _math.sqrt(sum(float(x) * float(x) for x in q))
+    for r in rows:
+        nr = _math.sqrt(sum(float(x) * float(x) for x in r))
+        dot = sum(float(x) * float(y) for x, y in zip(q, r))
+        out.append(dot / (nq * nr))
+    return _np.array(out)
+
+
+def naive_info_nce(a, b, temperature, normalize=True):
+    """Symmetric InfoNCE with explicit loops over rows and columns."""
+    a = [list(map(float, r)) for r in a]
+    b = [list(map(float, r)) for r in b]
+    if normalize:
+        a = [[x / _math.sqrt(sum(v * v for v in r)) for x in r] for r in a]
+        b = [[x / _math.sqrt(sum(v * v for v in r)) for x in r] for r in b]
+    n = len(a)
+    s = [[sum(x * y for x, y in zip(a[i], b[j])) / temperature for j in range(n)] for i in range(n)]
+    loss_ab = 0.0
+    for i in range(n):
+        loss_ab += -s[i][i] + _math.log(sum(_math.exp(s[i][j]) for j in range(n)))
+    loss_ba = 0.0
+    for j in range(n):
+        loss_ba += -s[j][j] + _math.log(sum(_math.exp(s[i][j]) for i in range(n)))
+    return 0.5 * (loss_ab / n + loss_ba / n)
+
+
+def naive_cross_attention(q, k, v, n_heads):
+    """Multi-head scaled dot-product attention, one head, query and key at a time."""
+    q, k, v = (_np.asarray(x, dtype=_np.float64) for x in (q, k, v))
+    nq, d = q.shape
+    nk, dv = v.shape
+    dh, dvh = d // n_heads, dv // n_heads
+    out = _np.zeros((nq, dv))
+    weights = _np.zeros((n_heads, nq, nk))
+    for h in range(n_heads):
+        for i in range(nq):
+            logits = []
+            for j in range(nk):
+                dot = 0.0
+                for c in range(h * dh, (h + 1) * dh):
+                    dot += q[i, c] * k[j, c]
+                logits.append(dot / _math.sqrt(dh))
+            m = max(logits)
+            e = [_math.exp(x - m) for x in logits]
+            tot = sum(e)
+            for j in range(nk):
+                weights[h, i, j] = e[j] / tot
+                for c in range(h * dvh, (h + 1) * dvh):
+                    out[i, c] += weights[h, i, j] * v[j, c]
+    return out, weights
+
+
+def naive_frames_in_windows(extents, frame_times):
+    """For each [start, end) window, the indices of the frame times inside it, by a double loop."""
+    out = []
+    for start, end in extents:
+        out.append([f for f, t in enumerate(frame_times) if start <= t < end])
+    return out
+
+
+# ---- dsp.mel (issue 4): torchaudio's mel filterbank, as loops ----------------------------------
+def naive_torchaudio_melscale_fbanks(n_freqs, f_min, f_max, n_mels, sample_rate, norm=None, mel_scale="htk"):
+    """torchaudio.functional.melscale_fbanks, one (bin, band) weight at a time, in float64.
+
+    Follows the definition in torchaudio's src/torchaudio/functional/functional.py at
+    pytorch/audio commit 02d6815 (torchaudio 2.8-era source): frequency grid
+    ``linspace(0, sample_rate // 2, n_freqs)`` (integer division),
+    ``n_mels + 2`` points evenly spaced on the mel scale from ``f_min`` to ``f_max``, triangles
+    ``max(0, min((f - f[m]) / (f[m+1] - f[m]), (f[m+2] - f) / (f[m+2] - f[m+1])))``, optional
+    Slaney area norm ``2 / (f[m+2] - f[m])``. Returns shape (n_freqs, n_mels) as torchaudio does.
+    torchaudio itself computes in float32.
+    """
+
+    def hz_to_mel(f):
+        if mel_scale == "htk":
+            return 2595.0 * _math.log10(1.0 + f / 700.0)
+        if f >= 1000.0:
+            return 15.0 + _math.log(f / 1000.0) / (_math.log(6.4) / 27.0)
+        return f / (200.0 / 3)
+
+    def mel_to_hz(m):
+        if mel_scale == "htk":
+            return 700.0 * (10.0 ** (m / 2595.0) - 1.0)
+        if m >= 15.0:
+            return 1000.0 * _math.exp(_math.log(6.4) / 27.0 * (m - 15.0))
+        return (200.0 / 3) * m
+
+    top = float(sample_rate // 2)
+    freqs = [top * i / (n_freqs - 1) if n_freqs > 1 else 0.0 for i in range(n_freqs)]
+    m_min, m_max = hz_to_mel(f_min), hz_to_mel(f_max)
+    pts = [mel_to_hz(m_min + (m_max - m_min) * i / (n_mels + 1)) for i in range(n_mels + 2)]
+    fb = _np.zeros((n_freqs, n_mels))
+    for i, f in enumerate(freqs):
+        for m in range(n_mels):
+            down = (f - pts[m]) / (pts[m + 1] - pts[m])
+            up = (pts[m + 2] - f) / (pts[m + 2] - pts[m + 1])
+            w = max(0.0, min(down, up))
+            if norm == "slaney":
+                w *= 2.0 / (pts[m + 2] - pts[m])
+            fb[i, m] = w
+    return fb
+
+
+# ---- dsp.quantization / dsp.sampling / dsp.resampling (issue 2): obviously-correct loops ---------
+import math as _qmath
+
+import numpy as _np
+
+
+def naive_quantize(a, step):
+    """Q(a) = sgn(a) * step * floor(|a| / step + 1/2), element by element in Python floats."""
+    a = _np.asarray(a)
+    out = _np.empty(a.shape, dtype=a.dtype)
+    for idx in _np.ndindex(a.shape):
+        v = float(a[idx])
+        sgn = 1.0 if v > 0 else (-1.0 if v < 0 else 0.0)
+        out[idx] = sgn * step * _qmath.floor(abs(v) / step + 0.5)
+    return out
+
+
+def naive_to_pcm(y, bits):
+    """Round y * 2**(bits-1) half away from zero, clip, offset 8-bit by 128; one sample at a time."""
+    scale = 2 ** (bits - 1)
+    out = []
+    for v in _np.asarray(y, dtype=_np.float64).ravel():
+        r = _qmath.floor(abs(v) * scale + 0.5) * (1 if v >= 0 else -1)
+        r = min(max(r, -scale), scale - 1)
+        out.append(r + 128 if bits == 8 else r)
+    return _np.array(out, dtype=_np.int64).reshape(_np.shape(y))
+
+
+def naive_sinc_sum(x, sr, t, t0=0.0):
+    """Whittaker-Shannon sum over every sample: x(t) = sum_n x[n] sinc(sr (t - t0) - n)."""
+    out = []
+    for ti in _np.atleast_1d(t):
+        u = sr * (float(ti) - t0)
+        acc = 0.0
+        for n, xn in enumerate(_np.asarray(x, dtype=_np.float64)):
+            d = u - n
+            acc += float(xn) * (1.0 if d == 0 else _qmath.sin(_qmath.pi * d) / (_qmath.pi * d))
+        out.append(acc)
+    return _np.array(out)
+
+
+def naive_kaiser_sinc_resample(x, orig_sr, target_sr, n_out, cutoff, num_zeros, beta):
+    """Resample by evaluating the Kaiser-windowed sinc at every tap, one output at a time.
+
+    Output m sits at input position p = m * orig_sr / target_sr; the low-pass has its cutoff at
+    ``cutoff * min(1, target_sr / orig_sr)`` of the input Nyquist and spans ``num_zeros`` zero
+    crossings on each side; samples outside the signal are zero.
+    """
+    def i0(z):
+        total, term, k = 1.0, 1.0, 0
+        while True:
+            k += 1
+            term *= (z / 2.0) ** 2 / (k * k)
+            if term < total * 1e-17:
+                return total
+            total += term
+
+    x = _np.asarray(x, dtype=_np.float64)
+    rc = cutoff * min(1.0, target_sr / orig_sr)
+    half = num_zeros / rc  # half-length of the filter in input samples
+    out = _np.zeros(n_out)
+    for m in range(n_out):
+        p = m * orig_sr / target_sr
+        acc = 0.0
+        for n in range(max(0, _qmath.ceil(p - half)), min(len(x), _qmath.floor(p + half) + 1)):
+            u = rc * (p - n)
+            if abs(u) >= num_zeros:
+                continue
+            s = 1.0 if u == 0 else _qmath.sin(_qmath.pi * u) / (_qmath.pi * u)
+            w = i0(beta * _qmath.sqrt(1.0 - (u / num_zeros) ** 2)) / i0(beta)
+            acc += x[n] * rc * s * w
+        out[m] = acc
+    return out
