@@ -129,7 +129,9 @@ class Level:
                 raise PyramidError(f"level {self.name!r}: data contains NaN")
 
         try:
-            ext = np.array(_host(self.extents), dtype=np.float64)
+            ext = np.asarray(_host(self.extents), dtype=np.float64)
+            if ext.flags.writeable:  # copy what the caller could still change; share read-only arrays
+                ext = ext.copy()
         except Exception as exc:
             raise PyramidError(f"level {self.name!r}: extents could not be converted to floats: {exc}") from exc
         width = 4 if self.units == "pixels" else 2
@@ -147,13 +149,19 @@ class Level:
         if not np.isfinite(ext).all():
             raise PyramidError(f"level {self.name!r}: extents contain NaN or infinity")
         half = width // 2
-        bad = np.flatnonzero((ext[:, half:] < ext[:, :half]).any(axis=1))
-        if bad.size:
+        backwards = ext[:, half:] < ext[:, :half]
+        if backwards.any():
+            bad = np.flatnonzero(backwards.any(axis=1))
             raise PyramidError(
                 f"level {self.name!r}: extent of element {int(bad[0])} ends before it starts: {ext[bad[0]].tolist()}"
             )
         ext.setflags(write=False)
         object.__setattr__(self, "extents", ext)
+        if width == 4:
+            scale = np.mean(np.sqrt((ext[:, 2] - ext[:, 0]) * (ext[:, 3] - ext[:, 1])))
+        else:
+            scale = np.mean(ext[:, 1] - ext[:, 0])
+        object.__setattr__(self, "_scale", float(scale))
 
         meta = {} if self.meta is None else self.meta
         if not isinstance(meta, dict):
@@ -172,10 +180,7 @@ class Level:
     @property
     def scale(self) -> float:
         """Mean extent length: span length for 1-D units, ``sqrt(box area)`` for pixels."""
-        e = self.extents
-        if self.units == "pixels":
-            return float(np.mean(np.sqrt((e[:, 2] - e[:, 0]) * (e[:, 3] - e[:, 1]))))
-        return float(np.mean(e[:, 1] - e[:, 0]))
+        return self._scale
 
     def replace(self, **changes) -> "Level":
         """A copy with some fields changed (validated again)."""
