@@ -61,7 +61,16 @@ def stream():
 
 
 def launch(kernel, blocks, threads, *args) -> None:
-    """Launch a ``cuda.jit`` kernel on :func:`stream` with the given geometry."""
+    """Launch a ``cuda.jit`` kernel on :func:`stream` with the given geometry.
+
+    Under the simulator a NumPy argument is copied back to the host after the launch, which
+    fails for read-only inputs (cached tables, a user's read-only array): those go in as
+    simulated device arrays, which are not copied back.
+    """
+    if SIMULATOR:
+        args = tuple(
+            cuda.to_device(a) if isinstance(a, np.ndarray) and not a.flags.writeable else a for a in args
+        )
     kernel[blocks, threads, stream()](*args)
 
 

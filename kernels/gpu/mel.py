@@ -1,0 +1,79 @@
+"""GPU twin of :mod:`kernels.cpu.mel`: the sparse (ranged CSR) mel projection.
+
+Band ``m`` covers bins ``starts[m] .. starts[m] + offsets[m+1] - offsets[m] - 1`` with weights
+``weights[offsets[m]:offsets[m+1]]`` (see kernels/cpu/mel.py). One thread per (band, frame):
+consecutive threads take consecutive frames, so reads of a bin's row are coalesced, and each
+thread does only its band's few multiply-adds.
+
+``power_mel_project`` fuses ``|S|**power`` of a complex STFT into the same pass, so the power
+spectrogram is never stored.
+"""
+from __future__ import annotations
+
+import math
+
+from numba import cuda
+
+from . import _runtime as rt
+
+
+@cuda.jit
+def _project(S, starts, offsets, weights, out):
+    t, row = cuda.grid(2)
+    batch, _, n_frames = S.shape
+    n_mels = starts.shape[0]
+    if t >= n_frames or row >= batch * n_mels:
+        return
+    b = row // n_mels
+    m = row - b * n_mels
+    k0 = starts[m] - offsets[m]
+    acc = 0.0
+    for i in range(offsets[m], offsets[m + 1]):
+        acc += weights[i] * S[b, k0 + i, t]
+    out[b, m, t] = acc
+
+
+@cuda.jit
+def _power_project(S, power, starts, offsets, weights, out):
+    t, row = cuda.grid(2)
+    batch, _, n_frames = S.shape
+    n_mels = starts.shape[0]
+    if t >= n_frames or row >= batch * n_mels:
+        return
+    b = row // n_mels
+    m = row - b * n_mels
+    k0 = starts[m] - offsets[m]
+    acc = 0.0
+    for i in range(offsets[m], offsets[m + 1]):
+        z = S[b, k0 + i, t]
+        p = z.real * z.real + z.imag * z.imag
+        if power == 1.0:
+            p = math.sqrt(p)
+        elif power != 2.0:
+            p = p ** (0.5 * power)
+        acc += weights[i] * p
+    out[b, m, t] = acc
+
+
+def _launch(kernel, S, args, out_dtype, n_mels):
+    xp = rt.xp()
+    batch, _, n_frames = S.shape
+    out = xp.empty((batch, n_mels, n_frames), dtype=out_dtype)
+    if out.size:
+        blocks, threads = rt.grid_2d(n_frames, batch * n_mels)
+        rt.launch(kernel, blocks, threads, xp.ascontiguousarray(S), *args, out)
+    return out
+
+
+def mel_project(S, starts, offsets, weights):
+    """Project a real (batch, n_bins, n_frames) power spectrogram onto the mel bands."""
+    d = rt.as_device
+    return _launch(_project, S, (d(starts), d(offsets), d(weights, S.dtype)), S.dtype, len(starts))
+
+
+def power_mel_project(S, power, starts, offsets, weights):
+    """``mel_project(|S|**power, ...)`` for a complex STFT ``S``, without storing ``|S|**power``."""
+    real = S.real.dtype
+    d = rt.as_device
+    args = (float(power), d(starts), d(offsets), d(weights, real))
+    return _launch(_power_project, S, args, real, len(starts))
