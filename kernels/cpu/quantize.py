@@ -1,0 +1,89 @@
+"""Quantisation and PCM conversion kernels.
+
+Entry functions take validated, C-contiguous arrays. Every kernel here uses ``exact_pjit``
+(no fastmath): the results must equal their formulas bit for bit, which rules out contraction
+into fused multiply-adds and reassociation.
+"""
+from __future__ import annotations
+
+import numpy as np
+from numba import prange
+
+from kernels.config import exact_pjit
+
+
+@exact_pjit
+def _quantize(a, step, out):
+    # Q(a) = sgn(a) * step * floor(|a| / step + 1/2), evaluated in float64 whatever a's dtype:
+    # in float32, |a|/step + 1/2 would round half-integers to even once |a|/step >= 2^23.
+    for i in prange(a.shape[0]):
+        v = np.float64(a[i])
+        q = step * np.floor(np.abs(v) / step + 0.5)
+        if v > 0:
+            out[i] = q
+        elif v < 0:
+            out[i] = -q
+        else:
+            out[i] = v  # sgn(0) = 0 (a negative zero stays a negative zero)
+
+
+@exact_pjit
+def _to_int(y, scale, lo, hi, out, clipped):
+    # Scaled samples are rounded with the same mid-tread rule (step 1), then clipped to [lo, hi];
+    # each thread counts its own clips in its own slot (no shared writes).
+    n = y.shape[0]
+    nchunks = clipped.shape[0]
+    size = (n + nchunks - 1) // nchunks
+    for c in prange(nchunks):
+        count = 0
+        for i in range(c * size, min(n, (c + 1) * size)):
+            v = np.float64(y[i]) * scale
+            r = np.floor(np.abs(v) + 0.5)
+            if v < 0:
+                r = -r
+            # Only samples outside full scale [lo, hi + 1) count as clipped; the top half-step
+            # [hi + 1/2, hi + 1) saturating onto hi is part of the quantiser, not an overload.
+            if v >= hi + 1.0 or v < lo:
+                count += 1
+            if r > hi:
+                r = hi
+            elif r < lo:
+                r = lo
+            out[i] = np.int64(r)
+        clipped[c] = count
+
+
+@exact_pjit
+def _from_int(pcm, offset, inv_scale, out):
+    for i in prange(pcm.shape[0]):
+        out[i] = (np.float64(pcm[i]) - offset) * inv_scale
+
+
+def quantize(a, step):
+    """Mid-tread quantisation of a contiguous float array, computed in float64, returned in ``a``'s dtype."""
+    flat = a.reshape(-1)
+    out = np.empty_like(flat)
+    _quantize(flat, float(step), out)
+    return out.reshape(a.shape)
+
+
+def to_int(y, scale, lo, hi):
+    """Round ``y * scale`` (mid-tread) and clip to ``[lo, hi]``.
+
+    Returns the rounded values as int64 (same shape) and the number of samples whose scaled
+    value lay outside ``[lo, hi + 1)``.
+    """
+    flat = y.reshape(-1)
+    out = np.empty(flat.shape, np.int64)
+    nchunks = max(1, min(64, flat.shape[0] // 65536 + 1))
+    clipped = np.zeros(nchunks, np.int64)
+    _to_int(flat, float(scale), float(lo), float(hi), out, clipped)
+    return out.reshape(y.shape), int(clipped.sum())
+
+
+def from_int(pcm, offset, scale, dtype):
+    """``(pcm - offset) / scale`` in float64, returned as ``dtype``."""
+    flat = pcm.reshape(-1)
+    out = np.empty(flat.shape, np.float64)
+    _from_int(flat, float(offset), 1.0 / float(scale), out)
+    return out.reshape(pcm.shape).astype(dtype, copy=False)
