@@ -72,3 +72,19 @@ def test_mel_projection_matches_dense_filterbank(device, dtype, power):
     assert_close(fused, ref, dtype, what=f"power={power} fused")
     plain = device.get(gpu.mel_project(device.put(P.astype(dtype)), starts, offsets, weights))
     assert_close(plain, ref, dtype, what="mel_project")
+
+
+@pytest.mark.parametrize("top_db", [None, 80.0, 20.0])
+@pytest.mark.parametrize("ref", [1.0, 3.5])
+def test_power_to_db_matches_librosa(device, dtype, top_db, ref):
+    import librosa
+
+    from kernels.gpu import db
+
+    rng = np.random.default_rng(7)
+    S = (rng.random((2, 9, device.size(11, 5000))) ** 6).astype(dtype)
+    S[0, 0, :3] = 0.0  # below amin
+    ours = device.get(db.power_to_db(device.put(S), ref_value=ref, amin=1e-10, top_db=top_db))
+    expected = librosa.power_to_db(S.astype(np.float64), ref=ref, amin=1e-10, top_db=top_db)
+    assert ours.dtype == dtype
+    assert_close(ours, expected, dtype, what="power_to_db")
