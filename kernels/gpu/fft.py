@@ -11,9 +11,10 @@ Two backends, chosen by :func:`set_backend`:
 ``'auto'`` (default)
     ``'cufft'`` on a GPU, ``'own'`` under the CUDA simulator (which has no cuFFT).
 
-All functions take and return device arrays of shape ``(batch, n)`` (C-contiguous), in the input's
-precision (float32 -> complex64, float64 -> complex128), unnormalised forward, and ``1/n`` on the
-inverse, as ``numpy.fft``.
+The entries ``fft(x, inverse, scale)``, ``rfft(x, scale)`` and ``irfft(X, n, scale)`` have the names
+and signatures of :mod:`kernels.cpu.fft`: device arrays of shape ``(batch, n)``, the input's
+precision (float32 -> complex64, float64 -> complex128), and ``scale`` multiplying the
+unnormalised sum.
 """
 from __future__ import annotations
 
@@ -127,44 +128,52 @@ def _fft_any(x, inverse: bool):
 
 
 # ----------------------------------------------------------------------------- public entries
-def fft(x, *, inverse: bool = False):
-    """Complex transform of the rows of ``x`` (batch, n); the inverse includes ``1/n``."""
+# Same names and signatures as kernels/cpu/fft.py: ``scale`` multiplies the unnormalised sum, so
+# the caller picks numpy's norm mode ('backward' inverse: scale = 1/n).
+def fft(x, inverse: bool, scale: float):
+    """Complex transform of every row of ``x`` (batch, n), times ``scale``."""
     xp = rt.xp()
     x = xp.ascontiguousarray(x.astype(_complex_of(x.dtype), copy=False))
-    n = x.shape[1]
     if backend() == "cufft":
-        return xp.fft.ifft(x, axis=-1) if inverse else xp.fft.fft(x, axis=-1)
-    out = _fft_any(x, inverse)
-    return out / n if inverse else out
+        out = xp.fft.ifft(x, axis=-1, norm="forward") if inverse else xp.fft.fft(x, axis=-1)
+    else:
+        out = _fft_any(x, inverse)
+    return out if scale == 1.0 else out * x.real.dtype.type(scale)
 
 
-def rfft(x):
-    """Real-input transform of the rows of real ``x`` (batch, n) -> (batch, n//2 + 1)."""
+def rfft(x, scale: float):
+    """Real transform of every row of ``x`` (batch, n) -> (batch, n//2 + 1), times ``scale``."""
     xp = rt.xp()
+    x = xp.ascontiguousarray(x)
     if backend() == "cufft":
-        return xp.fft.rfft(xp.ascontiguousarray(x), axis=-1)
-    n = x.shape[1]
-    full = _fft_any(xp.ascontiguousarray(x.astype(_complex_of(x.dtype))), False)
-    return xp.ascontiguousarray(full[:, : n // 2 + 1])
+        out = xp.fft.rfft(x, axis=-1)
+    else:
+        n = x.shape[1]
+        out = xp.ascontiguousarray(_fft_any(x.astype(_complex_of(x.dtype)), False)[:, : n // 2 + 1])
+    return out if scale == 1.0 else out * x.dtype.type(scale)
 
 
-def irfft(X, n: int):
-    """Inverse of :func:`rfft` for rows of ``X`` (batch, n//2 + 1) -> real (batch, n), with 1/n.
+def irfft(X, n: int, scale: float):
+    """Inverse real transform of every row of ``X`` (batch, n//2 + 1) -> (batch, n), times scale.
 
-    As in numpy, the imaginary parts of the DC (and, for even n, Nyquist) bins are ignored.
+    As numpy, the imaginary parts of the DC (and, for even n, Nyquist) bins are ignored.
     """
     xp = rt.xp()
-    if backend() == "cufft":
-        return xp.fft.irfft(xp.ascontiguousarray(X), n=n, axis=-1)
-    nh = n // 2 + 1
-    full = xp.zeros((X.shape[0], n), dtype=X.dtype)
-    full[:, :nh] = X[:, :nh]
-    full[:, 0] = full[:, 0].real
-    if n % 2 == 0:
-        full[:, n // 2] = full[:, n // 2].real
-    tail = n - nh  # bins nh..n-1 mirror bins n-nh..1
-    if tail > 0:
-        full[:, nh:] = xp.conj(X[:, 1 : tail + 1][:, ::-1])
-    out = _fft_any(full, True).real / n
+    X = xp.ascontiguousarray(X)
     real = np.float32 if X.dtype == np.complex64 else np.float64
-    return xp.ascontiguousarray(out.astype(real))
+    if backend() == "cufft":
+        out = xp.fft.irfft(X, n=n, axis=-1, norm="forward")
+    else:
+        nh = n // 2 + 1
+        full = xp.zeros((X.shape[0], n), dtype=X.dtype)
+        m = min(nh, X.shape[1])
+        full[:, :m] = X[:, :m]
+        full[:, 0] = full[:, 0].real
+        if n % 2 == 0 and m > n // 2:
+            full[:, n // 2] = full[:, n // 2].real
+        tail = n - nh  # bins nh..n-1 mirror bins n-nh..1
+        if tail > 0:
+            full[:, nh:] = xp.conj(full[:, 1 : tail + 1][:, ::-1])
+        out = _fft_any(full, True).real
+    out = xp.ascontiguousarray(out.astype(real, copy=False))
+    return out if scale == 1.0 else out * real(scale)

@@ -115,7 +115,7 @@ def stft(y, *, n_fft: int, hop_length: int, window, center: bool, pad_mode: str)
         y, n_fft=n_fft, hop_length=hop_length, window=window, center=center, pad_mode=pad_mode
     )
     b, nf, _ = frames.shape
-    spectra = gfft.rfft(frames.reshape(b * nf, n_fft)).reshape(b, nf, n_fft // 2 + 1)
+    spectra = gfft.rfft(frames.reshape(b * nf, n_fft), 1.0).reshape(b, nf, n_fft // 2 + 1)
     return to_freq_major(spectra)
 
 
@@ -155,7 +155,7 @@ def istft(S, *, n_fft: int, hop_length: int, window, center: bool, length):
     else:
         n_out = n_fft + hop_length * (n_frames - 1) - (2 * (n_fft // 2) if center else 0)
     spectra = xp.ascontiguousarray(xp.swapaxes(S[:, :, :n_frames], 1, 2))
-    frames = gfft.irfft(spectra.reshape(b * n_frames, nb), n_fft).reshape(b, n_frames, n_fft)
+    frames = gfft.irfft(spectra.reshape(b * n_frames, nb), n_fft, 1.0 / n_fft).reshape(b, n_frames, n_fft)
     real = frames.dtype
     out = xp.empty((b, n_out), dtype=real)
     win = rt.as_device(window, dtype=real)

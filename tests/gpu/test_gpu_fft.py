@@ -29,10 +29,10 @@ def test_complex_fft_and_inverse(fft_backend, device, dtype):
         x = (rng.standard_normal((3, n)) + 1j * rng.standard_normal((3, n))).astype(
             np.complex64 if dtype == np.float32 else np.complex128
         )
-        X = device.get(fft_backend.fft(device.put(x)))
+        X = device.get(fft_backend.fft(device.put(x), False, 1.0))
         assert X.dtype == x.dtype
         assert_close(X, np.fft.fft(x.astype(np.complex128)), dtype, what=f"fft n={n}")
-        back = device.get(fft_backend.fft(device.put(X), inverse=True))
+        back = device.get(fft_backend.fft(device.put(X), True, 1.0 / n))
         assert_close(back, x, dtype, what=f"ifft n={n}")
 
 
@@ -40,10 +40,10 @@ def test_real_fft_and_inverse(fft_backend, device, dtype):
     rng = np.random.default_rng(1)
     for n in _sizes(device):
         x = rng.standard_normal((2, n)).astype(dtype)
-        X = device.get(fft_backend.rfft(device.put(x)))
+        X = device.get(fft_backend.rfft(device.put(x), 1.0))
         assert X.shape == (2, n // 2 + 1)
         assert_close(X, np.fft.rfft(x.astype(np.float64)), dtype, what=f"rfft n={n}")
-        y = device.get(fft_backend.irfft(device.put(X), n))
+        y = device.get(fft_backend.irfft(device.put(X), n, 1.0 / n))
         assert y.dtype == dtype
         assert_close(y, x, dtype, what=f"irfft n={n}")
 
