@@ -12,6 +12,7 @@ from numba import cuda
 
 from . import _runtime as rt
 from . import fft as gfft
+from .db import amplitude_to_db, db_to_amplitude, db_to_power, magphase, power_to_db  # noqa: F401
 
 # Padding modes resolved by index arithmetic inside the framing kernel; the other np.pad modes
 # (linear_ramp, maximum, mean, median, minimum) pad the signal's two ends with xp.pad first.
@@ -109,14 +110,21 @@ def to_freq_major(spectra):
     return out
 
 
-def stft(y, *, n_fft: int, hop_length: int, window, center: bool, pad_mode: str):
-    """Complex STFT of the rows of ``y``: ``(batch, n) -> (batch, n_fft//2 + 1, n_frames)``."""
+def stft(y, *, n_fft: int, hop_length: int, window, center: bool, pad_mode: str, out=None):
+    """Complex STFT of the rows of ``y``: ``(batch, n) -> (batch, n_fft//2 + 1, n_frames)``.
+
+    ``out`` (optional): a device array of that shape to write into.
+    """
     frames = frame_window(
         y, n_fft=n_fft, hop_length=hop_length, window=window, center=center, pad_mode=pad_mode
     )
     b, nf, _ = frames.shape
     spectra = gfft.rfft(frames.reshape(b * nf, n_fft), 1.0).reshape(b, nf, n_fft // 2 + 1)
-    return to_freq_major(spectra)
+    result = to_freq_major(spectra)
+    if out is not None:
+        out[...] = result
+        return out
+    return result
 
 
 @cuda.jit
@@ -144,7 +152,7 @@ def _overlap_add(frames, window, out, hop, start, tiny):
     out[b, t] = acc / wss if wss > tiny else acc
 
 
-def istft(S, *, n_fft: int, hop_length: int, window, center: bool, length):
+def istft(S, *, n_fft: int, hop_length: int, window, center: bool, length, out=None):
     """Inverse STFT of ``S`` (batch, n_freq, n_frames) with librosa's length and trimming rules."""
     xp = rt.xp()
     b, nb, n_frames = S.shape
@@ -157,9 +165,12 @@ def istft(S, *, n_fft: int, hop_length: int, window, center: bool, length):
     spectra = xp.ascontiguousarray(xp.swapaxes(S[:, :, :n_frames], 1, 2))
     frames = gfft.irfft(spectra.reshape(b * n_frames, nb), n_fft, 1.0 / n_fft).reshape(b, n_frames, n_fft)
     real = frames.dtype
-    out = xp.empty((b, n_out), dtype=real)
+    y = xp.empty((b, n_out), dtype=real)
     win = rt.as_device(window, dtype=real)
     tiny = float(np.finfo(real).tiny)
     blocks, threads = rt.grid_2d(n_out, b)
-    rt.launch(_overlap_add, blocks, threads, frames, win, out, hop_length, n_fft // 2 if center else 0, tiny)
-    return out
+    rt.launch(_overlap_add, blocks, threads, frames, win, y, hop_length, n_fft // 2 if center else 0, tiny)
+    if out is not None:
+        out[...] = y
+        return out
+    return y

@@ -84,7 +84,7 @@ def test_power_to_db_matches_librosa(device, dtype, top_db, ref):
     rng = np.random.default_rng(7)
     S = (rng.random((2, 9, device.size(11, 5000))) ** 6).astype(dtype)
     S[0, 0, :3] = 0.0  # below amin
-    ours = device.get(db.power_to_db(device.put(S), ref_value=ref, amin=1e-10, top_db=top_db))
+    ours = device.get(db.power_to_db(device.put(S), ref=ref, amin=1e-10, top_db=top_db))
     expected = librosa.power_to_db(S.astype(np.float64), ref=ref, amin=1e-10, top_db=top_db)
     assert ours.dtype == dtype
     assert_close(ours, expected, dtype, what="power_to_db")
