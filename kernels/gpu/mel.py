@@ -6,7 +6,10 @@ consecutive threads take consecutive frames, so reads of a bin's row are coalesc
 thread does only its band's few multiply-adds.
 
 ``power_mel_project`` fuses ``|S|**power`` of a complex STFT into the same pass, so the power
-spectrogram is never stored.
+spectrogram is never stored. ``melspectrogram`` (the signal-to-mel entry) frames and windows
+on the fly (:func:`kernels.gpu.spectral.frame_window`), transforms with cuFFT (or our FFT), and
+projects straight from the frames-major spectra, so neither the power spectrogram nor a
+transposed copy is stored.
 """
 from __future__ import annotations
 
@@ -15,6 +18,8 @@ import math
 from numba import cuda
 
 from . import _runtime as rt
+from . import fft as gfft
+from . import spectral
 
 
 @cuda.jit
@@ -55,6 +60,29 @@ def _power_project(S, power, starts, offsets, weights, out):
     out[b, m, t] = acc
 
 
+@cuda.jit
+def _power_project_frames(spec, power, starts, offsets, weights, out):
+    # spec is (batch, n_frames, n_bins): the rfft's own layout, read without transposing
+    t, row = cuda.grid(2)
+    batch, n_frames, _ = spec.shape
+    n_mels = starts.shape[0]
+    if t >= n_frames or row >= batch * n_mels:
+        return
+    b = row // n_mels
+    m = row - b * n_mels
+    k0 = starts[m] - offsets[m]
+    acc = 0.0
+    for i in range(offsets[m], offsets[m + 1]):
+        z = spec[b, t, k0 + i]
+        p = z.real * z.real + z.imag * z.imag
+        if power == 1.0:
+            p = math.sqrt(p)
+        elif power != 2.0:
+            p = p ** (0.5 * power)
+        acc += weights[i] * p
+    out[b, m, t] = acc
+
+
 def _launch(kernel, S, args, out_dtype, n_mels):
     xp = rt.xp()
     batch, _, n_frames = S.shape
@@ -77,3 +105,23 @@ def power_mel_project(S, power, starts, offsets, weights):
     d = rt.as_device
     args = (float(power), d(starts), d(offsets), d(weights, real))
     return _launch(_power_project, S, args, real, len(starts))
+
+
+def melspectrogram(y, *, n_fft, hop_length, window, center, pad_mode, power, starts, offsets, weights,
+                   out_dtype):
+    """Mel spectrogram of the rows of ``y``: (batch, n) -> (batch, n_mels, n_frames)."""
+    xp = rt.xp()
+    frames = spectral.frame_window(
+        y, n_fft=n_fft, hop_length=hop_length, window=window, center=center, pad_mode=pad_mode
+    )
+    batch, n_frames, _ = frames.shape
+    spec = gfft.rfft(frames.reshape(batch * n_frames, n_fft), 1.0).reshape(batch, n_frames, -1)
+    del frames
+    n_mels = len(starts)
+    out = xp.empty((batch, n_mels, n_frames), dtype=out_dtype)
+    if out.size:
+        d = rt.as_device
+        blocks, threads = rt.grid_2d(n_frames, batch * n_mels)
+        rt.launch(_power_project_frames, blocks, threads, spec, float(power), d(starts), d(offsets),
+                  d(weights, out_dtype), out)
+    return out
