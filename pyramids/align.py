@@ -285,9 +285,11 @@ def _query_matrix(query):
     q2 = q[None] if single else q
     xp = array_module(q2)
     qn = xp.sqrt((q2 * q2).sum(axis=1, keepdims=True))
-    if bool((qn == 0).any()):
+    zero = qn == 0
+    if single and bool(zero.any()):
         raise PyramidError("query has zero norm: cosine similarity is undefined")
-    return q2 / qn, single
+    # in a batch, a zero row (a silent frame) scores 0 everywhere, like a zero element
+    return q2 / xp.where(zero, q2.dtype.type(1), qn), single
 
 
 def _cosine_level(qn, level, level_index):
@@ -324,7 +326,8 @@ def similarity(query, pyramid, level=None):
     Returns
     -------
     np.ndarray [shape=(n_elements,)] or [shape=(Q, n_elements)], or a list of them per level
-        On the pyramid's device. An element with zero norm scores 0.
+        On the pyramid's device. A zero vector has no direction: an element, or a row of a
+        batch of queries, with zero norm scores 0 (a single query of zero norm is an error).
 
     Raises
     ------
@@ -519,14 +522,14 @@ DEFAULT_RULES = (
     LevelRule(
         "detail",
         "fine",
-        r"\b(written|writing|read(s|ing)?|says?|said|spell(ed|ing|s)?|text|words?|wording|letters?|"
-        r"digits?|numbers?|label(ed|led|s)?|license plate|plate number|caption|inscription|quote[sd]?|"
+        r"\b(written|writing|read(s|ing)?|says?|said|spell(ed|ing|s)?|(text|words?|letters?) (on|in|at)|wording|"
+        r"letters?|digits?|numbers?|label(ed|led|s)?|license plate|plate number|caption|inscription|quote[sd]?|"
         r"exact(ly)?|precise(ly)?|fine[- ]grained|texture|tiny|small print|details?|detailed)\b",
     ),
     LevelRule(
         "object",
         "medium",
-        r"\b(where|which|who|whom|whose|when|locate|location|position(ed)?|find|point to|"
+        r"\b(where|which|who|whom|whose|when|why|locate|location|position(ed)?|find|point to|"
         r"how (many|much|big|large|long|far|old)|count|left of|right of|above|below|behind|"
         r"in front of|next to|near|between|what (year|color|colour|kind|type|size|shape))\b",
     ),

@@ -210,7 +210,8 @@ def test_retrieve_bad_collection():
         ("Is there a person in the image?", "coarse", "global"),
         ("What is the scene?", "coarse", "global"),
         ("Summarize the document", "coarse", "global"),
-        ("What is this text about?", "fine", "detail"),  # 'text' is a detail cue: it comes first
+        ("What is this text about?", "coarse", "global"),
+        ("Which words are on the label?", "fine", "detail"),  # detail cues come first
         ("Where is the car?", "medium", "object"),
         ("Who designed the bridge?", "medium", "object"),
         ("How many dogs are there?", "medium", "object"),
