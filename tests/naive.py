@@ -185,3 +185,49 @@ def naive_kaiser_sinc_resample(x, orig_sr, target_sr, n_out, cutoff, num_zeros, 
             acc += x[n] * rc * s * w
         out[m] = acc
     return out
+
+
+# ---- dsp.fourier (issue 2/3): the DFT by its definition, one term at a time --------------------
+import cmath as _cmath
+
+
+def naive_dft(x, inverse=False):
+    """X_k = sum_j x_j exp(-+2 pi i j k / n), a double loop in Python complex arithmetic.
+
+    ``inverse=True`` uses the + sign and divides by n (numpy's ifft).
+    """
+    x = [complex(v) for v in x]
+    n = len(x)
+    sign = 1.0 if inverse else -1.0
+    out = []
+    for k in range(n):
+        acc = 0j
+        for j in range(n):
+            acc += x[j] * _cmath.exp(sign * 2j * _cmath.pi * ((j * k) % n) / n)
+        out.append(acc / n if inverse else acc)
+    return _np.array(out, dtype=_np.complex128)
+
+
+# ---- pyramids.text (issue 7): pooling tokens into sentences, one group and one row at a time -----
+def naive_group_pool(emb, groups, n_groups, pooling, mask=None, weights=None):
+    """Pool rows of ``emb`` into ``n_groups`` groups (``groups[i]`` is row i's group, -1: none).
+
+    mean / weighted: sum of w_i * row_i over sum of w_i; max: element-wise max; cls: first row.
+    Rows with mask False (or weight 0) take no part.
+    """
+    n, d = len(emb), len(emb[0])
+    out = []
+    for g in range(n_groups):
+        members = [
+            i for i in range(n)
+            if groups[i] == g and (mask is None or mask[i]) and (weights is None or weights[i] > 0)
+        ]
+        if pooling == "cls":
+            out.append([float(emb[members[0]][j]) for j in range(d)])
+        elif pooling == "max":
+            out.append([max(float(emb[i][j]) for i in members) for j in range(d)])
+        else:
+            w = {i: (1.0 if weights is None else float(weights[i])) for i in members}
+            total = sum(w.values())
+            out.append([sum(w[i] * float(emb[i][j]) for i in members) / total for j in range(d)])
+    return _np.array(out)
