@@ -360,3 +360,47 @@ def test_hybrid_attends_at_matched_levels():
 def test_mixing_numpy_and_other_arrays_is_caught():
     with pytest.raises(PyramidError, match="need a Pyramid or a list"):
         fusion.hybrid(np.ones((3, 4)), [np.ones((3, 4))])
+
+
+def test_hybrid_on_pyramids_uses_matched_levels():
+    rng = np.random.default_rng(14)
+    spans = lambda n, w: [[k * w, (k + 1) * w] for k in range(n)]  # noqa: E731
+    text = Pyramid([Level(rng.standard_normal((n, 8)), name, spans(n, w), "chars") for name, n, w in
+                    (("token", 20, 5), ("sentence", 4, 25), ("paragraph", 2, 50), ("document", 1, 100))], "text")
+
+    def grid(g):
+        c = 32 / g
+        boxes = [[y * c, x * c, (y + 1) * c, (x + 1) * c] for y in range(g) for x in range(g)]
+        return Level(rng.standard_normal((g, g, 8)), f"cell{g}", boxes, "pixels")
+
+    image = Pyramid([grid(4), grid(2), grid(1)], "image")
+    out = fusion.hybrid(text, image, n_heads=4)
+    assert [h.pair for h in out] == [(0, 0), (1, 1), (3, 2)]
+    assert [h.weights.shape for h in out] == [(4, 20, 16), (4, 4, 4), (4, 1, 1)]
+    np.testing.assert_allclose(out[2].weights, 1.0)
+
+
+def test_audio_windows_attend_only_to_their_video_frames():
+    from pyramids import align
+
+    rng = np.random.default_rng(15)
+    win = Level(rng.standard_normal((4, 6)), "window", [[0, .5], [.5, 1], [1, 1.5], [1.5, 2]], "seconds")
+    audio = Pyramid([win], "audio")
+    t = np.arange(48) / 24.0  # 2 s of video at 24 fps
+    frames = rng.standard_normal((48, 6))
+    mask = align.align_in_time(audio, t)[0].mask()
+    att = fusion.cross_attention(audio[0], frames, mask=mask, n_heads=2)
+    assert np.all(att.weights[:, ~mask] == 0)
+    np.testing.assert_allclose(att.weights.sum(axis=-1), 1.0, rtol=1e-12)
+    # each window's output is a convex combination of its own 12 frames only
+    ref = fusion.cross_attention(audio[0][1], frames[12:24], n_heads=2)
+    np.testing.assert_allclose(att.output[1], ref.output, rtol=1e-12)
+
+
+@pytest.mark.parametrize("module", ["pyramids.fusion", "pyramids.align"])
+def test_docstring_examples_run(module):
+    import doctest
+    import importlib
+
+    res = doctest.testmod(importlib.import_module(module), optionflags=doctest.ELLIPSIS)
+    assert res.failed == 0 and res.attempted > 10
