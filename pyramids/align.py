@@ -807,7 +807,8 @@ def audio_level_of_detail(y=None, sr=22050, *, S=None, window: float = 0.5, n_ff
     sr : float > 0
     S : np.ndarray [shape=(..., 1 + n_fft // 2, t)], optional
         A power spectrogram (``|stft|**2``, centred frames with hop ``hop_length``) instead of
-        ``y``; ``n_fft`` is then ``2 * (S.shape[-2] - 1)``.
+        ``y``; ``n_fft`` is then ``2 * (S.shape[-2] - 1)`` and the duration is taken as
+        ``((t - 1) * hop_length + 1) / sr``, just past the last frame's centre.
     window : float > 0
         Window length in seconds; windows tile ``[0, duration)``, the last one may be shorter.
     n_fft, hop_length : int
