@@ -44,19 +44,45 @@ CASES = {
     "wavedec_periodization": lambda d, y: dsp.wavedec(y, "sym3", mode="periodization", level=2),
     "waverec": lambda d, y: dsp.waverec(dsp.wavedec(y, "db2", level=2), "db2"),
     "resample": lambda d, y: dsp.resample(y, orig_sr=8000, target_sr=6000),
+    "resample_irrational": lambda d, y: dsp.resample(y, orig_sr=8000, target_sr=8000 * 2 ** 0.5 / 2),
+    "sinc_interpolate": lambda d, y: dsp.sinc_interpolate(y, 8000, np.linspace(0.001, y.shape[-1] / 8000 - 0.001, 37)),
 }
 
 
+@pytest.fixture
+def backends_used(monkeypatch):
+    """Record every kernel module the dsp layer asks for, as (backend, domain)."""
+    import importlib
+
+    from dsp import _backend
+
+    used = []
+    real = _backend.kernel_module
+
+    def recording(backend, name):
+        used.append((backend, name))
+        return real(backend, name)
+
+    # each dsp module imported kernel_module by name: patch it where it is looked up
+    for mod in list(importlib.sys.modules.values()):
+        if getattr(mod, "__name__", "").startswith("dsp") and getattr(mod, "kernel_module", None) is real:
+            monkeypatch.setattr(mod, "kernel_module", recording)
+    return used
+
+
 @pytest.mark.parametrize("name", sorted(CASES))
-def test_device_in_device_out_equals_cpu(device, dtype, name):
+def test_device_in_device_out_equals_cpu(device, dtype, name, backends_used):
     fn = CASES[name]
     y = _signal(device, dtype)
     try:
         expected = fn(device, y)
     except AttributeError as exc:  # the CPU function itself has not landed
         pytest.skip(f"dsp has no {exc.name or name}")
+    backends_used.clear()
     with device.context():
         got = fn(device, device.put(y))
+    assert backends_used, f"{name} reached no kernel module"
+    assert {b for b, _ in backends_used} == {"gpu"}, f"{name} used {backends_used}"
     expected = expected if isinstance(expected, list) else [expected]
     got = got if isinstance(got, list) else [got]
     assert len(got) == len(expected)

@@ -1,0 +1,73 @@
+"""GPU twins of :mod:`kernels.cpu.resample`: polyphase FIR (rational ratios) and interpolated-table
+FIR (any ratio). Same entries, tables and arithmetic; one thread per output sample, consecutive
+threads on consecutive outputs so that their input windows overlap in cache.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import cuda
+
+from . import _runtime as rt
+
+
+@cuda.jit
+def _polyphase(x, table, up, down, half, zero, out):
+    m, c = cuda.grid(2)
+    nch, n = x.shape
+    if m >= out.shape[1] or c >= nch:
+        return
+    taps = table.shape[1]
+    pos = m * down
+    base = pos // up
+    phase = pos - base * up
+    start = base - half + 1
+    acc = zero  # the table's dtype is the accumulator's, as on the CPU
+    for j in range(max(0, -start), min(taps, n - start)):
+        acc += table[phase, j] * x[c, start + j]
+    out[c, m] = acc
+
+
+def polyphase(x, table, up, down, n_out):
+    """Rational resampling by ``up / down`` with the polyphase ``table`` (up, taps)."""
+    xp = rt.xp()
+    out = xp.empty((x.shape[0], n_out), dtype=table.dtype)
+    if out.size:
+        blocks, threads = rt.grid_2d(n_out, x.shape[0])
+        rt.launch(_polyphase, blocks, threads, xp.ascontiguousarray(x), rt.as_device(table),
+                  np.int64(up), np.int64(down), np.int64(table.shape[1] // 2), table.dtype.type(0), out)
+    return out
+
+
+@cuda.jit
+def _interpolated(x, table, density, rc, step, half, out):
+    m, c = cuda.grid(2)
+    nch, n = x.shape
+    if m >= out.shape[1] or c >= nch:
+        return
+    last = table.shape[0] - 1
+    p = m * step
+    base = math.floor(p)
+    frac = p - base
+    ib = int(base)
+    acc = 0.0
+    for j in range(max(0, ib - half + 1), min(n, ib + half + 1)):
+        u = abs(rc * (frac + (ib - j))) * density
+        i = int(u)
+        if i < last:
+            f = u - i
+            acc += (table[i] + f * (table[i + 1] - table[i])) * x[c, j]
+    out[c, m] = rc * acc
+
+
+def interpolated(x, table, density, num_zeros, rc, step, n_out, dtype):
+    """Resampling at any ratio: output ``m`` at input position ``m * step`` (float64 sums)."""
+    xp = rt.xp()
+    out = xp.empty((x.shape[0], n_out), dtype=np.float64)
+    if out.size:
+        half = int(math.floor(num_zeros / rc)) + 1
+        blocks, threads = rt.grid_2d(n_out, x.shape[0])
+        rt.launch(_interpolated, blocks, threads, xp.ascontiguousarray(x), rt.as_device(table, np.float64),
+                  float(density), float(rc), float(step), half, out)
+    return out.astype(dtype, copy=False)
