@@ -1,3 +1,209 @@
-"""(placeholder: filled by its issue)"""
+"""Sample-rate conversion with a Kaiser-windowed sinc, polyphase for rational ratios.
 
-__all__: list[str] = []
+The filter
+----------
+Output sample ``m`` lies at time ``m / target_sr``, i.e. at input position ``p = m * orig_sr /
+target_sr``, and is ``sum_k x[k] h(p - k)`` with the low-pass
+
+    h(tau) = rc * sinc(rc * tau) * kaiser(rc * tau / Z),
+
+``rc = cutoff * min(1, target_sr / orig_sr)`` (cutoff relative to the input's Nyquist),
+``Z`` zero crossings on each side, and the Kaiser window ``I0(beta sqrt(1 - r^2)) / I0(beta)``.
+Samples outside the signal count as zero (as in ``scipy.signal.resample_poly``).
+
+Each quality is a Kaiser design from a stopband attenuation ``A`` and a transition band that ends
+exactly at the lower of the two Nyquist frequencies, so nothing above the new Nyquist aliases
+back: ``beta = 0.1102 (A + 2 - 8.7)`` (2 dB of margin over Kaiser's approximation) and ``Z``
+from Kaiser's length formula.
+
+=========  =========================  =============  ===  =====  =============================
+quality    passband (of lower Nyq.)   stopband from  Z    beta   measured ripple / stopband
+=========  =========================  =============  ===  =====  =============================
+'high'     0 - 0.90                   1.00           64   10.28  <= 7.4e-6 / <= -103 dB
+'fast'     0 - 0.80                   1.00           24   8.08   <= 8.5e-5 / <= -82 dB
+=========  =========================  =============  ===  =====  =============================
+
+"Measured" is the continuous frequency response of the windowed sinc (tests/test_resampling.py
+checks ripple < 1e-5 and 1e-4, stopband < -100 and -80 dB). The -6 dB point is at 0.95 ('high')
+and 0.90 ('fast') of the lower Nyquist. Per output sample the filter has ``2 Z / rc`` taps
+(``rc`` below): 372 for 'high' at 44.1 kHz -> 16 kHz, 146 for 'fast'.
+
+Rational ratios (both rates integers, ``up = target / g``, ``down = orig / g`` with
+``g = gcd``) use a polyphase table of ``up`` rows, built once per ``(up, down, quality, dtype)``
+and cached. Other ratios, or ratios whose table would be too large, read the filter from one
+densely sampled table by linear interpolation (4096 points per zero crossing), which adds an
+error below about -120 dB.
+"""
+from __future__ import annotations
+
+import functools
+import math
+import numbers
+
+import numpy as np
+
+from ._backend import array_module, backend_of, kernel_module
+from ._errors import DSPError
+from ._validation import as_float_array, check_axis, check_choice, flatten_leading
+from .windows import bessel_i0
+
+__all__ = ["resample"]
+
+#: quality -> (passband edge, stopband attenuation in dB), both relative to the lower Nyquist
+_QUALITIES = {"high": (0.90, 100.0), "fast": (0.80, 80.0)}
+#: largest polyphase table (rows x taps) before the interpolated table takes over
+_MAX_TABLE = 1 << 20
+#: points per zero crossing in the interpolated table
+_DENSITY = 4096
+
+
+@functools.lru_cache(maxsize=None)
+def _design(quality: str):
+    """``(cutoff, num_zeros, beta)`` for a quality (cutoff relative to the lower Nyquist)."""
+    passband, atten = _QUALITIES[quality]
+    # Kaiser's formulas are approximations that land within a fraction of a dB of the target;
+    # 2 dB of margin makes the measured stopband and ripple meet the stated numbers.
+    atten += 2.0
+    transition = 1.0 - passband
+    cutoff = passband + transition / 2.0  # the -6 dB point, midway through the transition band
+    beta = 0.1102 * (atten - 8.7)
+    # Kaiser: atten = 2.285 * (length in input samples) * (transition width in rad/sample) + 7.95,
+    # with length 2 Z / rc and width pi * rc * transition / cutoff; rc cancels.
+    num_zeros = math.ceil((atten - 7.95) * cutoff / (2.285 * 2.0 * math.pi * transition))
+    num_zeros = 8 * math.ceil(num_zeros / 8)
+    return cutoff, num_zeros, beta
+
+
+def _kernel(u, num_zeros, beta):
+    """The windowed sinc ``sinc(u) * kaiser(u / Z)`` (in zero crossings), zero for ``|u| >= Z``."""
+    r = 1.0 - (u / num_zeros) ** 2
+    w = np.where(r > 0, bessel_i0(beta * np.sqrt(np.clip(r, 0.0, None))) / bessel_i0(beta), 0.0)
+    return np.sinc(u) * w
+
+
+@functools.lru_cache(maxsize=32)
+def _polyphase_table(up: int, down: int, quality: str, dtype_str: str) -> np.ndarray:
+    """Row ``phase`` holds the taps for outputs at fractional input position ``phase / up``."""
+    cutoff, num_zeros, beta = _design(quality)
+    rc = cutoff * min(1.0, up / down)
+    half = int(math.floor(num_zeros / rc)) + 1
+    phase = np.arange(up, dtype=np.float64)[:, None] / up
+    tau = phase + (half - 1 - np.arange(2 * half, dtype=np.float64))[None, :]
+    table = np.ascontiguousarray(rc * _kernel(rc * tau, num_zeros, beta), dtype=np.dtype(dtype_str))
+    table.flags.writeable = False
+    return table
+
+
+@functools.lru_cache(maxsize=4)
+def _dense_table(quality: str) -> np.ndarray:
+    """``h(i / density)`` for ``i = 0 .. Z * density`` (one side; h is even)."""
+    _, num_zeros, beta = _design(quality)
+    u = np.arange(num_zeros * _DENSITY + 2, dtype=np.float64) / _DENSITY
+    table = _kernel(u, num_zeros, beta)
+    table.flags.writeable = False
+    return table
+
+
+def _check_rate(name, value):
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise DSPError(f"{name}={value!r} must be a positive number (Hz)")
+    value = float(value)
+    if not math.isfinite(value) or value <= 0:
+        raise DSPError(f"{name}={value} must be a finite number > 0 (Hz)")
+    return value
+
+
+def _rational(orig_sr: float, target_sr: float):
+    """``(up, down)`` when both rates are integers and the polyphase table stays small."""
+    if not (orig_sr.is_integer() and target_sr.is_integer()):
+        return None
+    a, b = int(orig_sr), int(target_sr)
+    g = math.gcd(a, b)
+    up, down = b // g, a // g
+    return up, down
+
+
+def resample(y, *, orig_sr, target_sr, quality: str = "high", axis: int = -1, scale: bool = False):
+    """Resample ``y`` from ``orig_sr`` to ``target_sr`` with a Kaiser-windowed sinc.
+
+    A replacement for ``librosa.resample(y, orig_sr=..., target_sr=...)``: same keywords, same
+    output length ``ceil(n * target_sr / orig_sr)``, output sample ``m`` at time
+    ``m / target_sr`` (the first samples of input and output coincide). See the module notes for
+    the filter and the measured passband and stopband of each quality.
+
+    Parameters
+    ----------
+    y : np.ndarray [shape=(..., n, ...)]
+        Real audio, float32 or float64, finite. Any number of channels on the other axes.
+    orig_sr : float > 0
+        Sampling rate of ``y`` in Hz.
+    target_sr : float > 0
+        Wanted sampling rate in Hz. Integer rates use the exact polyphase filter; others (e.g.
+        ``44100 * 1.0001``) read the same filter from an interpolated table.
+    quality : {'high', 'fast'}
+        'high': passband to 90 % of the lower Nyquist (ripple < 1e-5), stopband >= 100 dB down.
+        'fast': passband to 80 % (ripple < 1e-4), stopband >= 80 dB down, 2.5x fewer taps.
+    axis : int
+        The time axis.
+    scale : bool
+        Divide the result by ``sqrt(target_sr / orig_sr)``, as librosa's ``scale=True``.
+
+    Returns
+    -------
+    np.ndarray [shape=(..., ceil(n * target_sr / orig_sr), ...)]
+        Same dtype as ``y``. float32 input is filtered in float32 (float32 taps and accumulator:
+        about 1e-6 relative error, well under the filter's own); float64 in float64. A new array
+        even when the rates are equal.
+
+    Raises
+    ------
+    DSPError
+        Rates not positive and finite, unknown quality, empty, integer or non-finite ``y``.
+
+    Examples
+    --------
+    >>> import numpy as np, dsp
+    >>> y = np.sin(2 * np.pi * 440 * np.arange(44100) / 44100).astype(np.float32)
+    >>> y16 = dsp.resample(y, orig_sr=44100, target_sr=16000)
+    >>> y16.shape, y16.dtype
+    ((16000,), dtype('float32'))
+    >>> ref = np.sin(2 * np.pi * 440 * np.arange(16000) / 16000)
+    >>> bool(np.abs(y16 - ref)[500:-500].max() < 1e-4)
+    True
+    """
+    orig_sr = _check_rate("orig_sr", orig_sr)
+    target_sr = _check_rate("target_sr", target_sr)
+    check_choice("quality", quality, tuple(_QUALITIES))
+    y = as_float_array(y)
+    axis = check_axis(axis, y.ndim)
+    n = y.shape[axis]
+    if n < 1:
+        raise DSPError(f"y has {n} samples along axis={axis}: need at least 1 to resample")
+    xp = array_module(y)
+    ratio = float(target_sr) / orig_sr
+    n_out = int(np.ceil(n * ratio))  # librosa's length convention
+    if orig_sr == target_sr:
+        out = y.copy()
+    else:
+        x2, lead = flatten_leading(y, axis)
+        k = kernel_module(backend_of(y), "resample")
+        ud = _rational(orig_sr, target_sr)
+        cutoff, num_zeros, _ = _design(quality)
+        if ud is not None:
+            up, down = ud
+            rc = cutoff * min(1.0, up / down)
+            taps = 2 * (int(math.floor(num_zeros / rc)) + 1)
+            if up * taps > _MAX_TABLE:
+                ud = None
+        if ud is not None:
+            table = _polyphase_table(up, down, quality, y.dtype.str)
+            out2 = k.polyphase(x2, table, up, down, n_out)
+        else:
+            rc = cutoff * min(1.0, ratio)
+            out2 = k.interpolated(x2, _dense_table(quality), _DENSITY, num_zeros, rc,
+                                  orig_sr / target_sr, n_out, y.dtype)
+        out = xp.moveaxis(out2.reshape(lead + (n_out,)), -1, axis)
+        out = xp.ascontiguousarray(out)
+    if scale:
+        out = (out / np.sqrt(ratio)).astype(y.dtype, copy=False)
+    return out

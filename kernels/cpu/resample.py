@@ -1,0 +1,98 @@
+"""Resampling kernels: polyphase FIR for rational ratios, interpolated-table FIR for any ratio.
+
+Entry functions take validated, C-contiguous ``(channels, n)`` arrays and precomputed filter
+tables (designed and cached by :mod:`dsp.resampling`). Work is split into independent
+(channel, block of outputs) items, run with ``prange``; samples outside the signal count as zero.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import prange
+
+from kernels.config import pjit
+
+#: outputs per parallel work item: large enough to amortise scheduling, small enough to balance
+BLOCK = 2048
+
+
+@pjit
+def _polyphase(x, table, up, down, half, zero, out):
+    # out[c, m] = sum_j table[phase, j] * x[c, start + j] with phase = (m*down) % up and
+    # start = (m*down) // up - half + 1: the filter row for that phase, centred on the output.
+    nch, n = x.shape
+    n_out = out.shape[1]
+    taps = table.shape[1]
+    nblocks = (n_out + BLOCK - 1) // BLOCK
+    for item in prange(nch * nblocks):
+        c = item // nblocks
+        b = item - c * nblocks
+        for m in range(b * BLOCK, min(n_out, (b + 1) * BLOCK)):
+            pos = m * down
+            base = pos // up
+            phase = pos - base * up
+            start = base - half + 1
+            acc = zero  # the table's dtype: float32 tables accumulate in float32
+            if start >= 0 and start + taps <= n:
+                for j in range(taps):
+                    acc += table[phase, j] * x[c, start + j]
+            else:
+                j0 = max(0, -start)
+                j1 = min(taps, n - start)
+                for j in range(j0, j1):
+                    acc += table[phase, j] * x[c, start + j]
+            out[c, m] = acc
+
+
+def polyphase(x, table, up, down, n_out):
+    """Rational resampling by ``up / down`` with the polyphase ``table`` of shape (up, taps).
+
+    Row ``phase`` holds the filter taps for outputs whose input position has fractional part
+    ``phase / up``; tap ``j`` multiplies input sample ``floor(pos) - taps/2 + 1 + j``. The table's
+    dtype is the accumulator's.
+    """
+    out = np.empty((x.shape[0], n_out), dtype=table.dtype)
+    _polyphase(x, table, np.int64(up), np.int64(down), np.int64(table.shape[1] // 2), table.dtype.type(0), out)
+    return out
+
+
+@pjit
+def _interpolated(x, table, density, num_zeros, rc, step, half, out):
+    # Arbitrary ratio: output m sits at input position p = m * step. Each tap's filter value
+    # rc * h(rc * (p - k)) is read from the one-sided table of h (density points per zero
+    # crossing) by linear interpolation.
+    nch, n = x.shape
+    n_out = out.shape[1]
+    last = table.shape[0] - 1
+    nblocks = (n_out + BLOCK - 1) // BLOCK
+    for item in prange(nch * nblocks):
+        c = item // nblocks
+        b = item - c * nblocks
+        for m in range(b * BLOCK, min(n_out, (b + 1) * BLOCK)):
+            p = m * step
+            base = math.floor(p)
+            frac = p - base
+            ib = int(base)
+            acc = 0.0
+            for j in range(max(0, ib - half + 1), min(n, ib + half + 1)):
+                u = abs(rc * (frac + (ib - j))) * density
+                i = int(u)
+                if i >= last:
+                    continue
+                f = u - i
+                h = table[i] + f * (table[i + 1] - table[i])
+                acc += h * x[c, j]
+            out[c, m] = rc * acc
+
+
+def interpolated(x, table, density, num_zeros, rc, step, n_out, dtype):
+    """Resampling at any ratio: output ``m`` is at input position ``m * step``.
+
+    ``table[i] = h(i / density)`` for the one-sided windowed sinc ``h`` (zero from ``num_zeros``
+    on); ``rc`` is the cutoff relative to the input's Nyquist. Computed in float64.
+    """
+    out = np.empty((x.shape[0], n_out), dtype=np.float64)
+    half = int(math.floor(num_zeros / rc)) + 1
+    _interpolated(x, table, float(density), float(num_zeros), float(rc), float(step), half, out)
+    return out.astype(dtype, copy=False)
