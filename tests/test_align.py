@@ -408,3 +408,13 @@ def test_audio_level_of_detail_stereo_sums_channels():
 def test_audio_level_of_detail_bad_input(kw, match):
     with pytest.raises(PyramidError, match=match):
         align.audio_level_of_detail(sr=22050, **kw)
+
+
+def test_audio_level_of_detail_on_a_real_chirp(recording):
+    # tests/data's chirp sweeps upwards from 50 Hz: its first quarter second lies in the bass band,
+    # the rest is high-frequency energy
+    y, sr = recording("chirp")
+    lod = align.audio_level_of_detail(y, sr, window=0.25)
+    assert lod.extents.shape == (16, 2) and lod.extents[-1, 1] == pytest.approx(4.0)
+    assert lod.tier[0] == 0 and (lod.tier[1:] == 2).all()
+    assert lod.frame_rate[0] == 15 and (lod.frame_rate[1:] == 60).all()
