@@ -548,7 +548,7 @@ class LevelSelection:
     """What :func:`select_levels` chose, and why.
 
     levels : tuple of int, finest first.
-    granularity : 'fine', 'medium', 'coarse' or 'all'.
+    granularity : 'fine', 'medium', 'coarse' or 'all'; 'explicit' for levels given by index.
     rule : the name of the rule that fired, ``'override'``, or ``'default'`` when none did.
     matched : the text the rule's pattern matched (``None`` without a rule).
     """
