@@ -28,3 +28,7 @@ def _as_pyramid_error(fn):
 check_int = _as_pyramid_error(_validation.check_int)
 check_float = _as_pyramid_error(_validation.check_float)
 check_choice = _as_pyramid_error(_validation.check_choice)
+
+
+as_float_array = _as_pyramid_error(_validation.as_float_array)
+__all__.append("as_float_array")

@@ -1,10 +1,411 @@
-"""Audio pyramids."""
+"""Audio pyramids, built on :mod:`dsp`: mel resolutions, frame -> window -> clip, wavelet bands and
+STFT resolutions.
+
+Every level's array has its elements (frames, windows, coefficients) on the first axis and its
+features on the last; a multichannel input ``(..., n)`` keeps its channel axes in between:
+``(n_elements, ..., n_features)`` (``(n_coefficients, ...)`` for wavelet bands). Extents are in
+seconds: the span of signal each element summarises, clipped to ``[0, len(y) / sr]``.
+"""
 from __future__ import annotations
 
-from .core import Pyramid, PyramidError  # noqa: F401
+import numbers
+
+import numpy as np
+
+import dsp
+from dsp._backend import array_module
+
+from ._checks import as_float_array, check_choice, check_float, check_int
+from .core import Level, Pyramid, PyramidError
 
 __all__ = ["AudioPyramid"]
 
 
+def _signal(y, sr):
+    y = as_float_array(y, name="y")
+    sr = check_float("sr", sr, minimum=0.0, strict_minimum=True)
+    return y, sr
+
+
+def _frames_first(x, xp):
+    """``(..., n_features, n_frames)`` -> ``(n_frames, ..., n_features)``."""
+    return xp.ascontiguousarray(xp.moveaxis(x, -1, 0))
+
+
+def _frame_extents(n_frames, hop, n_fft, n, sr, center):
+    """Seconds covered by each STFT frame: its window's samples, clipped to the signal."""
+    start = np.arange(n_frames, dtype=np.float64) * hop - (n_fft // 2 if center else 0)
+    ext = np.stack([start, start + n_fft], axis=1)
+    return np.clip(ext, 0, n) / sr
+
+
+def _int_tuple(name, values):
+    """A non-empty tuple of positive ints from an int or a sequence."""
+    if isinstance(values, numbers.Number):
+        values = (values,)
+    try:
+        values = tuple(values)
+    except TypeError:
+        raise PyramidError(f"{name}={values!r} must be a sequence of integers") from None
+    if not values:
+        raise PyramidError(f"{name} is empty: need at least one value")
+    return tuple(check_int(name, v, minimum=1) for v in values)
+
+
 class AudioPyramid(Pyramid, modality="audio"):
-    """A :class:`Pyramid` of the audio modality."""
+    """A :class:`Pyramid` of a recording; extents in seconds."""
+
+    @classmethod
+    def mel(cls, y, sr, n_mels=(128, 80, 40), n_fft=2048, hop_length=512, window="hann", center=True,
+            power=2.0, fmin=0.0, fmax=None, htk=False, norm="slaney") -> "AudioPyramid":
+        """A frequency pyramid: one STFT projected onto ever fewer mel bands.
+
+        The power spectrogram ``|STFT|**power`` is computed once (:func:`dsp.stft`) and projected
+        by :func:`dsp.melspectrogram` (``S=``) onto each filterbank, so every level equals
+        ``librosa.feature.melspectrogram(y=y, sr=sr, n_mels=m, ...)`` transposed. All levels share
+        their frames (same extents, same scale); they are ordered from the finest frequency
+        resolution (most bands) to the coarsest. Apply ``p.map(dsp.power_to_db)`` for decibels.
+
+        Parameters
+        ----------
+        y : np.ndarray [shape=(..., n)]
+        sr : float > 0
+        n_mels : int or sequence of int
+            Bands per level, strictly decreasing.
+        n_fft, hop_length, window, center : STFT parameters (:func:`dsp.stft`).
+        power : float > 0
+        fmin, fmax, htk, norm : filterbank parameters (:func:`dsp.mel_filterbank`).
+
+        Returns
+        -------
+        AudioPyramid
+            Level ``'mel{m}'`` has shape ``(n_frames, ..., m)``; meta ``{'n_mels': m, 'hz': (fmin,
+            fmax)}``. Frame ``t`` covers ``[t hop - n_fft/2, t hop + n_fft/2) / sr`` (without the
+            ``n_fft/2`` shift when ``center=False``), clipped to the signal.
+
+        Raises
+        ------
+        PyramidError
+            Bad ``y``, ``sr``, or ``n_mels`` not strictly decreasing; dsp's own errors
+            (:class:`dsp.DSPError`) for the STFT and filterbank parameters.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> y = np.random.default_rng(0).standard_normal(22050).astype(np.float32)
+        >>> p = AudioPyramid.mel(y, 22050)
+        >>> p.names, p.shapes
+        (('mel128', 'mel80', 'mel40'), ((44, 128), (44, 80), (44, 40)))
+        """
+        y, sr = _signal(y, sr)
+        n_mels = _int_tuple("n_mels", n_mels)
+        if any(b >= a for a, b in zip(n_mels, n_mels[1:])):
+            raise PyramidError(f"n_mels={n_mels} must be strictly decreasing: level 0 has the most bands")
+        xp = array_module(y)
+        fmax_hz = sr / 2 if fmax is None else fmax
+        S = xp.abs(dsp.stft(y, n_fft=n_fft, hop_length=hop_length, window=window, center=center)) ** power
+        ext = _frame_extents(S.shape[-1], hop_length, n_fft, y.shape[-1], sr, center)
+        levels = []
+        for m in n_mels:
+            M = dsp.melspectrogram(S=S, sr=sr, n_fft=n_fft, n_mels=m, fmin=fmin, fmax=fmax, htk=htk, norm=norm)
+            levels.append(Level(_frames_first(M, xp), f"mel{m}", ext, "seconds",
+                                {"n_mels": m, "hz": (float(fmin), float(fmax_hz))}))
+        meta = dict(builder="mel", sr=sr, n_fft=n_fft, hop_length=hop_length, power=power, center=center)
+        return cls(levels, "audio", meta)
+
+    @classmethod
+    def temporal(cls, y, sr, frame=0.025, window=0.5, clip=5.0, feature="logmel", pooling="mean",
+                 n_mels=40, n_mfcc=13) -> "AudioPyramid":
+        """Frames -> windows -> clips: one feature vector per frame, pooled over time.
+
+        Frames are consecutive, non-overlapping runs of ``L = round(frame * sr)`` samples (a tail
+        shorter than one frame is left out). Window ``k`` pools the frames that start in
+        ``[k window, (k + 1) window)``; clip ``c`` pools the windows that start in
+        ``[c clip, (c + 1) clip)``. A level's extent is the exact union of what it pools, so the
+        last window or clip may be shorter.
+
+        Parameters
+        ----------
+        y : np.ndarray [shape=(..., n)]
+        sr : float > 0
+        frame, window, clip : float > 0
+            Seconds, ``frame <= window <= clip``.
+        feature : {'logmel', 'mel', 'mfcc', 'rms'} or callable
+            Per frame: the mel power spectrum in dB (``'logmel'``, :func:`dsp.power_to_db` with
+            its 80 dB floor over the whole signal) or linear (``'mel'``), ``n_mfcc`` MFCCs, the
+            root-mean-square amplitude (one feature), all from one frame-long STFT window
+            (Hann window, ``n_fft = hop_length = L``, ``center=False``); or ``feature(frames)``
+            taking ``(..., n_frames, L)`` sample frames and returning ``(..., n_frames, D)``.
+        pooling : {'mean', 'max'}
+        n_mels, n_mfcc : int
+            Feature sizes for ``'logmel'``/``'mel'`` and ``'mfcc'``.
+
+        Returns
+        -------
+        AudioPyramid
+            Levels ``'frame'``, ``'window'``, ``'clip'``, each ``(n, ..., D)``.
+
+        Raises
+        ------
+        PyramidError
+            Bad ``y`` or ``sr``, durations not positive or not ordered, a signal shorter than one
+            frame, an unknown feature or pooling, a callable returning the wrong shape.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> y = np.random.default_rng(0).standard_normal(16000 * 2).astype(np.float32)
+        >>> p = AudioPyramid.temporal(y, 16000, frame=0.025, window=0.5, clip=1.0)
+        >>> p.shapes
+        ((80, 40), (4, 40), (2, 40))
+        >>> p.level(1).extents[1].tolist()  # window 1: frames 20..39 (400 samples each)
+        [0.5, 1.0]
+        """
+        y, sr = _signal(y, sr)
+        frame = check_float("frame", frame, minimum=0.0, strict_minimum=True)
+        window = check_float("window", window, minimum=0.0, strict_minimum=True)
+        clip = check_float("clip", clip, minimum=0.0, strict_minimum=True)
+        if not frame <= window <= clip:
+            raise PyramidError(f"need frame <= window <= clip: got frame={frame}, window={window}, clip={clip}")
+        check_choice("pooling", pooling, ("mean", "max"))
+        if not callable(feature):
+            check_choice("feature", feature, ("logmel", "mel", "mfcc", "rms"))
+        xp = array_module(y)
+        L = int(round(frame * sr))
+        if L < 1:
+            raise PyramidError(f"frame={frame} s is shorter than one sample at sr={sr}")
+        n = y.shape[-1]
+        n_frames = n // L
+        if n_frames == 0:
+            raise PyramidError(f"y has {n} samples: shorter than one frame of {L} samples ({frame} s at sr={sr})")
+        used = y[..., : n_frames * L]
+        if callable(feature):
+            frames = used.reshape(used.shape[:-1] + (n_frames, L))
+            F = xp.asarray(feature(frames))
+            lead = y.shape[:-1]
+            if F.ndim != len(lead) + 2 or tuple(F.shape[:-1]) != lead + (n_frames,):
+                raise PyramidError(
+                    f"feature(frames) returned shape {tuple(F.shape)}: need {lead + (n_frames,)} + (D,) "
+                    f"for frames of shape {tuple(frames.shape)}"
+                )
+            F = xp.moveaxis(F, -2, 0)
+            name = getattr(feature, "__name__", "callable")
+        elif feature == "rms":
+            frames = used.reshape(used.shape[:-1] + (n_frames, L))
+            F = xp.moveaxis(xp.sqrt(xp.mean(frames * frames, axis=-1))[..., None], -2, 0)
+            name = "rms"
+        else:
+            common = dict(sr=sr, n_fft=L, hop_length=L, center=False)
+            if feature == "mfcc":
+                M = dsp.mfcc(y=used, n_mfcc=check_int("n_mfcc", n_mfcc, minimum=1), n_mels=n_mels, **common)
+            else:
+                M = dsp.melspectrogram(y=used, n_mels=check_int("n_mels", n_mels, minimum=1), **common)
+                if feature == "logmel":
+                    M = dsp.power_to_db(M)
+            F = _frames_first(M, xp)
+            name = feature
+        F = xp.ascontiguousarray(F)
+        starts = np.arange(n_frames) * L
+        f_ext = np.stack([starts, starts + L], axis=1) / sr
+        w_of_f = np.floor(f_ext[:, 0] / window + 1e-9).astype(np.int64)
+        W, w_ext = _pool_time(F, w_of_f, f_ext, pooling, xp)
+        c_of_w = np.floor(w_ext[:, 0] / clip + 1e-9).astype(np.int64)
+        C, c_ext = _pool_time(W, c_of_w, w_ext, pooling, xp)
+        levels = [
+            Level(F, "frame", f_ext, "seconds", {"seconds": L / sr}),
+            Level(W, "window", w_ext, "seconds", {"seconds": window}),
+            Level(C, "clip", c_ext, "seconds", {"seconds": clip}),
+        ]
+        meta = dict(builder="temporal", sr=sr, feature=name, pooling=pooling, frame_length=L)
+        return cls(levels, "audio", meta)
+
+    @classmethod
+    def wavelet(cls, y, sr, wavelet="db4", levels=4, mode="symmetric") -> "AudioPyramid":
+        """Discrete wavelet bands (:func:`dsp.wavedec`), finest first, each with its Hz range.
+
+        Level ``j`` (``'d{j}'``, ``j = 1 .. levels``) holds the detail coefficients of octave
+        ``(sr / 2**(j+1), sr / 2**j)`` Hz; the last (``'a{levels}'``) the approximation,
+        ``(0, sr / 2**(levels+1))`` Hz. Coefficient ``k`` of level ``j`` is computed from the
+        samples under its filters' support, ``[2**j k + c_j, 2**j (k + 1))`` with ``F`` the filter
+        length and ``c_j = (2**j - 1)(2 - F)`` (PyWavelets' indexing); its
+        extent is that span in seconds, clipped to the signal (near the edges the extension
+        mode also folds in samples from inside).
+
+        Parameters
+        ----------
+        y : np.ndarray [shape=(..., n)]
+        sr : float > 0
+        wavelet : str or dsp.Wavelet
+        levels : int >= 1
+            At most :func:`dsp.dwt_max_level` (every coefficient would feel the boundary).
+        mode : str
+            Extension mode (:func:`dsp.dwt`), except ``'periodization'`` (its coefficients do not
+            follow the span rule above).
+
+        Returns
+        -------
+        AudioPyramid
+            ``levels + 1`` levels of shape ``(n_coefficients, ...)``; meta ``{'hz': (lo, hi),
+            'kind': 'detail' | 'approximation', 'level': j}``. :meth:`reconstruct` inverts it.
+
+        Raises
+        ------
+        PyramidError
+            Bad ``y`` or ``sr``, ``levels`` out of range, ``mode='periodization'``; dsp's errors
+            for an unknown wavelet or mode.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> y = np.random.default_rng(0).standard_normal(8000)
+        >>> p = AudioPyramid.wavelet(y, 8000, "db4", levels=3)
+        >>> p.names, [p.level(i).meta["hz"] for i in range(4)]
+        (('d1', 'd2', 'd3', 'a3'), [(2000.0, 4000.0), (1000.0, 2000.0), (500.0, 1000.0), (0.0, 500.0)])
+        """
+        y, sr = _signal(y, sr)
+        if mode == "periodization":
+            raise PyramidError("mode='periodization' is not supported by AudioPyramid.wavelet: use another mode")
+        w = wavelet if isinstance(wavelet, dsp.Wavelet) else dsp.Wavelet(wavelet)
+        F = int(w.dec_len)
+        n = y.shape[-1]
+        max_level = dsp.dwt_max_level(n, F)
+        levels = check_int("levels", levels, minimum=1)
+        if levels > max(max_level, 1) or max_level < 1:
+            raise PyramidError(
+                f"levels={levels} is too many for {n} samples with {w.name} ({F} taps): at most "
+                f"{max_level} (dsp.dwt_max_level)"
+            )
+        xp = array_module(y)
+        coeffs = dsp.wavedec(y, w, mode=mode, level=levels)
+        out = []
+        for j in range(1, levels + 1):
+            d = coeffs[-j]
+            out.append(Level(_frames_first(d, xp), f"d{j}", _dwt_extents(d.shape[-1], j, F, n, sr), "seconds",
+                             {"hz": (sr / 2 ** (j + 1), sr / 2**j), "kind": "detail", "level": j}))
+        a = coeffs[0]
+        out.append(Level(_frames_first(a, xp), f"a{levels}", _dwt_extents(a.shape[-1], levels, F, n, sr), "seconds",
+                         {"hz": (0.0, sr / 2 ** (levels + 1)), "kind": "approximation", "level": levels}))
+        meta = dict(builder="wavelet", sr=sr, wavelet=w.name, mode=mode, n_samples=n)
+        return cls(out, "audio", meta)
+
+    def reconstruct(self):
+        """The signal a :meth:`wavelet` pyramid was built from (:func:`dsp.waverec`).
+
+        Returns
+        -------
+        np.ndarray [shape=(..., n)]
+
+        Raises
+        ------
+        PyramidError
+            The pyramid was not built by :meth:`wavelet`, or has lost levels.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> y = np.random.default_rng(0).standard_normal(1000)
+        >>> bool(np.allclose(AudioPyramid.wavelet(y, 1000, levels=3).reconstruct(), y))
+        True
+        """
+        if self.meta.get("builder") != "wavelet":
+            raise PyramidError(
+                f"reconstruct() needs a wavelet pyramid (AudioPyramid.wavelet): this one was built by "
+                f"{self.meta.get('builder')!r}"
+            )
+        top = self.level(-1).meta.get("level")
+        if self.names != tuple(f"d{j}" for j in range(1, len(self))) + (f"a{top}",) or top != len(self) - 1:
+            raise PyramidError(f"reconstruct() needs every band from 'd1' to the approximation: this one has {self.names}")
+        xp = array_module(self[0])
+        coeffs = [xp.moveaxis(self[-1], 0, -1)] + [xp.moveaxis(self[j], 0, -1) for j in range(len(self) - 2, -1, -1)]
+        y = dsp.waverec(coeffs, self.meta["wavelet"], mode=self.meta["mode"])
+        return y[..., : self.meta["n_samples"]]
+
+    @classmethod
+    def stft_resolutions(cls, y, sr, n_ffts=(256, 1024, 4096), hop_lengths=None, window="hann", center=True,
+                         power=1.0) -> "AudioPyramid":
+        """The wideband-to-narrowband family: ``|STFT|**power`` at growing window lengths.
+
+        Short windows resolve time (wideband), long ones frequency (narrowband); each level
+        reports both: ``time_resolution = n_fft / sr`` seconds, ``freq_resolution = sr / n_fft`` Hz.
+
+        Parameters
+        ----------
+        y : np.ndarray [shape=(..., n)]
+        sr : float > 0
+        n_ffts : sequence of int
+            Strictly increasing.
+        hop_lengths : sequence of int, optional
+            One per level; default ``n_fft // 4``.
+        window, center : as in :func:`dsp.stft`.
+        power : float > 0
+            1 for magnitude, 2 for power.
+
+        Returns
+        -------
+        AudioPyramid
+            Level ``'stft{n_fft}'`` has shape ``(n_frames, ..., n_fft // 2 + 1)``; extents as in
+            :meth:`mel`; meta ``{'n_fft', 'hop_length', 'time_resolution', 'freq_resolution'}``.
+
+        Raises
+        ------
+        PyramidError
+            Bad ``y`` or ``sr``, ``n_ffts`` not strictly increasing, ``hop_lengths`` of another
+            length; dsp's errors for the STFT parameters.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> y = np.random.default_rng(0).standard_normal(16000).astype(np.float32)
+        >>> p = AudioPyramid.stft_resolutions(y, 16000)
+        >>> p.shapes
+        ((251, 129), (63, 513), (16, 2049))
+        >>> p.level(2).meta["time_resolution"], p.level(2).meta["freq_resolution"]
+        (0.256, 3.90625)
+        """
+        y, sr = _signal(y, sr)
+        n_ffts = _int_tuple("n_ffts", n_ffts)
+        if any(b <= a for a, b in zip(n_ffts, n_ffts[1:])):
+            raise PyramidError(f"n_ffts={n_ffts} must be strictly increasing: level 0 is the shortest window")
+        if hop_lengths is None:
+            hop_lengths = tuple(max(1, n // 4) for n in n_ffts)
+        else:
+            hop_lengths = _int_tuple("hop_lengths", hop_lengths)
+            if len(hop_lengths) != len(n_ffts):
+                raise PyramidError(f"hop_lengths has {len(hop_lengths)} values: need one per n_fft ({len(n_ffts)})")
+        power = check_float("power", power, minimum=0.0, strict_minimum=True)
+        xp = array_module(y)
+        levels = []
+        for n_fft, hop in zip(n_ffts, hop_lengths):
+            S = xp.abs(dsp.stft(y, n_fft=n_fft, hop_length=hop, window=window, center=center))
+            if power != 1.0:
+                S = S**power
+            ext = _frame_extents(S.shape[-1], hop, n_fft, y.shape[-1], sr, center)
+            levels.append(Level(_frames_first(S, xp), f"stft{n_fft}", ext, "seconds",
+                                {"n_fft": n_fft, "hop_length": hop, "time_resolution": n_fft / sr,
+                                 "freq_resolution": sr / n_fft}))
+        meta = dict(builder="stft_resolutions", sr=sr, power=power, center=center)
+        return cls(levels, "audio", meta)
+
+
+def _pool_time(X, group, ext, pooling, xp):
+    """Pool consecutive rows of ``X`` that share a ``group`` (non-decreasing); extents: unions."""
+    cuts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
+    bounds = np.r_[cuts, len(group)]
+    red = (lambda a: a.mean(axis=0)) if pooling == "mean" else (lambda a: a.max(axis=0))
+    pooled = xp.stack([red(X[a:b]) for a, b in zip(bounds[:-1], bounds[1:])]).astype(X.dtype, copy=False)
+    out_ext = np.stack([ext[bounds[:-1], 0], ext[bounds[1:] - 1, 1]], axis=1)
+    return pooled, out_ext
+
+
+def _dwt_extents(n_coef, level, F, n, sr):
+    """Samples under coefficient ``k``'s filter support at ``level``, clipped, in seconds.
+
+    At level 1 PyWavelets' coefficient ``k`` is ``sum_m h[m] x[2k + 1 - m]``: samples
+    ``[2k + 2 - F, 2k + 2)``. Applying the rule to the previous level's spans gives
+    ``start_j(k) = 2**j k + (2**j - 1)(2 - F)`` and ``end_j(k) = 2**j (k + 1)``.
+    """
+    step = 2**level
+    k = np.arange(n_coef, dtype=np.float64)
+    start = step * k + (step - 1) * (2 - F)
+    end = step * (k + 1)
+    return np.clip(np.stack([start, end], axis=1), 0, n) / sr
