@@ -231,3 +231,136 @@ def naive_group_pool(emb, groups, n_groups, pooling, mask=None, weights=None):
             total = sum(w.values())
             out.append([sum(w[i] * float(emb[i][j]) for i in members) / total for j in range(d)])
     return _np.array(out)
+
+
+# ---- dsp.stft / dsp.istft (issue 3): zero-padded frames and overlap-add, one sample at a time ----
+def _naive_padded_window(window, win_length, n_fft):
+    import scipy.signal
+
+    w = scipy.signal.get_window(window, win_length, fftbins=True)
+    out = [0.0] * n_fft
+    left = (n_fft - win_length) // 2
+    for j in range(win_length):
+        out[left + j] = float(w[j])
+    return out
+
+
+def naive_stft(y, n_fft, hop, window, win_length, center):
+    """STFT with zero padding: frame t holds y[t*hop - n_fft//2 + j] (0 outside), times the window,
+    transformed by ``naive_dft``; returns (1 + n_fft//2, n_frames)."""
+    y = [float(v) for v in y]
+    w = _naive_padded_window(window, win_length, n_fft)
+    off = n_fft // 2 if center else 0
+    n_frames = 1 + (len(y) + 2 * off - n_fft) // hop
+    cols = []
+    for t in range(n_frames):
+        fr = []
+        for j in range(n_fft):
+            i = t * hop - off + j
+            fr.append(w[j] * (y[i] if 0 <= i < len(y) else 0.0))
+        cols.append(naive_dft(fr)[: n_fft // 2 + 1])
+    return _np.array(cols).T
+
+
+def naive_istft(S, n_fft, hop, window, center, length=None):
+    """Inverse STFT: each column made Hermitian and inverted by ``naive_dft``, windowed and added
+    at t*hop; divided by the sum of the squared windows where it is above float64's tiny."""
+    n_bins, n_frames = S.shape
+    w = _naive_padded_window(window, n_fft, n_fft)
+    total = n_fft + hop * (n_frames - 1)
+    acc = [0.0] * total
+    wss = [0.0] * total
+    for t in range(n_frames):
+        full = [0j] * n_fft
+        for k in range(n_fft // 2 + 1):
+            v = complex(S[k, t]) if k < n_bins else 0j
+            if k == 0 or 2 * k == n_fft:
+                v = complex(v.real, 0.0)
+            full[k] = v
+            if 0 < k and 2 * k != n_fft:
+                full[n_fft - k] = v.conjugate()
+        frame = naive_dft(full, inverse=True).real
+        for j in range(n_fft):
+            acc[t * hop + j] += w[j] * frame[j]
+            wss[t * hop + j] += w[j] * w[j]
+    tiny = float(_np.finfo(_np.float64).tiny)
+    y = [a / s if s > tiny else a for a, s in zip(acc, wss)]
+    start = n_fft // 2 if center else 0
+    n_out = length if length is not None else total - 2 * start
+    y = y[start:start + n_out]
+    return _np.array(y + [0.0] * (n_out - len(y)))
+
+
+# ---- dsp.wavelets (issue 5): the DWT as written in the mode table, one sample at a time ----------
+
+
+def naive_extend(x, k, mode):
+    """Sample ``k`` (any integer) of the 1-D signal ``x`` extended by ``mode``."""
+    n = len(x)
+    if 0 <= k < n:
+        return float(x[k])
+    if mode == "zero":
+        return 0.0
+    if mode == "constant":
+        return float(x[0] if k < 0 else x[n - 1])
+    if mode == "periodic":
+        return float(x[k % n])
+    if mode == "periodization":
+        padded = list(x) + ([x[n - 1]] if n % 2 else [])
+        return float(padded[k % len(padded)])
+    if mode == "symmetric":  # ... b a | a b c | c b ...
+        m = k % (2 * n)
+        return float(x[m] if m < n else x[2 * n - 1 - m])
+    if mode == "antisymmetric":  # ... -b -a | a b c | -c -b ...
+        m = k % (2 * n)
+        return float(x[m] if m < n else -x[2 * n - 1 - m])
+    if n == 1:
+        return float(x[0])
+    if mode == "smooth":  # straight lines through the two edge samples
+        if k < 0:
+            return float(x[0] + k * (x[1] - x[0]))
+        return float(x[n - 1] + (k - n + 1) * (x[n - 1] - x[n - 2]))
+    if mode == "reflect":  # ... c b | a b c | b a ...
+        m = k % (2 * n - 2)
+        return float(x[m] if m < n else x[2 * n - 2 - m])
+    if mode == "antireflect":  # point mirror about each edge sample, applied recursively
+        if k < 0:
+            return 2.0 * float(x[0]) - naive_extend(x, -k, mode)
+        return 2.0 * float(x[n - 1]) - naive_extend(x, 2 * (n - 1) - k, mode)
+    raise ValueError(mode)
+
+
+def naive_dwt(x, dec_lo, dec_hi, mode):
+    """One DWT level: full convolution of the extended signal, keep every second sample."""
+    n, f = len(x), len(dec_lo)
+    if mode == "periodization":
+        length, first = (n + 1) // 2, f // 2
+    else:
+        length, first = (n + f - 1) // 2, 1
+    ca, cd = _np.zeros(length), _np.zeros(length)
+    for o in range(length):
+        for j in range(f):
+            v = naive_extend(x, 2 * o + first - j, mode)
+            ca[o] += dec_lo[j] * v
+            cd[o] += dec_hi[j] * v
+    return ca, cd
+
+
+def naive_idwt(ca, cd, rec_lo, rec_hi, mode):
+    """One inverse level: upsample by two, convolve, keep the valid part (circular for periodization)."""
+    n, f = len(ca), len(rec_lo)
+    if mode == "periodization":
+        length, shift = 2 * n, f // 2 - 1
+    else:
+        length, shift = 2 * n - f + 2, f - 2
+    y = _np.zeros(length)
+    for m in range(length):
+        for k in range(n):
+            for j in range(f):
+                if mode == "periodization":
+                    hit = (m + shift - 2 * k - j) % (2 * n) == 0
+                else:
+                    hit = m + shift - 2 * k == j
+                if hit:
+                    y[m] += ca[k] * rec_lo[j] + cd[k] * rec_hi[j]
+    return y

@@ -726,40 +726,91 @@ def _irfft_rows(plan, X, out, scale, n_blocks):
             irfft_scaled_into(plan, X[t], out[t], work, scale)
 
 
+# Small batches run serially: starting the thread pool costs more than they do (and far more on
+# a loaded machine).
+
+
+@jit
+def _fft_rows_serial(plan, x, out, inverse, scale):
+    work = alloc_work(plan)
+    for t in range(x.shape[0]):
+        fft_scaled_into(plan, x[t], out[t], work, inverse, scale)
+
+
+@jit
+def _rfft_rows_serial(plan, x, out, scale):
+    work = alloc_work(plan)
+    for t in range(x.shape[0]):
+        rfft_scaled_into(plan, x[t], out[t], work, scale)
+
+
+@jit
+def _irfft_rows_serial(plan, X, out, scale):
+    work = alloc_work(plan)
+    for t in range(X.shape[0]):
+        irfft_scaled_into(plan, X[t], out[t], work, scale)
+
+
+#: below this many samples in a batch (rows * n) the rows are done serially
+PARALLEL_MIN_SAMPLES = 1 << 15
+
+
+def _parallel(rows: int, n: int) -> bool:
+    return rows >= 2 and rows * n >= PARALLEL_MIN_SAMPLES
+
+
 def _n_blocks() -> int:
     # a few blocks per thread balance the load; each block allocates its scratch once
     return 4 * numba.get_num_threads()
 
 
+def _kernel_ready(x: np.ndarray) -> np.ndarray:
+    # a read-only array is another Numba type (another compilation): copy it instead
+    x = np.ascontiguousarray(x)
+    return x if x.flags.writeable else x.copy()
+
+
 def fft(x: np.ndarray, inverse: bool, scale: float) -> np.ndarray:
     """Complex transform of every row of ``x`` (batch, n), times ``scale``."""
-    x = np.ascontiguousarray(x)
+    x = _kernel_ready(x)
     n = x.shape[-1]
     out = np.empty(x.shape, dtype=x.dtype)
     if x.shape[0] and n:
         plan = get_fft_plan(n, x.dtype)
-        _fft_rows(plan, x, out, bool(inverse), plan.consts.dtype.type(scale), _n_blocks())
+        sc = plan.consts.dtype.type(scale)
+        if _parallel(x.shape[0], n):
+            _fft_rows(plan, x, out, bool(inverse), sc, _n_blocks())
+        else:
+            _fft_rows_serial(plan, x, out, bool(inverse), sc)
     return out
 
 
 def rfft(x: np.ndarray, scale: float) -> np.ndarray:
     """Real transform of every row of ``x`` (batch, n) -> (batch, n//2 + 1), times ``scale``."""
-    x = np.ascontiguousarray(x)
+    x = _kernel_ready(x)
     n = x.shape[-1]
     cdt = np.complex64 if x.dtype == np.float32 else np.complex128
     out = np.empty((x.shape[0], n // 2 + 1), dtype=cdt)
     if x.shape[0] and n:
         plan = get_rfft_plan(n, x.dtype)
-        _rfft_rows(plan, x, out, plan.consts.dtype.type(scale), _n_blocks())
+        sc = plan.consts.dtype.type(scale)
+        if _parallel(x.shape[0], n):
+            _rfft_rows(plan, x, out, sc, _n_blocks())
+        else:
+            _rfft_rows_serial(plan, x, out, sc)
     return out
 
 
 def irfft(X: np.ndarray, n: int, scale: float) -> np.ndarray:
     """Inverse real transform of every row of ``X`` (batch, n//2 + 1) -> (batch, n), times scale."""
-    X = np.ascontiguousarray(X)
+    X = _kernel_ready(X)
     rdt = np.float32 if X.dtype == np.complex64 else np.float64
     out = np.empty((X.shape[0], n), dtype=rdt)
     if X.shape[0] and n:
         plan = get_rfft_plan(n, rdt)
-        _irfft_rows(plan, X, out, plan.consts.dtype.type(scale), _n_blocks())
+        sc = plan.consts.dtype.type(scale)
+        if _parallel(X.shape[0], n):
+            _irfft_rows(plan, X, out, sc, _n_blocks())
+        else:
+            _irfft_rows_serial(plan, X, out, sc)
     return out

@@ -1,0 +1,213 @@
+"""Our FFT (kernels/cpu/fft.py) through dsp.fft/ifft/rfft/irfft, against numpy.fft (issue 3).
+
+float32 results are compared with numpy run in float64 on the same float32 input, so the bound
+(tests/tolerances.py) covers our rounding only.
+"""
+import numpy as np
+import pytest
+
+import dsp
+from dsp import DSPError
+from tests.tolerances import RTOL, assert_close, peak_relative_error
+
+C = {np.dtype(np.float32): np.complex64, np.dtype(np.float64): np.complex128}
+AWKWARD = [4096, 4099, 8192, 44100, 65537, 2 * 3 * 5 * 7 * 11]
+
+
+def _signals(n, dtype, rows=2, seed=0):
+    rng = np.random.default_rng(seed + n)
+    x = rng.standard_normal((rows, n)).astype(dtype)
+    z = (rng.standard_normal((rows, n)) + 1j * rng.standard_normal((rows, n))).astype(C[dtype])
+    return x, z
+
+
+def _worst_over(sizes, dtype):
+    """Peak-relative error of every transform for each n; returns the failures."""
+    tol = RTOL[dtype]
+    bad = []
+    for n in sizes:
+        x, z = _signals(n, dtype)
+        z64 = z.astype(np.complex128)
+        X = np.fft.rfft(x.astype(np.float64))
+        checks = {
+            "fft": (dsp.fft(z), np.fft.fft(z64)),
+            "ifft": (dsp.ifft(z), np.fft.ifft(z64)),
+            "rfft": (dsp.rfft(x), X),
+            "irfft": (dsp.irfft(X.astype(C[dtype]), n=n), np.fft.irfft(X, n=n)),
+        }
+        for name, (ours, ref) in checks.items():
+            err = peak_relative_error(ours, ref)
+            if not err <= tol:
+                bad.append((name, n, err))
+    return bad
+
+
+def test_every_n_up_to_1024(dtype):
+    assert _worst_over(range(1, 1025), dtype) == []
+
+
+def test_large_and_awkward_sizes(dtype):
+    assert _worst_over(AWKWARD, dtype) == []
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 7, 16, 60, 97])
+def test_against_the_loop_definition(n):
+    from tests.naive import naive_dft
+
+    x, z = _signals(n, np.dtype(np.float64), rows=1)
+    assert_close(dsp.fft(z[0]), naive_dft(z[0]), np.float64)
+    assert_close(dsp.ifft(z[0]), naive_dft(z[0], inverse=True), np.float64)
+    assert_close(dsp.rfft(x[0]), naive_dft(x[0])[: n // 2 + 1], np.float64)
+
+
+def test_dtypes_are_kept(dtype):
+    x, z = _signals(12, dtype)
+    assert dsp.fft(x).dtype == C[dtype]
+    assert dsp.fft(z).dtype == C[dtype]
+    assert dsp.ifft(x).dtype == C[dtype]
+    assert dsp.rfft(x).dtype == C[dtype]
+    assert dsp.irfft(dsp.rfft(x)).dtype == dtype
+    assert dsp.irfft(x).dtype == dtype  # real input read as a real spectrum
+    assert dsp.fft(x.astype(np.float16)).dtype == np.complex64
+
+
+@pytest.mark.parametrize("norm", [None, "backward", "ortho", "forward"])
+@pytest.mark.parametrize("n", [None, 6, 13, 40])
+def test_norm_n_and_axis_follow_numpy(norm, n):
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((3, 20, 4))
+    z = x + 1j * rng.standard_normal(x.shape)
+    for axis in (0, 1, -1):
+        kw = dict(n=n, axis=axis, norm=norm)
+        for ours, ref, a in (
+            (dsp.fft, np.fft.fft, z),
+            (dsp.ifft, np.fft.ifft, z),
+            (dsp.rfft, np.fft.rfft, x),
+            (dsp.irfft, np.fft.irfft, z),
+        ):
+            got, want = ours(a, **kw), ref(a, **kw)
+            assert got.shape == want.shape, (ours.__name__, axis)
+            assert_close(got, want, np.float64, what=f"{ours.__name__} axis={axis}")
+
+
+def test_roundtrips(dtype):
+    x, z = _signals(1000, dtype, rows=3)
+    for n in (1000, 999):
+        assert_close(dsp.irfft(dsp.rfft(x, n=n), n=n), x[:, :n], dtype)
+    assert_close(dsp.ifft(dsp.fft(z)), z, dtype)
+    assert_close(dsp.irfft(dsp.rfft(x, norm="ortho"), n=1000, norm="ortho"), x, dtype)
+
+
+@pytest.mark.parametrize("n", [64, 243, 1001, 4099])
+def test_parseval(n, dtype):
+    x, z = _signals(n, dtype, rows=1)
+    Z = dsp.fft(z, norm="ortho")
+    e_time = np.sum(np.abs(z.astype(np.complex128)) ** 2)
+    e_freq = np.sum(np.abs(Z.astype(np.complex128)) ** 2)
+    assert abs(e_freq - e_time) / e_time <= RTOL[dtype]
+    # real transform: the half spectrum, the inner bins counted twice
+    X = dsp.rfft(x[0]).astype(np.complex128)
+    w = np.full(X.shape, 2.0)
+    w[0] = 1.0
+    if n % 2 == 0:
+        w[-1] = 1.0
+    e_half = np.sum(w * np.abs(X) ** 2) / n
+    e_real = np.sum(x[0].astype(np.float64) ** 2)
+    assert abs(e_half - e_real) / e_real <= RTOL[dtype]
+
+
+@pytest.mark.parametrize("n", [30, 512, 1031])
+def test_linearity(n, dtype):
+    x, z = _signals(n, dtype, rows=2)
+    a, b = 0.75, -2.5
+    lin = (a * x[0] + b * x[1]).astype(dtype)
+    ref = a * dsp.rfft(x[0]).astype(np.complex128) + b * dsp.rfft(x[1]).astype(np.complex128)
+    assert_close(dsp.rfft(lin), ref, dtype)
+    zl = (a * z[0] + b * z[1]).astype(C[dtype])
+    ref = a * dsp.fft(z[0]).astype(np.complex128) + b * dsp.fft(z[1]).astype(np.complex128)
+    assert_close(dsp.fft(zl), ref, dtype)
+
+
+def test_batch_equals_rows_and_odd_layouts():
+    rng = np.random.default_rng(7)
+    x = rng.standard_normal((2, 3, 50)).astype(np.float32)
+    batch = dsp.rfft(x)
+    for i in range(2):
+        for j in range(3):
+            np.testing.assert_array_equal(batch[i, j], dsp.rfft(x[i, j]))
+    strided = x[:, :, ::2]  # non-contiguous
+    np.testing.assert_array_equal(dsp.rfft(strided), dsp.rfft(np.ascontiguousarray(strided)))
+    ro = x.copy()
+    ro.flags.writeable = False
+    np.testing.assert_array_equal(dsp.rfft(ro), batch)
+    np.testing.assert_array_equal(dsp.fft(x.tolist()), dsp.fft(x.astype(np.float64)))  # lists work
+
+
+def test_irfft_ignores_imaginary_dc_and_nyquist():
+    X = np.fft.rfft(np.random.default_rng(2).standard_normal(16))
+    Y = X.copy()
+    Y[0] += 3j
+    Y[-1] -= 2j
+    assert_close(dsp.irfft(Y), np.fft.irfft(Y), np.float64)
+    assert_close(dsp.irfft(Y, n=15), np.fft.irfft(Y, n=15), np.float64)
+
+
+def test_empty_batch():
+    assert dsp.rfft(np.zeros((0, 8))).shape == (0, 5)
+    assert dsp.fft(np.zeros((3, 0, 4)), axis=-1).shape == (3, 0, 4)
+
+
+def test_njit_api_inside_a_parallel_kernel():
+    """The contract of kernels/cpu/fft.py's docstring: plan + per-block scratch in a prange loop."""
+    import numba
+
+    from kernels.config import pjit
+    from kernels.cpu.fft import alloc_work, get_fft_plan, get_rfft_plan, make_work, fft_into, irfft_into, rfft_into
+
+    @pjit
+    def frames_rfft(plan, frames, out, n_blocks):
+        n_frames = frames.shape[0]
+        n_blocks = min(n_frames, n_blocks)
+        for b in numba.prange(n_blocks):
+            work = alloc_work(plan)
+            for t in range(b * n_frames // n_blocks, (b + 1) * n_frames // n_blocks):
+                rfft_into(plan, frames[t], out[t], work)
+
+    frames = np.random.default_rng(4).standard_normal((9, 400)).astype(np.float32)
+    out = np.empty((9, 201), np.complex64)
+    plan = get_rfft_plan(400, np.float32)
+    frames_rfft(plan, frames, out, 4 * numba.get_num_threads())
+    assert_close(out, np.fft.rfft(frames.astype(np.float64)), np.float32)
+    back = np.empty(400, np.float32)
+    irfft_into(plan, out[3], back, make_work(plan))
+    assert_close(back, frames[3], np.float32)
+    cplan = get_fft_plan(30, np.complex128)
+    z = np.arange(30) + 1j
+    Z = np.empty(30, np.complex128)
+    fft_into(cplan, z, Z, make_work(cplan), False)
+    assert_close(Z, np.fft.fft(z), np.float64)
+    fft_into(cplan, Z, z, make_work(cplan), True)
+    assert_close(z, np.arange(30) + 1j, np.float64)
+
+
+@pytest.mark.parametrize(
+    "call,match",
+    [
+        (lambda: dsp.fft(np.ones(4), n=0), r"n=0 is too small"),
+        (lambda: dsp.rfft(np.ones(4), n=-3), r"n=-3 is too small"),
+        (lambda: dsp.ifft(np.ones(4), n=2.0), r"n=2.0 must be an integer"),
+        (lambda: dsp.irfft(np.ones(1)), r"n=0 \(the default 2 \* \(m - 1\) for m=1"),
+        (lambda: dsp.fft(np.ones((2, 0))), r"n=0 \(the input's length along axis\)"),
+        (lambda: dsp.fft(np.ones(4), norm="unit"), r"norm='unit' is not supported"),
+        (lambda: dsp.rfft(np.ones((2, 3)), axis=2), r"axis=2 is out of range"),
+        (lambda: dsp.fft(np.array([1.0, np.nan])), r"NaN or infinity"),
+        (lambda: dsp.irfft(np.array([1.0, np.inf * 1j])), r"NaN or infinity"),
+        (lambda: dsp.rfft(np.arange(8)), r"integer dtype.*from_pcm"),
+        (lambda: dsp.rfft(np.ones(4) + 1j), r"is complex"),
+        (lambda: dsp.fft(np.float64(1.0)), r"0 dimension"),
+        (lambda: dsp.fft(np.ones(4, dtype=bool)), r"boolean"),
+    ],
+)
+def test_errors(call, match):
+    with pytest.raises(DSPError, match=match):
+        call()
