@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import NamedTuple, Sequence
+from typing import NamedTuple
 
 import numpy as np
 
@@ -858,33 +858,50 @@ def audio_level_of_detail(y=None, sr=22050, *, S=None, window: float = 0.5, n_ff
         raise PyramidError(str(exc)) from None
     if (y is None) == (S is None):
         raise PyramidError("audio_level_of_detail needs exactly one of y (audio) or S (a power spectrogram)")
+    # every parameter is checked before the STFT runs
+    n_tiers = len(frame_rates)
+    if n_tiers < 1 or len(resolutions) != n_tiers:
+        raise PyramidError(
+            f"frame_rates has {len(frame_rates)} entries and resolutions {len(resolutions)}: need "
+            "the same number (>= 1), one per tier"
+        )
+    try:
+        th = np.asarray(thresholds, dtype=np.float64).ravel()
+        res = np.asarray(resolutions, dtype=np.int64)
+        rates = np.asarray(frame_rates, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise PyramidError(
+            f"thresholds={thresholds!r}, frame_rates={frame_rates!r} and resolutions={resolutions!r} "
+            "must be numbers (resolutions: (width, height) pairs)"
+        ) from None
+    if th.size != n_tiers - 1:
+        raise PyramidError(
+            f"thresholds has {th.size} value(s): need {n_tiers - 1} (one between each pair of tiers)"
+        )
+    if th.size and (not np.isfinite(th).all() or (th < 0).any() or (np.diff(th) <= 0).any()):
+        raise PyramidError(f"thresholds={th.tolist()} must be non-negative, finite and increasing")
+    if res.shape != (n_tiers, 2):
+        raise PyramidError(f"resolutions has shape {res.shape}: need ({n_tiers}, 2) (width, height) pairs")
+    if (rates == rates.round()).all():
+        rates = rates.astype(np.int64)
+    nyq = sr / 2
+    lo_b = _band("low_band", low_band, nyq)
+    hi_b = _band("high_band", high_band, nyq)
     if S is None:
         y = as_features(y, "y", min_ndim=1)
         try:
             n_fft = check_int("n_fft", n_fft, minimum=2)
         except DSPError as exc:
             raise PyramidError(str(exc)) from None
-        from dsp.spectral import stft
-
-        D = stft(y, n_fft=n_fft, hop_length=hop_length, center=True)
-        xp = array_module(D)
-        P = (D.real * D.real + D.imag * D.imag)
-        n_samples = y.shape[-1]
     else:
         P = as_features(S, "S", min_ndim=2)
-        xp = array_module(P)
         if P.shape[-2] < 2:
             raise PyramidError(f"S has {P.shape[-2]} frequency bin(s) on axis -2: need at least 2")
         if bool((P < 0).any()):
             raise PyramidError("S has negative values: need a power spectrogram |stft|**2")
         n_fft = 2 * (P.shape[-2] - 1)
-        n_samples = (P.shape[-1] - 1) * hop_length + 1
-    P = P.reshape((-1,) + P.shape[-2:]).sum(axis=0)  # channels' powers add
-    nyq = sr / 2
-    lo_b = _band("low_band", low_band, nyq)
-    hi_b = _band("high_band", high_band, nyq)
-    freqs = np.arange(P.shape[0]) * (sr / n_fft)
-    energies = []
+    freqs = np.arange(n_fft // 2 + 1) * (sr / n_fft)
+    bins = []
     for name, (lo, hi) in (("low_band", lo_b), ("high_band", hi_b)):
         sel = np.flatnonzero((freqs >= lo) & (freqs < hi))
         if sel.size == 0:
@@ -892,25 +909,19 @@ def audio_level_of_detail(y=None, sr=22050, *, S=None, window: float = 0.5, n_ff
                 f"{name}=({lo:g}, {hi:g}) Hz contains no STFT bin (bins are {sr / n_fft:.4g} Hz apart): "
                 "widen the band or raise n_fft"
             )
-        energies.append(to_host(P[int(sel[0]):int(sel[-1]) + 1].sum(axis=0)).astype(np.float64))
+        bins.append((int(sel[0]), int(sel[-1]) + 1))
+
+    if S is None:
+        from dsp.spectral import stft
+
+        D = stft(y, n_fft=n_fft, hop_length=hop_length, center=True)
+        P = D.real * D.real + D.imag * D.imag
+        n_samples = y.shape[-1]
+    else:
+        n_samples = (P.shape[-1] - 1) * hop_length + 1
+    P = P.reshape((-1,) + P.shape[-2:]).sum(axis=0)  # channels' powers add
+    energies = [to_host(P[b0:b1].sum(axis=0)).astype(np.float64) for b0, b1 in bins]
     total = to_host(P.sum(axis=0)).astype(np.float64)
-    n_tiers = len(frame_rates)
-    if n_tiers < 1 or len(resolutions) != n_tiers:
-        raise PyramidError(
-            f"frame_rates has {len(frame_rates)} entries and resolutions {len(resolutions)}: need "
-            "the same number (>= 1), one per tier"
-        )
-    th = np.asarray(thresholds, dtype=np.float64).ravel()
-    if th.size != n_tiers - 1:
-        raise PyramidError(
-            f"thresholds has {th.size} value(s): need {n_tiers - 1} (one between each pair of tiers)"
-        )
-    if th.size and (not np.isfinite(th).all() or (th < 0).any() or (np.diff(th) <= 0).any()):
-        raise PyramidError(f"thresholds={th.tolist()} must be non-negative, finite and increasing")
-    res = np.asarray(resolutions, dtype=np.int64)
-    if res.shape != (n_tiers, 2):
-        raise PyramidError(f"resolutions has shape {res.shape}: need ({n_tiers}, 2) (width, height) pairs")
-    rates = np.asarray(frame_rates)
 
     duration = n_samples / sr
     n_win = max(1, int(np.ceil(duration / window - 1e-9)))

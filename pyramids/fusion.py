@@ -20,7 +20,7 @@ device; only scalar losses come back to the host as Python floats). float32 in, 
 """
 from __future__ import annotations
 
-from typing import NamedTuple, Sequence
+from typing import NamedTuple
 
 import numpy as np
 
