@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from conftest import load_recording
-from pyramids import Level, Pyramid, align
+from pyramids import AudioPyramid, Pyramid, align
 
 # --------------------------------------------------------------------------- 1. text retrieval ---
 TEXT = """The Panama Canal is an artificial waterway in Panama that connects the Atlantic Ocean with the Pacific Ocean. It cuts across the Isthmus of Panama and is about 82 kilometres long. Ships are raised by locks to Gatun Lake, an artificial lake 26 metres above sea level. The canal spares ships the long voyage around Cape Horn at the southern tip of South America.
@@ -86,25 +86,8 @@ def test_global_question_goes_to_the_document_level(text_pyramid, minilm):
 
 # ----------------------------------------------------------------------- 2. audio localisation ---
 def _temporal_pyramid(y, sr):
-    """The recording's frame -> window -> clip pyramid (AudioPyramid.temporal when it is there)."""
-    from pyramids import AudioPyramid
-
-    if hasattr(AudioPyramid, "temporal"):
-        return AudioPyramid.temporal(y, sr, frame=0.025, window=0.5, clip=5.0)
-    # stand-in with the same contract (log-mel frames, mean-pooled windows and clips, extents in
-    # seconds) until the builder lands
-    import dsp
-
-    hop = 512
-    F = np.log(dsp.melspectrogram(y=y, sr=sr, n_fft=2048, hop_length=hop, n_mels=64) + 1e-6).T
-    n = F.shape[0]
-    levels = [Level(F, "frame", np.stack([np.arange(n), np.arange(1, n + 1)], 1) * hop / sr, "seconds")]
-    for name, g in (("window", 22), ("clip", 215)):
-        g = min(g, n)
-        m = n // g
-        levels.append(Level(F[: m * g].reshape(m, g, -1).mean(axis=1), name,
-                            np.stack([np.arange(m), np.arange(1, m + 1)], 1) * g * hop / sr, "seconds"))
-    return Pyramid(levels, "audio")
+    """The recording's frame (25 ms log-mel) -> window (0.5 s) -> clip (5 s) pyramid."""
+    return AudioPyramid.temporal(y, sr, frame=0.025, window=0.5, clip=5.0)
 
 
 def _centred(p, means):
