@@ -442,18 +442,36 @@ def melspectrogram(
         return _project(S, fb_args)
     if y is None:
         raise DSPError("melspectrogram needs y (audio) or S (a spectrogram): both are None")
+    from . import spectral
+
+    y = as_float_array(y, name="y")
+    n_fft, hop_length, win_length = spectral._lengths(n_fft, hop_length, win_length)
+    center = _check_bool("center", center)
+    pad_mode = spectral._check_pad_mode(pad_mode)
     power = check_float("power", power, minimum=0.0, strict_minimum=True)
     fb_args = _mel_args(sr, n_fft, kwargs)
+    n = y.shape[-1]
+    if n == 0:
+        raise DSPError("y has 0 samples: need at least one")
+    if center and n_fft > n:
+        warnings.warn(f"n_fft={n_fft} is too large for input signal of length={n}", stacklevel=2)
+    if not center and n < n_fft:
+        raise DSPError(
+            f"n_fft={n_fft} is too large for center=False analysis of a signal of length "
+            f"{n}: need at least n_fft samples, or center=True"
+        )
     _warn_if_empty(fb_args, stacklevel=2)
-    from .spectral import stft
-
-    D = stft(y, n_fft=n_fft, hop_length=hop_length, win_length=win_length, window=window,
-             center=center, pad_mode=pad_mode)
-    xp = array_module(D)
-    P = xp.abs(D)
-    if power != 1.0:
-        P = P**power
-    return _project(P, fb_args)
+    window = spectral._fft_window(window, win_length, n_fft)
+    starts, offsets, weights = _sparse_filterbank(*fb_args)
+    xp = array_module(y)
+    lead = y.shape[:-1]
+    y2 = xp.ascontiguousarray(y.reshape((-1, n)))
+    out = kernel_module(backend_of(y), "mel").melspectrogram(
+        y2, n_fft=n_fft, hop_length=hop_length, window=window, center=center, pad_mode=pad_mode,
+        power=power, starts=starts, offsets=offsets, weights=weights,
+        out_dtype=np.result_type(y.dtype, fb_args[-1]),
+    )
+    return out.reshape(lead + out.shape[-2:])
 
 
 def mfcc(*, y=None, sr=22050, S=None, n_mfcc=20, dct_type=2, norm="ortho", lifter=0, mel_norm="slaney", **kwargs):

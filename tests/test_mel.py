@@ -177,6 +177,68 @@ def test_mfcc_from_S_matches_librosa(kw, dtype):
     assert peak_relative_error(ours, ref) <= MFCC_TOL[np.dtype(dtype)]
 
 
+# ----------------------------------------------------------------------------- from the signal
+
+Y_GRID = [
+    # recording, sr label, parameters (sr only sets the filterbank's frequencies)
+    ("speech", 22050, {}),
+    ("speech", 22050, dict(power=1.0, n_mels=64, htk=True, norm=None)),
+    ("speech16k", 16000, dict(n_fft=512, hop_length=160, win_length=400, n_mels=80, fmin=20.0, fmax=7600.0)),
+    ("speech16k", 8000, dict(n_fft=256, hop_length=64, n_mels=32, pad_mode="reflect", norm=2.0)),
+    ("chirp", 44100, dict(n_fft=4096, hop_length=1024, n_mels=256, window="hamming", norm=np.inf)),
+    ("chirp", 48000, dict(n_fft=1000, hop_length=333, center=False, power=1.5, htk=True, fmin=100.0)),
+    ("stereo", 22050, dict(n_fft=1024, hop_length=256, n_mels=96, dtype=np.float64)),
+    ("chord", 44100, dict(n_fft=2048, hop_length=700, n_mels=200, pad_mode="edge", norm=1)),
+]
+
+
+@pytest.mark.parametrize("name,sr,kw", Y_GRID)
+def test_melspectrogram_matches_librosa(recording, name, sr, kw, dtype):
+    y, _ = recording(name, dtype)
+    y = y[..., : 2 * sr]
+    ref = _quiet(librosa.feature.melspectrogram, y=y, sr=sr, **kw)
+    ours = _quiet(dsp.melspectrogram, y=y, sr=sr, **kw)
+    assert ours.dtype == ref.dtype and ours.shape == ref.shape
+    assert_close(ours, ref, dtype, what=f"melspectrogram {kw}")
+
+
+def test_melspectrogram_multichannel_equals_per_channel(recording):
+    y, sr = recording("stereo")
+    stacked = np.stack([y, y[::-1] * 0.5])  # (2, 2, n)
+    ours = dsp.melspectrogram(y=stacked, sr=sr, n_fft=512, hop_length=128)
+    assert ours.shape[:2] == (2, 2)
+    for i in range(2):
+        for c in range(2):
+            np.testing.assert_array_equal(ours[i, c], dsp.melspectrogram(y=stacked[i, c], sr=sr, n_fft=512, hop_length=128))
+
+
+def test_melspectrogram_from_y_equals_projection_of_power_stft(recording):
+    y, sr = recording("speech")
+    y = y[: sr]
+    S = np.abs(librosa.stft(y, n_fft=1024, hop_length=256)) ** 2
+    assert_close(dsp.melspectrogram(y=y, sr=sr, n_fft=1024, hop_length=256), dsp.melspectrogram(S=S, sr=sr),
+                 np.float32)
+
+
+MFCC_GRID = [
+    ("speech", 22050, {}),
+    ("speech", 22050, dict(n_mfcc=13, dct_type=3, norm=None, lifter=22, n_mels=40)),
+    ("speech16k", 16000, dict(n_mfcc=40, dct_type=1, n_fft=400, hop_length=160, n_mels=64, mel_norm=None, htk=True)),
+    ("stereo", 22050, dict(n_mfcc=30, lifter=3.0, n_fft=1024, power=1.0, mel_norm=2.0)),
+]
+
+
+@pytest.mark.parametrize("name,sr,kw", MFCC_GRID)
+def test_mfcc_matches_librosa(recording, name, sr, kw, dtype):
+    y, _ = recording(name, dtype)
+    y = y[..., : 2 * sr]
+    ref = _quiet(librosa.feature.mfcc, y=y, sr=sr, **kw)
+    ours = _quiet(dsp.mfcc, y=y, sr=sr, **kw)
+    assert ours.dtype == ref.dtype and ours.shape == ref.shape
+    err = peak_relative_error(ours, ref)
+    assert err <= MFCC_TOL[np.dtype(dtype)], f"mfcc {kw}: max error {err:.2e} of the largest coefficient"
+
+
 # ----------------------------------------------------------------------------- errors
 
 
@@ -213,6 +275,21 @@ def test_errors():
         dsp.melspectrogram(S=np.ones((1, 3)))
     with pytest.raises(DSPError, match="S has 1 dimension"):
         dsp.melspectrogram(S=np.ones(3))
+    y = np.zeros(4096, dtype=np.float32)
+    with pytest.raises(DSPError, match="power=0.0 must be > 0"):
+        dsp.melspectrogram(y=y, power=0)
+    with pytest.raises(DSPError, match="hop_length=0 is too small"):
+        dsp.melspectrogram(y=y, hop_length=0)
+    with pytest.raises(DSPError, match="pad_mode='wrap' is not supported"):
+        dsp.melspectrogram(y=y, pad_mode="wrap")
+    with pytest.raises(DSPError, match="center=False analysis"):
+        dsp.melspectrogram(y=y[:100], center=False)
+    with pytest.raises(DSPError, match="integer dtype"):
+        dsp.melspectrogram(y=np.zeros(4096, dtype=np.int16))
+    with pytest.raises(DSPError, match="NaN or infinity"):
+        dsp.mfcc(y=np.full(4096, np.nan, dtype=np.float32))
+    with pytest.raises(DSPError, match="unexpected keyword argument.*bands"):
+        dsp.mfcc(y=y, bands=3)
     with pytest.raises(DSPError, match="n_mfcc=21 is too large"):
         dsp.mfcc(S=np.ones((20, 3)), n_mfcc=21)
     with pytest.raises(DSPError, match="dct_type=4 is not supported"):

@@ -7,20 +7,34 @@ this holds every nonzero weight, and the work is the number of nonzero weights (
 FFT bin for 128 Slaney bands over 1025 bins) instead of ``n_mels * n_bins``. It stays correct
 for any overlap (HTK, p-norms, tiny ``n_fft``) and for empty bands (a run of length zero).
 
-Entry function
---------------
+Entry functions
+---------------
 ``mel_project(S, starts, offsets, weights)``
     ``S`` (batch, n_bins, n_frames) C-contiguous real, in the result dtype; returns
     (batch, n_mels, n_frames) in ``S``'s dtype.
+``melspectrogram(y, *, n_fft, hop_length, window, center, pad_mode, power, starts, offsets,
+weights, out_dtype)``
+    ``y`` (batch, n) C-contiguous float32/float64, ``window`` (n_fft,) centred in the frame;
+    returns (batch, n_mels, n_frames) in ``out_dtype``. One pass per frame: gather the frame
+    from the unpadded signal (librosa's centre padding applied on the fly,
+    :mod:`kernels.cpu.framing`), window, real FFT (:mod:`kernels.cpu.fft`) in ``y``'s
+    precision, ``|X| ** power``, sparse projection. Only a block of frames' power spectra exists
+    at a time (per thread), never the whole power spectrogram. Band sums are carried in
+    ``out_dtype``.
 """
 from __future__ import annotations
 
+import math
+
+import numba
 import numpy as np
 from numba import prange
 
 from kernels.config import pjit
+from kernels.cpu.fft import alloc_work, get_rfft_plan, rfft_into
+from kernels.cpu.framing import load_stft_frame, stft_geometry
 
-__all__ = ["mel_project"]
+__all__ = ["mel_project", "melspectrogram"]
 
 
 @pjit
@@ -48,4 +62,75 @@ def mel_project(S: np.ndarray, starts: np.ndarray, offsets: np.ndarray, weights:
     out = np.empty((batch, starts.shape[0], n_frames), dtype=S.dtype)
     if out.size:
         _project(S, starts, offsets, weights.astype(S.dtype, copy=False), out)
+    return out
+
+
+@pjit
+def _signal_to_mel(y, window, geom, plan, block, power, starts, offsets, weights, cproto, out):
+    batch = y.shape[0]
+    n_mels, n_frames = out.shape[1], out.shape[2]
+    n_fft = window.shape[0]
+    n_bins = n_fft // 2 + 1
+    per_row = (n_frames + block - 1) // block
+    for task in prange(batch * per_row):
+        b = task // per_row
+        t0 = (task - b * per_row) * block
+        nb = min(n_frames, t0 + block) - t0
+        # per-task scratch: one frame and its spectrum, the block's power (bin-major, frames
+        # contiguous) and the block's mel columns
+        frame = np.empty(n_fft, dtype=y.dtype)
+        spec = np.empty_like(cproto)
+        pw = np.empty((n_bins, block), dtype=y.dtype)
+        mel = np.zeros((n_mels, block), dtype=out.dtype)
+        work = alloc_work(plan)
+        row = y[b]
+        for j in range(nb):
+            load_stft_frame(row, t0 + j, geom, window, frame)
+            rfft_into(plan, frame, spec, work)
+            if power == 2.0:
+                for k in range(n_bins):
+                    pw[k, j] = spec[k].real * spec[k].real + spec[k].imag * spec[k].imag
+            elif power == 1.0:
+                for k in range(n_bins):
+                    pw[k, j] = math.sqrt(spec[k].real * spec[k].real + spec[k].imag * spec[k].imag)
+            else:
+                half = 0.5 * power
+                for k in range(n_bins):
+                    pw[k, j] = (spec[k].real * spec[k].real + spec[k].imag * spec[k].imag) ** half
+        # sparse projection, vectorised across the block's frames rather than along a band's
+        # short run of bins (whose sum would be one long dependency chain)
+        for m in range(n_mels):
+            acc = mel[m]
+            k = starts[m]
+            for i in range(offsets[m], offsets[m + 1]):
+                w = weights[i]
+                src = pw[k]
+                for j in range(nb):
+                    acc[j] += w * src[j]
+                k += 1
+            dst = out[b, m]
+            for j in range(nb):
+                dst[t0 + j] = acc[j]
+
+
+def _block_size(n_items: int) -> int:
+    """Frames per task: enough tasks to balance the threads, few enough to amortise scratch."""
+    size = -(-n_items // (8 * numba.get_num_threads()))
+    return max(1, min(64, size))
+
+
+def melspectrogram(y, *, n_fft, hop_length, window, center, pad_mode, power, starts, offsets, weights,
+                   out_dtype):
+    """Mel spectrogram of the rows of ``y``: (batch, n) -> (batch, n_mels, n_frames)."""
+    y = np.ascontiguousarray(y)
+    window = np.ascontiguousarray(window, dtype=y.dtype)
+    geom = stft_geometry(y.shape[1], n_fft, hop_length, center, pad_mode, window)
+    n_frames = geom[-1]
+    out = np.empty((y.shape[0], starts.shape[0], n_frames), dtype=out_dtype)
+    if out.size:
+        plan = get_rfft_plan(n_fft, y.dtype)
+        w = np.ascontiguousarray(weights, dtype=out_dtype)
+        cdt = np.complex64 if y.dtype == np.float32 else np.complex128
+        _signal_to_mel(y, window, geom, plan, _block_size(n_frames * y.shape[0]), float(power),
+                       starts, offsets, w, np.empty(n_fft // 2 + 1, dtype=cdt), out)
     return out
