@@ -125,7 +125,9 @@ class Level:
             raise PyramidError(f"level {self.name!r} is empty: data has shape {tuple(data.shape)}")
         if data.dtype.kind in "fc":
             xp = _array_module(data)
-            if bool(xp.isnan(data).any()):
+            # A sum is NaN when any element is (or when infinities cancel): one fast reduction
+            # first, the element-wise test only to confirm.
+            if bool(xp.isnan(data.sum())) and bool(xp.isnan(data).any()):
                 raise PyramidError(f"level {self.name!r}: data contains NaN")
 
         try:
@@ -146,21 +148,19 @@ class Level:
                 f"level {self.name!r}: extents has {ext.shape[0]} rows but the level has {n} elements "
                 f"(data shape {tuple(data.shape)}, units={self.units!r})"
             )
-        if not np.isfinite(ext).all():
+        if not math.isfinite(float(ext.sum())) and not np.isfinite(ext).all():
             raise PyramidError(f"level {self.name!r}: extents contain NaN or infinity")
+        # Column by column: numpy is slow on (n, 2) slices of an (n, 4) array.
         half = width // 2
-        backwards = ext[:, half:] < ext[:, :half]
-        if backwards.any():
-            bad = np.flatnonzero(backwards.any(axis=1))
+        lengths = [ext[:, half + c] - ext[:, c] for c in range(half)]  # span, or box height and width
+        if any((d < 0).any() for d in lengths):
+            bad = int(np.flatnonzero(np.logical_or.reduce([d < 0 for d in lengths]))[0])
             raise PyramidError(
-                f"level {self.name!r}: extent of element {int(bad[0])} ends before it starts: {ext[bad[0]].tolist()}"
+                f"level {self.name!r}: extent of element {bad} ends before it starts: {ext[bad].tolist()}"
             )
         ext.setflags(write=False)
         object.__setattr__(self, "extents", ext)
-        if width == 4:
-            scale = np.mean(np.sqrt((ext[:, 2] - ext[:, 0]) * (ext[:, 3] - ext[:, 1])))
-        else:
-            scale = np.mean(ext[:, 1] - ext[:, 0])
+        scale = np.mean(np.sqrt(lengths[0] * lengths[1])) if width == 4 else np.mean(lengths[0])
         object.__setattr__(self, "_scale", float(scale))
 
         meta = {} if self.meta is None else self.meta

@@ -21,10 +21,14 @@ __all__ = ["ImagePyramid"]
 
 def _grid_boxes(cuts_y: np.ndarray, cuts_x: np.ndarray) -> np.ndarray:
     """Boxes of a grid whose row ``i`` spans ``[cuts_y[i, 0], cuts_y[i, 1])`` (and columns alike)."""
-    boxes = np.empty((len(cuts_y), len(cuts_x), 4))
-    boxes[:, :, 0::2] = cuts_y[:, None, :]
-    boxes[:, :, 1::2] = cuts_x[None, :, :]
-    boxes = boxes.reshape(-1, 4)
+    h, w = len(cuts_y), len(cuts_x)
+    # Built as 4 contiguous rows and handed over transposed (column-major): each coordinate
+    # stays contiguous, which is what filling and checking them reads.
+    boxes = np.empty((4, h * w))
+    for c in (0, 1):
+        boxes[c * 2] = np.repeat(cuts_y[:, c], w)
+        boxes[c * 2 + 1] = np.tile(cuts_x[:, c], h)
+    boxes = boxes.T
     boxes.setflags(write=False)  # handed to Level without a copy
     return boxes
 

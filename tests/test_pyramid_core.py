@@ -238,3 +238,22 @@ def test_pyramid_validation():
 def test_single_level_is_accepted():
     lv = audio_pyramid().level(0)
     assert len(Pyramid(lv, "audio")) == 1
+
+
+def test_pickle_and_deepcopy_keep_the_class():
+    import copy
+    import pickle
+
+    p = audio_pyramid()
+    for q in (pickle.loads(pickle.dumps(p)), copy.deepcopy(p)):
+        assert isinstance(q, AudioPyramid)
+        assert q.names == p.names and q.meta == p.meta and q.scales == p.scales
+        np.testing.assert_array_equal(q[1], p[1])
+
+
+def test_nan_check_is_not_fooled_by_infinities():
+    # inf - inf makes the fast sum NaN; the element-wise check then finds no NaN
+    lv = Level(np.array([[np.inf, -np.inf]]), "frame", [[0, 1]], "seconds")
+    assert lv.n_elements == 1
+    with pytest.raises(PyramidError, match="data contains NaN"):
+        Level(np.array([[1.0, np.nan, np.inf]]), "frame", [[0, 1]], "seconds")
