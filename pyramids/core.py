@@ -127,7 +127,9 @@ class Level:
             xp = _array_module(data)
             # A sum is NaN when any element is (or when infinities cancel): one fast reduction
             # first, the element-wise test only to confirm.
-            if bool(xp.isnan(data.sum())) and bool(xp.isnan(data).any()):
+            with np.errstate(invalid="ignore", over="ignore"):
+                suspect = bool(xp.isnan(data.sum()))
+            if suspect and bool(xp.isnan(data).any()):
                 raise PyramidError(f"level {self.name!r}: data contains NaN")
 
         try:
@@ -148,7 +150,9 @@ class Level:
                 f"level {self.name!r}: extents has {ext.shape[0]} rows but the level has {n} elements "
                 f"(data shape {tuple(data.shape)}, units={self.units!r})"
             )
-        if not math.isfinite(float(ext.sum())) and not np.isfinite(ext).all():
+        with np.errstate(invalid="ignore", over="ignore"):
+            suspect = not math.isfinite(float(ext.sum()))
+        if suspect and not np.isfinite(ext).all():
             raise PyramidError(f"level {self.name!r}: extents contain NaN or infinity")
         # Column by column: numpy is slow on (n, 2) slices of an (n, 4) array.
         half = width // 2
