@@ -1,4 +1,6 @@
-"""Placeholder until the suite lands (issue 9): says so and exits cleanly."""
+"""``python -m benchmarks`` (what ``make bench`` runs); ``--help`` lists the options."""
 import sys
 
-print("benchmarks: the suite has not landed yet; nothing to run.", file=sys.stderr)
+from .cli import main
+
+sys.exit(main())

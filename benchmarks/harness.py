@@ -1,0 +1,140 @@
+"""Timing: warm-up, then alternating rounds in one process, then medians, spreads and paired ratios.
+
+Every implementation of an operation is timed in the same process on the same input. A round calls
+each implementation once (its *sample*), in an order that rotates from round to round, so slow
+drifts of a shared machine (other jobs, frequency scaling) hit every implementation alike. Ratios are
+taken per round (ours/peer in the same round) and their median is reported, which is more robust on
+a noisy machine than the ratio of two medians (also reported).
+
+A sample of a very fast call repeats it ``number`` times (calibrated after warm-up so a sample lasts
+at least ``min_sample_s``) and reports the mean per call. GPU calls are synchronised before the clock
+starts and before it stops, so a sample covers the work, not just its launch.
+"""
+from __future__ import annotations
+
+import gc
+import math
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import numpy as np
+
+
+@dataclass
+class Timed:
+    """One implementation ready to time: a zero-argument call and an optional device sync."""
+
+    name: str
+    fn: Callable[[], Any]
+    sync: Callable[[], None] | None = None
+    number: int = 1
+    samples: list[float] = field(default_factory=list)
+    warm_s: float = math.nan
+    error: str | None = None
+
+
+def _run(t: Timed, number: int) -> float:
+    sync = t.sync
+    if sync is not None:
+        sync()
+    start = time.perf_counter()
+    for _ in range(number):
+        t.fn()
+    if sync is not None:
+        sync()
+    return (time.perf_counter() - start) / number
+
+
+def summarize(samples) -> dict:
+    """Median, quartiles, extremes and the relative spread ((q3 - q1) / median) of samples (seconds)."""
+    a = np.asarray(samples, dtype=np.float64)
+    if a.size == 0:
+        return {"median_s": None, "q1_s": None, "q3_s": None, "min_s": None, "max_s": None,
+                "spread": None, "n": 0}
+    q1, med, q3 = np.percentile(a, [25, 50, 75])
+    return {
+        "median_s": float(med),
+        "q1_s": float(q1),
+        "q3_s": float(q3),
+        "min_s": float(a.min()),
+        "max_s": float(a.max()),
+        "spread": float((q3 - q1) / med) if med > 0 else None,
+        "n": int(a.size),
+    }
+
+
+def paired_ratio(ours, peer) -> dict:
+    """Per-round ratios ours/peer: their median and quartiles, plus the ratio of the medians."""
+    a = np.asarray(ours, dtype=np.float64)
+    b = np.asarray(peer, dtype=np.float64)
+    n = min(a.size, b.size)
+    if n == 0 or np.any(b[:n] <= 0):
+        return {"ratio": None, "ratio_q1": None, "ratio_q3": None, "ratio_of_medians": None}
+    r = a[:n] / b[:n]
+    q1, med, q3 = np.percentile(r, [25, 50, 75])
+    return {
+        "ratio": float(med),
+        "ratio_q1": float(q1),
+        "ratio_q3": float(q3),
+        "ratio_of_medians": float(np.median(a) / np.median(b)),
+    }
+
+
+def time_alternating(
+    impls: list[Timed],
+    *,
+    repeat: int,
+    warmup: int = 1,
+    min_sample_s: float = 0.005,
+    budget_s: float | None = None,
+    on_progress: Callable[[str], None] | None = None,
+) -> list[Timed]:
+    """Warm up every implementation, then time ``repeat`` alternating rounds.
+
+    An implementation that raises during warm-up is marked with ``error`` and left out of the rounds
+    (the others still run). ``budget_s`` caps the rounds so that one slow operation cannot eat the
+    run: the number of rounds shrinks (to no fewer than 3) when ``repeat`` rounds would exceed it.
+    """
+    live: list[Timed] = []
+    for t in impls:
+        if on_progress:
+            on_progress(f"warm-up {t.name}")
+        try:
+            first = _run(t, 1)
+            warm = first
+            for _ in range(max(warmup, 1)):
+                warm = _run(t, 1)
+        except Exception as exc:  # a broken implementation is reported, never fatal
+            t.error = f"{type(exc).__name__}: {exc}"
+            continue
+        t.warm_s = warm
+        t.number = max(1, math.ceil(min_sample_s / warm)) if warm > 0 else 1
+        live.append(t)
+
+    rounds = repeat
+    if budget_s is not None and live:
+        per_round = sum(t.warm_s * t.number for t in live)
+        if per_round > 0:
+            rounds = max(min(3, repeat), min(repeat, int(budget_s / per_round)))
+
+    k = len(live)
+    was_enabled = gc.isenabled()
+    try:
+        for r in range(rounds):
+            if on_progress:
+                on_progress(f"round {r + 1}/{rounds}")
+            gc.collect()
+            gc.disable()
+            for j in range(k):
+                t = live[(r + j) % k]
+                try:
+                    t.samples.append(_run(t, t.number))
+                except Exception as exc:
+                    t.error = f"{type(exc).__name__}: {exc}"
+            if was_enabled:
+                gc.enable()
+    finally:
+        if was_enabled:
+            gc.enable()
+    return impls

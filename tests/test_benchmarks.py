@@ -1,0 +1,111 @@
+"""The benchmark suite runs end to end (``--quick`` on tiny inputs) and records every field.
+
+No timing is asserted: only that every operation and implementation is present with the fields the
+README table and the plots are built from, in a JSON file where we asked for it.
+"""
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+from benchmarks import ops, report  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def quick_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("bench") / "quick.json"
+    proc = subprocess.run(
+        [sys.executable, "-m", "benchmarks", "--quick", "--tiny", "--json", str(out)],
+        cwd=ROOT, capture_output=True, text=True, timeout=600,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return json.loads(out.read_text()), proc, out
+
+
+def test_quick_run_records_every_op_and_field(quick_run):
+    record, proc, _ = quick_run
+    expected = [o.name for o in ops.select(ops.all_ops(), only=None, quick=True, device="cpu")]
+    assert [op["name"] for op in record["ops"]] == expected
+    for op in record["ops"]:
+        assert set(report.OP_FIELDS) <= set(op), op["name"]
+        assert op["status"] in ("ok", "not available yet", "skipped", "error"), op
+        assert [i["name"] for i in op["impls"]] == [i.name for i in ops.get_op(op["name"]).impls]
+        for im in op["impls"]:
+            assert set(report.IMPL_FIELDS) <= set(im), (op["name"], im["name"])
+        if op["status"] != "ok":
+            assert op["reason"], op
+            continue
+        ours = [im for im in op["impls"] if im["ours"]]
+        assert len(ours) == 1
+        for im in op["impls"]:
+            if not im["available"]:
+                assert im["reason"], (op["name"], im["name"])
+                continue
+            if im["error"]:
+                continue
+            t = im["timing"]
+            for key in ("median_s", "q1_s", "q3_s", "min_s", "max_s", "spread", "n", "number"):
+                assert key in t, (op["name"], im["name"], key)
+            assert t["n"] >= 1 and t["median_s"] > 0
+            assert "error" in im["parity"] and "comparable" in im["parity"]
+            if im["ours"]:
+                assert im["ratio"] is None
+            else:
+                assert set(im["ratio"]) == {"ratio", "ratio_q1", "ratio_q3", "ratio_of_medians"}
+                assert op["ratios"][im["name"]] == im["ratio"]["ratio"]
+    # the table is printed
+    assert "ours/peer" in proc.stdout
+
+
+def test_quick_run_measures_memory_and_latency_in_fresh_processes(quick_run):
+    record, _, _ = quick_run
+    measured = [op for op in record["ops"] if op["name"] in record["meta"]["options"]["latency_ops"]]
+    assert measured
+    for op in measured:
+        if op["status"] != "ok":
+            continue
+        ours = next(im for im in op["impls"] if im["ours"])
+        assert ours["memory"] is not None and "error" not in ours["memory"], ours["memory"]
+        assert ours["memory"]["peak_rss_delta_mb"] >= 0
+        for cache in ("cold", "warm"):
+            lat = ours["latency"][cache]
+            assert "error" not in lat, lat
+            assert {"import_s", "first_call_s", "total_s", "process_s"} <= set(lat)
+
+
+def test_quick_run_metadata_and_plots(quick_run):
+    record, _, out = quick_run
+    meta = record["meta"]
+    for key in ("machine", "cpu_model", "cpu_count", "python", "versions", "date", "command",
+                "options", "timestamp_utc"):
+        assert meta.get(key) is not None, key
+    for lib in ("numpy", "numba", "scipy"):
+        assert meta["versions"][lib], lib
+    assert meta["options"]["profile"] == "tiny"
+    for p in record["plots"]:
+        assert Path(p).exists() and Path(p).parent == out.parent
+
+
+def test_markdown_table_from_results(quick_run):
+    _, _, out = quick_run
+    proc = subprocess.run([sys.executable, "-m", "benchmarks", "--markdown", str(out)], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert "| operation |" in proc.stdout
+
+
+def test_unknown_only_is_refused():
+    proc = subprocess.run([sys.executable, "-m", "benchmarks", "--only", "nonsense"], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2
+    assert "nonsense" in proc.stderr and "stft" in proc.stderr
+
+
+def test_missing_ours_is_reported_not_fatal():
+    op = ops.Op("x", "x", "a placeholder", lambda p: {},
+                [ops.Impl("dsp", lambda inp: (lambda: None), ours="dsp.no_such_function")])
+    assert "not available yet" in ops.missing(op.impls[0])
