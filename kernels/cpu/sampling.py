@@ -9,7 +9,7 @@ import math
 import numpy as np
 from numba import prange
 
-from kernels.config import jit, pjit
+from kernels.config import pjit
 
 
 @pjit
@@ -32,58 +32,99 @@ def sinusoids(t, freqs, amps, phases, dtype):
     return out.astype(dtype, copy=False)
 
 
-@jit
-def _i0(x):
-    # Power series; all terms positive, so no cancellation (see dsp.windows.bessel_i0).
-    q = 0.25 * x * x
-    term = 1.0
-    total = 1.0
-    k = 0.0
-    while True:
-        k += 1.0
-        term *= q / (k * k)
-        if term <= total * 1e-17:
-            return total
-        total += term
+#: outputs per parallel work item of the sinc interpolator (scratch buffers are per item)
+SINC_BLOCK = 256
 
 
 @pjit
-def _sinc_interp(x, u, num_zeros, beta, out):
+def _sinc_interp(x, u, num_zeros, beta, inv_k2, out):
     # x: (channels, n); u: positions in samples. Each output sums the samples within num_zeros
     # of it, weighted by sinc(u - k) times a Kaiser window over [-num_zeros, num_zeros];
     # num_zeros <= 0 means the plain, untruncated sum over every sample.
-    n = x.shape[1]
-    nch = x.shape[0]
-    inv_i0_beta = 1.0 / _i0(beta)
-    for i in prange(u.shape[0]):
-        ui = u[i]
-        if num_zeros > 0:
-            lo = max(0, int(math.ceil(ui - num_zeros)))
-            hi = min(n - 1, int(math.floor(ui + num_zeros)))
-        else:
-            lo = 0
-            hi = n - 1
-        for c in range(nch):
-            out[c, i] = 0.0
-        for k in range(lo, hi + 1):
-            d = ui - k
-            if d == 0.0:
-                h = 1.0
-            else:
-                # sin(pi d) from d's distance to the nearest integer: exactly zero at the other
-                # samples, and accurate far from t where pi * d would lose digits.
-                m = math.floor(d + 0.5)
-                h = math.sin(math.pi * (d - m)) / (math.pi * d)
-                if m % 2.0 != 0.0:
-                    h = -h
+    nch, n = x.shape
+    m = u.shape[0]
+    width = 2 * num_zeros + 2 if num_zeros > 0 else n
+    n_terms = inv_k2.shape[0] - 1
+    q0 = 0.25 * beta * beta
+    # I0(beta) by the very operations used per tap below, so the centre tap's weight is exactly 1
+    # and interpolating at a sample's time returns that sample.
+    i0_beta = 1.0
+    t_beta = 1.0
+    for k in range(1, n_terms + 1):
+        t_beta *= q0 * inv_k2[k]
+        i0_beta += t_beta
+    nblocks = (m + SINC_BLOCK - 1) // SINC_BLOCK
+    for b in prange(nblocks):
+        h = np.empty(width)
+        q = np.empty(width)
+        term = np.empty(width)
+        total = np.empty(width)
+        for i in range(b * SINC_BLOCK, min(m, (b + 1) * SINC_BLOCK)):
+            ui = u[i]
             if num_zeros > 0:
-                r = d / num_zeros
-                r = 1.0 - r * r
-                if r <= 0.0:
-                    continue
-                h *= _i0(beta * math.sqrt(r)) * inv_i0_beta
+                lo = max(0, int(math.ceil(ui - num_zeros)))
+                hi = min(n - 1, int(math.floor(ui + num_zeros)))
+            else:
+                lo = 0
+                hi = n - 1
+            cnt = hi - lo + 1
+            if cnt <= 0:
+                for c in range(nch):
+                    out[c, i] = 0.0
+                continue
+            # Every tap is the same fraction away from an integer, so sin(pi d) is computed once,
+            # from d's distance to the nearest integer (exact zeros at the other samples), and
+            # alternates in sign from tap to tap.
+            d0 = ui - lo
+            m0 = math.floor(d0 + 0.5)
+            s0 = math.sin(math.pi * (d0 - m0))
+            if m0 % 2.0 != 0.0:
+                s0 = -s0
+            for j in range(cnt):
+                d = d0 - j
+                if d == 0.0:
+                    h[j] = 1.0
+                else:
+                    h[j] = (s0 if j % 2 == 0 else -s0) / (math.pi * d)
+            if num_zeros > 0:
+                # Kaiser window I0(beta sqrt(1 - r^2)) / I0(beta) for all taps at once: a fixed
+                # number of power-series terms (enough for the largest argument, beta), so the
+                # loop over taps vectorises.
+                for j in range(cnt):
+                    r = (d0 - j) / num_zeros
+                    r = 1.0 - r * r
+                    q[j] = q0 * r if r > 0.0 else -1.0
+                    term[j] = 1.0
+                    total[j] = 1.0
+                for k in range(1, n_terms + 1):
+                    ck = inv_k2[k]
+                    for j in range(cnt):
+                        term[j] *= q[j] * ck
+                        total[j] += term[j]
+                for j in range(cnt):
+                    h[j] = h[j] * (total[j] / i0_beta) if q[j] >= 0.0 else 0.0
             for c in range(nch):
-                out[c, i] += h * x[c, k]
+                acc = 0.0
+                for j in range(cnt):
+                    acc += h[j] * x[c, lo + j]
+                out[c, i] = acc
+
+
+def _series_terms(beta):
+    """Reciprocals 1/k^2 for the I0 terms needed at the largest argument, ``beta``."""
+    q = 0.25 * beta * beta
+    term = total = 1.0
+    k = 0
+    while True:
+        k += 1
+        term *= q / (k * k)
+        total += term
+        if term <= total * 1e-17:
+            break
+    k += 2
+    inv = np.zeros(k + 1)
+    inv[1:] = 1.0 / np.arange(1, k + 1, dtype=np.float64) ** 2
+    return inv
 
 
 def sinc_interpolate(x, u, num_zeros, beta, dtype):
@@ -102,5 +143,5 @@ def sinc_interpolate(x, u, num_zeros, beta, dtype):
     np.ndarray [shape=(channels, m)]
     """
     out = np.empty((x.shape[0], u.shape[0]), np.float64)
-    _sinc_interp(x, u, int(num_zeros), float(beta), out)
+    _sinc_interp(x, u, int(num_zeros), float(beta), _series_terms(float(beta)), out)
     return out.astype(dtype, copy=False)
