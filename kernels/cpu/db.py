@@ -1,0 +1,163 @@
+"""Decibel conversions and magnitude/phase split, as single parallel passes over flat arrays.
+
+Entry functions (re-exported by :mod:`kernels.cpu.spectral`; arrays already validated and
+C-contiguous, any shape; results have the input's shape and real precision):
+
+``power_to_db(S, *, ref, amin, top_db)``
+    ``10 log10(max(amin, P)) - 10 log10(max(amin, ref))``, floored at ``max - top_db`` when
+    ``top_db`` is not None. ``P`` is ``S`` for real input and ``|S|`` for complex input (as
+    librosa). ``ref=None`` means the maximum of ``P`` (librosa's ``ref=np.max``).
+``amplitude_to_db(S, *, ref, amin, top_db)``
+    ``power_to_db(|S|**2, ref=ref**2, amin=amin**2, top_db)``; ``ref=None``: the maximum of ``|S|``.
+``db_to_power(S_db, *, ref)``: ``ref * 10**(S_db / 10)``.
+``db_to_amplitude(S_db, *, ref)``: ``|ref| * 10**(S_db / 20)`` (= ``sqrt(db_to_power(S_db, ref**2))``).
+``magphase(D, power)``: ``(|D|**power, D / |D|)`` with phase 1 where ``|D| == 0``.
+
+The arithmetic runs in float64 whatever the input, and is rounded once on store.
+"""
+from __future__ import annotations
+
+import math
+
+import numba
+import numpy as np
+from numba import prange
+
+from kernels.config import jit, pjit
+
+__all__ = ["power_to_db", "amplitude_to_db", "db_to_power", "db_to_amplitude", "magphase"]
+
+_BLOCK = 16384
+#: how a sample becomes a power: 0 as is (real power), 1 |x| (complex power), 2 |x|^2 (amplitude)
+_AS_IS, _ABS, _SQUARE = 0, 1, 2
+
+
+def _real_of(dtype) -> np.dtype:
+    return np.dtype(np.float32) if np.dtype(dtype) in (np.float32, np.complex64) else np.dtype(np.float64)
+
+
+@jit
+def _power(x, how):
+    if how == 0:
+        return np.float64(x.real)
+    if how == 1:
+        return np.float64(abs(x))
+    re = np.float64(x.real)
+    im = np.float64(x.imag)
+    return re * re + im * im
+
+
+@pjit
+def _max_power(x, how):
+    n = x.shape[0]
+    n_blocks = (n + _BLOCK - 1) // _BLOCK
+    partial = np.full(n_blocks, -np.inf)
+    for blk in prange(n_blocks):
+        m = -np.inf
+        for i in range(blk * _BLOCK, min(n, (blk + 1) * _BLOCK)):
+            v = _power(x[i], how)
+            if v > m:
+                m = v
+        partial[blk] = m
+    return partial.max()
+
+
+@pjit
+def _to_db(x, how, amin, ref_db, floor_db, out):
+    n = x.shape[0]
+    n_blocks = (n + _BLOCK - 1) // _BLOCK
+    for blk in prange(n_blocks):
+        for i in range(blk * _BLOCK, min(n, (blk + 1) * _BLOCK)):
+            d = 10.0 * math.log10(max(amin, _power(x[i], how))) - ref_db
+            out[i] = max(d, floor_db)
+
+
+def _db(S, how, ref, amin, top_db):
+    flat = S.reshape(-1)
+    out = np.empty(flat.shape[0], dtype=_real_of(S.dtype))
+    if flat.shape[0] == 0:
+        return out.reshape(S.shape)
+    need_max = ref is None or top_db is not None
+    peak = float(_max_power(flat, how)) if need_max else 0.0
+    ref_power = peak if ref is None else float(ref)
+    ref_db = 10.0 * math.log10(max(amin, ref_power))
+    floor_db = -np.inf
+    if top_db is not None:
+        # log10 is monotone, so the maximum of the dB image is the image of the maximum
+        floor_db = (10.0 * math.log10(max(amin, peak)) - ref_db) - top_db
+    _to_db(flat, how, float(amin), ref_db, floor_db, out)
+    return out.reshape(S.shape)
+
+
+def power_to_db(S, *, ref, amin, top_db):
+    """dB of a power spectrogram (see the module docstring)."""
+    S = np.ascontiguousarray(S)
+    how = _ABS if S.dtype.kind == "c" else _AS_IS
+    return _db(S, how, ref, amin, top_db)
+
+
+def amplitude_to_db(S, *, ref, amin, top_db):
+    """dB of an amplitude spectrogram (see the module docstring)."""
+    S = np.ascontiguousarray(S)
+    ref_power = None if ref is None else float(ref) ** 2
+    return _db(S, _SQUARE, ref_power, float(amin) ** 2, top_db)
+
+
+@pjit
+def _from_db(x, scale, factor, out):
+    n = x.shape[0]
+    n_blocks = (n + _BLOCK - 1) // _BLOCK
+    for blk in prange(n_blocks):
+        for i in range(blk * _BLOCK, min(n, (blk + 1) * _BLOCK)):
+            out[i] = factor * math.exp(scale * np.float64(x[i]))
+
+
+_LN10 = math.log(10.0)
+
+
+def db_to_power(S_db, *, ref):
+    """``ref * 10**(S_db / 10)``."""
+    S_db = np.ascontiguousarray(S_db)
+    out = np.empty(S_db.shape, dtype=_real_of(S_db.dtype))
+    if out.size:
+        _from_db(S_db.reshape(-1), 0.1 * _LN10, float(ref), out.reshape(-1))
+    return out
+
+
+def db_to_amplitude(S_db, *, ref):
+    """``|ref| * 10**(S_db / 20)``."""
+    S_db = np.ascontiguousarray(S_db)
+    out = np.empty(S_db.shape, dtype=_real_of(S_db.dtype))
+    if out.size:
+        _from_db(S_db.reshape(-1), 0.05 * _LN10, abs(float(ref)), out.reshape(-1))
+    return out
+
+
+@pjit
+def _magphase(D, power, mag, phase):
+    n = D.shape[0]
+    n_blocks = (n + _BLOCK - 1) // _BLOCK
+    for blk in prange(n_blocks):
+        for i in range(blk * _BLOCK, min(n, (blk + 1) * _BLOCK)):
+            z = D[i]
+            m = abs(z)
+            if m == 0:
+                phase[i] = 1.0
+            else:
+                phase[i] = complex(z.real / m, z.imag / m)
+            if power == 1.0:
+                mag[i] = m
+            elif power == 2.0:
+                mag[i] = m * m
+            else:
+                mag[i] = m ** power
+
+
+def magphase(D, power):
+    """``(|D|**power, D / |D|)`` for complex ``D`` (phase 1 where ``|D| == 0``)."""
+    D = np.ascontiguousarray(D)
+    mag = np.empty(D.shape, dtype=_real_of(D.dtype))
+    phase = np.empty(D.shape, dtype=D.dtype)
+    if D.size:
+        _magphase(D.reshape(-1), float(power), mag.reshape(-1), phase.reshape(-1))
+    return mag, phase

@@ -1,0 +1,167 @@
+"""Frame gathering for the STFT family: librosa's centre padding applied on the fly.
+
+No padded copy of the signal is ever made. A frame's sample at a position outside the signal is
+computed from the padding rule, so a fused kernel (STFT, signal -> mel) reads each frame straight
+from the unpadded signal.
+
+Padding modes (``PAD_MODES``; the codes are what the njit helpers take)
+-----------------------------------------------------------------------
+Position ``i`` outside the segment ``y[lo:hi]`` (``n = hi - lo``) reads, as ``np.pad`` does:
+
+=============  ====  ==========================================================================
+mode           code  value at ``i``
+=============  ====  ==========================================================================
+constant       0     0 (``'empty'`` maps here: np.pad leaves those samples undefined)
+edge           1     ``y[lo]`` left of the segment, ``y[hi-1]`` right of it
+linear_ramp    2     a ramp over the ``ramp`` pad samples from 0 (outermost) towards the edge
+                     value, the edge value itself excluded (``np.linspace(0, edge, ramp,
+                     endpoint=False)``, mirrored on the right)
+reflect        3     mirror without repeating the edge, period ``2 (n - 1)`` (``y[lo]`` if n == 1)
+symmetric      4     mirror repeating the edge, period ``2 n``
+=============  ====  ==========================================================================
+
+These are the modes librosa 0.11's ``stft`` accepts; periodic mirroring is what ``np.pad`` does
+when the pad is longer than the signal.
+
+librosa's frame geometry (``center=True``)
+------------------------------------------
+Frame ``t`` covers the signal positions ``t*hop - n_fft//2 + j``, ``j < n_fft``, exactly as if the
+whole signal were padded by ``n_fft//2`` on both sides, with one quirk kept for parity: librosa
+0.11 pads only the head and the tail, and the tail frames (``t >= tail_k``) are padded from the
+slice ``y[tail_k*hop - n_fft//2:]``. With ``reflect`` and an even ``n_fft`` that slice can be
+shorter than the mirror needs, so the tail mirrors within it; ``load_stft_frame`` does the same.
+
+njit API (for fused kernels elsewhere, e.g. signal -> mel)
+----------------------------------------------------------
+``geom = stft_geometry(n, n_fft, hop_length, center, pad_mode, window)``
+    plain Python: a tuple of ints (see ``GEOM_FIELDS``) describing the framing of a signal of
+    length ``n``; ``geom[GEOM_N_FRAMES]`` is the number of frames.
+``load_stft_frame(y, t, geom, window, buf)``
+    njit: ``buf[j] = window[j] * (padded y)[t*hop - n_fft//2 + j]`` for ``j < n_fft``; ``y`` is one
+    1-D channel, ``window`` the ``n_fft``-long (centred) window in ``y``'s dtype, ``buf`` a
+    real 1-D scratch of length ``n_fft``. Samples outside the window's support are set to 0
+    without reading the signal.
+``load_frame(y, start, n_fft, lo, hi, mode, ramp, window, wlo, whi, buf)``
+    njit: the general form, for any segment ``y[lo:hi]`` and pad rule.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from kernels.config import jit
+
+__all__ = [
+    "PAD_MODES", "GEOM_FIELDS", "GEOM_N_FRAMES", "stft_geometry", "window_support",
+    "n_frames_for", "load_frame", "load_stft_frame", "pad_value",
+]
+
+PAD_MODES = {"constant": 0, "empty": 0, "edge": 1, "linear_ramp": 2, "reflect": 3, "symmetric": 4}
+
+GEOM_FIELDS = (
+    "n_fft", "hop", "n", "center", "mode", "half", "start_k", "tail_k", "whole", "post_lo",
+    "wlo", "whi", "n_frames",
+)
+GEOM_N_FRAMES = GEOM_FIELDS.index("n_frames")
+
+
+def n_frames_for(n: int, n_fft: int, hop_length: int, center: bool) -> int:
+    """librosa's frame count: ``1 + (n + 2 (n_fft//2) - n_fft) // hop`` when centred."""
+    padded = n + 2 * (n_fft // 2) if center else n
+    return 1 + (padded - n_fft) // hop_length
+
+
+def window_support(window: np.ndarray) -> tuple[int, int]:
+    """``(wlo, whi)``: the window is zero outside ``[wlo, whi)`` (``(0, 0)`` if all zero)."""
+    nz = np.flatnonzero(window)
+    if nz.size == 0:
+        return 0, 0
+    return int(nz[0]), int(nz[-1]) + 1
+
+
+def stft_geometry(n: int, n_fft: int, hop_length: int, center: bool, pad_mode: str,
+                  window: np.ndarray | None = None) -> tuple:
+    """The framing of a length-``n`` signal as librosa 0.11 does it, as a tuple of ints.
+
+    Parameters are validated by the caller (``n_frames_for(...) >= 1``). ``window`` (length
+    ``n_fft``) only serves to skip the samples it zeroes.
+    """
+    half = n_fft // 2 if center else 0
+    wlo, whi = (0, n_fft) if window is None else window_support(window)
+    start_k = tail_k = whole = post_lo = 0
+    if center:
+        # librosa: head frames are those that need left padding, tail frames start at tail_k
+        start_k = -(-half // hop_length)
+        tail_k = (n + half - n_fft) // hop_length + 1
+        whole = 1 if tail_k <= start_k else 0
+        post_lo = 0 if whole else tail_k * hop_length - half
+    return (n_fft, hop_length, n, int(bool(center)), PAD_MODES[pad_mode], half, start_k, tail_k,
+            whole, post_lo, wlo, whi, n_frames_for(n, n_fft, hop_length, center))
+
+
+@jit
+def pad_value(y, i, lo, hi, mode, ramp):
+    """The value that position ``i`` (outside ``[lo, hi)``) reads under pad ``mode``."""
+    n = hi - lo
+    if mode == 0:
+        return 0.0
+    if mode == 1:
+        return y[lo] if i < lo else y[hi - 1]
+    if mode == 2:
+        if i < lo:
+            k = i - (lo - ramp)  # 0 at the outermost padded sample
+            return y[lo] * k / ramp
+        d = i - hi  # 0 next to the signal
+        return y[hi - 1] * (ramp - 1 - d) / ramp
+    if mode == 3:
+        if n == 1:
+            return y[lo]
+        p = 2 * (n - 1)
+        r = (i - lo) % p  # Python semantics in Numba: r >= 0
+        if r >= n:
+            r = p - r
+        return y[lo + r]
+    p = 2 * n
+    r = (i - lo) % p
+    if r >= n:
+        r = p - 1 - r
+    return y[lo + r]
+
+
+@jit
+def load_frame(y, start, n_fft, lo, hi, mode, ramp, window, wlo, whi, buf):
+    """``buf[j] = window[j] * ext(start + j)`` where ``ext`` extends ``y[lo:hi]`` by ``mode``.
+
+    Only ``j`` in ``[wlo, whi)`` (the window's support) is read; the rest of ``buf`` is zeroed.
+    """
+    for j in range(wlo):
+        buf[j] = 0.0
+    a = start + wlo
+    b = start + whi
+    if a >= lo and b <= hi:
+        for j in range(wlo, whi):
+            buf[j] = y[start + j] * window[j]
+    else:
+        for j in range(wlo, whi):
+            i = start + j
+            if i >= lo and i < hi:
+                buf[j] = y[i] * window[j]
+            else:
+                buf[j] = pad_value(y, i, lo, hi, mode, ramp) * window[j]
+    for j in range(whi, n_fft):
+        buf[j] = 0.0
+
+
+@jit
+def load_stft_frame(y, t, geom, window, buf):
+    """Windowed frame ``t`` of the 1-D signal ``y`` under ``geom`` (from ``stft_geometry``)."""
+    n_fft = geom[0]
+    hop = geom[1]
+    n = geom[2]
+    mode = geom[4]
+    half = geom[5]
+    tail_k = geom[7]
+    whole = geom[8]
+    lo = 0
+    if whole == 0 and t >= tail_k:
+        lo = geom[9]
+    load_frame(y, t * hop - half, n_fft, lo, n, mode, half, window, geom[10], geom[11], buf)

@@ -1,0 +1,173 @@
+"""STFT family on the CPU: fused framing + window + real FFT, fused inverse + overlap-add, dB.
+
+Entry functions (plain Python; ``dsp.spectral`` calls them with validated arrays, and the GPU twin
+``kernels/gpu/spectral.py`` has the same names and keywords):
+
+``stft(y, *, n_fft, hop_length, window, center, pad_mode, out=None)``
+    ``y`` (batch, n) C-contiguous float32/float64; ``window`` (n_fft,) in ``y``'s dtype, already
+    centred in the frame. Returns (batch, n_fft//2 + 1, n_frames) complex. The result is a
+    transposed view of a (batch, n_frames, n_freq) C-contiguous array: each frame's spectrum is
+    contiguous, which for one channel is librosa's own (Fortran) layout. ``out`` (CPU only), if
+    given, is that (batch, n_frames, n_freq) C-contiguous array, written in place.
+``istft(S, *, n_fft, hop_length, window, center, length, out=None)``
+    ``S`` (batch, n_freq, n_frames) complex (any strides; n_freq may differ from n_fft//2 + 1,
+    then it is cropped or zero-extended as ``np.fft.irfft`` does); returns (batch, n_out) real of
+    ``S``'s precision. ``out`` (CPU only): a (batch, n_out) C-contiguous array to write.
+``magphase(D, power)``, ``power_to_db``, ``amplitude_to_db``, ``db_to_power``,
+``db_to_amplitude``: see :mod:`kernels.cpu.db`.
+
+One STFT kernel does everything per frame: gather the frame from the unpadded signal (padding
+applied on the fly, :mod:`kernels.cpu.framing`), multiply by the window, transform with our real
+FFT into the output row. Threads take blocks of frames and keep one scratch per block.
+"""
+from __future__ import annotations
+
+
+import numba
+import numpy as np
+from numba import prange
+
+from kernels.config import pjit
+from kernels.cpu.db import (  # noqa: F401  (entry functions of this domain)
+    amplitude_to_db, db_to_amplitude, db_to_power, magphase, power_to_db,
+)
+from kernels.cpu.fft import alloc_work, get_rfft_plan, irfft_into, rfft_into
+from kernels.cpu.framing import load_stft_frame, stft_geometry, window_support
+
+__all__ = [
+    "stft", "istft", "magphase", "power_to_db", "amplitude_to_db", "db_to_power",
+    "db_to_amplitude",
+]
+
+
+def _block_size(n_items: int, at_least: int = 1) -> int:
+    """Frames per task: enough tasks to balance the threads, few enough to amortise scratch."""
+    threads = numba.get_num_threads()
+    size = -(-n_items // (8 * threads))
+    return max(at_least, min(64, max(1, size)))
+
+
+@pjit
+def _stft_kernel(y, window, geom, plan, block, out):
+    batch = y.shape[0]
+    n_frames = out.shape[1]
+    n_fft = window.shape[0]
+    per_row = (n_frames + block - 1) // block
+    for task in prange(batch * per_row):
+        b = task // per_row
+        t0 = (task - b * per_row) * block
+        t1 = min(n_frames, t0 + block)
+        buf = np.empty(n_fft, dtype=window.dtype)
+        work = alloc_work(plan)
+        row = y[b]
+        for t in range(t0, t1):
+            load_stft_frame(row, t, geom, window, buf)
+            rfft_into(plan, buf, out[b, t], work)
+
+
+def stft(y, *, n_fft, hop_length, window, center, pad_mode, out=None):
+    """Complex STFT of the rows of ``y``: (batch, n) -> (batch, n_fft//2 + 1, n_frames)."""
+    y = np.ascontiguousarray(y)
+    window = np.ascontiguousarray(window, dtype=y.dtype)
+    geom = stft_geometry(y.shape[1], n_fft, hop_length, center, pad_mode, window)
+    n_frames = geom[-1]
+    cdt = np.complex64 if y.dtype == np.float32 else np.complex128
+    if out is None:
+        out = np.empty((y.shape[0], n_frames, n_fft // 2 + 1), dtype=cdt)
+    if out.size:
+        plan = get_rfft_plan(n_fft, y.dtype)
+        _stft_kernel(y, window, geom, plan, _block_size(n_frames * y.shape[0]), out)
+    return out.swapaxes(1, 2)
+
+
+@pjit
+def _istft_kernel(S, window, wsq, plan, hop, off, wlo, whi, block, tiny, out):
+    """Gather-form inverse STFT: each task owns ``block`` output samples of every channel.
+
+    The task inverts the frames that reach its samples (those straddling a block edge are
+    inverted by both neighbours: no write races, no second pass), adds them in ascending frame
+    order in float64, divides by the window sum-square envelope and stores once. The order of the
+    sums does not depend on the blocks, so the result does not depend on the thread count.
+    """
+    batch = S.shape[0]
+    n_frames = S.shape[1]
+    n_bins = S.shape[2]
+    n_fft = window.shape[0]
+    n_half = n_fft // 2 + 1
+    n_out = out.shape[1]
+    m = min(n_bins, n_half)
+    n_blocks = (n_out + block - 1) // block
+    for task in prange(n_blocks):
+        s0 = task * block
+        size = min(n_out, s0 + block) - s0
+        v0 = s0 + off
+        # frames whose window support [c*hop + wlo, c*hop + whi) meets [v0, v0 + size)
+        c_lo = max(0, (v0 - whi) // hop + 1)
+        c_hi = min(n_frames - 1, (v0 + size - 1 - wlo) // hop)
+        acc = np.zeros(size, dtype=np.float64)
+        env = np.zeros(size, dtype=np.float64)
+        spec = np.zeros(n_half, dtype=np.complex128)
+        frame = np.empty(n_fft, dtype=np.float64)
+        work = alloc_work(plan)
+        for c in range(c_lo, c_hi + 1):
+            p = c * hop - v0
+            j0 = max(wlo, -p)
+            j1 = min(whi, size - p)
+            for j in range(j0, j1):
+                env[p + j] += wsq[j]
+        for i in range(size):
+            if env[i] > tiny:
+                env[i] = 1.0 / env[i]
+            else:
+                env[i] = 1.0
+        for b in range(batch):
+            for i in range(size):
+                acc[i] = 0.0
+            for c in range(c_lo, c_hi + 1):
+                row = S[b, c]
+                for k in range(m):
+                    spec[k] = row[k]
+                irfft_into(plan, spec, frame, work)
+                p = c * hop - v0
+                j0 = max(wlo, -p)
+                j1 = min(whi, size - p)
+                for j in range(j0, j1):
+                    acc[p + j] += window[j] * frame[j]
+            for i in range(size):
+                out[b, s0 + i] = acc[i] * env[i]
+
+
+def istft_frames(n_stft_frames, *, n_fft, hop_length, center, length):
+    """librosa's ``(n_frames used, n_out)`` for an inverse STFT."""
+    if length:
+        padded = length + 2 * (n_fft // 2) if center else length
+        return min(n_stft_frames, -(-padded // hop_length)), length
+    n_out = n_fft + hop_length * (n_stft_frames - 1) - (2 * (n_fft // 2) if center else 0)
+    return n_stft_frames, n_out
+
+
+def istft(S, *, n_fft, hop_length, window, center, length, out=None):
+    """Inverse STFT of ``S`` (batch, n_freq, n_frames) with librosa's length and trimming rules.
+
+    The frames are inverted and summed in float64 whatever ``S``'s precision: where the window
+    sum-square is tiny (the ends, or hops longer than half the window) the division magnifies
+    every rounding error of the inverse transform, and float64 keeps float32 output exact there.
+    """
+    n_frames, n_out = istft_frames(S.shape[2], n_fft=n_fft, hop_length=hop_length,
+                                   center=center, length=length)
+    real = np.float32 if S.dtype == np.complex64 else np.float64
+    frames = np.ascontiguousarray(S[:, :, :n_frames].swapaxes(1, 2))
+    window = np.ascontiguousarray(window, dtype=np.float64)
+    if out is None:
+        out = np.empty((S.shape[0], n_out), dtype=real)
+    if out.size == 0:
+        return out
+    wlo, whi = window_support(window)
+    off = n_fft // 2 if center else 0
+    plan = get_rfft_plan(n_fft, np.float64)
+    # output blocks of whole hops: enough tasks for the threads, few frames inverted twice
+    per_frame = -(-n_fft // hop_length)
+    k = min(64, max(4 * per_frame, n_frames // (4 * numba.get_num_threads())))
+    _istft_kernel(frames, window, window * window, plan, hop_length, off, wlo, whi,
+                  k * hop_length, float(np.finfo(real).tiny), out)
+    return out
