@@ -136,15 +136,19 @@ class TextPyramid(Pyramid, modality="text"):
         text : str
         offsets : array_like [shape=(n_tokens, 2)]
             Each token's character span ``[start, end)`` in ``text`` (a fast tokenizer's
-            ``offset_mapping``). Special tokens such as ``[CLS]``/``[SEP]``, reported as ``(0, 0)``,
-            should be masked out (``mask``), or given the empty span at their sentence's start or
-            end (``from_text`` does that).
+            ``offset_mapping``). A token with an empty span ``(a, a)`` belongs to the sentence
+            that starts or ends at ``a``; special tokens such as ``[CLS]``/``[SEP]``, which fast
+            tokenizers report as ``(0, 0)``, are such tokens.
         pooling : {'mean', 'max', 'cls', 'weighted'}
             How a sentence (paragraph, document) is made from its tokens: the mean, the
             element-wise maximum, its first token, or the mean weighted by ``weights``.
         mask : array_like of bool [shape=(n_tokens,)], optional
             Tokens that take part in pooling (``True``); the others stay in the token level.
             Any pooling honours it (a masked-out first token is not the ``'cls'`` one).
+            Default: every token with a non-empty span, so that special tokens reported as
+            ``(0, 0)`` are left out. Pass ``mask`` to pool empty-span tokens too (rebuilding a
+            :meth:`from_text` pyramid from its token level needs ``mask=np.ones(n, bool)``, as
+            its ``[CLS]``/``[SEP]`` tokens have empty spans at their sentence's ends).
         weights : array_like [shape=(n_tokens,)], optional
             Non-negative token weights (attention, IDF...), for ``pooling='weighted'`` only.
 
@@ -196,7 +200,7 @@ class TextPyramid(Pyramid, modality="text"):
         if n and (off[:, 1] < off[:, 0]).any():
             i = int(np.flatnonzero(off[:, 1] < off[:, 0])[0])
             raise PyramidError(f"offsets[{i}]={off[i].tolist()} ends before it starts")
-        use = _as_mask(mask, n)
+        use = (off[:, 1] > off[:, 0]) if mask is None else _as_mask(mask, n)
         w = _as_weights(weights, n, pooling)
         sentences, paragraphs, owner = _segment.segment(text)
         if not sentences:
@@ -207,8 +211,8 @@ class TextPyramid(Pyramid, modality="text"):
         if lost.size:
             i = int(lost[0])
             raise PyramidError(
-                f"token {i} at {_describe(text, off[i])} lies in no sentence (it is whitespace between them, "
-                f"or a special token reported as (0, 0)): mask it out with mask[{i}] = False"
+                f"token {i} at {_describe(text, off[i])} lies in no sentence (it is whitespace between "
+                f"them): mask it out with mask[{i}] = False"
             )
         return _build(cls, emb, text, off, where, sentences, paragraphs, owner, pooling, use, w,
                       dict(builder="from_tokens"))

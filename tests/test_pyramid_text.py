@@ -124,18 +124,21 @@ def test_paragraph_mean_is_token_weighted_mean_of_sentences():
     np.testing.assert_allclose(p[2][0], (p[1][first] * counts[first, None]).sum(0) / counts[first].sum(), rtol=1e-12)
 
 
-def test_special_tokens_must_be_masked_or_placed():
+def test_special_tokens_reported_as_0_0_are_left_out_by_default():
     text = "Hello there. Bye now."
     words = word_tokens(text)
-    off = np.concatenate([[[0, 0]], words, [[0, 0]]])  # [CLS] ... [SEP] as a tokenizer reports them
+    off = np.concatenate([[[0, 0]], words, [[0, 0]]])  # [CLS] ... [SEP] as a fast tokenizer reports them
     emb = np.random.default_rng(3).standard_normal((len(off), 4))
-    # (0, 0) sits at the start of the first sentence, so [CLS] would join it: fine. [SEP] too,
-    # which is wrong, hence the advice to mask them.
-    mask = np.ones(len(off), bool)
-    mask[[0, -1]] = False
-    p = TextPyramid.from_tokens(emb, text, off, mask=mask)
+    p = TextPyramid.from_tokens(emb, text, off)
     np.testing.assert_allclose(p[1][0], emb[1:4].mean(0))
-    assert p.shapes[0] == (len(off), 4)  # masked tokens stay in the token level
+    np.testing.assert_allclose(p[3][0], emb[1:-1].mean(0))
+    assert p.shapes[0] == (len(off), 4)  # they stay in the token level
+    # with an explicit mask, empty-span tokens join the sentence that starts or ends there
+    placed = off.copy()
+    placed[-1] = [21, 21]  # [SEP] at the end of the last sentence
+    q = TextPyramid.from_tokens(emb, text, placed, mask=np.ones(len(off), bool))
+    np.testing.assert_allclose(q[1][0], emb[0:4].mean(0))
+    np.testing.assert_allclose(q[1][1], emb[4:].mean(0))
     # a token between sentences (on whitespace) is refused unless masked
     off2 = np.concatenate([words, [[12, 13]]])
     with pytest.raises(PyramidError, match="token 6 at chars \\[12, 13\\) ' ' lies in no sentence.*mask\\[6\\] = False"):
@@ -236,6 +239,10 @@ def test_from_text_sentence_level_equals_encode(minilm):
     assert np.abs(ours - ref).max() <= 1e-4
     np.testing.assert_array_equal(p.level(1).extents, sents)
     np.testing.assert_array_equal(p.level(2).extents, paras)
+    # from_tokens on the token level gives the same pyramid back (mask: keep [CLS]/[SEP])
+    q = TextPyramid.from_tokens(p[0], MINI_TEXT, p.level(0).extents.astype(int), mask=np.ones(len(p[0]), bool))
+    for k in range(1, 4):
+        np.testing.assert_allclose(q[k], p[k], rtol=1e-6, atol=1e-7)
     # the token level holds each sentence's tokens, [CLS] and [SEP] as empty spans at its ends
     ext = p.level(0).extents.astype(int)
     counts = [len(minilm.tokenizer(MINI_TEXT[s:e])["input_ids"]) for s, e in sents]
