@@ -12,8 +12,10 @@ sqrt(2), as SciPy does when ``orthogonalize`` is on, its default with ``'ortho'`
 ``None``/``'backward'`` leaves it unscaled. The inverse of type 2 is type 3 and vice versa, type 1
 is its own inverse, and ``idct(x, norm=m)`` is ``dct`` of the inverse type with the mirrored norm.
 
-The transform is a product with a cosine matrix built once per (type, length, norm) in float64
-with the angle reduced exactly in integers, so every entry is correct to an ulp.
+Short axes (up to ``MATRIX_MAX_LENGTH``, e.g. mel bands) are transformed by a product with a
+cosine matrix built once per (type, length, norm) in float64, with the angle reduced exactly in
+integers, so every entry is correct to an ulp; longer axes go through our real FFT in
+O(n log n) (see :mod:`kernels.cpu.dct`), in the input's precision, as SciPy does.
 """
 from __future__ import annotations
 
@@ -29,8 +31,8 @@ from ._validation import as_float_array, check_axis, check_choice
 _NORMS = (None, "backward", "ortho", "forward")
 _INVERSE_TYPE = {1: 1, 2: 3, 3: 2}
 _MIRRORED_NORM = {"backward": "forward", "forward": "backward", "ortho": "ortho"}
-# Longer axes make the matrix large (n^2 float64) and the product slow.
-MAX_MATRIX_LENGTH = 4096
+#: longest axis transformed by the cosine matrix; longer ones go through the FFT
+MATRIX_MAX_LENGTH = 256
 
 
 @functools.lru_cache(maxsize=64)
@@ -95,11 +97,43 @@ def _validate(x, type, norm, axis, name):
         raise DSPError(
             f"x has length {n} along axis={axis}: the type-{type} {name} needs length >= {least}"
         )
-    if n > MAX_MATRIX_LENGTH:
-        raise DSPError(
-            f"x has length {n} along axis={axis}: {name} supports lengths up to {MAX_MATRIX_LENGTH}"
-        )
     return x, axis, n
+
+
+@functools.lru_cache(maxsize=64)
+def _fft_scales(type: int, n: int, norm: str):
+    """(pre, post): the norm as factors on the input and the output of the unnormalised DCT."""
+    pre = np.ones(n)
+    post = np.ones(n)
+    if norm == "forward":
+        post[:] = 1.0 / (2 * (n - 1) if type == 1 else 2 * n)
+    elif norm == "ortho":
+        if type == 1:
+            pre[[0, n - 1]] = math.sqrt(2.0)
+            post[:] = 0.5 * math.sqrt(2.0 / (n - 1))
+            post[[0, n - 1]] = 0.5 * math.sqrt(1.0 / (n - 1))
+        elif type == 2:
+            post[:] = math.sqrt(1.0 / (2.0 * n))
+            post[0] = math.sqrt(1.0 / (4.0 * n))
+        else:
+            pre[:] = math.sqrt(1.0 / (2.0 * n))
+            pre[0] = math.sqrt(1.0 / n)
+    pre.setflags(write=False)
+    post.setflags(write=False)
+    return pre, post
+
+
+def _run(x, axis, type, norm):
+    """DCT of ``type`` with ``norm`` ('backward', 'ortho', 'forward') along ``axis``."""
+    n = x.shape[axis]
+    kernels = kernel_module(backend_of(x), "dct")
+    if n <= MATRIX_MAX_LENGTH or not hasattr(kernels, "fft_dct"):
+        return _transform(x, axis, dct_matrix(type, n, norm))
+    xp = array_module(x)
+    moved = xp.moveaxis(x, axis, -1)
+    rows = xp.ascontiguousarray(moved.reshape((-1, n)))
+    out = kernels.fft_dct(rows, type, *_fft_scales(type, n, norm))
+    return xp.moveaxis(out.reshape(moved.shape), -1, axis)
 
 
 def _transform(x, axis, matrix):
@@ -135,8 +169,8 @@ def dct(x, type=2, norm=None, axis=-1):
 
     Notes
     -----
-    Lengths up to 4096 are supported (the transform is a cached cosine-matrix product, exact to
-    a few ulps, O(n^2) per line).
+    Axes up to 256 long use a cached float64 cosine matrix (exact to a few ulps); longer axes
+    use our real FFT, O(n log n), in the input's precision.
 
     Examples
     --------
@@ -146,7 +180,7 @@ def dct(x, type=2, norm=None, axis=-1):
     """
     x, axis, n = _validate(x, type, norm, axis, "dct")
     norm = "backward" if norm is None else norm
-    return _transform(x, axis, dct_matrix(type, n, norm))
+    return _run(x, axis, type, norm)
 
 
 def idct(x, type=2, norm=None, axis=-1):
@@ -176,4 +210,4 @@ def idct(x, type=2, norm=None, axis=-1):
     """
     x, axis, n = _validate(x, type, norm, axis, "idct")
     norm = "backward" if norm is None else norm
-    return _transform(x, axis, dct_matrix(_INVERSE_TYPE[type], n, _MIRRORED_NORM[norm]))
+    return _run(x, axis, _INVERSE_TYPE[type], _MIRRORED_NORM[norm])

@@ -22,6 +22,23 @@ def test_dct_and_idct_match_scipy(type, norm, n, dtype):
         assert_close(y, ref(x.astype(np.float64), type=type, norm=norm), dtype, what=f"{ours.__name__}")
 
 
+@pytest.mark.parametrize("type", [1, 2, 3])
+@pytest.mark.parametrize("norm", [None, "ortho", "forward"])
+@pytest.mark.parametrize("n", [300, 1031, 4096])  # through the FFT: even, prime (Bluestein), 2^12
+def test_long_axes_match_scipy(type, norm, n, dtype):
+    x = np.random.default_rng(n).standard_normal((2, n)).astype(dtype)
+    for ours, ref in ((dsp.dct, scipy.fft.dct), (dsp.idct, scipy.fft.idct)):
+        y = ours(x, type=type, norm=norm)
+        assert y.dtype == dtype
+        assert_close(y, ref(x.astype(np.float64), type=type, norm=norm), dtype, what=ours.__name__)
+
+
+def test_long_middle_axis():
+    x = np.random.default_rng(3).standard_normal((3, 500, 4))
+    assert_close(dsp.dct(x, axis=1, norm="ortho"), scipy.fft.dct(x, axis=1, norm="ortho"), np.float64)
+    assert_close(dsp.idct(x, type=1, axis=1), scipy.fft.idct(x, type=1, axis=1), np.float64)
+
+
 @pytest.mark.parametrize("axis", [0, 1, -1])
 @pytest.mark.parametrize("type", [1, 2, 3])
 def test_any_axis(axis, type):
