@@ -32,6 +32,11 @@ _BLOCK = 16384
 _AS_IS, _ABS, _SQUARE = 0, 1, 2
 
 
+def _c(a):
+    """C-contiguous ``a`` with its shape kept (``np.ascontiguousarray`` turns 0-d into 1-d)."""
+    return a if a.flags.c_contiguous else a.copy(order="C")
+
+
 def _real_of(dtype) -> np.dtype:
     return np.dtype(np.float32) if np.dtype(dtype) in (np.float32, np.complex64) else np.dtype(np.float64)
 
@@ -91,14 +96,14 @@ def _db(S, how, ref, amin, top_db):
 
 def power_to_db(S, *, ref, amin, top_db):
     """dB of a power spectrogram (see the module docstring)."""
-    S = np.ascontiguousarray(S)
+    S = _c(S)
     how = _ABS if S.dtype.kind == "c" else _AS_IS
     return _db(S, how, ref, amin, top_db)
 
 
 def amplitude_to_db(S, *, ref, amin, top_db):
     """dB of an amplitude spectrogram (see the module docstring)."""
-    S = np.ascontiguousarray(S)
+    S = _c(S)
     ref_power = None if ref is None else float(ref) ** 2
     return _db(S, _SQUARE, ref_power, float(amin) ** 2, top_db)
 
@@ -117,7 +122,7 @@ _LN10 = math.log(10.0)
 
 def db_to_power(S_db, *, ref):
     """``ref * 10**(S_db / 10)``."""
-    S_db = np.ascontiguousarray(S_db)
+    S_db = _c(S_db)
     out = np.empty(S_db.shape, dtype=_real_of(S_db.dtype))
     if out.size:
         _from_db(S_db.reshape(-1), 0.1 * _LN10, float(ref), out.reshape(-1))
@@ -126,7 +131,7 @@ def db_to_power(S_db, *, ref):
 
 def db_to_amplitude(S_db, *, ref):
     """``|ref| * 10**(S_db / 20)``."""
-    S_db = np.ascontiguousarray(S_db)
+    S_db = _c(S_db)
     out = np.empty(S_db.shape, dtype=_real_of(S_db.dtype))
     if out.size:
         _from_db(S_db.reshape(-1), 0.05 * _LN10, abs(float(ref)), out.reshape(-1))
@@ -155,7 +160,7 @@ def _magphase(D, power, mag, phase):
 
 def magphase(D, power):
     """``(|D|**power, D / |D|)`` for complex ``D`` (phase 1 where ``|D| == 0``)."""
-    D = np.ascontiguousarray(D)
+    D = _c(D)
     mag = np.empty(D.shape, dtype=_real_of(D.dtype))
     phase = np.empty(D.shape, dtype=D.dtype)
     if D.size:
