@@ -30,8 +30,7 @@ and 0.90 ('fast') of the lower Nyquist. Per output sample the filter has ``2 Z /
 
 Rational ratios (both rates integers, ``up = target / g``, ``down = orig / g`` with
 ``g = gcd``) use a polyphase table of ``up`` rows, built once per ``(up, down, quality, dtype)``
-and cached, applied as one matrix product over framed input (see :mod:`kernels.cpu.resample`),
-or by a direct loop when that matrix would be large. Other ratios, or ratios whose table would be too large, read the filter from one
+and cached; each output is one dot product of a table row with the input. Other ratios, or ratios whose table would be too large, read the filter from one
 densely sampled table by linear interpolation (4096 points per zero crossing), which adds an
 error below about -120 dB.
 """
@@ -53,7 +52,7 @@ __all__ = ["resample"]
 #: quality -> (passband edge, stopband attenuation in dB), both relative to the lower Nyquist
 _QUALITIES = {"high": (0.90, 100.0), "fast": (0.80, 80.0)}
 #: largest polyphase table (rows x taps) before the interpolated table takes over
-_MAX_TABLE = 1 << 20
+_MAX_TABLE = 1 << 21
 #: points per zero crossing in the interpolated table
 _DENSITY = 4096
 
@@ -93,34 +92,6 @@ def _polyphase_table(up: int, down: int, quality: str, dtype_str: str) -> np.nda
     table = np.ascontiguousarray(rc * _kernel(rc * tau, num_zeros, beta), dtype=np.dtype(dtype_str))
     table.flags.writeable = False
     return table
-
-
-@functools.lru_cache(maxsize=32)
-def _block_matrix(up: int, down: int, quality: str, dtype_str: str):
-    """The polyphase filter for ``P = R * up`` consecutive outputs as one ``(P, W)`` matrix.
-
-    Output ``q`` of a block reads the input from ``(q * down) // up - half + 1`` with the taps of
-    phase ``(q * down) % up``; the block's window starts at ``offset`` and the next block's
-    ``advance = R * down`` samples later. ``R`` makes blocks of at least 32 outputs, so that a
-    ratio like 2:1 still gives the matrix product enough rows. Returns ``(matrix, advance,
-    offset)``, or None when the matrix would exceed ``_MAX_TABLE`` entries.
-    """
-    table = _polyphase_table(up, down, quality, dtype_str)
-    taps = table.shape[1]
-    half = taps // 2
-    reps = max(1, -(-32 // up))
-    P = reps * up
-    q = np.arange(P)
-    starts = (q * down) // up - half + 1
-    width = int(starts[-1] - starts[0]) + taps
-    if P * width > _MAX_TABLE:
-        return None
-    matrix = np.zeros((P, width), dtype=table.dtype)
-    for row in range(P):
-        col = int(starts[row] - starts[0])
-        matrix[row, col: col + taps] = table[(row * down) % up]
-    matrix.flags.writeable = False
-    return matrix, reps * down, int(starts[0])
 
 
 @functools.lru_cache(maxsize=4)
@@ -225,11 +196,7 @@ def resample(y, *, orig_sr, target_sr, quality: str = "high", axis: int = -1, sc
             if up * taps > _MAX_TABLE:
                 ud = None
         if ud is not None:
-            blocks = _block_matrix(up, down, quality, y.dtype.str)
-            if blocks is not None:
-                out2 = k.blocked(x2, blocks[0], blocks[1], blocks[2], n_out)
-            else:
-                out2 = k.polyphase(x2, _polyphase_table(up, down, quality, y.dtype.str), up, down, n_out)
+            out2 = k.polyphase(x2, _polyphase_table(up, down, quality, y.dtype.str), up, down, n_out)
         else:
             rc = cutoff * min(1.0, ratio)
             out2 = k.interpolated(x2, _dense_table(quality), _DENSITY, num_zeros, rc,

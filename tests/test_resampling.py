@@ -10,7 +10,7 @@ import scipy.special
 
 import dsp
 from dsp import DSPError
-from dsp.resampling import _DENSITY, _block_matrix, _dense_table, _design, _polyphase_table
+from dsp.resampling import _DENSITY, _dense_table, _design, _polyphase_table
 from naive import naive_kaiser_sinc_resample
 from tolerances import RTOL, assert_close
 
@@ -26,9 +26,8 @@ def _tones(sr, n, freqs, amps, phases):
     return (amps[:, None] * np.cos(2 * np.pi * freqs[:, None] * t + phases[:, None])).sum(0)
 
 
-# (1000, 1999) has a polyphase table too large for the block-matrix product: it takes the loop.
 @pytest.mark.parametrize("orig, target", [(44100, 16000), (16000, 44100), (3, 2), (2, 3), (48000, 44100),
-                                          (6, 1), (1000, 1999)])
+                                          (6, 1)])
 @pytest.mark.parametrize("quality", ["high", "fast"])
 def test_rational_matches_loop_reference(orig, target, quality):
     x = RNG.standard_normal(120)
@@ -60,7 +59,7 @@ def _prototype(up, down, quality):
     return rc * np.sinc(u) * w
 
 
-@pytest.mark.parametrize("orig, target", [(44100, 16000), (16000, 22050), (48000, 44100), (5, 7), (1000, 1999)])
+@pytest.mark.parametrize("orig, target", [(44100, 16000), (16000, 22050), (48000, 44100), (5, 7)])
 def test_rational_matches_scipy_resample_poly_with_same_filter(orig, target):
     g = math.gcd(orig, target)
     up, down = target // g, orig // g
@@ -144,7 +143,7 @@ def test_multichannel_axis_dtype_and_layout(dtype):
                                                         orig_sr=22050, target_sr=16000))
 
 
-@pytest.mark.parametrize("orig, target", [(44100, 16000), (44100, 16000.5), (1000, 1999)])  # 3 paths
+@pytest.mark.parametrize("orig, target", [(44100, 16000), (44100, 16000.5), (6, 1)])
 def test_float32_close_to_float64(orig, target):
     x = RNG.standard_normal((2, 5000)).astype(np.float32)
     ours = dsp.resample(x, orig_sr=orig, target_sr=target)
@@ -162,13 +161,10 @@ def test_equal_rates_copy_and_scale():
     assert_close(ours * np.sqrt(0.5), dsp.resample(x, orig_sr=16000, target_sr=8000), np.float64)
 
 
-def test_tables_cached_read_only_and_paths_exercised():
+def test_polyphase_table_cached_and_read_only():
     a = _polyphase_table(160, 441, "high", "<f8")
     assert a is _polyphase_table(160, 441, "high", "<f8") and not a.flags.writeable
     assert a.shape[0] == 160
-    assert _block_matrix(160, 441, "high", "<f4")[0].shape[0] == 160
-    assert _block_matrix(1, 6, "high", "<f8")[0].shape[0] == 32  # 32 outputs per block
-    assert _block_matrix(1999, 1000, "high", "<f8") is None  # -> the direct loop
 
 
 @pytest.mark.parametrize(
