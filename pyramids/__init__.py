@@ -11,10 +11,10 @@ for audio, pixel boxes for images, character spans for text).
 >>> len(p), p[1].shape, p.level(1).extents.tolist()
 (2, (1, 8), [[0.0, 4.0]])
 """
-from .core import Level, Pyramid, PyramidError
+from .core import BoxGrid, Level, Pyramid, PyramidError
 from .audio import AudioPyramid
 from .image import ImagePyramid
 from .text import TextPyramid
 from . import align, fusion  # noqa: E402  (cross-modal work, issue 8)
 
-__all__ = ["Pyramid", "Level", "PyramidError", "AudioPyramid", "ImagePyramid", "TextPyramid", "align", "fusion"]
+__all__ = ["Pyramid", "Level", "BoxGrid", "PyramidError", "AudioPyramid", "ImagePyramid", "TextPyramid", "align", "fusion"]

@@ -14,23 +14,9 @@ from dsp._backend import array_module, is_cupy_array
 
 from . import _filters
 from ._checks import check_choice, check_float, check_int
-from .core import Level, Pyramid, PyramidError
+from .core import BoxGrid, Level, Pyramid, PyramidError
 
 __all__ = ["ImagePyramid"]
-
-
-def _grid_boxes(cuts_y: np.ndarray, cuts_x: np.ndarray) -> np.ndarray:
-    """Boxes of a grid whose row ``i`` spans ``[cuts_y[i, 0], cuts_y[i, 1])`` (and columns alike)."""
-    h, w = len(cuts_y), len(cuts_x)
-    # Built as 4 contiguous rows and handed over transposed (column-major): each coordinate
-    # stays contiguous, which is what filling and checking them reads.
-    boxes = np.empty((4, h * w))
-    for c in (0, 1):
-        boxes[c * 2] = np.repeat(cuts_y[:, c], w)
-        boxes[c * 2 + 1] = np.tile(cuts_x[:, c], h)
-    boxes = boxes.T
-    boxes.setflags(write=False)  # handed to Level without a copy
-    return boxes
 
 
 def _uniform_cuts(n_cells: int, length: float) -> np.ndarray:
@@ -113,7 +99,7 @@ def _level_shapes(shape, levels, downscale):
 
 def _pixel_level(data, name, image_shape, meta=None):
     h, w = data.shape[:2]
-    boxes = _grid_boxes(_uniform_cuts(h, image_shape[0]), _uniform_cuts(w, image_shape[1]))
+    boxes = BoxGrid(_uniform_cuts(h, image_shape[0]), _uniform_cuts(w, image_shape[1]))
     return Level(data, name, boxes, "pixels", meta or {})
 
 
@@ -341,7 +327,7 @@ class ImagePyramid(Pyramid, modality="image"):
         for gh, gw in grids:
             cy, cx = _adaptive_cuts(H, gh), _adaptive_cuts(W, gw)
             data = _pool_axis(_pool_axis(features, cy, 0, pooling, xp), cx, 1, pooling, xp)
-            boxes = _grid_boxes(cy * ph, cx * pw)
+            boxes = BoxGrid(cy * ph, cx * pw)
             name = f"cell{gh}" if gh == gw else f"cell{gh}x{gw}"
             out.append(Level(data, name, boxes, "pixels", {"grid": (gh, gw)}))
         meta = dict(builder="patches", pooling=pooling, patch_size=None if patch_size is None else (ph, pw),

@@ -257,3 +257,71 @@ def test_nan_check_is_not_fooled_by_infinities():
     assert lv.n_elements == 1
     with pytest.raises(PyramidError, match="data contains NaN"):
         Level(np.array([[1.0, np.nan, np.inf]]), "frame", [[0, 1]], "seconds")
+
+
+# -- BoxGrid: compact pixel extents ------------------------------------------------------------
+
+def test_boxgrid_level_equals_explicit_boxes():
+    rows = [[0, 2], [2, 5]]
+    cols = [[0, 1], [1, 3], [3, 4]]
+    g = pyramids.BoxGrid(rows, cols)
+    lv = Level(np.ones((2, 3, 4)), "cell", g, "pixels")
+    explicit = np.array([[y0, x0, y1, x1] for y0, y1 in rows for x0, x1 in cols], float)
+    assert lv.grid is g and lv.n_elements == 6
+    np.testing.assert_array_equal(lv.extents, explicit)
+    assert lv.scale == pytest.approx(Level(np.ones((2, 3, 4)), "cell", explicit, "pixels").scale, rel=1e-15)
+    with pytest.raises(ValueError):
+        lv.extents[0, 0] = 1.0
+    assert "BoxGrid(shape=(2, 3)" in repr(g)
+
+
+def test_boxgrid_extents_are_built_only_when_read():
+    g = pyramids.BoxGrid(np.stack([np.arange(4000), np.arange(1, 4001)], 1), [[0, 1]] * 3000)
+    lv = Level(np.zeros((4000, 3000), np.float32), "pixel", g, "pixels")
+    assert lv._extents is None  # 12 M boxes not built yet
+    assert lv.scale == 1.0
+    assert lv.extents.shape == (12_000_000, 4)
+    assert lv.extents is lv.extents  # built once
+
+
+def test_boxgrid_saves_compactly(tmp_path):
+    g = pyramids.BoxGrid([[0, 2], [2, 4]], [[0, 2], [2, 4]])
+    p = Pyramid([Level(np.ones((2, 2, 1)), "cell2", g, "pixels")], "image")
+    p.save(tmp_path / "g.npz")
+    with np.load(tmp_path / "g.npz") as z:
+        assert "grid_rows_0" in z.files and "extents_0" not in z.files
+    q = Pyramid.load(tmp_path / "g.npz")
+    assert q.level(0).grid is not None
+    np.testing.assert_array_equal(q.level(0).extents, p.level(0).extents)
+    assert pickle_round_trip(p.level(0)).grid is not None
+
+
+def pickle_round_trip(x):
+    import pickle
+
+    return pickle.loads(pickle.dumps(x))
+
+
+@pytest.mark.parametrize(
+    "rows, cols, match",
+    [
+        ([[0, 1, 2]], [[0, 1]], "rows has shape \\(1, 3\\)"),
+        (np.zeros((0, 2)), [[0, 1]], "rows has shape \\(0, 2\\)"),
+        ([[0, 1]], [[0, np.nan]], "cols contain NaN"),
+        ([[0, 1]], [[2, 1]], "cols\\[0\\]=\\[2.0, 1.0\\] ends before it starts"),
+        ([["a", "b"]], [[0, 1]], "rows could not be converted"),
+    ],
+)
+def test_boxgrid_validation(rows, cols, match):
+    with pytest.raises(PyramidError, match=match):
+        pyramids.BoxGrid(rows, cols)
+
+
+def test_boxgrid_must_fit_the_level():
+    g = pyramids.BoxGrid([[0, 1]], [[0, 1], [1, 2]])
+    with pytest.raises(PyramidError, match="BoxGrid has shape \\(1, 2\\) but the data's grid is \\(2, 2\\)"):
+        Level(np.ones((2, 2)), "cell", g, "pixels")
+    with pytest.raises(PyramidError, match="a BoxGrid describes pixel boxes, not units='seconds'"):
+        Level(np.ones((1, 2)), "frame", g, "seconds")
+    with pytest.raises(AttributeError):
+        g.rows = None

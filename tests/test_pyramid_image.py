@@ -64,7 +64,7 @@ def test_gaussian_extents_are_pixel_boxes():
     for lv in p:  # boxes tile the image exactly
         area = np.prod(lv.extents[:, 2:] - lv.extents[:, :2], axis=1).sum()
         assert area == pytest.approx(120)
-    assert p.scales[0] == 1.0 and p.scales[1] == 2.0
+    assert p.scales[:2] == pytest.approx((1.0, 2.0), rel=1e-15)
 
 
 @pytest.mark.parametrize("downscale, sigma", [(2, None), (3, None), (1.5, 0.8), (2, 0.0)])
@@ -159,7 +159,7 @@ def test_patches_default_grids_and_boxes():
     np.testing.assert_allclose(p[1][0, 0], feats[:2, :2].mean(axis=(0, 1)), rtol=1e-6)
     np.testing.assert_allclose(p[2][6, 5], feats[24:, 20:24].mean(axis=(0, 1)), rtol=1e-6)
     np.testing.assert_array_equal(p.level(2).extents[6 * 7 + 5], [384, 320, 448, 384])
-    assert p.scales == (16.0, 32.0, 64.0)
+    assert p.scales == pytest.approx((16.0, 32.0, 64.0), rel=1e-15)
     assert p.meta["patch_size"] == (16, 16)
 
 
