@@ -12,7 +12,8 @@ Element and extent conventions, stated once
   ``extents`` has shape ``(n_elements, 2)``, one half-open span ``[start, end)`` per element.
 - ``'pixels'``: the elements are the positions of the level's 2-D grid, ``data.shape[:2] == (H, W)``,
   in row-major order; ``extents`` has shape ``(H * W, 4)``, one box ``(y0, x0, y1, x1)`` per
-  position (half-open, in the pixel coordinates of the original image).
+  position (half-open, in the pixel coordinates of the original image). A :class:`BoxGrid`
+  (row spans x column spans) describes such boxes compactly; the array is built on first read.
 - ``scale``: the mean extent length (span length in 1-D, ``sqrt`` of the box area for pixels).
   Levels must be ordered fine to coarse: ``scale`` never decreases with the level index.
 """
