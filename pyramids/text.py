@@ -54,6 +54,8 @@ def _pool(emb, group: np.ndarray, n_groups: int, pooling: str, weights, xp):
     order = keep[np.argsort(group[keep], kind="stable")]
     g = group[order]
     starts = np.flatnonzero(np.r_[True, g[1:] != g[:-1]])
+    if len(starts) != n_groups:  # every sentence has a token, so every paragraph has one too
+        raise PyramidError(f"{n_groups - len(starts)} of {n_groups} groups have no token to pool")
     rows = emb[xp.asarray(order)]
     if pooling == "cls":
         return rows[xp.asarray(starts)]
