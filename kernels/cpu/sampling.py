@@ -104,9 +104,10 @@ def _sinc_interp(x, u, num_zeros, beta, inv_k2, out):
                 for j in range(cnt):
                     h[j] = h[j] * (total[j] / i0_beta) if q[j] >= 0.0 else 0.0
             for c in range(nch):
+                seg = x[c, lo:lo + cnt]  # 1-D slice: the dot product vectorises
                 acc = 0.0
                 for j in range(cnt):
-                    acc += h[j] * x[c, lo + j]
+                    acc += h[j] * seg[j]
                 out[c, i] = acc
 
 
