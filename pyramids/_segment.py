@@ -15,10 +15,12 @@ Sentences (within a paragraph; a sentence never crosses a paragraph break)
        end a sentence.
     2. A run made only of dots does not end a sentence when the next word starts with a lowercase
        letter (``"approx. five"``, ``"etc. and"``, ``"Wait... what"``).
-    3. A single dot does not end a sentence after a title or a reference word that is always
-       followed by more of the same sentence (:data:`NON_FINAL_ABBREVIATIONS`: ``Mr. Mrs. Dr.
-       Prof. St. e.g. i.e. vs. Fig. No.`` ... compared without case), nor after a single capital
-       (an initial, ``"J. R. R. Tolkien"``).
+    3. A single dot does not end a sentence after a title or a word that is always followed by
+       more of the same sentence (:data:`NON_FINAL_ABBREVIATIONS`: ``Mr. Mrs. Dr. Prof. St. e.g.
+       i.e. cf. vs.`` ... compared without case), after a reference word followed by a number
+       (:data:`NUMBERED_ABBREVIATIONS`: ``"No. 5"``, ``"Fig. 3"``, ``"p. 12"``, ``"Jan. 5"``;
+       but ``"The answer is no. We left."`` is two sentences), nor after a single capital
+       letter (an initial, ``"J. R. R. Tolkien"``).
     4. Whatever follows the last terminal punctuation of a paragraph is a sentence of its own.
     Each sentence's span is trimmed of surrounding whitespace.
 """
@@ -26,14 +28,20 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["paragraph_spans", "sentence_spans", "segment", "NON_FINAL_ABBREVIATIONS"]
+__all__ = ["paragraph_spans", "sentence_spans", "segment", "NON_FINAL_ABBREVIATIONS", "NUMBERED_ABBREVIATIONS"]
 
 #: Abbreviations after which a single dot never ends a sentence (lowercase, without the final dot).
 NON_FINAL_ABBREVIATIONS = frozenset(
     """
-    mr mrs ms mx dr prof st sr jr rev fr gen col lt sgt capt cmdr gov sen rep hon pres
-    e.g i.e cf vs viz fig figs eq eqs no nos vol ch sec art p pp ref refs approx ca resp
-    mt ft jan feb mar apr jun jul aug sep sept oct nov dec
+    mr mrs ms mx dr prof st sr jr rev fr gen col lt sgt capt cmdr gov sen rep hon pres mt
+    e.g i.e cf vs viz
+    """.split()
+)
+#: Abbreviations after which a single dot does not end a sentence when a number follows.
+NUMBERED_ABBREVIATIONS = frozenset(
+    """
+    no nos fig figs eq eqs vol ch sec art p pp ref refs approx ca
+    jan feb mar apr jun jul aug sep sept oct nov dec
     """.split()
 )
 
@@ -75,6 +83,8 @@ def _is_boundary(text: str, m: re.Match, start: int, end: int) -> bool:
                 w0 -= 1
             word = text[w0 : m.start()].lstrip(_OPENERS)
             if word.lower() in NON_FINAL_ABBREVIATIONS or (len(word) == 1 and word.isupper()):
+                return False
+            if word.lower() in NUMBERED_ABBREVIATIONS and nxt < end and text[nxt].isdigit():
                 return False
     return True
 

@@ -32,6 +32,8 @@ def sentences_of(text):
         ("Pi is 3.14 today. Yes.", ["Pi is 3.14 today.", "Yes."]),  # decimals
         ("Mr. and Mrs. Brown met Dr. Who. Fine.", ["Mr. and Mrs. Brown met Dr. Who.", "Fine."]),  # titles
         ("See e.g. Fig. 3 and i.e. this. Next.", ["See e.g. Fig. 3 and i.e. this.", "Next."]),
+        ("See No. 5 on p. 12, Jan. 3. Done.", ["See No. 5 on p. 12, Jan. 3.", "Done."]),  # numbered refs
+        ("The answer is no. We left in Jan. Then snow.", ["The answer is no.", "We left in Jan.", "Then snow."]),
         ("Apples, pears, etc. and more. Done.", ["Apples, pears, etc. and more.", "Done."]),  # lowercase next
         ("We bought pears etc. Then we left.", ["We bought pears etc.", "Then we left."]),
         ("J. R. R. Tolkien wrote. Yes.", ["J. R. R. Tolkien wrote.", "Yes."]),  # initials
