@@ -1,3 +1,414 @@
-"""(placeholder: filled by its issue)"""
+"""The discrete wavelet transform, PyWavelets-compatible.
 
-__all__: list[str] = []
+``dwt``/``idwt`` (one level), ``wavedec``/``waverec`` (several levels, ``[cA_n, cD_n, ..., cD1]``),
+``dwt_max_level``, ``dwt_coeff_len``, :class:`Wavelet` and :func:`wavelist`, with PyWavelets'
+signatures, output lengths and the nine extension modes. The mode table and every length formula
+are in :mod:`dsp._wavelet_modes`; the filters in :mod:`dsp._wavelet_filters`.
+
+Any axis and any number of leading (batch) dimensions; float32 stays float32, complex input is
+transformed as its real and imaginary parts.
+"""
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+
+from ._backend import array_module, backend_of, is_cupy_array, kernel_module
+from ._errors import DSPError
+from ._validation import as_float_array, check_axis, check_int, flatten_leading
+from ._wavelet_filters import Wavelet, as_wavelet, families, filter_length, wavelist
+from ._wavelet_modes import (
+    NEEDS_TWO_SAMPLES,
+    dwt_len,
+    idwt_len,
+    max_level,
+    mode_id,
+    mode_name,
+)
+
+__all__ = [
+    "Wavelet",
+    "wavelist",
+    "families",
+    "dwt",
+    "idwt",
+    "wavedec",
+    "waverec",
+    "dwt_max_level",
+    "dwt_coeff_len",
+]
+
+
+def dwt_max_level(data_len, filter_len) -> int:
+    """The deepest useful decomposition level: ``floor(log2(data_len / (filter_len - 1)))``.
+
+    The last level at which at least one coefficient is free of boundary effects (0 when the
+    signal is shorter than ``filter_len - 1``).
+
+    Parameters
+    ----------
+    data_len : int >= 0
+    filter_len : int >= 2, str or Wavelet
+        The filter length, or a wavelet (its ``dec_len``).
+
+    Returns
+    -------
+    int
+
+    Examples
+    --------
+    >>> import dsp
+    >>> dsp.dwt_max_level(1000, 'db4'), dsp.dwt_max_level(1000, 8)
+    (7, 7)
+    """
+    data_len = check_int("data_len", data_len, minimum=0)
+    flen = filter_length(filter_len)
+    if flen < 2:
+        raise DSPError(f"filter_len={flen} is an invalid wavelet filter length: need filter_len >= 2")
+    return max_level(data_len, flen)
+
+
+def dwt_coeff_len(data_len, filter_len, mode="symmetric") -> int:
+    """Number of approximation (and of detail) coefficients of one DWT level.
+
+    ``floor((data_len + filter_len - 1) / 2)``, or ``ceil(data_len / 2)`` for periodization.
+
+    Parameters
+    ----------
+    data_len : int >= 1
+    filter_len : int >= 1 or Wavelet
+    mode : str
+
+    Returns
+    -------
+    int
+
+    Examples
+    --------
+    >>> import dsp
+    >>> dsp.dwt_coeff_len(100, 8, 'symmetric'), dsp.dwt_coeff_len(100, 8, 'periodization')
+    (53, 50)
+    """
+    data_len = check_int("data_len", data_len, minimum=1)
+    flen = filter_length(filter_len)
+    if flen < 1:
+        raise DSPError(f"filter_len={flen} is too small: need filter_len >= 1")
+    return dwt_len(data_len, flen, mode_id(mode))
+
+
+# ---------------------------------------------------------------------------------------------
+# shared plumbing
+
+
+def _as_data(data, name):
+    return as_float_array(data, name=name, allow_complex=True)
+
+
+def _check_length(n, mode, name, axis):
+    if n < 1:
+        raise DSPError(f"{name} has length 0 along axis={axis}: need at least one sample")
+    if n < 2 and mode in NEEDS_TWO_SAMPLES:
+        raise DSPError(
+            f"{name} has length {n} along axis={axis}: mode={mode_name(mode)!r} needs at least 2 samples"
+        )
+
+
+def _rows(x, axis):
+    """(batch, n) contiguous real rows; complex input becomes its real rows then its imaginary rows."""
+    if axis == x.ndim - 1 and x.flags.c_contiguous:  # the common case, without moveaxis' cost
+        x2, lead = x.reshape((-1, x.shape[-1])), x.shape[:-1]
+    else:
+        x2, lead = flatten_leading(x, axis)
+    if x2.dtype.kind == "c":
+        xp = array_module(x2)
+        x2 = xp.ascontiguousarray(xp.concatenate([x2.real, x2.imag]))
+    return x2, lead
+
+
+def _unrows(y, lead, axis, complex_):
+    if complex_:
+        half = y.shape[0] // 2
+        y = y[:half] + 1j * y[half:]
+    y = y.reshape(lead + y.shape[1:])
+    return y if axis == y.ndim - 1 else array_module(y).moveaxis(y, -1, axis)
+
+
+def _kernels(*arrays):
+    return kernel_module(backend_of(*arrays), "dwt")
+
+
+# ---------------------------------------------------------------------------------------------
+# one level
+
+
+def dwt(data, wavelet, mode="symmetric", axis=-1):
+    """Single-level discrete wavelet transform.
+
+    Parameters
+    ----------
+    data : np.ndarray [shape=(..., n, ...)]
+        Real or complex, float32 or float64; transformed along ``axis``.
+    wavelet : str or Wavelet
+    mode : str
+        Signal extension mode: 'zero', 'constant', 'symmetric', 'periodic', 'smooth',
+        'periodization', 'reflect', 'antisymmetric' or 'antireflect'.
+    axis : int
+
+    Returns
+    -------
+    (cA, cD) : np.ndarray [shape=(..., L, ...)] each
+        ``L = floor((n + dec_len - 1) / 2)``, or ``ceil(n / 2)`` for periodization.
+
+    Examples
+    --------
+    >>> import numpy as np, dsp
+    >>> cA, cD = dsp.dwt(np.array([1.0, 2, 3, 4, 5, 6]), 'db1')
+    >>> np.round(cA, 4), np.round(cD, 4)
+    (array([2.1213, 4.9497, 7.7782]), array([-0.7071, -0.7071, -0.7071]))
+    """
+    x = _as_data(data, "data")
+    w = as_wavelet(wavelet)
+    mode = mode_id(mode)
+    axis = check_axis(axis, x.ndim)
+    _check_length(x.shape[axis], mode, "data", axis)
+    x2, lead = _rows(x, axis)
+    dec_lo, dec_hi = w._bank[0], w._bank[1]
+    ca, cd = _kernels(x).dwt(x2, dec_lo, dec_hi, mode)
+    c = x.dtype.kind == "c"
+    return _unrows(ca, lead, axis, c), _unrows(cd, lead, axis, c)
+
+
+def _coefficient_pair(cA, cD):
+    """Validate ``cA``/``cD`` (one may be None) and bring them to one dtype and shape."""
+    if cA is None and cD is None:
+        raise DSPError("cA and cD are both None: at least one coefficient array must be given")
+    cA = None if cA is None else _as_data(cA, "cA")
+    cD = None if cD is None else _as_data(cD, "cD")
+    if cA is None:
+        cA = array_module(cD).zeros_like(cD)
+    elif cD is None:
+        cD = array_module(cA).zeros_like(cA)
+    if cA.dtype != cD.dtype:  # PyWavelets' rule: mixed precisions meet in double
+        complex_ = cA.dtype.kind == "c" or cD.dtype.kind == "c"
+        common = np.complex128 if complex_ else np.float64
+        cA, cD = cA.astype(common), cD.astype(common)
+    if cA.shape != cD.shape:
+        raise DSPError(
+            f"cA.shape={cA.shape} and cD.shape={cD.shape} differ: the coefficient arrays must "
+            "have the same shape"
+        )
+    return cA, cD
+
+
+def _check_idwt_len(n, w, mode, axis):
+    if n < 1:
+        raise DSPError(f"cA and cD have length 0 along axis={axis}: need at least one coefficient")
+    if idwt_len(n, w.dec_len, mode) <= 0:
+        raise DSPError(
+            f"cA and cD have {n} coefficients along axis={axis}, too few for wavelet "
+            f"{w.name!r} (filter length {w.rec_len}) in mode={mode_name(mode)!r}: need at least "
+            f"{w.rec_len // 2}; the wavelet and mode must be those of the decomposition"
+        )
+
+
+def idwt(cA, cD, wavelet, mode="symmetric", axis=-1):
+    """Single-level inverse discrete wavelet transform.
+
+    Parameters
+    ----------
+    cA, cD : np.ndarray [shape=(..., n, ...)] or None
+        Approximation and detail coefficients of one shape; either may be None (zeros).
+    wavelet : str or Wavelet
+    mode : str
+        The decomposition's mode (only periodization changes the inverse).
+    axis : int
+
+    Returns
+    -------
+    np.ndarray [shape=(..., 2n - rec_len + 2, ...)]
+        ``2n`` samples for periodization. float32 when both inputs are float32, else float64.
+
+    Examples
+    --------
+    >>> import numpy as np, dsp
+    >>> x = np.array([1.0, 2, 3, 4, 5, 6])
+    >>> np.allclose(dsp.idwt(*dsp.dwt(x, 'db2'), 'db2'), x)
+    True
+    """
+    cA, cD = _coefficient_pair(cA, cD)
+    w = as_wavelet(wavelet)
+    mode = mode_id(mode)
+    axis = check_axis(axis, cA.ndim)
+    _check_idwt_len(cA.shape[axis], w, mode, axis)
+    a2, lead = _rows(cA, axis)
+    d2, _ = _rows(cD, axis)
+    y = _kernels(cA, cD).idwt(a2, d2, w._bank[2], w._bank[3], mode)
+    return _unrows(y, lead, axis, cA.dtype.kind == "c")
+
+
+# ---------------------------------------------------------------------------------------------
+# several levels
+
+
+def wavedec(data, wavelet, mode="symmetric", level=None, axis=-1):
+    """Multilevel discrete wavelet transform.
+
+    Parameters
+    ----------
+    data : np.ndarray [shape=(..., n, ...)]
+    wavelet : str or Wavelet
+    mode : str
+        Signal extension mode (see :func:`dwt`).
+    level : int >= 0 or None
+        Number of levels; None means :func:`dwt_max_level`. A level above that is allowed, with a
+        warning (every coefficient then feels the boundary), as in PyWavelets.
+    axis : int
+
+    Returns
+    -------
+    [cA_n, cD_n, cD_n-1, ..., cD1] : list of np.ndarray
+        Each of shape ``(..., L_j, ...)`` with ``L_j`` from :func:`dwt_coeff_len` applied ``j``
+        times.
+
+    Examples
+    --------
+    >>> import numpy as np, dsp
+    >>> cA2, cD2, cD1 = dsp.wavedec(np.arange(1.0, 9.0), 'db1', level=2)
+    >>> cA2, cD2
+    (array([ 5., 13.]), array([-2., -2.]))
+    """
+    x = _as_data(data, "data")
+    w = as_wavelet(wavelet)
+    mode = mode_id(mode)
+    axis = check_axis(axis, x.ndim)
+    n = x.shape[axis]
+    top = max_level(n, w.dec_len)
+    if level is None:
+        level = top
+    else:
+        level = check_int("level", level)
+        if level < 0:
+            raise DSPError(f"level={level} is too low: need level >= 0")
+        if level > top:
+            warnings.warn(
+                f"Level value of {level} is too high: all coefficients will experience boundary "
+                f"effects (dwt_max_level={top} for {n} samples and wavelet {w.name!r})",
+                UserWarning,
+                stacklevel=2,
+            )
+    if level == 0:
+        return [x]
+    length = n
+    for _ in range(level):  # every level's input must be long enough for the mode
+        _check_length(length, mode, "data" if length == n else "the approximation", axis)
+        length = dwt_len(length, w.dec_len, mode)
+    x2, lead = _rows(x, axis)
+    coeffs = _kernels(x).wavedec(x2, w._bank[0], w._bank[1], mode, level)
+    c = x.dtype.kind == "c"
+    return [_unrows(cf, lead, axis, c) for cf in coeffs]
+
+
+def _is_array(a):
+    return isinstance(a, np.ndarray) or is_cupy_array(a)
+
+
+def waverec(coeffs, wavelet, mode="symmetric", axis=-1):
+    """Multilevel inverse discrete wavelet transform.
+
+    Parameters
+    ----------
+    coeffs : list of np.ndarray
+        ``[cA_n, cD_n, ..., cD1]`` as returned by :func:`wavedec`. A detail may be None (zeros).
+        When an approximation is one longer than the next detail (odd lengths in the forward
+        transform), its last coefficient is dropped, as in PyWavelets.
+    wavelet : str or Wavelet
+    mode : str
+    axis : int
+
+    Returns
+    -------
+    np.ndarray [shape=(..., n, ...)]
+        ``n`` is the original length, or one more when it was odd.
+
+    Examples
+    --------
+    >>> import numpy as np, dsp
+    >>> x = np.arange(1.0, 9.0)
+    >>> np.allclose(dsp.waverec(dsp.wavedec(x, 'sym3', level=2), 'sym3'), x)
+    True
+    """
+    if not isinstance(coeffs, (list, tuple)):
+        raise DSPError(
+            f"coeffs must be a list of coefficient arrays [cA_n, cD_n, ..., cD1], got {type(coeffs).__name__}"
+        )
+    if len(coeffs) < 1:
+        raise DSPError("coeffs is empty: need at least the approximation coefficients")
+    if len(coeffs) == 1:
+        return coeffs[0]  # a level-0 decomposition is the signal itself
+    for i, d in enumerate(coeffs[1:], start=1):
+        if d is not None and not _is_array(d):
+            raise DSPError(
+                f"coeffs[{i}] is a {type(d).__name__}: detail coefficients must be arrays, as "
+                "returned by wavedec"
+            )
+    w = as_wavelet(wavelet)
+    mode = mode_id(mode)
+    present = [c for c in coeffs if c is not None]
+    if not present:
+        raise DSPError("every entry of coeffs is None: at least one coefficient array must be given")
+    arrays = [None if c is None else _as_data(c, f"coeffs[{i}]") for i, c in enumerate(coeffs)]
+    ref = next(a for a in arrays if a is not None)
+    ndim = ref.ndim
+    for i, a in enumerate(arrays):
+        if a is not None and a.ndim != ndim:
+            raise DSPError(
+                f"coeffs[{i}] has {a.ndim} dimension(s) but coeffs has arrays with {ndim}: "
+                "all must have the same number of dimensions"
+            )
+    axis = check_axis(axis, ndim)
+    others = {a.shape[:axis] + a.shape[axis + 1:] for a in arrays if a is not None}
+    if len(others) != 1:
+        raise DSPError(
+            f"coeffs have shapes {[None if a is None else a.shape for a in arrays]}: they may "
+            f"differ only along axis={axis}"
+        )
+    kinds = {a.dtype for a in arrays if a is not None}
+    if len(kinds) == 1:
+        dtype = kinds.pop()
+    else:
+        dtype = np.complex128 if any(k.kind == "c" for k in kinds) else np.float64
+    xp = array_module(ref)
+    # follow the lengths level by level; a missing array gets zeros of the length it must have
+    shape_rest = others.pop()
+
+    def zeros(length):
+        shape = shape_rest[:axis] + (length,) + shape_rest[axis:]
+        return xp.zeros(shape, dtype=dtype)
+
+    a = arrays[0]
+    length = None if a is None else a.shape[axis]
+    for i, d in enumerate(arrays[1:], start=1):
+        nd = d.shape[axis] if d is not None else length
+        if d is not None and length is not None:
+            if length == nd + 1:
+                pass  # the kernel uses only the first nd approximation coefficients
+            elif length != nd:
+                raise DSPError(
+                    f"coefficient shape mismatch: the approximation entering level {len(arrays) - i} "
+                    f"has {length} coefficients along axis={axis} but coeffs[{i}] has {nd}: "
+                    "need equal lengths (or the approximation one longer)"
+                )
+        _check_idwt_len(nd, w, mode, axis)
+        if i == 1 and a is None:
+            arrays[0] = zeros(nd)
+        if d is None:
+            arrays[i] = zeros(nd)
+        length = idwt_len(nd, w.dec_len, mode)
+    complex_ = np.dtype(dtype).kind == "c"
+    rows = []
+    for arr in arrays:
+        r, lead = _rows(arr.astype(dtype, copy=False), axis)
+        rows.append(r)
+    y = _kernels(*arrays).waverec(rows[0], rows[1:], w._bank[2], w._bank[3], mode)
+    return _unrows(y, lead, axis, complex_)

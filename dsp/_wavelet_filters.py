@@ -1,0 +1,307 @@
+"""Discrete wavelets: the built-in families, their four filters, and custom filter banks.
+
+Only one filter per orthogonal wavelet is stored (``dec_lo``, in :mod:`dsp._wavelet_coefs`); the
+others follow from the quadrature-mirror relations, with ``F`` the (even) filter length::
+
+    rec_lo[k] = dec_lo[F - 1 - k]          (orthogonal: synthesis is the time reverse)
+    rec_hi[k] = (-1)**k     * dec_lo[k]
+    dec_hi[k] = (-1)**(k+1) * rec_lo[k]
+
+Biorthogonal (CDF) wavelets store ``dec_lo`` and ``rec_lo`` and use the last two relations;
+``rbioN.M`` is ``biorN.M`` with both low-pass filters time-reversed and swapped.
+"""
+from __future__ import annotations
+
+import functools
+import numbers
+
+import numpy as np
+
+from ._errors import DSPError
+from ._wavelet_coefs import BIORTHOGONAL_DEC_REC_LO, ORTHOGONAL_DEC_LO
+
+#: short family name -> (long name, symmetry)
+_FAMILIES = {
+    "haar": ("Haar", "asymmetric"),
+    "db": ("Daubechies", "asymmetric"),
+    "sym": ("Symlets", "near symmetric"),
+    "coif": ("Coiflets", "near symmetric"),
+    "bior": ("Biorthogonal", "symmetric"),
+    "rbio": ("Reverse biorthogonal", "symmetric"),
+    "dmey": ("Discrete Meyer (FIR Approximation)", "symmetric"),
+}
+_CONTINUOUS_FAMILIES = ("gaus", "mexh", "morl", "cgau", "shan", "fbsp", "cmor")
+
+_BIOR_NAMES = tuple(BIORTHOGONAL_DEC_REC_LO)
+_NAMES_BY_FAMILY = {
+    "haar": ("haar",),
+    "db": tuple(f"db{i}" for i in range(1, 39)),
+    "sym": tuple(f"sym{i}" for i in range(2, 21)),
+    "coif": tuple(f"coif{i}" for i in range(1, 18)),
+    "bior": _BIOR_NAMES,
+    "rbio": tuple("rbio" + n[4:] for n in _BIOR_NAMES),
+    "dmey": ("dmey",),
+}
+_FAMILY_OF = {name: fam for fam, names in _NAMES_BY_FAMILY.items() for name in names}
+
+
+def _qmf_bank(dec_lo: np.ndarray, rec_lo: np.ndarray):
+    sign = (-1.0) ** np.arange(dec_lo.shape[0])
+    return dec_lo, -sign * rec_lo, rec_lo, sign * dec_lo
+
+
+@functools.lru_cache(maxsize=None)
+def _builtin_bank(name: str):
+    """The four filters of a built-in wavelet as read-only float64 arrays."""
+    family = _FAMILY_OF[name]
+    if family in ("bior", "rbio"):
+        dec, rec = (np.array(f, dtype=np.float64) for f in BIORTHOGONAL_DEC_REC_LO["bior" + name[4:]])
+        if family == "rbio":
+            dec, rec = rec[::-1].copy(), dec[::-1].copy()
+    else:
+        dec = np.array(ORTHOGONAL_DEC_LO[name], dtype=np.float64)
+        rec = dec[::-1].copy()
+    bank = _qmf_bank(dec, rec)
+    for f in bank:
+        f.flags.writeable = False
+    return bank
+
+
+def _builtin_properties(name: str):
+    """(orthogonal, vanishing_moments_psi, vanishing_moments_phi) of a built-in wavelet."""
+    family = _FAMILY_OF[name]
+    if family == "haar":
+        return True, 1, 0
+    if family == "dmey":
+        return True, None, None
+    if family in ("bior", "rbio"):
+        r, d = name[4:].split(".")
+        return False, int(r), int(d)
+    order = int(name[len(family):])
+    if family == "coif":
+        return True, 2 * order, 2 * order - 1
+    return True, order, 0
+
+
+def families(short: bool = True) -> list[str]:
+    """Names of the discrete wavelet families available.
+
+    Parameters
+    ----------
+    short : bool
+        Short names (``'db'``) or long ones (``'Daubechies'``).
+
+    Returns
+    -------
+    list of str
+
+    Examples
+    --------
+    >>> import dsp
+    >>> dsp.families()[:3]
+    ['haar', 'db', 'sym']
+    """
+    return list(_FAMILIES) if short else [long for long, _ in _FAMILIES.values()]
+
+
+def wavelist(family: str | None = None, kind: str = "all") -> list[str]:
+    """Names of the built-in wavelets, optionally of one family.
+
+    Like ``pywt.wavelist``; only discrete wavelets exist here, so ``kind='continuous'`` gives an
+    empty list.
+
+    Parameters
+    ----------
+    family : str or None
+        A short family name from :func:`families` (``'db'``, ``'sym'``, ...), or None for all.
+    kind : {'all', 'discrete', 'continuous'}
+
+    Returns
+    -------
+    list of str
+
+    Examples
+    --------
+    >>> import dsp
+    >>> dsp.wavelist('coif')[:3]
+    ['coif1', 'coif2', 'coif3']
+    """
+    if kind not in ("all", "discrete", "continuous"):
+        raise DSPError(f"kind={kind!r} is not supported: use one of 'all', 'discrete', 'continuous'")
+    if family is not None:
+        if family in _CONTINUOUS_FAMILIES:
+            raise DSPError(
+                f"family={family!r} is a continuous wavelet family, which is not supported: "
+                f"use one of {', '.join(repr(f) for f in _FAMILIES)}"
+            )
+        if family not in _FAMILIES:
+            raise DSPError(
+                f"family={family!r} is not a wavelet family: use one of "
+                f"{', '.join(repr(f) for f in _FAMILIES)}"
+            )
+    if kind == "continuous":
+        return []
+    fams = sorted(_FAMILIES) if family is None else (family,)  # PyWavelets' order
+    return [name for fam in fams for name in _NAMES_BY_FAMILY[fam]]
+
+
+def _custom_bank(filter_bank):
+    bank = getattr(filter_bank, "filter_bank", filter_bank)
+    try:
+        filters = [np.asarray(f) for f in bank]
+    except TypeError as exc:
+        raise DSPError(
+            f"filter_bank={filter_bank!r} must be four filters (dec_lo, dec_hi, rec_lo, rec_hi) "
+            "or an object with a filter_bank attribute"
+        ) from exc
+    if len(filters) != 4:
+        raise DSPError(
+            f"filter_bank has {len(filters)} filters: need four (dec_lo, dec_hi, rec_lo, rec_hi)"
+        )
+    out = []
+    for label, f in zip(("dec_lo", "dec_hi", "rec_lo", "rec_hi"), filters):
+        if f.ndim != 1 or f.dtype.kind not in "iuf":
+            raise DSPError(f"filter_bank {label} must be a 1-D sequence of real numbers, got {f!r}")
+        if f.size == 0:
+            raise DSPError(f"filter_bank {label} is empty: every filter needs at least one tap")
+        f = f.astype(np.float64)
+        if not np.isfinite(f).all():
+            raise DSPError(f"filter_bank {label} contains NaN or infinity")
+        out.append(f)
+    lengths = {f.size for f in out}
+    if len(lengths) != 1:
+        raise DSPError(
+            f"filter_bank filters have lengths {[f.size for f in out]}: all four must have the same length"
+        )
+    if out[0].size % 2:  # the transforms need even lengths; a trailing zero tap changes nothing
+        out = [np.append(f, 0.0) for f in out]
+    for f in out:
+        f.flags.writeable = False
+    return tuple(out)
+
+
+class Wavelet:
+    """A discrete wavelet: its four filters and properties, like ``pywt.Wavelet``.
+
+    Parameters
+    ----------
+    name : str
+        A built-in wavelet (see :func:`wavelist`), or any label for a custom ``filter_bank``.
+    filter_bank : sequence of four sequences, or object with a ``filter_bank`` attribute, optional
+        ``(dec_lo, dec_hi, rec_lo, rec_hi)`` of a custom wavelet, all of one length (odd lengths
+        get a trailing zero, as in PyWavelets).
+
+    Attributes
+    ----------
+    dec_lo, dec_hi, rec_lo, rec_hi : list of float
+        Decomposition and reconstruction filters, low and high pass.
+    filter_bank : tuple of four lists
+        ``(dec_lo, dec_hi, rec_lo, rec_hi)``.
+    inverse_filter_bank : tuple of four lists
+        ``(rec_lo[::-1], rec_hi[::-1], dec_lo[::-1], dec_hi[::-1])``.
+    dec_len, rec_len : int
+    orthogonal, biorthogonal : bool
+        Settable, as in PyWavelets (False for custom banks until set).
+    symmetry : str
+    vanishing_moments_psi, vanishing_moments_phi : int or None
+    name, family_name, short_family_name : str
+
+    Examples
+    --------
+    >>> import dsp
+    >>> w = dsp.Wavelet('db2')
+    >>> w.dec_len, w.orthogonal
+    (4, True)
+    >>> [round(c, 4) for c in w.rec_lo]
+    [0.483, 0.8365, 0.2241, -0.1294]
+    """
+
+    def __init__(self, name: str = "", filter_bank=None):
+        if not isinstance(name, str):
+            raise DSPError(f"name={name!r} must be a string")
+        self.name = name
+        if filter_bank is None:
+            if name not in _FAMILY_OF:
+                family = name.rstrip("0123456789.")
+                if family in _CONTINUOUS_FAMILIES:
+                    raise DSPError(
+                        f"wavelet {name!r} is a continuous wavelet: only discrete wavelets are "
+                        "supported (see dsp.wavelist())"
+                    )
+                raise DSPError(
+                    f"wavelet {name!r} is not a built-in wavelet: use a name from dsp.wavelist(), "
+                    "or pass filter_bank for a custom one"
+                )
+            family = _FAMILY_OF[name]
+            self._bank = _builtin_bank(name)
+            self.short_family_name = family
+            self.family_name, self.symmetry = _FAMILIES[family]
+            self.orthogonal, self.vanishing_moments_psi, self.vanishing_moments_phi = (
+                _builtin_properties(name)
+            )
+            self.biorthogonal = True
+        else:
+            self._bank = _custom_bank(filter_bank)
+            self.short_family_name = ""
+            self.family_name = ""
+            self.symmetry = "unknown"
+            self.orthogonal = False
+            self.biorthogonal = False
+            self.vanishing_moments_psi = 0
+            self.vanishing_moments_phi = 0
+
+    # the filters, as lists (PyWavelets' types); the float64 arrays the kernels use are _bank
+    dec_lo = property(lambda self: self._bank[0].tolist())
+    dec_hi = property(lambda self: self._bank[1].tolist())
+    rec_lo = property(lambda self: self._bank[2].tolist())
+    rec_hi = property(lambda self: self._bank[3].tolist())
+    dec_len = property(lambda self: int(self._bank[0].size))
+    rec_len = property(lambda self: int(self._bank[2].size))
+
+    @property
+    def filter_bank(self):
+        return tuple(f.tolist() for f in self._bank)
+
+    @property
+    def inverse_filter_bank(self):
+        dl, dh, rl, rh = self._bank
+        return tuple(f[::-1].tolist() for f in (rl, rh, dl, dh))
+
+    def __repr__(self) -> str:
+        return (
+            f"Wavelet {self.name}\n  Family name:    {self.family_name}\n"
+            f"  Short name:     {self.short_family_name}\n  Filters length: {self.dec_len}\n"
+            f"  Orthogonal:     {self.orthogonal}\n  Biorthogonal:   {self.biorthogonal}\n"
+            f"  Symmetry:       {self.symmetry}"
+        )
+
+
+def as_wavelet(wavelet) -> Wavelet:
+    """A :class:`Wavelet` from a name, a Wavelet, or an object with a ``filter_bank`` attribute."""
+    if isinstance(wavelet, Wavelet):
+        return wavelet
+    if isinstance(wavelet, str):
+        return Wavelet(wavelet)
+    if hasattr(wavelet, "filter_bank"):  # e.g. a pywt.Wavelet
+        return Wavelet(str(getattr(wavelet, "name", "")), filter_bank=wavelet)
+    raise DSPError(
+        f"wavelet={wavelet!r} must be a wavelet name (see dsp.wavelist()) or a dsp.Wavelet"
+    )
+
+
+def filter_length(filter_len, name: str = "filter_len") -> int:
+    """Accept a Wavelet, a built-in name or an integer (integral floats too) as a filter length."""
+    if isinstance(filter_len, Wavelet):
+        return filter_len.dec_len
+    if isinstance(filter_len, str):
+        if filter_len not in _FAMILY_OF:
+            raise DSPError(
+                f"{name}={filter_len!r} is not a discrete wavelet name: see dsp.wavelist()"
+            )
+        return int(_builtin_bank(filter_len)[0].size)
+    if isinstance(filter_len, numbers.Real) and not isinstance(filter_len, (bool, np.bool_)):
+        if float(filter_len) % 1 == 0:
+            return int(filter_len)
+    raise DSPError(
+        f"{name}={filter_len!r} must be an integer, a dsp.Wavelet or the name of a discrete wavelet"
+    )
