@@ -96,9 +96,10 @@ def _polyphase_table(up: int, down: int, quality: str, dtype_str: str) -> np.nda
 
 @functools.lru_cache(maxsize=4)
 def _dense_table(quality: str) -> np.ndarray:
-    """``h(i / density)`` for ``i = 0 .. Z * density`` (one side; h is even)."""
+    """``h(i / density)`` for ``i = 0 .. (Z + 2) * density + 1`` (one side; h is even, zero from Z)."""
     _, num_zeros, beta = _design(quality)
-    u = np.arange(num_zeros * _DENSITY + 2, dtype=np.float64) / _DENSITY
+    # zero-padded to Z + 2 zero crossings: the kernel reads every tap of its window unchecked
+    u = np.arange((num_zeros + 2) * _DENSITY + 2, dtype=np.float64) / _DENSITY
     table = _kernel(u, num_zeros, beta)
     table.flags.writeable = False
     return table

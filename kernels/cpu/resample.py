@@ -59,41 +59,52 @@ def polyphase(x, table, up, down, n_out):
 
 
 @pjit
-def _interpolated(x, table, density, num_zeros, rc, step, half, out):
+def _interpolated(x, table, density, rc, step, half, out):
     # Arbitrary ratio: output m sits at input position p = m * step. Each tap's filter value
     # rc * h(rc * (p - k)) is read from the one-sided table of h (density points per zero
-    # crossing) by linear interpolation.
+    # crossing) by linear interpolation; the table is zero-padded past the filter's end, so
+    # every tap in the window can be read without a test.
     nch, n = x.shape
     n_out = out.shape[1]
-    last = table.shape[0] - 1
     nblocks = (n_out + BLOCK - 1) // BLOCK
+    scale = rc * density
     for item in prange(nch * nblocks):
         c = item // nblocks
         b = item - c * nblocks
+        xc = x[c]
+        w = np.empty(2 * half)
         for m in range(b * BLOCK, min(n_out, (b + 1) * BLOCK)):
             p = m * step
-            base = math.floor(p)
-            frac = p - base
-            ib = int(base)
-            acc = 0.0
-            for j in range(max(0, ib - half + 1), min(n, ib + half + 1)):
-                u = abs(rc * (frac + (ib - j))) * density
+            ib = int(math.floor(p))
+            frac = p - ib
+            lo = max(0, ib - half + 1)
+            hi = min(n, ib + half + 1)
+            cnt = hi - lo
+            if cnt <= 0:
+                out[c, m] = 0.0
+                continue
+            # tap j reads x[lo + j] at distance d = p - (lo + j) = (frac + ib - lo) - j
+            d0 = frac + (ib - lo)
+            for j in range(cnt):
+                u = abs(d0 - j) * scale
                 i = int(u)
-                if i >= last:
-                    continue
                 f = u - i
-                h = table[i] + f * (table[i + 1] - table[i])
-                acc += h * x[c, j]
+                w[j] = table[i] + f * (table[i + 1] - table[i])
+            seg = xc[lo:hi]
+            acc = 0.0
+            for j in range(cnt):
+                acc += w[j] * seg[j]
             out[c, m] = rc * acc
 
 
 def interpolated(x, table, density, num_zeros, rc, step, n_out, dtype):
     """Resampling at any ratio: output ``m`` is at input position ``m * step``.
 
-    ``table[i] = h(i / density)`` for the one-sided windowed sinc ``h`` (zero from ``num_zeros``
-    on); ``rc`` is the cutoff relative to the input's Nyquist. Computed in float64.
+    ``table[i] = h(i / density)`` for the one-sided windowed sinc ``h``, zero from ``num_zeros``
+    on and at least ``(num_zeros + 2) * density`` long; ``rc`` is the cutoff relative to the
+    input's Nyquist. Computed in float64.
     """
     out = np.empty((x.shape[0], n_out), dtype=np.float64)
     half = int(math.floor(num_zeros / rc)) + 1
-    _interpolated(x, table, float(density), float(num_zeros), float(rc), float(step), half, out)
+    _interpolated(x, table, float(density), float(rc), float(step), half, out)
     return out.astype(dtype, copy=False)
