@@ -22,15 +22,20 @@ def _polyphase(x, table, up, down, half, zero, out):
     nch, n = x.shape
     n_out = out.shape[1]
     taps = table.shape[1]
+    # From one output to the next the phase moves by down % up and the start by down // up
+    # (plus one on wrap-around): tracked incrementally, no integer division per output.
+    dq = down // up
+    dr = down - dq * up
     nblocks = (n_out + BLOCK - 1) // BLOCK
     for item in prange(nch * nblocks):
         c = item // nblocks
         b = item - c * nblocks
         xc = x[c]
-        for m in range(b * BLOCK, min(n_out, (b + 1) * BLOCK)):
-            pos = m * down
-            base = pos // up
-            phase = pos - base * up
+        m0 = b * BLOCK
+        pos = m0 * down
+        base = pos // up
+        phase = pos - base * up
+        for m in range(m0, min(n_out, m0 + BLOCK)):
             start = base - half + 1
             row = table[phase]
             acc = zero  # the table's dtype: float32 tables accumulate in float32
@@ -44,6 +49,11 @@ def _polyphase(x, table, up, down, half, zero, out):
                 for j in range(max(0, -start), min(taps, n - start)):
                     acc += row[j] * xc[start + j]
             out[c, m] = acc
+            base += dq
+            phase += dr
+            if phase >= up:
+                phase -= up
+                base += 1
 
 
 def polyphase(x, table, up, down, n_out):
