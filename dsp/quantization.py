@@ -281,7 +281,7 @@ def from_pcm(pcm, bits: int | None = None, *, dtype=np.float32):
     >>> dsp.from_pcm(np.array([128, 0], dtype=np.uint8))
     array([ 0., -1.], dtype=float32)
     """
-    pcm = np.asarray(pcm)
+    pcm = array_module(pcm).asarray(pcm)
     if pcm.dtype.kind not in "iu":
         raise DSPError(f"pcm has dtype {pcm.dtype}: need PCM integers (uint8, int8, int16 or int32)")
     dtype = np.dtype(dtype)
