@@ -143,8 +143,11 @@ def run_op(op: ops.Op, profile: ops.Profile, args, gpu_ok: bool, progress: repor
         for impl in targets:
             e = by_name[impl.name]
             if e["available"] and not e["error"]:
-                progress.step(f"first-call latency of {impl.name} (cold, then warm cache)")
-                e["latency"] = latency.run(op, impl, profile)
+                if impl.is_ours:
+                    progress.step(f"first-call latency of {impl.name} (cold, then warm cache)")
+                else:
+                    progress.step(f"first-call latency of {impl.name} (warm cache)")
+                e["latency"] = latency.run(op, impl, profile, cold=impl.is_ours)
     for e in entry["impls"]:
         if e["error"] and e["ours"] is False:
             progress.message(f"  {op.name}: {e['name']} failed: {e['error']}")
@@ -172,9 +175,10 @@ def _parity(op, inp, fns, by_name, progress) -> None:
             e["parity"] = {"error": None, "comparable": False, "reason": impl.note or "not comparable"}
             continue
         try:
-            out = impl.view(fns[impl.name].fn())
-            if op.parity_rows is not None:
-                out = ops.to_numpy(out)[: op.parity_rows]
+            out = fns[impl.name].fn()
+            if op.parity_rows is not None:  # slice on the device: the whole batch need not come back
+                out = _head(out, op.parity_rows)
+            out = impl.view(out)
             err = compare(out, ref)
             e["parity"] = {"error": float(err), "comparable": True, "reason": None}
         except Exception as exc:
@@ -182,6 +186,12 @@ def _parity(op, inp, fns, by_name, progress) -> None:
                            "reason": f"{type(exc).__name__}: {exc}"}
         finally:
             out = None
+
+
+def _head(out, rows: int):
+    if isinstance(out, (list, tuple)):
+        return type(out)(_head(o, rows) for o in out)
+    return out[:rows]
 
 
 def _print_list(gpu_ok: bool, gpu_msg: str) -> None:

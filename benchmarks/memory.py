@@ -7,6 +7,12 @@ memory of that call, minus the resident memory before it, is what the call neede
 included). Where the counter cannot be reset the child falls back to ``ru_maxrss`` around the first
 call, which then also counts compilation; the method used is reported.
 
+Freed memory must leave the process for the peak to mean anything: glibc raises its mmap threshold
+after the warm-up frees a big block, and later blocks of that size then come from the heap, where
+reuse hides them (a 10 MB result would measure 0). The child therefore runs with a fixed
+``MALLOC_MMAP_THRESHOLD_`` (large blocks always mapped, returned on free) and trims the heap
+before the baseline.
+
 ``tracemalloc`` is reported beside it for what it can see: NumPy's allocations. Numba's (NRT) and
 torch's allocations are invisible to it, so for those it understates; the RSS figure is the one to
 compare.
@@ -43,6 +49,15 @@ def _reset_peak() -> bool:
         return False
 
 
+def _trim_heap() -> None:
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
+
+
 def _maxrss_bytes() -> int:
     r = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return r if sys.platform == "darwin" else r * 1024
@@ -60,6 +75,7 @@ def measure(fn, sync=None) -> dict:
     if can_reset:
         call()
         gc.collect()
+        _trim_heap()
         base = _status_kb("VmRSS")
         _reset_peak()
         out = call()
@@ -91,4 +107,5 @@ def measure(fn, sync=None) -> dict:
 
 def run(op, impl, profile, *, timeout: float = 300.0) -> dict:
     """Parent side: spawn the child for ``impl`` of ``op`` and return its measurement (or an error)."""
-    return child.spawn("memory", op.name, impl.name, profile.name, timeout=timeout)
+    return child.spawn("memory", op.name, impl.name, profile.name, timeout=timeout,
+                       env={"MALLOC_MMAP_THRESHOLD_": "131072"})

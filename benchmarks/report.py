@@ -271,30 +271,28 @@ def markdown(record: dict) -> str:
         f"Numba {meta['versions'].get('numba')}.",
         "",
         "| operation | ours (ms) | peer | peer (ms) | ours/peer | parity error (ours) | "
-        "peak MB ours / peer | first call cold / warm (s) |",
-        "|---|---:|---|---:|---:|---:|---:|---:|",
+        "peak MB (ours) | peak MB (peer) | first call cold / warm (s) |",
+        "|---|---:|---|---:|---:|---:|---:|---:|---:|",
     ]
     for op in record["ops"]:
         if op["status"] != "ok":
-            out.append(f"| {op['name']} | {op['status']} | | | | | | |")
+            out.append(f"| {op['name']} | {op['status']} | | | | | | | |")
             continue
         ours = next((i for i in op["impls"] if i["ours"]), None)
         if ours is None or not ours.get("timing"):
             continue
-        t_ours = ours["timing"]["median_s"]
-        par = (ours.get("parity") or {}).get("error")
-        lat = _lat(ours.get("latency"))
         first = True
         for im in op["impls"]:
             if im["ours"] or not im.get("timing") or im["timing"].get("median_s") is None:
                 continue
             r = (im.get("ratio") or {}).get("ratio")
+            lead = (f"| {op['name']} | {_ms(ours['timing']['median_s'])} |" if first else "| | |")
+            tail = (f"{_sci((ours.get('parity') or {}).get('error'))} | {_mb(ours.get('memory'))} |"
+                    if first else " | |")
             out.append(
-                f"| {op['name'] if first else ''} | {_ms(t_ours) if first else ''} | {im['name']} | "
-                f"{_ms(im['timing']['median_s'])} | {'-' if r is None else f'{r:.2f}'} | "
-                f"{_sci(par) if first else ''} | "
-                f"{_mb(ours.get('memory')) if first else ''} / {_mb(im.get('memory'))} | "
-                f"{lat if first else ''} |"
+                f"{lead} {im['name']} | {_ms(im['timing']['median_s'])} | "
+                f"{'-' if r is None else f'{r:.2f}'} | {tail} {_mb(im.get('memory'))} | "
+                f"{_lat(ours.get('latency')) if first else ''} |"
             )
             first = False
     out.append("")

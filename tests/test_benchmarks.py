@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # benchmarks/ is not installed: it lives beside tests/ in the repo
+    sys.path.insert(0, str(ROOT))
 
 from benchmarks import ops, report  # noqa: E402
 
