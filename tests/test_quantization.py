@@ -165,3 +165,17 @@ def test_from_pcm_dtypes():
 def test_errors(call, match):
     with pytest.raises(DSPError, match=match):
         call()
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.floats(-1e6, 1e6, allow_nan=False), min_size=1, max_size=50),
+       st.floats(1e-6, 1e3))
+def test_quantize_properties(values, step):
+    a = np.array(values)
+    q = dsp.quantize(a, step)
+    np.testing.assert_array_equal(dsp.quantize(-a, step), -q)  # odd symmetry
+    np.testing.assert_array_equal(dsp.quantize(q, step), q)  # idempotent: levels are fixed points
+    assert np.all(np.abs(q - a) <= step / 2 * (1 + 1e-12) + 1e-9 * np.abs(a))
