@@ -25,14 +25,15 @@ quality    passband (of lower Nyq.)   stopband from  Z    beta   measured ripple
 
 "Measured" is the continuous frequency response of the windowed sinc (tests/test_resampling.py
 checks ripple < 1e-5 and 1e-4, stopband < -100 and -80 dB). The -6 dB point is at 0.95 ('high')
-and 0.90 ('fast') of the lower Nyquist. Per output sample the filter has ``2 Z / rc`` taps
-(``rc`` below): 372 for 'high' at 44.1 kHz -> 16 kHz, 146 for 'fast'.
+and 0.90 ('fast') of the lower Nyquist. Each output costs ``2 Z / rc`` multiply-adds: 372
+for 'high' at 44.1 kHz -> 16 kHz, 148 for 'fast'.
 
 Rational ratios (both rates integers, ``up = target / g``, ``down = orig / g`` with
 ``g = gcd``) use a polyphase table of ``up`` rows, built once per ``(up, down, quality, dtype)``
-and cached; each output is one dot product of a table row with the input. Other ratios, or ratios whose table would be too large, read the filter from one
-densely sampled table by linear interpolation (4096 points per zero crossing), which adds an
-error below about -120 dB.
+and cached; each output is one dot product of a table row with the input. Other ratios, and
+ratios whose table would exceed ``_MAX_TABLE`` entries, read the filter from one densely sampled
+table by linear interpolation (4096 points per zero crossing): that adds an error below 1e-6 of
+the peak (measured 2.5e-8 against the exact filter) and runs about 10x slower.
 """
 from __future__ import annotations
 
