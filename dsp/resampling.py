@@ -116,7 +116,7 @@ def _check_rate(name, value):
 
 
 def _rational(orig_sr: float, target_sr: float):
-    """``(up, down)`` when both rates are integers and the polyphase table stays small."""
+    """``(up, down)`` in lowest terms when both rates are integers, else None."""
     if not (orig_sr.is_integer() and target_sr.is_integer()):
         return None
     a, b = int(orig_sr), int(target_sr)
