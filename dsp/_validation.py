@@ -159,4 +159,5 @@ def flatten_leading(x, axis: int = -1):
     axis = check_axis(axis, x.ndim)
     x = xp.moveaxis(x, axis, -1)
     lead = x.shape[:-1]
-    return xp.ascontiguousarray(x.reshape((-1, x.shape[-1]))), lead
+    batch = int(np.prod(lead, dtype=np.int64))  # explicit: reshape(-1, 0) is ambiguous
+    return xp.ascontiguousarray(x.reshape((batch, x.shape[-1]))), lead

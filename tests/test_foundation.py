@@ -87,6 +87,13 @@ def test_flatten_leading_moves_axis():
     np.testing.assert_array_equal(out.reshape(lead + (3,)), np.moveaxis(x, 1, -1))
 
 
+def test_flatten_leading_empty_axes():
+    out, lead = flatten_leading(np.zeros((3, 0)))
+    assert out.shape == (3, 0) and lead == (3,)
+    out, lead = flatten_leading(np.zeros((0, 5)))
+    assert out.shape == (0, 5) and lead == (0,)
+
+
 def test_check_int():
     assert check_int("n", np.int64(3), minimum=1) == 3
     with pytest.raises(DSPError, match=r"n_fft=1 is too small: need n_fft >= 2"):
