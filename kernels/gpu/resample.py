@@ -1,8 +1,6 @@
-"""GPU twins of :mod:`kernels.cpu.resample`: block-matrix and polyphase FIR (rational ratios) and
-interpolated-table FIR (any ratio). Same entries, tables and arithmetic. ``blocked`` frames the
-input with a kernel and multiplies by the block filter matrix with cuBLAS (through ``matmul``);
-the others run one thread per output sample, consecutive threads on consecutive outputs so
-that their input windows overlap in cache.
+"""GPU twins of :mod:`kernels.cpu.resample`: polyphase FIR (rational ratios) and interpolated-table
+FIR (any ratio). Same entries, tables and arithmetic; one thread per output sample, consecutive
+threads on consecutive outputs so that their input windows overlap in cache.
 """
 from __future__ import annotations
 
@@ -12,33 +10,6 @@ import numpy as np
 from numba import cuda
 
 from . import _runtime as rt
-
-
-@cuda.jit
-def _frames(x, first, advance, out):
-    # out[c, k, w] = x[c, first + k * advance + w], zero outside x
-    w, row = cuda.grid(2)
-    nch, n_frames, width = out.shape
-    if w >= width or row >= nch * n_frames:
-        return
-    c = row // n_frames
-    k = row - c * n_frames
-    i = first + k * advance + w
-    out[c, k, w] = x[c, i] if 0 <= i < x.shape[1] else 0.0
-
-
-def blocked(x, block, advance, offset, n_out):
-    """Rational resampling as ``frames(x) @ block.T`` (see :func:`kernels.cpu.resample.blocked`)."""
-    xp = rt.xp()
-    nch = x.shape[0]
-    P, W = block.shape
-    n_blocks = -(-n_out // P)
-    frames = xp.empty((nch, n_blocks, W), dtype=block.dtype)
-    if frames.size:
-        blocks, threads = rt.grid_2d(W, nch * n_blocks)
-        rt.launch(_frames, blocks, threads, xp.ascontiguousarray(x), np.int64(offset), np.int64(advance), frames)
-    out = xp.matmul(frames, rt.as_device(block).T)  # (nch, n_blocks, P)
-    return out.reshape(nch, n_blocks * P)[:, :n_out]
 
 
 @cuda.jit

@@ -88,3 +88,24 @@ def test_power_to_db_matches_librosa(device, dtype, top_db, ref):
     expected = librosa.power_to_db(S.astype(np.float64), ref=ref, amin=1e-10, top_db=top_db)
     assert ours.dtype == dtype
     assert_close(ours, expected, dtype, what="power_to_db")
+
+
+def test_resampling_twins_match_cpu_kernels(device, dtype):
+    """Both resampling paths (rational polyphase, any-ratio interpolated table), on the same
+    filter tables as the CPU kernels."""
+    from dsp.resampling import _DENSITY, _dense_table, _design, _polyphase_table
+    from kernels.cpu import resample as cpu
+    from kernels.gpu import resample as gpu
+
+    x = np.random.default_rng(8).standard_normal((2, device.size(150, 200_000))).astype(dtype)
+    up, down = 3, 4
+    n_out = -(-x.shape[1] * up // down)
+    table = _polyphase_table(up, down, "high", np.dtype(dtype).str)
+    assert_close(device.get(gpu.polyphase(device.put(x), table, up, down, n_out)),
+                 cpu.polyphase(x, table, up, down, n_out), dtype, what="polyphase")
+    cutoff, num_zeros, _ = _design("high")
+    step = 1.37  # an arbitrary ratio
+    n_irr = int(x.shape[1] / step)
+    args = (_dense_table("high"), _DENSITY, num_zeros, cutoff, step, n_irr, dtype)
+    assert_close(device.get(gpu.interpolated(device.put(x), *args)), cpu.interpolated(x, *args),
+                 dtype, what="interpolated")
