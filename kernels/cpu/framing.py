@@ -155,13 +155,19 @@ def load_frame(y, start, n_fft, lo, hi, mode, ramp, window, wlo, whi, buf):
 def load_stft_frame(y, t, geom, window, buf):
     """Windowed frame ``t`` of the 1-D signal ``y`` under ``geom`` (from ``stft_geometry``)."""
     n_fft = geom[0]
-    hop = geom[1]
-    n = geom[2]
-    mode = geom[4]
-    half = geom[5]
-    tail_k = geom[7]
-    whole = geom[8]
+    start = t * geom[1] - geom[5]
+    if start >= 0 and start + n_fft <= geom[2]:
+        # a frame inside the signal: one plain loop, which LLVM vectorises
+        for j in range(n_fft):
+            buf[j] = y[start + j] * window[j]
+    else:
+        _load_edge_frame(y, t, geom, window, buf)
+
+
+@jit
+def _load_edge_frame(y, t, geom, window, buf):
     lo = 0
-    if whole == 0 and t >= tail_k:
+    if geom[8] == 0 and t >= geom[7]:  # librosa's tail frames pad from their own slice
         lo = geom[9]
-    load_frame(y, t * hop - half, n_fft, lo, n, mode, half, window, geom[10], geom[11], buf)
+    load_frame(y, t * geom[1] - geom[5], geom[0], lo, geom[2], geom[4], geom[5], window,
+               geom[10], geom[11], buf)
