@@ -67,6 +67,7 @@ import numba
 import numpy as np
 
 from kernels.config import jit, pjit
+from kernels.cpu.fft_passes import stockham
 
 __all__ = [
     "FFTPlan", "CPlan", "RPlan", "get_fft_plan", "get_rfft_plan", "make_work", "alloc_work",
@@ -118,26 +119,29 @@ CPlan = RPlan = FFTPlan
 
 
 def _factorize(n: int) -> list[int]:
-    """Radices for n: fours first (fewest passes), then 2, 3, 5, then other primes."""
-    out = []
-    while n % 4 == 0:
-        out.append(4)
-        n //= 4
-    p = 2
+    """Radices for n: the power of two as 4s (and one 2), then 3, 5 and other primes."""
+    k = 0
+    while n % 2 == 0:
+        n //= 2
+        k += 1
+    # radix 8 would save a pass but its 32 data streams defeat LLVM's vectoriser (too many
+    # runtime alias checks); radix 4 vectorises
+    twos = [4] * (k // 2) + [2] * (k % 2)
+    out = list(twos)
+    p = 3
     while n > 1:
+        if p * p > n:
+            out.append(n)
+            break
         while n % p == 0:
             out.append(p)
             n //= p
-        p += 1 if p == 2 else 2
-        if p * p > n and n > 1:
-            out.append(n)
-            break
+        p += 2
     return out
 
 
 def _largest_prime(n: int) -> int:
-    f = _factorize(n)
-    return max([x for x in f if x != 4] + [2 if 4 in f else 1])
+    return max([x for x in _factorize(n) if x not in (4, 8)] + [2 if n % 2 == 0 else 1])
 
 
 def _next_smooth(n: int) -> int:
@@ -268,252 +272,11 @@ def make_work(plan) -> np.ndarray:
     return np.zeros((4, plan.work_len), dtype=plan.consts.dtype)
 
 
-# ---------------------------------------------------------------------------------------------
-# Stockham passes. Data of length m sits in work rows 0 (re) and 1 (im); rows 2 and 3 are the
-# other half of the ping-pong. Each pass reads x[q + s(p + j mm)] and writes
-# y[q + s(r p + k)] = w^{pk} sum_j x_j exp(-2 pi i jk / r): outputs end in natural order.
-
-
-@jit
-def _pass2(xr, xi, yr, yi, twr, twi, off, s, mm):
-    for p in range(mm):
-        w1r = twr[off + p]
-        w1i = twi[off + p]
-        for q in range(s):
-            i0 = q + s * p
-            i1 = i0 + s * mm
-            ar = xr[i0]
-            ai = xi[i0]
-            br = xr[i1]
-            bi = xi[i1]
-            o = q + s * 2 * p
-            yr[o] = ar + br
-            yi[o] = ai + bi
-            dr = ar - br
-            di = ai - bi
-            yr[o + s] = dr * w1r - di * w1i
-            yi[o + s] = dr * w1i + di * w1r
-
-
-@jit
-def _pass4(xr, xi, yr, yi, twr, twi, off, s, mm):
-    for p in range(mm):
-        t = off + 3 * p
-        w1r = twr[t]
-        w1i = twi[t]
-        w2r = twr[t + 1]
-        w2i = twi[t + 1]
-        w3r = twr[t + 2]
-        w3i = twi[t + 2]
-        for q in range(s):
-            i0 = q + s * p
-            sm = s * mm
-            a0r = xr[i0]
-            a0i = xi[i0]
-            a1r = xr[i0 + sm]
-            a1i = xi[i0 + sm]
-            a2r = xr[i0 + 2 * sm]
-            a2i = xi[i0 + 2 * sm]
-            a3r = xr[i0 + 3 * sm]
-            a3i = xi[i0 + 3 * sm]
-            t0r = a0r + a2r
-            t0i = a0i + a2i
-            t1r = a0r - a2r
-            t1i = a0i - a2i
-            t2r = a1r + a3r
-            t2i = a1i + a3i
-            # (a1 - a3) * (-i)
-            t3r = a1i - a3i
-            t3i = a3r - a1r
-            o = q + s * 4 * p
-            yr[o] = t0r + t2r
-            yi[o] = t0i + t2i
-            br = t1r + t3r
-            bi = t1i + t3i
-            yr[o + s] = br * w1r - bi * w1i
-            yi[o + s] = br * w1i + bi * w1r
-            br = t0r - t2r
-            bi = t0i - t2i
-            yr[o + 2 * s] = br * w2r - bi * w2i
-            yi[o + 2 * s] = br * w2i + bi * w2r
-            br = t1r - t3r
-            bi = t1i - t3i
-            yr[o + 3 * s] = br * w3r - bi * w3i
-            yi[o + 3 * s] = br * w3i + bi * w3r
-
-
-@jit
-def _pass3(xr, xi, yr, yi, twr, twi, off, s, mm, consts):
-    half = consts[0]
-    s3 = consts[1]
-    for p in range(mm):
-        t = off + 2 * p
-        w1r = twr[t]
-        w1i = twi[t]
-        w2r = twr[t + 1]
-        w2i = twi[t + 1]
-        for q in range(s):
-            i0 = q + s * p
-            sm = s * mm
-            a0r = xr[i0]
-            a0i = xi[i0]
-            a1r = xr[i0 + sm]
-            a1i = xi[i0 + sm]
-            a2r = xr[i0 + 2 * sm]
-            a2i = xi[i0 + 2 * sm]
-            t1r = a1r + a2r
-            t1i = a1i + a2i
-            t2r = a0r - half * t1r
-            t2i = a0i - half * t1i
-            # -i sin(2pi/3) (a1 - a2)
-            ur = s3 * (a1i - a2i)
-            ui = s3 * (a2r - a1r)
-            o = q + s * 3 * p
-            yr[o] = a0r + t1r
-            yi[o] = a0i + t1i
-            br = t2r + ur
-            bi = t2i + ui
-            yr[o + s] = br * w1r - bi * w1i
-            yi[o + s] = br * w1i + bi * w1r
-            br = t2r - ur
-            bi = t2i - ui
-            yr[o + 2 * s] = br * w2r - bi * w2i
-            yi[o + 2 * s] = br * w2i + bi * w2r
-
-
-@jit
-def _pass5(xr, xi, yr, yi, twr, twi, off, s, mm, consts):
-    c1 = consts[2]
-    c2 = consts[3]
-    s1 = consts[4]
-    s2 = consts[5]
-    for p in range(mm):
-        t = off + 4 * p
-        w1r = twr[t]
-        w1i = twi[t]
-        w2r = twr[t + 1]
-        w2i = twi[t + 1]
-        w3r = twr[t + 2]
-        w3i = twi[t + 2]
-        w4r = twr[t + 3]
-        w4i = twi[t + 3]
-        for q in range(s):
-            i0 = q + s * p
-            sm = s * mm
-            a0r = xr[i0]
-            a0i = xi[i0]
-            b1r = xr[i0 + sm] + xr[i0 + 4 * sm]
-            b1i = xi[i0 + sm] + xi[i0 + 4 * sm]
-            d1r = xr[i0 + sm] - xr[i0 + 4 * sm]
-            d1i = xi[i0 + sm] - xi[i0 + 4 * sm]
-            b2r = xr[i0 + 2 * sm] + xr[i0 + 3 * sm]
-            b2i = xi[i0 + 2 * sm] + xi[i0 + 3 * sm]
-            d2r = xr[i0 + 2 * sm] - xr[i0 + 3 * sm]
-            d2i = xi[i0 + 2 * sm] - xi[i0 + 3 * sm]
-            o = q + s * 5 * p
-            yr[o] = a0r + b1r + b2r
-            yi[o] = a0i + b1i + b2i
-            # y1,4 = A -/+ iU ; y2,3 = B -/+ iV
-            Ar = a0r + c1 * b1r + c2 * b2r
-            Ai = a0i + c1 * b1i + c2 * b2i
-            Ur = s1 * d1r + s2 * d2r
-            Ui = s1 * d1i + s2 * d2i
-            Br = a0r + c2 * b1r + c1 * b2r
-            Bi = a0i + c2 * b1i + c1 * b2i
-            Vr = s2 * d1r - s1 * d2r
-            Vi = s2 * d1i - s1 * d2i
-            br = Ar + Ui
-            bi = Ai - Ur
-            yr[o + s] = br * w1r - bi * w1i
-            yi[o + s] = br * w1i + bi * w1r
-            br = Br + Vi
-            bi = Bi - Vr
-            yr[o + 2 * s] = br * w2r - bi * w2i
-            yi[o + 2 * s] = br * w2i + bi * w2r
-            br = Br - Vi
-            bi = Bi + Vr
-            yr[o + 3 * s] = br * w3r - bi * w3i
-            yi[o + 3 * s] = br * w3i + bi * w3r
-            br = Ar - Ui
-            bi = Ai + Ur
-            yr[o + 4 * s] = br * w4r - bi * w4i
-            yi[o + 4 * s] = br * w4i + bi * w4r
-
-
-@jit
-def _pass_generic(xr, xi, yr, yi, twr, twi, off, s, mm, r, rr, ri, roff, consts):
-    zero = consts[8]
-    for p in range(mm):
-        t = off + (r - 1) * p
-        for q in range(s):
-            i0 = q + s * p
-            sm = s * mm
-            o = q + s * r * p
-            for k in range(r):
-                accr = zero
-                acci = zero
-                idx = 0
-                for j in range(r):
-                    xr_ = xr[i0 + j * sm]
-                    xi_ = xi[i0 + j * sm]
-                    cr = rr[roff + idx]
-                    ci = ri[roff + idx]
-                    accr += xr_ * cr - xi_ * ci
-                    acci += xr_ * ci + xi_ * cr
-                    idx += k
-                    if idx >= r:
-                        idx -= r
-                if k == 0:
-                    yr[o] = accr
-                    yi[o] = acci
-                else:
-                    wr = twr[t + k - 1]
-                    wi = twi[t + k - 1]
-                    yr[o + k * s] = accr * wr - acci * wi
-                    yi[o + k * s] = accr * wi + acci * wr
-
-
-@jit
-def _stockham(plan, work):
-    """Forward m-point DFT of work[0] + i work[1] (first m entries), in place."""
-    m = plan.m
-    factors = plan.factors
-    src = 0
-    s = 1
-    ncur = m
-    for st in range(factors.shape[0]):
-        r = factors[st]
-        mm = ncur // r
-        off = plan.tw_off[st]
-        xr = work[src]
-        xi = work[src + 1]
-        yr = work[2 - src]
-        yi = work[3 - src]
-        if r == 4:
-            _pass4(xr, xi, yr, yi, plan.tw_re, plan.tw_im, off, s, mm)
-        elif r == 2:
-            _pass2(xr, xi, yr, yi, plan.tw_re, plan.tw_im, off, s, mm)
-        elif r == 3:
-            _pass3(xr, xi, yr, yi, plan.tw_re, plan.tw_im, off, s, mm, plan.consts)
-        elif r == 5:
-            _pass5(xr, xi, yr, yi, plan.tw_re, plan.tw_im, off, s, mm, plan.consts)
-        else:
-            _pass_generic(xr, xi, yr, yi, plan.tw_re, plan.tw_im, off, s, mm, r,
-                          plan.roots_re, plan.roots_im, plan.root_off[st], plan.consts)
-        src = 2 - src
-        s *= r
-        ncur = mm
-    if src != 0:
-        for i in range(m):
-            work[0, i] = work[2, i]
-            work[1, i] = work[3, i]
-
-
 @jit
 def _cfft_core(plan, work):
     """Forward n-point DFT of work[0] + i work[1], in place (Stockham or Bluestein)."""
     if plan.bluestein == 0:
-        _stockham(plan, work)
+        stockham(plan, work, 1)
         return
     n = plan.cn
     m = plan.m
@@ -528,7 +291,7 @@ def _cfft_core(plan, work):
     for k in range(n, m):
         work[0, k] = zero
         work[1, k] = zero
-    _stockham(plan, work)
+    stockham(plan, work, 1)
     # pointwise product with the filter's spectrum, conjugated so that the forward pass that
     # follows computes the inverse transform (conj(F(conj z)) = unnormalised inverse)
     bfr = plan.bf_re
@@ -538,7 +301,7 @@ def _cfft_core(plan, work):
         xi = work[1, k]
         work[0, k] = xr * bfr[k] - xi * bfi[k]
         work[1, k] = -(xr * bfi[k] + xi * bfr[k])
-    _stockham(plan, work)
+    stockham(plan, work, 1)
     for k in range(n):
         xr = work[0, k]
         xi = -work[1, k]
@@ -695,6 +458,8 @@ def irfft_into(plan, X, out, work):
 # ---------------------------------------------------------------------------------------------
 # batched entry functions: rows in parallel, one scratch per block of rows
 
+from kernels.cpu.fft_block import LANES, alloc_block_work, rfft_block_scaled_into  # noqa: E402
+
 
 @pjit
 def _fft_rows(plan, x, out, inverse, scale, n_blocks):
@@ -709,6 +474,16 @@ def _fft_rows(plan, x, out, inverse, scale, n_blocks):
 @pjit
 def _rfft_rows(plan, x, out, scale, n_blocks):
     rows = x.shape[0]
+    if plan.bluestein == 0:
+        # LANES rows at a time through the blocked (SIMD across rows) transform
+        n_lane_blocks = (rows + LANES - 1) // LANES
+        nb = min(n_lane_blocks, n_blocks)
+        for b in numba.prange(nb):
+            work = alloc_block_work(plan)
+            for c in range(b * n_lane_blocks // nb, (b + 1) * n_lane_blocks // nb):
+                r1 = min(rows, (c + 1) * LANES)
+                rfft_block_scaled_into(plan, x[c * LANES:r1], out[c * LANES:r1], work, scale)
+        return
     nb = min(rows, n_blocks)
     for b in numba.prange(nb):
         work = alloc_work(plan)
@@ -739,6 +514,13 @@ def _fft_rows_serial(plan, x, out, inverse, scale):
 
 @jit
 def _rfft_rows_serial(plan, x, out, scale):
+    rows = x.shape[0]
+    if plan.bluestein == 0 and rows >= LANES:
+        bwork = alloc_block_work(plan)
+        for c in range(0, rows, LANES):
+            r1 = min(rows, c + LANES)
+            rfft_block_scaled_into(plan, x[c:r1], out[c:r1], bwork, scale)
+        return
     work = alloc_work(plan)
     for t in range(x.shape[0]):
         rfft_scaled_into(plan, x[t], out[t], work, scale)

@@ -1,0 +1,316 @@
+"""Stockham passes shared by the single-transform and the blocked (lane-interleaved) FFT.
+
+Data: ``L`` interleaved transforms of length m, element i of lane l at ``i * L + l`` (L = 1 for a
+single transform). A pass of radix r, with s the product of the radices already done and
+mm = m / (s r), reads groups at ``(s p + j s mm) L`` and writes ``(s (r p + k)) L``; for fixed p
+both are runs of ``s L`` contiguous values, which is the innermost loop: contiguous, independent,
+so LLVM vectorises it (the data of one butterfly in every lane). Outputs end in natural order
+(Stockham autosort), no bit reversal.
+
+Indices are unsigned (uint64): with signed indices Numba adds negative-index wraparound, which
+LLVM sees as an indirect access and refuses to vectorise.
+"""
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+from kernels.config import jit
+
+u64 = numba.uint64
+
+
+@jit
+def _pass2(xr, xi, yr, yi, twr, twi, off_, s_, mm_, L_):
+    run = u64(s_) * u64(L_)
+    mm = u64(mm_)
+    off = u64(off_)
+    g = run * mm
+    for p in range(mm):
+        w1r = twr[off + p]
+        w1i = twi[off + p]
+        i0 = p * run
+        i1 = i0 + g
+        o0 = (p + p) * run
+        o1 = o0 + run
+        for u in range(run):
+            ar = xr[i0 + u]
+            ai = xi[i0 + u]
+            br = xr[i1 + u]
+            bi = xi[i1 + u]
+            yr[o0 + u] = ar + br
+            yi[o0 + u] = ai + bi
+            dr = ar - br
+            di = ai - bi
+            yr[o1 + u] = dr * w1r - di * w1i
+            yi[o1 + u] = dr * w1i + di * w1r
+
+
+@jit
+def _pass4(xr, xi, yr, yi, twr, twi, off_, s_, mm_, L_):
+    run = u64(s_) * u64(L_)
+    mm = u64(mm_)
+    off = u64(off_)
+    g = run * mm
+    three = u64(3)
+    four = u64(4)
+    for p in range(mm):
+        t = off + three * p
+        w1r = twr[t]
+        w1i = twi[t]
+        w2r = twr[t + u64(1)]
+        w2i = twi[t + u64(1)]
+        w3r = twr[t + u64(2)]
+        w3i = twi[t + u64(2)]
+        i0 = p * run
+        i1 = i0 + g
+        i2 = i1 + g
+        i3 = i2 + g
+        o0 = four * p * run
+        o1 = o0 + run
+        o2 = o1 + run
+        o3 = o2 + run
+        for u in range(run):
+            a0r = xr[i0 + u]
+            a0i = xi[i0 + u]
+            a1r = xr[i1 + u]
+            a1i = xi[i1 + u]
+            a2r = xr[i2 + u]
+            a2i = xi[i2 + u]
+            a3r = xr[i3 + u]
+            a3i = xi[i3 + u]
+            t0r = a0r + a2r
+            t0i = a0i + a2i
+            t1r = a0r - a2r
+            t1i = a0i - a2i
+            t2r = a1r + a3r
+            t2i = a1i + a3i
+            t3r = a1i - a3i  # (a1 - a3) * (-i)
+            t3i = a3r - a1r
+            yr[o0 + u] = t0r + t2r
+            yi[o0 + u] = t0i + t2i
+            br = t1r + t3r
+            bi = t1i + t3i
+            yr[o1 + u] = br * w1r - bi * w1i
+            yi[o1 + u] = br * w1i + bi * w1r
+            br = t0r - t2r
+            bi = t0i - t2i
+            yr[o2 + u] = br * w2r - bi * w2i
+            yi[o2 + u] = br * w2i + bi * w2r
+            br = t1r - t3r
+            bi = t1i - t3i
+            yr[o3 + u] = br * w3r - bi * w3i
+            yi[o3 + u] = br * w3i + bi * w3r
+
+
+@jit
+def _pass3(xr, xi, yr, yi, twr, twi, off_, s_, mm_, L_, consts):
+    half = consts[0]
+    s3 = consts[1]
+    run = u64(s_) * u64(L_)
+    mm = u64(mm_)
+    off = u64(off_)
+    g = run * mm
+    two = u64(2)
+    three = u64(3)
+    for p in range(mm):
+        t = off + two * p
+        w1r = twr[t]
+        w1i = twi[t]
+        w2r = twr[t + u64(1)]
+        w2i = twi[t + u64(1)]
+        i0 = p * run
+        i1 = i0 + g
+        i2 = i1 + g
+        o0 = three * p * run
+        o1 = o0 + run
+        o2 = o1 + run
+        for u in range(run):
+            a0r = xr[i0 + u]
+            a0i = xi[i0 + u]
+            a1r = xr[i1 + u]
+            a1i = xi[i1 + u]
+            a2r = xr[i2 + u]
+            a2i = xi[i2 + u]
+            t1r = a1r + a2r
+            t1i = a1i + a2i
+            t2r = a0r - half * t1r
+            t2i = a0i - half * t1i
+            ur = s3 * (a1i - a2i)  # -i sin(2 pi / 3) (a1 - a2)
+            ui = s3 * (a2r - a1r)
+            yr[o0 + u] = a0r + t1r
+            yi[o0 + u] = a0i + t1i
+            br = t2r + ur
+            bi = t2i + ui
+            yr[o1 + u] = br * w1r - bi * w1i
+            yi[o1 + u] = br * w1i + bi * w1r
+            br = t2r - ur
+            bi = t2i - ui
+            yr[o2 + u] = br * w2r - bi * w2i
+            yi[o2 + u] = br * w2i + bi * w2r
+
+
+@jit
+def _pass5(xr, xi, yr, yi, twr, twi, off_, s_, mm_, L_, consts):
+    c1 = consts[2]
+    c2 = consts[3]
+    s1 = consts[4]
+    s2 = consts[5]
+    run = u64(s_) * u64(L_)
+    mm = u64(mm_)
+    off = u64(off_)
+    g = run * mm
+    four = u64(4)
+    five = u64(5)
+    for p in range(mm):
+        t = off + four * p
+        w1r = twr[t]
+        w1i = twi[t]
+        w2r = twr[t + u64(1)]
+        w2i = twi[t + u64(1)]
+        w3r = twr[t + u64(2)]
+        w3i = twi[t + u64(2)]
+        w4r = twr[t + u64(3)]
+        w4i = twi[t + u64(3)]
+        i0 = p * run
+        i1 = i0 + g
+        i2 = i1 + g
+        i3 = i2 + g
+        i4 = i3 + g
+        o0 = five * p * run
+        o1 = o0 + run
+        o2 = o1 + run
+        o3 = o2 + run
+        o4 = o3 + run
+        for u in range(run):
+            a0r = xr[i0 + u]
+            a0i = xi[i0 + u]
+            a1r = xr[i1 + u]
+            a1i = xi[i1 + u]
+            a2r = xr[i2 + u]
+            a2i = xi[i2 + u]
+            a3r = xr[i3 + u]
+            a3i = xi[i3 + u]
+            a4r = xr[i4 + u]
+            a4i = xi[i4 + u]
+            b1r = a1r + a4r
+            b1i = a1i + a4i
+            d1r = a1r - a4r
+            d1i = a1i - a4i
+            b2r = a2r + a3r
+            b2i = a2i + a3i
+            d2r = a2r - a3r
+            d2i = a2i - a3i
+            yr[o0 + u] = a0r + b1r + b2r
+            yi[o0 + u] = a0i + b1i + b2i
+            # y1,4 = A -/+ iU ; y2,3 = B -/+ iV
+            Ar = a0r + c1 * b1r + c2 * b2r
+            Ai = a0i + c1 * b1i + c2 * b2i
+            Ur = s1 * d1r + s2 * d2r
+            Ui = s1 * d1i + s2 * d2i
+            Br = a0r + c2 * b1r + c1 * b2r
+            Bi = a0i + c2 * b1i + c1 * b2i
+            Vr = s2 * d1r - s1 * d2r
+            Vi = s2 * d1i - s1 * d2i
+            br = Ar + Ui
+            bi = Ai - Ur
+            yr[o1 + u] = br * w1r - bi * w1i
+            yi[o1 + u] = br * w1i + bi * w1r
+            br = Br + Vi
+            bi = Bi - Vr
+            yr[o2 + u] = br * w2r - bi * w2i
+            yi[o2 + u] = br * w2i + bi * w2r
+            br = Br - Vi
+            bi = Bi + Vr
+            yr[o3 + u] = br * w3r - bi * w3i
+            yi[o3 + u] = br * w3i + bi * w3r
+            br = Ar - Ui
+            bi = Ai + Ur
+            yr[o4 + u] = br * w4r - bi * w4i
+            yi[o4 + u] = br * w4i + bi * w4r
+
+
+@jit
+def _pass_generic(xr, xi, yr, yi, twr, twi, off_, s_, mm_, L_, r_, rr, ri, roff_, consts):
+    """Any radix r by the direct sum (O(r^2) per butterfly): 7, 11, ... up to MAX_DIRECT_PRIME."""
+    zero = consts[8]
+    run = u64(s_) * u64(L_)
+    mm = u64(mm_)
+    off = u64(off_)
+    r = u64(r_)
+    roff = u64(roff_)
+    g = run * mm
+    one = u64(1)
+    for p in range(mm):
+        t = off + (r - one) * p
+        i0 = p * run
+        o0 = r * p * run
+        for k in range(r):
+            ok = o0 + k * run
+            for u in range(run):
+                yr[ok + u] = zero
+                yi[ok + u] = zero
+            idx = u64(0)
+            for j in range(r):
+                cr = rr[roff + idx]
+                ci = ri[roff + idx]
+                ij = i0 + j * g
+                for u in range(run):
+                    ar = xr[ij + u]
+                    ai = xi[ij + u]
+                    yr[ok + u] += ar * cr - ai * ci
+                    yi[ok + u] += ar * ci + ai * cr
+                idx += k
+                if idx >= r:
+                    idx -= r
+            if k > 0:
+                wr = twr[t + k - one]
+                wi = twi[t + k - one]
+                for u in range(run):
+                    ar = yr[ok + u]
+                    ai = yi[ok + u]
+                    yr[ok + u] = ar * wr - ai * wi
+                    yi[ok + u] = ar * wi + ai * wr
+
+
+@jit
+def stockham(plan, work, L):
+    """Forward m-point DFT of the L interleaved signals in work rows 0 (re) and 1 (im), in place.
+
+    Rows 2 and 3 are the other half of the ping-pong; each row holds at least m * L values.
+    """
+    m = plan.m
+    factors = plan.factors
+    src = 0
+    s = 1
+    ncur = m
+    for st in range(factors.shape[0]):
+        r = factors[st]
+        mm = ncur // r
+        off = plan.tw_off[st]
+        xr = work[src]
+        xi = work[src + 1]
+        yr = work[2 - src]
+        yi = work[3 - src]
+        if r == 4:
+            _pass4(xr, xi, yr, yi, plan.tw_re, plan.tw_im, off, s, mm, L)
+        elif r == 2:
+            _pass2(xr, xi, yr, yi, plan.tw_re, plan.tw_im, off, s, mm, L)
+        elif r == 3:
+            _pass3(xr, xi, yr, yi, plan.tw_re, plan.tw_im, off, s, mm, L, plan.consts)
+        elif r == 5:
+            _pass5(xr, xi, yr, yi, plan.tw_re, plan.tw_im, off, s, mm, L, plan.consts)
+        else:
+            _pass_generic(xr, xi, yr, yi, plan.tw_re, plan.tw_im, off, s, mm, L, r,
+                          plan.roots_re, plan.roots_im, plan.root_off[st], plan.consts)
+        src = 2 - src
+        s *= r
+        ncur = mm
+    if src != 0:
+        w0 = work[0]
+        w1 = work[1]
+        w2 = work[2]
+        w3 = work[3]
+        for i in range(m * L):
+            w0[i] = w2[i]
+            w1[i] = w3[i]
