@@ -143,11 +143,12 @@ def run_op(op: ops.Op, profile: ops.Profile, args, gpu_ok: bool, progress: repor
         for impl in targets:
             e = by_name[impl.name]
             if e["available"] and not e["error"]:
-                if impl.is_ours:
+                if impl.is_ours and profile.latency != "ours-warm":
                     progress.step(f"first-call latency of {impl.name} (cold, then warm cache)")
                 else:
                     progress.step(f"first-call latency of {impl.name} (warm cache)")
-                e["latency"] = latency.run(op, impl, profile, cold=impl.is_ours)
+                e["latency"] = latency.run(op, impl, profile,
+                                           cold=impl.is_ours and profile.latency != "ours-warm")
     for e in entry["impls"]:
         if e["error"] and e["ours"] is False:
             progress.message(f"  {op.name}: {e['name']} failed: {e['error']}")
@@ -277,6 +278,7 @@ def main(argv: list[str] | None = None) -> int:
         record["ops"].append(entry)
         report.write_json(record, json_path)  # partial results survive an interruption
     progress.done()
+    meta["torch_threads"] = report.torch_threads()
 
     if not args.no_plots:
         try:

@@ -42,7 +42,9 @@ class Profile:
     repeat: int  # alternating rounds
     budget_s: float  # per operation, caps the rounds
     memory: str  # peak memory of 'all' implementations, 'ours' only, or 'none'
-    latency: str  # first-call latency of 'all' (ours + the first comparable peer), 'ours', 'none'
+    # first-call latency: 'all' (ours cold and warm, the first comparable peer warm), 'ours' (ours
+    # cold and warm), 'ours-warm' (ours with the installed cache only: no compilation), 'none'
+    latency: str
     # operations whose fresh-process measurements run (None: every one); when none of them is
     # selected, the first selected operation stands in, so the code path is always exercised
     memory_ops: tuple[str, ...] | None
@@ -54,9 +56,9 @@ PROFILES = {
     "full": Profile("full", 60.0, 64, 1.0, 2048, 2048, 1024, 20000, 256, 10.0,
                     repeat=15, budget_s=12.0, memory="all", latency="all",
                     memory_ops=None, latency_ops=None),
-    # about a minute: short inputs, our memory everywhere, cold/warm latency of stft only
+    # about a minute: short inputs, our memory everywhere, warm-cache latency of stft only
     "quick": Profile("quick", 10.0, 16, 1.0, 512, 2048, 512, 4000, 16, 2.0,
-                     repeat=5, budget_s=2.0, memory="ours", latency="ours",
+                     repeat=5, budget_s=2.0, memory="ours", latency="ours-warm",
                      memory_ops=None, latency_ops=("stft",)),
     # for the test suite: tiny inputs, every code path once, seconds of work beyond compilation
     "tiny": Profile("tiny", 1.0, 4, 0.25, 16, 512, 64, 300, 4, 0.5,
@@ -152,6 +154,14 @@ def missing(impl: Impl, device_ok: bool = True) -> str | None:
             return f"{mod} is not installed"
     if impl.gpu and not device_ok:
         return "no GPU"
+    if impl.gpu == "torch":
+        try:
+            import torch
+
+            if not torch.cuda.is_available():
+                return "torch has no CUDA device (CPU build?)"
+        except Exception as exc:
+            return f"torch failed to import ({type(exc).__name__})"
     if impl.ours:
         try:
             resolve(impl.ours)

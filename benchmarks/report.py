@@ -3,7 +3,6 @@ the machine description, and the Markdown table for the README (``--markdown``).
 from __future__ import annotations
 
 import datetime as _dt
-import importlib
 import json
 import os
 import platform
@@ -77,12 +76,28 @@ class Progress:
 # machine and versions
 
 
+#: import name -> distribution name, read from the installed metadata (importing torch or
+#: sentence-transformers just for a version string would cost seconds)
+_DISTRIBUTIONS = {
+    "numpy": "numpy", "scipy": "scipy", "numba": "numba", "librosa": "librosa", "soxr": "soxr",
+    "pywt": "PyWavelets", "skimage": "scikit-image", "torch": "torch", "torchaudio": "torchaudio",
+    "sentence_transformers": "sentence-transformers", "matplotlib": "matplotlib",
+    "soundfile": "soundfile", "dsp": "dsp-pyramids",
+}
+
+
 def _version(module: str) -> str | None:
-    try:
-        mod = importlib.import_module(module)
-    except Exception:
-        return None
-    return getattr(mod, "__version__", "unknown")
+    from importlib import metadata
+
+    names = [_DISTRIBUTIONS.get(module, module)]
+    if module == "cupy":
+        names = ["cupy", "cupy-cuda12x", "cupy-cuda11x", "cupy-cuda13x"]
+    for name in names:
+        try:
+            return metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue
+    return None
 
 
 def cpu_model() -> str:
@@ -109,16 +124,9 @@ def machine_name() -> str:
 
 
 def environment(command: list[str], options: dict, gpu: dict | None) -> dict:
-    versions = {m: _version(m) for m in (
-        "numpy", "scipy", "numba", "librosa", "soxr", "pywt", "skimage", "torch", "torchaudio",
-        "sentence_transformers", "matplotlib", "dsp")}
+    versions = {m: _version(m) for m in _DISTRIBUTIONS}
     if gpu:
         versions["cupy"] = _version("cupy")
-    torch_threads = None
-    if versions.get("torch"):
-        import torch
-
-        torch_threads = torch.get_num_threads()
     now = _dt.datetime.now(_dt.timezone.utc)
     return {
         "machine": machine_name(),
@@ -128,7 +136,7 @@ def environment(command: list[str], options: dict, gpu: dict | None) -> dict:
         "platform": platform.platform(),
         "python": platform.python_version(),
         "versions": versions,
-        "torch_threads": torch_threads,
+        "torch_threads": torch_threads(),
         "numba_threads": _numba_threads(),
         "date": now.strftime("%Y-%m-%d"),
         "timestamp_utc": now.isoformat(timespec="seconds"),
@@ -136,6 +144,12 @@ def environment(command: list[str], options: dict, gpu: dict | None) -> dict:
         "options": options,
         "gpu": gpu,
     }
+
+
+def torch_threads() -> int | None:
+    """torch's intra-op threads, when torch is already imported (never imported for this)."""
+    torch = sys.modules.get("torch")
+    return torch.get_num_threads() if torch is not None else None
 
 
 def _numba_threads():
