@@ -842,7 +842,8 @@ def audio_level_of_detail(y=None, sr=22050, *, S=None, window: float = 0.5, n_ff
     >>> t = np.arange(sr) / sr
     >>> hum = np.sin(2 * np.pi * 100 * t)                 # 1 s of 100 Hz
     >>> hiss = np.sin(2 * np.pi * 5000 * t)               # 1 s of 5 kHz
-    >>> lod = align.audio_level_of_detail(np.concatenate([hum, hiss]), sr, window=1.0)
+    >>> y = np.concatenate([hum, hiss]).astype(np.float32)
+    >>> lod = align.audio_level_of_detail(y, sr, window=1.0)
     >>> lod.frame_rate.tolist(), lod.tier.tolist()
     ([15, 60], [0, 2])
     """
