@@ -189,8 +189,21 @@ def test_axis_and_batches_equal_per_signal_results():
 
 
 def test_long_signal_is_split_across_threads_consistently():
-    """One long signal is cut into blocks of outputs; the blocks must join seamlessly."""
-    x = np.random.default_rng(10).standard_normal(300_001)
+    """One long signal is cut into blocks of outputs; the blocks must join seamlessly. A batch
+    runs all levels of a row in one task (another code path): same numbers."""
+    rng = np.random.default_rng(10)
+    for x in (rng.standard_normal(300_001), rng.standard_normal((9, 5001)).astype(np.float32)):
+        for mode in ("symmetric", "periodization"):
+            ours = dsp.wavedec(x, "db4", mode, level=4)
+            ref = pywt.wavedec(x.astype(np.float64), "db4", mode, level=4)
+            scale = max(np.abs(r).max() for r in ref)
+            for a, b in zip(ours, ref):
+                assert a.dtype == x.dtype and a.flags.c_contiguous
+                assert _max_abs(a, b) <= RTOL[x.dtype] * scale
+            back = dsp.waverec(ours, "db4", mode)
+            assert back.dtype == x.dtype
+            assert _max_abs(back, pywt.waverec(ref, "db4", mode)) <= RTOL[x.dtype] * scale
+    x = rng.standard_normal(300_001)
     for mode in ("symmetric", "periodization"):
         for a, b in zip(dsp.wavedec(x, "db4", mode, level=2), pywt.wavedec(x, "db4", mode, level=2)):
             assert _max_abs(a, b) <= ATOL64

@@ -69,33 +69,78 @@ def _extended(x, n, k, mode):
     return v + q * 2.0 * (float(x[n - 1]) - float(x[0]))
 
 
+#: outputs per block: the block's scratch (a few KiB) stays in L1 while every tap sweeps it
+_BLOCK = 512
+
+
+@jit
+def _dwt_edge(x, hr, gr, off, mode, o0, o1, ca, cd):
+    """Outputs whose taps reach past an end of the signal: each sample through the mode's rule."""
+    n = x.shape[0]
+    F = hr.shape[0]
+    for o in range(o0, o1):
+        base = 2 * o + off
+        a64 = 0.0
+        d64 = 0.0
+        for t in range(F):
+            v64 = _extended(x, n, base + t, mode)
+            a64 += hr[t] * v64
+            d64 += gr[t] * v64
+        ca[o] = a64
+        cd[o] = d64
+
+
+@jit
+def _dwt_interior(x, hr, gr, off, o0, o1, ca, cd):
+    """Outputs whose taps all lie inside the signal, by polyphase blocks.
+
+    Each block de-interleaves the samples it reads into even and odd phases (contiguous), then
+    every pair of taps sweeps the block: loops over outputs that LLVM vectorises.
+    """
+    half = hr.shape[0] // 2
+    B = _BLOCK
+    xe = np.empty(B + half, x.dtype)
+    xo = np.empty(B + half, x.dtype)
+    sa = np.empty(B, x.dtype)
+    sd = np.empty(B, x.dtype)
+    for s in range(o0, o1, B):
+        m = min(B, o1 - s)
+        base = 2 * s + off
+        for i in range(m + half - 1):
+            xe[i] = x[base + 2 * i]
+            xo[i] = x[base + 2 * i + 1]
+        sa[:m] = 0
+        sd[:m] = 0
+        for t in range(half):
+            h0 = hr[2 * t]
+            h1 = hr[2 * t + 1]
+            g0 = gr[2 * t]
+            g1 = gr[2 * t + 1]
+            ee = xe[t : t + m]
+            oo = xo[t : t + m]
+            for i in range(m):
+                e = ee[i]
+                od = oo[i]
+                sa[i] += h0 * e + h1 * od
+                sd[i] += g0 * e + g1 * od
+        ca[s : s + m] = sa[:m]
+        cd[s : s + m] = sd[:m]
+
+
 @jit
 def _dwt_row(x, hr, gr, off, mode, o0, o1, ca, cd):
     """Outputs ``o0 .. o1-1`` of one row: ``ca[o] = sum_t hr[t] * X[2o + off + t]``."""
     n = x.shape[0]
     F = hr.shape[0]
-    zero = hr[0] - hr[0]  # accumulate in the signal's dtype
-    for o in range(o0, o1):
-        base = 2 * o + off
-        # the explicit base >= 0 also lets LLVM drop negative-index wraparound and vectorise
-        if base >= 0 and base + F <= n:
-            a = zero
-            d = zero
-            for t in range(F):
-                v = x[base + t]
-                a += hr[t] * v
-                d += gr[t] * v
-            ca[o] = a
-            cd[o] = d
-        else:
-            a64 = 0.0
-            d64 = 0.0
-            for t in range(F):
-                v64 = _extended(x, n, base + t, mode)
-                a64 += hr[t] * v64
-                d64 += gr[t] * v64
-            ca[o] = a64
-            cd[o] = d64
+    # interior: 2o + off >= 0 and 2o + off + F <= n
+    lo = max(o0, -(off // 2))
+    hi = min(o1, (n - F - off) // 2 + 1)
+    if hi <= lo:
+        _dwt_edge(x, hr, gr, off, mode, o0, o1, ca, cd)
+        return
+    _dwt_edge(x, hr, gr, off, mode, o0, lo, ca, cd)
+    _dwt_interior(x, hr, gr, off, lo, hi, ca, cd)
+    _dwt_edge(x, hr, gr, off, mode, hi, o1, ca, cd)
 
 
 @pjit
@@ -112,19 +157,35 @@ def _dwt_kernel(x, hr, gr, off, mode, ca, cd, chunk):
 
 @jit
 def _idwt_valid_row(ca, cd, le, lo, he, ho, i0, i1, out):
-    """Output pairs ``i0 .. i1-1``: pair ``(2i, 2i+1)`` reads coefficients ``i .. i + F/2 - 1``."""
+    """Output pairs ``i0 .. i1-1``: pair ``(2i, 2i+1)`` reads coefficients ``i .. i + F/2 - 1``.
+
+    By blocks: each tap sweeps a block of even and odd sums (contiguous, vectorised), which are
+    then interleaved into the output.
+    """
     half = le.shape[0]
-    zero = le[0] - le[0]
-    for i in range(max(i0, 0), i1):
-        se = zero
-        so = zero
+    B = _BLOCK
+    se = np.empty(B, ca.dtype)
+    so = np.empty(B, ca.dtype)
+    for s in range(max(i0, 0), i1, B):
+        m = min(B, i1 - s)
+        se[:m] = 0
+        so[:m] = 0
         for t in range(half):
-            a = ca[i + t]
-            d = cd[i + t]
-            se += le[t] * a + he[t] * d
-            so += lo[t] * a + ho[t] * d
-        out[2 * i] = se
-        out[2 * i + 1] = so
+            l0 = le[t]
+            l1 = lo[t]
+            h0 = he[t]
+            h1 = ho[t]
+            aa = ca[s + t : s + t + m]
+            dd = cd[s + t : s + t + m]
+            for i in range(m):
+                a = aa[i]
+                d = dd[i]
+                se[i] += l0 * a + h0 * d
+                so[i] += l1 * a + h1 * d
+        pair = out[2 * s : 2 * s + 2 * m]
+        for i in range(m):
+            pair[2 * i] = se[i]
+            pair[2 * i + 1] = so[i]
 
 
 @pjit
@@ -196,6 +257,69 @@ def _idwt_periodization_serial(ca, cd, n, rl, rh, out):
         _idwt_periodization_row(ca[b], cd[b], n, rl, rh, 0, out.shape[1], out[b])
 
 
+@jit
+def _wavedec_row(x, hr, gr, off, mode, lens, starts, b, out, scratch):
+    """Every level of one row. Level ``j``'s cD (and the last cA) go to ``out``, the others'
+    cA to ``scratch``; each array of the batch is a ``(batch, L)`` block of the flat buffer."""
+    src = x
+    level = lens.shape[0]
+    for j in range(level):
+        L = lens[j]
+        d0 = starts[j] + b * L
+        a0 = starts[level + j] + b * L
+        dst = out if j == level - 1 else scratch
+        ca = dst[a0 : a0 + L]
+        _dwt_row(src, hr, gr, off, mode, 0, L, ca, out[d0 : d0 + L])
+        src = ca
+
+
+@pjit
+def _wavedec_kernel(x, hr, gr, off, mode, lens, starts, out, scratch):
+    """All levels of every row in one parallel region (a batch feeds the threads by itself)."""
+    for b in prange(x.shape[0]):
+        _wavedec_row(x[b], hr, gr, off, mode, lens, starts, b, out, scratch)
+
+
+@jit
+def _wavedec_serial(x, hr, gr, off, mode, lens, starts, out, scratch):
+    for b in range(x.shape[0]):
+        _wavedec_row(x[b], hr, gr, off, mode, lens, starts, b, out, scratch)
+
+
+@jit
+def _waverec_row(ca, details, lens, starts, b, mode, rl, rh, le, lo, he, ho, out, scratch):
+    """Every synthesis level of one row; ``details`` is the flat buffer of ``(batch, n_j)`` blocks,
+    intermediate approximations alternate between two scratch rows."""
+    src = ca
+    level = lens.shape[0]
+    for j in range(level):
+        n = lens[j]
+        d0 = starts[j] + b * n
+        d = details[d0 : d0 + n]
+        if mode == _PERIODIZATION:
+            nout = 2 * n
+        else:
+            nout = 2 * n - 2 * le.shape[0] + 2
+        dst = out if j == level - 1 else scratch[j & 1, :nout]
+        if mode == _PERIODIZATION:
+            _idwt_periodization_row(src, d, n, rl, rh, 0, nout, dst)
+        else:
+            _idwt_valid_row(src, d, le, lo, he, ho, 0, nout // 2, dst)
+        src = dst
+
+
+@pjit
+def _waverec_kernel(ca, details, lens, starts, mode, rl, rh, le, lo, he, ho, out, scratch):
+    for b in prange(ca.shape[0]):
+        _waverec_row(ca[b], details, lens, starts, b, mode, rl, rh, le, lo, he, ho, out[b], scratch[b])
+
+
+@jit
+def _waverec_serial(ca, details, lens, starts, mode, rl, rh, le, lo, he, ho, out, scratch):
+    for b in range(ca.shape[0]):
+        _waverec_row(ca[b], details, lens, starts, b, mode, rl, rh, le, lo, he, ho, out[b], scratch[b])
+
+
 #: below this many multiply-adds a call runs on one thread: entering a parallel region costs
 #: more than the work (and much more on a loaded machine)
 _SERIAL_WORK = 1 << 17
@@ -253,16 +377,49 @@ def dwt(x, dec_lo, dec_hi, mode):
     return _dwt_into(x, hr, gr, mode, _coeff_len(x.shape[1], hr.shape[0], mode))
 
 
+def _fused(rows: int, work: int) -> str:
+    """How to run a multilevel transform: 'serial' (small), 'rows' (a batch that feeds every
+    thread: all levels of a row in one task, one parallel region) or 'levels' (few long rows:
+    each level parallel over blocks of outputs)."""
+    if work < _SERIAL_WORK:
+        return "serial"
+    return "rows" if rows >= 2 * numba.get_num_threads() else "levels"
+
+
 def wavedec(x, dec_lo, dec_hi, mode, level):
     """``level`` analysis levels; returns ``[cA_level, cD_level, ..., cD_1]``."""
     hr, gr = _analysis_filters(dec_lo, dec_hi, x.dtype)
+    nb, n = x.shape
     F = hr.shape[0]
-    details = []
-    a = x
+    how = _fused(nb, nb * n * F)
+    if how == "levels":
+        details = []
+        a = x
+        for _ in range(level):
+            a, d = _dwt_into(a, hr, gr, mode, _coeff_len(a.shape[1], F, mode))
+            details.append(d)
+        return [a] + details[::-1]
+    lens = []
     for _ in range(level):
-        a, d = _dwt_into(a, hr, gr, mode, _coeff_len(a.shape[1], F, mode))
-        details.append(d)
-    return [a] + details[::-1]
+        n = _coeff_len(n, F, mode)
+        lens.append(n)
+    # flat buffers: the cD of every level, then the last cA, each a (batch, L) block
+    sizes = np.array(lens + lens, dtype=np.int64) * nb
+    starts = np.zeros(2 * level, dtype=np.int64)
+    starts[1:] = np.cumsum(sizes[:-1])
+    starts[level:] -= starts[level]  # the approximations: intermediate ones live in scratch
+    starts[2 * level - 1] = int(np.sum(sizes[:level]))  # the last one lives in out
+    out = np.empty(int(np.sum(sizes[:level])) + nb * lens[-1], dtype=x.dtype)
+    scratch = np.empty(max(1, int(np.sum(sizes[level : 2 * level - 1]))), dtype=x.dtype)
+    off = 1 - F // 2 if mode == _PERIODIZATION else 2 - F
+    lens_a = np.array(lens, dtype=np.int64)
+    if nb and n:
+        kernel = _wavedec_serial if how == "serial" else _wavedec_kernel
+        kernel(x, hr, gr, off, mode, lens_a, starts, out, scratch)
+    blocks = [out[starts[j] : starts[j] + nb * lens[j]].reshape(nb, lens[j]) for j in range(level)]
+    last = starts[2 * level - 1]
+    ca = out[last : last + nb * lens[-1]].reshape(nb, lens[-1])
+    return [ca] + blocks[::-1]
 
 
 def _synthesis_filters(rec_lo, rec_hi, dtype, mode):
@@ -321,7 +478,28 @@ def waverec(ca, details, rec_lo, rec_hi, mode):
     forward transform); its last coefficient is then ignored.
     """
     filters = _synthesis_filters(rec_lo, rec_hi, ca.dtype, mode)
-    a = ca
-    for d in details:
-        a = _idwt_into(a, d, d.shape[1], filters, mode)
-    return a
+    nb = ca.shape[0]
+    F = rec_lo.shape[0]
+    lens = [d.shape[1] for d in details]
+    total = sum(lens)
+    how = _fused(nb, nb * 2 * total * F)
+    if how == "levels" or not total:
+        a = ca
+        for d in details:
+            a = _idwt_into(a, d, d.shape[1], filters, mode)
+        return a
+    outs = [2 * m if mode == _PERIODIZATION else 2 * m - F + 2 for m in lens]
+    flat = np.concatenate([d.reshape(-1) for d in details])
+    starts = np.zeros(len(lens), dtype=np.int64)
+    starts[1:] = np.cumsum(np.array(lens[:-1], dtype=np.int64) * nb)
+    out = np.empty((nb, outs[-1]), dtype=ca.dtype)
+    scratch = np.empty((nb, 2, max(outs[:-1], default=1)), dtype=ca.dtype)
+    if mode == _PERIODIZATION:
+        rl, rh = filters
+        le = lo = he = ho = rl[:1]
+    else:
+        le, lo, he, ho = filters
+        rl = rh = le
+    kernel = _waverec_serial if how == "serial" else _waverec_kernel
+    kernel(ca, flat, np.array(lens, dtype=np.int64), starts, mode, rl, rh, le, lo, he, ho, out, scratch)
+    return out
