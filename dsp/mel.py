@@ -104,7 +104,7 @@ def hz_to_mel(frequencies, *, htk=False):
     Examples
     --------
     >>> import dsp
-    >>> float(dsp.hz_to_mel(60))
+    >>> round(float(dsp.hz_to_mel(60)), 6)
     0.9
     >>> round(float(dsp.hz_to_mel(1000, htk=True)), 3)
     999.986
@@ -181,7 +181,7 @@ def mel_frequencies(n_mels=128, *, fmin=0.0, fmax=11025.0, htk=False):
     --------
     >>> import dsp
     >>> dsp.mel_frequencies(4, fmax=8000.0).round(1)
-    array([   0. ,  915.4, 2693.4, 8000. ])
+    array([   0. , 1005.6, 2836.4, 8000. ])
     """
     n_mels = check_int("n_mels", n_mels, minimum=1)
     fmin = check_float("fmin", fmin, minimum=0.0)
