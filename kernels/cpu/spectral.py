@@ -27,7 +27,7 @@ import numba
 import numpy as np
 from numba import prange
 
-from kernels.config import pjit
+from kernels.config import jit, pjit
 from kernels.cpu.db import (  # noqa: F401  (entry functions of this domain)
     amplitude_to_db, db_to_amplitude, db_to_power, magphase, power_to_db,
 )
@@ -80,16 +80,28 @@ def stft(y, *, n_fft, hop_length, window, center, pad_mode, out=None):
     return out.swapaxes(1, 2)
 
 
+@jit
+def _add_frame(acc, window, frame, p, wlo, whi):
+    j0 = max(wlo, -p)
+    j1 = min(whi, acc.shape[0] - p)
+    for j in range(j0, j1):
+        acc[p + j] += window[j] * frame[j]
+
+
 @pjit
-def _istft_kernel(S, window, wsq, plan, hop, off, wlo, whi, block, tiny, out):
+def _istft_kernel(S, window, wsq, plan, plan64, hop, off, wlo, whi, block, tiny, well, out):
     """Gather-form inverse STFT: each task owns ``block`` output samples of every channel.
 
     The task inverts the frames that reach its samples (those straddling a block edge are
     inverted by both neighbours: no write races, no second pass), adds them in ascending frame
     order in float64, divides by the window sum-square envelope and stores once. The order of the
     sums does not depend on the blocks, so the result does not depend on the thread count.
+
+    Precision: the division by the envelope magnifies the inverse transform's rounding by about
+    ``1 / envelope``. A block whose envelope stays above ``well`` uses ``plan`` (the input's
+    precision); a block where it dips lower (the ends of the signal, hops longer than half the
+    window) inverts its frames in float64 with ``plan64``, so float32 output stays accurate there.
     """
-    batch = S.shape[0]
     n_frames = S.shape[1]
     n_bins = S.shape[2]
     n_fft = window.shape[0]
@@ -106,35 +118,49 @@ def _istft_kernel(S, window, wsq, plan, hop, off, wlo, whi, block, tiny, out):
         c_hi = min(n_frames - 1, (v0 + size - 1 - wlo) // hop)
         acc = np.zeros(size, dtype=np.float64)
         env = np.zeros(size, dtype=np.float64)
-        spec = np.zeros(n_half, dtype=np.complex128)
-        frame = np.empty(n_fft, dtype=np.float64)
-        work = alloc_work(plan)
         for c in range(c_lo, c_hi + 1):
             p = c * hop - v0
-            j0 = max(wlo, -p)
-            j1 = min(whi, size - p)
-            for j in range(j0, j1):
+            for j in range(max(wlo, -p), min(whi, size - p)):
                 env[p + j] += wsq[j]
+        exact = False
         for i in range(size):
             if env[i] > tiny:
+                if env[i] < well:
+                    exact = True
                 env[i] = 1.0 / env[i]
             else:
                 env[i] = 1.0
-        for b in range(batch):
-            for i in range(size):
-                acc[i] = 0.0
-            for c in range(c_lo, c_hi + 1):
-                row = S[b, c]
-                for k in range(m):
-                    spec[k] = row[k]
-                irfft_into(plan, spec, frame, work)
-                p = c * hop - v0
-                j0 = max(wlo, -p)
-                j1 = min(whi, size - p)
-                for j in range(j0, j1):
-                    acc[p + j] += window[j] * frame[j]
-            for i in range(size):
-                out[b, s0 + i] = acc[i] * env[i]
+        if exact:
+            spec = np.zeros(n_half, dtype=np.complex128)
+            frame64 = np.empty(n_fft, dtype=np.float64)
+            work64 = alloc_work(plan64)
+            for b in range(S.shape[0]):
+                acc[:] = 0.0
+                for c in range(c_lo, c_hi + 1):
+                    row = S[b, c]
+                    for k in range(m):
+                        spec[k] = row[k]
+                    irfft_into(plan64, spec, frame64, work64)
+                    _add_frame(acc, window, frame64, c * hop - v0, wlo, whi)
+                for i in range(size):
+                    out[b, s0 + i] = acc[i] * env[i]
+        else:
+            spec_in = np.zeros(n_half, dtype=S.dtype)
+            frame = np.empty(n_fft, dtype=plan.consts.dtype)
+            work = alloc_work(plan)
+            for b in range(S.shape[0]):
+                acc[:] = 0.0
+                for c in range(c_lo, c_hi + 1):
+                    if n_bins == n_half:
+                        irfft_into(plan, S[b, c], frame, work)
+                    else:
+                        row = S[b, c]
+                        for k in range(m):
+                            spec_in[k] = row[k]
+                        irfft_into(plan, spec_in, frame, work)
+                    _add_frame(acc, window, frame, c * hop - v0, wlo, whi)
+                for i in range(size):
+                    out[b, s0 + i] = acc[i] * env[i]
 
 
 def istft_frames(n_stft_frames, *, n_fft, hop_length, center, length):
@@ -149,9 +175,9 @@ def istft_frames(n_stft_frames, *, n_fft, hop_length, center, length):
 def istft(S, *, n_fft, hop_length, window, center, length, out=None):
     """Inverse STFT of ``S`` (batch, n_freq, n_frames) with librosa's length and trimming rules.
 
-    The frames are inverted and summed in float64 whatever ``S``'s precision: where the window
-    sum-square is tiny (the ends, or hops longer than half the window) the division magnifies
-    every rounding error of the inverse transform, and float64 keeps float32 output exact there.
+    Frames are summed in float64. Where the window sum-square is small (the ends of the signal,
+    hops longer than half the window) the division magnifies the inverse transform's rounding, so
+    those output blocks invert their frames in float64 (see ``_istft_kernel``).
     """
     n_frames, n_out = istft_frames(S.shape[2], n_fft=n_fft, hop_length=hop_length,
                                    center=center, length=length)
@@ -164,10 +190,15 @@ def istft(S, *, n_fft, hop_length, window, center, length, out=None):
         return out
     wlo, whi = window_support(window)
     off = n_fft // 2 if center else 0
-    plan = get_rfft_plan(n_fft, np.float64)
+    plan = get_rfft_plan(n_fft, real)
+    plan64 = get_rfft_plan(n_fft, np.float64)
+    wsq = window * window
+    # below a quarter of the squared window's peak, float32 rounding is magnified too much
+    well = 0.25 * float(wsq.max()) if real == np.float32 else 0.0
     # output blocks of whole hops: enough tasks for the threads, few frames inverted twice
     per_frame = -(-n_fft // hop_length)
-    k = min(64, max(4 * per_frame, n_frames // (4 * numba.get_num_threads())))
-    _istft_kernel(frames, window, window * window, plan, hop_length, off, wlo, whi,
-                  k * hop_length, float(np.finfo(real).tiny), out)
+    # (independent of the thread count, so the result is too)
+    k = min(64, max(4 * per_frame, n_frames // 8))
+    _istft_kernel(frames, window, wsq, plan, plan64, hop_length, off, wlo, whi, k * hop_length,
+                  float(np.finfo(real).tiny), well, out)
     return out
