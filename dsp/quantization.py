@@ -40,7 +40,17 @@ _CLIP_MODES = ("warn", "raise", "count")
 
 
 class ClippingWarning(UserWarning):
-    """Samples fell outside full scale and were clipped (see ``clip=`` in :func:`to_pcm`)."""
+    """Samples fell outside full scale and were clipped (see ``clip=`` in :func:`to_pcm`).
+
+    Examples
+    --------
+    >>> import warnings, numpy as np, dsp
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     pcm = dsp.to_pcm(np.array([0.5, 1.5]), 16)
+    >>> caught[0].category.__name__, str(caught[0].message)
+    ('ClippingWarning', 'to_pcm(bits=16): 1 of 2 samples were outside full scale [-1, 1) and were clipped')
+    """
 
 
 def _contiguous(x):
