@@ -34,6 +34,26 @@ and cached; each output is one dot product of a table row with the input. Other 
 ratios whose table would exceed ``_MAX_TABLE`` entries, read the filter from one densely sampled
 table by linear interpolation (4096 points per zero crossing): that adds an error below 1e-6 of
 the peak (measured 2.5e-8 against the exact filter) and runs about 10x slower.
+
+Compared with librosa.resample (soxr_hq) and scipy.signal.resample_poly
+-----------------------------------------------------------------------
+Measured at 44.1 kHz -> 16 kHz on the test signals of tests/test_resampling.py (12 tones up to
+0.8 or 0.9 of the new Nyquist, compared with the analytically sampled tones away from the ends;
+a 12 kHz tone, which must vanish), and timed on 60 s of float32 mono (best of 5, alternating, on
+a shared 2-core machine, so only the ratios mean much):
+
+==========================  ==============  ==============  ==========  ===========
+method                      tones <= 0.8    tones <= 0.9    12 kHz      60 s
+==========================  ==============  ==============  ==========  ===========
+dsp 'high'                  -123 dB         -111 dB         -125 dB     ~100 ms
+dsp 'fast'                  -91 dB          (passband 0.8)  -103 dB     ~85 ms
+librosa soxr_hq             -76 dB          -68 dB          -143 dB     ~60 ms
+scipy resample_poly         -60 dB          -31 dB          -70 dB      ~135 ms
+==========================  ==============  ==============  ==========  ===========
+
+So 'high' is the most accurate in the passband, by more than 40 dB (soxr_hq trades passband flatness
+for a steeper transition and a deeper stopband), about 1.7x slower than soxr's hand-tuned C,
+and faster and far cleaner than resample_poly's default Kaiser (beta 5) design.
 """
 from __future__ import annotations
 
@@ -176,6 +196,8 @@ def resample(y, *, orig_sr, target_sr, quality: str = "high", axis: int = -1, sc
     orig_sr = _check_rate("orig_sr", orig_sr)
     target_sr = _check_rate("target_sr", target_sr)
     check_choice("quality", quality, tuple(_QUALITIES))
+    if not isinstance(scale, (bool, np.bool_)):
+        raise DSPError(f"scale={scale!r} must be True or False")
     y = as_float_array(y)
     axis = check_axis(axis, y.ndim)
     n = y.shape[axis]
@@ -183,6 +205,9 @@ def resample(y, *, orig_sr, target_sr, quality: str = "high", axis: int = -1, sc
         raise DSPError(f"y has {n} samples along axis={axis}: need at least 1 to resample")
     xp = array_module(y)
     ratio = float(target_sr) / orig_sr
+    if not math.isfinite(n * ratio) or n * ratio > 2.0**53:
+        raise DSPError(f"target_sr / orig_sr = {ratio:g} would give {n * ratio:g} samples from {n}: "
+                       "need a ratio whose output fits in memory")
     n_out = int(np.ceil(n * ratio))  # librosa's length convention
     if orig_sr == target_sr:
         out = y.copy()
