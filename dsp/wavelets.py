@@ -334,7 +334,7 @@ def waverec(coeffs, wavelet, mode="symmetric", axis=-1):
     Examples
     --------
     >>> import numpy as np, dsp
-    >>> x = np.arange(1.0, 9.0)
+    >>> x = np.sin(np.arange(64.0))
     >>> np.allclose(dsp.waverec(dsp.wavedec(x, 'sym3', level=2), 'sym3'), x)
     True
     """

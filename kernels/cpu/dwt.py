@@ -320,9 +320,9 @@ def _waverec_serial(ca, details, lens, starts, mode, rl, rh, le, lo, he, ho, out
         _waverec_row(ca[b], details, lens, starts, b, mode, rl, rh, le, lo, he, ho, out[b], scratch[b])
 
 
-#: below this many multiply-adds a call runs on one thread: entering a parallel region costs
-#: more than the work (and much more on a loaded machine)
-_SERIAL_WORK = 1 << 17
+#: below this many multiply-adds (about half a millisecond on one core) a call runs on one
+#: thread: waking the thread pool costs more than it saves, and far more on a loaded machine
+_SERIAL_WORK = 1 << 21
 
 
 def _chunk(rows: int, length: int) -> int:
