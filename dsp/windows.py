@@ -36,6 +36,8 @@ _COSINE_SUMS = {
 }
 
 # Every accepted name -> (canonical name, parameter names, default parameters or None if required).
+# The names and aliases are scipy.signal.get_window's (plus 'hanning' and 'rectangular'-style
+# spellings librosa users write); 'chebwin', 'dpss' and 'kaiser_bessel_derived' are not provided.
 _ALIASES = {
     ("hann", "han", "hanning"): ("hann", (), ()),
     ("hamming", "hamm", "ham"): ("hamming", (), ()),
@@ -47,11 +49,22 @@ _ALIASES = {
     ("bartlett", "bart", "brt"): ("bartlett", (), ()),
     ("triangle", "triang", "tri"): ("triang", (), ()),
     ("boxcar", "box", "ones", "rect", "rectangular"): ("boxcar", (), ()),
+    ("barthann", "brthan", "bth"): ("barthann", (), ()),
+    ("bohman", "bman", "bmn"): ("bohman", (), ()),
+    ("parzen", "parz", "par"): ("parzen", (), ()),
+    ("lanczos", "sinc"): ("lanczos", (), ()),
     ("tukey", "tuk"): ("tukey", ("alpha",), (0.5,)),
+    ("exponential", "poisson"): ("exponential", ("center", "tau"), (None, 1.0)),
+    ("taylor", "taylorwin"): ("taylor", ("nbar", "sll", "norm"), (4, 30.0, True)),
     ("gaussian", "gauss", "gss"): ("gaussian", ("std",), None),
+    ("general_gaussian", "general gaussian", "general gauss", "general_gauss", "ggs"):
+        ("general_gaussian", ("p", "sig"), None),
     ("kaiser", "ksr"): ("kaiser", ("beta",), None),
     ("general_hamming", "general hamming"): ("general_hamming", ("alpha",), None),
+    ("general_cosine", "general cosine"): ("general_cosine", ("a",), None),
 }
+#: SciPy windows not provided here (they need an eigen-solver or an FFT of their own)
+_NOT_PROVIDED = ("chebwin", "cheb", "dpss", "kaiser_bessel_derived", "kaiser bessel derived", "kbd")
 _NAMES = {alias: spec for aliases, spec in _ALIASES.items() for alias in aliases}
 
 
@@ -112,6 +125,9 @@ def _parse(window):
         sym, key = True, key[: -len("_symmetric")]
     elif key.endswith("_periodic"):
         sym, key = False, key[: -len("_periodic")]
+    if key in _NOT_PROVIDED:
+        raise DSPError(f"window={window!r}: {name!r} is not provided by dsp.get_window; compute it "
+                       "elsewhere and pass it as an array of length Nx")
     if key not in _NAMES:
         accepted = ", ".join(repr(aliases[0]) for aliases in _ALIASES)
         raise DSPError(f"window={window!r}: unknown window name {name!r}; accepted: {accepted}")
@@ -119,27 +135,62 @@ def _parse(window):
     if len(args) > len(pnames):
         raise DSPError(f"window={window!r}: {canon!r} takes {len(pnames)} parameter(s) "
                        f"({', '.join(pnames) or 'none'}), got {len(args)}")
-    if len(args) == 0 and defaults is None:
-        raise DSPError(f"window={window!r}: {canon!r} needs its parameter {pnames[0]}: "
-                       f"pass a tuple such as ({canon!r}, value)")
-    params = []
-    for pname, value in zip(pnames, args if args else defaults):
-        if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-            raise DSPError(f"window={window!r}: {pname}={value!r} must be a real number")
-        value = float(value)
-        if not math.isfinite(value):
-            raise DSPError(f"window={window!r}: {pname}={value} must be finite")
-        params.append(value)
-    if canon == "gaussian" and params[0] <= 0:
-        raise DSPError(f"window={window!r}: std={params[0]} must be > 0")
-    if canon == "tukey" and not 0.0 <= params[0] <= 1.0:
-        raise DSPError(f"window={window!r}: alpha={params[0]} must be in [0, 1] "
-                       "(0 is a boxcar, 1 a Hann window)")
-    if canon == "kaiser":
-        params[0] = abs(params[0])
-    if canon == "general_hamming" and not 0.0 <= params[0] <= 1.0:
-        raise DSPError(f"window={window!r}: alpha={params[0]} must be in [0, 1]")
+    if defaults is None and len(args) < len(pnames):
+        need = ", ".join(pnames)
+        raise DSPError(f"window={window!r}: {canon!r} needs its parameter{'s' if len(pnames) > 1 else ''} "
+                       f"{need}: pass a tuple such as ({canon!r}, {need})")
+    values = tuple(args) + tuple(defaults[len(args):] if defaults is not None else ())
+    params = [_check_param(window, canon, pname, value) for pname, value in zip(pnames, values)]
     return canon, tuple(params), sym
+
+
+def _real_param(window, pname, value) -> float:
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise DSPError(f"window={window!r}: {pname}={value!r} must be a real number")
+    value = float(value)
+    if not math.isfinite(value):
+        raise DSPError(f"window={window!r}: {pname}={value} must be finite")
+    return value
+
+
+def _check_param(window, canon: str, pname: str, value):
+    """One window parameter, validated and made hashable (it keys the table cache)."""
+    if canon == "general_cosine":  # a = the sequence of cosine coefficients
+        try:
+            coeffs = [float(c) if isinstance(c, (numbers.Real, np.floating, np.integer))
+                      and not isinstance(c, (bool, np.bool_)) else None for c in np.ravel(value)]
+        except Exception:
+            coeffs = [None]
+        if not coeffs or None in coeffs or not all(math.isfinite(c) for c in coeffs):
+            raise DSPError(f"window={window!r}: a={value!r} must be a non-empty sequence of finite "
+                           "cosine coefficients")
+        return tuple(coeffs)
+    if canon == "exponential" and pname == "center" and value is None:
+        return None  # the window's middle
+    if canon == "taylor" and pname == "norm":
+        if not isinstance(value, (bool, np.bool_)):
+            raise DSPError(f"window={window!r}: norm={value!r} must be True or False")
+        return bool(value)
+    if canon == "taylor" and pname == "nbar":
+        if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral) or value < 1:
+            raise DSPError(f"window={window!r}: nbar={value!r} must be an integer >= 1")
+        return int(value)
+    value = _real_param(window, pname, value)
+    if canon == "gaussian" and value <= 0:
+        raise DSPError(f"window={window!r}: std={value} must be > 0")
+    if canon == "tukey" and not 0.0 <= value <= 1.0:
+        raise DSPError(f"window={window!r}: alpha={value} must be in [0, 1] "
+                       "(0 is a boxcar, 1 a Hann window)")
+    if canon == "general_hamming" and not 0.0 <= value <= 1.0:
+        raise DSPError(f"window={window!r}: alpha={value} must be in [0, 1]")
+    if canon == "kaiser":
+        return abs(value)  # I0 is even: beta and -beta give the same window
+    if (canon, pname) in (("exponential", "tau"), ("general_gaussian", "sig"), ("general_gaussian", "p")) \
+            and value <= 0:
+        raise DSPError(f"window={window!r}: {pname}={value} must be > 0")
+    if canon == "taylor" and pname == "sll" and value < 0:
+        raise DSPError(f"window={window!r}: sll={value} must be >= 0 (sidelobe level in dB below the peak)")
+    return value
 
 
 def _symmetric(name: str, params: tuple, m: int) -> np.ndarray:
@@ -147,8 +198,13 @@ def _symmetric(name: str, params: tuple, m: int) -> np.ndarray:
     if m == 1:
         return np.ones(1)
     n = np.arange(m, dtype=np.float64)
-    if name in _COSINE_SUMS or name == "general_hamming":
-        coeffs = _COSINE_SUMS[name] if name in _COSINE_SUMS else (params[0], 1.0 - params[0])
+    if name in _COSINE_SUMS or name in ("general_hamming", "general_cosine"):
+        if name in _COSINE_SUMS:
+            coeffs = _COSINE_SUMS[name]
+        elif name == "general_hamming":
+            coeffs = (params[0], 1.0 - params[0])
+        else:
+            coeffs = params[0]
         w = np.zeros(m)
         for k, a in enumerate(coeffs):
             w += (-1) ** k * a * np.cos(2.0 * np.pi * k * n / (m - 1))
@@ -167,6 +223,34 @@ def _symmetric(name: str, params: tuple, m: int) -> np.ndarray:
         return np.concatenate([half, half[-2::-1]])
     if name == "boxcar":
         return np.ones(m)
+    if name == "barthann":
+        d = np.abs(n / (m - 1) - 0.5)
+        return 0.62 - 0.48 * d + 0.38 * np.cos(2.0 * np.pi * d)
+    if name == "bohman":
+        d = np.abs(2.0 * n / (m - 1) - 1.0)
+        w = (1.0 - d) * np.cos(np.pi * d) + np.sin(np.pi * d) / np.pi
+        w[0] = w[-1] = 0.0  # exact zeros at the ends
+        return w
+    if name == "parzen":
+        # Piecewise cubic (de la Vallee Poussin), with |n| measured from the centre in units of m/2.
+        r = np.abs(n - (m - 1) / 2.0)
+        u = r / (m / 2.0)
+        return np.where(r <= (m - 1) / 4.0, 1.0 - 6.0 * u ** 2 + 6.0 * u ** 3, 2.0 * (1.0 - u) ** 3)
+    if name == "lanczos":
+        # sinc(2 n / (m - 1) - 1), mirrored from the right half so the result is exactly symmetric
+        right = np.sinc(2.0 * np.arange(m // 2, m, dtype=np.float64) / (m - 1) - 1.0)
+        if m % 2 == 0:
+            return np.concatenate([right[::-1], right])
+        return np.concatenate([right[:0:-1], [1.0], right[1:]])
+    if name == "exponential":
+        center, tau = params
+        c = (m - 1) / 2.0 if center is None else center
+        return np.exp(-np.abs(n - c) / tau)
+    if name == "general_gaussian":
+        p, sig = params
+        return np.exp(-0.5 * np.abs((n - (m - 1) / 2.0) / sig) ** (2.0 * p))
+    if name == "taylor":
+        return _taylor(m, *params)
     if name == "gaussian":
         std = params[0]
         return np.exp(-((n - (m - 1) / 2.0) ** 2) / (2.0 * std * std))
@@ -190,6 +274,26 @@ def _symmetric(name: str, params: tuple, m: int) -> np.ndarray:
         w[m - width - 1:] = 0.5 * (1.0 + np.cos(np.pi * (-2.0 / alpha + 1.0 + 2.0 * hi / alpha / (m - 1))))
         return w
     raise AssertionError(name)  # _parse only returns the names handled above
+
+
+def _taylor(m: int, nbar: int, sll: float, norm: bool) -> np.ndarray:
+    """Taylor window (radar), as SciPy defines it: ``nbar - 1`` cosine terms whose coefficients
+    F_k put the first sidelobes ``sll`` dB below the main lobe; ``norm`` scales the centre to 1."""
+    a = math.acosh(10.0 ** (sll / 20.0)) / math.pi
+    s2 = nbar ** 2 / (a ** 2 + (nbar - 0.5) ** 2)
+    k = np.arange(1, nbar, dtype=np.float64)
+    fk = np.empty(nbar - 1)
+    for i in range(nbar - 1):
+        others = np.delete(k, i)
+        num = (-1.0) ** i * np.prod(1.0 - k[i] ** 2 / s2 / (a ** 2 + (k - 0.5) ** 2))
+        fk[i] = num / (2.0 * np.prod(1.0 - k[i] ** 2 / others ** 2))
+
+    def shape(x):
+        x = np.asarray(x, dtype=np.float64)
+        return 1.0 + 2.0 * (fk[:, None] * np.cos(2.0 * np.pi * k[:, None] * (x - m / 2.0 + 0.5) / m)).sum(0)
+
+    w = shape(np.arange(m, dtype=np.float64))
+    return w / shape([(m - 1) / 2.0])[0] if norm else w
 
 
 @functools.lru_cache(maxsize=256)
@@ -242,6 +346,9 @@ def _cached_window(window, n: int, fftbins: bool = True, dtype=np.float64) -> np
     name, params, sym = _parse(window)
     if sym is None:
         sym = not bool(fftbins)
+    if name == "exponential" and params[0] is not None and sym:
+        raise DSPError(f"window={window!r}: an exponential window with its own center={params[0]} "
+                       "is periodic only: pass fftbins=True (a symmetric window is centred)")
     return _table(name, params, n, sym, dtype.str)
 
 
@@ -270,10 +377,15 @@ def get_window(window, Nx: int, *, fftbins: bool = True) -> np.ndarray:
         - a name: ``'hann'`` (``'hanning'``, ``'han'``), ``'hamming'``, ``'blackman'``,
           ``'blackmanharris'``, ``'nuttall'``, ``'flattop'``, ``'cosine'``, ``'bartlett'``,
           ``'triang'``, ``'boxcar'`` (``'rectangular'``, ``'rect'``, ``'ones'``),
-          ``'tukey'`` (alpha 0.5), with SciPy's other aliases; a ``'_periodic'`` or
-          ``'_symmetric'`` suffix overrides ``fftbins``.
-        - a tuple with parameters: ``('gaussian', std)`` (std > 0), ``('tukey', alpha)``
-          (0 <= alpha <= 1), ``('kaiser', beta)``, ``('general_hamming', alpha)``.
+          ``'barthann'``, ``'bohman'``, ``'parzen'``, ``'lanczos'``, ``'tukey'`` (alpha 0.5),
+          ``'exponential'`` (centred, tau 1), ``'taylor'`` (nbar 4, sll 30 dB), with SciPy's
+          other aliases; a ``'_periodic'`` or ``'_symmetric'`` suffix overrides ``fftbins``.
+          SciPy's ``'chebwin'``, ``'dpss'`` and ``'kaiser_bessel_derived'`` are not provided.
+        - a tuple with parameters, in SciPy's order: ``('gaussian', std)`` (std > 0),
+          ``('tukey', alpha)`` (0 <= alpha <= 1), ``('kaiser', beta)``,
+          ``('general_hamming', alpha)``, ``('general_cosine', [a0, a1, ...])``,
+          ``('general_gaussian', p, sig)``, ``('exponential', center, tau)`` (a center other
+          than None only with ``fftbins=True``), ``('taylor', nbar, sll, norm)``.
         - a number: the beta of a Kaiser window, as in SciPy.
         - a callable: called as ``window(Nx)``, as librosa does (``fftbins`` is then not used);
           it must return ``Nx`` finite real values.

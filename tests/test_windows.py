@@ -14,6 +14,9 @@ SPECS = [
     "triang", "boxcar", "rectangular", "rect", "ones", "tukey", ("tukey", 0.25), ("tukey", 0.0),
     ("tukey", 1.0), ("gaussian", 7), ("gaussian", 0.5), ("kaiser", 8.6), ("kaiser", 0.0),
     ("kaiser", 14.0), 5.0, ("general_hamming", 0.6), "hann_periodic", "hann_symmetric",
+    "barthann", "bohman", "parzen", "lanczos", "sinc", "exponential", ("exponential", None, 3.0), "taylor",
+    ("taylor", 6, 45.0), ("taylor", 3, 20.0, False), ("general_gaussian", 1.5, 7.0), ("ggs", 0.5, 2.0),
+    ("general_cosine", (0.5, 0.5)), ("general_cosine", (0.3635819, 0.4891775, 0.1365995, 0.0106411)),
 ]
 LENGTHS = [1, 2, 3, 4, 7, 64, 513, 2048]
 
@@ -26,6 +29,20 @@ def test_matches_scipy(spec, fftbins):
         ref = scipy.signal.get_window(spec, n, fftbins=fftbins)
         assert ours.dtype == np.float64 and ours.shape == (n,)
         np.testing.assert_allclose(ours, ref, rtol=0, atol=1e-12, err_msg=f"{spec} n={n}")
+
+
+def test_exponential_with_center_is_periodic_only():
+    # SciPy's exponential window takes a center only when it is not symmetric
+    for n in LENGTHS:
+        ref = scipy.signal.get_window(("exponential", 2.5, 0.7), n, fftbins=True)
+        np.testing.assert_allclose(dsp.get_window(("exponential", 2.5, 0.7), n), ref, rtol=0, atol=1e-12)
+    with pytest.raises(DSPError, match="center=2.5 is periodic only"):
+        dsp.get_window(("exponential", 2.5, 0.7), 8, fftbins=False)
+
+
+def test_general_cosine_accepts_a_list_of_coefficients():
+    ref = scipy.signal.get_window(("general_cosine", [0.42, 0.5, 0.08]), 33)
+    np.testing.assert_allclose(dsp.get_window(("general_cosine", [0.42, 0.5, 0.08]), 33), ref, rtol=0, atol=1e-12)
 
 
 def test_hanning_alias_is_hann():
@@ -64,6 +81,16 @@ def test_cached_window_normalises_equivalent_specs():
     [
         ("nope", 8, "unknown window name 'nope'"),
         (("gaussian",), 8, "needs its parameter std"),
+        (("general_gaussian", 1.0), 8, "needs its parameters p, sig"),
+        (("general_gaussian", 1.0, 0.0), 8, "sig=0.0 must be > 0"),
+        (("general_cosine", []), 8, r"a=\[\] must be a non-empty sequence"),
+        (("general_cosine", "x"), 8, "a='x' must be a non-empty sequence"),
+        (("exponential", None, -1.0), 8, "tau=-1.0 must be > 0"),
+        (("taylor", 0), 8, "nbar=0 must be an integer >= 1"),
+        (("taylor", 4, -3.0), 8, "sll=-3.0 must be >= 0"),
+        (("taylor", 4, 30.0, "yes"), 8, "norm='yes' must be True or False"),
+        ("chebwin", 8, "'chebwin' is not provided"),
+        (("dpss", 3.0), 8, "'dpss' is not provided"),
         ("gaussian", 8, "needs its parameter std"),
         (("gaussian", 0.0), 8, "std=0.0 must be > 0"),
         (("gaussian", "x"), 8, "std='x' must be a real number"),
