@@ -143,7 +143,7 @@ class ImagePyramid(Pyramid, modality="image"):
         Raises
         ------
         PyramidError
-            Not a 2-D image (or 3-D with channel_axis), NaN, ``downscale <= 1``, ``sigma < 0``, or
+            Not a 2-D image (or 3-D with channel_axis), NaN or infinity, ``downscale <= 1``, ``sigma < 0``, or
             more levels than the image can give (the last level would stop shrinking).
 
         Examples
@@ -277,7 +277,7 @@ class ImagePyramid(Pyramid, modality="image"):
         Raises
         ------
         PyramidError
-            features not 3-D, NaN, an empty or unordered grid list, a grid larger than the
+            features not 3-D, NaN or infinity, an empty or unordered grid list, a grid larger than the
             feature map, an unknown pooling.
 
         Examples
@@ -299,8 +299,9 @@ class ImagePyramid(Pyramid, modality="image"):
             raise PyramidError(f"features has dtype {features.dtype}: need floating-point embeddings")
         if features.size == 0:
             raise PyramidError(f"features is empty: shape {tuple(features.shape)}")
-        if bool(xp.isnan(features).any()):
-            raise PyramidError("features contains NaN")
+        if not bool(xp.isfinite(features).all()):
+            # an infinite embedding would turn the pooled means into NaN
+            raise PyramidError("features contains NaN or infinity: need finite embeddings")
         check_choice("pooling", pooling, ("mean", "max"))
         H, W = features.shape[:2]
         if patch_size is None:

@@ -164,7 +164,7 @@ class TextPyramid(Pyramid, modality="text"):
         Raises
         ------
         PyramidError
-            Shapes that do not match, NaN, offsets outside the text or ending before they start,
+            Shapes that do not match, NaN or infinity, offsets outside the text or ending before they start,
             an unmasked token outside every sentence, a sentence with no token to pool (the
             message names it), weights without ``pooling='weighted'`` (or missing, negative, or
             zero over a sentence), a text with no sentence.
@@ -290,8 +290,9 @@ def _as_embeddings(x):
         x = x.astype(np.float32 if x.dtype == np.float16 else np.float64)
     if x.shape[0] == 0 or x.shape[1] == 0:
         raise PyramidError(f"token_embeddings is empty: shape {tuple(x.shape)}")
-    if bool(xp.isnan(x).any()):
-        raise PyramidError("token_embeddings contains NaN")
+    if not bool(xp.isfinite(x).all()):
+        # an infinite embedding would turn the pooled means into NaN
+        raise PyramidError("token_embeddings contains NaN or infinity: need finite embeddings")
     return x
 
 

@@ -200,6 +200,7 @@ def test_patches_overlapping_cells_have_overlapping_boxes():
         (dict(features=np.ones((4, 4, 2), int)), "need floating-point"),
         (dict(features=np.ones((0, 4, 2))), "features is empty"),
         (dict(features=np.full((2, 2, 2), np.nan), grids=(2,)), "features contains NaN"),
+        (dict(features=np.full((2, 2, 2), np.inf), grids=(2,)), "features contains NaN or infinity"),
         (dict(features=np.ones((8, 8, 2)), grids=(4, 8)), "grids must go from fine to coarse"),
         (dict(features=np.ones((8, 8, 2)), grids=(16,)), "larger than the feature map"),
         (dict(features=np.ones((8, 8, 2)), grids=()), "grids is empty"),

@@ -192,6 +192,7 @@ def test_text_pyramid_save_load(tmp_path):
         (dict(token_embeddings=np.ones((5, 2), int)), "need floating-point"),
         (dict(token_embeddings=np.ones((0, 2)), offsets=np.zeros((0, 2), int)), "token_embeddings is empty"),
         (dict(token_embeddings=np.full((5, 2), np.nan)), "token_embeddings contains NaN"),
+        (dict(token_embeddings=np.full((5, 2), -np.inf)), "token_embeddings contains NaN or infinity"),
         (dict(offsets=np.zeros((4, 2), int)), "offsets has shape \\(4, 2\\): need \\(5, 2\\)"),
         (dict(offsets=np.full((5, 2), 0.5)), "offsets must be integer"),
         (dict(offsets=np.array([[0, 3], [4, 7], [8, 99], [0, 1], [0, 1]])), "offsets must lie in \\[0, 13\\]"),
