@@ -339,3 +339,84 @@ def test_errors():
         dsp.dwt_coeff_len(0, 4)
     with pytest.raises(DSPError, match="filter_len=0 is too small"):
         dsp.dwt_coeff_len(10, 0)
+
+
+# ---- stationary transform ------------------------------------------------------------------
+
+
+def test_swt_iswt_every_wavelet():
+    rng = np.random.default_rng(13)
+    for name in WAVELETS:
+        for n, level, start in ((8, 3, 0), (24, 2, 1), (64, 4, 0)):
+            x = rng.standard_normal((2, n))
+            ref = pywt.swt(x, name, level=level, start_level=start)
+            ours = dsp.swt(x, name, level=level, start_level=start)
+            assert len(ours) == len(ref)
+            for (a, d), (ra, rd) in zip(ours, ref):
+                assert _max_abs(a, ra) <= ATOL64 and _max_abs(d, rd) <= ATOL64, (name, n)
+            assert _max_abs(dsp.iswt(ours, name), pywt.iswt(ref, name)) <= ATOL64, (name, n)
+            if start == 0 and name not in INEXACT:
+                assert _max_abs(dsp.iswt(ours, name), x) <= ATOL64
+
+
+def test_swt_options_axis_and_dtypes():
+    rng = np.random.default_rng(14)
+    x = rng.standard_normal((3, 32, 2))
+    for axis in (0, 1):
+        if x.shape[axis] % 2:
+            continue
+        level = dsp.swt_max_level(x.shape[axis])
+        ours = dsp.swt(x, "db2", level=level, axis=axis, trim_approx=True)
+        ref = pywt.swt(x, "db2", level=level, axis=axis, trim_approx=True)
+        for a, b in zip(ours, ref):
+            assert _max_abs(a, b) <= ATOL64
+        assert _max_abs(dsp.iswt(ours, "db2", axis=axis), x) <= ATOL64
+    y = rng.standard_normal(40)
+    for a, b in zip(dsp.swt(y, "sym4", norm=True), pywt.swt(y, "sym4", norm=True)):
+        assert _max_abs(a[0], b[0]) <= ATOL64 and _max_abs(a[1], b[1]) <= ATOL64
+    assert _max_abs(dsp.iswt(dsp.swt(y, "sym4", norm=True), "sym4", norm=True), y) <= 1e-9
+    with pytest.warns(UserWarning, match="not orthogonal"):
+        dsp.swt(y, "bior2.2", level=1, norm=True)
+    y32 = y.astype(np.float32)
+    c32 = dsp.swt(y32, "db3", level=3)
+    ref = pywt.swt(y32.astype(np.float64), "db3", level=3)
+    scale = max(np.abs(r).max() for pair in ref for r in pair)
+    for (a, d), (ra, rd) in zip(c32, ref):
+        assert a.dtype == d.dtype == np.float32
+        assert _scaled_error(a, ra, scale) <= RTOL[np.dtype(np.float32)]
+        assert _scaled_error(d, rd, scale) <= RTOL[np.dtype(np.float32)]
+    back = dsp.iswt(c32, "db3")
+    assert back.dtype == np.float32 and _scaled_error(back, y, scale) <= RTOL[np.dtype(np.float32)]
+    z = y + 1j * y[::-1]
+    assert _max_abs(dsp.iswt(dsp.swt(z, "db2", level=2), "db2"), z) <= ATOL64
+    assert dsp.swt_max_level(96) == pywt.swt_max_level(96) == 5
+    with pytest.warns(UserWarning, match="No levels of stationary wavelet decomposition"):
+        assert dsp.swt_max_level(7) == 0
+
+
+def test_swt_errors():
+    x = np.ones(8)
+    with pytest.raises(DSPError, match="data has odd length 7"):
+        dsp.swt(np.ones(7), "db1")
+    with pytest.raises(DSPError, match="level=4 is too high: length 8 is a multiple of 2\\*\\*3"):
+        dsp.swt(x, "db1", level=4)
+    with pytest.raises(DSPError, match="level=2 is too high"):
+        dsp.swt(x, "db1", level=2, start_level=2)
+    with pytest.raises(DSPError, match="level=0 is too small: need level >= 1"):
+        dsp.swt(x, "db1", level=0)
+    with pytest.raises(DSPError, match="start_level=3 is too large for length 8: need start_level < 3"):
+        dsp.swt(x, "db1", start_level=3)
+    with pytest.raises(DSPError, match="start_level=-1 is too small"):
+        dsp.swt(x, "db1", start_level=-1)
+    with pytest.raises(DSPError, match="data has length 0"):
+        dsp.swt(np.ones(0), "db1")
+    with pytest.raises(DSPError, match="input_len=0 is too small"):
+        dsp.swt_max_level(0)
+    with pytest.raises(DSPError, match="coeffs must be a non-empty list"):
+        dsp.iswt([], "db1")
+    with pytest.raises(DSPError, match=r"coeffs\[1\] must be a pair"):
+        dsp.iswt([(x, x), x], "db1")
+    with pytest.raises(DSPError, match="all must have the same shape"):
+        dsp.iswt([(x, np.ones(6))], "db1")
+    with pytest.raises(DSPError, match="2 level\\(s\\) need a positive multiple of 4"):
+        dsp.iswt([(np.ones(6), np.ones(6))] * 2, "db1")
