@@ -50,6 +50,19 @@ def test_large_and_awkward_sizes(dtype):
     assert _worst_over(AWKWARD, dtype) == []
 
 
+@pytest.mark.parametrize("n", [1, 2, 9, 64, 77, 400, 2048, 2 * 3 * 5 * 7 * 11, 2 * 4099])
+def test_batches_take_the_blocked_and_parallel_paths(n, dtype):
+    """Many rows go through the blocked (16 rows at once) and parallel kernels: same results."""
+    rows = 37 if n < 1000 else 18  # full blocks of 16 and a partial one
+    x, z = _signals(n, dtype, rows=rows, seed=11)
+    assert_close(dsp.rfft(x), np.fft.rfft(x.astype(np.float64)), dtype)
+    X = np.fft.rfft(x.astype(np.float64))
+    assert_close(dsp.irfft(X.astype(C[dtype]), n=n), np.fft.irfft(X, n=n), dtype)
+    assert_close(dsp.fft(z), np.fft.fft(z.astype(np.complex128)), dtype)
+    # rows computed alone (single-transform path) agree with the batch
+    assert_close(dsp.rfft(x[5]), dsp.rfft(x)[5].astype(np.complex128), dtype)
+
+
 @pytest.mark.parametrize("n", [1, 2, 3, 7, 16, 60, 97])
 def test_against_the_loop_definition(n):
     from tests.naive import naive_dft

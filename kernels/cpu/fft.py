@@ -19,9 +19,10 @@ DCT). The plan is a NamedTuple of arrays and ints, so it is an ordinary argument
 function; its Numba type depends only on the dtype, so one compiled kernel serves every n.
 
 - ``plan = get_rfft_plan(n, dtype)`` (cached on ``(n, dtype)``; dtype float32 or float64 picks
-  the working precision of the twiddles and the arithmetic).
-- ``work = make_work(plan)``: scratch, a 2-D array of the working dtype. Allocate one per thread
-  (per block of frames), never one per frame. Inside njit code use ``alloc_work(plan)``.
+  the working precision of the twiddles and the arithmetic). Any n >= 1.
+- ``work = make_work(plan)``: scratch, a 2-D array of the working dtype (treat it as opaque).
+  Allocate one per thread (per block of frames), never one per frame. Inside njit code use
+  ``alloc_work(plan)``.
 - ``rfft_into(plan, x, out, work)``: ``x`` real 1-D of length n (any 1-D array, a slice is fine),
   ``out`` complex 1-D of length n//2 + 1. Unnormalised forward transform (``np.fft.rfft``).
 - ``irfft_into(plan, X, out, work)``: ``X`` complex of length n//2 + 1, ``out`` real of length n.
@@ -32,6 +33,13 @@ function; its Numba type depends only on the dtype, so one compiled kernel serve
   ``np.fft.fft``; ``inverse=True`` is ``np.fft.ifft`` (the 1/n factor included).
 - ``rfft_scaled_into(plan, x, out, work, scale)`` and ``irfft_scaled_into(...)`` take an explicit
   factor instead of the defaults (e.g. 1/sqrt(n) for 'ortho').
+
+Faster for many frames: ``kernels.cpu.fft_block`` transforms ``LANES`` (16) rows at once, SIMD
+across the rows: ``bwork = alloc_block_work(plan)`` once per thread, then
+``rfft_block_into(plan, frames, out, bwork)`` with ``frames`` (B, n) for B <= LANES (any 2-D
+layout, e.g. a strided view of frames) and ``out`` (B, n//2 + 1); also
+``rfft_block_scaled_into(..., scale)``. Only for plans with ``plan.bluestein == 0`` (n whose
+half has no prime factor above ``MAX_DIRECT_PRIME``); use ``rfft_into`` otherwise.
 
 ``x`` and ``out`` must not be views of ``work``. ``out`` may be complex64 or complex128 whatever
 the plan's dtype (the value is converted on store), but matching dtypes avoid the conversion.
@@ -57,6 +65,10 @@ Two Numba constraints shape this pattern: pass the plan as its own argument (a p
 another tuple cannot enter a ``prange`` body), and compute the number of blocks in Python
 (``numba.get_num_threads()`` called inside a kernel makes it uncacheable). From plain Python,
 ``make_work(plan)`` gives the same scratch as ``alloc_work``.
+
+Numba's cache does not track calls across files: a kernel elsewhere that calls these functions
+keeps the code it was compiled with until its own file changes (clear ``__pycache__`` after
+changing this module).
 """
 from __future__ import annotations
 
@@ -268,13 +280,14 @@ def get_rfft_plan(n: int, dtype=np.float64) -> FFTPlan:
 
 
 def make_work(plan) -> np.ndarray:
-    """Scratch for one thread: shape (4, L) in the plan's working dtype."""
-    return np.zeros((4, plan.work_len), dtype=plan.consts.dtype)
+    """Scratch for one thread (two buffers of real and imaginary parts, the plan's dtype)."""
+    return np.zeros((2, 2 * plan.work_len), dtype=plan.consts.dtype)
 
 
 @jit
 def _cfft_core(plan, work):
-    """Forward n-point DFT of work[0] + i work[1], in place (Stockham or Bluestein)."""
+    """Forward n-point DFT of the data in work row 0 (re, then im at M), in place."""
+    M = work.shape[1] // 2  # imaginary parts start here
     if plan.bluestein == 0:
         stockham(plan, work, 1)
         return
@@ -285,12 +298,12 @@ def _cfft_core(plan, work):
     bwi = plan.bw_im
     for k in range(n):
         xr = work[0, k]
-        xi = work[1, k]
+        xi = work[0, M + k]
         work[0, k] = xr * bwr[k] - xi * bwi[k]
-        work[1, k] = xr * bwi[k] + xi * bwr[k]
+        work[0, M + k] = xr * bwi[k] + xi * bwr[k]
     for k in range(n, m):
         work[0, k] = zero
-        work[1, k] = zero
+        work[0, M + k] = zero
     stockham(plan, work, 1)
     # pointwise product with the filter's spectrum, conjugated so that the forward pass that
     # follows computes the inverse transform (conj(F(conj z)) = unnormalised inverse)
@@ -298,15 +311,15 @@ def _cfft_core(plan, work):
     bfi = plan.bf_im
     for k in range(m):
         xr = work[0, k]
-        xi = work[1, k]
+        xi = work[0, M + k]
         work[0, k] = xr * bfr[k] - xi * bfi[k]
-        work[1, k] = -(xr * bfi[k] + xi * bfr[k])
+        work[0, M + k] = -(xr * bfi[k] + xi * bfr[k])
     stockham(plan, work, 1)
     for k in range(n):
         xr = work[0, k]
-        xi = -work[1, k]
+        xi = -work[0, M + k]
         work[0, k] = xr * bwr[k] - xi * bwi[k]
-        work[1, k] = xr * bwi[k] + xi * bwr[k]
+        work[0, M + k] = xr * bwi[k] + xi * bwr[k]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -316,12 +329,13 @@ def _cfft_core(plan, work):
 @jit
 def alloc_work(plan):
     """Scratch for one thread, allocated inside njit code (same as ``make_work``)."""
-    return np.zeros((4, plan.work_len), dtype=plan.consts.dtype)
+    return np.zeros((2, 2 * plan.work_len), dtype=plan.consts.dtype)
 
 
 @jit
 def fft_scaled_into(plan, x, out, work, inverse, scale):
     """out = scale * sum_j x_j exp(-/+ 2 pi i jk / n) (sign + when inverse)."""
+    M = work.shape[1] // 2  # imaginary parts start here
     n = plan.n
     sg = plan.consts[7]
     if inverse:
@@ -329,12 +343,12 @@ def fft_scaled_into(plan, x, out, work, inverse, scale):
     for j in range(n):
         v = x[j]
         work[0, j] = v.real
-        work[1, j] = sg * v.imag
+        work[0, M + j] = sg * v.imag
     _cfft_core(plan, work)
     sc = plan.consts[7] * scale
     scs = sg * sc
     for k in range(n):
-        out[k] = complex(work[0, k] * sc, work[1, k] * scs)
+        out[k] = complex(work[0, k] * sc, work[0, M + k] * scs)
 
 
 @jit
@@ -349,6 +363,7 @@ def fft_into(plan, x, out, work, inverse):
 @jit
 def rfft_scaled_into(plan, x, out, work, scale):
     """out[k] = scale * sum_j x_j exp(-2 pi i jk / n), k = 0..n//2."""
+    M = work.shape[1] // 2  # imaginary parts start here
     n = plan.n
     cp = plan
     sc = plan.consts[7] * scale
@@ -356,28 +371,28 @@ def rfft_scaled_into(plan, x, out, work, scale):
         zero = cp.consts[8]
         for j in range(n):
             work[0, j] = x[j]
-            work[1, j] = zero
+            work[0, M + j] = zero
         _cfft_core(cp, work)
         for k in range(n // 2 + 1):
-            out[k] = complex(work[0, k] * sc, work[1, k] * sc)
+            out[k] = complex(work[0, k] * sc, work[0, M + k] * sc)
         return
     h = n // 2
     for j in range(h):
         work[0, j] = x[2 * j]
-        work[1, j] = x[2 * j + 1]
+        work[0, M + j] = x[2 * j + 1]
     _cfft_core(cp, work)
     half = cp.consts[0] * sc
     z0r = work[0, 0]
-    z0i = work[1, 0]
+    z0i = work[0, M + 0]
     out[0] = complex((z0r + z0i) * sc, 0.0)
     out[h] = complex((z0r - z0i) * sc, 0.0)
     wr = plan.rw_re
     wi = plan.rw_im
     for k in range(1, h):
         ar = work[0, k]
-        ai = work[1, k]
+        ai = work[0, M + k]
         br = work[0, h - k]
-        bi = -work[1, h - k]
+        bi = -work[0, M + h - k]
         er = ar + br
         ei = ai + bi
         # O = (Z_k - conj Z_{h-k}) / i
@@ -397,6 +412,7 @@ def rfft_into(plan, x, out, work):
 @jit
 def irfft_scaled_into(plan, X, out, work, scale):
     """out = scale * (unnormalised inverse real transform of the Hermitian half X)."""
+    M = work.shape[1] // 2  # imaginary parts start here
     n = plan.n
     cp = plan
     sc = cp.consts[7] * scale
@@ -404,14 +420,14 @@ def irfft_scaled_into(plan, X, out, work, scale):
     if plan.odd == 1:
         nh = n // 2
         work[0, 0] = X[0].real
-        work[1, 0] = zero
+        work[0, M + 0] = zero
         for k in range(1, nh + 1):
             v = X[k]
             # conjugated input: the forward core then yields the conjugate of the inverse
             work[0, k] = v.real
-            work[1, k] = -v.imag
+            work[0, M + k] = -v.imag
             work[0, n - k] = v.real
-            work[1, n - k] = v.imag
+            work[0, M + n - k] = v.imag
         _cfft_core(cp, work)
         for j in range(n):
             out[j] = work[0, j] * sc
@@ -424,7 +440,7 @@ def irfft_scaled_into(plan, X, out, work, scale):
     # Z_k = E_k + i O_k, with E_k = X_k + conj X_{h-k}, O_k = (X_k - conj X_{h-k}) conj(w^k);
     # stored conjugated so the forward core computes the inverse.
     work[0, 0] = x0 + xh
-    work[1, 0] = -(x0 - xh)
+    work[0, M + 0] = -(x0 - xh)
     for k in range(1, h):
         a = X[k]
         b = X[h - k]
@@ -442,11 +458,11 @@ def irfft_scaled_into(plan, X, out, work, scale):
         zr = er - o_i
         zi = ei + o_r
         work[0, k] = zr
-        work[1, k] = -zi
+        work[0, M + k] = -zi
     _cfft_core(cp, work)
     for j in range(h):
         out[2 * j] = work[0, j] * sc
-        out[2 * j + 1] = -work[1, j] * sc
+        out[2 * j + 1] = -work[0, M + j] * sc
 
 
 @jit

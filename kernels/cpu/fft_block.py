@@ -25,7 +25,7 @@ TILE = 64
 @jit
 def alloc_block_work(plan):
     """Scratch for one block of LANES transforms (allocate once per thread)."""
-    return np.zeros((4, (plan.work_len + 1) * LANES), dtype=plan.consts.dtype)
+    return np.zeros((2, 2 * (plan.work_len + 1) * LANES), dtype=plan.consts.dtype)
 
 
 @jit
@@ -88,10 +88,11 @@ def rfft_block_scaled_into(plan, x, out, work, scale):
     B = x.shape[0]
     zero = plan.consts[8]
     sc = plan.consts[7] * scale
-    w0 = work[0]
-    w1 = work[1]
-    w2 = work[2]
-    w3 = work[3]
+    M = work.shape[1] // 2
+    w0 = work[0, :M]  # Z, real and imaginary parts
+    w1 = work[0, M:]
+    w2 = work[1, :M]  # X
+    w3 = work[1, M:]
     L = u64(LANES)
     if plan.odd == 1:
         for l in range(B):

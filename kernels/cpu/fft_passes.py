@@ -1,7 +1,7 @@
 """Stockham passes shared by the single-transform and the blocked (lane-interleaved) FFT.
 
 Data: ``L`` interleaved transforms of length m, element i of lane l at ``i * L + l`` (L = 1 for a
-single transform). A pass of radix r, with s the product of the radices already done and
+single transform), real parts at ``[0, M)`` and imaginary parts at ``[M, 2M)`` of one buffer. A pass of radix r, with s the product of the radices already done and
 mm = m / (s r), reads groups at ``(s p + j s mm) L`` and writes ``(s (r p + k)) L``; for fixed p
 both are runs of ``s L`` contiguous values, which is the innermost loop: contiguous, independent,
 so LLVM vectorises it (the data of one butterfly in every lane). Outputs end in natural order
@@ -21,8 +21,9 @@ u64 = numba.uint64
 
 
 @jit
-def _pass2(xr, xi, yr, yi, twr, twi, off_, s_, mm_, L_):
+def _pass2(x, y, M_, twr, twi, off_, s_, mm_, L_):
     run = u64(s_) * u64(L_)
+    M = u64(M_)
     mm = u64(mm_)
     off = u64(off_)
     g = run * mm
@@ -34,21 +35,22 @@ def _pass2(xr, xi, yr, yi, twr, twi, off_, s_, mm_, L_):
         o0 = (p + p) * run
         o1 = o0 + run
         for u in range(run):
-            ar = xr[i0 + u]
-            ai = xi[i0 + u]
-            br = xr[i1 + u]
-            bi = xi[i1 + u]
-            yr[o0 + u] = ar + br
-            yi[o0 + u] = ai + bi
+            ar = x[i0 + u]
+            ai = x[M + i0 + u]
+            br = x[i1 + u]
+            bi = x[M + i1 + u]
+            y[o0 + u] = ar + br
+            y[M + o0 + u] = ai + bi
             dr = ar - br
             di = ai - bi
-            yr[o1 + u] = dr * w1r - di * w1i
-            yi[o1 + u] = dr * w1i + di * w1r
+            y[o1 + u] = dr * w1r - di * w1i
+            y[M + o1 + u] = dr * w1i + di * w1r
 
 
 @jit
-def _pass4(xr, xi, yr, yi, twr, twi, off_, s_, mm_, L_):
+def _pass4(x, y, M_, twr, twi, off_, s_, mm_, L_):
     run = u64(s_) * u64(L_)
+    M = u64(M_)
     mm = u64(mm_)
     off = u64(off_)
     g = run * mm
@@ -71,14 +73,14 @@ def _pass4(xr, xi, yr, yi, twr, twi, off_, s_, mm_, L_):
         o2 = o1 + run
         o3 = o2 + run
         for u in range(run):
-            a0r = xr[i0 + u]
-            a0i = xi[i0 + u]
-            a1r = xr[i1 + u]
-            a1i = xi[i1 + u]
-            a2r = xr[i2 + u]
-            a2i = xi[i2 + u]
-            a3r = xr[i3 + u]
-            a3i = xi[i3 + u]
+            a0r = x[i0 + u]
+            a0i = x[M + i0 + u]
+            a1r = x[i1 + u]
+            a1i = x[M + i1 + u]
+            a2r = x[i2 + u]
+            a2i = x[M + i2 + u]
+            a3r = x[i3 + u]
+            a3i = x[M + i3 + u]
             t0r = a0r + a2r
             t0i = a0i + a2i
             t1r = a0r - a2r
@@ -87,27 +89,28 @@ def _pass4(xr, xi, yr, yi, twr, twi, off_, s_, mm_, L_):
             t2i = a1i + a3i
             t3r = a1i - a3i  # (a1 - a3) * (-i)
             t3i = a3r - a1r
-            yr[o0 + u] = t0r + t2r
-            yi[o0 + u] = t0i + t2i
+            y[o0 + u] = t0r + t2r
+            y[M + o0 + u] = t0i + t2i
             br = t1r + t3r
             bi = t1i + t3i
-            yr[o1 + u] = br * w1r - bi * w1i
-            yi[o1 + u] = br * w1i + bi * w1r
+            y[o1 + u] = br * w1r - bi * w1i
+            y[M + o1 + u] = br * w1i + bi * w1r
             br = t0r - t2r
             bi = t0i - t2i
-            yr[o2 + u] = br * w2r - bi * w2i
-            yi[o2 + u] = br * w2i + bi * w2r
+            y[o2 + u] = br * w2r - bi * w2i
+            y[M + o2 + u] = br * w2i + bi * w2r
             br = t1r - t3r
             bi = t1i - t3i
-            yr[o3 + u] = br * w3r - bi * w3i
-            yi[o3 + u] = br * w3i + bi * w3r
+            y[o3 + u] = br * w3r - bi * w3i
+            y[M + o3 + u] = br * w3i + bi * w3r
 
 
 @jit
-def _pass3(xr, xi, yr, yi, twr, twi, off_, s_, mm_, L_, consts):
+def _pass3(x, y, M_, twr, twi, off_, s_, mm_, L_, consts):
     half = consts[0]
     s3 = consts[1]
     run = u64(s_) * u64(L_)
+    M = u64(M_)
     mm = u64(mm_)
     off = u64(off_)
     g = run * mm
@@ -126,37 +129,38 @@ def _pass3(xr, xi, yr, yi, twr, twi, off_, s_, mm_, L_, consts):
         o1 = o0 + run
         o2 = o1 + run
         for u in range(run):
-            a0r = xr[i0 + u]
-            a0i = xi[i0 + u]
-            a1r = xr[i1 + u]
-            a1i = xi[i1 + u]
-            a2r = xr[i2 + u]
-            a2i = xi[i2 + u]
+            a0r = x[i0 + u]
+            a0i = x[M + i0 + u]
+            a1r = x[i1 + u]
+            a1i = x[M + i1 + u]
+            a2r = x[i2 + u]
+            a2i = x[M + i2 + u]
             t1r = a1r + a2r
             t1i = a1i + a2i
             t2r = a0r - half * t1r
             t2i = a0i - half * t1i
             ur = s3 * (a1i - a2i)  # -i sin(2 pi / 3) (a1 - a2)
             ui = s3 * (a2r - a1r)
-            yr[o0 + u] = a0r + t1r
-            yi[o0 + u] = a0i + t1i
+            y[o0 + u] = a0r + t1r
+            y[M + o0 + u] = a0i + t1i
             br = t2r + ur
             bi = t2i + ui
-            yr[o1 + u] = br * w1r - bi * w1i
-            yi[o1 + u] = br * w1i + bi * w1r
+            y[o1 + u] = br * w1r - bi * w1i
+            y[M + o1 + u] = br * w1i + bi * w1r
             br = t2r - ur
             bi = t2i - ui
-            yr[o2 + u] = br * w2r - bi * w2i
-            yi[o2 + u] = br * w2i + bi * w2r
+            y[o2 + u] = br * w2r - bi * w2i
+            y[M + o2 + u] = br * w2i + bi * w2r
 
 
 @jit
-def _pass5(xr, xi, yr, yi, twr, twi, off_, s_, mm_, L_, consts):
+def _pass5(x, y, M_, twr, twi, off_, s_, mm_, L_, consts):
     c1 = consts[2]
     c2 = consts[3]
     s1 = consts[4]
     s2 = consts[5]
     run = u64(s_) * u64(L_)
+    M = u64(M_)
     mm = u64(mm_)
     off = u64(off_)
     g = run * mm
@@ -183,16 +187,16 @@ def _pass5(xr, xi, yr, yi, twr, twi, off_, s_, mm_, L_, consts):
         o3 = o2 + run
         o4 = o3 + run
         for u in range(run):
-            a0r = xr[i0 + u]
-            a0i = xi[i0 + u]
-            a1r = xr[i1 + u]
-            a1i = xi[i1 + u]
-            a2r = xr[i2 + u]
-            a2i = xi[i2 + u]
-            a3r = xr[i3 + u]
-            a3i = xi[i3 + u]
-            a4r = xr[i4 + u]
-            a4i = xi[i4 + u]
+            a0r = x[i0 + u]
+            a0i = x[M + i0 + u]
+            a1r = x[i1 + u]
+            a1i = x[M + i1 + u]
+            a2r = x[i2 + u]
+            a2i = x[M + i2 + u]
+            a3r = x[i3 + u]
+            a3i = x[M + i3 + u]
+            a4r = x[i4 + u]
+            a4i = x[M + i4 + u]
             b1r = a1r + a4r
             b1i = a1i + a4i
             d1r = a1r - a4r
@@ -201,8 +205,8 @@ def _pass5(xr, xi, yr, yi, twr, twi, off_, s_, mm_, L_, consts):
             b2i = a2i + a3i
             d2r = a2r - a3r
             d2i = a2i - a3i
-            yr[o0 + u] = a0r + b1r + b2r
-            yi[o0 + u] = a0i + b1i + b2i
+            y[o0 + u] = a0r + b1r + b2r
+            y[M + o0 + u] = a0i + b1i + b2i
             # y1,4 = A -/+ iU ; y2,3 = B -/+ iV
             Ar = a0r + c1 * b1r + c2 * b2r
             Ai = a0i + c1 * b1i + c2 * b2i
@@ -214,27 +218,28 @@ def _pass5(xr, xi, yr, yi, twr, twi, off_, s_, mm_, L_, consts):
             Vi = s2 * d1i - s1 * d2i
             br = Ar + Ui
             bi = Ai - Ur
-            yr[o1 + u] = br * w1r - bi * w1i
-            yi[o1 + u] = br * w1i + bi * w1r
+            y[o1 + u] = br * w1r - bi * w1i
+            y[M + o1 + u] = br * w1i + bi * w1r
             br = Br + Vi
             bi = Bi - Vr
-            yr[o2 + u] = br * w2r - bi * w2i
-            yi[o2 + u] = br * w2i + bi * w2r
+            y[o2 + u] = br * w2r - bi * w2i
+            y[M + o2 + u] = br * w2i + bi * w2r
             br = Br - Vi
             bi = Bi + Vr
-            yr[o3 + u] = br * w3r - bi * w3i
-            yi[o3 + u] = br * w3i + bi * w3r
+            y[o3 + u] = br * w3r - bi * w3i
+            y[M + o3 + u] = br * w3i + bi * w3r
             br = Ar - Ui
             bi = Ai + Ur
-            yr[o4 + u] = br * w4r - bi * w4i
-            yi[o4 + u] = br * w4i + bi * w4r
+            y[o4 + u] = br * w4r - bi * w4i
+            y[M + o4 + u] = br * w4i + bi * w4r
 
 
 @jit
-def _pass_generic(xr, xi, yr, yi, twr, twi, off_, s_, mm_, L_, r_, rr, ri, roff_, consts):
+def _pass_generic(x, y, M_, twr, twi, off_, s_, mm_, L_, r_, rr, ri, roff_, consts):
     """Any radix r by the direct sum (O(r^2) per butterfly): 7, 11, ... up to MAX_DIRECT_PRIME."""
     zero = consts[8]
     run = u64(s_) * u64(L_)
+    M = u64(M_)
     mm = u64(mm_)
     off = u64(off_)
     r = u64(r_)
@@ -248,18 +253,18 @@ def _pass_generic(xr, xi, yr, yi, twr, twi, off_, s_, mm_, L_, r_, rr, ri, roff_
         for k in range(r):
             ok = o0 + k * run
             for u in range(run):
-                yr[ok + u] = zero
-                yi[ok + u] = zero
+                y[ok + u] = zero
+                y[M + ok + u] = zero
             idx = u64(0)
             for j in range(r):
                 cr = rr[roff + idx]
                 ci = ri[roff + idx]
                 ij = i0 + j * g
                 for u in range(run):
-                    ar = xr[ij + u]
-                    ai = xi[ij + u]
-                    yr[ok + u] += ar * cr - ai * ci
-                    yi[ok + u] += ar * ci + ai * cr
+                    ar = x[ij + u]
+                    ai = x[M + ij + u]
+                    y[ok + u] += ar * cr - ai * ci
+                    y[M + ok + u] += ar * ci + ai * cr
                 idx += k
                 if idx >= r:
                     idx -= r
@@ -267,18 +272,22 @@ def _pass_generic(xr, xi, yr, yi, twr, twi, off_, s_, mm_, L_, r_, rr, ri, roff_
                 wr = twr[t + k - one]
                 wi = twi[t + k - one]
                 for u in range(run):
-                    ar = yr[ok + u]
-                    ai = yi[ok + u]
-                    yr[ok + u] = ar * wr - ai * wi
-                    yi[ok + u] = ar * wi + ai * wr
+                    ar = y[ok + u]
+                    ai = y[M + ok + u]
+                    y[ok + u] = ar * wr - ai * wi
+                    y[M + ok + u] = ar * wi + ai * wr
 
 
 @jit
 def stockham(plan, work, L):
-    """Forward m-point DFT of the L interleaved signals in work rows 0 (re) and 1 (im), in place.
+    """Forward m-point DFT of the L interleaved signals in work row 0, in place.
 
-    Rows 2 and 3 are the other half of the ping-pong; each row holds at least m * L values.
+    ``work`` has two rows (the ping-pong buffers); in each, the real parts occupy the first half
+    and the imaginary parts the second (each half holds at least m * L values). One array per
+    buffer, not separate re/im arrays: with fewer distinct base pointers LLVM's runtime alias
+    checks pass and the vectorised loop runs.
     """
+    M = work.shape[1] // 2
     m = plan.m
     factors = plan.factors
     src = 0
@@ -288,29 +297,26 @@ def stockham(plan, work, L):
         r = factors[st]
         mm = ncur // r
         off = plan.tw_off[st]
-        xr = work[src]
-        xi = work[src + 1]
-        yr = work[2 - src]
-        yi = work[3 - src]
+        x = work[src]
+        y = work[1 - src]
         if r == 4:
-            _pass4(xr, xi, yr, yi, plan.tw_re, plan.tw_im, off, s, mm, L)
+            _pass4(x, y, M, plan.tw_re, plan.tw_im, off, s, mm, L)
         elif r == 2:
-            _pass2(xr, xi, yr, yi, plan.tw_re, plan.tw_im, off, s, mm, L)
+            _pass2(x, y, M, plan.tw_re, plan.tw_im, off, s, mm, L)
         elif r == 3:
-            _pass3(xr, xi, yr, yi, plan.tw_re, plan.tw_im, off, s, mm, L, plan.consts)
+            _pass3(x, y, M, plan.tw_re, plan.tw_im, off, s, mm, L, plan.consts)
         elif r == 5:
-            _pass5(xr, xi, yr, yi, plan.tw_re, plan.tw_im, off, s, mm, L, plan.consts)
+            _pass5(x, y, M, plan.tw_re, plan.tw_im, off, s, mm, L, plan.consts)
         else:
-            _pass_generic(xr, xi, yr, yi, plan.tw_re, plan.tw_im, off, s, mm, L, r,
+            _pass_generic(x, y, M, plan.tw_re, plan.tw_im, off, s, mm, L, r,
                           plan.roots_re, plan.roots_im, plan.root_off[st], plan.consts)
-        src = 2 - src
+        src = 1 - src
         s *= r
         ncur = mm
     if src != 0:
         w0 = work[0]
         w1 = work[1]
-        w2 = work[2]
-        w3 = work[3]
-        for i in range(m * L):
-            w0[i] = w2[i]
-            w1[i] = w3[i]
+        n = m * L
+        for i in range(n):
+            w0[i] = w1[i]
+            w0[M + i] = w1[M + i]
