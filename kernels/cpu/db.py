@@ -84,7 +84,9 @@ def _log1p_coefficients(degree: int = 18) -> np.ndarray:
 
     a, b = math.sqrt(0.5) - 1.0, math.sqrt(2.0) - 1.0
     cheb = Chebyshev.interpolate(np.log1p, degree, domain=[a, b])
-    return np.ascontiguousarray(cheb.convert(kind=Polynomial, domain=[-1, 1], window=[-1, 1]).coef)
+    coef = np.array(cheb.convert(kind=Polynomial, domain=[-1, 1], window=[-1, 1]).coef)
+    coef[0] = 0.0  # log(1) is exactly 0 (the fit leaves 7e-17): 0 dB stays exactly 0
+    return coef
 
 
 _LOG1P = _log1p_coefficients()
