@@ -18,6 +18,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 from numba import prange
+from numba.typed import List
 
 from dsp._wavelet_modes import MODES
 from kernels.config import jit, pjit
@@ -287,15 +288,14 @@ def _wavedec_serial(x, hr, gr, off, mode, lens, starts, out, scratch):
 
 
 @jit
-def _waverec_row(ca, details, lens, starts, b, mode, rl, rh, le, lo, he, ho, out, scratch):
-    """Every synthesis level of one row; ``details`` is the flat buffer of ``(batch, n_j)`` blocks,
+def _waverec_row(ca, details, b, mode, rl, rh, le, lo, he, ho, out, scratch):
+    """Every synthesis level of row ``b``; ``details`` is a typed list of ``(batch, n_j)`` arrays;
     intermediate approximations alternate between two scratch rows."""
     src = ca
-    level = lens.shape[0]
+    level = len(details)
     for j in range(level):
-        n = lens[j]
-        d0 = starts[j] + b * n
-        d = details[d0 : d0 + n]
+        d = details[j][b]
+        n = d.shape[0]
         if mode == _PERIODIZATION:
             nout = 2 * n
         else:
@@ -309,15 +309,15 @@ def _waverec_row(ca, details, lens, starts, b, mode, rl, rh, le, lo, he, ho, out
 
 
 @pjit
-def _waverec_kernel(ca, details, lens, starts, mode, rl, rh, le, lo, he, ho, out, scratch):
+def _waverec_kernel(ca, details, mode, rl, rh, le, lo, he, ho, out, scratch):
     for b in prange(ca.shape[0]):
-        _waverec_row(ca[b], details, lens, starts, b, mode, rl, rh, le, lo, he, ho, out[b], scratch[b])
+        _waverec_row(ca[b], details, b, mode, rl, rh, le, lo, he, ho, out[b], scratch[b])
 
 
 @jit
-def _waverec_serial(ca, details, lens, starts, mode, rl, rh, le, lo, he, ho, out, scratch):
+def _waverec_serial(ca, details, mode, rl, rh, le, lo, he, ho, out, scratch):
     for b in range(ca.shape[0]):
-        _waverec_row(ca[b], details, lens, starts, b, mode, rl, rh, le, lo, he, ho, out[b], scratch[b])
+        _waverec_row(ca[b], details, b, mode, rl, rh, le, lo, he, ho, out[b], scratch[b])
 
 
 #: below this many multiply-adds (about half a millisecond on one core) a call runs on one
@@ -489,9 +489,6 @@ def waverec(ca, details, rec_lo, rec_hi, mode):
             a = _idwt_into(a, d, d.shape[1], filters, mode)
         return a
     outs = [2 * m if mode == _PERIODIZATION else 2 * m - F + 2 for m in lens]
-    flat = np.concatenate([d.reshape(-1) for d in details])
-    starts = np.zeros(len(lens), dtype=np.int64)
-    starts[1:] = np.cumsum(np.array(lens[:-1], dtype=np.int64) * nb)
     out = np.empty((nb, outs[-1]), dtype=ca.dtype)
     scratch = np.empty((nb, 2, max(outs[:-1], default=1)), dtype=ca.dtype)
     if mode == _PERIODIZATION:
@@ -501,7 +498,8 @@ def waverec(ca, details, rec_lo, rec_hi, mode):
         le, lo, he, ho = filters
         rl = rh = le
     kernel = _waverec_serial if how == "serial" else _waverec_kernel
-    kernel(ca, flat, np.array(lens, dtype=np.int64), starts, mode, rl, rh, le, lo, he, ho, out, scratch)
+    # a typed list hands the levels over without copying them into one buffer
+    kernel(ca, List(details), mode, rl, rh, le, lo, he, ho, out, scratch)
     return out
 
 
