@@ -216,6 +216,16 @@ def test_melspectrogram_multichannel_equals_per_channel(recording):
             np.testing.assert_array_equal(ours[i, c], dsp.melspectrogram(y=stacked[i, c], sr=sr, n_fft=512, hop_length=128))
 
 
+def test_read_only_non_contiguous_and_float16_input(recording):
+    y, sr = recording("stereo")
+    ref = dsp.melspectrogram(y=np.ascontiguousarray(y[:, ::2]), sr=sr, n_fft=512)
+    view = y[:, ::2]
+    view.setflags(write=False)
+    np.testing.assert_array_equal(dsp.melspectrogram(y=view, sr=sr, n_fft=512), ref)
+    half = dsp.melspectrogram(y=y[0].astype(np.float16), sr=sr, n_fft=512)
+    assert half.dtype == np.float32
+
+
 def test_melspectrogram_from_y_equals_projection_of_power_stft(recording):
     y, sr = recording("speech")
     y = y[: sr]
