@@ -17,6 +17,9 @@ def _plt():
     return plt
 
 
+_TICKS = [m * 10.0**e for e in range(-3, 4) for m in (1, 2, 5)]
+
+
 def ratio_chart(record: dict, path: Path) -> Path | None:
     """One panel per operation: a bar per peer, ours/peer on a log axis (left of 1: ours faster)."""
     panels = []
@@ -28,7 +31,7 @@ def ratio_chart(record: dict, path: Path) -> Path | None:
     if not panels:
         return None
     plt = _plt()
-    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+    from matplotlib.ticker import FixedLocator, FuncFormatter, NullFormatter
 
     ncols = min(3, len(panels))
     nrows = math.ceil(len(panels) / ncols)
@@ -52,8 +55,9 @@ def ratio_chart(record: dict, path: Path) -> Path | None:
         for y, v, h in zip(ypos, r, hi):
             ax.annotate(f"{v:.2f}x", (max(v, h), y), xytext=(4, 0), textcoords="offset points",
                         va="center", fontsize=8)
-        ax.set_xlim(min(np.min(lo), 1.0) / 3, max(np.max(hi), 1.0) * 4)
-        ax.xaxis.set_major_locator(LogLocator(base=10))
+        left, right = min(np.min(lo), 1.0) / 3, max(np.max(hi), 1.0) * 4
+        ax.set_xlim(left, right)
+        ax.xaxis.set_major_locator(FixedLocator([t for t in _TICKS if left <= t <= right]))
         ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
         ax.xaxis.set_minor_formatter(NullFormatter())
         ax.set_title(op["name"], fontsize=10)

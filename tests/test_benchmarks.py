@@ -111,3 +111,42 @@ def test_missing_ours_is_reported_not_fatal():
     op = ops.Op("x", "x", "a placeholder", lambda p: {},
                 [ops.Impl("dsp", lambda inp: (lambda: None), ours="dsp.no_such_function")])
     assert "not available yet" in ops.missing(op.impls[0])
+
+
+def test_gpu_section_runs_or_says_why_it_skipped(tmp_path):
+    out = tmp_path / "gpu.json"
+    proc = subprocess.run(
+        [sys.executable, "-m", "benchmarks", "--device", "gpu", "--tiny", "--only", "gpu_stft",
+         "--no-plots", "--no-memory", "--no-latency", "--json", str(out)],
+        cwd=ROOT, capture_output=True, text=True, timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    (op,) = json.loads(out.read_text())["ops"]
+    assert op["name"] == "gpu_stft"
+    assert op["status"] in ("ok", "skipped", "not available yet"), op
+    if op["status"] == "skipped":
+        assert op["reason"] == "no GPU" and "--device gpu: no usable GPU" in proc.stderr
+
+
+def test_summary_statistics_and_paired_ratios():
+    from benchmarks import harness
+
+    s = harness.summarize([1.0, 2.0, 3.0, 4.0, 5.0])
+    assert (s["median_s"], s["q1_s"], s["q3_s"], s["min_s"], s["max_s"], s["n"]) == (3, 2, 4, 1, 5, 5)
+    assert s["spread"] == pytest.approx(2 / 3)
+    r = harness.paired_ratio([1.0, 2.0, 3.0], [2.0, 2.0, 2.0])
+    assert r["ratio"] == 1.0 and r["ratio_of_medians"] == 1.0
+    assert harness.paired_ratio([], [])["ratio"] is None
+
+
+def test_a_failing_implementation_is_recorded_not_raised():
+    from benchmarks import harness
+
+    def boom():
+        raise RuntimeError("kernel exploded")
+
+    good = harness.Timed("good", lambda: None)
+    bad = harness.Timed("bad", boom)
+    harness.time_alternating([good, bad], repeat=2)
+    assert "kernel exploded" in bad.error and not bad.samples
+    assert good.error is None and len(good.samples) == 2
