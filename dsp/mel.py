@@ -123,7 +123,7 @@ def hz_to_mel(frequencies, *, htk=False):
     linear = f / _F_SP
     if f.ndim == 0:
         if f >= _MIN_LOG_HZ:
-            return _MIN_LOG_MEL + np.log(f / _MIN_LOG_HZ) / _LOGSTEP
+            return _MIN_LOG_MEL + xp.log(f / _MIN_LOG_HZ) / _LOGSTEP
         return linear
     log_t = f >= _MIN_LOG_HZ
     linear[log_t] = _MIN_LOG_MEL + xp.log(f[log_t] / _MIN_LOG_HZ) / _LOGSTEP
@@ -161,7 +161,7 @@ def mel_to_hz(mels, *, htk=False):
     freqs = _F_SP * m
     if m.ndim == 0:
         if m >= _MIN_LOG_MEL:
-            return _MIN_LOG_HZ * np.exp(_LOGSTEP * (m - _MIN_LOG_MEL))
+            return _MIN_LOG_HZ * xp.exp(_LOGSTEP * (m - _MIN_LOG_MEL))
         return freqs
     log_t = m >= _MIN_LOG_MEL
     freqs[log_t] = _MIN_LOG_HZ * xp.exp(_LOGSTEP * (m[log_t] - _MIN_LOG_MEL))
@@ -409,8 +409,8 @@ def melspectrogram(
     sr : float > 0
         Sampling rate of ``y``.
     S : np.ndarray [shape=(..., 1 + n_fft // 2, t)] or None
-        A spectrogram (magnitude ** power) to project instead of ``y``. When
-        ``n_fft // 2 + 1 != S.shape[-2]``, ``n_fft`` is taken as ``2 * (S.shape[-2] - 1)``,
+        A spectrogram (magnitude ** power) to project instead of ``y``. When ``n_fft`` is None
+        or ``n_fft // 2 + 1 != S.shape[-2]``, ``n_fft`` is taken as ``2 * (S.shape[-2] - 1)``,
         as librosa does.
     n_fft, hop_length, win_length, window, center, pad_mode :
         The STFT's parameters, as in :func:`dsp.stft`; unused with ``S``.
@@ -440,8 +440,9 @@ def melspectrogram(
         n_bins = S.shape[-2]
         if n_bins < 2:
             raise DSPError(f"S has {n_bins} frequency bin(s) (axis -2): need at least 2")
-        n_fft = check_int("n_fft", n_fft, minimum=2)
-        if n_fft // 2 + 1 != n_bins:
+        if n_fft is not None:
+            n_fft = check_int("n_fft", n_fft, minimum=2)
+        if n_fft is None or n_fft // 2 + 1 != n_bins:
             n_fft = 2 * (n_bins - 1)
         fb_args = _mel_args(sr, n_fft, kwargs)
         _warn_if_empty(fb_args, stacklevel=2)

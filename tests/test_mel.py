@@ -161,6 +161,7 @@ def test_melspectrogram_from_S_keeps_a_consistent_odd_n_fft():
     S = np.random.default_rng(4).random((1025, 5))
     assert_close(dsp.melspectrogram(S=S, n_fft=2049), librosa.feature.melspectrogram(S=S, n_fft=2049), np.float64)
     assert_close(dsp.melspectrogram(S=S, n_fft=1000), librosa.feature.melspectrogram(S=S, n_fft=1000), np.float64)
+    assert_close(dsp.melspectrogram(S=S, n_fft=None), librosa.feature.melspectrogram(S=S, n_fft=None), np.float64)
 
 
 # ----------------------------------------------------------------------------- mfcc (S=)
