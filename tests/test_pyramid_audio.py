@@ -144,7 +144,7 @@ def test_temporal_mfcc_and_mel_features(speech):
     yy = y[: len(y) // L * L]
     p = AudioPyramid.temporal(y, sr, frame=0.05, window=0.5, clip=1.0, feature="mfcc", n_mfcc=13, n_mels=40)
     ref = librosa.feature.mfcc(y=yy, sr=sr, n_fft=L, hop_length=L, center=False, n_mels=40, n_mfcc=13).T
-    assert_close(p[0], ref, np.float64, rtol=1e-9, what="mfcc")  # through the dB floor and the DCT
+    assert_close(p[0], ref, np.float64, what="mfcc")  # measured 2.7e-15 through the dB floor and the DCT
     q = AudioPyramid.temporal(y, sr, frame=0.05, window=0.5, clip=1.0, feature="mel", n_mels=20)
     ref = librosa.feature.melspectrogram(y=yy, sr=sr, n_fft=L, hop_length=L, center=False, n_mels=20).T
     assert_close(q[0], ref, np.float64)
