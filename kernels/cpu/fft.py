@@ -131,14 +131,20 @@ CPlan = RPlan = FFTPlan
 
 
 def _factorize(n: int) -> list[int]:
-    """Radices for n: the power of two as 4s (and one 2), then 3, 5 and other primes."""
+    """Radices for n: the power of two as 8s and 4s (fewest passes, no lone 2 when avoidable),
+    then 3, 5 and other primes."""
     k = 0
     while n % 2 == 0:
         n //= 2
         k += 1
-    # radix 8 would save a pass but its 32 data streams defeat LLVM's vectoriser (too many
-    # runtime alias checks); radix 4 vectorises
-    twos = [4] * (k // 2) + [2] * (k % 2)
+    if k == 1:
+        twos = [2]
+    elif k % 3 == 0:
+        twos = [8] * (k // 3)
+    elif k % 3 == 2:
+        twos = [8] * (k // 3) + [4]
+    else:  # k = 3j + 1 >= 4: two 4s rather than an 8 and a 2
+        twos = [8] * (k // 3 - 1) + [4, 4]
     out = list(twos)
     p = 3
     while n > 1:

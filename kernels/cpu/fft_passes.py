@@ -105,6 +105,138 @@ def _pass4(x, y, M_, twr, twi, off_, s_, mm_, L_):
             y[M + o3 + u] = br * w3i + bi * w3r
 
 
+
+@jit
+def _pass8(x, y, M_, twr, twi, off_, s_, mm_, L_, consts):
+    rt = consts[6]  # sqrt(1/2)
+    run = u64(s_) * u64(L_)
+    M = u64(M_)
+    mm = u64(mm_)
+    off = u64(off_)
+    g = run * mm
+    seven = u64(7)
+    eight = u64(8)
+    for p in range(mm):
+        t = off + seven * p
+        w1r = twr[t]
+        w1i = twi[t]
+        w2r = twr[t + u64(1)]
+        w2i = twi[t + u64(1)]
+        w3r = twr[t + u64(2)]
+        w3i = twi[t + u64(2)]
+        w4r = twr[t + u64(3)]
+        w4i = twi[t + u64(3)]
+        w5r = twr[t + u64(4)]
+        w5i = twi[t + u64(4)]
+        w6r = twr[t + u64(5)]
+        w6i = twi[t + u64(5)]
+        w7r = twr[t + u64(6)]
+        w7i = twi[t + u64(6)]
+        i0 = p * run
+        i1 = i0 + g
+        i2 = i1 + g
+        i3 = i2 + g
+        i4 = i3 + g
+        i5 = i4 + g
+        i6 = i5 + g
+        i7 = i6 + g
+        o0 = eight * p * run
+        o1 = o0 + run
+        o2 = o1 + run
+        o3 = o2 + run
+        o4 = o3 + run
+        o5 = o4 + run
+        o6 = o5 + run
+        o7 = o6 + run
+        for u in range(run):
+            a0r = x[i0 + u]
+            a0i = x[M + i0 + u]
+            a1r = x[i1 + u]
+            a1i = x[M + i1 + u]
+            a2r = x[i2 + u]
+            a2i = x[M + i2 + u]
+            a3r = x[i3 + u]
+            a3i = x[M + i3 + u]
+            a4r = x[i4 + u]
+            a4i = x[M + i4 + u]
+            a5r = x[i5 + u]
+            a5i = x[M + i5 + u]
+            a6r = x[i6 + u]
+            a6i = x[M + i6 + u]
+            a7r = x[i7 + u]
+            a7i = x[M + i7 + u]
+            # E = DFT4(a0, a2, a4, a6), F = DFT4(a1, a3, a5, a7)
+            t0r = a0r + a4r
+            t0i = a0i + a4i
+            t1r = a0r - a4r
+            t1i = a0i - a4i
+            t2r = a2r + a6r
+            t2i = a2i + a6i
+            t3r = a2i - a6i
+            t3i = a6r - a2r
+            e0r = t0r + t2r
+            e0i = t0i + t2i
+            e1r = t1r + t3r
+            e1i = t1i + t3i
+            e2r = t0r - t2r
+            e2i = t0i - t2i
+            e3r = t1r - t3r
+            e3i = t1i - t3i
+            t0r = a1r + a5r
+            t0i = a1i + a5i
+            t1r = a1r - a5r
+            t1i = a1i - a5i
+            t2r = a3r + a7r
+            t2i = a3i + a7i
+            t3r = a3i - a7i
+            t3i = a7r - a3r
+            f0r = t0r + t2r
+            f0i = t0i + t2i
+            f1r = t1r + t3r
+            f1i = t1i + t3i
+            f2r = t0r - t2r
+            f2i = t0i - t2i
+            f3r = t1r - t3r
+            f3i = t1i - t3i
+            # F_k times exp(-i pi k / 4)
+            g1r = rt * (f1r + f1i)
+            g1i = rt * (f1i - f1r)
+            g2r = f2i
+            g2i = -f2r
+            g3r = rt * (f3i - f3r)
+            g3i = -rt * (f3r + f3i)
+            y[o0 + u] = e0r + f0r
+            y[M + o0 + u] = e0i + f0i
+            br = e1r + g1r
+            bi = e1i + g1i
+            y[o1 + u] = br * w1r - bi * w1i
+            y[M + o1 + u] = br * w1i + bi * w1r
+            br = e2r + g2r
+            bi = e2i + g2i
+            y[o2 + u] = br * w2r - bi * w2i
+            y[M + o2 + u] = br * w2i + bi * w2r
+            br = e3r + g3r
+            bi = e3i + g3i
+            y[o3 + u] = br * w3r - bi * w3i
+            y[M + o3 + u] = br * w3i + bi * w3r
+            br = e0r - f0r
+            bi = e0i - f0i
+            y[o4 + u] = br * w4r - bi * w4i
+            y[M + o4 + u] = br * w4i + bi * w4r
+            br = e1r - g1r
+            bi = e1i - g1i
+            y[o5 + u] = br * w5r - bi * w5i
+            y[M + o5 + u] = br * w5i + bi * w5r
+            br = e2r - g2r
+            bi = e2i - g2i
+            y[o6 + u] = br * w6r - bi * w6i
+            y[M + o6 + u] = br * w6i + bi * w6r
+            br = e3r - g3r
+            bi = e3i - g3i
+            y[o7 + u] = br * w7r - bi * w7i
+            y[M + o7 + u] = br * w7i + bi * w7r
+
+
 @jit
 def _pass3(x, y, M_, twr, twi, off_, s_, mm_, L_, consts):
     half = consts[0]
@@ -301,6 +433,8 @@ def stockham(plan, work, L):
         y = work[1 - src]
         if r == 4:
             _pass4(x, y, M, plan.tw_re, plan.tw_im, off, s, mm, L)
+        elif r == 8:
+            _pass8(x, y, M, plan.tw_re, plan.tw_im, off, s, mm, L, plan.consts)
         elif r == 2:
             _pass2(x, y, M, plan.tw_re, plan.tw_im, off, s, mm, L)
         elif r == 3:
