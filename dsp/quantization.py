@@ -143,7 +143,11 @@ def quantize_bits(y, n_bits: int, *, clip: str = "warn"):
     step = 2.0 ** (1 - n_bits)
     k = kernel_module(backend_of(y), "quantize")
     yq = k.quantize(_contiguous(y), step)
-    hi = 1.0 - step
+    # The top level 1 - step in the output dtype: in float32 it rounds up to 1.0 from 26 bits on,
+    # so the largest float32 below 1 stands in for it (the result must stay inside [-1, 1)).
+    hi = yq.dtype.type(1.0 - step)
+    if hi >= 1.0:
+        hi = np.nextafter(hi, yq.dtype.type(0.0))
     n_clipped = int(np.count_nonzero((y >= 1.0) | (y < -1.0)))
     if yq.size and (yq.max() > hi or yq.min() < -1.0):
         yq = np.clip(yq, -1.0, hi).astype(yq.dtype, copy=False)

@@ -66,6 +66,17 @@ def test_quantize_bits_levels_and_range(n_bits):
     np.testing.assert_array_equal(yq[inner], naive_quantize(y[inner], step))
 
 
+@pytest.mark.parametrize("n_bits", [24, 25, 26, 32])
+def test_quantize_bits_float32_stays_below_one(n_bits):
+    # 1 - 2**(1 - n_bits) rounds up to 1.0 in float32 from 26 bits on: the top level must not
+    y = np.array([1.0, 0.99999997, 5.0, -1.0, -3.0], np.float32)
+    yq, n = dsp.quantize_bits(y, n_bits, clip="count")
+    assert yq.dtype == np.float32 and n == 3
+    assert yq.max() < 1.0 and yq.min() == -1.0
+    top = np.float32(1.0 - 2.0 ** (1 - n_bits)) if n_bits <= 25 else np.nextafter(np.float32(1), np.float32(0))
+    assert yq[0] == yq[2] == top
+
+
 @pytest.mark.parametrize("n_bits", [8, 16])
 def test_sqnr_law_full_scale_sine(n_bits):
     # Full scale = the largest level, 1 - step, so no sample saturates. The law assumes a
