@@ -1,13 +1,16 @@
 """Discrete wavelet transform kernels: extension + convolution + downsampling in one pass.
 
 The signal is never padded: each output reads the samples it needs through the extension mode's
-index rule (the table and every length formula are in :mod:`dsp._wavelet_modes`). Outputs whose
-taps all fall inside the signal take a branch-free loop; only the few near the edges go through
-the mode's rule. The inverse (upsampling + convolution) is fused the same way, by polyphase: the
-even and odd outputs of a pair read the same coefficients with the even and odd filter taps.
+index rule (the table and every length formula are in :mod:`dsp._wavelet_modes`, and the lengths
+used here come from there). Outputs whose taps all fall inside the signal are computed in
+polyphase blocks (the block's even and odd samples side by side, every pair of taps sweeping the
+block: loops LLVM vectorises); only the few outputs near the edges go through the mode's rule.
+The inverse (upsampling + convolution) is a blocked polyphase sum too: the even and odd outputs
+of a pair read the same coefficients with the even and odd filter taps.
 
-Work is split into (signal, block of outputs) tasks run with ``prange``: a batch of signals
-parallelises over signals, one long signal over blocks of its output.
+Parallelism (``prange``): a multilevel transform of a batch runs every level of a row in one task
+(one parallel region per call); a few long signals are split into blocks of outputs, level by
+level; work under about half a millisecond runs on one thread.
 
 Entry functions take validated, C-contiguous ``(batch, n)`` arrays of float32 or float64, the
 filters as float64 arrays of even length, and a mode id; they return new arrays in the signal's
@@ -20,7 +23,7 @@ import numpy as np
 from numba import prange
 from numba.typed import List
 
-from dsp._wavelet_modes import MODES
+from dsp._wavelet_modes import MODES, dwt_len, idwt_len
 from kernels.config import jit, pjit
 
 _ZERO = MODES["zero"]
@@ -288,18 +291,16 @@ def _wavedec_serial(x, hr, gr, off, mode, lens, starts, out, scratch):
 
 
 @jit
-def _waverec_row(ca, details, b, mode, rl, rh, le, lo, he, ho, out, scratch):
-    """Every synthesis level of row ``b``; ``details`` is a typed list of ``(batch, n_j)`` arrays;
-    intermediate approximations alternate between two scratch rows."""
+def _waverec_row(ca, details, outs, b, mode, rl, rh, le, lo, he, ho, out, scratch):
+    """Every synthesis level of row ``b``; ``details`` is a typed list of ``(batch, n_j)`` arrays,
+    ``outs`` the output length of each level; intermediate approximations alternate between two
+    scratch rows."""
     src = ca
     level = len(details)
     for j in range(level):
         d = details[j][b]
         n = d.shape[0]
-        if mode == _PERIODIZATION:
-            nout = 2 * n
-        else:
-            nout = 2 * n - 2 * le.shape[0] + 2
+        nout = outs[j]
         dst = out if j == level - 1 else scratch[j & 1, :nout]
         if mode == _PERIODIZATION:
             _idwt_periodization_row(src, d, n, rl, rh, 0, nout, dst)
@@ -309,15 +310,15 @@ def _waverec_row(ca, details, b, mode, rl, rh, le, lo, he, ho, out, scratch):
 
 
 @pjit
-def _waverec_kernel(ca, details, mode, rl, rh, le, lo, he, ho, out, scratch):
+def _waverec_kernel(ca, details, outs, mode, rl, rh, le, lo, he, ho, out, scratch):
     for b in prange(ca.shape[0]):
-        _waverec_row(ca[b], details, b, mode, rl, rh, le, lo, he, ho, out[b], scratch[b])
+        _waverec_row(ca[b], details, outs, b, mode, rl, rh, le, lo, he, ho, out[b], scratch[b])
 
 
 @jit
-def _waverec_serial(ca, details, mode, rl, rh, le, lo, he, ho, out, scratch):
+def _waverec_serial(ca, details, outs, mode, rl, rh, le, lo, he, ho, out, scratch):
     for b in range(ca.shape[0]):
-        _waverec_row(ca[b], details, b, mode, rl, rh, le, lo, he, ho, out[b], scratch[b])
+        _waverec_row(ca[b], details, outs, b, mode, rl, rh, le, lo, he, ho, out[b], scratch[b])
 
 
 #: below this many multiply-adds (about half a millisecond on one core) a call runs on one
@@ -355,10 +356,6 @@ def _dwt_into(x, hr, gr, mode, L):
     return ca, cd
 
 
-def _coeff_len(n, F, mode):
-    return (n + 1) // 2 if mode == _PERIODIZATION else (n + F - 1) // 2
-
-
 def dwt(x, dec_lo, dec_hi, mode):
     """One analysis level.
 
@@ -374,7 +371,7 @@ def dwt(x, dec_lo, dec_hi, mode):
     (cA, cD) : np.ndarray [shape=(batch, L)] each, in x's dtype
     """
     hr, gr = _analysis_filters(dec_lo, dec_hi, x.dtype)
-    return _dwt_into(x, hr, gr, mode, _coeff_len(x.shape[1], hr.shape[0], mode))
+    return _dwt_into(x, hr, gr, mode, dwt_len(x.shape[1], hr.shape[0], mode))
 
 
 def _fused(rows: int, work: int) -> str:
@@ -396,12 +393,12 @@ def wavedec(x, dec_lo, dec_hi, mode, level):
         details = []
         a = x
         for _ in range(level):
-            a, d = _dwt_into(a, hr, gr, mode, _coeff_len(a.shape[1], F, mode))
+            a, d = _dwt_into(a, hr, gr, mode, dwt_len(a.shape[1], F, mode))
             details.append(d)
         return [a] + details[::-1]
     lens = []
     for _ in range(level):
-        n = _coeff_len(n, F, mode)
+        n = dwt_len(n, F, mode)
         lens.append(n)
     # flat buffers: the cD of every level, then the last cA, each a (batch, L) block
     sizes = np.array(lens + lens, dtype=np.int64) * nb
@@ -435,15 +432,15 @@ def _idwt_into(ca, cd, n, filters, mode):
     """Inverse of one level from the first ``n`` coefficients of each row of ca and cd."""
     nb = ca.shape[0]
     if mode == _PERIODIZATION:
-        out = np.empty((nb, 2 * n), dtype=ca.dtype)
+        out = np.empty((nb, idwt_len(n, filters[0].shape[0], mode)), dtype=ca.dtype)
         if nb * n * filters[0].shape[0] < _SERIAL_WORK:
             if nb and n:
                 _idwt_periodization_serial(ca, cd, n, filters[0], filters[1], out)
         else:
-            _idwt_periodization_kernel(ca, cd, n, filters[0], filters[1], out, _chunk(nb, 2 * n))
+            _idwt_periodization_kernel(ca, cd, n, filters[0], filters[1], out, _chunk(nb, out.shape[1]))
         return out
     le, lo, he, ho = filters
-    nout = 2 * n - 2 * le.shape[0] + 2
+    nout = idwt_len(n, 2 * le.shape[0], mode)
     out = np.empty((nb, nout), dtype=ca.dtype)
     if nb * nout * le.shape[0] < _SERIAL_WORK:
         if nb and nout:
@@ -488,7 +485,7 @@ def waverec(ca, details, rec_lo, rec_hi, mode):
         for d in details:
             a = _idwt_into(a, d, d.shape[1], filters, mode)
         return a
-    outs = [2 * m if mode == _PERIODIZATION else 2 * m - F + 2 for m in lens]
+    outs = [idwt_len(m, F, mode) for m in lens]
     out = np.empty((nb, outs[-1]), dtype=ca.dtype)
     scratch = np.empty((nb, 2, max(outs[:-1], default=1)), dtype=ca.dtype)
     if mode == _PERIODIZATION:
@@ -499,7 +496,8 @@ def waverec(ca, details, rec_lo, rec_hi, mode):
         rl = rh = le
     kernel = _waverec_serial if how == "serial" else _waverec_kernel
     # a typed list hands the levels over without copying them into one buffer
-    kernel(ca, List(details), mode, rl, rh, le, lo, he, ho, out, scratch)
+    outs_a = np.array(outs, dtype=np.int64)
+    kernel(ca, List(details), outs_a, mode, rl, rh, le, lo, he, ho, out, scratch)
     return out
 
 
