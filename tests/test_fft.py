@@ -3,10 +3,13 @@
 float32 results are compared with numpy run in float64 on the same float32 input, so the bound
 (tests/tolerances.py) covers our rounding only.
 """
+import numba
 import numpy as np
 import pytest
 
 import dsp
+from kernels.config import pjit
+from kernels.cpu.fft import alloc_work, rfft_into
 from dsp import DSPError
 from tests.tolerances import RTOL, assert_close, peak_relative_error
 
@@ -170,26 +173,25 @@ def test_empty_batch():
     assert dsp.fft(np.zeros((3, 0, 4)), axis=-1).shape == (3, 0, 4)
 
 
+@pjit
+def _frames_rfft(plan, frames, out, n_blocks):
+    """The documented pattern (module level, so Numba caches it)."""
+    n_frames = frames.shape[0]
+    n_blocks = min(n_frames, n_blocks)
+    for b in numba.prange(n_blocks):
+        work = alloc_work(plan)
+        for t in range(b * n_frames // n_blocks, (b + 1) * n_frames // n_blocks):
+            rfft_into(plan, frames[t], out[t], work)
+
+
 def test_njit_api_inside_a_parallel_kernel():
     """The contract of kernels/cpu/fft.py's docstring: plan + per-block scratch in a prange loop."""
-    import numba
-
-    from kernels.config import pjit
-    from kernels.cpu.fft import alloc_work, get_fft_plan, get_rfft_plan, make_work, fft_into, irfft_into, rfft_into
-
-    @pjit
-    def frames_rfft(plan, frames, out, n_blocks):
-        n_frames = frames.shape[0]
-        n_blocks = min(n_frames, n_blocks)
-        for b in numba.prange(n_blocks):
-            work = alloc_work(plan)
-            for t in range(b * n_frames // n_blocks, (b + 1) * n_frames // n_blocks):
-                rfft_into(plan, frames[t], out[t], work)
+    from kernels.cpu.fft import get_fft_plan, get_rfft_plan, make_work, fft_into, irfft_into
 
     frames = np.random.default_rng(4).standard_normal((9, 400)).astype(np.float32)
     out = np.empty((9, 201), np.complex64)
     plan = get_rfft_plan(400, np.float32)
-    frames_rfft(plan, frames, out, 4 * numba.get_num_threads())
+    _frames_rfft(plan, frames, out, 4 * numba.get_num_threads())
     assert_close(out, np.fft.rfft(frames.astype(np.float64)), np.float32)
     back = np.empty(400, np.float32)
     irfft_into(plan, out[3], back, make_work(plan))
