@@ -95,7 +95,19 @@ def _dwt_edge(x, hr, gr, off, mode, o0, o1, ca, cd):
 
 
 @jit
-def _dwt_interior(x, hr, gr, off, o0, o1, ca, cd):
+def _dwt_scratch(x, F):
+    """Per-task scratch of the interior blocks: even and odd samples, two block sums."""
+    half = F // 2
+    return (
+        np.empty(_BLOCK + half, x.dtype),
+        np.empty(_BLOCK + half, x.dtype),
+        np.empty(_BLOCK, x.dtype),
+        np.empty(_BLOCK, x.dtype),
+    )
+
+
+@jit
+def _dwt_interior(x, hr, gr, off, o0, o1, ca, cd, xe, xo, sa, sd):
     """Outputs whose taps all lie inside the signal, by polyphase blocks.
 
     Each block de-interleaves the samples it reads into even and odd phases (contiguous), then
@@ -103,10 +115,6 @@ def _dwt_interior(x, hr, gr, off, o0, o1, ca, cd):
     """
     half = hr.shape[0] // 2
     B = _BLOCK
-    xe = np.empty(B + half, x.dtype)
-    xo = np.empty(B + half, x.dtype)
-    sa = np.empty(B, x.dtype)
-    sd = np.empty(B, x.dtype)
     for s in range(o0, o1, B):
         m = min(B, o1 - s)
         base = 2 * s + off
@@ -134,6 +142,13 @@ def _dwt_interior(x, hr, gr, off, o0, o1, ca, cd):
 @jit
 def _dwt_row(x, hr, gr, off, mode, o0, o1, ca, cd):
     """Outputs ``o0 .. o1-1`` of one row: ``ca[o] = sum_t hr[t] * X[2o + off + t]``."""
+    xe, xo, sa, sd = _dwt_scratch(x, hr.shape[0])
+    _dwt_row_into(x, hr, gr, off, mode, o0, o1, ca, cd, xe, xo, sa, sd)
+
+
+@jit
+def _dwt_row_into(x, hr, gr, off, mode, o0, o1, ca, cd, xe, xo, sa, sd):
+    """:func:`_dwt_row` with the caller's scratch (allocated once for all levels of a row)."""
     n = x.shape[0]
     F = hr.shape[0]
     # interior: 2o + off >= 0 and 2o + off + F <= n
@@ -143,7 +158,7 @@ def _dwt_row(x, hr, gr, off, mode, o0, o1, ca, cd):
         _dwt_edge(x, hr, gr, off, mode, o0, o1, ca, cd)
         return
     _dwt_edge(x, hr, gr, off, mode, o0, lo, ca, cd)
-    _dwt_interior(x, hr, gr, off, lo, hi, ca, cd)
+    _dwt_interior(x, hr, gr, off, lo, hi, ca, cd, xe, xo, sa, sd)
     _dwt_edge(x, hr, gr, off, mode, hi, o1, ca, cd)
 
 
@@ -267,13 +282,14 @@ def _wavedec_row(x, hr, gr, off, mode, lens, starts, b, out, scratch):
     cA to ``scratch``; each array of the batch is a ``(batch, L)`` block of the flat buffer."""
     src = x
     level = lens.shape[0]
+    xe, xo, sa, sd = _dwt_scratch(x, hr.shape[0])
     for j in range(level):
         L = lens[j]
         d0 = starts[j] + b * L
         a0 = starts[level + j] + b * L
         dst = out if j == level - 1 else scratch
         ca = dst[a0 : a0 + L]
-        _dwt_row(src, hr, gr, off, mode, 0, L, ca, out[d0 : d0 + L])
+        _dwt_row_into(src, hr, gr, off, mode, 0, L, ca, out[d0 : d0 + L], xe, xo, sa, sd)
         src = ca
 
 
