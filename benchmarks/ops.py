@@ -56,10 +56,11 @@ PROFILES = {
     "full": Profile("full", 60.0, 64, 1.0, 2048, 2048, 1024, 20000, 256, 10.0,
                     repeat=15, budget_s=12.0, memory="all", latency="all",
                     memory_ops=None, latency_ops=None),
-    # about a minute: short inputs, our memory everywhere, warm-cache latency of stft only
+    # about a minute: short inputs, our memory everywhere, warm-cache latency of stft only, no
+    # peer whose import alone takes seconds
     "quick": Profile("quick", 10.0, 16, 1.0, 512, 2048, 512, 4000, 16, 2.0,
                      repeat=5, budget_s=2.0, memory="ours", latency="ours-warm",
-                     memory_ops=None, latency_ops=("stft",)),
+                     memory_ops=None, latency_ops=("stft",), heavy=False),
     # for the test suite: tiny inputs, every code path once, seconds of work beyond compilation
     "tiny": Profile("tiny", 1.0, 4, 0.25, 16, 512, 64, 300, 4, 0.5,
                     repeat=2, budget_s=0.5, memory="all", latency="ours",
@@ -94,7 +95,7 @@ class Impl:
     comparable: bool = True  # False: different output by design (e.g. an FFT-only floor)
     gpu: str | None = None  # 'cupy' or 'torch': sync the device around each sample
     note: str = ""
-    heavy: bool = False  # seconds of import (sentence-transformers): left out of the tiny profile
+    heavy: bool = False  # seconds of import (sentence-transformers): only in the full profile
 
     @property
     def is_ours(self) -> bool:

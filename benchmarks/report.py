@@ -225,6 +225,7 @@ def table(record: dict) -> str:
     head = ("operation", "implementation", "median ms", "IQR", "ours/peer", "parity err",
             "peak MB", "1st call s cold/warm")
     rows = [head]
+    notes: list[str] = []
     for op in record["ops"]:
         first = True
         if op["status"] != "ok":
@@ -236,7 +237,8 @@ def table(record: dict) -> str:
             first = False
             if not im["available"] or im["error"]:
                 why = im["reason"] if not im["available"] else f"failed: {im['error']}"
-                rows.append((label, f"{im['name']}  ({why})"[:70], "", "", "", "", "", ""))
+                notes.append(f"  {op['name']} / {im['name']}: {why}")
+                rows.append((label, f"{im['name']} (not run)", "", "", "", "", "", ""))
                 continue
             t = im["timing"] or {}
             r = (im["ratio"] or {}).get("ratio")
@@ -260,6 +262,10 @@ def table(record: dict) -> str:
         if k == 0:
             lines.append("  ".join("-" * w for w in widths))
     meta = record["meta"]
+    if notes:
+        lines.append("")
+        lines.append("not run:")
+        lines.extend(n[:300] for n in notes)
     lines.append("")
     lines.append("* ours. ours/peer < 1 means ours is faster (median of per-round ratios). IQR is "
                  "(q3-q1)/median of the samples. parity err = max|x - ref|/max|ref| against each "
