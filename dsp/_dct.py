@@ -127,7 +127,15 @@ def _run(x, axis, type, norm):
     """DCT of ``type`` with ``norm`` ('backward', 'ortho', 'forward') along ``axis``."""
     n = x.shape[axis]
     kernels = kernel_module(backend_of(x), "dct")
-    if n <= MATRIX_MAX_LENGTH or not hasattr(kernels, "fft_dct"):
+    if n <= MATRIX_MAX_LENGTH:
+        return _transform(x, axis, dct_matrix(type, n, norm))
+    if not hasattr(kernels, "fft_dct"):
+        # a backend without the FFT path: the n x n float64 matrix must stay reasonable
+        if n > 4096:
+            raise DSPError(
+                f"x has length {n} along axis={axis}: on this backend dct/idct support lengths "
+                "up to 4096 (move the array to the host for longer axes)"
+            )
         return _transform(x, axis, dct_matrix(type, n, norm))
     xp = array_module(x)
     moved = xp.moveaxis(x, axis, -1)
