@@ -52,6 +52,15 @@ def test_gaussian_integer_image_keeps_values():
     assert_close(p[1], ref[1], np.float64)
 
 
+def test_gaussian_integer_image_differs_from_skimage_default_by_its_scale():
+    # The one documented difference: scikit-image's default (preserve_range=False) rescales a
+    # uint8 image to [0, 1]; we keep the values, so our levels are 255 times its levels.
+    img = (rand_image((20, 14), seed=3) * 255).astype(np.uint8)
+    p = ImagePyramid.gaussian(img, 3)
+    for k, r in enumerate(skt.pyramid_gaussian(img, 2)):
+        assert_close(p[k] / 255.0, r, np.float64, what=f"level {k}")
+
+
 def test_gaussian_extents_are_pixel_boxes():
     p = ImagePyramid.gaussian(rand_image((12, 10)), 3)
     assert p.shapes == ((12, 10), (6, 5), (3, 3))
