@@ -37,7 +37,7 @@ _COSINE_SUMS = {
 
 # Every accepted name -> (canonical name, parameter names, default parameters or None if required).
 # The names and aliases are scipy.signal.get_window's (plus 'hanning' and 'rectangular'-style
-# spellings librosa users write); 'chebwin', 'dpss' and 'kaiser_bessel_derived' are not provided.
+# spellings librosa users write); 'dpss' is not provided.
 _ALIASES = {
     ("hann", "han", "hanning"): ("hann", (), ()),
     ("hamming", "hamm", "ham"): ("hamming", (), ()),
@@ -60,11 +60,13 @@ _ALIASES = {
     ("general_gaussian", "general gaussian", "general gauss", "general_gauss", "ggs"):
         ("general_gaussian", ("p", "sig"), None),
     ("kaiser", "ksr"): ("kaiser", ("beta",), None),
+    ("kaiser_bessel_derived", "kaiser bessel derived", "kbd"): ("kaiser_bessel_derived", ("beta",), None),
+    ("chebwin", "cheb"): ("chebwin", ("at",), None),
     ("general_hamming", "general hamming"): ("general_hamming", ("alpha",), None),
     ("general_cosine", "general cosine"): ("general_cosine", ("a",), None),
 }
-#: SciPy windows not provided here (they need an eigen-solver or an FFT of their own)
-_NOT_PROVIDED = ("chebwin", "cheb", "dpss", "kaiser_bessel_derived", "kaiser bessel derived", "kbd")
+#: SciPy windows not provided here (the Slepian sequences need an eigen-solver)
+_NOT_PROVIDED = ("dpss",)
 _NAMES = {alias: spec for aliases, spec in _ALIASES.items() for alias in aliases}
 
 
@@ -251,6 +253,13 @@ def _symmetric(name: str, params: tuple, m: int) -> np.ndarray:
         return np.exp(-0.5 * np.abs((n - (m - 1) / 2.0) / sig) ** (2.0 * p))
     if name == "taylor":
         return _taylor(m, *params)
+    if name == "chebwin":
+        return _chebwin(m, params[0])
+    if name == "kaiser_bessel_derived":
+        # sqrt of the normalised running sum of a Kaiser window of m/2 + 1 points, mirrored
+        csum = np.cumsum(_symmetric("kaiser", params, m // 2 + 1))
+        half = np.sqrt(csum[:-1] / csum[-1])
+        return np.concatenate([half, half[::-1]])
     if name == "gaussian":
         std = params[0]
         return np.exp(-((n - (m - 1) / 2.0) ** 2) / (2.0 * std * std))
@@ -294,6 +303,30 @@ def _taylor(m: int, nbar: int, sll: float, norm: bool) -> np.ndarray:
 
     w = shape(np.arange(m, dtype=np.float64))
     return w / shape([(m - 1) / 2.0])[0] if norm else w
+
+
+def _chebwin(m: int, at: float) -> np.ndarray:
+    """Dolph-Chebyshev window with sidelobes ``at`` dB down, as SciPy builds it: the Chebyshev
+    polynomial of order ``m - 1`` sampled on the unit circle is the window's DFT, inverted with
+    our own FFT (:func:`dsp.fft`) and scaled to a peak of 1."""
+    from .fourier import fft  # lazily: windows must not pull in the FFT kernels at import
+
+    order = m - 1.0
+    beta = math.cosh(math.acosh(10.0 ** (abs(at) / 20.0)) / order)
+    x = beta * np.cos(np.pi * np.arange(m, dtype=np.float64) / m)
+    p = np.empty(m)
+    hi, lo = x > 1, x < -1
+    mid = ~(hi | lo)
+    p[hi] = np.cosh(order * np.arccosh(x[hi]))
+    p[lo] = (2 * (m % 2) - 1) * np.cosh(order * np.arccosh(-x[lo]))
+    p[mid] = np.cos(order * np.arccos(x[mid]))
+    if m % 2:
+        w = np.real(fft(p))[: (m + 1) // 2]
+        w = np.concatenate([w[:0:-1], w])
+    else:
+        w = np.real(fft(p * np.exp(1j * np.pi / m * np.arange(m))))[1 : m // 2 + 1]
+        w = np.concatenate([w[::-1], w])
+    return w / w.max()
 
 
 @functools.lru_cache(maxsize=256)
@@ -346,6 +379,9 @@ def _cached_window(window, n: int, fftbins: bool = True, dtype=np.float64) -> np
     name, params, sym = _parse(window)
     if sym is None:
         sym = not bool(fftbins)
+    if name == "kaiser_bessel_derived" and (not sym or n % 2):
+        raise DSPError(f"window={window!r} with Nx={n}, fftbins={fftbins}: a Kaiser-Bessel-derived "
+                       "window is defined only as a symmetric window (fftbins=False) of even length")
     if name == "exponential" and params[0] is not None and sym:
         raise DSPError(f"window={window!r}: an exponential window with its own center={params[0]} "
                        "is periodic only: pass fftbins=True (a symmetric window is centred)")
@@ -380,12 +416,14 @@ def get_window(window, Nx: int, *, fftbins: bool = True) -> np.ndarray:
           ``'barthann'``, ``'bohman'``, ``'parzen'``, ``'lanczos'``, ``'tukey'`` (alpha 0.5),
           ``'exponential'`` (centred, tau 1), ``'taylor'`` (nbar 4, sll 30 dB), with SciPy's
           other aliases; a ``'_periodic'`` or ``'_symmetric'`` suffix overrides ``fftbins``.
-          SciPy's ``'chebwin'``, ``'dpss'`` and ``'kaiser_bessel_derived'`` are not provided.
+          SciPy's ``'dpss'`` is not provided.
         - a tuple with parameters, in SciPy's order: ``('gaussian', std)`` (std > 0),
           ``('tukey', alpha)`` (0 <= alpha <= 1), ``('kaiser', beta)``,
           ``('general_hamming', alpha)``, ``('general_cosine', [a0, a1, ...])``,
           ``('general_gaussian', p, sig)``, ``('exponential', center, tau)`` (a center other
-          than None only with ``fftbins=True``), ``('taylor', nbar, sll, norm)``.
+          than None only with ``fftbins=True``), ``('taylor', nbar, sll, norm)``,
+          ``('chebwin', at)`` (sidelobes ``at`` dB down),
+          ``('kaiser_bessel_derived', beta)`` (symmetric and of even length only).
         - a number: the beta of a Kaiser window, as in SciPy.
         - a callable: called as ``window(Nx)``, as librosa does (``fftbins`` is then not used);
           it must return ``Nx`` finite real values.
