@@ -35,7 +35,7 @@ _MIRRORED_NORM = {"backward": "forward", "forward": "backward", "ortho": "ortho"
 MATRIX_MAX_LENGTH = 256
 
 
-@functools.lru_cache(maxsize=64)
+@functools.lru_cache(maxsize=16)
 def dct_matrix(type: int, n: int, norm: str, n_out: int | None = None) -> np.ndarray:
     """The ``(n_out, n)`` float64 matrix of the DCT of ``type`` with ``norm`` (read-only).
 
