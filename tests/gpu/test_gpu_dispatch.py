@@ -43,6 +43,8 @@ CASES = {
     "wavedec": lambda d, y: dsp.wavedec(y, "db4", mode="symmetric", level=2),
     "wavedec_periodization": lambda d, y: dsp.wavedec(y, "sym3", mode="periodization", level=2),
     "waverec": lambda d, y: dsp.waverec(dsp.wavedec(y, "db2", level=2), "db2"),
+    "swt": lambda d, y: [c for pair in dsp.swt(y, "db2", level=2) for c in pair],
+    "iswt": lambda d, y: dsp.iswt(dsp.swt(y, "sym3", level=2), "sym3"),
     "resample": lambda d, y: dsp.resample(y, orig_sr=8000, target_sr=6000),
     "resample_irrational": lambda d, y: dsp.resample(y, orig_sr=8000, target_sr=8000 * 2 ** 0.5 / 2),
     "sinc_interpolate": lambda d, y: dsp.sinc_interpolate(y, 8000, np.linspace(0.001, y.shape[-1] / 8000 - 0.001, 37)),
