@@ -37,7 +37,7 @@ _COSINE_SUMS = {
 
 # Every accepted name -> (canonical name, parameter names, default parameters or None if required).
 # The names and aliases are scipy.signal.get_window's (plus 'hanning' and 'rectangular'-style
-# spellings librosa users write); 'dpss' is not provided.
+# spellings librosa users write).
 _ALIASES = {
     ("hann", "han", "hanning"): ("hann", (), ()),
     ("hamming", "hamm", "ham"): ("hamming", (), ()),
@@ -62,11 +62,10 @@ _ALIASES = {
     ("kaiser", "ksr"): ("kaiser", ("beta",), None),
     ("kaiser_bessel_derived", "kaiser bessel derived", "kbd"): ("kaiser_bessel_derived", ("beta",), None),
     ("chebwin", "cheb"): ("chebwin", ("at",), None),
+    ("dpss",): ("dpss", ("NW",), None),
     ("general_hamming", "general hamming"): ("general_hamming", ("alpha",), None),
     ("general_cosine", "general cosine"): ("general_cosine", ("a",), None),
 }
-#: SciPy windows not provided here (the Slepian sequences need an eigen-solver)
-_NOT_PROVIDED = ("dpss",)
 _NAMES = {alias: spec for aliases, spec in _ALIASES.items() for alias in aliases}
 
 
@@ -127,9 +126,6 @@ def _parse(window):
         sym, key = True, key[: -len("_symmetric")]
     elif key.endswith("_periodic"):
         sym, key = False, key[: -len("_periodic")]
-    if key in _NOT_PROVIDED:
-        raise DSPError(f"window={window!r}: {name!r} is not provided by dsp.get_window; compute it "
-                       "elsewhere and pass it as an array of length Nx")
     if key not in _NAMES:
         accepted = ", ".join(repr(aliases[0]) for aliases in _ALIASES)
         raise DSPError(f"window={window!r}: unknown window name {name!r}; accepted: {accepted}")
@@ -255,6 +251,8 @@ def _symmetric(name: str, params: tuple, m: int) -> np.ndarray:
         return _taylor(m, *params)
     if name == "chebwin":
         return _chebwin(m, params[0])
+    if name == "dpss":
+        return _dpss(m, params[0])
     if name == "kaiser_bessel_derived":
         # sqrt of the normalised running sum of a Kaiser window of m/2 + 1 points, mirrored
         csum = np.cumsum(_symmetric("kaiser", params, m // 2 + 1))
@@ -329,6 +327,24 @@ def _chebwin(m: int, at: float) -> np.ndarray:
     return w / w.max()
 
 
+def _dpss(m: int, nw: float) -> np.ndarray:
+    """First discrete prolate spheroidal (Slepian) sequence, half-bandwidth ``nw / m``, as SciPy's
+    ``get_window(('dpss', NW), ...)`` gives it: the eigenvector of the largest eigenvalue of the
+    tridiagonal matrix that commutes with the time- and band-limiting operator, signed to have a
+    positive sum, scaled to a peak of 1 (times ``m**2 / (m**2 + NW)`` for even ``m``)."""
+    from scipy.linalg import eigh_tridiagonal  # linear algebra, not a signal routine
+
+    k = np.arange(m, dtype=np.float64)
+    diag = ((m - 1 - 2 * k) / 2.0) ** 2 * math.cos(2.0 * math.pi * nw / m)
+    off = k[1:] * (m - k[1:]) / 2.0
+    _, vec = eigh_tridiagonal(diag, off, select="i", select_range=(m - 1, m - 1))
+    w = vec[:, 0]
+    if w.sum() < 0:
+        w = -w
+    w = w / w.max()
+    return w * (m * m / (m * m + nw)) if m % 2 == 0 else w
+
+
 @functools.lru_cache(maxsize=256)
 def _table(name: str, params: tuple, n: int, sym: bool, dtype_str: str) -> np.ndarray:
     if n == 1:
@@ -379,6 +395,8 @@ def _cached_window(window, n: int, fftbins: bool = True, dtype=np.float64) -> np
     name, params, sym = _parse(window)
     if sym is None:
         sym = not bool(fftbins)
+    if name == "dpss" and n > 1 and not 0 < params[0] < n / 2.0:
+        raise DSPError(f"window={window!r} with Nx={n}: NW={params[0]} must be > 0 and < Nx / 2")
     if name == "kaiser_bessel_derived" and (not sym or n % 2):
         raise DSPError(f"window={window!r} with Nx={n}, fftbins={fftbins}: a Kaiser-Bessel-derived "
                        "window is defined only as a symmetric window (fftbins=False) of even length")
@@ -416,13 +434,12 @@ def get_window(window, Nx: int, *, fftbins: bool = True) -> np.ndarray:
           ``'barthann'``, ``'bohman'``, ``'parzen'``, ``'lanczos'``, ``'tukey'`` (alpha 0.5),
           ``'exponential'`` (centred, tau 1), ``'taylor'`` (nbar 4, sll 30 dB), with SciPy's
           other aliases; a ``'_periodic'`` or ``'_symmetric'`` suffix overrides ``fftbins``.
-          SciPy's ``'dpss'`` is not provided.
         - a tuple with parameters, in SciPy's order: ``('gaussian', std)`` (std > 0),
           ``('tukey', alpha)`` (0 <= alpha <= 1), ``('kaiser', beta)``,
           ``('general_hamming', alpha)``, ``('general_cosine', [a0, a1, ...])``,
           ``('general_gaussian', p, sig)``, ``('exponential', center, tau)`` (a center other
           than None only with ``fftbins=True``), ``('taylor', nbar, sll, norm)``,
-          ``('chebwin', at)`` (sidelobes ``at`` dB down),
+          ``('chebwin', at)`` (sidelobes ``at`` dB down), ``('dpss', NW)`` (0 < NW < Nx / 2),
           ``('kaiser_bessel_derived', beta)`` (symmetric and of even length only).
         - a number: the beta of a Kaiser window, as in SciPy.
         - a callable: called as ``window(Nx)``, as librosa does (``fftbins`` is then not used);

@@ -19,6 +19,7 @@ SPECS = [
     "barthann", "bohman", "parzen", "lanczos", "sinc", "exponential", ("exponential", None, 3.0), "taylor",
     ("taylor", 6, 45.0), ("taylor", 3, 20.0, False), ("general_gaussian", 1.5, 7.0), ("ggs", 0.5, 2.0),
     ("general_cosine", (0.5, 0.5)), ("general_cosine", (0.3635819, 0.4891775, 0.1365995, 0.0106411)),
+    ("dpss", 0.5),
 ]
 LENGTHS = [1, 2, 3, 4, 7, 64, 513, 2048]
 
@@ -54,6 +55,14 @@ def test_chebwin_matches_scipy(at, fftbins):
             ref = scipy.signal.get_window(("chebwin", at), n, fftbins=fftbins)
             ours = dsp.get_window(("cheb", at), n, fftbins=fftbins)
             np.testing.assert_allclose(ours, ref, rtol=0, atol=1e-12, err_msg=f"n={n}")
+
+
+@pytest.mark.parametrize("nw", [2.0, 3.5, 10.0])
+@pytest.mark.parametrize("fftbins", [True, False])
+def test_dpss_matches_scipy(nw, fftbins):
+    for n in [n for n in LENGTHS if nw < n / 2]:
+        ref = scipy.signal.get_window(("dpss", nw), n, fftbins=fftbins)
+        np.testing.assert_allclose(dsp.get_window(("dpss", nw), n, fftbins=fftbins), ref, rtol=0, atol=1e-12)
 
 
 def test_kaiser_bessel_derived_matches_scipy():
@@ -118,7 +127,9 @@ def test_cached_window_normalises_equivalent_specs():
         (("taylor", 4, 30.0, "yes"), 8, "norm='yes' must be True or False"),
         ("chebwin", 8, "'chebwin' needs its parameter at"),
         (("chebwin", np.inf), 8, "at=inf must be finite"),
-        (("dpss", 3.0), 8, "'dpss' is not provided"),
+        ("dpss", 8, "'dpss' needs its parameter NW"),
+        (("dpss", 4.0), 8, "NW=4.0 must be > 0 and < Nx / 2"),
+        (("dpss", -1.0), 8, "NW=-1.0 must be > 0"),
         ("gaussian", 8, "needs its parameter std"),
         (("gaussian", 0.0), 8, "std=0.0 must be > 0"),
         (("gaussian", "x"), 8, "std='x' must be a real number"),
