@@ -244,19 +244,22 @@ def _magphase(D, power, mag, phase):
     n = D.shape[0]
     n_blocks = (n + _BLOCK - 1) // _BLOCK
     for blk in prange(n_blocks):
-        for i in range(blk * _BLOCK, min(n, (blk + 1) * _BLOCK)):
-            z = D[i]
-            m = abs(z)
-            if m == 0:
-                phase[i] = 1.0
-            else:
-                phase[i] = complex(z.real / m, z.imag / m)
-            if power == 1.0:
-                mag[i] = m
-            elif power == 2.0:
-                mag[i] = m * m
-            else:
-                mag[i] = m ** power
+        i1 = min(n, (blk + 1) * _BLOCK)
+        for i in range(blk * _BLOCK, i1):
+            re = np.float64(D[i].real)
+            im = np.float64(D[i].imag)
+            m = math.sqrt(re * re + im * im)
+            zero = m == 0.0
+            # the divisor is never 0, so the division needs no branch and vectorises
+            d = 1.0 if zero else m
+            phase[i] = complex(re / d + (1.0 if zero else 0.0), im / d)
+            mag[i] = m
+        if power == 2.0:
+            for i in range(blk * _BLOCK, i1):
+                mag[i] = mag[i] * mag[i]
+        elif power != 1.0:
+            for i in range(blk * _BLOCK, i1):
+                mag[i] = mag[i] ** power
 
 
 def magphase(D, power):
