@@ -35,7 +35,7 @@ function; its Numba type depends only on the dtype, so one compiled kernel serve
   factor instead of the defaults (e.g. 1/sqrt(n) for 'ortho').
 
 For many frames, ``kernels.cpu.fft_block`` transforms ``LANES`` (16) rows at once, SIMD across
-the rows (the batched entry ``rfft`` uses it; measured 1.2-1.4x faster than per-frame calls for
+the rows (the batched entry ``rfft`` uses it; measured 1.1-1.3x faster than per-frame calls for
 n = 400 and 512, about equal for n = 2048): ``bwork = alloc_block_work(plan)`` once per thread, then
 ``rfft_block_into(plan, frames, out, bwork)`` with ``frames`` (B, n) for B <= LANES (any 2-D
 layout, e.g. a strided view of frames) and ``out`` (B, n//2 + 1); also
