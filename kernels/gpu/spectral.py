@@ -10,13 +10,16 @@ import math
 import numpy as np
 from numba import cuda
 
+from kernels.cpu.framing import GEOM_FIELDS, stft_geometry  # plain Python: librosa's frame geometry
+
 from . import _runtime as rt
 from . import fft as gfft
 from .db import amplitude_to_db, db_to_amplitude, db_to_power, magphase, power_to_db  # noqa: F401
 
-# Padding modes resolved by index arithmetic inside the framing kernel; the other np.pad modes
-# (linear_ramp, maximum, mean, median, minimum) pad the signal's two ends with xp.pad first.
-INDEX_MODES = {"constant": 0, "edge": 1, "reflect": 2, "symmetric": 3, "wrap": 4}
+# Padding modes resolved by index arithmetic inside the framing kernel ('empty' reads zeros, as on
+# the CPU); linear_ramp pads the signal's two ends with xp.pad first (it depends only on the edge
+# samples, so librosa's tail slicing below does not change it).
+INDEX_MODES = {"constant": 0, "empty": 0, "edge": 1, "reflect": 2, "symmetric": 3}
 
 
 @cuda.jit(device=True, inline=True)
@@ -36,19 +39,20 @@ def _source_index(i, n, mode):
         if m < 0:
             m += p
         return p - m if m >= n else m
-    if mode == 3:  # mirror repeating the edge: period 2n
-        p = 2 * n
-        m = i % p
-        if m < 0:
-            m += p
-        return p - 1 - m if m >= n else m
-    m = i % n
-    return m + n if m < 0 else m
+    p = 2 * n  # mode 3: mirror repeating the edge, period 2n
+    m = i % p
+    if m < 0:
+        m += p
+    return p - 1 - m if m >= n else m
 
 
 @cuda.jit
-def _frame_window(y, window, frames, hop, offset, mode):
-    """frames[b, f, i] = y[b, f*hop + i - offset] (extended by ``mode``) * window[i]."""
+def _frame_window(y, window, frames, hop, offset, mode, tail_k, post_lo):
+    """frames[b, f, i] = y[b, f*hop + i - offset] (extended by ``mode``) * window[i].
+
+    Frames ``f >= tail_k`` extend only the slice ``y[post_lo:]``: librosa 0.11 pads its tail
+    frames from that slice, which matters for mirror modes when the slice is short.
+    """
     i, row = cuda.grid(2)
     n_fft = frames.shape[2]
     n_frames = frames.shape[1]
@@ -56,11 +60,12 @@ def _frame_window(y, window, frames, hop, offset, mode):
         return
     b = row // n_frames
     f = row - b * n_frames
-    src = _source_index(f * hop + i - offset, y.shape[1], mode)
+    lo = post_lo if f >= tail_k else 0
+    src = _source_index(f * hop + i - offset - lo, y.shape[1] - lo, mode)
     if src < 0:
         frames[b, f, i] = 0.0
     else:
-        frames[b, f, i] = y[b, src] * window[i]
+        frames[b, f, i] = y[b, src + lo] * window[i]
 
 
 @cuda.jit
@@ -86,17 +91,23 @@ def frame_window(y, *, n_fft: int, hop_length: int, window, center: bool, pad_mo
     """Windowed frames ``(batch, n_frames, n_fft)`` of the rows of ``y``, padding on the fly."""
     xp = rt.xp()
     y = xp.ascontiguousarray(y)
+    n = y.shape[1]
+    n_frames = n_frames_for(n, n_fft, hop_length, center)
     offset = n_fft // 2 if center else 0
+    tail_k, post_lo = n_frames, 0  # no tail slicing unless librosa's geometry asks for it
     if center and pad_mode not in INDEX_MODES:
         y = xp.ascontiguousarray(xp.pad(y, [(0, 0), (offset, offset)], mode=pad_mode))
-        offset, mode, n = 0, 0, y.shape[1] - 2 * (n_fft // 2)
+        offset, mode = 0, 0
     else:
-        mode, n = INDEX_MODES.get(pad_mode, 0), y.shape[1]
-    n_frames = n_frames_for(n, n_fft, hop_length, center)
+        mode = INDEX_MODES.get(pad_mode, 0)  # uncentred frames never read outside the signal
+        if center:
+            geom = dict(zip(GEOM_FIELDS, stft_geometry(n, n_fft, hop_length, True, pad_mode)))
+            if not geom["whole"]:
+                tail_k, post_lo = geom["tail_k"], geom["post_lo"]
     frames = xp.empty((y.shape[0], n_frames, n_fft), dtype=y.dtype)
     win = rt.as_device(window, dtype=y.dtype)
     blocks, threads = rt.grid_2d(n_fft, y.shape[0] * n_frames)
-    rt.launch(_frame_window, blocks, threads, y, win, frames, hop_length, offset, mode)
+    rt.launch(_frame_window, blocks, threads, y, win, frames, hop_length, offset, mode, tail_k, post_lo)
     return frames
 
 

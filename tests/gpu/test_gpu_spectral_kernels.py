@@ -42,3 +42,23 @@ def test_istft_kernel_matches_librosa(device, dtype, center, length):
     ref = librosa.istft(S.astype(np.complex128), n_fft=n_fft, hop_length=hop, center=center, length=L)
     assert ours.dtype == dtype
     assert_close(ours, ref, dtype, what=f"gpu istft center={center} length={length}")
+
+
+@pytest.mark.parametrize("pad_mode", ["reflect", "symmetric", "empty"])
+def test_stft_kernel_keeps_librosas_tail_padding(device, dtype, pad_mode):
+    """librosa pads its tail frames from a slice of the signal: with reflect, an even n_fft,
+    hop = n_fft / 2 and a length that is a multiple of hop, that changes the last frame."""
+    from kernels.gpu import spectral
+
+    n_fft, hop = device.size(32, 2048), device.size(16, 1024)
+    n = hop * device.size(6, 200)
+    y = np.random.default_rng(9).standard_normal((1, n)).astype(dtype)
+    win = librosa.filters.get_window("hann", n_fft, fftbins=True)
+    ours = device.get(
+        spectral.stft(device.put(y), n_fft=n_fft, hop_length=hop, window=win, center=True, pad_mode=pad_mode)
+    )
+    if pad_mode == "empty":  # np.pad leaves those samples undefined; we read zeros, as the CPU
+        ref = librosa.stft(y.astype(np.float64), n_fft=n_fft, hop_length=hop, pad_mode="constant")
+    else:
+        ref = librosa.stft(y.astype(np.float64), n_fft=n_fft, hop_length=hop, pad_mode=pad_mode)
+    assert_close(ours, ref, dtype, what=f"tail {pad_mode}")
