@@ -160,7 +160,12 @@ def test_public_names_exported():
 
 
 @pytest.mark.parametrize(
-    "module", ["dsp.sampling", "dsp.quantization", "dsp.windows", "dsp.resampling", "dsp._validation", "dsp._backend"]
+    "module",
+    [
+        "dsp.sampling", "dsp.quantization", "dsp.windows", "dsp.resampling", "dsp._validation",
+        "dsp._backend", "dsp.fourier", "dsp.spectral", "dsp._decibel", "dsp.mel", "dsp._dct",
+        "dsp.wavelets",
+    ],
 )
 def test_docstring_examples_run(module):
     # Every public function's Example is part of its contract: run them as tests.
