@@ -24,6 +24,7 @@ from numba import prange
 from numba.typed import List
 
 from dsp._wavelet_modes import MODES, dwt_len, idwt_len
+from kernels import stationary
 from kernels.config import jit, pjit
 
 _ZERO = MODES["zero"]
@@ -517,68 +518,23 @@ def waverec(ca, details, rec_lo, rec_hi, mode):
     return out
 
 
-def _residue_rows(a, step):
-    """(batch, n) -> (batch * step, n / step): row ``b * step + r`` holds ``a[b, r::step]``."""
-    nb, n = a.shape
-    return np.ascontiguousarray(a.reshape(nb, n // step, step).transpose(0, 2, 1)).reshape(nb * step, n // step)
-
-
-def _from_residue_rows(rows, nb, step):
-    m = rows.shape[1]
-    return np.ascontiguousarray(rows.reshape(nb, step, m).transpose(0, 2, 1)).reshape(nb, m * step)
-
-
 def swt(x, dec_lo, dec_hi, level, start_level):
     """Stationary (undecimated, "a trous") transform, finest level first.
 
-    Level ``j`` (``step = 2**(j-1)``) filters each residue class ``x[r::step]`` circularly,
-    ``cA[i] = sum_k h[k] * xs[(i + F/2 - k) mod m]``: its even outputs are one periodization DWT
-    level of ``xs``, its odd ones the same of ``xs`` rotated by one, so every level is a single
-    call of the fused analysis kernel on all those rows. ``n`` must be a multiple of
-    ``2**(start_level + level)``.
+    Each level is one call of the fused analysis kernel (periodization) on the signal's residue
+    classes and their one-sample rotations; the plan is :func:`kernels.stationary.swt`. ``n``
+    must be a multiple of ``2**(start_level + level)``.
 
     Returns
     -------
     list of (cA_j, cD_j) for j = start_level + 1 .. start_level + level, each (batch, n)
     """
     hr, gr = _analysis_filters(dec_lo, dec_hi, x.dtype)
-    nb, n = x.shape
-    out = []
-    a = x
-    for j in range(start_level, start_level + level):
-        step = 1 << j
-        rows = _residue_rows(a, step)
-        both = np.concatenate([rows, np.roll(rows, -1, axis=1)])
-        m = rows.shape[1]
-        ca2, cd2 = _dwt_into(both, hr, gr, _PERIODIZATION, m // 2)
-        k = rows.shape[0]
-        ca = np.empty_like(rows)
-        cd = np.empty_like(rows)
-        ca[:, 0::2], ca[:, 1::2] = ca2[:k], ca2[k:]
-        cd[:, 0::2], cd[:, 1::2] = cd2[:k], cd2[k:]
-        a = _from_residue_rows(ca, nb, step)
-        out.append((a, _from_residue_rows(cd, nb, step)))
-    return out
+    return stationary.swt(np, x, level, start_level, lambda rows, L: _dwt_into(rows, hr, gr, _PERIODIZATION, L))
 
 
 def iswt(ca, details, rec_lo, rec_hi):
-    """Inverse stationary transform from the coarsest ``ca`` and ``details = [cD_n, ..., cD_1]``.
-
-    Level ``j`` inverts each residue class mod ``2**(j-1)`` twice, from its even and from its
-    odd samples (one periodization synthesis each, all rows in one kernel call), and averages
-    the two, the second rotated back by one sample.
-    """
+    """Inverse stationary transform from the coarsest ``ca`` and ``details = [cD_n, ..., cD_1]``
+    (plan: :func:`kernels.stationary.iswt`)."""
     filters = _synthesis_filters(rec_lo, rec_hi, ca.dtype, _PERIODIZATION)
-    nb = ca.shape[0]
-    out = ca
-    for idx, d in enumerate(details):
-        step = 1 << (len(details) - idx - 1)
-        ra = _residue_rows(out, step)
-        rd = _residue_rows(d, step)
-        k, m = ra.shape
-        a2 = np.ascontiguousarray(np.concatenate([ra[:, 0::2], ra[:, 1::2]]))
-        d2 = np.ascontiguousarray(np.concatenate([rd[:, 0::2], rd[:, 1::2]]))
-        y = _idwt_into(a2, d2, m // 2, filters, _PERIODIZATION)
-        rows = (y[:k] + np.roll(y[k:], 1, axis=1)) * 0.5
-        out = _from_residue_rows(rows.astype(ca.dtype, copy=False), nb, step)
-    return out
+    return stationary.iswt(np, ca, details, lambda a, d, n: _idwt_into(a, d, n, filters, _PERIODIZATION))

@@ -11,6 +11,7 @@ import numpy as np
 from numba import cuda
 
 from dsp._wavelet_modes import MODES
+from kernels import stationary
 
 from . import _runtime as rt
 
@@ -196,57 +197,13 @@ def waverec(ca, details, rec_lo, rec_hi, mode):
     return a
 
 
-def _residue_rows(a, step):
-    """(batch, n) -> (batch * step, n / step): row ``b * step + r`` holds ``a[b, r::step]``."""
-    xp = rt.xp()
-    nb, n = a.shape
-    return xp.ascontiguousarray(a.reshape(nb, n // step, step).transpose(0, 2, 1)).reshape(nb * step, n // step)
-
-
-def _from_residue_rows(rows, nb, step):
-    xp = rt.xp()
-    m = rows.shape[1]
-    return xp.ascontiguousarray(rows.reshape(nb, step, m).transpose(0, 2, 1)).reshape(nb, m * step)
-
-
 def swt(x, dec_lo, dec_hi, level, start_level):
-    """Stationary transform, finest level first (the CPU twin's plan: each level is one
-    periodization analysis of every residue class and of its one-sample rotation)."""
-    xp = rt.xp()
+    """Stationary transform, finest level first (plan: :func:`kernels.stationary.swt`)."""
     hr, gr = _analysis_filters(dec_lo, dec_hi)
-    nb = x.shape[0]
-    out = []
-    a = x
-    for j in range(start_level, start_level + level):
-        step = 1 << j
-        rows = _residue_rows(a, step)
-        both = xp.concatenate([rows, xp.roll(rows, -1, axis=1)])
-        m = rows.shape[1]
-        ca2, cd2 = _dwt_into(both, hr, gr, _PERIODIZATION, m // 2)
-        k = rows.shape[0]
-        ca = xp.empty_like(rows)
-        cd = xp.empty_like(rows)
-        ca[:, 0::2], ca[:, 1::2] = ca2[:k], ca2[k:]
-        cd[:, 0::2], cd[:, 1::2] = cd2[:k], cd2[k:]
-        a = _from_residue_rows(ca, nb, step)
-        out.append((a, _from_residue_rows(cd, nb, step)))
-    return out
+    return stationary.swt(rt.xp(), x, level, start_level, lambda rows, L: _dwt_into(rows, hr, gr, _PERIODIZATION, L))
 
 
 def iswt(ca, details, rec_lo, rec_hi):
-    """Inverse stationary transform from the coarsest ``ca`` and ``details = [cD_n, ..., cD_1]``."""
-    xp = rt.xp()
+    """Inverse stationary transform (plan: :func:`kernels.stationary.iswt`)."""
     filters = _synthesis_filters(rec_lo, rec_hi, _PERIODIZATION)
-    nb = ca.shape[0]
-    out = ca
-    for idx, d in enumerate(details):
-        step = 1 << (len(details) - idx - 1)
-        ra = _residue_rows(out, step)
-        rd = _residue_rows(d, step)
-        k, m = ra.shape
-        a2 = xp.ascontiguousarray(xp.concatenate([ra[:, 0::2], ra[:, 1::2]]))
-        d2 = xp.ascontiguousarray(xp.concatenate([rd[:, 0::2], rd[:, 1::2]]))
-        y = _idwt_into(a2, d2, m // 2, filters, _PERIODIZATION)
-        rows = (y[:k] + xp.roll(y[k:], 1, axis=1)) * 0.5
-        out = _from_residue_rows(rows.astype(ca.dtype, copy=False), nb, step)
-    return out
+    return stationary.iswt(rt.xp(), ca, details, lambda a, d, n: _idwt_into(a, d, n, filters, _PERIODIZATION))
