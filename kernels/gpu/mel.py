@@ -22,6 +22,17 @@ from . import fft as gfft
 from . import spectral
 
 
+@cuda.jit(device=True, inline=True)
+def _power_of(z, power):
+    """``|z| ** power``, with the common powers 2 and 1 spared the general ``pow``."""
+    p = z.real * z.real + z.imag * z.imag
+    if power == 1.0:
+        return math.sqrt(p)
+    if power != 2.0:
+        return p ** (0.5 * power)
+    return p
+
+
 @cuda.jit
 def _project(S, starts, offsets, weights, out):
     t, row = cuda.grid(2)
@@ -50,13 +61,7 @@ def _power_project(S, power, starts, offsets, weights, out):
     k0 = starts[m] - offsets[m]
     acc = 0.0
     for i in range(offsets[m], offsets[m + 1]):
-        z = S[b, k0 + i, t]
-        p = z.real * z.real + z.imag * z.imag
-        if power == 1.0:
-            p = math.sqrt(p)
-        elif power != 2.0:
-            p = p ** (0.5 * power)
-        acc += weights[i] * p
+        acc += weights[i] * _power_of(S[b, k0 + i, t], power)
     out[b, m, t] = acc
 
 
@@ -73,13 +78,7 @@ def _power_project_frames(spec, power, starts, offsets, weights, out):
     k0 = starts[m] - offsets[m]
     acc = 0.0
     for i in range(offsets[m], offsets[m + 1]):
-        z = spec[b, t, k0 + i]
-        p = z.real * z.real + z.imag * z.imag
-        if power == 1.0:
-            p = math.sqrt(p)
-        elif power != 2.0:
-            p = p ** (0.5 * power)
-        acc += weights[i] * p
+        acc += weights[i] * _power_of(spec[b, t, k0 + i], power)
     out[b, m, t] = acc
 
 
