@@ -144,7 +144,7 @@ def fft_frequencies(*, sr=22050, n_fft=2048) -> np.ndarray:
     """
     sr = check_float("sr", sr, minimum=0.0, strict_minimum=True)
     n_fft = check_int("n_fft", n_fft, minimum=1)
-    # the same arithmetic as numpy.fft.rfftfreq(n_fft, 1/sr), so the values are bit-identical
+    # sr / n_fft computed as numpy's rfftfreq does (1 / (n * d), d = 1/sr), so librosa's values match bit for bit
     val = 1.0 / (n_fft * (1.0 / sr))
     return np.arange(0, n_fft // 2 + 1, dtype=int) * val
 
