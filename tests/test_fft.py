@@ -55,7 +55,8 @@ def test_large_and_awkward_sizes(dtype):
 
 @pytest.mark.parametrize("n", [1, 2, 9, 64, 77, 400, 2048, 2 * 3 * 5 * 7 * 11, 2 * 4099])
 def test_batches_take_the_blocked_and_parallel_paths(n, dtype):
-    """Many rows go through the blocked (16 rows at once) and parallel kernels: same results."""
+    """Many rows go through the blocked (16 float32 or 8 float64 rows at once) and parallel
+    kernels: same results."""
     rows = 37 if n < 1000 else 18  # full blocks of 16 and a partial one
     x, z = _signals(n, dtype, rows=rows, seed=11)
     assert_close(dsp.rfft(x), np.fft.rfft(x.astype(np.float64)), dtype)

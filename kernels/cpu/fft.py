@@ -34,13 +34,13 @@ function; its Numba type depends only on the dtype, so one compiled kernel serve
 - ``rfft_scaled_into(plan, x, out, work, scale)`` and ``irfft_scaled_into(...)`` take an explicit
   factor instead of the defaults (e.g. 1/sqrt(n) for 'ortho').
 
-For many frames, ``kernels.cpu.fft_block`` transforms ``LANES`` (16) rows at once, SIMD across
-the rows (the batched entry ``rfft`` uses it; measured 1.1-1.3x faster than per-frame calls for
-n = 400 and 512, about equal for n = 2048): ``bwork = alloc_block_work(plan)`` once per thread, then
-``rfft_block_into(plan, frames, out, bwork)`` with ``frames`` (B, n) for B <= LANES (any 2-D
-layout, e.g. a strided view of frames) and ``out`` (B, n//2 + 1); also
-``rfft_block_scaled_into(..., scale)``. Only for plans with ``plan.bluestein == 0`` (n whose
-half has no prime factor above ``MAX_DIRECT_PRIME``); use ``rfft_into`` otherwise.
+For many frames, ``kernels.cpu.fft_block`` transforms ``W`` frames at once (16 float32 or 8
+float64), SIMD across the frames, moving them in and out of lanes with in-register transposes:
+``bwork = alloc_block_work(plan)`` once per thread, then
+``rfft_lanes(plan, src, s0, sstride, B, window, outf, o0, ostride, bwork, scale)`` (see that
+module). The batched entry ``rfft`` and the STFT use it; single-threaded it runs at 0.8-1.1x
+pocketfft's time for n = 400..4096. Only for plans with ``plan.bluestein == 0`` (n whose half
+has no prime factor above ``MAX_DIRECT_PRIME``); use ``rfft_into`` otherwise.
 
 ``x`` and ``out`` must not be views of ``work``. ``out`` may be complex64 or complex128 whatever
 the plan's dtype (the value is converted on store), but matching dtypes avoid the conversion.
@@ -481,7 +481,7 @@ def irfft_into(plan, X, out, work):
 # ---------------------------------------------------------------------------------------------
 # batched entry functions: rows in parallel, one scratch per block of rows
 
-from kernels.cpu.fft_block import LANES, alloc_block_work, rfft_block_scaled_into  # noqa: E402
+from kernels.cpu.fft_block import alloc_block_work, rfft_lanes  # noqa: E402
 
 
 @pjit
@@ -495,17 +495,23 @@ def _fft_rows(plan, x, out, inverse, scale, n_blocks):
 
 
 @pjit
-def _rfft_rows(plan, x, out, scale, n_blocks):
+def _rfft_rows(plan, x, out, outf, scale, n_blocks):
     rows = x.shape[0]
     if plan.bluestein == 0:
-        # LANES rows at a time through the blocked (SIMD across rows) transform
-        n_lane_blocks = (rows + LANES - 1) // LANES
+        # W rows at a time through the blocked (SIMD across rows) transform
+        n = plan.n
+        W = 64 // plan.consts.itemsize
+        n_lane_blocks = (rows + W - 1) // W
         nb = min(n_lane_blocks, n_blocks)
+        src = x.reshape(x.size)
+        nbins = n // 2 + 1
         for b in numba.prange(nb):
             work = alloc_block_work(plan)
+            ones = np.ones(n, dtype=x.dtype)
             for c in range(b * n_lane_blocks // nb, (b + 1) * n_lane_blocks // nb):
-                r1 = min(rows, (c + 1) * LANES)
-                rfft_block_scaled_into(plan, x[c * LANES:r1], out[c * LANES:r1], work, scale)
+                B = min(W, rows - c * W)
+                rfft_lanes(plan, src, c * W * n, n, B, ones, outf, c * W * 2 * nbins,
+                           2 * nbins, work, scale)
         return
     nb = min(rows, n_blocks)
     for b in numba.prange(nb):
@@ -536,13 +542,19 @@ def _fft_rows_serial(plan, x, out, inverse, scale):
 
 
 @jit
-def _rfft_rows_serial(plan, x, out, scale):
+def _rfft_rows_serial(plan, x, out, outf, scale):
     rows = x.shape[0]
-    if plan.bluestein == 0 and rows >= LANES:
+    n = plan.n
+    W = 64 // plan.consts.itemsize
+    if plan.bluestein == 0 and rows >= W:
         bwork = alloc_block_work(plan)
-        for c in range(0, rows, LANES):
-            r1 = min(rows, c + LANES)
-            rfft_block_scaled_into(plan, x[c:r1], out[c:r1], bwork, scale)
+        ones = np.ones(n, dtype=x.dtype)
+        src = x.reshape(x.size)
+        nbins = n // 2 + 1
+        for c in range(0, rows, W):
+            B = min(W, rows - c)
+            rfft_lanes(plan, src, c * n, n, B, ones, outf, c * 2 * nbins, 2 * nbins, bwork,
+                       scale)
         return
     work = alloc_work(plan)
     for t in range(x.shape[0]):
@@ -599,10 +611,11 @@ def rfft(x: np.ndarray, scale: float) -> np.ndarray:
     if x.shape[0] and n:
         plan = get_rfft_plan(n, x.dtype)
         sc = plan.consts.dtype.type(scale)
+        outf = out.view(x.dtype).reshape(-1)  # the blocked path writes re, im as floats
         if _parallel(x.shape[0], n):
-            _rfft_rows(plan, x, out, sc, _n_blocks())
+            _rfft_rows(plan, x, out, outf, sc, _n_blocks())
         else:
-            _rfft_rows_serial(plan, x, out, sc)
+            _rfft_rows_serial(plan, x, out, outf, sc)
     return out
 
 

@@ -1,73 +1,117 @@
-"""Blocked FFT: ``LANES`` transforms at once, lane-innermost, for batches of rows (frames).
+"""Blocked real FFT: ``W`` frames at once, SIMD across the frames ("lanes").
 
-A single transform vectorises poorly: in its early passes the contiguous runs are short. Here
-the data of ``LANES`` transforms are interleaved, element ``i`` of lane ``l`` at
-``i * LANES + l``, so every run of every pass (fft_passes.py) is at least LANES long and LLVM
-turns the butterflies into SIMD instructions whatever the radix or the pass. The twiddles are
-scalars broadcast over the lanes.
+A single transform vectorises poorly: its early passes have short contiguous runs. Here the
+data of ``W`` transforms are interleaved, element ``i`` of lane ``l`` at ``i * W + l``, so every
+run of every Stockham pass (fft_passes.py) is at least ``W`` long and each butterfly is one SIMD
+operation whatever the radix. ``W`` is the number of values in a 64-byte vector: 16 float32 or
+8 float64 (``lanes_for``).
 
-Plans come from ``fft.get_rfft_plan`` / ``fft.get_fft_plan``; scratch from :func:`alloc_block_work`.
-Plans that need Bluestein are not blocked (use the single-transform path for them).
+Moving frames into lanes and spectra out of them is a transpose; done element by element it
+cost more than the FFT itself (1.5 us of 3.5 us per 2048-point frame), so both directions go
+through :func:`kernels.cpu.simd.transpose_tile`, ``W x W`` values at a time in registers.
+
+njit API
+--------
+``work = alloc_block_work(plan)``
+    scratch for one thread (any contents; every value read is written first).
+``rfft_lanes(plan, src, s0, sstride, B, window, outf, o0, ostride, work, scale)``
+    Frame ``l < B`` (``B <= W``) is ``src[s0 + l*sstride : s0 + l*sstride + n] * window``;
+    its ``n//2 + 1`` bins times ``scale`` go to ``outf[o0 + l*ostride + 2k]`` (real part) and
+    ``+ 1`` (imaginary part): ``outf`` is the float view of a complex output, in the plan's
+    dtype. ``src``, ``window`` and ``outf`` are 1-D, C-contiguous and must not overlap
+    ``work``. Only for ``plan.bluestein == 0``.
 """
 from __future__ import annotations
 
 import numpy as np
 
-from kernels.config import jit
+from kernels.config import jit, noalias_jit
 from kernels.cpu.fft_passes import stockham, u64
-
-#: transforms per block: 16 float32 = one AVX-512 register (two AVX2 registers)
-LANES = 16
-#: samples per chunk of the transposes between rows and lanes
-TILE = 64
+from kernels.cpu.simd import frames_to_lanes, frames_to_lanes_split, transpose_tile
 
 
 @jit
 def alloc_block_work(plan):
-    """Scratch for one block of LANES transforms (allocate once per thread)."""
-    return np.zeros((2, 2 * (plan.work_len + 1) * LANES), dtype=plan.consts.dtype)
+    """Scratch for one block of W transforms (allocate once per thread)."""
+    w = 64 // plan.consts.itemsize
+    return np.empty((2, 2 * (plan.work_len + 1) * w), dtype=plan.consts.dtype)
 
 
-@jit
-def _load_real_even(x, w0, w1, h):
-    """Deinterleave the B rows of x (pairs of samples as complex values) into lanes."""
-    B = x.shape[0]
-    L = u64(LANES)
-    # in chunks of TILE samples, so the lines being filled stay in L1
-    for j0 in range(0, h, TILE):
-        j1 = min(h, j0 + TILE)
-        for l in range(B):
-            row = x[l]
-            ul = u64(l)
-            for j in range(j0, j1):
-                w0[u64(j) * L + ul] = row[2 * j]
-                w1[u64(j) * L + ul] = row[2 * j + 1]
+@noalias_jit
+def _load_full(src, s0, sstride, n, window, w0, w1, odd):
+    """W frames into lanes: pairs of samples as complex values (n even), or real values with
+    zero imaginary parts (odd == 1)."""
+    W = 64 // src.itemsize
+    uw = u64(W)
+    n_full = (n // W) * W
+    zero = window[0] * 0
+    if odd == 1:
+        for j0 in range(0, n_full, W):
+            frames_to_lanes(src, s0, sstride, window, j0, w0, w1, j0 * W)
+        for i in range(n * W):
+            w1[i] = zero
+    else:
+        for j0 in range(0, n_full, W):
+            frames_to_lanes_split(src, s0, sstride, window, j0, w0, w1, (j0 // 2) * W)
+    for j in range(n_full, n):  # the last n % W samples, gathered one by one
+        g = window[j]
+        for l in range(W):
+            v = src[s0 + l * sstride + j] * g
+            if odd == 1:
+                w0[u64(j) * uw + u64(l)] = v
+                w1[u64(j) * uw + u64(l)] = zero
+            elif j % 2 == 0:
+                w0[u64(j // 2) * uw + u64(l)] = v
+            else:
+                w1[u64(j // 2) * uw + u64(l)] = v
 
 
-@jit
-def _post_real_even(plan, w0, w1, w2, w3, h, sc):
-    """Split the half-length spectrum Z into the real transform's bins 0..h (rows 2, 3)."""
-    zero = plan.consts[8]
-    half = plan.consts[0] * sc
-    # the lane count read at run time: a constant trip count gets the loop fully unrolled,
-    # and the unrolled code is not vectorised (its loads and stores may alias)
-    L = u64(w0.shape[0] // (plan.work_len + 1))
+@noalias_jit
+def _load_partial(src, s0, sstride, B, n, window, w0, w1, odd):
+    """B < W frames into lanes, the other lanes zero (no tile reads past the last frame)."""
+    W = 64 // src.itemsize
+    uw = u64(W)
+    zero = window[0] * 0
+    m = n if odd == 1 else n // 2
+    for i in range(m * W):
+        w0[i] = zero
+        w1[i] = zero
+    for l in range(B):
+        base = s0 + l * sstride
+        for j in range(n):
+            v = src[base + j] * window[j]
+            if odd == 1:
+                w0[u64(j) * uw + u64(l)] = v
+            elif j % 2 == 0:
+                w0[u64(j // 2) * uw + u64(l)] = v
+            else:
+                w1[u64(j // 2) * uw + u64(l)] = v
+
+
+@noalias_jit
+def _post_even(rw_re, rw_im, w0, w1, Pr, Pi, h, half, sc, lanes):
+    """Split the half-length spectra Z (lanes) into the real transforms' bins 0..h, written as
+    ``P[(2k) W + l]`` (real) and ``P[(2k + 1) W + l]`` (imaginary); ``Pr = P``, ``Pi = P[W:]``
+    (two arguments, so that LLVM knows the two streams of stores are independent)."""
+    W = u64(lanes)
+    two = u64(2)  # a signed literal would make the index signed, and LLVM then scatters
     uh = u64(h)
-    for l in range(L):
+    zero = sc * 0
+    for l in range(W):
         z0r = w0[l]
         z0i = w1[l]
-        w2[l] = (z0r + z0i) * sc
-        w3[l] = zero
-        w2[uh * L + l] = (z0r - z0i) * sc
-        w3[uh * L + l] = zero
-    wr = plan.rw_re
-    wi = plan.rw_im
+        Pr[l] = (z0r + z0i) * sc
+        Pi[l] = zero
+        Pr[two * uh * W + l] = (z0r - z0i) * sc
+        Pi[two * uh * W + l] = zero
     for k in range(1, h):
-        a = u64(k) * L
-        b = u64(h - k) * L
-        cr = wr[k]
-        ci = wi[k]
-        for l in range(L):
+        uk = u64(k)
+        a = uk * W
+        b = (uh - uk) * W
+        o = two * uk * W
+        cr = rw_re[k]
+        ci = rw_im[k]
+        for l in range(W):
             ar = w0[a + l]
             ai = w1[a + l]
             br = w0[b + l]
@@ -76,57 +120,59 @@ def _post_real_even(plan, w0, w1, w2, w3, h, sc):
             ei = ai + bi
             o_r = ai - bi  # (Z_k - conj Z_{h-k}) / i
             o_i = br - ar
-            w2[a + l] = (er + o_r * cr - o_i * ci) * half
-            w3[a + l] = (ei + o_r * ci + o_i * cr) * half
+            Pr[o + l] = (er + o_r * cr - o_i * ci) * half
+            Pi[o + l] = (ei + o_r * ci + o_i * cr) * half
+
+
+@noalias_jit
+def _post_odd(w0, w1, Pr, Pi, n_bins, sc, lanes):
+    """Bins 0..n_bins-1 of the full complex transforms (odd n) into P's layout."""
+    W = u64(lanes)
+    two = u64(2)
+    for k in range(n_bins):
+        a = u64(k) * W
+        o = two * a
+        for l in range(W):
+            Pr[o + l] = w0[a + l] * sc
+            Pi[o + l] = w1[a + l] * sc
+
+
+@noalias_jit
+def _store(P, n_bins, B, outf, o0, ostride):
+    """Lanes back to frames: frame l's bins to outf[o0 + l*ostride + ...] (interleaved re, im)."""
+    W = 64 // P.itemsize
+    uw = u64(W)
+    per_tile = W // 2  # bins per W x W tile
+    k_full = (n_bins // per_tile) * per_tile if B == W else 0
+    for k0 in range(0, k_full, per_tile):
+        transpose_tile(P, 2 * k0 * W, W, outf, o0 + 2 * k0, ostride)
+    for k in range(k_full, n_bins):
+        for l in range(B):
+            outf[o0 + l * ostride + 2 * k] = P[u64(2 * k) * uw + u64(l)]
+            outf[o0 + l * ostride + 2 * k + 1] = P[u64(2 * k + 1) * uw + u64(l)]
 
 
 @jit
-def rfft_block_scaled_into(plan, x, out, work, scale):
-    """``scale`` times the real transforms of the rows of ``x`` (B <= LANES rows of length n),
-    into the rows of ``out`` (B, n//2 + 1). ``plan.bluestein`` must be 0."""
+def rfft_lanes(plan, src, s0, sstride, B, window, outf, o0, ostride, work, scale):
+    """Real FFTs of B <= W windowed frames of ``src`` into the float view ``outf`` (module doc)."""
     n = plan.n
-    B = x.shape[0]
-    zero = plan.consts[8]
-    sc = plan.consts[7] * scale
+    W = 64 // work.itemsize
     M = work.shape[1] // 2
-    w0 = work[0, :M]  # Z, real and imaginary parts
+    w0 = work[0, :M]
     w1 = work[0, M:]
-    w2 = work[1, :M]  # X
-    w3 = work[1, M:]
-    L = u64(LANES)
+    P = work[1]
+    sc = plan.consts[7] * scale
+    # W again, read from the scratch's shape: with a constant trip count LLVM unrolls the lane
+    # loops completely and then leaves the unrolled code scalar (measured 4x slower)
+    lanes = work.shape[1] // (2 * (plan.work_len + 1))
+    if B == W:
+        _load_full(src, s0, sstride, n, window, w0, w1, plan.odd)
+    else:
+        _load_partial(src, s0, sstride, B, n, window, w0, w1, plan.odd)
+    stockham(plan, work, W)
     if plan.odd == 1:
-        for l in range(B):
-            for j in range(n):
-                w0[u64(j) * L + u64(l)] = x[l, j]
-        for i in range(u64(n) * L):
-            w1[i] = zero
-        for l in range(B, LANES):
-            for j in range(n):
-                w0[u64(j) * L + u64(l)] = zero
-        stockham(plan, work, LANES)
-        for l in range(B):
-            for k in range(n // 2 + 1):
-                out[l, k] = complex(w0[u64(k) * L + u64(l)] * sc, w1[u64(k) * L + u64(l)] * sc)
-        return
-    h = n // 2
-    _load_real_even(x, w0, w1, h)
-    for l in range(B, LANES):
-        for j in range(h):
-            w0[u64(j) * L + u64(l)] = zero
-            w1[u64(j) * L + u64(l)] = zero
-    stockham(plan, work, LANES)
-    _post_real_even(plan, w0, w1, w2, w3, h, sc)
-    for k0 in range(0, h + 1, TILE):
-        k1 = min(h + 1, k0 + TILE)
-        for l in range(B):
-            orow = out[l]
-            ul = u64(l)
-            for k in range(k0, k1):
-                orow[k] = complex(w2[u64(k) * L + ul], w3[u64(k) * L + ul])
-
-
-@jit
-def rfft_block_into(plan, x, out, work):
-    """np.fft.rfft of each row of x (B <= LANES rows) into the rows of out; scratch from
-    ``alloc_block_work(plan)``."""
-    rfft_block_scaled_into(plan, x, out, work, plan.scales[0])
+        _post_odd(w0, w1, P, P[W:], n // 2 + 1, sc, lanes)
+    else:
+        _post_even(plan.rw_re, plan.rw_im, w0, w1, P, P[W:], n // 2, plan.consts[0] * sc, sc,
+                   lanes)
+    _store(P, n // 2 + 1, B, outf, o0, ostride)

@@ -15,12 +15,12 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from kernels.config import jit
+from kernels.config import jit, noalias_jit
 
 u64 = numba.uint64
 
 
-@jit
+@noalias_jit
 def _pass2(x, y, M_, twr, twi, off_, s_, mm_, L_):
     run = u64(s_) * u64(L_)
     M = u64(M_)
@@ -47,7 +47,7 @@ def _pass2(x, y, M_, twr, twi, off_, s_, mm_, L_):
             y[M + o1 + u] = dr * w1i + di * w1r
 
 
-@jit
+@noalias_jit
 def _pass4(x, y, M_, twr, twi, off_, s_, mm_, L_):
     run = u64(s_) * u64(L_)
     M = u64(M_)
@@ -106,7 +106,7 @@ def _pass4(x, y, M_, twr, twi, off_, s_, mm_, L_):
 
 
 
-@jit
+@noalias_jit
 def _pass8(x, y, M_, twr, twi, off_, s_, mm_, L_, consts):
     rt = consts[6]  # sqrt(1/2)
     run = u64(s_) * u64(L_)
@@ -237,7 +237,7 @@ def _pass8(x, y, M_, twr, twi, off_, s_, mm_, L_, consts):
             y[M + o7 + u] = br * w7i + bi * w7r
 
 
-@jit
+@noalias_jit
 def _pass3(x, y, M_, twr, twi, off_, s_, mm_, L_, consts):
     half = consts[0]
     s3 = consts[1]
@@ -285,7 +285,7 @@ def _pass3(x, y, M_, twr, twi, off_, s_, mm_, L_, consts):
             y[M + o2 + u] = br * w2i + bi * w2r
 
 
-@jit
+@noalias_jit
 def _pass5(x, y, M_, twr, twi, off_, s_, mm_, L_, consts):
     c1 = consts[2]
     c2 = consts[3]
@@ -366,7 +366,7 @@ def _pass5(x, y, M_, twr, twi, off_, s_, mm_, L_, consts):
             y[M + o4 + u] = br * w4i + bi * w4r
 
 
-@jit
+@noalias_jit
 def _pass_generic(x, y, M_, twr, twi, off_, s_, mm_, L_, r_, rr, ri, roff_, consts):
     """Any radix r by the direct sum (O(r^2) per butterfly): 7, 11, ... up to MAX_DIRECT_PRIME."""
     zero = consts[8]

@@ -1,0 +1,196 @@
+"""Explicit SIMD helpers for the CPU kernels: an in-register transpose of a square tile.
+
+LLVM vectorises the FFT passes by itself once it knows the buffers do not alias
+(``kernels.config.noalias_jit``), but it cannot turn a transpose between "rows" (frames) and
+"lanes" (the blocked FFT's layout) into shuffles: from scalar code it emits one load and one
+store per element. :func:`transpose_tile` loads ``W`` vectors, transposes them with
+``log2(W)`` rounds of two-source shuffles and stores ``W`` vectors, where ``W`` is the number of
+values in one 64-byte vector (16 float32 or 8 float64). On a machine without AVX-512 LLVM splits
+each vector into two or four narrower ones; the code stays correct.
+
+The intrinsic does no bounds checking: the caller guarantees that every row it touches,
+``[s0 + i*sstride, s0 + i*sstride + W)`` in ``src`` and ``[d0 + i*dstride, ... + W)`` in ``dst``
+for ``i < W``, lies inside the array.
+"""
+from __future__ import annotations
+
+import numpy as np
+from llvmlite import ir
+from numba import types
+from numba.extending import intrinsic
+
+from kernels.config import jit
+
+#: bytes in one SIMD vector (AVX-512); narrower machines split it
+VECTOR_BYTES = 64
+
+
+def lanes_for(dtype) -> int:
+    """Values per 64-byte vector: 16 for float32, 8 for float64."""
+    return VECTOR_BYTES // np.dtype(dtype).itemsize
+
+
+def _masks(width: int, h: int) -> tuple[list[int], list[int]]:
+    """Shuffle masks of the round that swaps bit ``h`` of the row index with bit ``h`` of the
+    column index (rows ``i`` and ``i + h``: lanes 0..W-1 are ``a``, W..2W-1 are ``b``)."""
+    lo, hi = [], []
+    for c in range(width):
+        base = (c // (2 * h)) * 2 * h
+        off = c - base
+        if off < h:
+            lo.append(base + off)
+            hi.append(base + h + off)
+        else:
+            lo.append(width + base + off - h)
+            hi.append(width + base + off)
+    return lo, hi
+
+
+@intrinsic
+def transpose_tile(typingctx, src, s0, sstride, dst, d0, dstride):
+    """``dst[d0 + c*dstride + r] = src[s0 + r*sstride + c]`` for ``r, c < W``.
+
+    ``src`` and ``dst`` are C-contiguous 1-D arrays of one float dtype; the offsets and strides
+    are in elements. ``W = lanes_for(dtype)``.
+    """
+    ok = (
+        isinstance(src, types.Array) and isinstance(dst, types.Array)
+        and src.ndim == 1 and dst.ndim == 1 and src.dtype == dst.dtype
+        and src.dtype in (types.float32, types.float64)
+        and all(isinstance(t, types.Integer) for t in (s0, sstride, d0, dstride))
+    )
+    if not ok:
+        return None
+    width = 16 if src.dtype == types.float32 else 8
+    sig = types.void(src, s0, sstride, dst, d0, dstride)
+
+    def codegen(context, builder, signature, args):
+        src_v, s0_v, ss_v, dst_v, d0_v, ds_v = args
+        at = signature.args
+        intp = context.get_value_type(types.intp)
+
+        def as_intp(v, ty):
+            return context.cast(builder, v, ty, types.intp)
+
+        s0_i, ss_i = as_intp(s0_v, at[1]), as_intp(ss_v, at[2])
+        d0_i, ds_i = as_intp(d0_v, at[4]), as_intp(ds_v, at[5])
+        src_data = context.make_array(at[0])(context, builder, src_v).data
+        dst_data = context.make_array(at[3])(context, builder, dst_v).data
+        fty = context.get_value_type(at[0].dtype)
+        vty = ir.VectorType(fty, width)
+        align = at[0].dtype.bitwidth // 8
+
+        rows = []
+        for r in range(width):
+            idx = builder.add(s0_i, builder.mul(ss_i, ir.Constant(intp, r)))
+            ptr = builder.bitcast(builder.gep(src_data, [idx]), vty.as_pointer())
+            rows.append(builder.load(ptr, align=align))
+        rows = _transpose(builder, rows, width)
+        for c in range(width):
+            idx = builder.add(d0_i, builder.mul(ds_i, ir.Constant(intp, c)))
+            ptr = builder.bitcast(builder.gep(dst_data, [idx]), vty.as_pointer())
+            builder.store(rows[c], ptr, align=align)
+        return context.get_dummy_value()
+
+    return sig, codegen
+
+
+@jit
+def transpose_tile_checked(src, s0, sstride, dst, d0, dstride):
+    """:func:`transpose_tile` after checking that every row touched lies inside the arrays
+    (for tests and for callers whose geometry is not proven elsewhere)."""
+    w = 64 // src.itemsize
+    last_src = s0 + (w - 1) * sstride if sstride >= 0 else s0
+    first_src = s0 if sstride >= 0 else s0 + (w - 1) * sstride
+    last_dst = d0 + (w - 1) * dstride if dstride >= 0 else d0
+    first_dst = d0 if dstride >= 0 else d0 + (w - 1) * dstride
+    if first_src < 0 or last_src + w > src.shape[0] or first_dst < 0 or last_dst + w > dst.shape[0]:
+        raise IndexError("transpose_tile: a row lies outside its array")
+    transpose_tile(src, s0, sstride, dst, d0, dstride)
+
+
+def _frames_to_lanes_factory(split: bool):
+    @intrinsic
+    def frames_to_lanes(typingctx, src, s0, sstride, window, j0, dst0, dst1, d0):
+        ok = (
+            all(isinstance(a, types.Array) and a.ndim == 1 for a in (src, window, dst0, dst1))
+            and src.dtype == window.dtype == dst0.dtype == dst1.dtype
+            and src.dtype in (types.float32, types.float64)
+            and all(isinstance(t, types.Integer) for t in (s0, sstride, j0, d0))
+        )
+        if not ok:
+            return None
+        width = 16 if src.dtype == types.float32 else 8
+        sig = types.void(src, s0, sstride, window, j0, dst0, dst1, d0)
+
+        def codegen(context, builder, signature, args):
+            src_v, s0_v, ss_v, win_v, j0_v, dst0_v, dst1_v, d0_v = args
+            at = signature.args
+            intp = context.get_value_type(types.intp)
+            s0_i = context.cast(builder, s0_v, at[1], types.intp)
+            ss_i = context.cast(builder, ss_v, at[2], types.intp)
+            j0_i = context.cast(builder, j0_v, at[4], types.intp)
+            d0_i = context.cast(builder, d0_v, at[7], types.intp)
+            data = [context.make_array(at[k])(context, builder, args[k]).data for k in (0, 3, 5, 6)]
+            src_d, win_d, dst0_d, dst1_d = data
+            fty = context.get_value_type(at[0].dtype)
+            vty = ir.VectorType(fty, width)
+            align = at[0].dtype.bitwidth // 8
+            base = builder.add(s0_i, j0_i)
+            rows = []
+            for r in range(width):
+                idx = builder.add(base, builder.mul(ss_i, ir.Constant(intp, r)))
+                ptr = builder.bitcast(builder.gep(src_d, [idx]), vty.as_pointer())
+                rows.append(builder.load(ptr, align=align))
+            rows = _transpose(builder, rows, width)
+            wptr = builder.bitcast(builder.gep(win_d, [j0_i]), vty.as_pointer())
+            wvec = builder.load(wptr, align=align)
+            zeros = ir.Constant(ir.VectorType(ir.IntType(32), width), [0] * width)
+            for c in range(width):
+                g = builder.extract_element(wvec, ir.Constant(ir.IntType(32), c))
+                gv = builder.shuffle_vector(
+                    builder.insert_element(ir.Constant(vty, ir.Undefined), g,
+                                           ir.Constant(ir.IntType(32), 0)),
+                    ir.Constant(vty, ir.Undefined), zeros)
+                v = builder.fmul(rows[c], gv)
+                if split:
+                    dst, k = (dst0_d, c // 2) if c % 2 == 0 else (dst1_d, c // 2)
+                else:
+                    dst, k = dst0_d, c
+                idx = builder.add(d0_i, ir.Constant(intp, k * width))
+                ptr = builder.bitcast(builder.gep(dst, [idx]), vty.as_pointer())
+                builder.store(v, ptr, align=align)
+            return context.get_dummy_value()
+
+        return sig, codegen
+
+    return frames_to_lanes
+
+
+def _transpose(builder, rows, width):
+    """The W x W transpose of W vectors: log2(W) rounds, each swapping one bit of the row index
+    with the same bit of the column index."""
+    h = width // 2
+    while h >= 1:
+        lo, hi = _masks(width, h)
+        mlo = ir.Constant(ir.VectorType(ir.IntType(32), width), lo)
+        mhi = ir.Constant(ir.VectorType(ir.IntType(32), width), hi)
+        new = list(rows)
+        for r in range(width):
+            if r & h:
+                continue
+            new[r] = builder.shuffle_vector(rows[r], rows[r + h], mlo)
+            new[r + h] = builder.shuffle_vector(rows[r], rows[r + h], mhi)
+        rows = new
+        h //= 2
+    return rows
+
+
+#: ``frames_to_lanes_split(src, s0, sstride, window, j0, dst0, dst1, d0)``: samples ``j0 + c``
+#: (``c < W``) of the W frames ``src[s0 + r*sstride + ...]``, times ``window[j0 + c]``, stored as
+#: lane vectors: even ``c`` at ``dst0[d0 + (c//2) W]``, odd ``c`` at ``dst1[d0 + (c//2) W]`` (the
+#: pairs of samples of a real FFT's half-length complex input). ``j0`` must be even. No bounds
+#: checks: the caller guarantees the ranges.
+frames_to_lanes_split = _frames_to_lanes_factory(True)
+#: the same with every sample to ``dst0[d0 + c W]`` (``dst1`` unused): odd-length real FFTs.
+frames_to_lanes = _frames_to_lanes_factory(False)

@@ -1,0 +1,64 @@
+"""The explicit SIMD helpers (kernels/cpu/simd.py) against NumPy's transpose and products."""
+import numba
+import numpy as np
+import pytest
+
+from kernels.cpu.simd import (
+    frames_to_lanes, frames_to_lanes_split, lanes_for, transpose_tile_checked,
+)
+
+
+@pytest.mark.parametrize("s0, sstride, d0, dstride", [(0, 16, 0, 16), (5, 37, 11, 50), (3, 512, 0, 2050)])
+def test_transpose_tile_is_a_transpose(dtype, s0, sstride, d0, dstride):
+    w = lanes_for(dtype)
+    src = np.random.default_rng(0).standard_normal(s0 + w * sstride + w).astype(dtype)
+    dst = np.full(d0 + w * dstride + w, -7.0, dtype=dtype)
+    before = dst.copy()
+    transpose_tile_checked(src, s0, sstride, dst, d0, dstride)
+    tile_in = np.stack([src[s0 + r * sstride: s0 + r * sstride + w] for r in range(w)])
+    tile_out = np.stack([dst[d0 + c * dstride: d0 + c * dstride + w] for c in range(w)])
+    np.testing.assert_array_equal(tile_out, tile_in.T)
+    # nothing outside the W rows of W values was written
+    mask = np.ones(dst.size, bool)
+    for c in range(w):
+        mask[d0 + c * dstride: d0 + c * dstride + w] = False
+    np.testing.assert_array_equal(dst[mask], before[mask])
+
+
+def test_transpose_tile_checked_refuses_rows_outside_the_arrays(dtype):
+    w = lanes_for(dtype)
+    src = np.zeros(4 * w, dtype=dtype)
+    dst = np.zeros(w * w, dtype=dtype)
+    with pytest.raises(IndexError, match="outside"):
+        transpose_tile_checked(src, 0, w, dst, 0, w)  # rows 4.. of src do not exist
+    with pytest.raises(IndexError, match="outside"):
+        transpose_tile_checked(dst, 0, w, src, 1, w)
+
+
+@numba.njit
+def _to_lanes(src, s0, sstride, window, j0, d0, split, out0, out1):
+    if split:
+        frames_to_lanes_split(src, s0, sstride, window, j0, out0, out1, d0)
+    else:
+        frames_to_lanes(src, s0, sstride, window, j0, out0, out1, d0)
+
+
+@pytest.mark.parametrize("split", [True, False])
+def test_frames_to_lanes_windows_and_splits_the_samples(dtype, split):
+    w = lanes_for(dtype)
+    rng = np.random.default_rng(1)
+    n, hop, s0, j0 = 4 * w, 3 * w + 1, 2, 2 * w
+    src = rng.standard_normal(s0 + w * hop + n).astype(dtype)
+    window = rng.standard_normal(n).astype(dtype)
+    frames = np.stack([src[s0 + r * hop: s0 + r * hop + n] for r in range(w)]) * window
+    out0 = np.zeros(n * w, dtype=dtype)
+    out1 = np.zeros(n * w, dtype=dtype)
+    d0 = (j0 // 2) * w if split else j0 * w
+    _to_lanes(src, s0, hop, window, j0, d0, split, out0, out1)
+    lanes = frames[:, j0:j0 + w].T  # (sample, frame)
+    if split:
+        np.testing.assert_array_equal(out0[d0:d0 + w * w // 2].reshape(-1, w), lanes[0::2])
+        np.testing.assert_array_equal(out1[d0:d0 + w * w // 2].reshape(-1, w), lanes[1::2])
+    else:
+        np.testing.assert_array_equal(out0[d0:d0 + w * w].reshape(-1, w), lanes)
+        assert not out1.any()
