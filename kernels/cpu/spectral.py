@@ -32,6 +32,7 @@ from kernels.cpu.db import (  # noqa: F401  (entry functions of this domain)
     amplitude_to_db, db_to_amplitude, db_to_power, magphase, power_to_db,
 )
 from kernels.cpu.fft import alloc_work, get_rfft_plan, irfft_into, rfft_into
+from kernels.cpu.fft_block import alloc_block_work, rfft_lanes
 from kernels.cpu.framing import load_stft_frame, stft_geometry, window_support
 
 __all__ = [
@@ -65,6 +66,47 @@ def _stft_kernel(y, window, geom, plan, block, out):
             rfft_into(plan, buf, out[b, t], work)
 
 
+@pjit
+def _stft_lanes_kernel(y, window, geom, plan, blocks_per_task, out, outf):
+    """The STFT W frames at a time through the blocked FFT (``fft_block.rfft_lanes``).
+
+    Blocks of frames that lie inside the signal are read straight from it (frame stride = hop);
+    blocks that touch the padding are first gathered, windowed, into a small staging array.
+    """
+    batch = y.shape[0]
+    n_frames = out.shape[1]
+    n_fft = window.shape[0]
+    nbins = n_fft // 2 + 1
+    W = 64 // plan.consts.itemsize
+    hop = geom[1]
+    half = geom[5]
+    n = geom[2]
+    n_blocks = (n_frames + W - 1) // W
+    per_row = (n_blocks + blocks_per_task - 1) // blocks_per_task
+    scale = plan.scales[0]
+    for task in prange(batch * per_row):
+        b = task // per_row
+        c0 = (task - b * per_row) * blocks_per_task
+        c1 = min(n_blocks, c0 + blocks_per_task)
+        work = alloc_block_work(plan)
+        stage = np.empty(W * n_fft, dtype=window.dtype)
+        ones = np.ones(n_fft, dtype=window.dtype)
+        row = y[b]
+        orow = outf[b]
+        for c in range(c0, c1):
+            t0 = c * W
+            B = min(W, n_frames - t0)
+            start = t0 * hop - half
+            if start >= 0 and start + (B - 1) * hop + n_fft <= n:
+                rfft_lanes(plan, row, start, hop, B, window, orow, t0 * 2 * nbins, 2 * nbins,
+                           work, scale)
+            else:
+                for l in range(B):
+                    load_stft_frame(row, t0 + l, geom, window, stage[l * n_fft:(l + 1) * n_fft])
+                rfft_lanes(plan, stage, 0, n_fft, B, ones, orow, t0 * 2 * nbins, 2 * nbins,
+                           work, scale)
+
+
 def stft(y, *, n_fft, hop_length, window, center, pad_mode, out=None):
     """Complex STFT of the rows of ``y``: (batch, n) -> (batch, n_fft//2 + 1, n_frames)."""
     y = np.ascontiguousarray(y)
@@ -76,7 +118,14 @@ def stft(y, *, n_fft, hop_length, window, center, pad_mode, out=None):
         out = np.empty((y.shape[0], n_frames, n_fft // 2 + 1), dtype=cdt)
     if out.size:
         plan = get_rfft_plan(n_fft, y.dtype)
-        _stft_kernel(y, window, geom, plan, _block_size(n_frames * y.shape[0]), out)
+        if plan.bluestein == 0:
+            lanes = 64 // y.dtype.itemsize
+            n_blocks = -(-n_frames // lanes) * y.shape[0]
+            per_task = min(8, _block_size(n_blocks))  # blocks of W frames per task
+            outf = out.view(y.dtype).reshape(y.shape[0], -1)
+            _stft_lanes_kernel(y, window, geom, plan, per_task, out, outf)
+        else:
+            _stft_kernel(y, window, geom, plan, _block_size(n_frames * y.shape[0]), out)
     return out.swapaxes(1, 2)
 
 
