@@ -20,6 +20,12 @@ njit API
     ``+ 1`` (imaginary part): ``outf`` is the float view of a complex output, in the plan's
     dtype. ``src``, ``window`` and ``outf`` are 1-D, C-contiguous and must not overlap
     ``work``. Only for ``plan.bluestein == 0``.
+``rfft_lanes_spectra(plan, src, s0, sstride, B, window, work, scale)``
+    The same transforms, left in lanes for a fused consumer (mel): bin ``k`` of frame ``l`` is
+    ``work[1][2kW + l]`` (real part) and ``work[1][(2k + 1)W + l]`` (imaginary part); lanes
+    ``l >= B`` hold the transforms of zeros.
+``store_lanes(plan, work, B, outf, o0, ostride)``
+    the second half of ``rfft_lanes``: those spectra out to ``outf``.
 """
 from __future__ import annotations
 
@@ -153,8 +159,8 @@ def _store(P, n_bins, B, outf, o0, ostride):
 
 
 @jit
-def rfft_lanes(plan, src, s0, sstride, B, window, outf, o0, ostride, work, scale):
-    """Real FFTs of B <= W windowed frames of ``src`` into the float view ``outf`` (module doc)."""
+def rfft_lanes_spectra(plan, src, s0, sstride, B, window, work, scale):
+    """Real FFTs of B <= W windowed frames of ``src``, left in lanes in ``work[1]`` (module doc)."""
     n = plan.n
     W = 64 // work.itemsize
     M = work.shape[1] // 2
@@ -175,4 +181,16 @@ def rfft_lanes(plan, src, s0, sstride, B, window, outf, o0, ostride, work, scale
     else:
         _post_even(plan.rw_re, plan.rw_im, w0, w1, P, P[W:], n // 2, plan.consts[0] * sc, sc,
                    lanes)
-    _store(P, n // 2 + 1, B, outf, o0, ostride)
+
+
+@jit
+def store_lanes(plan, work, B, outf, o0, ostride):
+    """The spectra left by :func:`rfft_lanes_spectra` into the float view ``outf``."""
+    _store(work[1], plan.n // 2 + 1, B, outf, o0, ostride)
+
+
+@jit
+def rfft_lanes(plan, src, s0, sstride, B, window, outf, o0, ostride, work, scale):
+    """Real FFTs of B <= W windowed frames of ``src`` into the float view ``outf`` (module doc)."""
+    rfft_lanes_spectra(plan, src, s0, sstride, B, window, work, scale)
+    store_lanes(plan, work, B, outf, o0, ostride)

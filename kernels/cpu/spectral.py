@@ -32,8 +32,9 @@ from kernels.cpu.db import (  # noqa: F401  (entry functions of this domain)
     amplitude_to_db, db_to_amplitude, db_to_power, magphase, power_to_db,
 )
 from kernels.cpu.fft import alloc_work, get_rfft_plan, irfft_into, rfft_into
-from kernels.cpu.fft_block import alloc_block_work, rfft_lanes
+from kernels.cpu.fft_block import store_lanes
 from kernels.cpu.framing import load_stft_frame, stft_geometry, window_support
+from kernels.cpu.stft_block import alloc_stft_block, stft_block_spectra
 
 __all__ = [
     "stft", "istft", "magphase", "power_to_db", "amplitude_to_db", "db_to_power",
@@ -68,19 +69,11 @@ def _stft_kernel(y, window, geom, plan, block, out):
 
 @pjit
 def _stft_lanes_kernel(y, window, geom, plan, blocks_per_task, out, outf):
-    """The STFT W frames at a time through the blocked FFT (``fft_block.rfft_lanes``).
-
-    Blocks of frames that lie inside the signal are read straight from it (frame stride = hop);
-    blocks that touch the padding are first gathered, windowed, into a small staging array.
-    """
+    """The STFT W frames at a time through the blocked FFT (:mod:`kernels.cpu.stft_block`)."""
     batch = y.shape[0]
     n_frames = out.shape[1]
-    n_fft = window.shape[0]
-    nbins = n_fft // 2 + 1
+    nbins = window.shape[0] // 2 + 1
     W = 64 // plan.consts.itemsize
-    hop = geom[1]
-    half = geom[5]
-    n = geom[2]
     n_blocks = (n_frames + W - 1) // W
     per_row = (n_blocks + blocks_per_task - 1) // blocks_per_task
     scale = plan.scales[0]
@@ -88,23 +81,12 @@ def _stft_lanes_kernel(y, window, geom, plan, blocks_per_task, out, outf):
         b = task // per_row
         c0 = (task - b * per_row) * blocks_per_task
         c1 = min(n_blocks, c0 + blocks_per_task)
-        work = alloc_block_work(plan)
-        stage = np.empty(W * n_fft, dtype=window.dtype)
-        ones = np.ones(n_fft, dtype=window.dtype)
-        row = y[b]
-        orow = outf[b]
+        scratch = alloc_stft_block(plan)
         for c in range(c0, c1):
             t0 = c * W
             B = min(W, n_frames - t0)
-            start = t0 * hop - half
-            if start >= 0 and start + (B - 1) * hop + n_fft <= n:
-                rfft_lanes(plan, row, start, hop, B, window, orow, t0 * 2 * nbins, 2 * nbins,
-                           work, scale)
-            else:
-                for l in range(B):
-                    load_stft_frame(row, t0 + l, geom, window, stage[l * n_fft:(l + 1) * n_fft])
-                rfft_lanes(plan, stage, 0, n_fft, B, ones, orow, t0 * 2 * nbins, 2 * nbins,
-                           work, scale)
+            stft_block_spectra(plan, y[b], geom, window, t0, B, scratch, scale)
+            store_lanes(plan, scratch[0], B, outf[b], t0 * 2 * nbins, 2 * nbins)
 
 
 def stft(y, *, n_fft, hop_length, window, center, pad_mode, out=None):

@@ -1,0 +1,52 @@
+"""STFT frames W at a time: the blocked FFT (:mod:`kernels.cpu.fft_block`) fed from a signal.
+
+A block of ``W`` consecutive frames that lies inside the signal is read straight from it (frame
+stride = hop, the window applied while the frames are moved into lanes). A block that touches
+librosa's centre padding is first gathered, windowed, into a small staging array
+(:func:`kernels.cpu.framing.load_stft_frame`) and transformed from there with a window of ones.
+
+njit API
+--------
+``scratch = alloc_stft_block(plan)``
+    ``(work, stage, ones)`` for one thread.
+``stft_block_spectra(plan, row, geom, window, t0, B, scratch, scale)``
+    The spectra of frames ``t0 .. t0 + B - 1`` (``B <= W``) of the 1-D channel ``row``, times
+    ``scale``, left in lanes in ``scratch[0][1]`` (layout: ``fft_block.rfft_lanes_spectra``).
+    Only for ``plan.bluestein == 0``.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from kernels.config import jit
+from kernels.cpu.fft_block import alloc_block_work, rfft_lanes_spectra
+from kernels.cpu.framing import load_stft_frame
+
+__all__ = ["alloc_stft_block", "stft_block_spectra"]
+
+
+@jit
+def alloc_stft_block(plan):
+    """Scratch for one thread: the blocked FFT's work, a W-frame staging area, a unit window."""
+    W = 64 // plan.consts.itemsize
+    n_fft = plan.n
+    work = alloc_block_work(plan)
+    stage = np.empty(W * n_fft, dtype=plan.consts.dtype)
+    ones = np.ones(n_fft, dtype=plan.consts.dtype)
+    return work, stage, ones
+
+
+@jit
+def stft_block_spectra(plan, row, geom, window, t0, B, scratch, scale):
+    """Spectra of B <= W consecutive STFT frames of ``row`` into lanes (module doc)."""
+    work, stage, ones = scratch
+    n_fft = window.shape[0]
+    hop = geom[1]
+    n = geom[2]
+    start = t0 * hop - geom[5]  # geom[5]: the centre padding n_fft // 2 (0 when not centred)
+    if start >= 0 and start + (B - 1) * hop + n_fft <= n:
+        rfft_lanes_spectra(plan, row, start, hop, B, window, work, scale)
+    else:
+        for l in range(B):
+            load_stft_frame(row, t0 + l, geom, window, stage[l * n_fft:(l + 1) * n_fft])
+        rfft_lanes_spectra(plan, stage, 0, n_fft, B, ones, work, scale)
