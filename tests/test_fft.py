@@ -167,6 +167,12 @@ def test_irfft_ignores_imaginary_dc_and_nyquist():
     Y[-1] -= 2j
     assert_close(dsp.irfft(Y), np.fft.irfft(Y), np.float64)
     assert_close(dsp.irfft(Y, n=15), np.fft.irfft(Y, n=15), np.float64)
+    # the same through the blocked inverse (8 float64 rows at a time), with a partial block
+    Z = np.fft.rfft(np.random.default_rng(3).standard_normal((19, 16)))
+    Z[:, 0] += 3j
+    Z[:, -1] -= 2j
+    assert_close(dsp.irfft(Z), np.fft.irfft(Z), np.float64)
+    assert_close(dsp.irfft(Z, n=15), np.fft.irfft(Z, n=15), np.float64)
 
 
 def test_empty_batch():

@@ -39,7 +39,8 @@ float64), SIMD across the frames, moving them in and out of lanes with in-regist
 ``bwork = alloc_block_work(plan)`` once per thread, then
 ``rfft_lanes(plan, src, s0, sstride, B, window, outf, o0, ostride, bwork, scale)`` (see that
 module). The batched entry ``rfft`` and the STFT use it; single-threaded it runs at 0.8-1.1x
-pocketfft's time for n = 400..4096. Only for plans with ``plan.bluestein == 0`` (n whose half
+pocketfft's time for n = 400..4096. Its inverse, ``kernels.cpu.ifft_block.irfft_lanes``,
+serves the batched ``irfft`` and the inverse STFT. Only for plans with ``plan.bluestein == 0`` (n whose half
 has no prime factor above ``MAX_DIRECT_PRIME``); use ``rfft_into`` otherwise.
 
 ``x`` and ``out`` must not be views of ``work``. ``out`` may be complex64 or complex128 whatever
@@ -482,6 +483,7 @@ def irfft_into(plan, X, out, work):
 # batched entry functions: rows in parallel, one scratch per block of rows
 
 from kernels.cpu.fft_block import alloc_block_work, rfft_lanes  # noqa: E402
+from kernels.cpu.ifft_block import irfft_lanes  # noqa: E402
 
 
 @pjit
@@ -521,8 +523,23 @@ def _rfft_rows(plan, x, out, outf, scale, n_blocks):
 
 
 @pjit
-def _irfft_rows(plan, X, out, scale, n_blocks):
+def _irfft_rows(plan, X, Xf, out, scale, n_blocks):
     rows = X.shape[0]
+    if plan.bluestein == 0:
+        # W rows at a time through the blocked inverse (SIMD across rows)
+        n = plan.n
+        W = 64 // plan.consts.itemsize
+        m = X.shape[1]
+        n_lane_blocks = (rows + W - 1) // W
+        nb = min(n_lane_blocks, n_blocks)
+        dst = out.reshape(out.size)
+        for b in numba.prange(nb):
+            work = alloc_block_work(plan)
+            for c in range(b * n_lane_blocks // nb, (b + 1) * n_lane_blocks // nb):
+                B = min(W, rows - c * W)
+                irfft_lanes(plan, Xf, c * W * 2 * m, 2 * m, B, m, dst, c * W * n, n, work,
+                            scale)
+        return
     nb = min(rows, n_blocks)
     for b in numba.prange(nb):
         work = alloc_work(plan)
@@ -562,9 +579,20 @@ def _rfft_rows_serial(plan, x, out, outf, scale):
 
 
 @jit
-def _irfft_rows_serial(plan, X, out, scale):
+def _irfft_rows_serial(plan, X, Xf, out, scale):
+    rows = X.shape[0]
+    n = plan.n
+    W = 64 // plan.consts.itemsize
+    if plan.bluestein == 0 and rows >= W:
+        bwork = alloc_block_work(plan)
+        m = X.shape[1]
+        dst = out.reshape(out.size)
+        for c in range(0, rows, W):
+            B = min(W, rows - c)
+            irfft_lanes(plan, Xf, c * 2 * m, 2 * m, B, m, dst, c * n, n, bwork, scale)
+        return
     work = alloc_work(plan)
-    for t in range(X.shape[0]):
+    for t in range(rows):
         irfft_scaled_into(plan, X[t], out[t], work, scale)
 
 
@@ -627,8 +655,9 @@ def irfft(X: np.ndarray, n: int, scale: float) -> np.ndarray:
     if X.shape[0] and n:
         plan = get_rfft_plan(n, rdt)
         sc = plan.consts.dtype.type(scale)
+        Xf = X.view(rdt).reshape(-1)  # the blocked path reads re, im as floats
         if _parallel(X.shape[0], n):
-            _irfft_rows(plan, X, out, sc, _n_blocks())
+            _irfft_rows(plan, X, Xf, out, sc, _n_blocks())
         else:
-            _irfft_rows_serial(plan, X, out, sc)
+            _irfft_rows_serial(plan, X, Xf, out, sc)
     return out

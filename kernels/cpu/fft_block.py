@@ -26,6 +26,8 @@ njit API
     ``l >= B`` hold the transforms of zeros.
 ``store_lanes(plan, work, B, outf, o0, ostride)``
     the second half of ``rfft_lanes``: those spectra out to ``outf``.
+``store_floats(P, n_floats, B, outf, o0, ostride)``
+    the general lanes -> rows move: ``outf[o0 + l*ostride + i] = P[i W + l]``.
 """
 from __future__ import annotations
 
@@ -144,18 +146,17 @@ def _post_odd(w0, w1, Pr, Pi, n_bins, sc, lanes):
 
 
 @noalias_jit
-def _store(P, n_bins, B, outf, o0, ostride):
-    """Lanes back to frames: frame l's bins to outf[o0 + l*ostride + ...] (interleaved re, im)."""
+def store_floats(P, n_floats, B, outf, o0, ostride):
+    """Lanes back to rows: ``outf[o0 + l*ostride + i] = P[i W + l]`` for ``i < n_floats``,
+    ``l < B``; whole W x W tiles through the in-register transpose when all W lanes are wanted."""
     W = 64 // P.itemsize
     uw = u64(W)
-    per_tile = W // 2  # bins per W x W tile
-    k_full = (n_bins // per_tile) * per_tile if B == W else 0
-    for k0 in range(0, k_full, per_tile):
-        transpose_tile(P, 2 * k0 * W, W, outf, o0 + 2 * k0, ostride)
-    for k in range(k_full, n_bins):
+    i_full = (n_floats // W) * W if B == W else 0
+    for i0 in range(0, i_full, W):
+        transpose_tile(P, i0 * W, W, outf, o0 + i0, ostride)
+    for i in range(i_full, n_floats):
         for l in range(B):
-            outf[o0 + l * ostride + 2 * k] = P[u64(2 * k) * uw + u64(l)]
-            outf[o0 + l * ostride + 2 * k + 1] = P[u64(2 * k + 1) * uw + u64(l)]
+            outf[o0 + l * ostride + i] = P[u64(i) * uw + u64(l)]
 
 
 @jit
@@ -186,7 +187,7 @@ def rfft_lanes_spectra(plan, src, s0, sstride, B, window, work, scale):
 @jit
 def store_lanes(plan, work, B, outf, o0, ostride):
     """The spectra left by :func:`rfft_lanes_spectra` into the float view ``outf``."""
-    _store(work[1], plan.n // 2 + 1, B, outf, o0, ostride)
+    store_floats(work[1], 2 * (plan.n // 2 + 1), B, outf, o0, ostride)
 
 
 @jit

@@ -32,7 +32,8 @@ from kernels.cpu.db import (  # noqa: F401  (entry functions of this domain)
     amplitude_to_db, db_to_amplitude, db_to_power, magphase, power_to_db,
 )
 from kernels.cpu.fft import alloc_work, get_rfft_plan, irfft_into, rfft_into
-from kernels.cpu.fft_block import store_lanes
+from kernels.cpu.fft_block import alloc_block_work, store_lanes
+from kernels.cpu.ifft_block import irfft_lanes
 from kernels.cpu.framing import load_stft_frame, stft_geometry, window_support
 from kernels.cpu.stft_block import alloc_stft_block, stft_block_spectra
 
@@ -120,13 +121,15 @@ def _add_frame(acc, window, frame, p, wlo, whi):
 
 
 @pjit
-def _istft_kernel(S, window, wsq, plan, plan64, hop, off, wlo, whi, block, tiny, well, out):
+def _istft_kernel(S, Sf, window, wsq, plan, plan64, hop, off, wlo, whi, block, tiny, well, out):
     """Gather-form inverse STFT: each task owns ``block`` output samples of every channel.
 
     The task inverts the frames that reach its samples (those straddling a block edge are
     inverted by both neighbours: no write races, no second pass), adds them in ascending frame
     order in float64, divides by the window sum-square envelope and stores once. The order of the
-    sums does not depend on the blocks, so the result does not depend on the thread count.
+    sums does not depend on the blocks, so the result does not depend on the thread count. The
+    frames are inverted W at a time through the blocked inverse (``ifft_block.irfft_lanes``,
+    Bluestein sizes one by one); a frame's samples do not depend on its lane.
 
     Precision: the division by the envelope magnifies the inverse transform's rounding by about
     ``1 / envelope``. A block whose envelope stays above ``well`` uses ``plan`` (the input's
@@ -139,6 +142,7 @@ def _istft_kernel(S, window, wsq, plan, plan64, hop, off, wlo, whi, block, tiny,
     n_half = n_fft // 2 + 1
     n_out = out.shape[1]
     m = min(n_bins, n_half)
+    scale = plan.scales[1]
     n_blocks = (n_out + block - 1) // block
     for task in prange(n_blocks):
         s0 = task * block
@@ -173,6 +177,22 @@ def _istft_kernel(S, window, wsq, plan, plan64, hop, off, wlo, whi, block, tiny,
                         spec[k] = row[k]
                     irfft_into(plan64, spec, frame64, work64)
                     _add_frame(acc, window, frame64, c * hop - v0, wlo, whi)
+                for i in range(size):
+                    out[b, s0 + i] = acc[i] * env[i]
+        elif plan.bluestein == 0:
+            # W frames at a time through the blocked inverse, out to rows of ``frames``
+            W = 64 // plan.consts.itemsize
+            frames = np.empty(W * n_fft, dtype=plan.consts.dtype)
+            bwork = alloc_block_work(plan)
+            for b in range(S.shape[0]):
+                acc[:] = 0.0
+                for c0 in range(c_lo, c_hi + 1, W):
+                    B = min(W, c_hi + 1 - c0)
+                    irfft_lanes(plan, Sf[b], c0 * 2 * n_bins, 2 * n_bins, B, m, frames, 0, n_fft,
+                                bwork, scale)
+                    for l in range(B):
+                        _add_frame(acc, window, frames[l * n_fft:(l + 1) * n_fft],
+                                   (c0 + l) * hop - v0, wlo, whi)
                 for i in range(size):
                     out[b, s0 + i] = acc[i] * env[i]
         else:
@@ -230,6 +250,7 @@ def istft(S, *, n_fft, hop_length, window, center, length, out=None):
     per_frame = -(-n_fft // hop_length)
     # (independent of the thread count, so the result is too)
     k = min(64, max(4 * per_frame, n_frames // 8))
-    _istft_kernel(frames, window, wsq, plan, plan64, hop_length, off, wlo, whi, k * hop_length,
+    framesf = frames.view(real).reshape(frames.shape[0], -1)  # the blocked inverse reads floats
+    _istft_kernel(frames, framesf, window, wsq, plan, plan64, hop_length, off, wlo, whi, k * hop_length,
                   float(np.finfo(real).tiny), well, out)
     return out
