@@ -1,0 +1,68 @@
+"""The blocked transforms' njit contracts (kernels/cpu/fft_block.py, ifft_block.py), against
+numpy.fft: W frames at once and partial blocks, frames read at a stride and an offset, spectra
+with missing bins, scratch full of NaN (every value read must be written first), and nothing
+written outside the target rows. Tolerances: tests/tolerances.py."""
+import numpy as np
+import pytest
+from numba import njit
+
+from kernels.cpu.fft import get_rfft_plan
+from kernels.cpu.fft_block import alloc_block_work, rfft_lanes
+from kernels.cpu.ifft_block import irfft_lanes
+from kernels.cpu.simd import lanes_for
+from tolerances import assert_close
+
+SIZES = [2, 3, 8, 15, 16, 30, 64, 100, 255, 400, 441, 2048]  # even, odd, below and above W
+
+
+@njit
+def _forward(plan, src, s0, sstride, B, window, outf, o0, ostride, scale):
+    work = alloc_block_work(plan)
+    work[:] = np.nan
+    rfft_lanes(plan, src, s0, sstride, B, window, outf, o0, ostride, work, scale)
+
+
+@njit
+def _inverse(plan, srcf, s0, sstride, B, m, outf, o0, ostride, scale):
+    work = alloc_block_work(plan)
+    work[:] = np.nan
+    irfft_lanes(plan, srcf, s0, sstride, B, m, outf, o0, ostride, work, scale)
+
+
+def _block_sizes(W):
+    return [W, W - 3, 1]
+
+
+@pytest.mark.parametrize("n", SIZES)
+def test_rfft_lanes_matches_numpy(n, dtype):
+    W = lanes_for(dtype)
+    rng = np.random.default_rng(n)
+    hop = max(1, n // 3)  # overlapping frames, as in an STFT
+    nb = n // 2 + 1
+    window = rng.uniform(0.5, 1.5, n).astype(dtype)
+    for B in _block_sizes(W):
+        y = rng.standard_normal(5 + (B - 1) * hop + n + 4).astype(dtype)
+        out = np.full((B, nb + 3), np.nan, np.result_type(dtype, np.complex64))
+        _forward(get_rfft_plan(n, dtype), y, 5, hop, B, window, out.view(dtype).reshape(-1), 2,
+                 2 * (nb + 3), np.dtype(dtype).type(1.0))
+        frames = np.stack([y[5 + l * hop: 5 + l * hop + n] for l in range(B)]).astype(np.float64)
+        ref = np.fft.rfft(frames * window, axis=-1)
+        assert_close(out[:, 1:1 + nb], ref, dtype, what=f"n={n} B={B}")
+        assert np.isnan(out[:, 0]).all() and np.isnan(out[:, 1 + nb:]).all()
+
+
+@pytest.mark.parametrize("n", SIZES)
+def test_irfft_lanes_matches_numpy(n, dtype):
+    W = lanes_for(dtype)
+    rng = np.random.default_rng(n)
+    nh = n // 2 + 1
+    for B in _block_sizes(W):
+        for m in sorted({nh, max(1, nh - 3)}):
+            X = (rng.standard_normal((B, nh + 2)) + 1j * rng.standard_normal((B, nh + 2)))
+            X = X.astype(np.result_type(dtype, np.complex64))
+            out = np.full((B, n + 5), np.nan, dtype)
+            _inverse(get_rfft_plan(n, dtype), X.view(dtype).reshape(-1), 0, 2 * (nh + 2), B, m,
+                     out.reshape(-1), 1, n + 5, np.dtype(dtype).type(1.0 / n))
+            ref = np.fft.irfft(X[:, :m].astype(np.complex128), n=n, axis=-1)
+            assert_close(out[:, 1:n + 1], ref, dtype, what=f"n={n} B={B} m={m}")
+            assert np.isnan(out[:, 0]).all() and np.isnan(out[:, n + 1:]).all()
