@@ -35,6 +35,15 @@ def test_transpose_tile_checked_refuses_rows_outside_the_arrays(dtype):
         transpose_tile_checked(dst, 0, w, src, 1, w)
 
 
+def test_transpose_tile_refuses_strided_arrays_at_compile_time(dtype):
+    """The intrinsic indexes the data pointer with stride 1: a strided view must not compile."""
+    w = lanes_for(dtype)
+    src = np.zeros(2 * w * w, dtype=dtype)
+    dst = np.zeros(w * w, dtype=dtype)
+    with pytest.raises(numba.core.errors.TypingError):
+        transpose_tile_checked(src[::2], 0, w, dst, 0, w)
+
+
 @numba.njit
 def _to_lanes(src, s0, sstride, window, j0, d0, split, out0, out1):
     if split:

@@ -271,6 +271,10 @@ def check_istft(S, dtype, what="", **kw):
     ref = ref_istft(S, **kw)
     assert ours.dtype == dtype, what
     assert_close(ours, ref, dtype, what=f"istft {what} {kw}")
+    # the other memory layout takes the other read path (frame-major as librosa returns it,
+    # or bin-major C order as torch.stft and NumPy code return it): the same numbers
+    other = np.ascontiguousarray(S) if not S.flags.c_contiguous else np.asfortranarray(S)
+    np.testing.assert_array_equal(dsp.istft(other, **kw), ours)
     return ours
 
 

@@ -537,7 +537,7 @@ def _irfft_rows(plan, X, Xf, out, scale, n_blocks):
             work = alloc_block_work(plan)
             for c in range(b * n_lane_blocks // nb, (b + 1) * n_lane_blocks // nb):
                 B = min(W, rows - c * W)
-                irfft_lanes(plan, Xf, c * W * 2 * m, 2 * m, B, m, dst, c * W * n, n, work,
+                irfft_lanes(plan, Xf, c * W * 2 * m, 2 * m, 2, B, m, dst, c * W * n, n, work,
                             scale)
         return
     nb = min(rows, n_blocks)
@@ -589,7 +589,7 @@ def _irfft_rows_serial(plan, X, Xf, out, scale):
         dst = out.reshape(out.size)
         for c in range(0, rows, W):
             B = min(W, rows - c)
-            irfft_lanes(plan, Xf, c * 2 * m, 2 * m, B, m, dst, c * n, n, bwork, scale)
+            irfft_lanes(plan, Xf, c * 2 * m, 2 * m, 2, B, m, dst, c * n, n, bwork, scale)
         return
     work = alloc_work(plan)
     for t in range(rows):

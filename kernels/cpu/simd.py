@@ -56,6 +56,7 @@ def transpose_tile(typingctx, src, s0, sstride, dst, d0, dstride):
     ok = (
         isinstance(src, types.Array) and isinstance(dst, types.Array)
         and src.ndim == 1 and dst.ndim == 1 and src.dtype == dst.dtype
+        and src.layout == 'C' and dst.layout == 'C'  # the pointer is indexed with stride 1
         and src.dtype in (types.float32, types.float64)
         and all(isinstance(t, types.Integer) for t in (s0, sstride, d0, dstride))
     )
@@ -113,7 +114,8 @@ def _frames_to_lanes_factory(split: bool):
     @intrinsic
     def frames_to_lanes(typingctx, src, s0, sstride, window, j0, dst0, dst1, d0):
         ok = (
-            all(isinstance(a, types.Array) and a.ndim == 1 for a in (src, window, dst0, dst1))
+            all(isinstance(a, types.Array) and a.ndim == 1 and a.layout == 'C'
+                for a in (src, window, dst0, dst1))
             and src.dtype == window.dtype == dst0.dtype == dst1.dtype
             and src.dtype in (types.float32, types.float64)
             and all(isinstance(t, types.Integer) for t in (s0, sstride, j0, d0))
