@@ -36,7 +36,9 @@ from kernels.config import noalias_jit, pjit
 from kernels.cpu.fft import alloc_work, get_rfft_plan, rfft_into
 from kernels.cpu.fft_passes import u64
 from kernels.cpu.framing import load_stft_frame, stft_geometry
-from kernels.cpu.stft_block import alloc_stft_block, stft_block_spectra
+from kernels.cpu.stft_block import (
+    alloc_stft_block, block_tasks, stft_block_spectra, task_blocks,
+)
 
 __all__ = ["mel_project", "melspectrogram"]
 
@@ -177,12 +179,10 @@ def _signal_to_mel_lanes(y, window, geom, plan, blocks_per_task, power, starts, 
     n_bins = window.shape[0] // 2 + 1
     W = 64 // plan.consts.itemsize
     n_blocks = (n_frames + W - 1) // W
-    per_row = (n_blocks + blocks_per_task - 1) // blocks_per_task
+    n_tasks, per_row = block_tasks(batch, n_blocks, blocks_per_task)
     scale = plan.scales[0]
-    for task in prange(batch * per_row):
-        b = task // per_row
-        c0 = (task - b * per_row) * blocks_per_task
-        c1 = min(n_blocks, c0 + blocks_per_task)
+    for task in prange(n_tasks):
+        b, c0, c1 = task_blocks(task, per_row, blocks_per_task, n_blocks)
         scratch = alloc_stft_block(plan)
         # W as a run-time value (see fft_block.rfft_lanes_spectra: a constant trip count gets
         # the lane loops unrolled and left scalar)

@@ -37,7 +37,9 @@ from kernels.cpu.fft_passes import u64
 from kernels.cpu.ifft_block import irfft_lanes
 from kernels.cpu.framing import load_stft_frame, stft_geometry, window_support
 from kernels.cpu.simd import transpose_tile
-from kernels.cpu.stft_block import alloc_stft_block, stft_block_spectra
+from kernels.cpu.stft_block import (
+    alloc_stft_block, block_tasks, stft_block_spectra, task_blocks,
+)
 
 __all__ = [
     "stft", "istft", "magphase", "power_to_db", "amplitude_to_db", "db_to_power",
@@ -78,12 +80,10 @@ def _stft_lanes_kernel(y, window, geom, plan, blocks_per_task, out, outf):
     nbins = window.shape[0] // 2 + 1
     W = 64 // plan.consts.itemsize
     n_blocks = (n_frames + W - 1) // W
-    per_row = (n_blocks + blocks_per_task - 1) // blocks_per_task
+    n_tasks, per_row = block_tasks(batch, n_blocks, blocks_per_task)
     scale = plan.scales[0]
-    for task in prange(batch * per_row):
-        b = task // per_row
-        c0 = (task - b * per_row) * blocks_per_task
-        c1 = min(n_blocks, c0 + blocks_per_task)
+    for task in prange(n_tasks):
+        b, c0, c1 = task_blocks(task, per_row, blocks_per_task, n_blocks)
         scratch = alloc_stft_block(plan)
         for c in range(c0, c1):
             t0 = c * W

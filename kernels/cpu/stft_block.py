@@ -9,6 +9,10 @@ njit API
 --------
 ``scratch = alloc_stft_block(plan)``
     ``(work, stage, ones)`` for one thread.
+``n_tasks, per_row = block_tasks(batch, n_blocks, blocks_per_task)`` and
+``b, c0, c1 = task_blocks(task, per_row, blocks_per_task, n_blocks)``
+    how a prange kernel splits ``batch`` channels of ``n_blocks`` blocks of W frames into tasks
+    of ``blocks_per_task`` blocks: task ``task`` does blocks ``c0 .. c1 - 1`` of channel ``b``.
 ``stft_block_spectra(plan, row, geom, window, t0, B, scratch, scale)``
     The spectra of frames ``t0 .. t0 + B - 1`` (``B <= W``) of the 1-D channel ``row``, times
     ``scale``, left in lanes in ``scratch[0][1]`` (layout: ``fft_block.rfft_lanes_spectra``).
@@ -22,7 +26,22 @@ from kernels.config import jit
 from kernels.cpu.fft_block import alloc_block_work, rfft_lanes_spectra
 from kernels.cpu.framing import load_stft_frame
 
-__all__ = ["alloc_stft_block", "stft_block_spectra"]
+__all__ = ["alloc_stft_block", "block_tasks", "task_blocks", "stft_block_spectra"]
+
+
+@jit
+def block_tasks(batch, n_blocks, blocks_per_task):
+    """``(n_tasks, per_row)``: tasks of ``blocks_per_task`` blocks, ``per_row`` per channel."""
+    per_row = (n_blocks + blocks_per_task - 1) // blocks_per_task
+    return batch * per_row, per_row
+
+
+@jit
+def task_blocks(task, per_row, blocks_per_task, n_blocks):
+    """``(b, c0, c1)``: task ``task`` does blocks ``c0 .. c1 - 1`` of channel ``b``."""
+    b = task // per_row
+    c0 = (task - b * per_row) * blocks_per_task
+    return b, c0, min(n_blocks, c0 + blocks_per_task)
 
 
 @jit
