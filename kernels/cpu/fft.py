@@ -38,10 +38,10 @@ For many frames, ``kernels.cpu.fft_block`` transforms ``W`` frames at once (16 f
 float64), SIMD across the frames, moving them in and out of lanes with in-register transposes:
 ``bwork = alloc_block_work(plan)`` once per thread, then
 ``rfft_lanes(plan, src, s0, sstride, B, window, outf, o0, ostride, bwork, scale)`` (see that
-module). The batched entry ``rfft`` and the STFT use it; single-threaded it runs at 0.8-1.1x
-pocketfft's time for n = 400..4096. Its inverse, ``kernels.cpu.ifft_block.irfft_lanes``,
-serves the batched ``irfft`` and the inverse STFT. Only for plans with ``plan.bluestein == 0`` (n whose half
-has no prime factor above ``MAX_DIRECT_PRIME``); use ``rfft_into`` otherwise.
+module). The batched entry ``rfft`` and the STFT use it; single-threaded it runs at 0.5-1.2x
+pocketfft's time for n = 400..4096. Its inverse, ``kernels.cpu.ifft_block.irfft_lanes``, serves
+the batched ``irfft`` and the inverse STFT. Only for plans with ``plan.bluestein == 0`` (n whose
+half has no prime factor above ``MAX_DIRECT_PRIME``); use ``rfft_into`` otherwise.
 
 ``x`` and ``out`` must not be views of ``work``. ``out`` may be complex64 or complex128 whatever
 the plan's dtype (the value is converted on store), but matching dtypes avoid the conversion.
@@ -537,7 +537,7 @@ def _irfft_rows(plan, X, Xf, out, scale, n_blocks):
             work = alloc_block_work(plan)
             for c in range(b * n_lane_blocks // nb, (b + 1) * n_lane_blocks // nb):
                 B = min(W, rows - c * W)
-                irfft_lanes(plan, Xf, c * W * 2 * m, 2 * m, 2, B, m, dst, c * W * n, n, work,
+                irfft_lanes(plan, Xf, c * W * 2 * m, 2 * m, B, m, dst, c * W * n, n, work,
                             scale)
         return
     nb = min(rows, n_blocks)
@@ -589,7 +589,7 @@ def _irfft_rows_serial(plan, X, Xf, out, scale):
         dst = out.reshape(out.size)
         for c in range(0, rows, W):
             B = min(W, rows - c)
-            irfft_lanes(plan, Xf, c * 2 * m, 2 * m, 2, B, m, dst, c * n, n, bwork, scale)
+            irfft_lanes(plan, Xf, c * 2 * m, 2 * m, B, m, dst, c * n, n, bwork, scale)
         return
     work = alloc_work(plan)
     for t in range(rows):

@@ -11,12 +11,10 @@ njit API
 --------
 ``work = fft_block.alloc_block_work(plan)``
     the same scratch as the forward transform.
-``irfft_lanes(plan, srcf, s0, fstride, kstride, B, m, outf, o0, ostride, work, scale)``
+``irfft_lanes(plan, srcf, s0, sstride, B, m, outf, o0, ostride, work, scale)``
     For ``l < B`` (``B <= W``): the spectrum of frame ``l`` has bins ``k < m`` at
-    ``srcf[s0 + l*fstride + k*kstride]`` (real part) and ``+ 1`` (imaginary part), the float
-    view of a complex array: ``kstride = 2`` for frame-major spectra (each frame's bins
-    contiguous, moved through the transpose), ``fstride = 2`` for bin-major ones (an STFT in
-    librosa's ``(n_freq, n_frames)`` C layout; each bin's frames contiguous, de-interleaved); bins ``m <= k <= n//2`` count as zero (``m <= n//2 + 1``), and the imaginary
+    ``srcf[s0 + l*sstride + 2k]`` (real part) and ``+ 1`` (imaginary part), the float view of a
+    complex array; bins ``m <= k <= n//2`` count as zero (``m <= n//2 + 1``), and the imaginary
     parts of bin 0 and, for even ``n``, bin ``n/2`` are ignored, as ``np.fft.irfft`` does. Its
     ``n`` real samples times ``scale`` (``plan.scales[1]`` for numpy's ``1/n``) go to
     ``outf[o0 + l*ostride + j]``. ``srcf`` and ``outf`` are 1-D, C-contiguous and must not
@@ -33,34 +31,22 @@ __all__ = ["irfft_lanes"]
 
 
 @noalias_jit
-def _load_spectra(srcf, s0, fstride, kstride, B, m, n_half, P):
+def _load_spectra(srcf, s0, sstride, B, m, n_half, P):
     """Bins of B frames into lanes: ``P[2kW + l]`` (real), ``P[(2k + 1)W + l]`` (imaginary);
     bins from ``m`` on, and lanes from ``B`` on, are zero."""
     W = 64 // P.itemsize
     uw = u64(W)
-    k_full = 0
-    if B == W and kstride == 2:
-        # frame-major spectra: whole W x W tiles (W/2 bins of W frames) through the transpose
-        per_tile = W // 2
-        k_full = (m // per_tile) * per_tile
-        for k0 in range(0, k_full, per_tile):
-            transpose_tile(srcf, s0 + 2 * k0, fstride, P, 2 * k0 * W, W)
-    elif B == W and fstride == 2:
-        # bin-major spectra: bin k of the W frames is 2W contiguous floats, (re, im) pairs
-        k_full = m
-        for k in range(m):
-            src = s0 + k * kstride
-            re = u64(2 * k) * uw
-            for l in range(W):
-                P[re + u64(l)] = srcf[src + 2 * l]
-                P[re + uw + u64(l)] = srcf[src + 2 * l + 1]
+    per_tile = W // 2  # bins per W x W tile
+    k_full = (m // per_tile) * per_tile if B == W else 0
+    for k0 in range(0, k_full, per_tile):
+        transpose_tile(srcf, s0 + 2 * k0, sstride, P, 2 * k0 * W, W)
     for k in range(k_full, n_half):
         re = u64(2 * k) * uw
         im = re + uw
         for l in range(W):
             if k < m and l < B:
-                P[re + u64(l)] = srcf[s0 + l * fstride + k * kstride]
-                P[im + u64(l)] = srcf[s0 + l * fstride + k * kstride + 1]
+                P[re + u64(l)] = srcf[s0 + l * sstride + 2 * k]
+                P[im + u64(l)] = srcf[s0 + l * sstride + 2 * k + 1]
             else:
                 P[re + u64(l)] = 0.0
                 P[im + u64(l)] = 0.0
@@ -147,7 +133,7 @@ def _post_odd(w0, Q, n, sc, lanes):
 
 
 @jit
-def irfft_lanes(plan, srcf, s0, fstride, kstride, B, m, outf, o0, ostride, work, scale):
+def irfft_lanes(plan, srcf, s0, sstride, B, m, outf, o0, ostride, work, scale):
     """Inverse real FFTs of B <= W half-spectra into rows of ``outf`` (module doc)."""
     n = plan.n
     W = 64 // work.itemsize
@@ -159,7 +145,7 @@ def irfft_lanes(plan, srcf, s0, fstride, kstride, B, m, outf, o0, ostride, work,
     # W as a run-time value (see fft_block.rfft_lanes_spectra)
     lanes = work.shape[1] // (2 * (plan.work_len + 1))
     n_half = n // 2 + 1
-    _load_spectra(srcf, s0, fstride, kstride, B, min(m, n_half), n_half, P)
+    _load_spectra(srcf, s0, sstride, B, min(m, n_half), n_half, P)
     if plan.odd == 1:
         _pre_odd(P, P[W:], w0, w1, n, lanes)
     else:

@@ -37,7 +37,7 @@ from kernels.cpu.fft import alloc_work, get_rfft_plan, rfft_into
 from kernels.cpu.fft_passes import u64
 from kernels.cpu.framing import load_stft_frame, stft_geometry
 from kernels.cpu.stft_block import (
-    alloc_stft_block, block_tasks, stft_block_spectra, task_blocks,
+    alloc_stft_block, block_tasks, blocks_per_task, stft_block_spectra, task_blocks,
 )
 
 __all__ = ["mel_project", "melspectrogram"]
@@ -218,9 +218,7 @@ def melspectrogram(y, *, n_fft, hop_length, window, center, pad_mode, power, sta
         plan = get_rfft_plan(n_fft, y.dtype)
         w = np.ascontiguousarray(weights, dtype=out_dtype)
         if plan.bluestein == 0:
-            lanes = 64 // y.dtype.itemsize
-            n_blocks = -(-n_frames // lanes) * y.shape[0]
-            per_task = max(1, min(8, -(-n_blocks // (8 * numba.get_num_threads()))))
+            per_task = blocks_per_task(y.shape[0], n_frames, y.dtype)
             _signal_to_mel_lanes(y, window, geom, plan, per_task, float(power), starts, offsets,
                                  w, out)
             return out

@@ -38,7 +38,7 @@ from kernels.cpu.ifft_block import irfft_lanes
 from kernels.cpu.framing import load_stft_frame, stft_geometry, window_support
 from kernels.cpu.simd import transpose_tile
 from kernels.cpu.stft_block import (
-    alloc_stft_block, block_tasks, stft_block_spectra, task_blocks,
+    alloc_stft_block, block_tasks, blocks_per_task, stft_block_spectra, task_blocks,
 )
 
 __all__ = [
@@ -104,9 +104,7 @@ def stft(y, *, n_fft, hop_length, window, center, pad_mode, out=None):
     if out.size:
         plan = get_rfft_plan(n_fft, y.dtype)
         if plan.bluestein == 0:
-            lanes = 64 // y.dtype.itemsize
-            n_blocks = -(-n_frames // lanes) * y.shape[0]
-            per_task = min(8, _block_size(n_blocks))  # blocks of W frames per task
+            per_task = blocks_per_task(y.shape[0], n_frames, y.dtype)
             outf = out.view(y.dtype).reshape(y.shape[0], -1)
             _stft_lanes_kernel(y, window, geom, plan, per_task, out, outf)
         else:
@@ -206,7 +204,7 @@ def _add(acc, a0, v, j0, n):
 
 
 @pjit
-def _istft_kernel(S, Sf, Su, fstride, kstride, window, wsq, plan, plan64, hop, off, wlo, whi, block,
+def _istft_kernel(S, Sf, Su, row_units, window, wsq, plan, plan64, hop, off, wlo, whi, block,
                   n_tasks, tiny, well, out):
     """Gather-form inverse STFT: output blocks of ``block`` samples (every channel), ``n_tasks``
     tasks each owning a run of blocks and allocating its scratch once.
@@ -223,6 +221,11 @@ def _istft_kernel(S, Sf, Su, fstride, kstride, window, wsq, plan, plan64, hop, o
     ``1 / envelope``. A block whose envelope stays above ``well`` uses ``plan`` (the input's
     precision); a block where it dips lower (the ends of the signal, hops longer than half the
     window) inverts its frames in float64 with ``plan64``, so float32 output stays accurate there.
+
+    Layout: ``Sf[b]`` is the float view of channel b's spectra. ``row_units == 0``: frame-major
+    (``S`` is that array, frame c's bins contiguous). ``row_units > 0``: bin-major, bin k of
+    frame c at ``2 (k*row_units + c)``, with ``Su`` its 8-byte-unit view (complex64 only, else
+    empty), see ``_frames_from_bin_major``.
     """
     n_frames = S.shape[1]
     n_bins = S.shape[2]
@@ -232,7 +235,7 @@ def _istft_kernel(S, Sf, Su, fstride, kstride, window, wsq, plan, plan64, hop, o
     m = min(n_bins, n_half)
     scale = plan.scales[1]
     W = 64 // plan.consts.itemsize
-    bin_major = kstride != 2
+    bin_major = row_units > 0
     n_blocks = (n_out + block - 1) // block
     max_frames = (block + whi - wlo) // hop + 2  # frames reaching one block, at most
     for task in prange(n_tasks):
@@ -273,17 +276,19 @@ def _istft_kernel(S, Sf, Su, fstride, kstride, window, wsq, plan, plan64, hop, o
                 if exact:
                     specs = np.zeros((CHUNK, n_half), dtype=np.complex128)
                     fr = np.empty(n_fft, dtype=np.float64)
+                    wk = alloc_work(plan64)
                     for b in range(S.shape[0]):
-                        _ola_frames(S, b, c_lo, c_hi, m, bin_major, plan64, specs, fr,
-                                    alloc_work(plan64), acc, window, hop, v0, wlo, whi)
+                        _ola_frames(S, b, c_lo, c_hi, m, bin_major, plan64, specs, fr, wk, acc,
+                                    window, hop, v0, wlo, whi)
                         for i in range(size):
                             out[b, s0 + i] = acc[i] * env[i]
                 else:
                     specs = np.zeros((CHUNK, n_half), dtype=S.dtype)
                     fr = np.empty(n_fft, dtype=plan.consts.dtype)
+                    wk = alloc_work(plan)
                     for b in range(S.shape[0]):
-                        _ola_frames(S, b, c_lo, c_hi, m, bin_major, plan, specs, fr,
-                                    alloc_work(plan), acc, window, hop, v0, wlo, whi)
+                        _ola_frames(S, b, c_lo, c_hi, m, bin_major, plan, specs, fr, wk, acc,
+                                    window, hop, v0, wlo, whi)
                         for i in range(size):
                             out[b, s0 + i] = acc[i] * env[i]
                 continue
@@ -292,14 +297,14 @@ def _istft_kernel(S, Sf, Su, fstride, kstride, window, wsq, plan, plan64, hop, o
             for b in range(S.shape[0]):
                 acc[:] = 0.0
                 if bin_major:
-                    _frames_from_bin_major(Sf[b], Su[b], kstride // 2, c_lo, n_blk, m, local)
+                    _frames_from_bin_major(Sf[b], Su[b], row_units, c_lo, n_blk, m, local)
                 for c0 in range(c_lo, c_hi + 1, W):
                     B = min(W, c_hi + 1 - c0)
                     if bin_major:
-                        irfft_lanes(plan, local, (c0 - c_lo) * 2 * m, 2 * m, 2, B, m, frames, 0,
+                        irfft_lanes(plan, local, (c0 - c_lo) * 2 * m, 2 * m, B, m, frames, 0,
                                     n_fft, bwork, scale)
                     else:
-                        irfft_lanes(plan, Sf[b], c0 * fstride, fstride, 2, B, m, frames, 0,
+                        irfft_lanes(plan, Sf[b], c0 * 2 * n_bins, 2 * n_bins, B, m, frames, 0,
                                     n_fft, bwork, scale)
                     for l in range(B):
                         _add_frame(acc, window, frames[l * n_fft:(l + 1) * n_fft],
@@ -327,23 +332,21 @@ def istft(S, *, n_fft, hop_length, window, center, length, out=None):
     n_frames, n_out = istft_frames(S.shape[2], n_fft=n_fft, hop_length=hop_length,
                                    center=center, length=length)
     real = np.float32 if S.dtype == np.complex64 else np.float64
-    # (batch, n_frames, n_freq) frames, and the float view the blocked inverse reads: frame-major
-    # as given when each frame's bins are contiguous (librosa's mono layout, ours), else from the
-    # C-ordered (batch, n_freq, n_frames) array, read bin-major (no transposed copy)
+    # (batch, n_frames, n_freq) frames and the float view the kernel reads: frame-major as given
+    # when each frame's bins are contiguous (librosa's mono layout, ours), else the C-ordered
+    # (batch, n_freq, n_frames) array read bin-major (no transposed copy of the whole matrix)
     frames = S[:, :, :n_frames].swapaxes(1, 2)
+    units = np.empty((S.shape[0], 0), dtype=np.float64)
     if frames.flags.c_contiguous:
         framesf = frames.view(real).reshape(frames.shape[0], -1)
-        fstride, kstride = 2 * frames.shape[2], 2
+        row_units = 0
     else:
         Sc = np.ascontiguousarray(S)
         frames = Sc[:, :, :n_frames].swapaxes(1, 2)
         framesf = Sc.view(real).reshape(Sc.shape[0], -1)
-        fstride, kstride = 2, 2 * Sc.shape[2]
-    # complex64 spectra as 8-byte units for the kernel's tile transposes (none for complex128)
-    if real == np.float32 and kstride != 2:
-        units = Sc.view(np.float64).reshape(Sc.shape[0], -1)
-    else:
-        units = np.empty((S.shape[0], 0), dtype=np.float64)
+        row_units = Sc.shape[2]
+        if real == np.float32:  # complex64 as 8-byte units, for the kernel's tile transposes
+            units = Sc.view(np.float64).reshape(Sc.shape[0], -1)
     window = np.ascontiguousarray(window, dtype=np.float64)
     if out is None:
         out = np.empty((S.shape[0], n_out), dtype=real)
@@ -362,7 +365,7 @@ def istft(S, *, n_fft, hop_length, window, center, length, out=None):
     k = min(64, max(4 * per_frame, n_frames // 8))
     n_blocks = -(-n_out // (k * hop_length))
     n_tasks = min(n_blocks, 4 * numba.get_num_threads())  # (the result does not depend on it)
-    _istft_kernel(frames, framesf, units, fstride, kstride, window, wsq, plan, plan64,
+    _istft_kernel(frames, framesf, units, row_units, window, wsq, plan, plan64,
                   hop_length, off, wlo, whi, k * hop_length, n_tasks, float(np.finfo(real).tiny),
                   well, out)
     return out

@@ -5,6 +5,11 @@ stride = hop, the window applied while the frames are moved into lanes). A block
 librosa's centre padding is first gathered, windowed, into a small staging array
 (:func:`kernels.cpu.framing.load_stft_frame`) and transformed from there with a window of ones.
 
+Plain Python
+------------
+``blocks_per_task(batch, n_frames, dtype)``
+    how many blocks of W frames each prange task of a blocked kernel takes.
+
 njit API
 --------
 ``scratch = alloc_stft_block(plan)``
@@ -20,13 +25,24 @@ njit API
 """
 from __future__ import annotations
 
+import numba
 import numpy as np
 
 from kernels.config import jit
 from kernels.cpu.fft_block import alloc_block_work, rfft_lanes_spectra
 from kernels.cpu.framing import load_stft_frame
 
-__all__ = ["alloc_stft_block", "block_tasks", "task_blocks", "stft_block_spectra"]
+__all__ = [
+    "blocks_per_task", "alloc_stft_block", "block_tasks", "task_blocks", "stft_block_spectra",
+]
+
+
+def blocks_per_task(batch: int, n_frames: int, dtype) -> int:
+    """Blocks of W frames per task: about 8 tasks per thread to balance the load, at most 8
+    blocks each (one block of 16 2048-point float32 frames is about 20 us of work)."""
+    lanes = 64 // np.dtype(dtype).itemsize
+    n_blocks = -(-n_frames // lanes) * batch
+    return max(1, min(8, -(-n_blocks // (8 * numba.get_num_threads()))))
 
 
 @jit
