@@ -278,7 +278,7 @@ def check_istft(S, dtype, what="", **kw):
     return ours
 
 
-@pytest.mark.parametrize("n_fft", [256, 400, 1000, 2048, 4096, 1023])
+@pytest.mark.parametrize("n_fft", [256, 400, 1000, 2048, 4096, 1023, 1009])  # 1009: Bluestein
 @pytest.mark.parametrize("hop", list(HOPS))
 def test_istft_sizes_and_hops_on_speech(n_fft, hop, dtype):
     y = speech(1.0)

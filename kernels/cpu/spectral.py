@@ -157,19 +157,23 @@ def _gather_spectra(S, b, c0, B, m, bin_major, specs):
 
 
 @jit
-def _ola_frames(S, b, c_lo, c_hi, m, bin_major, plan, specs, fr, work, acc, window, hop, v0, wlo,
-                whi):
-    """``acc`` = the windowed inverses of frames ``c_lo..c_hi`` of channel ``b``, added in
-    order, one frame at a time with ``plan``; spectra gathered CHUNK frames at a time in the
-    order the memory holds them (bin-major input read frame by frame would miss the cache on
-    every value)."""
-    acc[:] = 0.0
-    for c0 in range(c_lo, c_hi + 1, CHUNK):
-        B = min(CHUNK, c_hi + 1 - c0)
-        _gather_spectra(S, b, c0, B, m, bin_major, specs)
-        for l in range(B):
-            irfft_into(plan, specs[l], fr, work)
-            _add_frame(acc, window, fr, (c0 + l) * hop - v0, wlo, whi)
+def _ola_frames(S, c_lo, c_hi, m, bin_major, plan, specs, fr, acc, env, window, hop, v0, wlo, whi,
+                out, s0):
+    """One output block, frame by frame: for each channel b, the windowed inverses of frames
+    ``c_lo..c_hi`` (with ``plan``) added in order into ``acc``, then ``out[b, s0:] = acc * env``.
+    Spectra are gathered CHUNK frames at a time in the order the memory holds them (bin-major
+    input read frame by frame would miss the cache on every value)."""
+    work = alloc_work(plan)
+    for b in range(S.shape[0]):
+        acc[:] = 0.0
+        for c0 in range(c_lo, c_hi + 1, CHUNK):
+            B = min(CHUNK, c_hi + 1 - c0)
+            _gather_spectra(S, b, c0, B, m, bin_major, specs)
+            for l in range(B):
+                irfft_into(plan, specs[l], fr, work)
+                _add_frame(acc, window, fr, (c0 + l) * hop - v0, wlo, whi)
+        for i in range(acc.shape[0]):
+            out[b, s0 + i] = acc[i] * env[i]
 
 
 @jit
@@ -271,26 +275,17 @@ def _istft_kernel(S, Sf, Su, row_units, window, wsq, plan, plan64, hop, off, wlo
                     env[i] = 1.0 / env[i]
                 else:
                     env[i] = 1.0
-            if exact or plan.bluestein != 0:
-                # frame by frame, in float64 where the envelope is small
-                if exact:
-                    specs = np.zeros((CHUNK, n_half), dtype=np.complex128)
-                    fr = np.empty(n_fft, dtype=np.float64)
-                    wk = alloc_work(plan64)
-                    for b in range(S.shape[0]):
-                        _ola_frames(S, b, c_lo, c_hi, m, bin_major, plan64, specs, fr, wk, acc,
-                                    window, hop, v0, wlo, whi)
-                        for i in range(size):
-                            out[b, s0 + i] = acc[i] * env[i]
-                else:
-                    specs = np.zeros((CHUNK, n_half), dtype=S.dtype)
-                    fr = np.empty(n_fft, dtype=plan.consts.dtype)
-                    wk = alloc_work(plan)
-                    for b in range(S.shape[0]):
-                        _ola_frames(S, b, c_lo, c_hi, m, bin_major, plan, specs, fr, wk, acc,
-                                    window, hop, v0, wlo, whi)
-                        for i in range(size):
-                            out[b, s0 + i] = acc[i] * env[i]
+            if exact:  # frame by frame in float64: the envelope is small here
+                _ola_frames(S, c_lo, c_hi, m, bin_major, plan64,
+                            np.zeros((CHUNK, n_half), dtype=np.complex128),
+                            np.empty(n_fft, dtype=np.float64), acc, env, window, hop, v0, wlo,
+                            whi, out, s0)
+                continue
+            if plan.bluestein != 0:  # frame by frame: no blocked transform for this size
+                _ola_frames(S, c_lo, c_hi, m, bin_major, plan,
+                            np.zeros((CHUNK, n_half), dtype=S.dtype),
+                            np.empty(n_fft, dtype=plan.consts.dtype), acc, env, window, hop, v0,
+                            wlo, whi, out, s0)
                 continue
             # W frames at a time through the blocked inverse, out to rows of ``frames``
             n_blk = c_hi + 1 - c_lo
