@@ -78,7 +78,7 @@ def backend_of(*arrays) -> str:
 
 
 def kernel_module(backend: str, name: str) -> ModuleType:
-    """Import ``kernels.cpu.<name>`` or ``kernels.gpu.<name>`` on first use.
+    """Import ``dsp_kernels.cpu.<name>`` or ``dsp_kernels.gpu.<name>`` on first use.
 
     Parameters
     ----------
@@ -86,7 +86,7 @@ def kernel_module(backend: str, name: str) -> ModuleType:
     name : str
         The kernel module, e.g. ``'spectral'``.
     """
-    package = "kernels.gpu" if backend == "gpu" else "kernels.cpu"
+    package = "dsp_kernels.gpu" if backend == "gpu" else "dsp_kernels.cpu"
     try:
         return importlib.import_module(f"{package}.{name}")
     except ModuleNotFoundError as exc:

@@ -15,7 +15,7 @@ is its own inverse, and ``idct(x, norm=m)`` is ``dct`` of the inverse type with 
 Short axes (up to ``MATRIX_MAX_LENGTH``, e.g. mel bands) are transformed by a product with a
 cosine matrix built once per (type, length, norm) in float64, with the angle reduced exactly in
 integers, so every entry is correct to an ulp; longer axes go through our real FFT in
-O(n log n) (see :mod:`kernels.cpu.dct`), in the input's precision, as SciPy does.
+O(n log n) (see :mod:`dsp_kernels.cpu.dct`), in the input's precision, as SciPy does.
 """
 from __future__ import annotations
 

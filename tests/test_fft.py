@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 import dsp
-from kernels.config import pjit
-from kernels.cpu.fft import alloc_work, rfft_into
+from dsp_kernels.config import pjit
+from dsp_kernels.cpu.fft import alloc_work, rfft_into
 from dsp import DSPError
 from tests.tolerances import RTOL, assert_close, peak_relative_error
 
@@ -193,7 +193,7 @@ def _frames_rfft(plan, frames, out, n_blocks):
 
 def test_njit_api_inside_a_parallel_kernel():
     """The contract of kernels/cpu/fft.py's docstring: plan + per-block scratch in a prange loop."""
-    from kernels.cpu.fft import get_fft_plan, get_rfft_plan, make_work, fft_into, irfft_into
+    from dsp_kernels.cpu.fft import get_fft_plan, get_rfft_plan, make_work, fft_into, irfft_into
 
     frames = np.random.default_rng(4).standard_normal((9, 400)).astype(np.float32)
     out = np.empty((9, 201), np.complex64)

@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 from numba import njit
 
-from kernels.cpu.fft import get_rfft_plan
-from kernels.cpu.fft_block import alloc_block_work, rfft_lanes
-from kernels.cpu.ifft_block import irfft_lanes
-from kernels.cpu.simd import lanes_for
+from dsp_kernels.cpu.fft import get_rfft_plan
+from dsp_kernels.cpu.fft_block import alloc_block_work, rfft_lanes
+from dsp_kernels.cpu.ifft_block import irfft_lanes
+from dsp_kernels.cpu.simd import lanes_for
 from tolerances import assert_close
 
 SIZES = [1, 2, 3, 8, 15, 16, 30, 64, 100, 255, 400, 441, 2048]  # even, odd, below and above W

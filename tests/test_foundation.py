@@ -28,7 +28,7 @@ def test_import_dsp_does_not_import_cupy_or_numba_cuda():
     code = (
         "import sys, dsp, pyramids; "
         "bad = [m for m in sys.modules if m.split('.')[0] in ('cupy', 'numba_cuda') "
-        "or m.startswith('numba.cuda') or m.startswith('kernels.gpu')]; "
+        "or m.startswith('numba.cuda') or m.startswith('dsp_kernels.gpu')]; "
         "print(bad); sys.exit(1 if bad else 0)"
     )
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
@@ -148,7 +148,7 @@ def test_dispatch_refuses_mixed_backends():
 
 
 def test_numba_flags_in_one_place():
-    from kernels import config
+    from dsp_kernels import config
 
     assert config.FASTMATH == {"contract", "reassoc", "nsz", "arcp"}
     assert "nnan" not in config.FASTMATH and "ninf" not in config.FASTMATH

@@ -3,7 +3,7 @@ import numba
 import numpy as np
 import pytest
 
-from kernels.cpu.simd import (
+from dsp_kernels.cpu.simd import (
     frames_to_lanes, frames_to_lanes_split, lanes_for, transpose_tile_checked,
 )
 

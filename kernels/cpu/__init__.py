@@ -1,1 +1,1 @@
-"""CPU kernels: Numba ``njit`` functions, one module per domain, flags from :mod:`kernels.config`."""
+"""CPU kernels: Numba ``njit`` functions, one module per domain, flags from :mod:`dsp_kernels.config`."""

@@ -1,6 +1,6 @@
 """Decibel conversions and magnitude/phase split, as single parallel passes over flat arrays.
 
-Entry functions (re-exported by :mod:`kernels.cpu.spectral`; arrays already validated and
+Entry functions (re-exported by :mod:`dsp_kernels.cpu.spectral`; arrays already validated and
 C-contiguous, any shape; results have the input's shape and real precision):
 
 ``power_to_db(S, *, ref, amin, top_db)``
@@ -23,7 +23,7 @@ import numba
 import numpy as np
 from numba import prange
 
-from kernels.config import jit, pjit
+from dsp_kernels.config import jit, pjit
 
 __all__ = ["power_to_db", "amplitude_to_db", "db_to_power", "db_to_amplitude", "magphase"]
 

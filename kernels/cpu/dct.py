@@ -10,7 +10,7 @@ Entry functions
 ``fft_dct(x, type, pre, post)``
     ``x`` (batch, n) C-contiguous; returns ``post * DCT_type(pre * x)`` along the rows, where
     DCT_type is SciPy's unnormalised transform and ``pre``/``post`` (float64, length n) carry the
-    norm. O(n log n) through our real FFT (:mod:`kernels.cpu.fft`) in ``x``'s precision:
+    norm. O(n log n) through our real FFT (:mod:`dsp_kernels.cpu.fft`) in ``x``'s precision:
     type 2 by Makhoul's reordering (even samples forward, odd samples backward) and one
     n-point real FFT; type 3 as its inverse (one n-point inverse real FFT); type 1 as the real
     FFT of the even extension of length 2(n - 1).
@@ -27,8 +27,8 @@ import numba
 import numpy as np
 from numba import prange
 
-from kernels.config import jit, pjit
-from kernels.cpu.fft import alloc_work, get_rfft_plan, irfft_scaled_into, rfft_into
+from dsp_kernels.config import jit, pjit
+from dsp_kernels.cpu.fft import alloc_work, get_rfft_plan, irfft_scaled_into, rfft_into
 
 __all__ = ["apply_matrix", "fft_dct"]
 

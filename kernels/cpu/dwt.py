@@ -24,8 +24,8 @@ from numba import prange
 from numba.typed import List
 
 from dsp._wavelet_modes import MODES, dwt_len, idwt_len
-from kernels import stationary
-from kernels.config import jit, pjit
+from dsp_kernels import stationary
+from dsp_kernels.config import jit, pjit
 
 _ZERO = MODES["zero"]
 _SYMMETRIC = MODES["symmetric"]
@@ -522,7 +522,7 @@ def swt(x, dec_lo, dec_hi, level, start_level):
     """Stationary (undecimated, "a trous") transform, finest level first.
 
     Each level is one call of the fused analysis kernel (periodization) on the signal's residue
-    classes and their one-sample rotations; the plan is :func:`kernels.stationary.swt`. ``n``
+    classes and their one-sample rotations; the plan is :func:`dsp_kernels.stationary.swt`. ``n``
     must be a multiple of ``2**(start_level + level)``.
 
     Returns
@@ -535,6 +535,6 @@ def swt(x, dec_lo, dec_hi, level, start_level):
 
 def iswt(ca, details, rec_lo, rec_hi):
     """Inverse stationary transform from the coarsest ``ca`` and ``details = [cD_n, ..., cD_1]``
-    (plan: :func:`kernels.stationary.iswt`)."""
+    (plan: :func:`dsp_kernels.stationary.iswt`)."""
     filters = _synthesis_filters(rec_lo, rec_hi, ca.dtype, _PERIODIZATION)
     return stationary.iswt(np, ca, details, lambda a, d, n: _idwt_into(a, d, n, filters, _PERIODIZATION))

@@ -34,12 +34,12 @@ function; its Numba type depends only on the dtype, so one compiled kernel serve
 - ``rfft_scaled_into(plan, x, out, work, scale)`` and ``irfft_scaled_into(...)`` take an explicit
   factor instead of the defaults (e.g. 1/sqrt(n) for 'ortho').
 
-For many frames, ``kernels.cpu.fft_block`` transforms ``W`` frames at once (16 float32 or 8
+For many frames, ``dsp_kernels.cpu.fft_block`` transforms ``W`` frames at once (16 float32 or 8
 float64), SIMD across the frames, moving them in and out of lanes with in-register transposes:
 ``bwork = alloc_block_work(plan)`` once per thread, then
 ``rfft_lanes(plan, src, s0, sstride, B, window, outf, o0, ostride, bwork, scale)`` (see that
 module). The batched entry ``rfft`` and the STFT use it; single-threaded it runs at 0.5-1.2x
-pocketfft's time for n = 400..4096. Its inverse, ``kernels.cpu.ifft_block.irfft_lanes``, serves
+pocketfft's time for n = 400..4096. Its inverse, ``dsp_kernels.cpu.ifft_block.irfft_lanes``, serves
 the batched ``irfft`` and the inverse STFT. Only for plans with ``plan.bluestein == 0`` (n whose
 half has no prime factor above ``MAX_DIRECT_PRIME``); use ``rfft_into`` otherwise.
 
@@ -48,8 +48,8 @@ the plan's dtype (the value is converted on store), but matching dtypes avoid th
 
 Use inside a parallel kernel (allocate the scratch per block of frames, not per frame)::
 
-    from kernels.config import pjit
-    from kernels.cpu.fft import get_rfft_plan, alloc_work, rfft_into
+    from dsp_kernels.config import pjit
+    from dsp_kernels.cpu.fft import get_rfft_plan, alloc_work, rfft_into
     import numba
 
     @pjit
@@ -80,8 +80,8 @@ from typing import NamedTuple
 import numba
 import numpy as np
 
-from kernels.config import jit, pjit
-from kernels.cpu.fft_passes import stockham
+from dsp_kernels.config import jit, pjit
+from dsp_kernels.cpu.fft_passes import stockham
 
 __all__ = [
     "FFTPlan", "CPlan", "RPlan", "get_fft_plan", "get_rfft_plan", "make_work", "alloc_work",
@@ -482,8 +482,8 @@ def irfft_into(plan, X, out, work):
 # ---------------------------------------------------------------------------------------------
 # batched entry functions: rows in parallel, one scratch per block of rows
 
-from kernels.cpu.fft_block import alloc_block_work, rfft_lanes  # noqa: E402
-from kernels.cpu.ifft_block import irfft_lanes  # noqa: E402
+from dsp_kernels.cpu.fft_block import alloc_block_work, rfft_lanes  # noqa: E402
+from dsp_kernels.cpu.ifft_block import irfft_lanes  # noqa: E402
 
 
 @pjit

@@ -15,7 +15,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from kernels.config import jit, noalias_jit
+from dsp_kernels.config import jit, noalias_jit
 
 u64 = numba.uint64
 

@@ -48,7 +48,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from kernels.config import jit
+from dsp_kernels.config import jit
 
 __all__ = [
     "PAD_MODES", "GEOM_FIELDS", "GEOM_N_FRAMES", "stft_geometry", "window_support",

@@ -1,6 +1,6 @@
 """Blocked inverse real FFT: ``W`` Hermitian half-spectra at once, SIMD across them ("lanes").
 
-The mirror image of :mod:`kernels.cpu.fft_block`: the spectra move into lanes through the
+The mirror image of :mod:`dsp_kernels.cpu.fft_block`: the spectra move into lanes through the
 in-register transpose (``W`` floats = ``W/2`` bins of ``W`` frames per tile), are folded into
 one half-length complex sequence per frame (``Z_k = E_k + i O_k``, as in
 ``fft.irfft_scaled_into``), stored conjugated so that the forward Stockham passes compute the
@@ -22,10 +22,10 @@ njit API
 """
 from __future__ import annotations
 
-from kernels.config import jit, noalias_jit
-from kernels.cpu.fft_block import store_floats
-from kernels.cpu.fft_passes import stockham, u64
-from kernels.cpu.simd import transpose_tile
+from dsp_kernels.config import jit, noalias_jit
+from dsp_kernels.cpu.fft_block import store_floats
+from dsp_kernels.cpu.fft_passes import stockham, u64
+from dsp_kernels.cpu.simd import transpose_tile
 
 __all__ = ["irfft_lanes"]
 

@@ -17,7 +17,7 @@ weights, out_dtype)``
     ``y`` (batch, n) C-contiguous float32/float64, ``window`` (n_fft,) centred in the frame;
     returns (batch, n_mels, n_frames) in ``out_dtype``. One pass per block of W frames (W = 16
     float32 or 8 float64, one 64-byte vector): read the frames from the unpadded signal
-    (librosa's centre padding applied on the fly, :mod:`kernels.cpu.stft_block`), window and
+    (librosa's centre padding applied on the fly, :mod:`dsp_kernels.cpu.stft_block`), window and
     transform them together with the blocked real FFT in ``y``'s precision, then
     ``|X| ** power`` and the sparse projection straight from the FFT's lanes, each a SIMD
     operation across the W frames. Only one block's spectra exist at a time (per thread), never
@@ -32,11 +32,11 @@ import numba
 import numpy as np
 from numba import prange
 
-from kernels.config import noalias_jit, pjit
-from kernels.cpu.fft import alloc_work, get_rfft_plan, rfft_into
-from kernels.cpu.fft_passes import u64
-from kernels.cpu.framing import load_stft_frame, stft_geometry
-from kernels.cpu.stft_block import (
+from dsp_kernels.config import noalias_jit, pjit
+from dsp_kernels.cpu.fft import alloc_work, get_rfft_plan, rfft_into
+from dsp_kernels.cpu.fft_passes import u64
+from dsp_kernels.cpu.framing import load_stft_frame, stft_geometry
+from dsp_kernels.cpu.stft_block import (
     alloc_stft_block, block_tasks, blocks_per_task, stft_block_spectra, task_blocks,
 )
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 from numba import prange
 
-from kernels.config import exact_pjit
+from dsp_kernels.config import exact_pjit
 
 
 @exact_pjit

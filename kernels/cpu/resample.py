@@ -11,7 +11,7 @@ import math
 import numpy as np
 from numba import prange
 
-from kernels.config import pjit
+from dsp_kernels.config import pjit
 
 #: outputs per parallel work item: large enough to amortise scheduling, small enough to balance
 BLOCK = 2048

@@ -9,7 +9,7 @@ import math
 import numpy as np
 from numba import prange
 
-from kernels.config import pjit
+from dsp_kernels.config import pjit
 
 
 @pjit

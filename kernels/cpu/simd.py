@@ -1,7 +1,7 @@
 """Explicit SIMD helpers for the CPU kernels: an in-register transpose of a square tile.
 
 LLVM vectorises the FFT passes by itself once it knows the buffers do not alias
-(``kernels.config.noalias_jit``), but it cannot turn a transpose between "rows" (frames) and
+(``dsp_kernels.config.noalias_jit``), but it cannot turn a transpose between "rows" (frames) and
 "lanes" (the blocked FFT's layout) into shuffles: from scalar code it emits one load and one
 store per element. :func:`transpose_tile` loads ``W`` vectors, transposes them with
 ``log2(W)`` rounds of two-source shuffles and stores ``W`` vectors, where ``W`` is the number of
@@ -19,7 +19,7 @@ from llvmlite import ir
 from numba import types
 from numba.extending import intrinsic
 
-from kernels.config import jit
+from dsp_kernels.config import jit
 
 #: bytes in one SIMD vector (AVX-512); narrower machines split it
 VECTOR_BYTES = 64

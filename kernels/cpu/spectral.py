@@ -14,10 +14,10 @@ Entry functions (plain Python; ``dsp.spectral`` calls them with validated arrays
     then it is cropped or zero-extended as ``np.fft.irfft`` does); returns (batch, n_out) real of
     ``S``'s precision. ``out`` (CPU only): a (batch, n_out) C-contiguous array to write.
 ``magphase(D, power)``, ``power_to_db``, ``amplitude_to_db``, ``db_to_power``,
-``db_to_amplitude``: see :mod:`kernels.cpu.db`.
+``db_to_amplitude``: see :mod:`dsp_kernels.cpu.db`.
 
 One STFT kernel does everything per frame: gather the frame from the unpadded signal (padding
-applied on the fly, :mod:`kernels.cpu.framing`), multiply by the window, transform with our real
+applied on the fly, :mod:`dsp_kernels.cpu.framing`), multiply by the window, transform with our real
 FFT into the output row. Threads take blocks of frames and keep one scratch per block.
 """
 from __future__ import annotations
@@ -27,17 +27,17 @@ import numba
 import numpy as np
 from numba import prange
 
-from kernels.config import jit, noalias_jit, pjit
-from kernels.cpu.db import (  # noqa: F401  (entry functions of this domain)
+from dsp_kernels.config import jit, noalias_jit, pjit
+from dsp_kernels.cpu.db import (  # noqa: F401  (entry functions of this domain)
     amplitude_to_db, db_to_amplitude, db_to_power, magphase, power_to_db,
 )
-from kernels.cpu.fft import alloc_work, get_rfft_plan, irfft_into, rfft_into
-from kernels.cpu.fft_block import alloc_block_work, store_lanes
-from kernels.cpu.fft_passes import u64
-from kernels.cpu.ifft_block import irfft_lanes
-from kernels.cpu.framing import load_stft_frame, stft_geometry, window_support
-from kernels.cpu.simd import transpose_tile
-from kernels.cpu.stft_block import (
+from dsp_kernels.cpu.fft import alloc_work, get_rfft_plan, irfft_into, rfft_into
+from dsp_kernels.cpu.fft_block import alloc_block_work, store_lanes
+from dsp_kernels.cpu.fft_passes import u64
+from dsp_kernels.cpu.ifft_block import irfft_lanes
+from dsp_kernels.cpu.framing import load_stft_frame, stft_geometry, window_support
+from dsp_kernels.cpu.simd import transpose_tile
+from dsp_kernels.cpu.stft_block import (
     alloc_stft_block, block_tasks, blocks_per_task, stft_block_spectra, task_blocks,
 )
 
@@ -74,7 +74,7 @@ def _stft_kernel(y, window, geom, plan, block, out):
 
 @pjit
 def _stft_lanes_kernel(y, window, geom, plan, blocks_per_task, out, outf):
-    """The STFT W frames at a time through the blocked FFT (:mod:`kernels.cpu.stft_block`)."""
+    """The STFT W frames at a time through the blocked FFT (:mod:`dsp_kernels.cpu.stft_block`)."""
     batch = y.shape[0]
     n_frames = out.shape[1]
     nbins = window.shape[0] // 2 + 1

@@ -1,9 +1,9 @@
-"""STFT frames W at a time: the blocked FFT (:mod:`kernels.cpu.fft_block`) fed from a signal.
+"""STFT frames W at a time: the blocked FFT (:mod:`dsp_kernels.cpu.fft_block`) fed from a signal.
 
 A block of ``W`` consecutive frames that lies inside the signal is read straight from it (frame
 stride = hop, the window applied while the frames are moved into lanes). A block that touches
 librosa's centre padding is first gathered, windowed, into a small staging array
-(:func:`kernels.cpu.framing.load_stft_frame`) and transformed from there with a window of ones.
+(:func:`dsp_kernels.cpu.framing.load_stft_frame`) and transformed from there with a window of ones.
 
 Plain Python
 ------------
@@ -28,9 +28,9 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from kernels.config import jit
-from kernels.cpu.fft_block import alloc_block_work, rfft_lanes_spectra
-from kernels.cpu.framing import load_stft_frame
+from dsp_kernels.config import jit
+from dsp_kernels.cpu.fft_block import alloc_block_work, rfft_lanes_spectra
+from dsp_kernels.cpu.framing import load_stft_frame
 
 __all__ = [
     "blocks_per_task", "alloc_stft_block", "block_tasks", "task_blocks", "stft_block_spectra",

@@ -1,7 +1,7 @@
-"""GPU twins of :mod:`kernels.cpu.db`: decibel conversions and the magnitude/phase split.
+"""GPU twins of :mod:`dsp_kernels.cpu.db`: decibel conversions and the magnitude/phase split.
 
 Same entries, signatures and float64 arithmetic as the CPU kernels (re-exported by
-:mod:`kernels.gpu.spectral`). ``top_db`` and ``ref=None`` need the global maximum of the power,
+:mod:`dsp_kernels.gpu.spectral`). ``top_db`` and ``ref=None`` need the global maximum of the power,
 found by a reduction before the elementwise pass (log10 is monotone, so the dB image's maximum
 is the image of the maximum).
 """

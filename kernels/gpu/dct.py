@@ -1,4 +1,4 @@
-"""GPU twin of :mod:`kernels.cpu.dct`: a cosine-matrix product along the middle axis."""
+"""GPU twin of :mod:`dsp_kernels.cpu.dct`: a cosine-matrix product along the middle axis."""
 from __future__ import annotations
 
 from numba import cuda

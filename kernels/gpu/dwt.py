@@ -1,4 +1,4 @@
-"""GPU twin of :mod:`kernels.cpu.dwt`: extension + convolution + downsampling in one kernel.
+"""GPU twin of :mod:`dsp_kernels.cpu.dwt`: extension + convolution + downsampling in one kernel.
 
 Same entries and signatures (``dwt``, ``wavedec``, ``idwt``, ``waverec``, ``swt``, ``iswt``), same formulas
 (the mode table and lengths are in :mod:`dsp._wavelet_modes`). One thread per output coefficient
@@ -11,7 +11,7 @@ import numpy as np
 from numba import cuda
 
 from dsp._wavelet_modes import MODES
-from kernels import stationary
+from dsp_kernels import stationary
 
 from . import _runtime as rt
 
@@ -198,12 +198,12 @@ def waverec(ca, details, rec_lo, rec_hi, mode):
 
 
 def swt(x, dec_lo, dec_hi, level, start_level):
-    """Stationary transform, finest level first (plan: :func:`kernels.stationary.swt`)."""
+    """Stationary transform, finest level first (plan: :func:`dsp_kernels.stationary.swt`)."""
     hr, gr = _analysis_filters(dec_lo, dec_hi)
     return stationary.swt(rt.xp(), x, level, start_level, lambda rows, L: _dwt_into(rows, hr, gr, _PERIODIZATION, L))
 
 
 def iswt(ca, details, rec_lo, rec_hi):
-    """Inverse stationary transform (plan: :func:`kernels.stationary.iswt`)."""
+    """Inverse stationary transform (plan: :func:`dsp_kernels.stationary.iswt`)."""
     filters = _synthesis_filters(rec_lo, rec_hi, _PERIODIZATION)
     return stationary.iswt(rt.xp(), ca, details, lambda a, d, n: _idwt_into(a, d, n, filters, _PERIODIZATION))

@@ -12,7 +12,7 @@ Two backends, chosen by :func:`set_backend`:
     ``'cufft'`` on a GPU, ``'own'`` under the CUDA simulator (which has no cuFFT).
 
 The entries ``fft(x, inverse, scale)``, ``rfft(x, scale)`` and ``irfft(X, n, scale)`` have the names
-and signatures of :mod:`kernels.cpu.fft`: device arrays of shape ``(batch, n)``, the input's
+and signatures of :mod:`dsp_kernels.cpu.fft`: device arrays of shape ``(batch, n)``, the input's
 precision (float32 -> complex64, float64 -> complex128), and ``scale`` multiplying the
 unnormalised sum.
 """

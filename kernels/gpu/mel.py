@@ -1,4 +1,4 @@
-"""GPU twin of :mod:`kernels.cpu.mel`: the sparse (ranged CSR) mel projection.
+"""GPU twin of :mod:`dsp_kernels.cpu.mel`: the sparse (ranged CSR) mel projection.
 
 Band ``m`` covers bins ``starts[m] .. starts[m] + offsets[m+1] - offsets[m] - 1`` with weights
 ``weights[offsets[m]:offsets[m+1]]`` (see kernels/cpu/mel.py). One thread per (band, frame):
@@ -7,7 +7,7 @@ thread does only its band's few multiply-adds.
 
 ``power_mel_project`` fuses ``|S|**power`` of a complex STFT into the same pass, so the power
 spectrogram is never stored. ``melspectrogram`` (the signal-to-mel entry) frames and windows
-on the fly (:func:`kernels.gpu.spectral.frame_window`), transforms with cuFFT (or our FFT), and
+on the fly (:func:`dsp_kernels.gpu.spectral.frame_window`), transforms with cuFFT (or our FFT), and
 projects straight from the frames-major spectra, so neither the power spectrogram nor a
 transposed copy is stored.
 """

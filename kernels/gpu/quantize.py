@@ -1,4 +1,4 @@
-"""GPU twins of :mod:`kernels.cpu.quantize`: same entries, same exact float64 arithmetic.
+"""GPU twins of :mod:`dsp_kernels.cpu.quantize`: same entries, same exact float64 arithmetic.
 
 No operation here has the ``a*b + c`` shape that the compiler may fuse into an FMA, so results
 equal the CPU kernels bit for bit.

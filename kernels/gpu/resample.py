@@ -1,4 +1,4 @@
-"""GPU twins of :mod:`kernels.cpu.resample`: polyphase FIR (rational ratios) and interpolated-table
+"""GPU twins of :mod:`dsp_kernels.cpu.resample`: polyphase FIR (rational ratios) and interpolated-table
 FIR (any ratio). Same entries, tables and arithmetic; one thread per output sample, consecutive
 threads on consecutive outputs so that their input windows overlap in cache.
 """

@@ -1,4 +1,4 @@
-"""GPU twin of :mod:`kernels.cpu.sampling`'s Whittaker-Shannon interpolation (``sinc_interpolate``)."""
+"""GPU twin of :mod:`dsp_kernels.cpu.sampling`'s Whittaker-Shannon interpolation (``sinc_interpolate``)."""
 from __future__ import annotations
 
 import math

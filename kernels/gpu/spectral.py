@@ -10,7 +10,7 @@ import math
 import numpy as np
 from numba import cuda
 
-from kernels.cpu.framing import GEOM_FIELDS, stft_geometry  # plain Python: librosa's frame geometry
+from dsp_kernels.cpu.framing import GEOM_FIELDS, stft_geometry  # plain Python: librosa's frame geometry
 
 from . import _runtime as rt
 from . import fft as gfft

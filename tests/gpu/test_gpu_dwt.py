@@ -13,7 +13,7 @@ MODES = ["zero", "constant", "symmetric", "periodic", "smooth", "periodization",
 @pytest.mark.parametrize("wavelet", ["db2", "sym4", "bior2.2"])
 def test_wavedec_waverec_match_pywt(device, dtype, mode, wavelet):
     from dsp._wavelet_modes import MODES as IDS
-    from kernels.gpu import dwt
+    from dsp_kernels.gpu import dwt
 
     w = pywt.Wavelet(wavelet)
     for n in device.size((3, 13, 40), (1001, 22050 * 10)):

@@ -10,7 +10,7 @@ SIZES_FULL = SIZES_SIM + [400, 1000, 2048, 4099, 8192]
 
 @pytest.fixture(params=["own", "cufft"])
 def fft_backend(request, device):
-    from kernels.gpu import fft as gfft
+    from dsp_kernels.gpu import fft as gfft
 
     if request.param == "cufft" and device.simulator:
         pytest.skip("cuFFT is not available under the CUDA simulator")
@@ -49,7 +49,7 @@ def test_real_fft_and_inverse(fft_backend, device, dtype):
 
 
 def test_set_backend_refuses_unknown():
-    from kernels.gpu import fft as gfft
+    from dsp_kernels.gpu import fft as gfft
 
     with pytest.raises(ValueError, match="backend='fftw'"):
         gfft.set_backend("fftw")

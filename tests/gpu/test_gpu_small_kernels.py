@@ -8,8 +8,8 @@ from tests.tolerances import assert_close
 
 
 def test_quantize_twins_are_bit_exact(device, dtype):
-    from kernels.cpu import quantize as cpu
-    from kernels.gpu import quantize as gpu
+    from dsp_kernels.cpu import quantize as cpu
+    from dsp_kernels.gpu import quantize as gpu
 
     rng = np.random.default_rng(4)
     a = (rng.standard_normal(device.size(500, 1_000_000)) * 3).astype(dtype)
@@ -27,7 +27,7 @@ def test_quantize_twins_are_bit_exact(device, dtype):
 @pytest.mark.parametrize("norm", ["backward", "ortho"])
 def test_dct_matrix_product_matches_scipy(device, dtype, dct_type, norm):
     from dsp._dct import dct_matrix
-    from kernels.gpu import dct as gpu
+    from dsp_kernels.gpu import dct as gpu
 
     rng = np.random.default_rng(5)
     n, inner = 16, device.size(7, 4000)
@@ -55,7 +55,7 @@ def _ranged_csr(fb):
 def test_mel_projection_matches_dense_filterbank(device, dtype, power):
     import librosa
 
-    from kernels.gpu import mel as gpu
+    from dsp_kernels.gpu import mel as gpu
 
     sr, n_fft, n_mels = 16000, device.size(64, 2048), device.size(10, 128)
     fb = librosa.filters.mel(sr=sr, n_fft=n_fft, n_mels=n_mels, dtype=np.float64)
@@ -79,7 +79,7 @@ def test_mel_projection_matches_dense_filterbank(device, dtype, power):
 def test_power_to_db_matches_librosa(device, dtype, top_db, ref):
     import librosa
 
-    from kernels.gpu import db
+    from dsp_kernels.gpu import db
 
     rng = np.random.default_rng(7)
     S = (rng.random((2, 9, device.size(11, 5000))) ** 6).astype(dtype)
@@ -94,8 +94,8 @@ def test_resampling_twins_match_cpu_kernels(device, dtype):
     """Both resampling paths (rational polyphase, any-ratio interpolated table), on the same
     filter tables as the CPU kernels."""
     from dsp.resampling import _DENSITY, _dense_table, _design, _polyphase_table
-    from kernels.cpu import resample as cpu
-    from kernels.gpu import resample as gpu
+    from dsp_kernels.cpu import resample as cpu
+    from dsp_kernels.gpu import resample as gpu
 
     x = np.random.default_rng(8).standard_normal((2, device.size(150, 200_000))).astype(dtype)
     up, down = 3, 4

@@ -9,7 +9,7 @@ from tests.tolerances import assert_close
 @pytest.mark.parametrize("pad_mode", ["constant", "edge", "reflect", "symmetric", "linear_ramp"])
 @pytest.mark.parametrize("center", [True, False])
 def test_stft_kernel_matches_librosa(device, dtype, pad_mode, center):
-    from kernels.gpu import spectral
+    from dsp_kernels.gpu import spectral
 
     n_fft, hop = device.size(32, 2048), device.size(8, 512)
     n = device.size(100, 22050 * 3)
@@ -26,7 +26,7 @@ def test_stft_kernel_matches_librosa(device, dtype, pad_mode, center):
 @pytest.mark.parametrize("center", [True, False])
 @pytest.mark.parametrize("length", [None, "short", "long"])
 def test_istft_kernel_matches_librosa(device, dtype, center, length):
-    from kernels.gpu import spectral
+    from dsp_kernels.gpu import spectral
 
     n_fft, hop = device.size(32, 2048), device.size(8, 512)
     n = device.size(120, 22050 * 3)
@@ -48,7 +48,7 @@ def test_istft_kernel_matches_librosa(device, dtype, center, length):
 def test_stft_kernel_keeps_librosas_tail_padding(device, dtype, pad_mode):
     """librosa pads its tail frames from a slice of the signal: with reflect, an even n_fft,
     hop = n_fft / 2 and a length that is a multiple of hop, that changes the last frame."""
-    from kernels.gpu import spectral
+    from dsp_kernels.gpu import spectral
 
     n_fft, hop = device.size(32, 2048), device.size(16, 1024)
     n = hop * device.size(6, 200)
