@@ -427,3 +427,21 @@ def test_audio_level_of_detail_on_a_real_chirp(recording):
     assert lod.extents.shape == (16, 2) and lod.extents[-1, 1] == pytest.approx(4.0)
     assert lod.tier[0] == 0 and (lod.tier[1:] == 2).all()
     assert lod.frame_rate[0] == 15 and (lod.frame_rate[1:] == 60).all()
+
+
+@pytest.mark.parametrize("module", ["pyramids.matching", "pyramids.retrieval", "pyramids.selection",
+                                    "pyramids.timeline", "pyramids.lod"])
+def test_docstring_examples_of_the_align_modules_run(module):
+    # pyramids.align re-exports these modules' names; their Examples are tested where they live
+    import doctest
+    import importlib
+
+    res = doctest.testmod(importlib.import_module(module), optionflags=doctest.ELLIPSIS)
+    assert res.failed == 0 and res.attempted > 0
+
+
+def test_align_reexports_every_public_name():
+    import pyramids.align as a
+
+    for name in a.__all__:
+        assert getattr(a, name) is not None
