@@ -20,11 +20,17 @@ from .resampling import *  # noqa: F401,F403
 from .spectral import *  # noqa: F401,F403
 from .mel import *  # noqa: F401,F403
 from .wavelets import *  # noqa: F401,F403
+from .convert import *  # noqa: F401,F403
+from .notes import *  # noqa: F401,F403
+from .audio_io import *  # noqa: F401,F403
+from .streaming import *  # noqa: F401,F403
+from . import effects, display, feature, filters, util  # librosa's namespaces  # noqa: F401,E402
 
 __version__ = "0.1.0"
 
 # Module names never equal a public function's name, so the star imports above are not shadowed.
-_PUBLIC_MODULES = ("sampling", "quantization", "fourier", "windows", "resampling", "spectral", "mel", "wavelets")
+_PUBLIC_MODULES = ("sampling", "quantization", "fourier", "windows", "resampling", "spectral", "mel", "wavelets",
+                   "convert", "notes", "audio_io", "streaming")
 __all__ = ["DSPError"] + [
     name for module in _PUBLIC_MODULES for name in _sys.modules[f"{__name__}.{module}"].__all__
 ]

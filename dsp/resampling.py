@@ -16,12 +16,19 @@ exactly at the lower of the two Nyquist frequencies, so nothing above the new Ny
 back: ``beta = 0.1102 (A + 2 - 8.7)`` (2 dB of margin over Kaiser's approximation) and ``Z``
 from Kaiser's length formula.
 
-=========  =========================  =============  ===  =====  =============================
-quality    passband (of lower Nyq.)   stopband from  Z    beta   measured ripple / stopband
-=========  =========================  =============  ===  =====  =============================
-'high'     0 - 0.90                   1.00           64   10.28  <= 7.4e-6 / <= -103 dB
-'fast'     0 - 0.80                   1.00           24   8.08   <= 8.5e-5 / <= -82 dB
-=========  =========================  =============  ===  =====  =============================
+===========  =========================  =============  ===  =====  =============================
+quality      passband (of lower Nyq.)   stopband from  Z    beta   measured ripple / stopband
+===========  =========================  =============  ===  =====  =============================
+'high'       0 - 0.90                   1.00           64   10.28  <= 7.4e-6 / <= -103 dB
+'fast'       0 - 0.80                   1.00           24   8.08   <= 8.5e-5 / <= -82 dB
+'very_high'  0 - 0.91                   1.00           88   13.04  <= 5.6e-7 / <= -125 dB
+'best'       0 - 0.95                   1.00           224  18.00  <= 2.6e-9 / <= -172 dB
+===========  =========================  =============  ===  =====  =============================
+
+librosa's ``res_type`` names map onto these (``RES_TYPES``; docs/sampling.md has the measured
+comparison with soxr): 'soxr_vhq', 'kaiser_best', 'sinc_best', 'fft', 'scipy' -> 'best';
+'soxr_hq' -> 'very_high'; 'soxr_mq', 'soxr_lq', 'kaiser_fast', 'polyphase', 'sinc_medium' ->
+'high'; 'soxr_qq', 'linear', 'zero_order_hold', 'sinc_fastest' -> 'fast'.
 
 "Measured" is the continuous frequency response of the windowed sinc (tests/test_resampling.py
 checks ripple < 1e-5 and 1e-4, stopband < -100 and -80 dB). The -6 dB point is at 0.95 ('high')
@@ -71,7 +78,16 @@ from .windows import bessel_i0
 __all__ = ["resample"]
 
 #: quality -> (passband edge, stopband attenuation in dB), both relative to the lower Nyquist
-_QUALITIES = {"high": (0.90, 100.0), "fast": (0.80, 80.0)}
+_QUALITIES = {"high": (0.90, 100.0), "fast": (0.80, 80.0), "very_high": (0.91, 125.0),
+              "best": (0.95, 170.0)}
+#: librosa's ``res_type`` names -> our quality of equal or better passband and stopband (see
+#: the table in the module notes and docs/sampling.md)
+RES_TYPES = {
+    "soxr_vhq": "best", "soxr_hq": "very_high", "soxr_mq": "high", "soxr_lq": "high",
+    "soxr_qq": "fast", "kaiser_best": "best", "kaiser_fast": "high", "fft": "best",
+    "scipy": "best", "polyphase": "high", "linear": "fast", "zero_order_hold": "fast",
+    "sinc_best": "best", "sinc_medium": "high", "sinc_fastest": "fast",
+}
 #: largest polyphase table (rows x taps) before the interpolated table takes over
 _MAX_TABLE = 1 << 21
 #: points per zero crossing in the interpolated table
@@ -145,7 +161,26 @@ def _rational(orig_sr: float, target_sr: float):
     return up, down
 
 
-def resample(y, *, orig_sr, target_sr, quality: str = "high", axis: int = -1, scale: bool = False):
+def _quality_for(quality, res_type):
+    """Our quality name from ``quality`` and/or librosa's ``res_type``."""
+    if res_type is None:
+        return check_choice("quality", quality, tuple(_QUALITIES))
+    if not isinstance(res_type, str):
+        raise DSPError(f"res_type={res_type!r} must be a string such as 'soxr_hq' or 'high'")
+    if res_type in _QUALITIES:
+        mapped = res_type
+    elif res_type in RES_TYPES:
+        mapped = RES_TYPES[res_type]
+    else:
+        check_choice("res_type", res_type, tuple(_QUALITIES) + tuple(RES_TYPES))
+    if quality not in ("high", mapped):
+        raise DSPError(f"quality={quality!r} and res_type={res_type!r} (= {mapped!r}) disagree: "
+                       "pass one of them")
+    return mapped
+
+
+def resample(y, *, orig_sr, target_sr, quality: str = "high", axis: int = -1, scale: bool = False,
+             res_type: str | None = None, fix: bool = True):
     """Resample ``y`` from ``orig_sr`` to ``target_sr`` with a Kaiser-windowed sinc.
 
     A replacement for ``librosa.resample(y, orig_sr=..., target_sr=...)``: same keywords, same
@@ -162,13 +197,24 @@ def resample(y, *, orig_sr, target_sr, quality: str = "high", axis: int = -1, sc
     target_sr : float > 0
         Wanted sampling rate in Hz. Integer rates use the exact polyphase filter; others (e.g.
         ``44100 * 1.0001``) read the same filter from an interpolated table.
-    quality : {'high', 'fast'}
+    quality : {'high', 'fast', 'very_high', 'best'}
         'high': passband to 90 % of the lower Nyquist (ripple < 1e-5), stopband >= 100 dB down.
         'fast': passband to 80 % (ripple < 1e-4), stopband >= 80 dB down, 2.5x fewer taps.
+        'very_high': passband to 91 %, stopband >= 125 dB (1.4x the taps of 'high').
+        'best': passband to 95 %, stopband >= 170 dB (3.4x the taps of 'high'; float32 input
+        is limited to about -135 dB by its own rounding, float64 reaches the design).
     axis : int
         The time axis.
     scale : bool
         Divide the result by ``sqrt(target_sr / orig_sr)``, as librosa's ``scale=True``.
+    res_type : str or None
+        librosa's name for the filter, mapped onto ours of equal or better passband and stopband
+        (``dsp.resampling.RES_TYPES``): 'soxr_vhq', 'kaiser_best', 'sinc_best', 'fft', 'scipy'
+        -> 'best'; 'soxr_hq' -> 'very_high'; 'soxr_mq', 'soxr_lq', 'kaiser_fast', 'polyphase',
+        'sinc_medium' -> 'high'; 'soxr_qq', 'linear', 'zero_order_hold', 'sinc_fastest' -> 'fast'.
+        Our own names are accepted too. Overrides ``quality``.
+    fix : bool
+        Accepted for librosa compatibility: the output always has librosa's fixed length.
 
     Returns
     -------
@@ -192,10 +238,14 @@ def resample(y, *, orig_sr, target_sr, quality: str = "high", axis: int = -1, sc
     >>> ref = np.sin(2 * np.pi * 440 * np.arange(16000) / 16000)
     >>> bool(np.abs(y16 - ref)[500:-500].max() < 1e-4)
     True
+    >>> dsp.resample(y, orig_sr=44100, target_sr=16000, res_type='soxr_hq').shape  # librosa's name
+    (16000,)
     """
     orig_sr = _check_rate("orig_sr", orig_sr)
     target_sr = _check_rate("target_sr", target_sr)
-    check_choice("quality", quality, tuple(_QUALITIES))
+    quality = _quality_for(quality, res_type)
+    if not isinstance(fix, (bool, np.bool_)):
+        raise DSPError(f"fix={fix!r} must be True or False")
     if not isinstance(scale, (bool, np.bool_)):
         raise DSPError(f"scale={scale!r} must be True or False")
     y = as_float_array(y)

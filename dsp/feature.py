@@ -1,0 +1,19 @@
+"""librosa.feature's names: ``dsp.feature.melspectrogram`` is :func:`dsp.melspectrogram`, etc.
+
+Only functions that exist are exported; librosa.feature names we lack raise an AttributeError
+saying they are not implemented yet. The list of names is librosa 0.11's.
+"""
+from ._namespace import not_implemented_getattr
+from .mel import melspectrogram, mfcc
+
+__all__ = ["melspectrogram", "mfcc"]
+
+LIBROSA_NAMES = (
+    "chroma_cens", "chroma_cqt", "chroma_stft", "chroma_vqt", "delta", "fourier_tempogram",
+    "melspectrogram", "mfcc", "poly_features", "rms", "spectral_bandwidth", "spectral_centroid",
+    "spectral_contrast", "spectral_flatness", "spectral_rolloff", "stack_memory", "tempo",
+    "tempogram", "tempogram_ratio", "tonnetz", "zero_crossing_rate",
+    "inverse",  # librosa.feature.inverse: mel_to_stft, mel_to_audio, mfcc_to_mel, mfcc_to_audio
+)
+
+__getattr__ = not_implemented_getattr(__name__, "librosa.feature", LIBROSA_NAMES, __all__)

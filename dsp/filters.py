@@ -1,0 +1,19 @@
+"""librosa.filters' names: ``dsp.filters.mel`` is :func:`dsp.mel_filterbank`,
+``dsp.filters.get_window`` is :func:`dsp.get_window`.
+
+Only functions that exist are exported; librosa.filters names we lack raise an AttributeError
+saying they are not implemented yet. The list of names is librosa 0.11's.
+"""
+from ._namespace import not_implemented_getattr
+from .mel import mel_filterbank as mel
+from .windows import get_window
+
+__all__ = ["mel", "get_window"]
+
+LIBROSA_NAMES = (
+    "chroma", "constant_q", "constant_q_lengths", "cq_to_chroma", "diagonal_filter", "get_window",
+    "mel", "mr_frequencies", "semitone_filterbank", "wavelet", "wavelet_lengths",
+    "window_bandwidth", "window_sumsquare",
+)
+
+__getattr__ = not_implemented_getattr(__name__, "librosa.filters", LIBROSA_NAMES, __all__)
