@@ -399,10 +399,16 @@ def write(path, y, sr, subtype=None, *, format=None, clip="warn"):
     check_choice("clip", clip, ("warn", "raise", "count"))
     if not hasattr(path, "write"):
         path = os.fspath(path)
-    try:
-        fmt = format or sf.SoundFile._get_format_from_filename(path, "w")  # noqa: SLF001
-    except (TypeError, ValueError) as exc:
-        raise DSPError(f"path={path!r}: cannot tell the format from its name; pass format=") from exc
+    fmt = format
+    if fmt is None:
+        ext = os.path.splitext(path)[1][1:].upper() if isinstance(path, str) else ""
+        fmt = {"OPUS": "OGG", "OGA": "OGG", "AIF": "AIFF"}.get(ext, ext)
+        if fmt not in sf.available_formats():
+            raise DSPError(f"path={path!r}: cannot tell the format from its name; pass format= "
+                           "(e.g. 'WAV', 'FLAC', 'OGG')")
+        if ext == "OPUS" and subtype is None:
+            subtype = "OPUS"
+    fmt = str(fmt).upper()
     if subtype is None:
         subtype = sf.default_subtype(fmt)
     if not sf.check_format(fmt, subtype):
