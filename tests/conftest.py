@@ -31,3 +31,28 @@ def dtype(request):
 @pytest.fixture(scope="session")
 def recording():
     return load_recording
+
+
+# ---------------------------------------------------------------------------------------------
+# Hypothesis budget (issue 15): property tests run a bounded number of examples in `make test`
+# ("ci", the default); HYPOTHESIS_PROFILE=fuzz raises it. Tests marked `fuzz` carry their own
+# larger budget and run only when selected (`pytest -m fuzz`).
+import os as _os  # noqa: E402
+
+from hypothesis import settings as _hsettings  # noqa: E402
+
+#: examples per property test in `make test`
+CI_EXAMPLES = 25
+_hsettings.register_profile("ci", max_examples=CI_EXAMPLES, deadline=None, derandomize=True,
+                            print_blob=True)
+_hsettings.register_profile("fuzz", max_examples=1000, deadline=None, print_blob=True)
+_hsettings.load_profile(_os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+def pytest_collection_modifyitems(config, items):
+    if "fuzz" in (config.getoption("-m") or ""):
+        return
+    skip = pytest.mark.skip(reason="fuzz budget: run with `pytest -m fuzz`")
+    for item in items:
+        if "fuzz" in item.keywords:
+            item.add_marker(skip)

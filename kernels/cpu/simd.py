@@ -8,16 +8,26 @@ store per element. :func:`transpose_tile` loads ``W`` vectors, transposes them w
 values in one 64-byte vector (16 float32 or 8 float64). On a machine without AVX-512 LLVM splits
 each vector into two or four narrower ones; the code stays correct.
 
-The intrinsic does no bounds checking: the caller guarantees that every row it touches,
+The intrinsics do no bounds checking: the caller guarantees that every row it touches,
 ``[s0 + i*sstride, s0 + i*sstride + W)`` in ``src`` and ``[d0 + i*dstride, ... + W)`` in ``dst``
 for ``i < W``, lies inside the array.
+
+Checked mode: when Numba's bounds checking is on (``NUMBA_BOUNDSCHECK=1`` at import, see
+:data:`CHECKED`), the public names :func:`transpose_tile`, :func:`frames_to_lanes` and
+:func:`frames_to_lanes_split` are plain indexed implementations of the same contracts that check
+every index (negative ones included) and raise ``IndexError``; the boundscheck pass of the test
+suite (``tests/test_boundscheck.py``) runs the kernels through them.
 """
 from __future__ import annotations
 
+import numba
 import numpy as np
 from llvmlite import ir
 from numba import types
-from numba.extending import intrinsic
+from numba.extending import intrinsic, overload
+
+#: True when Numba checks array bounds: the intrinsics are replaced by checked indexed loops
+CHECKED = bool(numba.config.BOUNDSCHECK)
 
 from dsp_kernels.config import jit
 
@@ -46,21 +56,24 @@ def _masks(width: int, h: int) -> tuple[list[int], list[int]]:
     return lo, hi
 
 
-@intrinsic
-def transpose_tile(typingctx, src, s0, sstride, dst, d0, dstride):
-    """``dst[d0 + c*dstride + r] = src[s0 + r*sstride + c]`` for ``r, c < W``.
-
-    ``src`` and ``dst`` are C-contiguous 1-D arrays of one float dtype; the offsets and strides
-    are in elements. ``W = lanes_for(dtype)``.
-    """
-    ok = (
+def _tile_types_ok(src, s0, sstride, dst, d0, dstride) -> bool:
+    return (
         isinstance(src, types.Array) and isinstance(dst, types.Array)
         and src.ndim == 1 and dst.ndim == 1 and src.dtype == dst.dtype
         and src.layout == 'C' and dst.layout == 'C'  # the pointer is indexed with stride 1
         and src.dtype in (types.float32, types.float64)
         and all(isinstance(t, types.Integer) for t in (s0, sstride, d0, dstride))
     )
-    if not ok:
+
+
+@intrinsic
+def _transpose_tile_simd(typingctx, src, s0, sstride, dst, d0, dstride):
+    """``dst[d0 + c*dstride + r] = src[s0 + r*sstride + c]`` for ``r, c < W``.
+
+    ``src`` and ``dst`` are C-contiguous 1-D arrays of one float dtype; the offsets and strides
+    are in elements. ``W = lanes_for(dtype)``.
+    """
+    if not _tile_types_ok(src, s0, sstride, dst, d0, dstride):
         return None
     width = 16 if src.dtype == types.float32 else 8
     sig = types.void(src, s0, sstride, dst, d0, dstride)
@@ -96,6 +109,40 @@ def transpose_tile(typingctx, src, s0, sstride, dst, d0, dstride):
     return sig, codegen
 
 
+def _transpose_tile_indexed(src, s0, sstride, dst, d0, dstride):
+    """The checked twin of :func:`_transpose_tile_simd` (jitted callers only)."""
+    raise NotImplementedError("called from jitted code only")
+
+
+@overload(_transpose_tile_indexed)
+def _transpose_tile_indexed_impl(src, s0, sstride, dst, d0, dstride):
+    if not _tile_types_ok(src, s0, sstride, dst, d0, dstride):
+        return None
+
+    def impl(src, s0, sstride, dst, d0, dstride):
+        w = 64 // src.itemsize
+        tile = np.empty((w, w), dtype=src.dtype)  # loaded first, as the intrinsic does
+        for r in range(w):
+            for c in range(w):
+                i = s0 + r * sstride + c
+                if i < 0 or i >= src.shape[0]:
+                    raise IndexError("transpose_tile: a source index lies outside src")
+                tile[r, c] = src[i]
+        for c in range(w):
+            for r in range(w):
+                o = d0 + c * dstride + r
+                if o < 0 or o >= dst.shape[0]:
+                    raise IndexError("transpose_tile: a destination index lies outside dst")
+                dst[o] = tile[r, c]
+
+    return impl
+
+
+#: ``transpose_tile(src, s0, sstride, dst, d0, dstride)``: the in-register tile transpose, or its
+#: checked indexed twin in :data:`CHECKED` mode
+transpose_tile = _transpose_tile_indexed if CHECKED else _transpose_tile_simd
+
+
 @jit
 def transpose_tile_checked(src, s0, sstride, dst, d0, dstride):
     """:func:`transpose_tile` after checking that every row touched lies inside the arrays
@@ -110,17 +157,20 @@ def transpose_tile_checked(src, s0, sstride, dst, d0, dstride):
     transpose_tile(src, s0, sstride, dst, d0, dstride)
 
 
+def _lanes_types_ok(src, s0, sstride, window, j0, dst0, dst1, d0) -> bool:
+    return (
+        all(isinstance(a, types.Array) and a.ndim == 1 and a.layout == 'C'
+            for a in (src, window, dst0, dst1))
+        and src.dtype == window.dtype == dst0.dtype == dst1.dtype
+        and src.dtype in (types.float32, types.float64)
+        and all(isinstance(t, types.Integer) for t in (s0, sstride, j0, d0))
+    )
+
+
 def _frames_to_lanes_factory(split: bool):
     @intrinsic
     def frames_to_lanes(typingctx, src, s0, sstride, window, j0, dst0, dst1, d0):
-        ok = (
-            all(isinstance(a, types.Array) and a.ndim == 1 and a.layout == 'C'
-                for a in (src, window, dst0, dst1))
-            and src.dtype == window.dtype == dst0.dtype == dst1.dtype
-            and src.dtype in (types.float32, types.float64)
-            and all(isinstance(t, types.Integer) for t in (s0, sstride, j0, d0))
-        )
-        if not ok:
+        if not _lanes_types_ok(src, s0, sstride, window, j0, dst0, dst1, d0):
             return None
         width = 16 if src.dtype == types.float32 else 8
         sig = types.void(src, s0, sstride, window, j0, dst0, dst1, d0)
@@ -188,11 +238,48 @@ def _transpose(builder, rows, width):
     return rows
 
 
+def _indexed_lanes_factory(split: bool):
+    """The checked twin of ``_frames_to_lanes_factory(split)`` (jitted callers only)."""
+    def frames_to_lanes_indexed(src, s0, sstride, window, j0, dst0, dst1, d0):
+        raise NotImplementedError("called from jitted code only")
+
+    @overload(frames_to_lanes_indexed)
+    def _impl(src, s0, sstride, window, j0, dst0, dst1, d0):
+        if not _lanes_types_ok(src, s0, sstride, window, j0, dst0, dst1, d0):
+            return None
+
+        def impl(src, s0, sstride, window, j0, dst0, dst1, d0):
+            w = 64 // src.itemsize
+            for c in range(w):
+                jw = j0 + c
+                if jw < 0 or jw >= window.shape[0]:
+                    raise IndexError("frames_to_lanes: a window index lies outside window")
+                k = c // 2 if split else c
+                for r in range(w):
+                    i = s0 + j0 + r * sstride + c
+                    if i < 0 or i >= src.shape[0]:
+                        raise IndexError("frames_to_lanes: a source index lies outside src")
+                    o = d0 + k * w + r
+                    v = src[i] * window[jw]
+                    if split and c % 2 == 1:
+                        if o < 0 or o >= dst1.shape[0]:
+                            raise IndexError("frames_to_lanes: an index lies outside dst1")
+                        dst1[o] = v
+                    else:
+                        if o < 0 or o >= dst0.shape[0]:
+                            raise IndexError("frames_to_lanes: an index lies outside dst0")
+                        dst0[o] = v
+
+        return impl
+
+    return frames_to_lanes_indexed
+
+
 #: ``frames_to_lanes_split(src, s0, sstride, window, j0, dst0, dst1, d0)``: samples ``j0 + c``
 #: (``c < W``) of the W frames ``src[s0 + r*sstride + ...]``, times ``window[j0 + c]``, stored as
 #: lane vectors: even ``c`` at ``dst0[d0 + (c//2) W]``, odd ``c`` at ``dst1[d0 + (c//2) W]`` (the
 #: pairs of samples of a real FFT's half-length complex input). ``j0`` must be even. No bounds
-#: checks: the caller guarantees the ranges.
-frames_to_lanes_split = _frames_to_lanes_factory(True)
+#: checks: the caller guarantees the ranges (the :data:`CHECKED` twin checks them).
+frames_to_lanes_split = _indexed_lanes_factory(True) if CHECKED else _frames_to_lanes_factory(True)
 #: the same with every sample to ``dst0[d0 + c W]`` (``dst1`` unused): odd-length real FFTs.
-frames_to_lanes = _frames_to_lanes_factory(False)
+frames_to_lanes = _indexed_lanes_factory(False) if CHECKED else _frames_to_lanes_factory(False)

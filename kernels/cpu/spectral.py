@@ -120,6 +120,8 @@ def _frames_from_bin_major(Sf, Su, row_units, c_lo, n_task, m, local):
     complex64, ``Su`` is its float64 view, one 8-byte unit per complex value, and whole 8 x 8
     tiles of units (8 bins x 8 frames) go through the in-register transpose (a float64 shuffle
     moves the bits of two float32 untouched); the edges, and complex128, go value by value."""
+    if n_task <= 0:  # no frame reaches the block (a ``length`` past the last frame)
+        return
     two_m = 2 * m
     k_tiles = 0
     f_tiles = 0
@@ -287,11 +289,12 @@ def _istft_kernel(S, Sf, Su, row_units, window, wsq, plan, plan64, hop, off, wlo
                             np.empty(n_fft, dtype=plan.consts.dtype), acc, env, window, hop, v0,
                             wlo, whi, out, s0)
                 continue
-            # W frames at a time through the blocked inverse, out to rows of ``frames``
+            # W frames at a time through the blocked inverse, out to rows of ``frames``; a block
+            # past the last frame (``length`` beyond the frames' reach) has n_blk <= 0: zeros
             n_blk = c_hi + 1 - c_lo
             for b in range(S.shape[0]):
                 acc[:] = 0.0
-                if bin_major:
+                if bin_major and n_blk > 0:
                     _frames_from_bin_major(Sf[b], Su[b], row_units, c_lo, n_blk, m, local)
                 for c0 in range(c_lo, c_hi + 1, W):
                     B = min(W, c_hi + 1 - c0)
