@@ -110,7 +110,7 @@ def note_to_midi(note, *, round_midi=True):
     >>> dsp.note_to_midi('C4'), dsp.note_to_midi('A4+50', round_midi=False)
     (60, 69.5)
     """
-    if isinstance(note, str):
+    if isinstance(note, str) or not hasattr(note, "__iter__"):
         return _one_note_to_midi(note, round_midi)
     return np.array([_one_note_to_midi(n, round_midi) for n in note])
 
