@@ -10,7 +10,7 @@ __all__ = ["frame"]
 
 LIBROSA_NAMES = (
     "abs2", "axis_sort", "buf_to_float", "count_unique", "cyclic_gradient", "dtype_c2r",
-    "dtype_r2c", "example", "example_info", "expand_to", "fill_off_diagonal", "find_files",
+    "dtype_r2c", "ex", "example", "example_info", "expand_to", "fill_off_diagonal", "find_files",
     "fix_frames", "fix_length", "frame", "index_to_slice", "is_positive_int", "is_unique",
     "list_examples", "localmax", "localmin", "match_events", "match_intervals", "nnls",
     "normalize", "pad_center", "peak_pick", "phasor", "shear", "softmask", "sparsify_rows",
