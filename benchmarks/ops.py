@@ -861,6 +861,8 @@ def _gpu_ops():
 
 
 def all_ops() -> list[Op]:
+    from .ops_io import load_ops  # imports this module: deferred
+
     ops = [
         _stft_op("stft", "stft, 60 s @ 22.05 kHz, n_fft 2048, hop 512, float32", sr=22050,
                  n_fft=2048, hop=512, setup=_music_setup, quick=True, floor=True),
@@ -870,6 +872,7 @@ def all_ops() -> list[Op]:
         _istft_op(),
         *_mel_ops(),
         _resample_op(),
+        *load_ops(),
         *_rfft_ops(),
         *_wavelet_ops(),
         _image_op(),
