@@ -10,3 +10,12 @@ class DSPError(ValueError):
     A ``ValueError`` subclass, so code written against librosa's or PyWavelets' ``ValueError``
     keeps working.
     """
+
+
+class DSPTypeError(DSPError, TypeError):
+    """A :class:`DSPError` for an argument of the wrong type, where the peer raises ``TypeError``.
+
+    Both a ``ValueError`` (through :class:`DSPError`) and a ``TypeError``, so code catching either
+    the toolkit's error or the peer's keeps working, e.g. ``dsp.dwt(x, 'db2', mode=None)`` as
+    ``pywt.dwt`` refuses it.
+    """

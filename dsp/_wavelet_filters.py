@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import numbers
+import warnings
 
 import numpy as np
 
@@ -205,6 +206,13 @@ class Wavelet:
     symmetry : str
     vanishing_moments_psi, vanishing_moments_phi : int or None
     name, family_name, short_family_name : str
+    family_number, number : int or None
+        The wavelet's number in its family (``db4`` -> 4, ``bior3.5`` -> 35); None when custom.
+
+    Methods
+    -------
+    wavefun(level=8)
+        phi and psi (and their duals) sampled by the cascade algorithm, as PyWavelets does.
 
     Examples
     --------
@@ -267,6 +275,90 @@ class Wavelet:
         dl, dh, rl, rh = self._bank
         return tuple(f[::-1].tolist() for f in (rl, rh, dl, dh))
 
+    @property
+    def family_number(self):
+        """The wavelet's number within its family (``db4`` -> 4, ``bior3.5`` -> 35, ``haar`` and
+        ``dmey`` -> 0), as PyWavelets numbers them; None for a custom filter bank."""
+        if self.short_family_name == "":
+            return None
+        digits = self.name[len(self.short_family_name):].replace(".", "")
+        return int(digits) if digits else 0
+
+    number = family_number
+
+    def get_filters_coeffs(self):
+        """``filter_bank`` (deprecated in PyWavelets, which warns as this does)."""
+        warnings.warn("The `get_filters_coeffs` method is deprecated. Use `filter_bank` attribute "
+                      "instead.", DeprecationWarning, stacklevel=2)
+        return self.filter_bank
+
+    def get_reverse_filters_coeffs(self):
+        """``inverse_filter_bank`` (deprecated in PyWavelets, which warns as this does)."""
+        warnings.warn("The `get_reverse_filters_coeffs` method is deprecated. Use "
+                      "`inverse_filter_bank` attribute instead.", DeprecationWarning, stacklevel=2)
+        return self.inverse_filter_bank
+
+    def wavefun(self, level: int = 8):
+        """Scaling and wavelet functions sampled by the cascade algorithm, like ``pywt``'s.
+
+        Starting from one coefficient of value ``sqrt(2)**level``, ``level`` upsampling
+        convolutions (the first with the high-pass filter for psi, all others with the low-pass
+        one) sample phi and psi on a grid of step ``2**-level``.
+
+        Parameters
+        ----------
+        level : int >= 1
+            Refinement level.
+
+        Returns
+        -------
+        [phi, psi, x] : list of np.ndarray
+            For an orthogonal wavelet: float64 samples on the grid ``x`` from 0 to ``dec_len - 1``.
+        [phi_d, psi_d, phi_r, psi_r, x] : list of np.ndarray
+            Otherwise: the decomposition and the reconstruction functions.
+
+        Examples
+        --------
+        >>> import dsp
+        >>> phi, psi, x = dsp.Wavelet('db2').wavefun(level=4)
+        >>> phi.shape, float(x[-1])
+        ((49,), 3.0)
+        >>> len(dsp.Wavelet('bior2.2').wavefun(level=3))
+        5
+        """
+        from ._validation import check_int
+
+        level = check_int("level", level, minimum=1)
+        scale = 2.0 ** (level / 2.0)
+        if self.orthogonal:
+            phi, psi, _ = self._cascade(self._bank[2], self._bank[3], level, scale, scale, 1)
+            x = np.linspace(0.0, (phi.size - 1) / 2.0 ** level, phi.size)
+            return [phi, psi, x]
+        # PyWavelets' sign convention for psi of biorthogonal wavelets
+        sign = -1.0 if self.biorthogonal and (self.vanishing_moments_psi or 0) % 4 != 1 else 1.0
+        dl, dh = self._bank[0][::-1], self._bank[1][::-1]
+        phi_d, psi_d, _ = self._cascade(dl, dh, level, scale, sign * scale, 0)
+        phi_r, psi_r, n = self._cascade(self._bank[2], self._bank[3], level, scale, sign * scale, 0)
+        x = np.linspace(0.0, (n - 1) / 2.0 ** level, n)
+        return [phi_d, psi_d, phi_r, psi_r, x]
+
+    @staticmethod
+    def _cascade(lo, hi, level, a, d, extra):
+        """phi and psi from one coefficient (``a`` resp. ``d``): ``level`` upsampling
+        convolutions, padded with one leading zero and trailing zeros to ``(F - 1) 2**level +
+        extra`` samples (at least the cascade's length + 2)."""
+        out = []
+        for first, value in ((lo, a), (hi, d)):
+            c = np.array([value])
+            for i in range(level):
+                up = np.zeros(2 * c.size - 1)
+                up[::2] = c
+                c = np.convolve(up, first if i == 0 else lo)
+            out.append(c)
+        n = max((lo.size - 1) * 2 ** level + extra, out[0].size + 2)
+        padded = [np.concatenate(([0.0], c, np.zeros(n - c.size - 1))) for c in out]
+        return padded[0], padded[1], n
+
     def __repr__(self) -> str:
         return (
             f"Wavelet {self.name}\n  Family name:    {self.family_name}\n"
@@ -276,16 +368,32 @@ class Wavelet:
         )
 
 
+_PROPERTIES = ("orthogonal", "biorthogonal", "symmetry", "family_name", "short_family_name",
+               "vanishing_moments_psi", "vanishing_moments_phi")
+
+
 def as_wavelet(wavelet) -> Wavelet:
-    """A :class:`Wavelet` from a name, a Wavelet, or an object with a ``filter_bank`` attribute."""
+    """A :class:`Wavelet` from a name, a Wavelet, or any object with PyWavelets' wavelet interface.
+
+    An object with a ``filter_bank`` (a ``pywt.Wavelet``, or a user's own filter-bank class) is
+    read, filters and properties (``orthogonal``, ``symmetry``, ...) alike, so that e.g.
+    ``swt(x, pywt.Wavelet('db2'), norm=True)`` knows the wavelet is orthogonal.
+    """
     if isinstance(wavelet, Wavelet):
         return wavelet
     if isinstance(wavelet, str):
         return Wavelet(wavelet)
     if hasattr(wavelet, "filter_bank"):  # e.g. a pywt.Wavelet
-        return Wavelet(str(getattr(wavelet, "name", "")), filter_bank=wavelet)
+        name = getattr(wavelet, "name", "")
+        w = Wavelet(name if isinstance(name, str) else "", filter_bank=wavelet)
+        for prop in _PROPERTIES:
+            value = getattr(wavelet, prop, None)
+            if value is not None:
+                setattr(w, prop, value)
+        return w
     raise DSPError(
-        f"wavelet={wavelet!r} must be a wavelet name (see dsp.wavelist()) or a dsp.Wavelet"
+        f"wavelet={wavelet!r} must be a wavelet name (see dsp.wavelist()), a dsp.Wavelet or an "
+        "object with a filter_bank (e.g. a pywt.Wavelet)"
     )
 
 
@@ -293,6 +401,8 @@ def filter_length(filter_len, name: str = "filter_len") -> int:
     """Accept a Wavelet, a built-in name or an integer (integral floats too) as a filter length."""
     if isinstance(filter_len, Wavelet):
         return filter_len.dec_len
+    if hasattr(filter_len, "filter_bank"):  # any object with PyWavelets' wavelet interface
+        return as_wavelet(filter_len).dec_len
     if isinstance(filter_len, str):
         if filter_len not in _FAMILY_OF:
             raise DSPError(

@@ -57,7 +57,7 @@ from __future__ import annotations
 
 import warnings
 
-from ._errors import DSPError
+from ._errors import DSPError, DSPTypeError
 
 #: mode name -> integer id passed to the kernels (PyWavelets' numbering)
 MODES = {
@@ -97,6 +97,11 @@ def mode_id(mode) -> int:
             )
             return MODES[new]
     accepted = ", ".join(repr(m) for m in MODES)
+    if not isinstance(mode, (str, int)) or isinstance(mode, bool):  # PyWavelets: TypeError
+        raise DSPTypeError(
+            f"mode={mode!r} is a {type(mode).__name__}: need a mode name (one of {accepted}) "
+            "or PyWavelets' integer mode id"
+        )
     raise DSPError(f"mode={mode!r} is not a signal-extension mode: use one of {accepted}")
 
 

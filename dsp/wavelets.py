@@ -6,7 +6,8 @@ signatures, output lengths and the nine extension modes. The mode table and ever
 are in :mod:`dsp._wavelet_modes`; the filters in :mod:`dsp._wavelet_filters`.
 
 Any axis and any number of leading (batch) dimensions; float32 stays float32, complex input is
-transformed as its real and imaginary parts.
+transformed as its real and imaginary parts, integer input is computed in float64 (PyWavelets'
+dtype policy, :mod:`dsp._wavelet_common`). The stationary transform is in :mod:`dsp._wavelet_swt`.
 """
 from __future__ import annotations
 
@@ -14,18 +15,13 @@ import warnings
 
 import numpy as np
 
-from ._backend import array_module, backend_of, is_cupy_array, kernel_module
+from ._backend import array_module
 from ._errors import DSPError
-from ._validation import as_float_array, check_axis, check_int, flatten_leading
+from ._validation import check_axis, check_int
+from ._wavelet_common import as_data, check_length, is_array, kernels, rows, unrows
 from ._wavelet_filters import Wavelet, as_wavelet, families, filter_length, wavelist
-from ._wavelet_modes import (
-    NEEDS_TWO_SAMPLES,
-    dwt_len,
-    idwt_len,
-    max_level,
-    mode_id,
-    mode_name,
-)
+from ._wavelet_modes import dwt_len, idwt_len, max_level, mode_id, mode_name
+from ._wavelet_swt import iswt, swt, swt_max_level
 
 __all__ = [
     "Wavelet",
@@ -101,47 +97,6 @@ def dwt_coeff_len(data_len, filter_len, mode="symmetric") -> int:
 
 
 # ---------------------------------------------------------------------------------------------
-# shared plumbing
-
-
-def _as_data(data, name):
-    return as_float_array(data, name=name, allow_complex=True)
-
-
-def _check_length(n, mode, name, axis):
-    if n < 1:
-        raise DSPError(f"{name} has length 0 along axis={axis}: need at least one sample")
-    if n < 2 and mode in NEEDS_TWO_SAMPLES:
-        raise DSPError(
-            f"{name} has length {n} along axis={axis}: mode={mode_name(mode)!r} needs at least 2 samples"
-        )
-
-
-def _rows(x, axis):
-    """(batch, n) contiguous real rows; complex input becomes its real rows then its imaginary rows."""
-    if axis == x.ndim - 1 and x.flags.c_contiguous:  # the common case, without moveaxis' cost
-        x2, lead = x.reshape((-1, x.shape[-1])), x.shape[:-1]
-    else:
-        x2, lead = flatten_leading(x, axis)
-    if x2.dtype.kind == "c":
-        xp = array_module(x2)
-        x2 = xp.ascontiguousarray(xp.concatenate([x2.real, x2.imag]))
-    return x2, lead
-
-
-def _unrows(y, lead, axis, complex_):
-    if complex_:
-        half = y.shape[0] // 2
-        y = y[:half] + 1j * y[half:]
-    y = y.reshape(lead + y.shape[1:])
-    return y if axis == y.ndim - 1 else array_module(y).moveaxis(y, -1, axis)
-
-
-def _kernels(*arrays):
-    return kernel_module(backend_of(*arrays), "dwt")
-
-
-# ---------------------------------------------------------------------------------------------
 # one level
 
 
@@ -170,24 +125,24 @@ def dwt(data, wavelet, mode="symmetric", axis=-1):
     >>> np.round(cA, 4), np.round(cD, 4)
     (array([2.1213, 4.9497, 7.7782]), array([-0.7071, -0.7071, -0.7071]))
     """
-    x = _as_data(data, "data")
+    x = as_data(data, "data")
     w = as_wavelet(wavelet)
     mode = mode_id(mode)
     axis = check_axis(axis, x.ndim)
-    _check_length(x.shape[axis], mode, "data", axis)
-    x2, lead = _rows(x, axis)
+    check_length(x.shape[axis], mode, "data", axis)
+    x2, lead = rows(x, axis)
     dec_lo, dec_hi = w._bank[0], w._bank[1]
-    ca, cd = _kernels(x).dwt(x2, dec_lo, dec_hi, mode)
+    ca, cd = kernels(x).dwt(x2, dec_lo, dec_hi, mode)
     c = x.dtype.kind == "c"
-    return _unrows(ca, lead, axis, c), _unrows(cd, lead, axis, c)
+    return unrows(ca, lead, axis, c), unrows(cd, lead, axis, c)
 
 
 def _coefficient_pair(cA, cD):
     """Validate ``cA``/``cD`` (one may be None) and bring them to one dtype and shape."""
     if cA is None and cD is None:
         raise DSPError("cA and cD are both None: at least one coefficient array must be given")
-    cA = None if cA is None else _as_data(cA, "cA")
-    cD = None if cD is None else _as_data(cD, "cD")
+    cA = None if cA is None else as_data(cA, "cA")
+    cD = None if cD is None else as_data(cD, "cD")
     if cA is None:
         cA = array_module(cD).zeros_like(cD)
     elif cD is None:
@@ -244,10 +199,10 @@ def idwt(cA, cD, wavelet, mode="symmetric", axis=-1):
     mode = mode_id(mode)
     axis = check_axis(axis, cA.ndim)
     _check_idwt_len(cA.shape[axis], w, mode, axis)
-    a2, lead = _rows(cA, axis)
-    d2, _ = _rows(cD, axis)
-    y = _kernels(cA, cD).idwt(a2, d2, w._bank[2], w._bank[3], mode)
-    return _unrows(y, lead, axis, cA.dtype.kind == "c")
+    a2, lead = rows(cA, axis)
+    d2, _ = rows(cD, axis)
+    y = kernels(cA, cD).idwt(a2, d2, w._bank[2], w._bank[3], mode)
+    return unrows(y, lead, axis, cA.dtype.kind == "c")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -281,7 +236,7 @@ def wavedec(data, wavelet, mode="symmetric", level=None, axis=-1):
     >>> cA2, cD2
     (array([ 5., 13.]), array([-2., -2.]))
     """
-    x = _as_data(data, "data")
+    x = as_data(data, "data")
     w = as_wavelet(wavelet)
     mode = mode_id(mode)
     axis = check_axis(axis, x.ndim)
@@ -304,16 +259,12 @@ def wavedec(data, wavelet, mode="symmetric", level=None, axis=-1):
         return [x]
     length = n
     for _ in range(level):  # every level's input must be long enough for the mode
-        _check_length(length, mode, "data" if length == n else "the approximation", axis)
+        check_length(length, mode, "data" if length == n else "the approximation", axis)
         length = dwt_len(length, w.dec_len, mode)
-    x2, lead = _rows(x, axis)
-    coeffs = _kernels(x).wavedec(x2, w._bank[0], w._bank[1], mode, level)
+    x2, lead = rows(x, axis)
+    coeffs = kernels(x).wavedec(x2, w._bank[0], w._bank[1], mode, level)
     c = x.dtype.kind == "c"
-    return [_unrows(cf, lead, axis, c) for cf in coeffs]
-
-
-def _is_array(a):
-    return isinstance(a, np.ndarray) or is_cupy_array(a)
+    return [unrows(cf, lead, axis, c) for cf in coeffs]
 
 
 def waverec(coeffs, wavelet, mode="symmetric", axis=-1):
@@ -350,17 +301,18 @@ def waverec(coeffs, wavelet, mode="symmetric", axis=-1):
     if len(coeffs) == 1:
         return coeffs[0]  # a level-0 decomposition is the signal itself
     for i, d in enumerate(coeffs[1:], start=1):
-        if d is not None and not _is_array(d):
+        if d is not None and not is_array(d):
             raise DSPError(
-                f"coeffs[{i}] is a {type(d).__name__}: detail coefficients must be arrays, as "
-                "returned by wavedec"
+                f"Unexpected detail coefficient type: coeffs[{i}] is a {type(d).__name__}, but "
+                "detail coefficients must be arrays (or None), as returned by wavedec (a dict "
+                "from pywt.array_to_coeffs needs output_format='wavedec')"
             )
     w = as_wavelet(wavelet)
     mode = mode_id(mode)
     present = [c for c in coeffs if c is not None]
     if not present:
         raise DSPError("every entry of coeffs is None: at least one coefficient array must be given")
-    arrays = [None if c is None else _as_data(c, f"coeffs[{i}]") for i, c in enumerate(coeffs)]
+    arrays = [None if c is None else as_data(c, f"coeffs[{i}]") for i, c in enumerate(coeffs)]
     ref = next(a for a in arrays if a is not None)
     ndim = ref.ndim
     for i, a in enumerate(arrays):
@@ -409,186 +361,9 @@ def waverec(coeffs, wavelet, mode="symmetric", axis=-1):
             arrays[i] = zeros(nd)
         length = idwt_len(nd, w.dec_len, mode)
     complex_ = np.dtype(dtype).kind == "c"
-    rows = []
+    flat = []
     for arr in arrays:
-        r, lead = _rows(arr.astype(dtype, copy=False), axis)
-        rows.append(r)
-    y = _kernels(*arrays).waverec(rows[0], rows[1:], w._bank[2], w._bank[3], mode)
-    return _unrows(y, lead, axis, complex_)
-
-
-# ---------------------------------------------------------------------------------------------
-# stationary (undecimated) transform
-
-
-def swt_max_level(input_len) -> int:
-    """The most stationary-transform levels a length allows: how often 2 divides it.
-
-    Warns (``UserWarning``) and returns 0 for an odd length, as PyWavelets does.
-
-    Parameters
-    ----------
-    input_len : int >= 1
-
-    Returns
-    -------
-    int
-
-    Examples
-    --------
-    >>> import dsp
-    >>> dsp.swt_max_level(96)
-    5
-    """
-    n = check_int("input_len", input_len, minimum=1)
-    level = (n & -n).bit_length() - 1
-    if level == 0:
-        warnings.warn(
-            "No levels of stationary wavelet decomposition are possible. The signal to be "
-            "transformed must have a size that is a multiple of 2**n for an n-level decomposition.",
-            UserWarning,
-            stacklevel=2,
-        )
-    return level
-
-
-def _swt_filters(w, norm, which):
-    bank = w._bank[0:2] if which == "dec" else w._bank[2:4]
-    if not norm:
-        return bank
-    scale = 1 / np.sqrt(2) if which == "dec" else np.sqrt(2)
-    return tuple(f * scale for f in bank)
-
-
-def swt(data, wavelet, level=None, start_level=0, axis=-1, trim_approx=False, norm=False):
-    """Multilevel stationary (undecimated) wavelet transform, like ``pywt.swt``.
-
-    Parameters
-    ----------
-    data : np.ndarray [shape=(..., n, ...)]
-        ``n`` must be a multiple of ``2**(start_level + level)``.
-    wavelet : str or Wavelet
-    level : int >= 1 or None
-        None means :func:`swt_max_level`.
-    start_level : int >= 0
-        Levels skipped at the fine end.
-    axis : int
-    trim_approx : bool
-        Return ``[cA_n, cD_n, ..., cD_1]`` instead of ``[(cA_n, cD_n), ..., (cA_1, cD_1)]``.
-    norm : bool
-        Scale the filters by ``1/sqrt(2)`` so that the transform preserves energy (for
-        orthogonal wavelets; others warn).
-
-    Returns
-    -------
-    list
-        Every array has the shape of ``data``; coarsest level first.
-
-    Examples
-    --------
-    >>> import numpy as np, dsp
-    >>> x = np.sin(np.arange(16.0))
-    >>> [(a.shape, d.shape) for a, d in dsp.swt(x, 'db2', level=2)]
-    [((16,), (16,)), ((16,), (16,))]
-    """
-    x = _as_data(data, "data")
-    w = as_wavelet(wavelet)
-    axis = check_axis(axis, x.ndim)
-    n = x.shape[axis]
-    if n == 0:
-        raise DSPError(f"data has length 0 along axis={axis}: need at least one sample")
-    if n % 2:
-        raise DSPError(
-            f"data has odd length {n} along axis={axis}: the stationary transform needs a length "
-            "that is a multiple of 2**level"
-        )
-    top = (n & -n).bit_length() - 1
-    start_level = check_int("start_level", start_level, minimum=0)
-    if start_level >= top:
-        raise DSPError(
-            f"start_level={start_level} is too large for length {n}: need start_level < {top}"
-        )
-    level = top if level is None else check_int("level", level)
-    if level < 1:
-        raise DSPError(f"level={level} is too small: need level >= 1")
-    if level > top - start_level:
-        raise DSPError(
-            f"level={level} is too high: length {n} is a multiple of 2**{top}, which allows at "
-            f"most {top - start_level} level(s) from start_level={start_level}"
-        )
-    if norm and not w.orthogonal:
-        warnings.warn(
-            "norm=True, but the wavelet is not orthogonal: the conditions for energy "
-            "preservation are not satisfied.",
-            UserWarning,
-            stacklevel=2,
-        )
-    dec_lo, dec_hi = _swt_filters(w, norm, "dec")
-    x2, lead = _rows(x, axis)
-    pairs = _kernels(x).swt(x2, dec_lo, dec_hi, level, start_level)
-    c = x.dtype.kind == "c"
-    pairs = [(_unrows(a, lead, axis, c), _unrows(d, lead, axis, c)) for a, d in pairs[::-1]]
-    if trim_approx:
-        return [pairs[0][0]] + [d for _, d in pairs]
-    return pairs
-
-
-def iswt(coeffs, wavelet, norm=False, axis=-1):
-    """Inverse stationary wavelet transform, like ``pywt.iswt``.
-
-    Parameters
-    ----------
-    coeffs : list
-        ``[(cA_n, cD_n), ..., (cA_1, cD_1)]`` or ``[cA_n, cD_n, ..., cD_1]`` as from :func:`swt`
-        (only the coarsest approximation is used).
-    wavelet : str or Wavelet
-    norm : bool
-        As given to :func:`swt`.
-    axis : int
-
-    Returns
-    -------
-    np.ndarray [shape=(..., n, ...)]
-
-    Examples
-    --------
-    >>> import numpy as np, dsp
-    >>> x = np.sin(np.arange(16.0))
-    >>> np.allclose(dsp.iswt(dsp.swt(x, 'sym3', level=3), 'sym3'), x)
-    True
-    """
-    if not isinstance(coeffs, (list, tuple)) or len(coeffs) == 0:
-        raise DSPError("coeffs must be a non-empty list of coefficients, as returned by swt")
-    if isinstance(coeffs[0], (tuple, list)):
-        for i, pair in enumerate(coeffs):
-            if not isinstance(pair, (tuple, list)) or len(pair) != 2:
-                raise DSPError(f"coeffs[{i}] must be a pair (cA, cD), as returned by swt")
-        ca, details = coeffs[0][0], [d for _, d in coeffs]
-    else:
-        ca, details = coeffs[0], list(coeffs[1:])
-    w = as_wavelet(wavelet)
-    arrays = [_as_data(ca, "cA")] + [_as_data(d, f"cD[{i}]") for i, d in enumerate(details)]
-    shapes = {a.shape for a in arrays}
-    if len(shapes) != 1:
-        raise DSPError(
-            f"the coefficient arrays have shapes {sorted(shapes)}: all must have the same shape"
-        )
-    kinds = {a.dtype for a in arrays}
-    dtype = kinds.pop() if len(kinds) == 1 else (
-        np.complex128 if any(k.kind == "c" for k in kinds) else np.float64
-    )
-    axis = check_axis(axis, arrays[0].ndim)
-    n = arrays[0].shape[axis]
-    levels = len(details)
-    if n == 0 or n % (1 << levels):
-        raise DSPError(
-            f"the coefficients have length {n} along axis={axis}: {levels} level(s) need a "
-            f"positive multiple of {1 << levels}"
-        )
-    if levels == 0:
-        return arrays[0]
-    rows = [_rows(a.astype(dtype, copy=False), axis) for a in arrays]
-    lead = rows[0][1]
-    rec_lo, rec_hi = _swt_filters(w, norm, "rec")
-    y = _kernels(*arrays).iswt(rows[0][0], [r for r, _ in rows[1:]], rec_lo, rec_hi)
-    return _unrows(y, lead, axis, np.dtype(dtype).kind == "c")
+        r, lead = rows(arr.astype(dtype, copy=False), axis)
+        flat.append(r)
+    y = kernels(*arrays).waverec(flat[0], flat[1:], w._bank[2], w._bank[3], mode)
+    return unrows(y, lead, axis, complex_)
