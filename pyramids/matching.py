@@ -35,6 +35,9 @@ class LevelMatch:
         minimised for this pair).
     units : tuple of str
         The units of ``a`` and ``b``.
+    unmatched : (tuple of int, tuple of int)
+        Levels of ``a`` and of ``b`` with no counterpart (only with ``max_ratio``: their scale
+        is more than ``max_ratio`` away from any level they could be paired with).
     """
 
     pairs: tuple
@@ -42,6 +45,18 @@ class LevelMatch:
     method: str
     table: tuple
     units: tuple = field(default=("", ""))
+    unmatched: tuple = field(default=((), ()))
+
+    def counterpart(self, i: int, side: str = "a"):
+        """The level of the other pyramid matched with level ``i`` of ``side`` (``'a'`` or
+        ``'b'``), or ``None``: no counterpart."""
+        if side not in ("a", "b"):
+            raise PyramidError(f"side={side!r} is not supported: use 'a' or 'b'")
+        k = 0 if side == "a" else 1
+        for pair in self.pairs:
+            if pair[k] == i:
+                return pair[1 - k]
+        return None
 
     def __iter__(self):
         return iter(self.pairs)
@@ -57,7 +72,36 @@ class LevelMatch:
                 f"{r['role']:<7} {r['a']:>3} {r['a_name']:<12} {r['a_scale']:>10.4g}   "
                 f"{r['b']:>3} {r['b_name']:<12} {r['b_scale']:>10.4g}"
             )
+        for side, levels in zip("ab", self.unmatched):
+            if levels:
+                lines.append(f"no counterpart in the other pyramid for {side} level(s) {list(levels)}")
         return "\n".join(lines)
+
+
+def _partial_match(cost: np.ndarray, tol: float) -> list:
+    """Order-preserving one-to-one matching that pairs as many levels as possible with
+    ``cost <= tol`` (then the least total cost); the others stay unpaired."""
+    m, n = cost.shape
+    cnt = np.zeros((m + 1, n + 1), dtype=np.int64)
+    tot = np.zeros((m + 1, n + 1))
+    move = np.zeros((m + 1, n + 1), dtype=np.int8)  # 0: skip row, 1: skip column, 2: pair
+    for i in range(1, m + 1):
+        for j in range(1, n + 1):
+            opts = [(cnt[i - 1, j], -tot[i - 1, j], 0), (cnt[i, j - 1], -tot[i, j - 1], 1)]
+            if cost[i - 1, j - 1] <= tol:
+                opts.append((cnt[i - 1, j - 1] + 1, -(tot[i - 1, j - 1] + cost[i - 1, j - 1]), 2))
+            c, t, mv = max(opts, key=lambda o: (o[0], o[1] + 1e-12 * (o[2] == 2)))
+            cnt[i, j], tot[i, j], move[i, j] = c, -t, mv
+    pairs, i, j = [], m, n
+    while i > 0 and j > 0:
+        if move[i, j] == 2:
+            pairs.append((i - 1, j - 1))
+            i, j = i - 1, j - 1
+        elif move[i, j] == 0:
+            i -= 1
+        else:
+            j -= 1
+    return pairs[::-1]
 
 
 def _monotone_match(cost: np.ndarray) -> list:
@@ -88,7 +132,7 @@ def _monotone_match(cost: np.ndarray) -> list:
     return pairs[::-1]
 
 
-def match_levels(a, b, *, method: str = "auto") -> LevelMatch:
+def match_levels(a, b, *, method: str = "auto", max_ratio=None) -> LevelMatch:
     """Match the levels of two pyramids: coarse with coarse, medium with medium, fine with fine.
 
     Parameters
@@ -100,6 +144,12 @@ def match_levels(a, b, *, method: str = "auto") -> LevelMatch:
         ``'rank'`` pairs levels by their relative position ``i / (L - 1)`` in each pyramid (any
         units: text against image). ``'auto'`` uses ``'scale'`` when the units agree, else
         ``'rank'``.
+    max_ratio : float > 1, optional
+        With ``'scale'``: levels are paired only when their mean extents are within this factor
+        of each other; a level with no such partner has no counterpart (``unmatched``) instead
+        of being forced into a pair. (An audio frame of 25 ms has no counterpart among the
+        sentences of a transcript in seconds.) Default: every level of the shorter pyramid is
+        paired.
 
     Returns
     -------
@@ -109,7 +159,8 @@ def match_levels(a, b, *, method: str = "auto") -> LevelMatch:
     Raises
     ------
     PyramidError
-        Not pyramids, an unknown method, ``'scale'`` with different units or a zero scale.
+        Not pyramids, an unknown method, ``'scale'`` with different units or a zero scale,
+        ``max_ratio`` not > 1 or used without ``'scale'``.
 
     Examples
     --------
@@ -151,13 +202,31 @@ def match_levels(a, b, *, method: str = "auto") -> LevelMatch:
         cost = np.abs(np.log(sa)[:, None] - np.log(sb)[None, :]) + 1e-6 * np.abs(pa[:, None] - pb[None, :])
     else:
         cost = np.abs(pa[:, None] - pb[None, :])
-    if len(a) <= len(b):
+    if max_ratio is not None:
+        try:
+            max_ratio = float(max_ratio)
+        except (TypeError, ValueError):
+            raise PyramidError(f"max_ratio={max_ratio!r} must be a number > 1") from None
+        if not np.isfinite(max_ratio) or max_ratio <= 1:
+            raise PyramidError(f"max_ratio={max_ratio!r} must be a finite number > 1 (a factor between scales)")
+        if method != "scale":
+            raise PyramidError(
+                f"max_ratio compares scales, but the match is by {method!r} ({units[0]} vs {units[1]}): "
+                "use it with pyramids in the same units"
+            )
+        pairs = _partial_match(cost, np.log(max_ratio) + 1e-6)
+        roles = tuple(_role(pa[i]) if len(a) <= len(b) else _role(pb[j]) for i, j in pairs)
+        unmatched = (tuple(i for i in range(len(a)) if i not in {p[0] for p in pairs}),
+                     tuple(j for j in range(len(b)) if j not in {p[1] for p in pairs}))
+    elif len(a) <= len(b):
         pairs = _monotone_match(cost)
         short_pos = pa
         roles = tuple(_role(short_pos[i]) for i, _ in pairs)
     else:
         pairs = [(i, j) for j, i in _monotone_match(cost.T)]
         roles = tuple(_role(pb[j]) for _, j in pairs)
+    if max_ratio is None:
+        unmatched = ((), ())
     table = tuple(
         {
             "role": role,
@@ -173,4 +242,4 @@ def match_levels(a, b, *, method: str = "auto") -> LevelMatch:
         }
         for (i, j), role in zip(pairs, roles)
     )
-    return LevelMatch(tuple(pairs), roles, method, table, units)
+    return LevelMatch(tuple(pairs), roles, method, table, units, unmatched)

@@ -449,3 +449,31 @@ def test_align_reexports_every_public_name():
 
     for name in a.__all__:
         assert getattr(a, name) is not None
+
+
+# ------------------------------------------------------------------- match_levels: no counterpart ---
+def _seconds_pyr(spec):
+    return Pyramid([Level(np.ones((n, 4)), name, [[k * w, (k + 1) * w] for k in range(n)], "seconds")
+                    for name, n, w in spec], "audio")
+
+
+def test_match_levels_no_counterpart_when_scales_do_not_overlap():
+    audio = _seconds_pyr([("frame", 200, 0.025), ("window", 10, 0.5), ("clip", 1, 5.0)])
+    words = _seconds_pyr([("word", 20, 0.3), ("sentence", 4, 3.0), ("paragraph", 1, 12.0)])
+    m = align.match_levels(audio, words, max_ratio=3)
+    # 25 ms frames have no partner within a factor 3 (words last 0.3 s), nor do 12 s paragraphs
+    assert m.pairs == ((1, 0), (2, 1)) and m.unmatched == ((0,), (2,))
+    assert m.counterpart(0) is None and m.counterpart(1) == 0 and m.counterpart(1, side="b") == 2
+    assert "no counterpart" in str(m)
+    # every pair kept is within the ratio, the order is kept
+    for r in m.table:
+        assert max(r["a_scale"], r["b_scale"]) / min(r["a_scale"], r["b_scale"]) <= 3
+    # disjoint ranges: nothing pairs
+    far = _seconds_pyr([("hour", 2, 3600.0), ("day", 1, 7200.0)])
+    assert align.match_levels(audio, far, max_ratio=4).pairs == ()
+    # without max_ratio every level of the shorter pyramid is paired, as before
+    assert len(align.match_levels(audio, words).pairs) == 3
+    with pytest.raises(PyramidError, match="max_ratio=1.0 must be a finite number > 1"):
+        align.match_levels(audio, words, max_ratio=1)
+    with pytest.raises(PyramidError, match="max_ratio compares scales"):
+        align.match_levels(audio, words, method="rank", max_ratio=2)
