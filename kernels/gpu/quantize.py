@@ -37,12 +37,14 @@ def _to_int(y, scale, lo, hi, out, clipped):
     r = math.floor(abs(v) + 0.5)
     if v < 0:
         r = -r
+    # Counted as on the CPU: only samples outside full scale [lo, hi + 1). The top half-step
+    # [hi + 1/2, hi + 1) saturating onto hi is the quantiser's rounding, not an overload.
+    if v >= hi + 1.0 or v < lo:
+        cuda.atomic.add(clipped, 0, 1)
     if r > hi:
         r = hi
-        cuda.atomic.add(clipped, 0, 1)
     elif r < lo:
         r = lo
-        cuda.atomic.add(clipped, 0, 1)
     out[i] = np.int64(r)
 
 
@@ -64,7 +66,10 @@ def quantize(a, step):
 
 
 def to_int(y, scale, lo, hi):
-    """Round ``y * scale`` (mid-tread), clip to ``[lo, hi]``; returns (int64 array, clip count)."""
+    """Round ``y * scale`` (mid-tread), clip to ``[lo, hi]``; returns (int64 array, clip count).
+
+    The count is of samples whose scaled value lay outside ``[lo, hi + 1)``, as on the CPU.
+    """
     xp = rt.xp()
     flat = xp.ascontiguousarray(y).reshape(-1)
     out = xp.empty(flat.shape, np.int64)
