@@ -4,7 +4,9 @@ Every test in this folder is marked ``cudasim`` and runs in its own pytest proce
 (``make test-cudasim`` sets ``NUMBA_ENABLE_CUDASIM=1`` before numba is imported). Under the
 simulator, NumPy arrays stand in for device arrays (``dsp._backend.simulated_gpu``) and inputs are
 small, because the simulator runs each CUDA thread as Python. On a machine with a GPU and CuPy,
-run ``pytest tests/gpu -m cudasim`` without the variable: the same tests run on CuPy at full size.
+run ``pytest tests/gpu -m cudasim`` without the variable: the same tests run on CuPy at full size
+(``make gpu-check`` does, see docs/gpu.md). ``DSP_GPU_TEST_SIZES=small`` keeps the simulator's
+sizes on a GPU (a quick smoke run); the full sizes never run under the simulator.
 """
 import contextlib
 import os
@@ -13,6 +15,14 @@ import numpy as np
 import pytest
 
 SIMULATOR = os.environ.get("NUMBA_ENABLE_CUDASIM", "0") == "1"
+#: full sizes on a real GPU unless DSP_GPU_TEST_SIZES=small; always small under the simulator
+FULL_SIZES = not SIMULATOR and os.environ.get("DSP_GPU_TEST_SIZES", "full") != "small"
+
+
+def pytest_report_header(config):
+    if SIMULATOR:
+        return "tests/gpu: Numba's CUDA simulator, small sizes"
+    return f"tests/gpu: CuPy on a CUDA device, {'full' if FULL_SIZES else 'small'} sizes"
 
 
 def pytest_collection_modifyitems(config, items):
@@ -67,9 +77,11 @@ class Device:
             return simulated_gpu()
         return contextlib.nullcontext()
 
+    full_sizes = FULL_SIZES
+
     def size(self, small, full):
-        """``small`` under the simulator, ``full`` on a real GPU."""
-        return small if SIMULATOR else full
+        """``small`` under the simulator, ``full`` on a real GPU (unless DSP_GPU_TEST_SIZES=small)."""
+        return full if FULL_SIZES else small
 
 
 @pytest.fixture(scope="session")
