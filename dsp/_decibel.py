@@ -10,7 +10,7 @@ import warnings
 
 import numpy as np
 
-from ._backend import backend_of, kernel_module
+from ._backend import array_module, backend_of, kernel_module
 from ._errors import DSPError
 from ._validation import as_float_array, check_float
 
@@ -66,7 +66,33 @@ def _warn_complex(fn, hint):
     )
 
 
-def power_to_db(S, *, ref=1.0, amin: float = 1e-10, top_db=80.0):
+def _check_top_db_axes(axes, ndim):
+    """``None`` (all axes, librosa) or a tuple of distinct axes of an ``ndim``-array."""
+    if axes is None:
+        return None
+    items = (axes,) if isinstance(axes, numbers.Integral) and not isinstance(axes, bool) else axes
+    try:
+        items = tuple(items)
+    except TypeError:
+        raise DSPError(f"top_db_axes={axes!r} must be None, an int or a tuple of ints") from None
+    out = []
+    for a in items:
+        if isinstance(a, (bool, np.bool_)) or not isinstance(a, numbers.Integral) or not -ndim <= a < ndim:
+            raise DSPError(f"top_db_axes={axes!r} is not supported for S with {ndim} dimension(s): "
+                           f"need axes in [-{ndim}, {ndim - 1}]")
+        out.append(int(a) % ndim)
+    if len(set(out)) != len(out):
+        raise DSPError(f"top_db_axes={axes!r} repeats an axis")
+    return tuple(out)
+
+
+def _floor_per_group(db, top_db, axes):
+    """``max(db, max over axes - top_db)``: the top_db floor per group (NumPy or CuPy)."""
+    peak = db.max(axis=axes, keepdims=True)
+    return array_module(db).maximum(db, (peak - top_db).astype(db.dtype))
+
+
+def power_to_db(S, *, ref=1.0, amin: float = 1e-10, top_db=80.0, top_db_axes=None):
     """Convert a power spectrogram to decibels, as ``librosa.power_to_db``.
 
     ``10 * log10(max(amin, S)) - 10 * log10(max(amin, ref))``, then floored at the result's
@@ -83,6 +109,11 @@ def power_to_db(S, *, ref=1.0, amin: float = 1e-10, top_db=80.0):
         Floor on ``S`` and ``ref``.
     top_db : float >= 0 or None
         Dynamic range kept below the maximum; None keeps everything.
+    top_db_axes : None, int or tuple of ints
+        The axes the ``top_db`` maximum is taken over. ``None`` (librosa): the whole array, so in
+        a batch a loud clip sets the floor of a quiet one. ``(-2, -1)``: each spectrogram on its
+        own; ``(-3, -2, -1)`` on ``(batch, channel, freq, time)`` is torchaudio's
+        ``AmplitudeToDB(top_db=...)`` (per clip, channels together).
 
     Returns
     -------
@@ -92,7 +123,8 @@ def power_to_db(S, *, ref=1.0, amin: float = 1e-10, top_db=80.0):
     Raises
     ------
     DSPError
-        ``amin <= 0``, ``top_db < 0``, non-finite ``S``, a ``ref`` that is not one real number.
+        ``amin <= 0``, ``top_db < 0``, non-finite ``S``, a ``ref`` that is not one real number,
+        ``top_db_axes`` out of range.
 
     Examples
     --------
@@ -101,18 +133,25 @@ def power_to_db(S, *, ref=1.0, amin: float = 1e-10, top_db=80.0):
     array([ 0., 10., 20.])
     >>> dsp.power_to_db(np.array([1e-3, 1.0, 100.0]), ref=np.max, top_db=30.0).round(10) + 0.0
     array([-30., -20.,   0.])
+    >>> batch = np.array([[1.0, 1e-6], [1e-4, 1e-9]])        # a loud and a quiet clip
+    >>> dsp.power_to_db(batch, top_db=40.0, top_db_axes=-1)  # floor per clip (torchaudio)
+    array([[  0., -40.],
+           [-40., -80.]])
     """
     amin = check_float("amin", amin, minimum=0.0, strict_minimum=True)
     top_db = _check_top_db(top_db)
     S = _values(S, "S")
+    axes = _check_top_db_axes(top_db_axes, S.ndim)
     if S.dtype.kind == "c":
         _warn_complex("power_to_db", "power_to_db(np.abs(D)**2)")
     ref_value = _ref_value(ref, lambda: abs(S) if S.dtype.kind == "c" else S)
     kern = kernel_module(backend_of(S), "spectral")
+    if axes is not None and top_db is not None and S.ndim:
+        return _floor_per_group(kern.power_to_db(S, ref=ref_value, amin=amin, top_db=None), top_db, axes)
     return _unwrap(kern.power_to_db(S, ref=ref_value, amin=amin, top_db=top_db), S.ndim == 0)
 
 
-def amplitude_to_db(S, *, ref=1.0, amin: float = 1e-5, top_db=80.0):
+def amplitude_to_db(S, *, ref=1.0, amin: float = 1e-5, top_db=80.0, top_db_axes=None):
     """Convert an amplitude spectrogram to decibels, as ``librosa.amplitude_to_db``.
 
     Equal to ``power_to_db(abs(S)**2, ref=ref**2, amin=amin**2, top_db=top_db)``.
@@ -126,6 +165,9 @@ def amplitude_to_db(S, *, ref=1.0, amin: float = 1e-5, top_db=80.0):
     amin : float > 0
         Floor on ``abs(S)`` and ``ref``.
     top_db : float >= 0 or None
+    top_db_axes : None, int or tuple of ints
+        As :func:`power_to_db`: ``None`` floors over the whole array (librosa), ``(-2, -1)``
+        per spectrogram, ``(-3, -2, -1)`` per clip as torchaudio's ``AmplitudeToDB``.
 
     Returns
     -------
@@ -148,8 +190,11 @@ def amplitude_to_db(S, *, ref=1.0, amin: float = 1e-5, top_db=80.0):
     S = _values(S, "S")
     if S.dtype.kind == "c":
         _warn_complex("amplitude_to_db", "amplitude_to_db(np.abs(S))")
+    axes = _check_top_db_axes(top_db_axes, S.ndim)
     ref_value = _ref_value(ref, lambda: abs(S))
     kern = kernel_module(backend_of(S), "spectral")
+    if axes is not None and top_db is not None and S.ndim:
+        return _floor_per_group(kern.amplitude_to_db(S, ref=ref_value, amin=amin, top_db=None), top_db, axes)
     return _unwrap(kern.amplitude_to_db(S, ref=ref_value, amin=amin, top_db=top_db), S.ndim == 0)
 
 
