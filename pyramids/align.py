@@ -41,9 +41,10 @@ from __future__ import annotations
 from ._roles import GRANULARITIES, ROLES
 from .lod import LevelOfDetail, audio_level_of_detail
 from .matching import LevelMatch, match_levels
+from .index import Calibration, PyramidIndex, calibrate
 from .retrieval import Hit, retrieve, similarity
 from .selection import DEFAULT_RULES, LevelRule, LevelSelection, select_levels
-from .timeline import TimeAlignment, align_in_time
+from .timeline import Location, TimeAlignment, align_in_time, locate
 
 __all__ = [
     "match_levels",
@@ -51,7 +52,12 @@ __all__ = [
     "retrieve",
     "select_levels",
     "align_in_time",
+    "locate",
     "audio_level_of_detail",
+    "calibrate",
+    "PyramidIndex",
+    "Calibration",
+    "Location",
     "LevelMatch",
     "Hit",
     "LevelRule",

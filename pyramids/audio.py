@@ -115,7 +115,7 @@ class AudioPyramid(Pyramid, modality="audio"):
 
     @classmethod
     def temporal(cls, y, sr, frame=0.025, window=0.5, clip=5.0, feature="logmel", pooling="mean",
-                 n_mels=40, n_mfcc=13) -> "AudioPyramid":
+                 n_mels=40, n_mfcc=13, hop=None) -> "AudioPyramid":
         """Frames -> windows -> clips: one feature vector per frame, pooled over time.
 
         Frames are consecutive, non-overlapping runs of ``L = round(frame * sr)`` samples (a tail
@@ -123,6 +123,12 @@ class AudioPyramid(Pyramid, modality="audio"):
         ``[k window, (k + 1) window)``; clip ``c`` pools the windows that start in
         ``[c clip, (c + 1) clip)``. A level's extent is the exact union of what it pools, so the
         last window or clip may be shorter.
+
+        With ``hop`` (seconds, a whole number of frames, ``frame <= hop <= window``) the windows
+        overlap: window ``k`` pools the frames that start in ``[k hop, k hop + window)``, for
+        every ``k`` with at least one such frame (the last ones are shorter), and clip ``c``
+        pools the *frames* that start in ``[c clip, (c + 1) clip)`` (pooling overlapping windows
+        would count frames twice).
 
         Parameters
         ----------
@@ -139,6 +145,8 @@ class AudioPyramid(Pyramid, modality="audio"):
         pooling : {'mean', 'max'}
         n_mels, n_mfcc : int
             Feature sizes for ``'logmel'``/``'mel'`` and ``'mfcc'``.
+        hop : float, optional
+            Seconds between window starts; default ``window`` (windows tile the signal).
 
         Returns
         -------
@@ -149,7 +157,8 @@ class AudioPyramid(Pyramid, modality="audio"):
         ------
         PyramidError
             Bad ``y`` or ``sr``, durations not positive or not ordered, a signal shorter than one
-            frame, an unknown feature or pooling, a callable returning the wrong shape.
+            frame, an unknown feature or pooling, a callable returning the wrong shape, a
+            ``hop`` outside ``[frame, window]`` or not a whole number of frames.
 
         Examples
         --------
@@ -160,6 +169,9 @@ class AudioPyramid(Pyramid, modality="audio"):
         ((80, 40), (4, 40), (2, 40))
         >>> p.level(1).extents[1].tolist()  # window 1: frames 20..39 (400 samples each)
         [0.5, 1.0]
+        >>> q = AudioPyramid.temporal(y, 16000, frame=0.025, window=0.5, clip=1.0, hop=0.25)
+        >>> q.shapes, q.level(1).extents[:2].tolist()  # windows overlap by half
+        (((80, 40), (8, 40), (2, 40)), [[0.0, 0.5], [0.25, 0.75]])
         """
         y, sr = _signal(y, sr)
         frame = check_float("frame", frame, minimum=0.0, strict_minimum=True)
@@ -207,13 +219,26 @@ class AudioPyramid(Pyramid, modality="audio"):
         F = xp.ascontiguousarray(F)
         starts = np.arange(n_frames) * L
         f_ext = np.stack([starts, starts + L], axis=1) / sr
-        w_of_f = np.floor(f_ext[:, 0] / window + 1e-9).astype(np.int64)
-        W, w_ext = _pool_time(F, w_of_f, f_ext, pooling, xp)
-        c_of_w = np.floor(w_ext[:, 0] / clip + 1e-9).astype(np.int64)
-        C, c_ext = _pool_time(W, c_of_w, w_ext, pooling, xp)
+        if hop is None:
+            w_of_f = np.floor(f_ext[:, 0] / window + 1e-9).astype(np.int64)
+            W, w_ext = _pool_time(F, w_of_f, f_ext, pooling, xp)
+            c_of_w = np.floor(w_ext[:, 0] / clip + 1e-9).astype(np.int64)
+            C, c_ext = _pool_time(W, c_of_w, w_ext, pooling, xp)
+            w_meta = {"seconds": window}
+        else:
+            hop = check_float("hop", hop, minimum=0.0, strict_minimum=True)
+            step = int(round(hop * sr / L))
+            if not frame <= hop <= window or abs(step * L - hop * sr) > 1e-6 * sr or step < 1:
+                raise PyramidError(
+                    f"hop={hop} s must lie in [frame, window] = [{L / sr:g}, {window:g}] s and be a whole "
+                    f"number of frames ({L} samples = {L / sr:g} s each)"
+                )
+            W, w_ext = _pool_overlapping(F, f_ext, step * L / sr, window, pooling, xp)
+            C, c_ext = _pool_time(F, np.floor(f_ext[:, 0] / clip + 1e-9).astype(np.int64), f_ext, pooling, xp)
+            w_meta = {"seconds": window, "hop": step * L / sr}
         levels = [
             Level(F, "frame", f_ext, "seconds", {"seconds": L / sr}),
-            Level(W, "window", w_ext, "seconds", {"seconds": window}),
+            Level(W, "window", w_ext, "seconds", w_meta),
             Level(C, "clip", c_ext, "seconds", {"seconds": clip}),
         ]
         meta = dict(builder="temporal", sr=sr, feature=name, pooling=pooling, frame_length=L)
@@ -395,6 +420,19 @@ def _pool_time(X, group, ext, pooling, xp):
     pooled = xp.stack([red(X[a:b]) for a, b in zip(bounds[:-1], bounds[1:])]).astype(X.dtype, copy=False)
     out_ext = np.stack([ext[bounds[:-1], 0], ext[bounds[1:] - 1, 1]], axis=1)
     return pooled, out_ext
+
+
+def _pool_overlapping(X, ext, hop, window, pooling, xp):
+    """Windows of ``window`` seconds every ``hop`` seconds over frames (rows of ``X``): window
+    ``k`` pools the frames starting in ``[k hop, k hop + window)``; extents are unions."""
+    starts = ext[:, 0]
+    n_win = int(np.floor(starts[-1] / hop + 1e-9)) + 1
+    w0 = np.arange(n_win) * hop
+    a = np.searchsorted(starts, w0 - 1e-9, side="left")
+    b = np.searchsorted(starts, w0 + window - 1e-9, side="left")
+    red = (lambda v: v.mean(axis=0)) if pooling == "mean" else (lambda v: v.max(axis=0))
+    pooled = xp.stack([red(X[i:j]) for i, j in zip(a, b)]).astype(X.dtype, copy=False)
+    return pooled, np.stack([ext[a, 0], ext[b - 1, 1]], axis=1)
 
 
 def _dwt_extents(n_coef, level, F, n, sr):

@@ -10,7 +10,7 @@ from ._roles import _check_pyramid
 from .core import PyramidError
 from .selection import _resolve_levels
 
-__all__ = ["align_in_time", "TimeAlignment"]
+__all__ = ["align_in_time", "TimeAlignment", "locate", "Location"]
 
 
 class TimeAlignment(NamedTuple):
@@ -122,3 +122,140 @@ def align_in_time(audio_pyramid, frame_times, *, levels=None):
         best[fr_p[first]] = win_p[first]
         out.append(TimeAlignment(i, lv.name, ext, frames, best))
     return out
+
+
+# ---------------------------------------------------------------------------------------------
+# search in time
+# ---------------------------------------------------------------------------------------------
+class Location(NamedTuple):
+    """Where :func:`locate` found the query.
+
+    start, end : seconds in the searched pyramid's time (``end = start + the query's duration``).
+    score : mean cosine of the query's frames with the aligned frames (after centring).
+    frame : index of the searched pyramid's frame where the query starts.
+    elements : for every level of the searched pyramid, finest first, the index of the element
+        that holds ``start`` (with overlapping windows, the last one starting at or before it).
+    coarse_candidates : the starts (seconds) the coarse pass kept for refinement.
+    """
+
+    start: float
+    end: float
+    score: float
+    frame: int
+    elements: tuple
+    coarse_candidates: tuple
+
+
+def _frames_matrix(p, name):
+    lv = p.level(0)
+    if lv.units != "seconds":
+        raise PyramidError(f"{name} has units {lv.units!r}: locate searches pyramids in 'seconds'")
+    x = to_host(lv.data).astype(np.float64)
+    return x.reshape(x.shape[0], -1), lv.extents
+
+
+def _unit(x):
+    n = np.linalg.norm(x, axis=-1, keepdims=True)
+    return x / np.where(n > 0, n, 1.0)
+
+
+def locate(query, pyramid, *, block=None, candidates: int = 3, centre: bool = True) -> Location:
+    """Find a query recording inside a longer one, coarse to fine, at any grid phase.
+
+    ``query`` and ``pyramid`` are pyramids of the same builder and parameters (e.g.
+    :meth:`pyramids.AudioPyramid.temporal` with the same ``frame`` and features): their level 0
+    holds per-frame features. A query cut at an arbitrary time starts between the searched
+    pyramid's window boundaries, so its windows match none of the searched windows exactly. The
+    coarse pass therefore compares the query's blocks of ``block`` frames with the searched
+    frames pooled over a *sliding* block (every frame offset, i.e. every phase), keeps the
+    ``candidates`` best starts (at least a block apart), and the fine pass scores every
+    frame offset within one block of each by the mean cosine of the aligned frames.
+
+    Parameters
+    ----------
+    query, pyramid : Pyramid
+        In seconds, level 0 with one feature vector per frame (same frame length).
+    block : int, optional
+        Frames per coarse block; default the query's window length in frames (its level 1
+        scale over its frame length), or the whole query when it has fewer than two windows.
+    candidates : int >= 1
+        Coarse starts refined at the frame level.
+    centre : bool
+        Subtract the searched pyramid's mean frame first (cosines then compare deviations from
+        the recording's average, which log-mel features need).
+
+    Returns
+    -------
+    Location
+
+    Raises
+    ------
+    PyramidError
+        Pyramids not in seconds, frames of different feature sizes or lengths, a query longer
+        than the searched recording.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from pyramids import AudioPyramid, align
+    >>> rng = np.random.default_rng(0)
+    >>> sr = 8000
+    >>> y = rng.standard_normal(4 * sr).astype(np.float32) * np.repeat(rng.random(80), sr // 20)
+    >>> ref = AudioPyramid.temporal(y, sr, frame=0.025, window=0.25, clip=1.0)
+    >>> q = AudioPyramid.temporal(y[13370:13370 + sr], sr, frame=0.025, window=0.25, clip=1.0)
+    >>> loc = align.locate(q, ref)
+    >>> round(loc.start, 3), round(13370 / sr, 3)
+    (1.675, 1.671)
+    """
+    _check_pyramid(query, "query")
+    _check_pyramid(pyramid, "pyramid")
+    Fq, eq = _frames_matrix(query, "query")
+    Fr, er = _frames_matrix(pyramid, "pyramid")
+    if Fq.shape[1] != Fr.shape[1]:
+        raise PyramidError(f"query frames have {Fq.shape[1]} features and pyramid frames {Fr.shape[1]}: build both "
+                           "with the same features")
+    lq, lr = float(np.mean(eq[:, 1] - eq[:, 0])), float(np.mean(er[:, 1] - er[:, 0]))
+    if abs(lq - lr) > 1e-6 * max(lq, lr):
+        raise PyramidError(f"query frames last {lq:g} s and pyramid frames {lr:g} s: build both with the same frame")
+    m, n = len(Fq), len(Fr)
+    if m > n:
+        raise PyramidError(f"query has {m} frames and pyramid {n}: the query must be shorter than the recording")
+    if isinstance(candidates, bool) or not isinstance(candidates, (int, np.integer)) or candidates < 1:
+        raise PyramidError(f"candidates={candidates!r} must be an integer >= 1")
+    if centre:
+        mu = Fr.mean(axis=0)
+        Fq, Fr = Fq - mu, Fr - mu
+    if block is None:
+        block = int(round(query.level(1).scale / lq)) if len(query) > 1 else m
+        block = block if 2 * block <= m else m
+    if isinstance(block, bool) or not isinstance(block, (int, np.integer)) or not 1 <= block <= m:
+        raise PyramidError(f"block={block!r} must be an integer in [1, {m}] (frames of the query)")
+    n_off = n - m + 1
+    # coarse: the query's blocks against sliding block means of the recording (every phase)
+    nb = m // block
+    Qb = _unit(Fq[: nb * block].reshape(nb, block, -1).mean(axis=1))
+    c = np.vstack([np.zeros((1, Fr.shape[1])), np.cumsum(Fr, axis=0)])
+    Rb = _unit((c[block:] - c[:-block]) / block)                     # (n - block + 1, D)
+    S = Qb @ Rb.T                                                     # (nb, n - block + 1)
+    coarse = np.array([S[np.arange(nb), s + block * np.arange(nb)].mean() for s in range(n_off)])
+    picks = []
+    for s in np.argsort(-coarse, kind="stable"):
+        if all(abs(int(s) - p) >= block for p in picks):
+            picks.append(int(s))
+        if len(picks) == candidates:
+            break
+    # fine: every frame offset within a block of each candidate
+    Qf, Rf = _unit(Fq), _unit(Fr)
+    best, best_score = picks[0], -np.inf
+    for p in picks:
+        for s in range(max(0, p - block), min(n_off, p + block + 1)):
+            score = float(np.einsum("ij,ij->", Qf, Rf[s:s + m]) / m)
+            if score > best_score + 1e-12:
+                best, best_score = s, score
+    start = float(er[best, 0])
+    elements = []
+    for lv in pyramid.levels:
+        ext = lv.extents
+        elements.append(int(max(np.searchsorted(ext[:, 0], start + 1e-9, side="right") - 1, 0)))
+    return Location(start, start + float(eq[-1, 1] - eq[0, 0]), best_score, best, tuple(elements),
+                    tuple(float(er[p, 0]) for p in picks))
