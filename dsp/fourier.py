@@ -5,8 +5,9 @@ conventions.
 Conventions, as in ``numpy.fft``: the forward transform is X_k = sum_j x_j exp(-2 pi i jk / n);
 ``n`` crops or zero-pads the input along ``axis``; ``norm`` puts the 1/n factor on the inverse
 (``'backward'``, the default), on the forward transform (``'forward'``), or 1/sqrt(n) on both
-(``'ortho'``). Unlike numpy, precision is kept: float32 input gives complex64 (and irfft of
-complex64 gives float32), float64 gives complex128.
+(``'ortho'``). As in NumPy 2, precision is kept: float32 input gives complex64 (and irfft of
+complex64 gives float32), float64 gives complex128; integer and boolean input is computed in
+float64, and ``out=`` receives the result (:mod:`dsp._numpy_policy`).
 """
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ import numpy as np
 
 from ._backend import array_module, backend_of, kernel_module
 from ._errors import DSPError
+from ._numpy_policy import fft_input, write_out
 from ._validation import as_float_array, check_axis, check_choice, check_float, check_int, complex_dtype
 
 __all__ = ["dft_matrix", "dft", "idft", "fft", "ifft", "rfft", "irfft", "fft_frequencies"]
@@ -205,7 +207,7 @@ def _complex_transform(a, n, axis, norm, inverse):
     return _finish(xp, out, lead, axis)
 
 
-def fft(a, n=None, axis=-1, norm=None):
+def fft(a, n=None, axis=-1, norm=None, out=None):
     """Discrete Fourier transform of a real or complex signal (our FFT; numpy.fft.fft's conventions).
 
     Parameters
@@ -218,6 +220,8 @@ def fft(a, n=None, axis=-1, norm=None):
         The axis to transform.
     norm : {None, 'backward', 'ortho', 'forward'}
         None and 'backward' leave the forward transform unscaled.
+    out : np.ndarray or None
+        Write the result into this array (of the result's shape; numpy.fft's ``out``).
 
     Returns
     -------
@@ -230,10 +234,10 @@ def fft(a, n=None, axis=-1, norm=None):
     >>> X
     array([1.+0.j, 1.+0.j, 1.+0.j, 1.+0.j], dtype=complex64)
     """
-    return _complex_transform(a, n, axis, norm, False)
+    return write_out(out, _complex_transform(fft_input(a, n, axis), n, axis, norm, False))
 
 
-def ifft(a, n=None, axis=-1, norm=None):
+def ifft(a, n=None, axis=-1, norm=None, out=None):
     """Inverse discrete Fourier transform (our FFT; numpy.fft.ifft's conventions).
 
     Parameters
@@ -244,6 +248,8 @@ def ifft(a, n=None, axis=-1, norm=None):
     axis : int
     norm : {None, 'backward', 'ortho', 'forward'}
         None and 'backward' scale the inverse by 1/n.
+    out : np.ndarray or None
+        Write the result into this array (of the result's shape; numpy.fft's ``out``).
 
     Returns
     -------
@@ -256,10 +262,10 @@ def ifft(a, n=None, axis=-1, norm=None):
     >>> np.allclose(dsp.ifft(dsp.fft(x)), x)
     True
     """
-    return _complex_transform(a, n, axis, norm, True)
+    return write_out(out, _complex_transform(fft_input(a, n, axis), n, axis, norm, True))
 
 
-def rfft(a, n=None, axis=-1, norm=None):
+def rfft(a, n=None, axis=-1, norm=None, out=None):
     """Real-input FFT: the ``n // 2 + 1`` non-negative frequency bins (numpy.fft.rfft's conventions).
 
     Computed through the half-length complex transform (n even) and any length works.
@@ -271,6 +277,8 @@ def rfft(a, n=None, axis=-1, norm=None):
         Length of the transform (crop or zero-pad along ``axis``).
     axis : int
     norm : {None, 'backward', 'ortho', 'forward'}
+    out : np.ndarray or None
+        Write the result into this array (of the result's shape; numpy.fft's ``out``).
 
     Returns
     -------
@@ -283,16 +291,15 @@ def rfft(a, n=None, axis=-1, norm=None):
     >>> np.round(np.abs(dsp.rfft(y)), 3)
     array([0., 0., 4., 0., 0.], dtype=float32)
     """
-    xp, x2, lead, axis, n = _prepare(a, n, axis, norm, real_in=True)
+    xp, x2, lead, axis, n = _prepare(fft_input(a, n, axis), n, axis, norm, real_in=True)
     size = x2.shape[-1] if n is None else n
     _need_points(size, "" if n is not None else " (the input's length along axis)")
     x2 = _fit(xp, x2, size)
     kern = kernel_module(backend_of(x2), "fft")
-    out = kern.rfft(x2, _scale(norm, size, False))
-    return _finish(xp, out, lead, axis)
+    return write_out(out, _finish(xp, kern.rfft(x2, _scale(norm, size, False)), lead, axis))
 
 
-def irfft(a, n=None, axis=-1, norm=None):
+def irfft(a, n=None, axis=-1, norm=None, out=None):
     """Inverse of :func:`rfft`: a real signal of length n from its ``n // 2 + 1`` bins.
 
     As in numpy, n defaults to ``2 * (m - 1)`` for m input bins, the input is cropped or
@@ -306,6 +313,8 @@ def irfft(a, n=None, axis=-1, norm=None):
         Length of the output.
     axis : int
     norm : {None, 'backward', 'ortho', 'forward'}
+    out : np.ndarray or None
+        Write the result into this array (of the result's shape; numpy.fft's ``out``).
 
     Returns
     -------
@@ -318,11 +327,10 @@ def irfft(a, n=None, axis=-1, norm=None):
     >>> np.allclose(dsp.irfft(dsp.rfft(y), n=5), y, atol=1e-6)
     True
     """
-    xp, x2, lead, axis, n = _prepare(a, n, axis, norm, real_in=False)
+    xp, x2, lead, axis, n = _prepare(fft_input(a, n, axis), n, axis, norm, real_in=False)
     if n is None:
         n = 2 * (x2.shape[-1] - 1)
         _need_points(n, f" (the default 2 * (m - 1) for m={x2.shape[-1]} input bins)")
     x2 = _fit(xp, x2.astype(complex_dtype(x2.dtype), copy=False), n // 2 + 1)
     kern = kernel_module(backend_of(x2), "fft")
-    out = kern.irfft(x2, n, _scale(norm, n, True))
-    return _finish(xp, out, lead, axis)
+    return write_out(out, _finish(xp, kern.irfft(x2, n, _scale(norm, n, True)), lead, axis))

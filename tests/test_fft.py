@@ -219,15 +219,13 @@ def test_njit_api_inside_a_parallel_kernel():
         (lambda: dsp.rfft(np.ones(4), n=-3), r"n=-3 is too small"),
         (lambda: dsp.ifft(np.ones(4), n=2.0), r"n=2.0 must be an integer"),
         (lambda: dsp.irfft(np.ones(1)), r"n=0 \(the default 2 \* \(m - 1\) for m=1"),
-        (lambda: dsp.fft(np.ones((2, 0))), r"n=0 \(the input's length along axis\)"),
+        (lambda: dsp.fft(np.ones((2, 0))), r"Invalid number of FFT data points \(0\).*a has 0 values along axis"),
         (lambda: dsp.fft(np.ones(4), norm="unit"), r"norm='unit' is not supported"),
         (lambda: dsp.rfft(np.ones((2, 3)), axis=2), r"axis=2 is out of range"),
         (lambda: dsp.fft(np.array([1.0, np.nan])), r"NaN or infinity"),
         (lambda: dsp.irfft(np.array([1.0, np.inf * 1j])), r"NaN or infinity"),
-        (lambda: dsp.rfft(np.arange(8)), r"integer dtype.*from_pcm"),
         (lambda: dsp.rfft(np.ones(4) + 1j), r"is complex"),
         (lambda: dsp.fft(np.float64(1.0)), r"0 dimension"),
-        (lambda: dsp.fft(np.ones(4, dtype=bool)), r"boolean"),
     ],
 )
 def test_errors(call, match):
