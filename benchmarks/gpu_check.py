@@ -53,8 +53,9 @@ SIM_TESTS = [
     "tests/gpu/test_gpu_fft.py::test_real_fft_and_inverse",
     "tests/gpu/test_gpu_dispatch.py::test_device_in_device_out_equals_cpu",
     "tests/gpu/test_gpu_small_kernels.py::test_quantize_twins_are_bit_exact",
+    "tests/gpu/test_gpu_pcm.py::test_to_int_clip_count_at_full_scale_edges",
 ]
-SIM_K = "f32 and (own or stft or quantize_twins or melspectrogram)"
+SIM_K = "f32 and (own or stft or quantize_twins or melspectrogram or clip_count)"
 
 #: import name -> (distribution whose wheel is carried, why it is needed)
 CARRIED = {
