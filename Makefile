@@ -36,5 +36,14 @@ test-cudasim: $(VENV)/.test-installed
 bench: $(VENV)/.bench-installed
 	$(BIN)/python -m benchmarks $(BENCH_ARGS)
 
+# The GPU evidence run (issue 23, docs/gpu.md): tests at full size on CuPy, GPU benchmarks, our FFT
+# vs cuFFT, benchmarks/results/<gpu>-<date>.json. No venv is made: a lent GPU machine has no
+# network, so it runs on that machine's python3 (or .venv's, where there is one) and installs what
+# is missing from the wheels carried in .whl/gpu-check. GPU_CHECK_ARGS=--simulate: the dry run.
+.PHONY: gpu-check
+GPU_PYTHON ?= $(if $(wildcard $(BIN)/python),$(BIN)/python,python3)
+gpu-check:
+	$(GPU_PYTHON) -m benchmarks.gpu_check $(GPU_CHECK_ARGS)
+
 clean:
 	rm -rf $(VENV) build *.egg-info
