@@ -113,8 +113,9 @@ class Step:
 def run_step(step: Step, cmd: list[str], env: dict, limit_s: float, log_dir: Path | None) -> Step:
     """Run ``cmd`` in its own process group; kill the whole group at ``limit_s``."""
     step.limit_s = limit_s
-    print(f"\n== {step.name}: {' '.join(cmd[1:]) if cmd[0] == sys.executable else ' '.join(cmd)}"
-          f"  (limit {limit_s:.0f} s)", flush=True)
+    shown = "python -c <probe>" if cmd[1:2] == ["-c"] else \
+        " ".join(["python"] + cmd[1:] if cmd[0] == sys.executable else cmd)
+    print(f"\n== {step.name}: {shown}  (limit {limit_s:.0f} s)", flush=True)
     t0 = time.perf_counter()
     out_path = Path(tempfile.mkstemp(prefix=f"gpu-check-{step.name}-", suffix=".log")[1])
     with open(out_path, "w+b") as out:
@@ -141,7 +142,8 @@ def run_step(step: Step, cmd: list[str], env: dict, limit_s: float, log_dir: Pat
         except OSError:
             pass
     out_path.unlink(missing_ok=True)
-    tail = "\n".join(step.output.rstrip().splitlines()[-15:])
+    tail = "\n".join([ln for ln in step.output.rstrip().splitlines()
+                      if not ln.startswith("PROBE-JSON ")][-15:])
     if tail:
         print(tail, flush=True)
     print(f"-- {step.name}: {step.status}" + (f" ({step.reason})" if step.reason else "")
@@ -222,8 +224,8 @@ print("PROBE-JSON " + json.dumps(info, default=str))
 """
 
 
-def probe(env: dict, limit_s: float, log_dir) -> tuple[Step, dict]:
-    step = run_step(Step("environment"), [sys.executable, "-c", PROBE], env, limit_s, log_dir)
+def probe(env: dict, limit_s: float, log_dir, name: str = "environment") -> tuple[Step, dict]:
+    step = run_step(Step(name), [sys.executable, "-c", PROBE], env, limit_s, log_dir)
     info: dict = {}
     for line in step.output.splitlines():
         if line.startswith("PROBE-JSON "):
@@ -486,8 +488,8 @@ def main(argv=None) -> int:
         if steps["install"].status == "ok":
             paths.insert(0, site)
             env = child_env(args.simulate, paths)
-            st2, info = probe(env, budget["environment"], log_dir)
-            steps["environment (after install)"] = st2
+            st2, info = probe(env, budget["environment"], log_dir, "environment-after-install")
+            steps["environment-after-install"] = st2
             mods = info.get("modules", {})
     elif missing:
         s = Step("install")
