@@ -178,7 +178,7 @@ def test_polyphase_table_cached_and_read_only():
         (dict(orig_sr=8000, target_sr=np.inf), "target_sr=inf must be"),
         (dict(orig_sr="8k", target_sr=16000), "orig_sr='8k' must be a positive number"),
         (dict(orig_sr=True, target_sr=16000), "orig_sr=True must be a positive number"),
-        (dict(orig_sr=8000, target_sr=16000, quality="best"), "quality='best' is not supported"),
+        (dict(orig_sr=8000, target_sr=16000, quality="ultra"), "quality='ultra' is not supported"),
         (dict(orig_sr=8000, target_sr=16000, axis=2), "axis=2 is out of range"),
         (dict(orig_sr=8000, target_sr=16000, scale="yes"), "scale='yes' must be True or False"),
         (dict(orig_sr=1e-300, target_sr=1e300), "would give inf samples from 10"),

@@ -11,49 +11,95 @@ import math
 import numpy as np
 from numba import prange
 
-from dsp_kernels.config import pjit
+from dsp_kernels.config import jit, pjit
 
 #: outputs per parallel work item: large enough to amortise scheduling, small enough to balance
 BLOCK = 2048
+#: outputs per parallel work item of the rational kernel (rounded to whole periods of ``up``)
+PERIOD_OUTPUTS = 4096
+#: outputs of one phase computed together (they share the filter row's loads)
+LANES = 8
+#: taps are zero-padded to a multiple of this (one 512-bit vector of float32): no scalar tail
+TAP_MULTIPLE = 16
+
+
+@jit
+def _one_output(xc, row, start, n, zero):
+    # one output whose taps run off either end of the signal (samples outside count as zero)
+    acc = zero
+    for j in range(max(0, -start), min(row.shape[0], n - start)):
+        acc += row[j] * xc[start + j]
+    return acc
+
+
 @pjit
-def _polyphase(x, table, up, down, half, zero, out):
-    # out[c, m] = sum_j table[phase, j] * x[c, start + j] with phase = (m*down) % up and
-    # start = (m*down) // up - half + 1: the filter row for that phase, centred on the output.
+def _polyphase(x, table, phase_of, offset_of, up, down, periods_per_item, zero, out):
+    # Output m = k * up + r (period k, residue r) reads filter row phase_of[r] at input
+    # k * down + offset_of[r]: within a work item the outputs are taken residue by residue, so
+    # one row serves LANES outputs at once (one row load per LANES multiply-adds) and stays in
+    # L1 while the item's input span does too. Each dot product vectorises over the taps.
     nch, n = x.shape
     n_out = out.shape[1]
     taps = table.shape[1]
-    # From one output to the next the phase moves by down % up and the start by down // up
-    # (plus one on wrap-around): tracked incrementally, no integer division per output.
-    dq = down // up
-    dr = down - dq * up
-    nblocks = (n_out + BLOCK - 1) // BLOCK
-    for item in prange(nch * nblocks):
-        c = item // nblocks
-        b = item - c * nblocks
+    n_periods = (n_out + up - 1) // up
+    nitems = (n_periods + periods_per_item - 1) // periods_per_item
+    for item in prange(nch * nitems):
+        c = item // nitems
+        q = item - c * nitems
         xc = x[c]
-        m0 = b * BLOCK
-        pos = m0 * down
-        base = pos // up
-        phase = pos - base * up
-        for m in range(m0, min(n_out, m0 + BLOCK)):
-            start = base - half + 1
-            row = table[phase]
-            acc = zero  # the table's dtype: float32 tables accumulate in float32
-            if start >= 0 and start + taps <= n:
-                # Two 1-D slices indexed by the loop counter: no negative-index wraparound
-                # checks, so LLVM vectorises the dot product (4-7x faster than x[c, start + j]).
-                seg = xc[start:start + taps]
-                for j in range(taps):
-                    acc += row[j] * seg[j]
-            else:
-                for j in range(max(0, -start), min(taps, n - start)):
-                    acc += row[j] * xc[start + j]
-            out[c, m] = acc
-            base += dq
-            phase += dr
-            if phase >= up:
-                phase -= up
-                base += 1
+        oc = out[c]
+        k0 = q * periods_per_item
+        k1 = min(n_periods, k0 + periods_per_item)
+        for r in range(up):
+            row = table[phase_of[r]]
+            off = offset_of[r]
+            k = k0
+            while k < k1:
+                s = k * down + off
+                m = k * up + r
+                if k + LANES <= k1 and s >= 0 and s + (LANES - 1) * down + taps <= n \
+                        and m + (LANES - 1) * up < n_out:
+                    # 1-D slices indexed by the loop counter: no wraparound checks, so LLVM
+                    # vectorises the eight dot products together
+                    s0 = xc[s:s + taps]
+                    s1 = xc[s + down:s + down + taps]
+                    s2 = xc[s + 2 * down:s + 2 * down + taps]
+                    s3 = xc[s + 3 * down:s + 3 * down + taps]
+                    s4 = xc[s + 4 * down:s + 4 * down + taps]
+                    s5 = xc[s + 5 * down:s + 5 * down + taps]
+                    s6 = xc[s + 6 * down:s + 6 * down + taps]
+                    s7 = xc[s + 7 * down:s + 7 * down + taps]
+                    a0 = zero
+                    a1 = zero
+                    a2 = zero
+                    a3 = zero
+                    a4 = zero
+                    a5 = zero
+                    a6 = zero
+                    a7 = zero
+                    for j in range(taps):
+                        w = row[j]
+                        a0 += w * s0[j]
+                        a1 += w * s1[j]
+                        a2 += w * s2[j]
+                        a3 += w * s3[j]
+                        a4 += w * s4[j]
+                        a5 += w * s5[j]
+                        a6 += w * s6[j]
+                        a7 += w * s7[j]
+                    oc[m] = a0
+                    oc[m + up] = a1
+                    oc[m + 2 * up] = a2
+                    oc[m + 3 * up] = a3
+                    oc[m + 4 * up] = a4
+                    oc[m + 5 * up] = a5
+                    oc[m + 6 * up] = a6
+                    oc[m + 7 * up] = a7
+                    k += LANES
+                else:
+                    if m < n_out:
+                        oc[m] = _one_output(xc, row, s, n, zero)
+                    k += 1
 
 
 def polyphase(x, table, up, down, n_out):
@@ -63,8 +109,20 @@ def polyphase(x, table, up, down, n_out):
     ``phase / up``; tap ``j`` multiplies input sample ``floor(pos) - taps/2 + 1 + j``. The table's
     dtype is the accumulator's.
     """
+    taps = table.shape[1]
+    half = taps // 2
+    padded = -(-taps // TAP_MULTIPLE) * TAP_MULTIPLE
+    if padded != taps:  # zero taps at the end: same sums, whole vectors only
+        t = np.zeros((up, padded), dtype=table.dtype)
+        t[:, :taps] = table
+        table = t
+    r = np.arange(up, dtype=np.int64)
+    phase_of = (r * down) % up
+    offset_of = (r * down) // up - half + 1
+    periods = max(LANES, (PERIOD_OUTPUTS // up) // LANES * LANES)
     out = np.empty((x.shape[0], n_out), dtype=table.dtype)
-    _polyphase(x, table, np.int64(up), np.int64(down), np.int64(table.shape[1] // 2), table.dtype.type(0), out)
+    _polyphase(x, table, phase_of, offset_of, np.int64(up), np.int64(down), np.int64(periods),
+               table.dtype.type(0), out)
     return out
 
 
