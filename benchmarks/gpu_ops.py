@@ -618,9 +618,69 @@ def run_fft(s: Sizes, dev: Device, json_path: Path) -> dict:
     return record
 
 
+# ------------------------------------------------------------------------------------------
+# warm the CPU JIT cache in parallel, before the tests and the bench need the CPU path
+
+
+class _Sizes:
+    """Stands in for tests/gpu's ``device`` fixture where only its sizes are used."""
+
+    def __init__(self, full: bool):
+        self.full = full
+
+    def size(self, small, full):
+        return full if self.full else small
+
+
+def _warm_one(task):
+    name, dtype, full = task
+    t0 = time.perf_counter()
+    try:
+        from tests.gpu.test_gpu_dispatch import CASES, _signal
+
+        d = _Sizes(full)
+        CASES[name](d, _signal(d, np.dtype(dtype)))
+        err = None
+    except Exception as exc:  # reported; the test step will say more
+        err = f"{type(exc).__name__}: {exc}"[:300]
+    return {"case": name, "dtype": dtype, "elapsed_s": time.perf_counter() - t0, "error": err}
+
+
+def run_warm(simulate: bool, json_path: Path) -> dict:
+    """Compile (or load from Numba's on-disk cache) the CPU kernels that the GPU tests compare
+    with: every case of tests/gpu/test_gpu_dispatch.py on the CPU, in parallel processes. A cold
+    cache costs minutes in one process (istft alone about 40 s on 2 cores) and would eat the test
+    step's time; in parallel it costs about the longest single compilation."""
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+
+    from tests.gpu.test_gpu_dispatch import CASES
+
+    names = ["stft", "wavedec"] if simulate else sorted(CASES)
+    dtypes = ["float32"] if simulate else ["float32", "float64"]
+    # the slow compilations first, so that they do not start last
+    slow = ("istft", "mfcc", "melspectrogram", "stft", "rfft", "irfft", "fft")
+    tasks = [(n, dt, not simulate) for n in sorted(names, key=lambda n: (n not in slow, n)) for dt in dtypes]
+    workers = max(1, min(len(tasks), (os.cpu_count() or 2) - 1, 15))
+    t0 = time.perf_counter()
+    with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn")) as ex:
+        results = list(ex.map(_warm_one, tasks))
+    record = {"section": "warm", "workers": workers, "tasks": results,
+              "wall_s": time.perf_counter() - t0}
+    report.write_json(record, json_path)
+    worst = max(results, key=lambda r: r["elapsed_s"])
+    errors = [r for r in results if r["error"]]
+    print(f"warm: {len(results)} CPU cases in {record['wall_s']:.1f} s on {workers} processes "
+          f"(slowest {worst['case']} {worst['dtype']} {worst['elapsed_s']:.1f} s); "
+          f"{len(errors)} errors", file=sys.stderr, flush=True)
+    for r in errors:
+        print(f"  {r['case']} {r['dtype']}: {r['error']}", file=sys.stderr)
+    return record
+
+
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(prog="python -m benchmarks.gpu_ops")
-    p.add_argument("section", choices=("bench", "fft"))
+    p.add_argument("section", choices=("warm", "bench", "fft"))
     p.add_argument("--json", type=Path, required=True)
     p.add_argument("--simulate", action="store_true",
                    help="tiny sizes under Numba's CUDA simulator (NUMBA_ENABLE_CUDASIM=1 must be set)")
@@ -628,6 +688,9 @@ def main(argv=None) -> int:
     args = p.parse_args(argv)
     if args.simulate and os.environ.get("NUMBA_ENABLE_CUDASIM") != "1":
         p.error("--simulate needs NUMBA_ENABLE_CUDASIM=1 in the environment")
+    if args.section == "warm":  # CPU only: no device needed
+        run_warm(args.simulate, args.json)
+        return 0
     s = SIM if args.simulate else FULL
     dev = Device(args.simulate)
     if args.section == "bench":

@@ -27,7 +27,10 @@ def test_dry_run_under_the_simulator_records_every_step(tmp_path):
     rec = json.loads(path.read_text())
     assert (out / path.name).exists(), "the JSON is copied under $OUT"
     assert rec["simulated"] is True and rec["kind"] == "gpu-check"
-    for step in ("environment", "tests", "bench", "fft"):
+    assert (out / "gpu-check-steps.log").exists(), "the step logs come back under $OUT"
+    assert [r["case"] for r in rec["warm"]["tasks"]] == ["stft", "wavedec"]
+    assert not any(r["error"] for r in rec["warm"]["tasks"])
+    for step in ("environment", "warm", "tests", "bench", "fft"):
         assert rec["steps"][step]["status"] == "ok", (step, rec["steps"][step])
         assert rec["steps"][step]["elapsed_s"] > 0
         assert f"step {step}" in proc.stdout
