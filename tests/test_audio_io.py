@@ -58,6 +58,16 @@ def test_native_rate_bit_exact_with_librosa(files, key, mono):
     assert y.ndim == (1 if mono or key[2] == 1 else 2)
 
 
+@pytest.mark.parametrize("channels", [1, 2])
+def test_opus_bit_exact_with_librosa(tmp_path, channels):
+    p = tmp_path / "sweep.opus"
+    sf.write(p, _sweep(48000, 0.5, channels), 48000, format="OGG", subtype="OPUS")
+    y, sr = dsp.load(p, sr=None, mono=False)
+    ref, ref_sr = librosa.load(p, sr=None, mono=False)
+    assert sr == ref_sr == 48000
+    np.testing.assert_array_equal(y, ref)
+
+
 @pytest.mark.parametrize("clip", CLIPS, ids=lambda p: p.name)
 @pytest.mark.parametrize("mono", [True, False])
 def test_shipped_recordings_bit_exact(clip, mono):
@@ -308,7 +318,8 @@ def test_m4a_through_pyav(tmp_path):
 
 
 def test_docstring_examples_of_new_modules():
-    for name in ("dsp.audio_io", "dsp.streaming", "dsp.convert", "dsp.notes", "dsp.resampling"):
+    for name in ("dsp.audio_io", "dsp.streaming", "dsp.convert", "dsp.notes", "dsp.resampling", "dsp._decibel",
+                 "dsp.feature", "dsp.filters", "dsp.util", "dsp.effects", "dsp.display"):
         mod = importlib.import_module(name)
         res = doctest.testmod(mod, optionflags=doctest.NORMALIZE_WHITESPACE)
         assert res.failed == 0, name
