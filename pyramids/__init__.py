@@ -15,6 +15,7 @@ from .core import BoxGrid, Level, Pyramid, PyramidError
 from .audio import AudioPyramid
 from .image import ImagePyramid
 from .text import TextPyramid
-from . import align, fusion  # noqa: E402  (cross-modal work, issue 8)
+from .video import VideoPyramid
+from . import align, fusion, sync  # noqa: E402  (cross-modal work, issues 8 and 22)
 
-__all__ = ["Pyramid", "Level", "BoxGrid", "PyramidError", "AudioPyramid", "ImagePyramid", "TextPyramid", "align", "fusion"]
+__all__ = ["Pyramid", "Level", "BoxGrid", "PyramidError", "AudioPyramid", "ImagePyramid", "TextPyramid", "VideoPyramid", "align", "fusion", "sync"]

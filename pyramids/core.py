@@ -31,7 +31,7 @@ from dsp._errors import DSPError
 
 __all__ = ["Pyramid", "Level", "BoxGrid", "PyramidError", "MODALITIES", "UNITS"]
 
-MODALITIES = ("audio", "image", "text")
+MODALITIES = ("audio", "image", "text", "video")
 #: Units whose extents are 1-D spans ``[start, end)``; ``'pixels'`` extents are boxes.
 SPAN_UNITS = ("seconds", "samples", "chars", "tokens")
 UNITS = SPAN_UNITS + ("pixels",)

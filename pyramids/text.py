@@ -274,6 +274,46 @@ class TextPyramid(Pyramid, modality="text"):
                       np.ones(len(sent), bool), None, dict(builder="from_text", model=name))
 
     @classmethod
+    def from_transcript(cls, words, model=None, pooling="mean", *, paragraph_gap=None, batch_size=32):
+        """A text pyramid of a transcript with word timings, its extents in seconds.
+
+        The words are joined with spaces (a pause of ``paragraph_gap`` seconds or more starts a
+        new paragraph), embedded as :meth:`from_text` does, and every extent is mapped to
+        seconds through the word timings (:func:`pyramids.sync.text_in_seconds`), so sentences
+        meet audio windows and video shots by time.
+
+        Parameters
+        ----------
+        words : sequence of (word, start, end), or of dicts with 'word', 'start', 'end'
+            As ASR tools emit (Whisper's word timestamps, for instance); times in seconds,
+            increasing and not overlapping.
+        model, pooling, batch_size : as in :meth:`from_text`.
+        paragraph_gap : float, optional
+
+        Returns
+        -------
+        TextPyramid
+            Units ``'seconds'``; ``meta['text']`` is the joined transcript.
+
+        Raises
+        ------
+        PyramidError
+            No words, an empty word, timings that are not increasing or overlap.
+
+        Examples
+        --------
+        >>> words = [("Hello", 0.0, 0.4), ("there.", 0.5, 0.9), ("Bye.", 2.0, 2.3)]
+        >>> TextPyramid.from_transcript(words).level(1).extents.tolist()  # doctest: +SKIP
+        [[0.0, 0.9], [2.0, 2.3]]
+        """
+        from .sync import text_in_seconds, transcript_text
+
+        text, spans, times = transcript_text(words, paragraph_gap=paragraph_gap)
+        p = cls.from_text(text, model=model, pooling=pooling, batch_size=batch_size)
+        t = text_in_seconds(p, spans, times)
+        return cls(t.levels, "text", dict(t.meta, text=text))
+
+    @classmethod
     def from_texts(cls, texts, model=None, pooling="mean", batch_size=64) -> list:
         """:meth:`from_text` for many documents, with the sentences of all of them batched together.
 

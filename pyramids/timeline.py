@@ -5,7 +5,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._arrays import as_features, to_host
+from ._arrays import as_features, as_level_index, is_pyramid, to_host
 from ._roles import _check_pyramid
 from .core import PyramidError
 from .selection import _resolve_levels
@@ -56,7 +56,7 @@ def _frames_in_spans(starts, ends, t):
     return win_idx[keep], frame_idx[keep]
 
 
-def align_in_time(audio_pyramid, frame_times, *, levels=None):
+def align_in_time(audio_pyramid, frame_times, *, levels=None, other_level: int = 0):
     """Which video frames fall into which audio window, at each level, from the extents.
 
     A frame at time ``t`` belongs to every window ``[start, end)`` with ``start <= t < end``
@@ -66,10 +66,15 @@ def align_in_time(audio_pyramid, frame_times, *, levels=None):
     ----------
     audio_pyramid : Pyramid
         A pyramid in seconds (any modality whose extents are time spans).
-    frame_times : np.ndarray [shape=(n_frames,)]
-        Frame timestamps in seconds (e.g. ``np.arange(n) / fps``), in any order.
+    frame_times : np.ndarray [shape=(n_frames,)], or Pyramid
+        Frame timestamps in seconds (e.g. ``np.arange(n) / fps``), in any order; or another
+        pyramid in seconds (a :class:`~pyramids.VideoPyramid`, a text pyramid with word timings
+        from :meth:`~pyramids.TextPyramid.from_transcript`), whose elements at ``other_level``
+        are placed by the centres of their extents.
     levels : int or sequence of int, optional
         Default: every level.
+    other_level : int
+        The level of ``frame_times`` when it is a pyramid.
 
     Returns
     -------
@@ -98,6 +103,14 @@ def align_in_time(audio_pyramid, frame_times, *, levels=None):
         raise PyramidError(
             f"audio_pyramid has units {audio_pyramid.units!r}: align_in_time needs extents in 'seconds'"
         )
+    if is_pyramid(frame_times):
+        if frame_times.units != "seconds":
+            raise PyramidError(
+                f"frame_times is a pyramid in {frame_times.units!r}: need one in 'seconds' (text needs word "
+                "timings: TextPyramid.from_transcript or pyramids.sync.text_in_seconds)"
+            )
+        ext = frame_times.level(as_level_index(other_level, len(frame_times), "other_level")).extents
+        frame_times = 0.5 * (ext[:, 0] + ext[:, 1])
     t = to_host(as_features(frame_times, "frame_times", min_ndim=1, max_ndim=1)).astype(np.float64)
     if t.size == 0:
         raise PyramidError("frame_times is empty: need at least one frame time")

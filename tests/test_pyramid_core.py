@@ -220,8 +220,8 @@ def test_pyramid_validation():
         Pyramid([], "audio")
     with pytest.raises(PyramidError, match=r"levels\[1\] is a ndarray"):
         Pyramid([p.level(0), np.ones(3)], "audio")
-    with pytest.raises(PyramidError, match="modality='video' is not supported"):
-        Pyramid(list(p), "video")
+    with pytest.raises(PyramidError, match="modality='smell' is not supported"):
+        Pyramid(list(p), "smell")
     with pytest.raises(PyramidError, match="level 1 \\('frame', scale 0.5\\) is finer than level 0"):
         Pyramid([p.level(1), p.level(0)], "audio")
     text = Level(np.ones((2, 2)), "token", [[0, 1], [1, 2]], "chars")
