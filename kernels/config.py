@@ -7,31 +7,65 @@ add ``nnan``/``ninf``, which lets LLVM assume inputs are finite.
 Kernels whose result must be bit-exact against a formula (quantisation, rounding) use
 :data:`exact_jit`, which has no fastmath at all.
 
+Compiled kernels are cached on disk by :mod:`dsp_kernels.kernel_cache` (keyed by the sources
+of the whole kernel package, safe with read-only and corrupt caches), and parallel kernels run on
+the TBB threading layer chosen by :mod:`dsp_kernels.threading_layer` (safe with fork and threads).
+
 Environment overrides, for profiling and debugging:
-``DSP_NUMBA_CACHE=0`` turns the on-disk cache off; ``DSP_NUMBA_PARALLEL=0`` compiles the
-parallel kernels serially.
+``DSP_NUMBA_CACHE=0`` turns the on-disk cache off; ``DSP_NUMBA_CACHE_DIR`` moves it;
+``DSP_NUMBA_PARALLEL=0`` compiles the parallel kernels serially. Numba's ``NUMBA_DISABLE_JIT=1``
+runs every kernel as plain Python (slow, for debugging): the decorators then return the Python
+functions unchanged and set none of the hooks below.
+
+Two of Numba's private hooks are used, each guarded so that a Numba without them still runs
+(only slower or uncached), and each checked by a test on the pinned Numba versions: the
+dispatcher's ``_cache`` attribute (our cache instead of Numba's) and its compiler's
+``_customize_flags`` (the ``noalias`` flag, see :func:`noalias_jit`).
 """
 from __future__ import annotations
 
 import functools
 import os
+import warnings
 
 import numba
+from numba.core.dispatcher import Dispatcher
+
+from dsp_kernels import threading_layer
 
 FASTMATH = frozenset({"contract", "reassoc", "nsz", "arcp"})
 CACHE = os.environ.get("DSP_NUMBA_CACHE", "1") != "0"
 PARALLEL = os.environ.get("DSP_NUMBA_PARALLEL", "1") != "0"
 
+threading_layer.configure()
+
+
+def _cached(decorate):
+    """Wrap a ``numba.njit`` partial so that the dispatcher it makes uses our disk cache."""
+
+    @functools.wraps(decorate)
+    def wrapper(func):
+        dispatcher = decorate(func)
+        if CACHE and isinstance(dispatcher, Dispatcher):
+            from dsp_kernels import kernel_cache
+
+            try:
+                kernel_cache.attach(dispatcher)
+            except Exception as exc:  # a Numba whose cache internals moved: run uncached
+                warnings.warn(f"dsp: kernel caching is off ({type(exc).__name__}: {exc})", RuntimeWarning, stacklevel=2)
+        return dispatcher
+
+    return wrapper
+
+
 #: serial kernel (the default)
-jit = functools.partial(numba.njit, cache=CACHE, fastmath=set(FASTMATH), nogil=True)
+jit = _cached(functools.partial(numba.njit, fastmath=set(FASTMATH), nogil=True))
 #: kernel with ``prange`` over independent work (frames, channels, signals)
-pjit = functools.partial(
-    numba.njit, cache=CACHE, fastmath=set(FASTMATH), nogil=True, parallel=PARALLEL
-)
+pjit = _cached(functools.partial(numba.njit, fastmath=set(FASTMATH), nogil=True, parallel=PARALLEL))
 #: kernel whose arithmetic must follow its formula exactly (no fastmath)
-exact_jit = functools.partial(numba.njit, cache=CACHE, nogil=True)
+exact_jit = _cached(functools.partial(numba.njit, nogil=True))
 #: exact and parallel
-exact_pjit = functools.partial(numba.njit, cache=CACHE, nogil=True, parallel=PARALLEL)
+exact_pjit = _cached(functools.partial(numba.njit, nogil=True, parallel=PARALLEL))
 
 
 def _noalias_flags(flags):
@@ -50,5 +84,7 @@ def noalias_jit(func):
     dispatcher's flag hook; the attribute survives inlining as alias-scope metadata.
     """
     dispatcher = jit(func)
-    dispatcher._compiler._customize_flags = _noalias_flags
+    compiler = getattr(dispatcher, "_compiler", None)  # absent with NUMBA_DISABLE_JIT=1
+    if compiler is not None and hasattr(compiler, "_customize_flags"):
+        compiler._customize_flags = _noalias_flags
     return dispatcher

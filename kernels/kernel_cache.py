@@ -1,0 +1,255 @@
+"""The on-disk cache of compiled kernels: keyed by the kernels' sources, never able to break a call.
+
+Numba's own cache keys each file's entries by that file's contents only, so a kernel whose callee
+in another file changed kept loading its stale machine code; and it raises from inside a call
+when the cache directory is read-only, and again on every call when an entry is corrupt. This
+module replaces it for our kernels (every decorator in :mod:`dsp_kernels.config` attaches it):
+
+- **Where.** ``$DSP_NUMBA_CACHE_DIR`` if set, else ``$XDG_CACHE_HOME/dsp-pyramids`` (by default
+  ``~/.cache/dsp-pyramids``). Inside it, one directory per *key*: the Numba and Python versions
+  and a SHA-256 of every source file of :mod:`dsp_kernels`. Editing any kernel file moves every
+  kernel to a fresh directory, so stale code is never loaded (older keys can be deleted freely;
+  ``python -m dsp warmup --prune`` does it).
+- **Read-only.** A warm cache in a read-only directory (a container image) is used as is. When
+  something must be compiled that it lacks, the result stays in memory and one warning says so.
+  A directory that cannot be created falls back to a per-user temporary directory, with one
+  warning naming both.
+- **Corrupt.** Every index and data file carries a SHA-256 of its contents, checked before
+  anything is unpickled or loaded as machine code. A bad entry (truncated, emptied, bytes
+  flipped, unreadable) is ignored and recompiled (and replaced when the directory is writable),
+  with one warning naming the directory.
+
+``DSP_NUMBA_CACHE=0`` turns disk caching off.
+"""
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import pickle
+import sys
+import tempfile
+import warnings
+from pathlib import Path
+
+from numba.core import caching
+
+_PACKAGE_DIR = Path(__file__).resolve().parent
+_MAGIC = b"DSPK1"
+_warned: set[str] = set()
+
+
+def _warn_once(key: str, message: str) -> None:
+    if key not in _warned:
+        _warned.add(key)
+        warnings.warn(message, RuntimeWarning, stacklevel=3)
+
+
+def sources_digest() -> str:
+    """SHA-256 over every ``.py`` file of the kernel package (paths and contents)."""
+    h = hashlib.sha256()
+    for path in sorted(_PACKAGE_DIR.rglob("*.py")):
+        h.update(str(path.relative_to(_PACKAGE_DIR)).encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+def cache_key() -> str:
+    """The name of this build's directory inside the cache root."""
+    import numba
+
+    py = f"py{sys.version_info[0]}{sys.version_info[1]}"
+    return f"numba{numba.__version__}-{py}-{sources_digest()[:20]}"
+
+
+def default_root() -> Path:
+    """The cache root: ``$DSP_NUMBA_CACHE_DIR`` or the user cache directory."""
+    env = os.environ.get("DSP_NUMBA_CACHE_DIR")
+    if env:
+        return Path(env).expanduser()
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "dsp-pyramids"
+
+
+def _writable(path: Path) -> bool:
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        tempfile.TemporaryFile(dir=path).close()
+        return True
+    except OSError:
+        return False
+
+
+class _Directory:
+    """The directory this process uses, decided once: ``(path, writable)`` or ``None``."""
+
+    decided = False
+    path: Path | None = None
+    writable = False
+
+    @classmethod
+    def get(cls):
+        if not cls.decided:
+            cls.decided = True
+            cls.path, cls.writable = cls._decide()
+        return cls.path, cls.writable
+
+    @classmethod
+    def reset(cls):
+        cls.decided = False
+        cls.path = None
+        cls.writable = False
+
+    @staticmethod
+    def _decide():
+        key = cache_key()
+        preferred = default_root() / key
+        if _writable(preferred):
+            return preferred, True
+        if preferred.is_dir() and os.access(preferred, os.R_OK | os.X_OK):
+            return preferred, False  # a warm read-only cache: load from it, write nothing
+        fallback = Path(tempfile.gettempdir()) / f"dsp-pyramids-{os.getuid() if hasattr(os, 'getuid') else 'user'}" / key
+        if _writable(fallback):
+            _warn_once(
+                "fallback",
+                f"dsp: the kernel cache directory {preferred} cannot be created or written; "
+                f"using {fallback} instead (set DSP_NUMBA_CACHE_DIR to choose another)",
+            )
+            return fallback, True
+        _warn_once(
+            "nocache",
+            f"dsp: neither {preferred} nor {fallback} can hold the kernel cache; kernels are "
+            "compiled in memory in every process (set DSP_NUMBA_CACHE_DIR to a writable directory)",
+        )
+        return None, False
+
+
+def _seal(payload: bytes) -> bytes:
+    return _MAGIC + hashlib.sha256(payload).digest() + payload
+
+
+def _unseal(blob: bytes, path: str) -> bytes:
+    head = len(_MAGIC) + 32
+    if len(blob) < head or not blob.startswith(_MAGIC):
+        raise ValueError(f"{path}: not a dsp kernel cache file")
+    payload = blob[head:]
+    if hashlib.sha256(payload).digest() != blob[len(_MAGIC):head]:
+        raise ValueError(f"{path}: checksum mismatch (the file is corrupt)")
+    return payload
+
+
+class _SealedFiles(caching.IndexDataCacheFile):
+    """Index and data files that carry a checksum, verified before anything is unpickled."""
+
+    def _load_index(self):
+        try:
+            blob = Path(self._index_path).read_bytes()
+        except FileNotFoundError:
+            return {}
+        version, stamp, overloads = pickle.loads(_unseal(blob, self._index_path))
+        if version != self._version or stamp != self._source_stamp:
+            return {}
+        return overloads
+
+    def _save_index(self, overloads):
+        payload = pickle.dumps((self._version, self._source_stamp, overloads), protocol=-1)
+        with self._open_for_write(self._index_path) as f:
+            f.write(_seal(payload))
+
+    def _load_data(self, name):
+        path = self._data_path(name)
+        return pickle.loads(_unseal(Path(path).read_bytes(), path))
+
+    def _save_data(self, name, data):
+        with self._open_for_write(self._data_path(name)) as f:
+            f.write(_seal(self._dump(data)))
+
+    def discard(self):
+        """Remove the index (its data files are overwritten by the next saves)."""
+        with contextlib.suppress(OSError):
+            os.unlink(self._index_path)
+
+
+class _Locator(caching._CacheLocator):
+    def __init__(self, py_func, py_file, directory: Path, writable: bool):
+        self._lineno = py_func.__code__.co_firstlineno
+        self._path = str(directory / Path(py_file).resolve().relative_to(_PACKAGE_DIR).with_suffix("").as_posix().replace("/", "."))
+        self._writable = writable
+
+    def ensure_cache_path(self):
+        if not self._writable:
+            raise PermissionError(f"the kernel cache {self._path} is read-only")
+        os.makedirs(self._path, exist_ok=True)
+
+    def get_cache_path(self):
+        return self._path
+
+    def get_source_stamp(self):
+        return cache_key()  # the whole package's sources: a callee's edit invalidates its callers
+
+    def get_disambiguator(self):
+        return str(self._lineno)
+
+    @classmethod
+    def from_function(cls, py_func, py_file):  # pragma: no cover - not used through Numba's search
+        return None
+
+
+class KernelCache(caching.FunctionCache):
+    """Numba's per-function cache, with our locator, sealed files and no failing call."""
+
+    def __init__(self, py_func, directory: Path, writable: bool):
+        # Numba's constructor searches its own locators; set up the same fields with ours.
+        self._name = repr(py_func)
+        self._py_func = py_func
+        impl = caching.CompileResultCacheImpl.__new__(caching.CompileResultCacheImpl)
+        impl._lineno = py_func.__code__.co_firstlineno
+        impl._locator = _Locator(py_func, py_func.__code__.co_filename, directory, writable)
+        modname = Path(py_func.__code__.co_filename).stem
+        impl._filename_base = impl.get_filename_base(f"{modname}.{py_func.__qualname__}", getattr(sys, "abiflags", ""))
+        self._impl = impl
+        self._cache_path = impl.locator.get_cache_path()
+        self._cache_file = _SealedFiles(self._cache_path, impl.filename_base, impl.locator.get_source_stamp())
+        self._writable = writable
+        self.enable()
+
+    def load_overload(self, sig, target_context):
+        try:
+            return super().load_overload(sig, target_context)
+        except Exception as exc:  # corrupt or unreadable entry: recompile, repair if we can
+            _warn_once(
+                f"corrupt:{self._cache_path}",
+                f"dsp: ignoring a corrupt kernel cache entry in {Path(self._cache_path).parent} "
+                f"({type(exc).__name__}: {exc}); the kernel is recompiled"
+                + (" and the entry replaced" if self._writable else ""),
+            )
+            if self._writable:
+                self._cache_file.discard()
+            return None
+
+    def save_overload(self, sig, data):
+        if not self._writable:
+            _warn_once(
+                "readonly",
+                f"dsp: the kernel cache {Path(self._cache_path).parent} is read-only; kernels it "
+                "lacks are compiled in memory in each process (run `python -m dsp warmup` where "
+                "it is writable to fill it)",
+            )
+            return
+        try:
+            super().save_overload(sig, data)
+        except Exception as exc:  # disk full, permissions changed: keep the compiled kernel
+            _warn_once(
+                f"save:{self._cache_path}",
+                f"dsp: could not write to the kernel cache in {Path(self._cache_path).parent} "
+                f"({type(exc).__name__}: {exc}); compiled kernels stay in memory",
+            )
+
+
+def attach(dispatcher) -> None:
+    """Give a Numba dispatcher our cache (or none, when no directory can hold one)."""
+    directory, writable = _Directory.get()
+    if directory is None:
+        dispatcher._cache = caching.NullCache()
+        return
+    dispatcher._cache = KernelCache(dispatcher.py_func, directory, writable)

@@ -1,0 +1,1 @@
+"""Scripts and worker functions run in child processes by tests/test_process_safety.py."""
