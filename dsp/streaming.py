@@ -13,7 +13,8 @@ import numpy as np
 
 from ._errors import DSPError
 from ._validation import check_float, check_int
-from .audio_io import _check_dtype, _check_source, _check_window, _frame_range, _name, _sf_open, _wav_data_shortfall
+from ._sndfile import _frame_range, _name, _sf_open, _wav_data_shortfall
+from .audio_io import _check_dtype, _check_source, _check_window
 
 __all__ = ["stream"]
 

@@ -332,7 +332,7 @@ def test_parallel_segments_are_sample_identical(tmp_path, monkeypatch, subtype, 
     # long lossless files are decoded by several threads, each seeking to its own stretch
     import numba
 
-    import dsp.audio_io as aio
+    import dsp._sndfile as aio
 
     monkeypatch.setattr(aio, "_SEGMENT_FRAMES", 5000)
     monkeypatch.setattr(numba, "get_num_threads", lambda: 4)
