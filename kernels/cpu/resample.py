@@ -102,6 +102,25 @@ def _polyphase(x, table, phase_of, offset_of, up, down, periods_per_item, zero, 
                     k += 1
 
 
+_PADDED: dict = {}
+
+
+def _padded(table):
+    """``table`` with zero taps appended to a multiple of TAP_MULTIPLE (same sums, whole vectors
+    only), kept for the next call while the caller's cached table lives (it is held here)."""
+    hit = _PADDED.get(id(table))
+    if hit is not None and hit[0] is table:
+        return hit[1]
+    taps = table.shape[1]
+    width = -(-taps // TAP_MULTIPLE) * TAP_MULTIPLE
+    padded = np.zeros((table.shape[0], width), dtype=table.dtype)
+    padded[:, :taps] = table
+    if len(_PADDED) >= 32:
+        _PADDED.clear()
+    _PADDED[id(table)] = (table, padded)
+    return padded
+
+
 def polyphase(x, table, up, down, n_out):
     """Rational resampling by ``up / down`` with the polyphase ``table`` of shape (up, taps).
 
@@ -111,11 +130,7 @@ def polyphase(x, table, up, down, n_out):
     """
     taps = table.shape[1]
     half = taps // 2
-    padded = -(-taps // TAP_MULTIPLE) * TAP_MULTIPLE
-    if padded != taps:  # zero taps at the end: same sums, whole vectors only
-        t = np.zeros((up, padded), dtype=table.dtype)
-        t[:, :taps] = table
-        table = t
+    table = _padded(table)
     r = np.arange(up, dtype=np.int64)
     phase_of = (r * down) % up
     offset_of = (r * down) // up - half + 1
@@ -173,6 +188,8 @@ def interpolated(x, table, density, num_zeros, rc, step, n_out, dtype):
     input's Nyquist. Computed in float64.
     """
     out = np.empty((x.shape[0], n_out), dtype=np.float64)
-    half = int(math.floor(num_zeros / rc)) + 1
+    # taps reach at most the whole record (every output lies within n samples of each input):
+    # bounded by n so that a tiny ratio (rc ~ 1e-20) neither overflows int64 nor allocates 2 half
+    half = int(min(math.floor(num_zeros / rc), x.shape[1] + 1)) + 1
     _interpolated(x, table, float(density), float(rc), float(step), half, out)
     return out.astype(dtype, copy=False)
