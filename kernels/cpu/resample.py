@@ -32,8 +32,8 @@ def _one_output(xc, row, start, n, zero):
     return acc
 
 
-@pjit
-def _polyphase(x, table, phase_of, offset_of, up, down, periods_per_item, zero, out):
+@jit
+def _polyphase_item(x, table, phase_of, offset_of, up, down, periods_per_item, zero, out, item):
     # Output m = k * up + r (period k, residue r) reads filter row phase_of[r] at input
     # k * down + offset_of[r]: within a work item the outputs are taken residue by residue, so
     # one row serves LANES outputs at once (one row load per LANES multiply-adds) and stays in
@@ -43,64 +43,84 @@ def _polyphase(x, table, phase_of, offset_of, up, down, periods_per_item, zero, 
     taps = table.shape[1]
     n_periods = (n_out + up - 1) // up
     nitems = (n_periods + periods_per_item - 1) // periods_per_item
-    for item in prange(nch * nitems):
-        c = item // nitems
-        q = item - c * nitems
-        xc = x[c]
-        oc = out[c]
-        k0 = q * periods_per_item
-        k1 = min(n_periods, k0 + periods_per_item)
-        for r in range(up):
-            row = table[phase_of[r]]
-            off = offset_of[r]
-            k = k0
-            while k < k1:
-                s = k * down + off
-                m = k * up + r
-                if k + LANES <= k1 and s >= 0 and s + (LANES - 1) * down + taps <= n \
-                        and m + (LANES - 1) * up < n_out:
-                    # 1-D slices indexed by the loop counter: no wraparound checks, so LLVM
-                    # vectorises the eight dot products together
-                    s0 = xc[s:s + taps]
-                    s1 = xc[s + down:s + down + taps]
-                    s2 = xc[s + 2 * down:s + 2 * down + taps]
-                    s3 = xc[s + 3 * down:s + 3 * down + taps]
-                    s4 = xc[s + 4 * down:s + 4 * down + taps]
-                    s5 = xc[s + 5 * down:s + 5 * down + taps]
-                    s6 = xc[s + 6 * down:s + 6 * down + taps]
-                    s7 = xc[s + 7 * down:s + 7 * down + taps]
-                    a0 = zero
-                    a1 = zero
-                    a2 = zero
-                    a3 = zero
-                    a4 = zero
-                    a5 = zero
-                    a6 = zero
-                    a7 = zero
-                    for j in range(taps):
-                        w = row[j]
-                        a0 += w * s0[j]
-                        a1 += w * s1[j]
-                        a2 += w * s2[j]
-                        a3 += w * s3[j]
-                        a4 += w * s4[j]
-                        a5 += w * s5[j]
-                        a6 += w * s6[j]
-                        a7 += w * s7[j]
-                    oc[m] = a0
-                    oc[m + up] = a1
-                    oc[m + 2 * up] = a2
-                    oc[m + 3 * up] = a3
-                    oc[m + 4 * up] = a4
-                    oc[m + 5 * up] = a5
-                    oc[m + 6 * up] = a6
-                    oc[m + 7 * up] = a7
-                    k += LANES
-                else:
-                    if m < n_out:
-                        oc[m] = _one_output(xc, row, s, n, zero)
-                    k += 1
+    c = item // nitems
+    q = item - c * nitems
+    xc = x[c]
+    oc = out[c]
+    k0 = q * periods_per_item
+    k1 = min(n_periods, k0 + periods_per_item)
+    for r in range(up):
+        row = table[phase_of[r]]
+        off = offset_of[r]
+        k = k0
+        while k < k1:
+            s = k * down + off
+            m = k * up + r
+            if k + LANES <= k1 and s >= 0 and s + (LANES - 1) * down + taps <= n \
+                    and m + (LANES - 1) * up < n_out:
+                # 1-D slices indexed by the loop counter: no wraparound checks, so LLVM
+                # vectorises the eight dot products together
+                s0 = xc[s:s + taps]
+                s1 = xc[s + down:s + down + taps]
+                s2 = xc[s + 2 * down:s + 2 * down + taps]
+                s3 = xc[s + 3 * down:s + 3 * down + taps]
+                s4 = xc[s + 4 * down:s + 4 * down + taps]
+                s5 = xc[s + 5 * down:s + 5 * down + taps]
+                s6 = xc[s + 6 * down:s + 6 * down + taps]
+                s7 = xc[s + 7 * down:s + 7 * down + taps]
+                a0 = zero
+                a1 = zero
+                a2 = zero
+                a3 = zero
+                a4 = zero
+                a5 = zero
+                a6 = zero
+                a7 = zero
+                for j in range(taps):
+                    w = row[j]
+                    a0 += w * s0[j]
+                    a1 += w * s1[j]
+                    a2 += w * s2[j]
+                    a3 += w * s3[j]
+                    a4 += w * s4[j]
+                    a5 += w * s5[j]
+                    a6 += w * s6[j]
+                    a7 += w * s7[j]
+                oc[m] = a0
+                oc[m + up] = a1
+                oc[m + 2 * up] = a2
+                oc[m + 3 * up] = a3
+                oc[m + 4 * up] = a4
+                oc[m + 5 * up] = a5
+                oc[m + 6 * up] = a6
+                oc[m + 7 * up] = a7
+                k += LANES
+            else:
+                if m < n_out:
+                    oc[m] = _one_output(xc, row, s, n, zero)
+                k += 1
 
+
+def _n_items(x, up, periods_per_item, n_out):
+    n_periods = (n_out + up - 1) // up
+    return x.shape[0] * ((n_periods + periods_per_item - 1) // periods_per_item)
+
+
+@pjit
+def _polyphase_parallel(x, table, phase_of, offset_of, up, down, periods_per_item, zero, out, n_items):
+    for item in prange(n_items):
+        _polyphase_item(x, table, phase_of, offset_of, up, down, periods_per_item, zero, out, item)
+
+
+@jit
+def _polyphase_serial(x, table, phase_of, offset_of, up, down, periods_per_item, zero, out, n_items):
+    for item in range(n_items):
+        _polyphase_item(x, table, phase_of, offset_of, up, down, periods_per_item, zero, out, item)
+
+
+#: below this many multiply-adds (about a third of a millisecond) one thread does the work:
+#: waking the pool costs more, and on a busy machine a parallel call waits for a descheduled worker
+SERIAL_MACS = 1 << 21
 
 _PADDED: dict = {}
 
@@ -136,8 +156,10 @@ def polyphase(x, table, up, down, n_out):
     offset_of = (r * down) // up - half + 1
     periods = max(LANES, (PERIOD_OUTPUTS // up) // LANES * LANES)
     out = np.empty((x.shape[0], n_out), dtype=table.dtype)
-    _polyphase(x, table, phase_of, offset_of, np.int64(up), np.int64(down), np.int64(periods),
-               table.dtype.type(0), out)
+    n_items = _n_items(x, up, periods, n_out)
+    kernel = _polyphase_serial if x.shape[0] * n_out * taps < SERIAL_MACS else _polyphase_parallel
+    kernel(x, table, phase_of, offset_of, np.int64(up), np.int64(down), np.int64(periods),
+           table.dtype.type(0), out, np.int64(n_items))
     return out
 
 
