@@ -419,9 +419,19 @@ class Pyramid:
         return int(i) % n
 
     def __getitem__(self, i):
-        """``p[i]``: level ``i``'s array; ``p[a:b]``: the sub-pyramid of those levels."""
+        """``p[i]``: level ``i``'s array (``p.data(i)``); ``p[a:b]``: the sub-pyramid of those levels.
+
+        The rule, stated once: an integer gives an *array* (``p[i] is p.data(i) is
+        p.level(i).data``), a slice gives a *Pyramid*, :meth:`level` gives the :class:`Level`
+        (array, name, extents, units, meta), and iterating a pyramid yields its Levels (as
+        ``p.levels`` does).
+        """
         if isinstance(i, slice):
             return Pyramid(self._levels[i], self._modality, self._meta)
+        return self._levels[self._index(i)].data
+
+    def data(self, i: int):
+        """Level ``i``'s array, the same object as ``p[i]`` and ``p.level(i).data``."""
         return self._levels[self._index(i)].data
 
     def level(self, i: int) -> Level:

@@ -46,11 +46,44 @@ def _band(name, band, nyquist):
     return lo, hi
 
 
+def _octaves(band, df):
+    lo, hi = band
+    return np.log2(hi / max(lo, df))
+
+
+def _tiers(ratio, th, silent, smoothing, hysteresis):
+    """Tiers from ratios: moving average of log(ratio) over windows, then a Schmitt trigger."""
+    with np.errstate(divide="ignore"):
+        lr = np.log(np.where(np.isfinite(ratio), ratio, np.finfo(float).max))
+    if smoothing > 1:
+        h = smoothing // 2
+        padded = np.pad(lr, h, mode="edge")
+        lr = np.convolve(padded, np.full(smoothing, 1.0 / smoothing), mode="valid")
+    r = np.exp(lr)
+    if hysteresis == 1.0:
+        tier = np.searchsorted(th, r, side="right")
+    else:
+        tier = np.zeros(r.size, dtype=np.int64)
+        state = None
+        for w in range(r.size):
+            if silent[w]:
+                continue
+            if state is None:
+                state = int(np.searchsorted(th, r[w], side="right"))
+            while state < th.size and r[w] >= th[state] * hysteresis:
+                state += 1
+            while state > 0 and r[w] < th[state - 1] / hysteresis:
+                state -= 1
+            tier[w] = state
+    return np.where(silent, 0, tier)
+
+
 def audio_level_of_detail(y=None, sr=22050, *, S=None, window: float = 0.5, n_fft: int = 2048,
                           hop_length: int = 512, low_band=(20.0, 200.0), high_band=(2000.0, 8000.0),
                           thresholds=(0.5, 2.0), frame_rates=(15, 30, 60),
                           resolutions=((640, 480), (1280, 720), (1920, 1080)),
-                          silence_db: float = -60.0) -> LevelOfDetail:
+                          silence_db: float = -60.0, normalize=None, smoothing: int = 1,
+                          hysteresis: float = 1.0) -> LevelOfDetail:
     """Choose a video frame rate and resolution for each audio window from its band energies.
 
     Low-frequency audio (speech fundamentals, bass: 20-200 Hz) suggests a static scene; high-
@@ -83,6 +116,23 @@ def audio_level_of_detail(y=None, sr=22050, *, S=None, window: float = 0.5, n_ff
         (width, height) per tier, coarsest first.
     silence_db : float <= 0
         Windows whose total power is this many dB below the loudest window's are silent.
+    normalize : {None, 'octave'}
+        ``'octave'``: divide each band's energy by its width in octaves (``log2(high / low)``,
+        the low edge taken as the first bin above 0 Hz), i.e. compare energy *per octave*. Natural
+        sounds fall off roughly as 1/f (pink), which puts equal energy in every octave; the ratio
+        of a pink spectrum is then 1 whatever the bands, so the thresholds measure departures
+        from the usual spectral tilt rather than the band widths chosen.
+    smoothing : int >= 1, odd
+        Centred moving average of ``log(ratio)`` over this many windows (a geometric mean of the
+        ratios, edges padded with the end values) before the tiers are chosen; ``ratio`` itself
+        is returned unsmoothed. A periodic alarm that beeps in every other window then gives a
+        steady smoothed ratio (a median would keep the alternation).
+    hysteresis : float >= 1
+        Schmitt trigger between tiers: moving up across threshold ``t`` needs a (smoothed)
+        ratio of at least ``t * hysteresis``, moving down one below ``t / hysteresis``; in between
+        the previous window's tier is kept. 1 (default) turns it off. A steady hiss whose ratio
+        hovers around a threshold then keeps one tier. Silent windows get tier 0 and do not
+        change the state.
 
     Returns
     -------
@@ -92,7 +142,8 @@ def audio_level_of_detail(y=None, sr=22050, *, S=None, window: float = 0.5, n_ff
     ------
     PyramidError
         Neither or both of ``y`` and ``S``, bands outside ``[0, sr/2]`` or with no STFT bin,
-        thresholds not increasing or not matching the tiers.
+        thresholds not increasing or not matching the tiers, ``normalize`` unknown, ``smoothing``
+        not a positive odd integer, ``hysteresis`` below 1.
 
     Examples
     --------
@@ -117,6 +168,15 @@ def audio_level_of_detail(y=None, sr=22050, *, S=None, window: float = 0.5, n_ff
         silence_db = check_float("silence_db", silence_db, maximum=0.0)
     except DSPError as exc:
         raise PyramidError(str(exc)) from None
+    if normalize not in (None, "octave"):
+        raise PyramidError(f"normalize={normalize!r} is not supported: use None or 'octave'")
+    try:
+        smoothing = check_int("smoothing", smoothing, minimum=1)
+        hysteresis = check_float("hysteresis", hysteresis, minimum=1.0)
+    except DSPError as exc:
+        raise PyramidError(str(exc)) from None
+    if smoothing % 2 == 0:
+        raise PyramidError(f"smoothing={smoothing} must be odd (a centred median over windows)")
     if (y is None) == (S is None):
         raise PyramidError("audio_level_of_detail needs exactly one of y (audio) or S (a power spectrogram)")
     # every parameter is checked before the STFT runs
@@ -195,8 +255,9 @@ def audio_level_of_detail(y=None, sr=22050, *, S=None, window: float = 0.5, n_ff
     tot = np.bincount(win, weights=total[fr], minlength=n_win)
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(low > 0, high / np.where(low > 0, low, 1.0), np.where(high > 0, np.inf, 0.0))
-    tier = np.searchsorted(th, ratio, side="right")
+    if normalize == "octave":
+        ratio = ratio * (_octaves(lo_b, sr / n_fft) / _octaves(hi_b, sr / n_fft))
     peak = tot.max()
     silent = tot <= peak * 10.0 ** (silence_db / 10.0) if peak > 0 else np.ones(n_win, bool)
-    tier = np.where(silent, 0, tier)
+    tier = _tiers(ratio, th, silent, smoothing, hysteresis)
     return LevelOfDetail(np.stack([starts, ends], axis=1), low, high, ratio, tier, rates[tier], res[tier], silent)

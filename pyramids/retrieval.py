@@ -28,9 +28,36 @@ def _query_matrix(query):
     return q2 / xp.where(zero, q2.dtype.type(1), qn), single
 
 
+def _level_matrix(level, level_index):
+    """The level's elements as rows ``(n_rows, D)`` and the channel shape kept apart.
+
+    Span levels ``(n, D)`` give ``()``; multichannel span levels ``(n, C..., D)`` (a stereo audio
+    level) give rows ordered channel-major and the channel shape ``(C...)``, so channels are
+    never folded into features. Pixel levels ``(H, W, ...)`` are ``H * W`` elements.
+    """
+    data = level.data
+    if level.units == "pixels":
+        x = level_features(level)
+        chans = ()
+        x = x.reshape(-1, x.shape[-1])
+    elif data.ndim > 2:
+        xp = array_module(data)
+        chans = tuple(int(c) for c in data.shape[1:-1])
+        x = xp.moveaxis(data, 0, -2).reshape(-1, data.shape[-1])
+    else:
+        x, chans = level_features(level), ()
+    if x.shape[-1] == 1:
+        raise PyramidError(
+            f"level {level_index} ({level.name!r}, data shape {tuple(data.shape)}) has scalar elements: the "
+            "cosine similarity of two scalars is only +1 or -1; compare levels of feature vectors "
+            "(AudioPyramid.temporal or .mel levels, embeddings), not wavelet coefficients or single values"
+        )
+    return x, chans
+
+
 def _cosine_level(qn, level, level_index):
-    x = level_features(level)
-    x = x.reshape(-1, x.shape[-1])
+    """``(Q, *channels, n_elements)`` cosines."""
+    x, chans = _level_matrix(level, level_index)
     if x.shape[1] != qn.shape[1]:
         raise PyramidError(
             f"query has {qn.shape[1]} features but level {level_index} ({level.name!r}) has "
@@ -43,7 +70,8 @@ def _cosine_level(qn, level, level_index):
     norms = xp.sqrt((x * x).sum(axis=1))
     # a silent frame or a padding cell has no direction: it scores 0 rather than failing
     safe = xp.where(norms > 0, norms, dtype.type(1))
-    return (qn.astype(dtype, copy=False) @ x.T) / safe[None, :]
+    s = (qn.astype(dtype, copy=False) @ x.T) / safe[None, :]
+    return s.reshape((qn.shape[0],) + chans + (-1,)) if chans else s
 
 
 def similarity(query, pyramid, level=None):
@@ -64,11 +92,14 @@ def similarity(query, pyramid, level=None):
     np.ndarray [shape=(n_elements,)] or [shape=(Q, n_elements)], or a list of them per level
         On the pyramid's device. A zero vector has no direction: an element, or a row of a
         batch of queries, with zero norm scores 0 (a single query of zero norm is an error).
+        A multichannel level ``(n, C, D)`` (stereo audio) keeps its channels as a leading axis:
+        ``(C, n_elements)``, or ``(Q, C, n_elements)``; channels are never folded into features.
 
     Raises
     ------
     PyramidError
-        A query of zero norm or with the wrong dimension, a level out of range.
+        A query of zero norm or with the wrong dimension, a level out of range, a level whose
+        elements are scalars (wavelet coefficients, a grey-level image: cosine would be +-1).
 
     Examples
     --------
@@ -254,6 +285,11 @@ def retrieve(query, pyramids, k: int = 5, *, levels=None, query_text=None, rules
         cos = {}
         for i in searched_levels(levels, p, query_text, rules, min_level, gran):
             s = cos[i] = to_host(_cosine_level(qn, p.level(i), i)[0]).astype(np.float64)
+            if s.ndim > 1:
+                raise PyramidError(
+                    f"pyramids[{n}] level {i} ({p.level(i).name!r}) has channels {s.shape[:-1]}: retrieve ranks "
+                    "elements, so mix the channels down first (p.map(lambda x: x.mean(axis=1))) or search one"
+                )
             z = s if calibration is None else calibration.apply(p.level(i).name, s)
             if context and i + 1 < len(p):
                 up = to_host(_cosine_level(qn, p.level(i + 1), i + 1)[0]).astype(np.float64)
