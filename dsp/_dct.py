@@ -6,10 +6,12 @@ Definitions (``N`` = length of the transformed axis, unnormalised, as ``scipy.ff
     type 2:  y[k] = 2 sum_{n=0}^{N-1} x[n] cos(pi k (2n+1) / (2N))
     type 3:  y[k] = x[0] + 2 sum_{n=1}^{N-1} x[n] cos(pi (2k+1) n / (2N))
 
-``norm='ortho'`` makes each matrix orthonormal (for type 1, by weighting the end points by
-sqrt(2), as SciPy does when ``orthogonalize`` is on, its default with ``'ortho'``);
-``norm='forward'`` divides the forward transform by ``2N`` (``2(N-1)`` for type 1), and
-``None``/``'backward'`` leaves it unscaled. The inverse of type 2 is type 3 and vice versa, type 1
+Every variant is ``post * DCT(pre * x)`` with two weight vectors: the norm's overall scale (1 for
+``None``/``'backward'``; ``1/(2N)``, type 1 ``1/(2(N-1))``, for ``'forward'``; ``1/sqrt(2N)``,
+type 1 ``1/sqrt(2(N-1))``, for ``'ortho'``) times SciPy's ``orthogonalize`` weights (on by default
+with ``'ortho'`` only): type 1 multiplies ``x[0]`` and ``x[N-1]`` by sqrt(2) and divides ``y[0]``
+and ``y[N-1]`` by it, type 2 divides ``y[0]`` by sqrt(2), type 3 multiplies ``x[0]`` by sqrt(2).
+With ``'ortho'`` and the weights, each matrix is orthonormal. The inverse of type 2 is type 3 and vice versa, type 1
 is its own inverse, and ``idct(x, norm=m)`` is ``dct`` of the inverse type with the mirrored norm.
 
 Short axes (up to ``MATRIX_MAX_LENGTH``, e.g. mel bands) are transformed by a product with a
@@ -24,9 +26,9 @@ import math
 
 import numpy as np
 
-from ._backend import array_module, backend_of, kernel_module
+from ._backend import array_module, backend_of, is_cupy_array, kernel_module
 from ._errors import DSPError
-from ._validation import as_float_array, check_axis, check_choice
+from ._validation import as_float_array, check_axis, check_choice, check_int
 
 _NORMS = (None, "backward", "ortho", "forward")
 _INVERSE_TYPE = {1: 1, 2: 3, 3: 2}
@@ -35,100 +37,120 @@ _MIRRORED_NORM = {"backward": "forward", "forward": "backward", "ortho": "ortho"
 MATRIX_MAX_LENGTH = 256
 
 
-@functools.lru_cache(maxsize=16)
-def dct_matrix(type: int, n: int, norm: str, n_out: int | None = None) -> np.ndarray:
-    """The ``(n_out, n)`` float64 matrix of the DCT of ``type`` with ``norm`` (read-only).
-
-    ``norm`` is ``'backward'``, ``'ortho'`` or ``'forward'``; ``n_out`` keeps only the first
-    rows (MFCCs need the first ``n_mfcc`` coefficients).
-    """
-    n_out = n if n_out is None else n_out
-    k = np.arange(n_out, dtype=np.int64)[:, None]
-    j = np.arange(n, dtype=np.int64)[None, :]
-    if type == 1:
-        # angle pi k j / (n-1) = 2 pi (k j mod 2(n-1)) / (2(n-1))
-        period = 2 * (n - 1)
-        m = (k * j) % period
-        c = 2.0 * np.cos(2.0 * np.pi * m / period)
-        c[:, 0] = 1.0
-        c[:, n - 1] = np.where(k[:, 0] % 2 == 0, 1.0, -1.0)
-        if norm == "ortho":
-            c[:, 0] *= math.sqrt(2.0)
-            c[:, n - 1] *= math.sqrt(2.0)
-            scale = np.full(n_out, 0.5 * math.sqrt(2.0 / (n - 1)))
-            scale[0] = 0.5 * math.sqrt(1.0 / (n - 1))
-            if n_out >= n:
-                scale[n - 1] = 0.5 * math.sqrt(1.0 / (n - 1))
-            c *= scale[:, None]
-        elif norm == "forward":
-            c /= period
-    else:
-        period = 4 * n  # angle pi a / (2n) = 2 pi (a mod 4n) / (4n)
-        if type == 2:
-            m = (k * (2 * j + 1)) % period
-        else:
-            m = ((2 * k + 1) * j) % period
-        c = 2.0 * np.cos(2.0 * np.pi * m / period)
-        if type == 3:
-            c[:, 0] = 1.0
-        if norm == "ortho":
-            if type == 2:
-                scale = np.full(n_out, math.sqrt(1.0 / (2.0 * n)))
-                scale[0] = math.sqrt(1.0 / (4.0 * n))
-                c *= scale[:, None]
-            else:
-                c[:, 1:] *= math.sqrt(1.0 / (2.0 * n))
-                c[:, 0] *= math.sqrt(1.0 / n)
-        elif norm == "forward":
-            c /= 2 * n
-    c.setflags(write=False)
-    return c
-
-
-def _validate(x, type, norm, axis, name):
-    if isinstance(type, bool) or type not in (1, 2, 3):
-        raise DSPError(f"type={type!r} is not supported: use 1, 2 or 3")
-    check_choice("norm", norm, _NORMS)
-    x = as_float_array(x, name="x")
-    axis = check_axis(axis, x.ndim)
-    n = x.shape[axis]
-    least = 2 if type == 1 else 1
-    if n < least:
-        raise DSPError(
-            f"x has length {n} along axis={axis}: the type-{type} {name} needs length >= {least}"
-        )
-    return x, axis, n
-
-
 @functools.lru_cache(maxsize=64)
-def _fft_scales(type: int, n: int, norm: str):
-    """(pre, post): the norm as factors on the input and the output of the unnormalised DCT."""
-    pre = np.ones(n)
-    post = np.ones(n)
+def _scales(type: int, n: int, norm: str, orth: bool):
+    """(pre, post): the norm and the orthogonalize weights on the input and on the output."""
     if norm == "forward":
-        post[:] = 1.0 / (2 * (n - 1) if type == 1 else 2 * n)
+        scale = 1.0 / (2 * (n - 1) if type == 1 else 2 * n)
     elif norm == "ortho":
+        scale = 1.0 / math.sqrt(2.0 * (n - 1) if type == 1 else 2.0 * n)
+    else:
+        scale = 1.0
+    pre = np.ones(n)
+    post = np.full(n, scale)
+    if orth:
+        r2 = math.sqrt(2.0)
         if type == 1:
-            pre[[0, n - 1]] = math.sqrt(2.0)
-            post[:] = 0.5 * math.sqrt(2.0 / (n - 1))
-            post[[0, n - 1]] = 0.5 * math.sqrt(1.0 / (n - 1))
+            pre[[0, n - 1]] = r2
+            post[[0, n - 1]] = scale / r2
         elif type == 2:
-            post[:] = math.sqrt(1.0 / (2.0 * n))
-            post[0] = math.sqrt(1.0 / (4.0 * n))
+            post[0] = scale / r2
         else:
-            pre[:] = math.sqrt(1.0 / (2.0 * n))
-            pre[0] = math.sqrt(1.0 / n)
+            pre[0] = r2
     pre.setflags(write=False)
     post.setflags(write=False)
     return pre, post
 
 
-def _run(x, axis, type, norm):
-    """DCT of ``type`` with ``norm`` ('backward', 'ortho', 'forward') along ``axis``."""
+@functools.lru_cache(maxsize=16)
+def dct_matrix(type: int, n: int, norm: str, n_out: int | None = None, orth: bool | None = None) -> np.ndarray:
+    """The ``(n_out, n)`` float64 matrix of the DCT of ``type`` with ``norm`` (read-only).
+
+    ``norm`` is ``'backward'``, ``'ortho'`` or ``'forward'``; ``n_out`` keeps only the first
+    rows (MFCCs need the first ``n_mfcc`` coefficients); ``orth`` is SciPy's ``orthogonalize``
+    (None: on for ``'ortho'`` only).
+    """
+    n_out = n if n_out is None else n_out
+    orth = (norm == "ortho") if orth is None else bool(orth)
+    k = np.arange(n_out, dtype=np.int64)[:, None]
+    j = np.arange(n, dtype=np.int64)[None, :]
+    if type == 1:
+        # angle pi k j / (n-1) = 2 pi (k j mod 2(n-1)) / (2(n-1))
+        period = 2 * (n - 1)
+        c = 2.0 * np.cos(2.0 * np.pi * ((k * j) % period) / period)
+        c[:, 0] = 1.0
+        c[:, n - 1] = np.where(k[:, 0] % 2 == 0, 1.0, -1.0)
+    else:
+        period = 4 * n  # angle pi a / (2n) = 2 pi (a mod 4n) / (4n)
+        m = (k * (2 * j + 1)) % period if type == 2 else ((2 * k + 1) * j) % period
+        c = 2.0 * np.cos(2.0 * np.pi * m / period)
+        if type == 3:
+            c[:, 0] = 1.0
+    pre, post = _scales(type, n, norm, orth)
+    c = post[:n_out, None] * c * pre[None, :]
+    c.setflags(write=False)
+    return c
+
+
+def _validate(x, type, n, axis, norm, workers, orthogonalize, name):
+    if isinstance(type, bool) or type not in (1, 2, 3):
+        raise DSPError(f"type={type!r} is not supported: use 1, 2 or 3")
+    check_choice("norm", norm, _NORMS)
+    if workers is not None:
+        check_int("workers", workers)  # accepted as SciPy does; our kernels choose their threads
+    if orthogonalize is not None and not isinstance(orthogonalize, (bool, np.bool_)):
+        raise DSPError(f"orthogonalize={orthogonalize!r} must be None, True or False")
+    x = scipy_fft_input(x)
+    axis = check_axis(axis, x.ndim)
+    least = 2 if type == 1 else 1
+    if n is not None:
+        n = check_int("n", n)
+        if n < least:
+            raise DSPError(f"n={n} is too small: the type-{type} {name} needs n >= {least}")
+        x = _crop_or_pad(x, n, axis)
+    length = x.shape[axis]
+    if length < least:
+        raise DSPError(
+            f"x has length {length} along axis={axis}: the type-{type} {name} needs length >= {least}"
+        )
+    norm = "backward" if norm is None else norm
+    orth = (norm == "ortho") if orthogonalize is None else bool(orthogonalize)
+    return x, axis, norm, orth
+
+
+def scipy_fft_input(x):
+    """SciPy's dtype policy: integers and booleans in float64, float16 in float32, complex kept."""
+    if not is_cupy_array(x):
+        try:
+            x = np.asarray(x)
+        except Exception as exc:  # ragged lists and the like
+            raise DSPError(f"x could not be converted to an array: {exc}") from exc
+    if x.dtype.kind in "biu":
+        x = x.astype(np.float64)
+    return as_float_array(x, name="x", allow_complex=True)
+
+
+def _crop_or_pad(x, n, axis):
+    have = x.shape[axis]
+    if have >= n:
+        return x[(slice(None),) * axis + (slice(0, n),)]
+    xp = array_module(x)
+    shape = list(x.shape)
+    shape[axis] = n
+    out = xp.zeros(tuple(shape), dtype=x.dtype)
+    out[(slice(None),) * axis + (slice(0, have),)] = x
+    return out
+
+
+def _run(x, axis, type, norm, orth):
+    """DCT of ``type`` with ``norm`` ('backward', 'ortho', 'forward') along ``axis``; complex
+    input is transformed as its real and imaginary parts (the transform is real)."""
+    if x.dtype.kind == "c":
+        return _run(x.real, axis, type, norm, orth) + 1j * _run(x.imag, axis, type, norm, orth)
     n = x.shape[axis]
     kernels = kernel_module(backend_of(x), "dct")
     if n <= MATRIX_MAX_LENGTH:
-        return _transform(x, axis, dct_matrix(type, n, norm))
+        return _transform(x, axis, dct_matrix(type, n, norm, None, orth))
     if not hasattr(kernels, "fft_dct"):
         # a backend without the FFT path: the n x n float64 matrix must stay reasonable
         if n > 4096:
@@ -136,11 +158,11 @@ def _run(x, axis, type, norm):
                 f"x has length {n} along axis={axis}: on this backend dct/idct support lengths "
                 "up to 4096 (move the array to the host for longer axes)"
             )
-        return _transform(x, axis, dct_matrix(type, n, norm))
+        return _transform(x, axis, dct_matrix(type, n, norm, None, orth))
     xp = array_module(x)
     moved = xp.moveaxis(x, axis, -1)
     rows = xp.ascontiguousarray(moved.reshape((-1, n)))
-    out = kernels.fft_dct(rows, type, *_fft_scales(type, n, norm))
+    out = kernels.fft_dct(rows, type, *_scales(type, n, norm, orth))
     return xp.moveaxis(out.reshape(moved.shape), -1, axis)
 
 
@@ -155,20 +177,29 @@ def _transform(x, axis, matrix):
     return out.reshape(shape[:axis] + (matrix.shape[0],) + shape[axis + 1 :])
 
 
-def dct(x, type=2, norm=None, axis=-1):
+def dct(x, type=2, n=None, axis=-1, norm=None, overwrite_x=False, workers=None, orthogonalize=None):
     """Discrete cosine transform of type 1, 2 or 3 along ``axis``, as ``scipy.fft.dct``.
 
     Parameters
     ----------
-    x : np.ndarray [shape=(..., n, ...)], real
-        float32 stays float32, float64 stays float64.
+    x : np.ndarray [shape=(..., n, ...)]
+        float32 stays float32, float64 stays float64; integers are computed in float64 and
+        complex input as its real and imaginary parts (SciPy's policy).
     type : {1, 2, 3}
         Type 1 needs ``n >= 2``.
+    n : int or None
+        Length of the transform: ``x`` is cropped or zero-padded along ``axis``.
+    axis : int
+        The axis transformed.
     norm : {None, 'backward', 'ortho', 'forward'}
         ``None`` and ``'backward'``: unscaled; ``'ortho'``: orthonormal; ``'forward'``: divided
         by ``2n`` (``2(n - 1)`` for type 1).
-    axis : int
-        The axis transformed.
+    overwrite_x : bool
+        Accepted for SciPy's signature; ``x`` is never overwritten.
+    workers : int or None
+        Accepted for SciPy's signature; our kernels choose their threads.
+    orthogonalize : bool or None
+        SciPy's orthogonalized variant (see the module notes); None means ``norm == 'ortho'``.
 
     Returns
     -------
@@ -186,23 +217,27 @@ def dct(x, type=2, norm=None, axis=-1):
     >>> dsp.dct(np.array([1.0, 2.0, 3.0]), norm='ortho').round(4)
     array([ 3.4641, -1.4142,  0.    ])
     """
-    x, axis, n = _validate(x, type, norm, axis, "dct")
-    norm = "backward" if norm is None else norm
-    return _run(x, axis, type, norm)
+    x, axis, norm, orth = _validate(x, type, n, axis, norm, workers, orthogonalize, "dct")
+    return _run(x, axis, type, norm, orth)
 
 
-def idct(x, type=2, norm=None, axis=-1):
+def idct(x, type=2, n=None, axis=-1, norm=None, overwrite_x=False, workers=None, orthogonalize=None):
     """Inverse discrete cosine transform, as ``scipy.fft.idct``: ``idct(dct(x)) == x``.
 
     Parameters
     ----------
-    x : np.ndarray [shape=(..., n, ...)], real
+    x : np.ndarray [shape=(..., n, ...)]
     type : {1, 2, 3}
         The type of the forward transform being inverted.
+    n : int or None
+        Length of the transform (crop or zero-pad along ``axis``).
+    axis : int
     norm : {None, 'backward', 'ortho', 'forward'}
         The same ``norm`` as the forward transform: with ``None``/``'backward'`` the inverse
         carries the ``1 / (2n)`` (type 1: ``1 / (2(n - 1))``) factor.
-    axis : int
+    overwrite_x, workers : accepted for SciPy's signature (see :func:`dct`)
+    orthogonalize : bool or None
+        As given to the forward transform.
 
     Returns
     -------
@@ -216,6 +251,5 @@ def idct(x, type=2, norm=None, axis=-1):
     >>> np.allclose(dsp.idct(dsp.dct(x, type=3), type=3), x)
     True
     """
-    x, axis, n = _validate(x, type, norm, axis, "idct")
-    norm = "backward" if norm is None else norm
-    return _run(x, axis, _INVERSE_TYPE[type], _MIRRORED_NORM[norm])
+    x, axis, norm, orth = _validate(x, type, n, axis, norm, workers, orthogonalize, "idct")
+    return _run(x, axis, _INVERSE_TYPE[type], _MIRRORED_NORM[norm], orth)

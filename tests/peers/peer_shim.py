@@ -111,6 +111,17 @@ def _wrap(peer_fn, our_fn, router, label):
     return routed
 
 
+def _register_capabilities(peer_fn, wrapper):
+    """SciPy's tests look functions up in its array-API capabilities table (keyed by the function
+    object): the routed wrapper gets the peer function's entry."""
+    try:
+        from scipy._lib._array_api import xp_capabilities_table as table
+    except ImportError:
+        return
+    if peer_fn in table:
+        table[wrapper] = table[peer_fn]
+
+
 def install(suite: str) -> list[str]:
     """Route the suite's names to ours; return the labels ``peer.name -> dsp.name``."""
     labels = []
@@ -120,6 +131,7 @@ def install(suite: str) -> list[str]:
         peer_fn, our_fn = getattr(pm, name), getattr(om, our_name)
         label = f"{peer_mod}.{name} -> {our_mod}.{our_name}" + (" (conditional)" if router else "")
         wrapper = _wrap(peer_fn, our_fn, router, label)
+        _register_capabilities(peer_fn, wrapper)
         setattr(pm, name, wrapper)
         _installed.append((pm, name, wrapper, our_fn))
         labels.append(label)
