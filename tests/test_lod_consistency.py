@@ -104,3 +104,13 @@ def test_similarity_refuses_scalar_elements():
                           "pixels")], "image")
     with pytest.raises(PyramidError, match="scalar elements"):
         align.similarity(np.ones(1), grey, level=0)
+
+
+@pytest.mark.parametrize("module", ["pyramids.index", "pyramids.semantic", "pyramids.sync", "pyramids.video",
+                                    "pyramids.models"])
+def test_docstring_examples_of_the_issue_22_modules_run(module):
+    import doctest
+    import importlib
+
+    res = doctest.testmod(importlib.import_module(module), optionflags=doctest.ELLIPSIS)
+    assert res.failed == 0
