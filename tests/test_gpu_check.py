@@ -21,7 +21,7 @@ def test_dry_run_under_the_simulator_records_every_step(tmp_path):
     path = tmp_path / "sim.json"
     env = dict(os.environ, NUMBA_ENABLE_CUDASIM="1", OUT=str(out))
     proc = subprocess.run([sys.executable, "-m", "benchmarks.gpu_check", "--simulate", "--json", str(path)],
-                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=400)
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=800)
     assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
     assert "==== gpu-check summary ====" in proc.stdout
     rec = json.loads(path.read_text())
