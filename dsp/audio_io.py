@@ -165,15 +165,14 @@ def load(path, *, sr=22050, mono=True, offset=0.0, duration=None, dtype=np.float
             raise DSPError(f"path is a tuple of {len(path)} items: a decoded input must be (y, sr)")
         y, sr_native = path
         sr_native = _check_sr(sr_native, allow_none=False)
-        y = as_float_array(y).astype(dtype, copy=False)
-        y2 = y.reshape((-1, y.shape[-1])) if y.ndim > 1 else y[None]
-        start, count = _frame_range(offset, duration, sr_native, y2.shape[-1], "the decoded input")
-        y = y2[:, start:] if count < 0 else y2[:, start:start + count]
+        y = as_float_array(y).astype(dtype, copy=False)  # any leading (channel) axes are kept
+        start, count = _frame_range(offset, duration, sr_native, y.shape[-1], "the decoded input")
+        y = y[..., start:] if count < 0 else y[..., start:start + count]
     else:
         y, sr_native = _decode(_check_source(path), offset, duration, dtype)
-    if y.shape[0] == 1:
-        y = y[0]
-    elif mono:
+        if y.shape[0] == 1:  # a mono file is (n,), as librosa's
+            y = y[0]
+    if mono and y.ndim > 1:
         y = to_mono(y)
     if sr is not None and sr != sr_native:
         y = resample(y, orig_sr=sr_native, target_sr=sr, res_type=res_type)

@@ -140,6 +140,10 @@ def test_path_kinds_and_pass_through(files):
     np.testing.assert_allclose(e, a, atol=1e-7)
     f, sr = dsp.load((native, 22050), sr=11025, offset=0.5, mono=False)
     assert sr == 11025 and f.shape == (2, 5513)
+    g, _ = dsp.load((np.stack([native, native]), 22050), sr=None, mono=False, duration=0.5)
+    assert g.shape == (2, 2, 11025)
+    h, _ = dsp.load((native[:1], 22050), sr=None, mono=False)
+    assert h.shape == (1, 22050)  # a decoded array keeps its shape
 
 
 def test_float64_dtype(files):
