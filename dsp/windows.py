@@ -422,7 +422,7 @@ def _checked_array(values, n: int, dtype: np.dtype, *, what: str) -> np.ndarray:
     return w
 
 
-def get_window(window, Nx: int, *, fftbins: bool = True) -> np.ndarray:
+def get_window(window, Nx: int, fftbins: bool = True, *, xp=None, device=None):
     """A window of length ``Nx``, equal to ``scipy.signal.get_window`` for the shared names.
 
     Parameters
@@ -449,11 +449,15 @@ def get_window(window, Nx: int, *, fftbins: bool = True) -> np.ndarray:
         The window's length.
     fftbins : bool
         True: periodic window (DFT-even, for spectral analysis). False: symmetric window.
+    xp : array namespace or None
+        As in SciPy: the array library of the result (None: NumPy; e.g. ``cupy``).
+    device : None or str
+        As in SciPy: the device of the result, passed to ``xp.asarray`` (None: the default).
 
     Returns
     -------
     np.ndarray [shape=(Nx,)], float64
-        A new, writable array.
+        A new, writable array (of ``xp`` when given).
 
     Raises
     ------
@@ -469,8 +473,15 @@ def get_window(window, Nx: int, *, fftbins: bool = True) -> np.ndarray:
     >>> dsp.get_window(('gaussian', 1.0), 3, fftbins=False)
     array([0.60653066, 1.        , 0.60653066])
     """
+    if not isinstance(fftbins, (bool, np.bool_)):
+        raise DSPError(f"Parameter fftbins={fftbins!r} must be True or False")
+    if xp is not None and not hasattr(xp, "asarray"):
+        raise DSPError(f"xp={xp!r} must be an array namespace such as numpy or cupy")
     if isinstance(Nx, (bool, np.bool_)) or not isinstance(Nx, numbers.Integral):
-        raise DSPError(f"Nx={Nx!r} must be an integer")
+        raise DSPError(f"Parameter Nx={Nx!r} must be an integer")
     if Nx < 1:
-        raise DSPError(f"Nx={Nx} is too small: need Nx >= 1")
-    return np.array(_cached_window(window, int(Nx), fftbins, np.float64))
+        raise DSPError(f"Parameter Nx={Nx} is too small: need Nx >= 1")
+    w = np.array(_cached_window(window, int(Nx), fftbins, np.float64))
+    if xp is None or (xp is np and device in (None, "cpu")):
+        return w
+    return xp.asarray(w) if device is None else xp.asarray(w, device=device)

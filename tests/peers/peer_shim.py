@@ -51,17 +51,19 @@ def _dct_route(peer, ours, args, kwargs):
 
 
 def _window_route(peer, ours, args, kwargs):
-    """Names (and tuples) our get_window knows go to ours; others stay on SciPy."""
+    """Windows our get_window implements go to ours -- numbers (Kaiser beta), names and tuples
+    whose name we know, right or wrong in their parameters (our errors are tested too), arrays
+    and other specs included; only names we do not implement stay on SciPy."""
     from dsp import windows as ourwin
 
     window = args[0] if args else kwargs.get("window")
-    try:
-        hashable = window if isinstance(window, (str, tuple, int, float)) else None
-        if hashable is None:
+    name = window[0] if isinstance(window, tuple) and window and isinstance(window[0], str) else window
+    if isinstance(name, str):
+        key = name.lower()
+        for suffix in ("_symmetric", "_periodic"):
+            key = key[: -len(suffix)] if key.endswith(suffix) else key
+        if key not in ourwin._NAMES:
             return None
-        ourwin._parse(hashable)
-    except Exception:
-        return None  # a name we do not know: the peer's own error or window
     return ours
 
 
