@@ -19,11 +19,10 @@ from ._errors import DSPError, DSPTypeError
 
 def fft_input(a, n, axis):
     """``a`` as an array numpy.fft would transform: integers and booleans become float64."""
-    if not is_cupy_array(a):
-        try:
-            a = np.asarray(a)
-        except Exception as exc:  # ragged lists and the like
-            raise DSPError(f"a could not be converted to an array: {exc}") from exc
+    if not is_cupy_array(a):  # (masked samples, tensors requiring grad, ragged lists: DSPError)
+        from ._validation import to_numpy
+
+        a = to_numpy(a, "a")
     if a.dtype.kind in "biu":
         a = a.astype(np.float64)
     if (n is None and isinstance(axis, numbers.Integral) and not isinstance(axis, bool)

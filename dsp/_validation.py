@@ -6,6 +6,7 @@ is accepted. Kernels never validate; they trust what these helpers hand them.
 from __future__ import annotations
 
 import numbers
+import os
 from typing import Any, Iterable
 
 import numpy as np
@@ -27,7 +28,10 @@ def as_float_array(
     float32 and float64 are kept, float16 becomes float32, complex input is accepted only where
     ``allow_complex``. Integer and boolean input is refused: integer audio has a scale (PCM) that
     must be stated, so the message points to :func:`dsp.from_pcm`. CuPy arrays stay CuPy.
-    Read-only and non-contiguous inputs are accepted (kernels copy what they need).
+    Big-endian input keeps its precision (``'>f4'`` -> float32). Read-only input is copied once
+    (:func:`kernel_ready`) so that it reaches the same compiled kernels as writable input;
+    masked arrays with masked samples and torch tensors that require grad are refused
+    (:func:`to_numpy`).
 
     Parameters
     ----------
@@ -47,11 +51,11 @@ def as_float_array(
     """
     xp = array_module(x)
     if not is_cupy_array(x):
-        try:
-            x = np.asarray(x)
-        except Exception as exc:  # ragged lists and the like
-            raise DSPError(f"{name} could not be converted to an array: {exc}") from exc
+        x = to_numpy(x, name)
     dt = x.dtype
+    if not dt.isnative:  # big-endian data keeps its precision: '>f4' -> float32
+        x = x.astype(dt.newbyteorder("="))
+        dt = x.dtype
     if dt.kind in "iu":
         raise DSPError(
             f"{name} has integer dtype {dt}: audio must be floating point. "
@@ -76,7 +80,87 @@ def as_float_array(
         raise DSPError(f"{name} has {x.ndim} dimension(s): need at least {min_ndim}")
     if finite and x.size and not bool(xp.isfinite(x).all()):
         raise DSPError(f"{name} contains NaN or infinity: need finite values")
+    return kernel_ready(x)
+
+
+def to_numpy(x, name: str) -> np.ndarray:
+    """``np.asarray(x)`` for any array-like, refusing what would lose information silently.
+
+    A masked array with masked samples is refused (its mask would be dropped, as librosa's
+    ``valid_audio`` refuses it); a torch tensor that requires grad is refused with a pointer to
+    ``.detach()``; ragged nested lists and objects NumPy cannot convert raise DSPError.
+    """
+    if isinstance(x, np.ma.MaskedArray):
+        if np.ma.is_masked(x):
+            raise DSPError(
+                f"{name} is a masked array with masked samples: the mask would be ignored; "
+                f"fill them first ({name}.filled(0.0)) or drop them"
+            )
+        x = x.data
+    if getattr(x, "requires_grad", False) is True and type(x).__module__.startswith("torch"):
+        raise DSPError(
+            f"{name} is a torch tensor with requires_grad=True: call {name}.detach() "
+            "(the result would not be differentiable)"
+        )
+    try:
+        x = np.asarray(x)
+    except Exception as exc:  # ragged lists and the like
+        raise DSPError(f"{name} could not be converted to an array: {exc}") from exc
+    if x.dtype == object:
+        raise DSPError(f"{name} could not be converted to a numeric array (it holds Python objects)")
     return x
+
+
+def kernel_ready(x):
+    """``x`` as the compiled kernels are compiled for: writable NumPy arrays.
+
+    Numba types a read-only array differently from a writable one, so a read-only input (a
+    memory-mapped file, an array handed over by another library, a broadcast view) would compile
+    every kernel a second time (about 35 s for istft). Such input is copied once here, keeping its
+    memory layout; writable arrays and CuPy arrays pass through untouched.
+    """
+    if isinstance(x, np.ndarray) and not x.flags.writeable:
+        x = x.copy(order="K")
+    return x
+
+
+def _physical_memory() -> int:
+    try:
+        return int(os.sysconf("SC_PAGE_SIZE")) * int(os.sysconf("SC_PHYS_PAGES"))
+    except (AttributeError, ValueError, OSError):  # not POSIX
+        return 1 << 62
+
+
+#: the largest single array, in bytes, that a parameter may make a function allocate: 64 GiB, or
+#: the machine's physical memory if smaller; the environment variable ``DSP_MAX_ALLOC_BYTES``
+#: replaces the 64 GiB. Parameters implying more (``n_fft=2**40``, ``n_mels=2**31``, a dense DFT
+#: matrix of 100,000 points) raise DSPError before anything is allocated.
+MAX_ALLOC_BYTES = min(int(os.environ.get("DSP_MAX_ALLOC_BYTES", 1 << 36)), _physical_memory())
+
+
+def _format_bytes(n: float) -> str:
+    for unit in ("bytes", "KiB", "MiB", "GiB", "TiB", "PiB"):
+        if n < 1024 or unit == "PiB":
+            return f"{n:.0f} {unit}" if unit == "bytes" else f"{n:.1f} {unit}"
+        n /= 1024
+    return f"{n:.1f} EiB"  # pragma: no cover
+
+
+def check_allocation(cause: str, n_items, itemsize: int, *, what: str = "an array",
+                     hint: str = "") -> None:
+    """Refuse, before allocating, an array of ``n_items`` values of ``itemsize`` bytes above
+    :data:`MAX_ALLOC_BYTES`.
+
+    ``cause`` names the parameters responsible (``"n_fft=1099511627776"``); the message states
+    the size the array would need and the ceiling.
+    """
+    nbytes = float(n_items) * float(itemsize)
+    if nbytes > MAX_ALLOC_BYTES:
+        raise DSPError(
+            f"{cause} would need {what} of {_format_bytes(nbytes)}, more than the "
+            f"{_format_bytes(MAX_ALLOC_BYTES)} ceiling (dsp's MAX_ALLOC_BYTES: 64 GiB or the "
+            f"physical memory; DSP_MAX_ALLOC_BYTES overrides)" + (f"; {hint}" if hint else "")
+        )
 
 
 def check_int(name: str, value: Any, *, minimum: int | None = None, maximum: int | None = None) -> int:

@@ -18,7 +18,7 @@ import numpy as np
 from ._backend import array_module, backend_of, kernel_module
 from ._errors import DSPError
 from ._numpy_policy import fft_input, write_out
-from ._validation import as_float_array, check_axis, check_choice, check_float, check_int, complex_dtype
+from ._validation import as_float_array, check_allocation, check_axis, check_choice, check_float, check_int, complex_dtype
 
 __all__ = ["dft_matrix", "dft", "idft", "fft", "ifft", "rfft", "irfft", "fft_frequencies"]
 
@@ -58,9 +58,24 @@ def dft_matrix(n, *, dtype=np.complex128) -> np.ndarray:
     dt = np.dtype(dtype)
     if dt not in (np.complex64, np.complex128):
         raise DSPError(f"dtype={dt} is not supported: use complex64 or complex128")
+    _check_dense(n, dt, f"n={n}")
     j = np.arange(n, dtype=np.int64)
     phase = (-2.0 * np.pi / n) * (np.outer(j, j) % n)
     return (np.cos(phase) + 1j * np.sin(phase)).astype(dt)
+
+
+#: the largest n of the dense DFT (:func:`dft_matrix`, :func:`dft`, :func:`idft`): its n x n
+#: complex128 matrix is 1 GiB; beyond, use :func:`fft`
+DFT_MAX_N = 8192
+
+
+def _check_dense(n, dt, cause):
+    if n > DFT_MAX_N:
+        raise DSPError(
+            f"{cause} is too large for the dense DFT: its {n} x {n} matrix would need "
+            f"{n * n * np.dtype(dt).itemsize / 2**30:.1f} GiB (the limit is n <= {DFT_MAX_N}); "
+            "use dsp.fft, which needs O(n) memory"
+        )
 
 
 def _dft_input(x, name, axis, real_only=False):
@@ -91,6 +106,7 @@ def dft(x, *, axis=-1):
     x, axis = _dft_input(x, "x", axis)
     xp = array_module(x)
     cdt = complex_dtype(x.dtype)
+    _check_dense(x.shape[axis], cdt, f"x with {x.shape[axis]} samples along axis={axis}")
     W = xp.asarray(dft_matrix(x.shape[axis], dtype=cdt))
     # (..., n) @ W^T == W @ x per row; W is symmetric
     return xp.moveaxis(xp.matmul(xp.moveaxis(x, axis, -1).astype(cdt), W), -1, axis)
@@ -119,6 +135,7 @@ def idft(X, *, axis=-1):
     xp = array_module(X)
     cdt = complex_dtype(X.dtype)
     n = X.shape[axis]
+    _check_dense(n, cdt, f"X with {n} values along axis={axis}")
     W = xp.asarray(dft_matrix(n, dtype=cdt).conj())
     out = xp.matmul(xp.moveaxis(X, axis, -1).astype(cdt), W) / cdt.type(n)
     return xp.moveaxis(out.astype(cdt), -1, axis)
@@ -165,6 +182,9 @@ def _prepare(a, n, axis, norm, *, real_in, name="a"):
     xp = array_module(a)
     moved = xp.moveaxis(a, axis, -1)
     lead = moved.shape[:-1]
+    if n is not None:  # the padded input and the complex output: refused before allocating
+        check_allocation(f"n={n}", math.prod(lead) * (n + 2), complex_dtype(a.dtype).itemsize,
+                         what="a transform")
     return xp, moved.reshape((math.prod(lead), moved.shape[-1])), lead, axis, n
 
 
@@ -190,6 +210,8 @@ def _scale(norm, n, inverse) -> float:
 
 def _need_points(n, origin=""):
     if n < 1:
+        if origin == " (the input's length along axis)":  # name what the user passed
+            raise DSPError("a has 0 values along axis: the transform needs at least 1 (or pass n >= 1)")
         raise DSPError(f"n={n}{origin} is too small: the transform needs n >= 1 points")
 
 

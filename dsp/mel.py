@@ -58,7 +58,7 @@ import numpy as np
 from ._backend import array_module, backend_of, kernel_module
 from ._dct import dct, dct_matrix, idct
 from ._errors import DSPError
-from ._validation import as_float_array, check_choice, check_float, check_int
+from ._validation import as_float_array, check_allocation, check_choice, check_float, check_int
 
 __all__ = [
     "hz_to_mel",
@@ -190,6 +190,7 @@ def mel_frequencies(n_mels=128, *, fmin=0.0, fmax=11025.0, htk=False):
     array([   0. , 1005.6, 2836.4, 8000. ])
     """
     n_mels = check_int("n_mels", n_mels, minimum=1)
+    check_allocation(f"n_mels={n_mels}", n_mels, 8, what="an array")
     fmin = check_float("fmin", fmin, minimum=0.0)
     fmax = check_float("fmax", fmax, minimum=0.0)
     htk = _check_bool("htk", htk)
@@ -230,6 +231,8 @@ def _check_filterbank_args(sr, n_fft, n_mels, fmin, fmax, htk, norm, dtype):
     sr = check_float("sr", sr, minimum=0.0, strict_minimum=True)
     n_fft = check_int("n_fft", n_fft, minimum=2)
     n_mels = check_int("n_mels", n_mels, minimum=1)
+    check_allocation(f"n_mels={n_mels}, n_fft={n_fft}", (n_mels + 2) * (n_fft // 2 + 1), 8,
+                     what="a mel filterbank")
     fmin = check_float("fmin", fmin, minimum=0.0)
     fmax = sr / 2.0 if fmax is None else check_float("fmax", fmax, minimum=0.0)
     if not fmax > fmin:
@@ -467,6 +470,10 @@ def melspectrogram(
             f"n_fft={n_fft} is too large for center=False analysis of a signal of length "
             f"{n}: need at least n_fft samples, or center=True"
         )
+    n_frames = 1 + (n - (0 if center else n_fft)) // hop_length
+    check_allocation(f"n_fft={n_fft}, hop_length={hop_length} for {n} samples",
+                     int(np.prod(y.shape[:-1], dtype=np.int64)) * n_frames * fb_args[2], 8,
+                     what="a mel spectrogram")
     _warn_if_empty(fb_args, stacklevel=2)
     window = spectral._fft_window(window, win_length, n_fft)
     starts, offsets, weights = _sparse_filterbank(*fb_args)

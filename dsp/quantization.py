@@ -97,6 +97,12 @@ def quantize(a, step):
     """
     a = as_float_array(a, name="a", min_ndim=0)
     step = check_float("step", step, minimum=0.0, strict_minimum=True)
+    if a.size:  # |a| / step must stay finite in a's precision (step=1e-310 would give inf)
+        peak = float(array_module(a).abs(a).max())
+        if peak / step > float(np.finfo(a.dtype).max):
+            raise DSPError(f"step={step!r} is too small for a's magnitude (max |a| = {peak:g}): "
+                           f"|a| / step overflows {a.dtype}; need step >= "
+                           f"{peak / float(np.finfo(a.dtype).max):.3g}")
     k = kernel_module(backend_of(a), "quantize")
     return k.quantize(_contiguous(a), step)
 
@@ -213,6 +219,9 @@ def sqnr(y, y_quantized, *, axis=None):
         raise DSPError(f"y_quantized has shape {yq.shape}: need y's shape {y.shape}")
     if axis is not None:
         axis = check_axis(axis, y.ndim)
+    if (y.size == 0) if axis is None else (y.shape[axis] == 0):  # a ratio of two empty sums
+        raise DSPError(f"y has 0 samples{'' if axis is None else f' along axis={axis}'}: "
+                       "sqnr needs at least one")
     y64 = y.astype(np.float64)
     err = yq.astype(np.float64) - y64
     signal = np.sum(y64 * y64, axis=axis)
@@ -298,7 +307,10 @@ def from_pcm(pcm, bits: int | None = None, *, dtype=np.float32):
     pcm = array_module(pcm).asarray(pcm)
     if pcm.dtype.kind not in "iu":
         raise DSPError(f"pcm has dtype {pcm.dtype}: need PCM integers (uint8, int8, int16 or int32)")
-    dtype = np.dtype(dtype)
+    try:
+        dtype = np.dtype(dtype)
+    except TypeError as exc:
+        raise DSPError(f"dtype={dtype!r} is not a dtype: use np.float32 or np.float64") from exc
     if dtype not in (np.float32, np.float64):
         raise DSPError(f"dtype={dtype} is not supported: use np.float32 or np.float64")
     natural = {np.dtype(np.uint8): 8, np.dtype(np.int8): 8, np.dtype(np.int16): 16, np.dtype(np.int32): 32}

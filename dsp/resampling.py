@@ -72,7 +72,7 @@ import numpy as np
 
 from ._backend import array_module, backend_of, kernel_module
 from ._errors import DSPError
-from ._validation import as_float_array, check_axis, check_choice, flatten_leading
+from ._validation import as_float_array, check_allocation, check_axis, check_choice, flatten_leading
 from .windows import bessel_i0
 
 __all__ = ["resample"]
@@ -154,6 +154,8 @@ def _check_rate(name, value):
 def _rational(orig_sr: float, target_sr: float):
     """``(up, down)`` in lowest terms when both rates are integers, else None."""
     if not (orig_sr.is_integer() and target_sr.is_integer()):
+        return None
+    if max(orig_sr, target_sr) > 2.0**31:  # the kernels' int64 phase arithmetic: interpolate
         return None
     a, b = int(orig_sr), int(target_sr)
     g = math.gcd(a, b)
@@ -259,6 +261,8 @@ def resample(y, *, orig_sr, target_sr, quality: str = "high", axis: int = -1, sc
         raise DSPError(f"target_sr / orig_sr = {ratio:g} would give {n * ratio:g} samples from {n}: "
                        "need a ratio whose output fits in memory")
     n_out = int(np.ceil(n * ratio))  # librosa's length convention
+    check_allocation(f"orig_sr={orig_sr:g}, target_sr={target_sr:g} for {n} samples",
+                     y.size // n * n_out, y.dtype.itemsize, what="an output signal")
     if orig_sr == target_sr:
         out = y.copy()
     else:

@@ -8,7 +8,7 @@ import numpy as np
 
 from ._backend import array_module, backend_of, kernel_module
 from ._errors import DSPError
-from ._validation import as_float_array, check_axis, check_float, check_int, flatten_leading
+from ._validation import as_float_array, check_allocation, check_axis, check_float, check_int, flatten_leading
 
 __all__ = ["sample", "nyquist_rate", "alias_frequency", "sinc_interpolate"]
 
@@ -23,6 +23,12 @@ def _real_values(values, name):
     if arr.dtype.kind in "iu":
         arr = arr.astype(xp.float64)
     return as_float_array(arr, name=name).astype(xp.float64, copy=False)
+
+
+#: the largest ``num_zeros`` of :func:`sinc_interpolate` (``None`` sums over all samples)
+MAX_NUM_ZEROS = 2**24
+#: the largest Kaiser ``beta`` of :func:`sinc_interpolate`: I0(beta) must stay finite in float64
+MAX_BETA = 700.0
 
 
 def _n_samples(duration: float, sr: float) -> int:
@@ -84,6 +90,7 @@ def sample(f, duration: float, sr: float, t0: float = 0.0, *, dtype=np.float64):
     n = _n_samples(duration, sr)
     if n < 1:
         raise DSPError(f"duration={duration} at sr={sr} gives {n} samples: need duration >= 1 / sr")
+    check_allocation(f"duration={duration:g} at sr={sr:g}", 2 * n, 8, what="times and samples")
     t = t0 + np.arange(n, dtype=np.float64) / sr
     if callable(f):
         try:
@@ -254,9 +261,10 @@ def sinc_interpolate(x, sr: float, t, *, t0: float = 0.0, num_zeros: int | None 
     x = as_float_array(x, name="x")
     sr = check_float("sr", sr, minimum=0.0, strict_minimum=True)
     t0 = check_float("t0", t0)
-    if num_zeros is not None:
-        num_zeros = check_int("num_zeros", num_zeros, minimum=1)
-    beta = check_float("beta", beta, minimum=0.0)
+    if num_zeros is not None:  # (beyond 2**24 zero crossings, use num_zeros=None: the exact sum)
+        num_zeros = check_int("num_zeros", num_zeros, minimum=1, maximum=MAX_NUM_ZEROS)
+    # I0(beta) overflows float64 above beta ~ 713: the window would be inf / inf = NaN
+    beta = check_float("beta", beta, minimum=0.0, maximum=MAX_BETA)
     scalar_t = np.ndim(t) == 0
     xp = array_module(x)
     t = _real_values(xp.atleast_1d(xp.asarray(t)), "t")

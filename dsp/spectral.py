@@ -23,7 +23,7 @@ import numpy as np
 from ._backend import array_module, backend_of, is_cupy_array, kernel_module
 from ._decibel import amplitude_to_db, db_to_amplitude, db_to_power, magphase, power_to_db
 from ._errors import DSPError
-from ._validation import as_float_array, check_axis, check_int
+from ._validation import as_float_array, check_allocation, check_axis, check_int
 from .windows import _cached_window
 
 __all__ = [
@@ -188,6 +188,14 @@ def _precision(dtype, *, name, kind):
     return np.dtype(np.float32) if dt in (np.complex64, np.float32) else np.dtype(np.float64)
 
 
+def _check_out(out):
+    """``out`` must be a writable NumPy or CuPy array."""
+    if not (isinstance(out, np.ndarray) or is_cupy_array(out)):
+        raise DSPError(f"out must be a NumPy or CuPy array, got {type(out).__name__}")
+    if isinstance(out, np.ndarray) and not out.flags.writeable:
+        raise DSPError("out is read-only: need a writable array")
+
+
 def _writable_view(out, shape):
     """``out`` reshaped to ``shape`` without a copy, or None when that is impossible."""
     if not out.flags.c_contiguous or not out.flags.writeable:
@@ -268,8 +276,15 @@ def stft(y, *, n_fft: int = 2048, hop_length=None, win_length=None, window="hann
         n_frames = 1 + (n - n_fft) // hop_length
     n_freq = 1 + n_fft // 2
     lead = y.shape[:-1]
+    check_allocation(f"n_fft={n_fft}", 2 * n_fft, 8, what="a window and its FFT plan")
+    if out is None:
+        batch = int(np.prod(lead, dtype=np.int64))
+        check_allocation(f"n_fft={n_fft}, hop_length={hop_length} for {n} samples",
+                         batch * n_frames * n_freq, 16 if y.dtype == np.float64 else 8,
+                         what="a spectrogram")
 
     if out is not None:
+        _check_out(out)
         if is_cupy_array(out) != is_cupy_array(y):
             raise DSPError("out must live where y lives (both NumPy or both CuPy)")
         if out.dtype not in (np.complex64, np.complex128):
@@ -385,8 +400,13 @@ def istft(stft_matrix, *, hop_length=None, win_length=None, n_fft=None, window="
     else:
         n_out = n_fft + hop_length * (n_stft_frames - 1) - (2 * (n_fft // 2) if center else 0)
     lead = S.shape[:-2]
+    check_allocation(f"n_fft={n_fft}", 2 * n_fft, 8, what="a window and its FFT plan")
+    check_allocation(f"length={length}" if length is not None else
+                     f"n_fft={n_fft}, hop_length={hop_length}",
+                     int(np.prod(lead, dtype=np.int64)) * max(n_out, 0), 8, what="an output signal")
 
     if out is not None:
+        _check_out(out)
         if is_cupy_array(out) != is_cupy_array(S):
             raise DSPError("out must live where stft_matrix lives (both NumPy or both CuPy)")
         if out.dtype not in (np.float32, np.float64):

@@ -209,6 +209,13 @@ def idwt(cA, cD, wavelet, mode="symmetric", axis=-1):
 # several levels
 
 
+#: the highest ``level`` :func:`wavedec` accepts: no signal that fits in memory has more than 63
+#: levels (:func:`dwt_max_level`); above that maximum PyWavelets warns and keeps computing
+#: boundary-only levels, which we do too, up to this ceiling (``level=10**7`` is a DSPError, not a
+#: hang)
+MAX_LEVEL = 64
+
+
 def wavedec(data, wavelet, mode="symmetric", level=None, axis=-1):
     """Multilevel discrete wavelet transform.
 
@@ -248,6 +255,12 @@ def wavedec(data, wavelet, mode="symmetric", level=None, axis=-1):
         level = check_int("level", level)
         if level < 0:
             raise DSPError(f"level={level} is too low: need level >= 0")
+        if level > MAX_LEVEL:
+            raise DSPError(
+                f"level={level} is too high: need level <= {MAX_LEVEL} (dwt_max_level={top} for "
+                f"{n} samples and wavelet {w.name!r}; beyond it every level only repeats the "
+                "boundary extension)"
+            )
         if level > top:
             warnings.warn(
                 f"Level value of {level} is too high: all coefficients will experience boundary "

@@ -21,7 +21,7 @@ import numbers
 import numpy as np
 
 from ._errors import DSPError
-from ._validation import check_int
+from ._validation import check_allocation, check_int
 
 __all__ = ["get_window"]
 
@@ -95,6 +95,39 @@ def bessel_i0(x) -> np.ndarray:
         if not np.any(term > total * 1e-17):
             return total
         total = total + term
+
+
+#: above this argument I0 overflows float64 (I0(713) ~ 1.7e308): work with its logarithm
+_I0_LOG_FROM = 700.0
+
+
+def _log_i0(x) -> np.ndarray:
+    """``log(I0(x))`` for x >= 0 without overflow: the power series below ``_I0_LOG_FROM``, the
+    asymptotic series ``e^x / sqrt(2 pi x) sum_k ((2k-1)!!)^2 / (k! (8x)^k)`` above it (its terms
+    fall by ``(2k-1)^2 / (8kx)``: under 1e-17 after a dozen terms for x >= 700)."""
+    x = np.asarray(x, dtype=np.float64)
+    out = np.empty_like(x)
+    small = x <= _I0_LOG_FROM
+    out[small] = np.log(bessel_i0(x[small]))
+    big = x[~small]
+    term = np.ones_like(big)
+    total = np.ones_like(big)
+    for k in range(1, 30):
+        term = term * (2 * k - 1) ** 2 / (8.0 * k * big)
+        total = total + term
+    out[~small] = big - 0.5 * np.log(2.0 * np.pi * big) + np.log(total)
+    return out
+
+
+#: a Chebyshev window whose polynomial peak cosh(big) exceeds e**this is computed scaled by it
+_COSH_SCALED_FROM = 700.0
+
+
+def _acosh_db(db: float) -> float:
+    """``acosh(10**(db / 20))`` without overflow for huge ``db`` (acosh(y) = log(2y) there)."""
+    if db / 20.0 < 150.0:
+        return math.acosh(10.0 ** (db / 20.0))
+    return db / 20.0 * math.log(10.0) + math.log(2.0)
 
 
 def _parse(window):
@@ -265,6 +298,8 @@ def _symmetric(name: str, params: tuple, m: int) -> np.ndarray:
         beta = params[0]
         half = (m - 1) / 2.0
         r = np.clip(1.0 - ((n - half) / half) ** 2, 0.0, None)
+        if beta > _I0_LOG_FROM:  # I0(beta) would overflow: the ratio through logarithms
+            return np.exp(_log_i0(beta * np.sqrt(r)) - _log_i0(np.array(beta)))
         return bessel_i0(beta * np.sqrt(r)) / bessel_i0(beta)
     if name == "tukey":
         alpha = params[0]
@@ -286,7 +321,7 @@ def _symmetric(name: str, params: tuple, m: int) -> np.ndarray:
 def _taylor(m: int, nbar: int, sll: float, norm: bool) -> np.ndarray:
     """Taylor window (radar), as SciPy defines it: ``nbar - 1`` cosine terms whose coefficients
     F_k put the first sidelobes ``sll`` dB below the main lobe; ``norm`` scales the centre to 1."""
-    a = math.acosh(10.0 ** (sll / 20.0)) / math.pi
+    a = _acosh_db(sll) / math.pi
     s2 = nbar ** 2 / (a ** 2 + (nbar - 0.5) ** 2)
     k = np.arange(1, nbar, dtype=np.float64)
     fk = np.empty(nbar - 1)
@@ -310,14 +345,23 @@ def _chebwin(m: int, at: float) -> np.ndarray:
     from .fourier import fft  # lazily: windows must not pull in the FFT kernels at import
 
     order = m - 1.0
-    beta = math.cosh(math.acosh(10.0 ** (abs(at) / 20.0)) / order)
+    big = _acosh_db(abs(at))  # T_order(beta) = cosh(big): the polynomial's peak
+    beta = math.cosh(big / order)
     x = beta * np.cos(np.pi * np.arange(m, dtype=np.float64) / m)
     p = np.empty(m)
     hi, lo = x > 1, x < -1
     mid = ~(hi | lo)
-    p[hi] = np.cosh(order * np.arccosh(x[hi]))
-    p[lo] = (2 * (m % 2) - 1) * np.cosh(order * np.arccosh(-x[lo]))
-    p[mid] = np.cos(order * np.arccos(x[mid]))
+    if big < _COSH_SCALED_FROM:
+        p[hi] = np.cosh(order * np.arccosh(x[hi]))
+        p[lo] = (2 * (m % 2) - 1) * np.cosh(order * np.arccosh(-x[lo]))
+        p[mid] = np.cos(order * np.arccos(x[mid]))
+    else:  # cosh(big) overflows: the polynomial divided by it (the peak is rescaled to 1 below)
+        def cosh_over_peak(t):
+            return np.exp(t - big) * (1.0 + np.exp(-2.0 * t)) / (1.0 + math.exp(-2.0 * big))
+
+        p[hi] = cosh_over_peak(order * np.arccosh(x[hi]))
+        p[lo] = (2 * (m % 2) - 1) * cosh_over_peak(order * np.arccosh(-x[lo]))
+        p[mid] = np.cos(order * np.arccos(x[mid])) * (2.0 * math.exp(-big) / (1.0 + math.exp(-2.0 * big)))
     if m % 2:
         w = np.real(fft(p))[: (m + 1) // 2]
         w = np.concatenate([w[:0:-1], w])
@@ -481,6 +525,7 @@ def get_window(window, Nx: int, fftbins: bool = True, *, xp=None, device=None):
         raise DSPError(f"Parameter Nx={Nx!r} must be an integer")
     if Nx < 1:
         raise DSPError(f"Parameter Nx={Nx} is too small: need Nx >= 1")
+    check_allocation(f"Nx={Nx}", Nx, 8, what="a window")
     w = np.array(_cached_window(window, int(Nx), fftbins, np.float64))
     if xp is None or (xp is np and device in (None, "cpu")):
         return w

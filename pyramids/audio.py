@@ -99,6 +99,7 @@ class AudioPyramid(Pyramid, modality="audio"):
         """
         y, sr = _signal(y, sr)
         n_mels = _int_tuple("n_mels", n_mels)
+        power = check_float("power", power, minimum=0.0, strict_minimum=True)
         if any(b >= a for a, b in zip(n_mels, n_mels[1:])):
             raise PyramidError(f"n_mels={n_mels} must be strictly decreasing: level 0 has the most bands")
         xp = array_module(y)

@@ -496,29 +496,42 @@ class Pyramid:
             else:
                 arrays[f"extents_{i}"] = lv.extents
         path = Path(path)
-        with open(path, "wb") as fh:  # an open file keeps np.savez from appending '.npz'
-            np.savez(fh, **arrays)
+        if path.is_dir():
+            raise PyramidError(f"cannot save a pyramid to {path}: it is a directory; give a file path")
+        try:
+            with open(path, "wb") as fh:  # an open file keeps np.savez from appending '.npz'
+                np.savez(fh, **arrays)
+        except OSError as exc:
+            raise PyramidError(f"cannot save a pyramid to {path}: {exc}") from exc
 
     @classmethod
     def load(cls, path) -> "Pyramid":
-        """Read a pyramid written by :meth:`save` (arrays come back as NumPy)."""
+        """Read a pyramid written by :meth:`save` (arrays come back as NumPy).
+
+        The file may be untrusted: its structure, declared array sizes and compression are
+        checked before anything is read (:mod:`pyramids._storage`), no pickle is ever loaded, and
+        every failure is a PyramidError naming the file and what is wrong.
+        """
+        from ._storage import read_pyramid_file
+
+        header, npz = read_pyramid_file(path, _FORMAT)
         try:
-            with np.load(path, allow_pickle=False) as npz:
-                header = json.loads(str(npz["header"][()]))
-                if header.get("format") != _FORMAT:
-                    raise PyramidError(f"{path} is not a saved pyramid (format {header.get('format')!r})")
+            with npz:
                 levels = []
                 for i, spec in enumerate(header["levels"]):
-                    if spec.get("grid"):
+                    if spec["grid"]:
                         ext = BoxGrid(npz[f"grid_rows_{i}"], npz[f"grid_cols_{i}"])
                     else:
                         ext = npz[f"extents_{i}"]
-                    levels.append(Level(npz[f"data_{i}"], spec["name"], ext, spec["units"], _decode(spec["meta"])))
-        except (KeyError, ValueError, OSError) as exc:
-            if isinstance(exc, PyramidError):
-                raise
+                    levels.append(Level(npz[f"data_{i}"], spec["name"], ext, spec["units"],
+                                        _decode(spec.get("meta"))))
+                return cls(levels, header["modality"], _decode(header.get("meta")))
+        except PyramidError as exc:
             raise PyramidError(f"could not load a pyramid from {path}: {exc}") from exc
-        return cls(levels, header["modality"], _decode(header["meta"]))
+        except (KeyError, ValueError, TypeError, AttributeError, IndexError, OSError,
+                RecursionError, MemoryError) as exc:
+            raise PyramidError(f"could not load a pyramid from {path}: "
+                               f"{type(exc).__name__}: {exc}") from exc
 
     # -- display ------------------------------------------------------------------------------
     def __repr__(self) -> str:
@@ -587,6 +600,12 @@ def _decode(obj):
             return float(obj["__float__"])
         if set(obj) == {"__ndarray__", "dtype", "shape"}:
             vals = [_decode(v) for v in obj["__ndarray__"]]
-            return np.array(vals, dtype=np.dtype(obj["dtype"])).reshape(obj["shape"])
+            dtype = np.dtype(obj["dtype"])  # TypeError for an unknown dtype
+            if dtype.kind not in "biuf":
+                raise PyramidError(f"metadata array of dtype {dtype}: only numbers are stored")
+            shape = obj["shape"]
+            if not isinstance(shape, list) or not all(isinstance(d, int) and d >= 0 for d in shape):
+                raise PyramidError(f"metadata array with shape {shape!r}")
+            return np.array(vals, dtype=dtype).reshape(shape)
         return {k: _decode(v) for k, v in obj.items()}
     return obj

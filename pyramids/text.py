@@ -419,7 +419,10 @@ def _as_weights(weights, n, pooling):
         return None
     if pooling != "weighted":
         raise PyramidError(f"weights are used only by pooling='weighted', not pooling={pooling!r}")
-    w = np.asarray(weights.get() if is_cupy_array(weights) else weights, dtype=np.float64)
+    try:
+        w = np.asarray(weights.get() if is_cupy_array(weights) else weights, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise PyramidError(f"weights could not be read as numbers: {exc}") from None
     if w.shape != (n,):
         raise PyramidError(f"weights has shape {w.shape}: need ({n},), one weight per token")
     if not np.isfinite(w).all() or (w < 0).any():

@@ -1,0 +1,48 @@
+"""The kernel tests and a fuzz pass again, compiled with Numba's bounds checking.
+
+A subprocess runs with ``NUMBA_BOUNDSCHECK=1`` (every array index checked, an out-of-bounds
+access raises IndexError instead of corrupting memory) and a fresh ``NUMBA_CACHE_DIR`` (cached
+machine code compiled without the checks must not be reused). In that mode the SIMD intrinsics of
+``kernels/cpu/simd.py`` are replaced by checked indexed twins, so their callers' ranges are
+checked too. Kept small (the compiles dominate): about two to three minutes on two cores.
+"""
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+#: test files (and their hypothesis properties) that the checked pass runs
+CHECKED_TESTS = [
+    "tests/test_simd.py",
+    "tests/test_memory_safety.py",
+]
+
+
+@pytest.mark.boundscheck
+def test_kernels_under_numba_boundscheck(tmp_path):
+    env = dict(os.environ)
+    env.update(NUMBA_BOUNDSCHECK="1", NUMBA_CACHE_DIR=str(tmp_path / "numba"),
+               HYPOTHESIS_PROFILE="ci", PYTHONDONTWRITEBYTECODE="1")
+    cmd = [sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider",
+           "-k", "not fuzz", *CHECKED_TESTS]
+    proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
+    tail = (proc.stdout + proc.stderr)[-6000:]
+    assert proc.returncode == 0, f"checked pass failed (rc={proc.returncode}):\n{tail}"
+
+
+def test_simd_selects_the_checked_twins_under_boundscheck(tmp_path):
+    """In a NUMBA_BOUNDSCHECK=1 process the public SIMD names are the checked twins."""
+    code = (
+        "from dsp_kernels.cpu import simd\n"
+        "assert simd.CHECKED\n"
+        "assert simd.transpose_tile is simd._transpose_tile_indexed\n"
+        "print('ok')\n"
+    )
+    env = dict(os.environ, NUMBA_BOUNDSCHECK="1", NUMBA_CACHE_DIR=str(tmp_path))
+    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True,
+                          text=True, timeout=120)
+    assert proc.returncode == 0 and "ok" in proc.stdout, proc.stderr
