@@ -205,7 +205,17 @@ def classify_question(query_text, model=None, *, method: str = "logistic") -> Cl
 
     m = get_model(model)
     clf = level_classifier(m)
-    q = m.encode([query_text], convert_to_numpy=True, show_progress_bar=False)
+    # the same question is often read several times (select_levels, then retrieve): remember the
+    # last 1024 embeddings per model (cleared with the model cache)
+    from .models import MODEL_CACHE
+
+    memo = MODEL_CACHE.setdefault(("question_embeddings", id(m)), {})
+    q = memo.get(query_text)
+    if q is None:
+        q = m.encode([query_text], convert_to_numpy=True, show_progress_bar=False)
+        if len(memo) >= 1024:
+            memo.pop(next(iter(memo)))
+        memo[query_text] = q
     p = clf.predict_proba(q, method=method)[0]
     order = np.argsort(-p, kind="stable")
     return Classification(CLASSES[order[0]], float(p[order[0]]), CLASSES[order[1]], float(p[order[1]]),
