@@ -107,9 +107,19 @@ def to_mono(y):
     array([0.5, 0.5], dtype=float32)
     """
     y = as_float_array(y)
-    if y.ndim > 1:
-        y = np.mean(y, axis=tuple(range(y.ndim - 1)))
-    return y
+    if y.ndim == 1:
+        return y
+    rows = y.reshape((-1, y.shape[-1]))
+    if rows.shape[0] > 7:  # numpy sums 8 or more pairwise: leave those to it
+        return np.mean(y, axis=tuple(range(y.ndim - 1)))
+    # Row by row, in order, then one division: the arithmetic np.mean does for a few channels
+    # (bit-identical to librosa's), without its slow reduction across the frames' interleaved
+    # channels (10x on a decoded (channels, n) view)
+    out = rows[0] + rows[1] if rows.shape[0] > 1 else rows[0].copy()
+    for c in range(2, rows.shape[0]):
+        out += rows[c]
+    out /= rows.shape[0]
+    return out
 
 
 def load(path, *, sr=22050, mono=True, offset=0.0, duration=None, dtype=np.float32, res_type="high"):

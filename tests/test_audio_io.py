@@ -159,6 +159,15 @@ def test_to_mono_is_librosas():
     np.testing.assert_array_equal(dsp.to_mono(y[0, 0]), y[0, 0])
 
 
+@pytest.mark.parametrize("channels", range(1, 11))
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_to_mono_bit_identical_for_any_channel_count(channels, dtype):
+    # a decoded file is a (channels, n) view of soundfile's (n, channels) array
+    x = np.random.default_rng(channels).standard_normal((10001, channels)).astype(dtype)
+    for y in (x.T, np.ascontiguousarray(x.T), x.T[:, ::3]):
+        np.testing.assert_array_equal(dsp.to_mono(y), librosa.to_mono(y))
+
+
 def test_get_duration_and_samplerate(files):
     path = files[("ogg", "VORBIS", 2)]
     assert dsp.get_samplerate(path) == librosa.get_samplerate(path) == 22050
