@@ -173,7 +173,14 @@ class _SealedFiles(caching.IndexDataCacheFile):
 class _Locator(caching._CacheLocator):
     def __init__(self, py_func, py_file, directory: Path, writable: bool):
         self._lineno = py_func.__code__.co_firstlineno
-        self._path = str(directory / Path(py_file).resolve().relative_to(_PACKAGE_DIR).with_suffix("").as_posix().replace("/", "."))
+        source = Path(py_file).resolve()
+        self._stamp = cache_key()  # the whole package's sources: a callee's edit invalidates its callers
+        if source.is_relative_to(_PACKAGE_DIR):
+            name = source.relative_to(_PACKAGE_DIR).with_suffix("").as_posix().replace("/", ".")
+        else:  # a user's kernel built with our decorators: its own file counts too
+            name = f"ext.{source.stem}-{hashlib.sha1(str(source.parent).encode()).hexdigest()[:12]}"
+            self._stamp = (self._stamp, hashlib.sha256(source.read_bytes()).hexdigest())
+        self._path = str(directory / name)
         self._writable = writable
 
     def ensure_cache_path(self):
@@ -185,7 +192,7 @@ class _Locator(caching._CacheLocator):
         return self._path
 
     def get_source_stamp(self):
-        return cache_key()  # the whole package's sources: a callee's edit invalidates its callers
+        return self._stamp
 
     def get_disambiguator(self):
         return str(self._lineno)
@@ -248,6 +255,8 @@ class KernelCache(caching.FunctionCache):
 
 def attach(dispatcher) -> None:
     """Give a Numba dispatcher our cache (or none, when no directory can hold one)."""
+    if not os.path.exists(dispatcher.py_func.__code__.co_filename):  # defined in a REPL or -c
+        return
     directory, writable = _Directory.get()
     if directory is None:
         dispatcher._cache = caching.NullCache()

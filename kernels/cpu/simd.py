@@ -26,8 +26,9 @@ from llvmlite import ir
 from numba import types
 from numba.extending import intrinsic, overload
 
-#: True when Numba checks array bounds: the intrinsics are replaced by checked indexed loops
-CHECKED = bool(numba.config.BOUNDSCHECK)
+#: True when Numba checks array bounds, or runs Python without JIT (NUMBA_DISABLE_JIT=1, where an
+#: intrinsic cannot run): the intrinsics are replaced by checked indexed loops
+CHECKED = bool(numba.config.BOUNDSCHECK) or bool(numba.config.DISABLE_JIT)
 
 from dsp_kernels.config import jit
 
@@ -109,33 +110,35 @@ def _transpose_tile_simd(typingctx, src, s0, sstride, dst, d0, dstride):
     return sig, codegen
 
 
+def _transpose_tile_checked(src, s0, sstride, dst, d0, dstride):
+    """The indexed, checked contract of :func:`_transpose_tile_simd` (plain Python; compiled by
+    the overload below for jitted callers, run as is under ``NUMBA_DISABLE_JIT=1``)."""
+    w = 64 // src.itemsize
+    tile = np.empty((w, w), dtype=src.dtype)  # loaded first, as the intrinsic does
+    for r in range(w):
+        for c in range(w):
+            i = s0 + r * sstride + c
+            if i < 0 or i >= src.shape[0]:
+                raise IndexError("transpose_tile: a source index lies outside src")
+            tile[r, c] = src[i]
+    for c in range(w):
+        for r in range(w):
+            o = d0 + c * dstride + r
+            if o < 0 or o >= dst.shape[0]:
+                raise IndexError("transpose_tile: a destination index lies outside dst")
+            dst[o] = tile[r, c]
+
+
 def _transpose_tile_indexed(src, s0, sstride, dst, d0, dstride):
-    """The checked twin of :func:`_transpose_tile_simd` (jitted callers only)."""
-    raise NotImplementedError("called from jitted code only")
+    """The checked twin of :func:`_transpose_tile_simd`."""
+    return _transpose_tile_checked(src, s0, sstride, dst, d0, dstride)
 
 
 @overload(_transpose_tile_indexed)
 def _transpose_tile_indexed_impl(src, s0, sstride, dst, d0, dstride):
     if not _tile_types_ok(src, s0, sstride, dst, d0, dstride):
         return None
-
-    def impl(src, s0, sstride, dst, d0, dstride):
-        w = 64 // src.itemsize
-        tile = np.empty((w, w), dtype=src.dtype)  # loaded first, as the intrinsic does
-        for r in range(w):
-            for c in range(w):
-                i = s0 + r * sstride + c
-                if i < 0 or i >= src.shape[0]:
-                    raise IndexError("transpose_tile: a source index lies outside src")
-                tile[r, c] = src[i]
-        for c in range(w):
-            for r in range(w):
-                o = d0 + c * dstride + r
-                if o < 0 or o >= dst.shape[0]:
-                    raise IndexError("transpose_tile: a destination index lies outside dst")
-                dst[o] = tile[r, c]
-
-    return impl
+    return _transpose_tile_checked
 
 
 #: ``transpose_tile(src, s0, sstride, dst, d0, dstride)``: the in-register tile transpose, or its
@@ -240,37 +243,37 @@ def _transpose(builder, rows, width):
 
 def _indexed_lanes_factory(split: bool):
     """The checked twin of ``_frames_to_lanes_factory(split)`` (jitted callers only)."""
+    def checked(src, s0, sstride, window, j0, dst0, dst1, d0):
+        """Plain Python: compiled by the overload for jitted callers, run as is without JIT."""
+        w = 64 // src.itemsize
+        for c in range(w):
+            jw = j0 + c
+            if jw < 0 or jw >= window.shape[0]:
+                raise IndexError("frames_to_lanes: a window index lies outside window")
+            k = c // 2 if split else c
+            for r in range(w):
+                i = s0 + j0 + r * sstride + c
+                if i < 0 or i >= src.shape[0]:
+                    raise IndexError("frames_to_lanes: a source index lies outside src")
+                o = d0 + k * w + r
+                v = src[i] * window[jw]
+                if split and c % 2 == 1:
+                    if o < 0 or o >= dst1.shape[0]:
+                        raise IndexError("frames_to_lanes: an index lies outside dst1")
+                    dst1[o] = v
+                else:
+                    if o < 0 or o >= dst0.shape[0]:
+                        raise IndexError("frames_to_lanes: an index lies outside dst0")
+                    dst0[o] = v
+
     def frames_to_lanes_indexed(src, s0, sstride, window, j0, dst0, dst1, d0):
-        raise NotImplementedError("called from jitted code only")
+        return checked(src, s0, sstride, window, j0, dst0, dst1, d0)
 
     @overload(frames_to_lanes_indexed)
     def _impl(src, s0, sstride, window, j0, dst0, dst1, d0):
         if not _lanes_types_ok(src, s0, sstride, window, j0, dst0, dst1, d0):
             return None
-
-        def impl(src, s0, sstride, window, j0, dst0, dst1, d0):
-            w = 64 // src.itemsize
-            for c in range(w):
-                jw = j0 + c
-                if jw < 0 or jw >= window.shape[0]:
-                    raise IndexError("frames_to_lanes: a window index lies outside window")
-                k = c // 2 if split else c
-                for r in range(w):
-                    i = s0 + j0 + r * sstride + c
-                    if i < 0 or i >= src.shape[0]:
-                        raise IndexError("frames_to_lanes: a source index lies outside src")
-                    o = d0 + k * w + r
-                    v = src[i] * window[jw]
-                    if split and c % 2 == 1:
-                        if o < 0 or o >= dst1.shape[0]:
-                            raise IndexError("frames_to_lanes: an index lies outside dst1")
-                        dst1[o] = v
-                    else:
-                        if o < 0 or o >= dst0.shape[0]:
-                            raise IndexError("frames_to_lanes: an index lies outside dst0")
-                        dst0[o] = v
-
-        return impl
+        return checked
 
     return frames_to_lanes_indexed
 

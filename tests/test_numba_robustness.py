@@ -1,0 +1,191 @@
+"""Numba's private hooks, NUMBA_DISABLE_JIT, and a kernel cache that is read-only, unwritable or
+corrupt: none of them may break a call (dsp_kernels.config, dsp_kernels.kernel_cache)."""
+import contextlib
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numba
+import numpy as np
+import pytest
+
+from tolerances import assert_close
+
+TESTS = Path(__file__).parent
+
+
+def child(args, env_extra=None, timeout=900):
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([str(TESTS), env.get("PYTHONPATH", "")])
+    env.update(env_extra or {})
+    proc = subprocess.run([sys.executable, *args], cwd=TESTS, env=env, capture_output=True,
+                          text=True, timeout=timeout)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 0, out[-4000:]
+    return out
+
+
+def warnings_in(out):
+    return [line for line in out.splitlines() if line.startswith("WARNING:")]
+
+
+# --- private hooks -----------------------------------------------------------------------------
+
+def test_noalias_flag_reaches_code_generation():
+    from dsp_kernels.config import jit, noalias_jit
+
+    def copy(a, b):
+        for i in range(a.shape[0]):
+            b[i] = a[i] + 1.0
+
+    plain, promised = jit(copy), noalias_jit(copy)
+    from numba.core.caching import NullCache
+
+    plain._cache = promised._cache = NullCache()  # compile here: IR loaded from a cache is not kept
+    a, b = np.ones(8), np.zeros(8)
+    plain(a, b)
+    promised(a, b)
+    llvm_plain = next(iter(plain.inspect_llvm().values()))
+    llvm_noalias = next(iter(promised.inspect_llvm().values()))
+
+    def noalias_args(ir):
+        define = [l for l in ir.splitlines() if l.startswith("define") and "copy" in l][0]
+        return define.count("noalias")
+
+    assert noalias_args(llvm_noalias) > noalias_args(llvm_plain), (
+        "noalias_jit no longer marks the array arguments noalias: Numba's _customize_flags hook "
+        "changed (see dsp_kernels/config.py)"
+    )
+
+
+def test_our_cache_is_attached_to_the_kernels():
+    from dsp_kernels import kernel_cache
+    from dsp_kernels.cpu import spectral
+
+    if os.environ.get("DSP_NUMBA_CACHE", "1") == "0":
+        pytest.skip("disk cache turned off")
+    assert isinstance(spectral._stft_lanes_kernel._cache, kernel_cache.KernelCache)
+
+
+def test_numba_is_within_the_pinned_range():
+    from importlib import metadata
+
+    req = [r for r in metadata.requires("dsp-pyramids") if r.startswith("numba")][0]
+    from packaging.requirements import Requirement
+
+    assert Requirement(req).specifier.contains(numba.__version__), (req, numba.__version__)
+
+
+def test_public_functions_run_without_jit(tmp_path):
+    """NUMBA_DISABLE_JIT=1: every kernel module imports and the results equal the compiled ones."""
+    out = child(["-c", "import importlib, pkgutil, dsp_kernels.cpu as c; "
+                 "[importlib.import_module('dsp_kernels.cpu.' + m.name) for m in pkgutil.iter_modules(c.__path__)]; print('IMPORTED')"],
+                env_extra={"NUMBA_DISABLE_JIT": "1"})
+    assert "IMPORTED" in out
+    child(["-m", "procs.small_ops", str(tmp_path / "nojit.npz")], env_extra={"NUMBA_DISABLE_JIT": "1"})
+    from procs.small_ops import compute
+
+    jitted = compute()
+    nojit = np.load(tmp_path / "nojit.npz")
+    assert set(nojit.files) == set(jitted)
+    for name, ref in jitted.items():
+        assert nojit[name].dtype == ref.dtype, name
+        assert_close(nojit[name], ref, ref.real.dtype if np.iscomplexobj(ref) else ref.dtype, what=name)
+
+
+# --- the kernel cache --------------------------------------------------------------------------
+
+def small(tmp_path, cache_dir, tag, only="db", env_extra=None):
+    env = {"DSP_NUMBA_CACHE_DIR": str(cache_dir)}
+    env.update(env_extra or {})
+    out = child(["-m", "procs.small_ops", str(tmp_path / f"{tag}.npz"), only], env_extra=env)
+    ref = np.load(tmp_path / f"{tag}.npz")["power_to_db"]
+    return out, ref
+
+
+def cache_files(cache_dir):
+    return sorted(p for p in Path(cache_dir).rglob("*") if p.suffix in (".nbi", ".nbc"))
+
+
+def test_cache_is_keyed_by_the_kernel_sources(tmp_path):
+    from dsp_kernels import kernel_cache
+
+    out, _ = small(tmp_path, tmp_path / "c", "a")
+    assert "OK" in out and not warnings_in(out)
+    keys = [p.name for p in (tmp_path / "c").iterdir()]
+    assert keys == [kernel_cache.cache_key()]
+    assert kernel_cache.sources_digest()[:20] in keys[0]
+
+
+@pytest.mark.parametrize("damage", ["flip", "truncate", "empty", "random"])
+def test_corrupt_cache_entries_are_recompiled_and_repaired(tmp_path, damage):
+    cache = tmp_path / "c"
+    _, ref = small(tmp_path, cache, "warm")
+    rng = np.random.default_rng(1)
+    for path in cache_files(cache):
+        blob = bytearray(path.read_bytes())
+        if damage == "flip":
+            blob[len(blob) // 2] ^= 0xFF
+        elif damage == "truncate":
+            blob = blob[: len(blob) // 3]
+        elif damage == "empty":
+            blob = bytearray()
+        else:
+            blob = bytearray(rng.integers(0, 256, len(blob), dtype=np.uint8).tobytes())
+        path.write_bytes(bytes(blob))
+    out, got = small(tmp_path, cache, "damaged")
+    assert np.array_equal(got, ref)
+    warned = warnings_in(out)
+    assert len(warned) == 1 and "corrupt" in warned[0] and str(cache) in warned[0], out
+    out, got = small(tmp_path, cache, "repaired")  # the entries were replaced
+    assert np.array_equal(got, ref) and not warnings_in(out), out
+
+
+@contextlib.contextmanager
+def read_only(path: Path):
+    """Make ``path`` read-only for this machine's user (root ignores permission bits: bind-mount)."""
+    if os.geteuid() != 0:
+        os.chmod(path, 0o555)
+        for p in path.rglob("*"):
+            os.chmod(p, 0o555 if p.is_dir() else 0o444)
+        try:
+            yield
+        finally:
+            for p in [path, *path.rglob("*")]:
+                os.chmod(p, 0o755 if p.is_dir() else 0o644)
+        return
+    r = subprocess.run(["mount", "--bind", "-o", "ro", str(path), str(path)], capture_output=True)
+    if r.returncode != 0:
+        pytest.skip(f"cannot make a read-only directory as root here: {r.stderr.decode().strip()}")
+    try:
+        yield
+    finally:
+        subprocess.run(["umount", str(path)], check=True)
+
+
+def test_read_only_warm_cache_is_used_and_never_breaks_a_call(tmp_path):
+    cache = tmp_path / "c"
+    _, ref = small(tmp_path, cache, "warm")
+    before = cache_files(cache)
+    with read_only(cache):
+        out, got = small(tmp_path, cache, "ro")  # everything needed is cached: silent
+        assert np.array_equal(got, ref) and not warnings_in(out), out
+        out = child(["-m", "procs.small_ops", str(tmp_path / "ro2.npz")], env_extra={"DSP_NUMBA_CACHE_DIR": str(cache)})
+        warned = warnings_in(out)  # kernels the cache lacks: compiled in memory, one warning
+        assert len(warned) == 1 and "read-only" in warned[0] and str(cache) in warned[0], out
+    assert cache_files(cache) == before
+
+
+def test_uncreatable_cache_directory_falls_back_with_one_warning(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    out, ref = small(tmp_path, blocker / "cache", "fallback")
+    warned = warnings_in(out)
+    assert len(warned) == 1 and str(blocker / "cache") in warned[0] and "instead" in warned[0], out
+    assert np.isfinite(ref).all()
+
+
+def test_cache_off_by_environment(tmp_path):
+    out, ref = small(tmp_path, tmp_path / "c", "off", env_extra={"DSP_NUMBA_CACHE": "0"})
+    assert not (tmp_path / "c").exists() and not warnings_in(out)
