@@ -26,7 +26,16 @@ from .audio_io import *  # noqa: F401,F403
 from .streaming import *  # noqa: F401,F403
 from . import effects, display, feature, filters, util  # librosa's namespaces  # noqa: F401,E402
 
-__version__ = "0.1.0"
+def _version() -> str:
+    from importlib import metadata
+
+    try:
+        return metadata.version("dsp-pyramids")
+    except metadata.PackageNotFoundError:  # run from a source tree that was never installed
+        return "0+unknown"
+
+
+__version__ = _version()
 
 # Module names never equal a public function's name, so the star imports above are not shadowed.
 _PUBLIC_MODULES = ("sampling", "quantization", "fourier", "windows", "resampling", "spectral", "mel", "wavelets",
