@@ -14,7 +14,7 @@ import numpy as np
 from ._errors import DSPError
 from ._validation import check_float, check_int
 from ._sndfile import _frame_range, _name, _sf_open, _wav_data_shortfall
-from .audio_io import _check_dtype, _check_source, _check_window
+from .audio_io import _check_dtype, _check_source, _check_window, to_mono
 
 __all__ = ["stream"]
 
@@ -107,7 +107,7 @@ def _blocks(f, where, start, count, block_length, frame_length, hop_length, mono
                 if y.shape[0] == 1:
                     y = y[0]
                 elif mono:
-                    y = np.mean(y, axis=0)
+                    y = to_mono(y)
                 yield np.ascontiguousarray(y)
         except RuntimeError as exc:  # libsndfile decode errors mid-file
             raise DSPError(f"{where} could not be decoded ({exc}): truncated or corrupt") from exc
