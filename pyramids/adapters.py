@@ -173,10 +173,10 @@ class MiniLMAdapter:
 
     def encode_text(self, text: str) -> Encoded:
         from . import _segment
-        from .text import _embed_sentences
+        from .models import embed_sentences
 
         sentences, _, _ = _segment.segment(text)
         if not sentences:
             raise PyramidError("text has no sentences: it is empty or only whitespace")
-        emb, ext, _ = _embed_sentences(self.model, text, sentences, 32)
+        emb, ext, _ = embed_sentences(self.model, text, sentences, 32)
         return Encoded(emb, ext, "chars", {"model": "all-MiniLM-L6-v2", "mask": np.ones(len(emb), bool)})

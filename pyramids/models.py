@@ -16,7 +16,8 @@ import numpy as np
 
 from .core import PyramidError
 
-__all__ = ["default_model", "clear_model_cache", "encode_query", "text_extra_available", "MODEL_CACHE"]
+__all__ = ["default_model", "clear_model_cache", "encode_query", "embed_sentences", "text_extra_available",
+           "MODEL_CACHE"]
 
 #: ``{key: object}``: the default model under ``'default'``, and what is derived from a model
 #: (the trained level classifier) under ``(name, id(model))``. Cleared by :func:`clear_model_cache`.
@@ -138,3 +139,70 @@ def encode_query(query, model=None, *, normalize: bool = True, batch_size: int =
     emb = np.asarray(m.encode(items, batch_size=batch_size, normalize_embeddings=normalize,
                               convert_to_numpy=True, show_progress_bar=False), dtype=np.float32)
     return emb[0] if single else emb
+
+
+# -- token embeddings per sentence (TextPyramid.from_text, from_texts, MiniLMAdapter) ---------
+def _chunks(tokenizer, sentence: str, max_pieces: int):
+    """Split a sentence into pieces of at most ``max_pieces`` word pieces, between words.
+
+    Returns ``[(start, end), ...]`` character spans of the sentence.
+    """
+    enc = tokenizer(sentence, add_special_tokens=False, return_offsets_mapping=True, verbose=False)
+    offs = enc["offset_mapping"]
+    if len(offs) <= max_pieces:
+        return [(0, len(sentence))]
+    spans, first = [], 0
+    while first < len(offs):
+        last = min(first + max_pieces, len(offs))
+        if last < len(offs):
+            # Step back to a word start (a piece preceded by whitespace) so words stay whole.
+            cut = last
+            while cut > first + 1 and not sentence[offs[cut][0] - 1 : offs[cut][0]].isspace():
+                cut -= 1
+            last = cut if cut > first + 1 else last
+        spans.append((offs[first][0], offs[last - 1][1]))
+        first = last
+    return spans
+
+
+def embed_sentences(model, text, sentences, batch_size):
+    """Token embeddings of every sentence of ``text``, each sentence run through ``model`` alone.
+
+    ``sentences`` are ``[(start, end), ...]`` character spans. A sentence longer than the model's
+    ``max_seq_length`` is run in chunks split between words. Returns ``(embeddings (n, D),
+    extents (n, 2) chars, sentence index (n,))``; ``[CLS]``/``[SEP]`` get empty spans at their
+    piece's start and end.
+    """
+    import torch
+
+    tokenizer = model.tokenizer
+    max_pieces = int(model.max_seq_length) - 2  # room for [CLS] and [SEP]
+    pieces, piece_sentence = [], []
+    for k, (s, e) in enumerate(sentences):
+        for a, b in _chunks(tokenizer, text[s:e], max_pieces):
+            pieces.append((s + a, s + b))
+            piece_sentence.append(k)
+    emb, ext, sent = [], [], []
+    for b0 in range(0, len(pieces), batch_size):
+        batch = pieces[b0 : b0 + batch_size]
+        strings = [text[s:e] for s, e in batch]
+        # sentence-transformers >= 5 calls it preprocess; older versions tokenize.
+        features = (getattr(model, "preprocess", None) or model.tokenize)(strings)
+        enc = tokenizer(strings, return_offsets_mapping=True, padding=True, truncation=True,
+                        max_length=model.max_seq_length, return_tensors="np")
+        if not np.array_equal(enc["input_ids"], features["input_ids"].numpy()):
+            raise PyramidError("the model's tokenizer gave different tokens with offsets: cannot place tokens")
+        with torch.no_grad():
+            out = model[0](dict(features))["token_embeddings"].float().numpy()
+        for j, (s, e) in enumerate(batch):
+            m = features["attention_mask"][j].numpy().astype(bool)
+            special = np.asarray(tokenizer.get_special_tokens_mask(enc["input_ids"][j][m].tolist(),
+                                                                   already_has_special_tokens=True), bool)
+            off = enc["offset_mapping"][j][m].astype(np.float64) + s
+            first_special = special & (np.arange(m.sum()) == 0)
+            off[special] = e  # [SEP] (and any trailing special token): empty span at the end
+            off[first_special] = s  # [CLS]: empty span at the start
+            emb.append(out[j][m])
+            ext.append(off)
+            sent.append(np.full(m.sum(), piece_sentence[b0 + j]))
+    return np.concatenate(emb), np.concatenate(ext), np.concatenate(sent)

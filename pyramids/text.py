@@ -17,6 +17,7 @@ from dsp._backend import array_module, is_cupy_array
 from . import _segment
 from ._checks import check_choice, check_int
 from .core import Level, Pyramid, PyramidError
+from .models import embed_sentences as _embed_sentences
 
 __all__ = ["TextPyramid"]
 
@@ -448,62 +449,3 @@ def _model_name(model) -> str:
         return str(model[0].auto_model.config._name_or_path)
     except Exception:
         return type(model).__name__
-
-
-def _chunks(tokenizer, sentence: str, max_pieces: int):
-    """Split a sentence into pieces of at most ``max_pieces`` word pieces, between words.
-
-    Returns ``[(start, end), ...]`` character spans of the sentence.
-    """
-    enc = tokenizer(sentence, add_special_tokens=False, return_offsets_mapping=True, verbose=False)
-    offs = enc["offset_mapping"]
-    if len(offs) <= max_pieces:
-        return [(0, len(sentence))]
-    spans, first = [], 0
-    while first < len(offs):
-        last = min(first + max_pieces, len(offs))
-        if last < len(offs):
-            # Step back to a word start (a piece preceded by whitespace) so words stay whole.
-            cut = last
-            while cut > first + 1 and not sentence[offs[cut][0] - 1 : offs[cut][0]].isspace():
-                cut -= 1
-            last = cut if cut > first + 1 else last
-        spans.append((offs[first][0], offs[last - 1][1]))
-        first = last
-    return spans
-
-
-def _embed_sentences(model, text, sentences, batch_size):
-    import torch
-
-    tokenizer = model.tokenizer
-    max_pieces = int(model.max_seq_length) - 2  # room for [CLS] and [SEP]
-    pieces, piece_sentence = [], []
-    for k, (s, e) in enumerate(sentences):
-        for a, b in _chunks(tokenizer, text[s:e], max_pieces):
-            pieces.append((s + a, s + b))
-            piece_sentence.append(k)
-    emb, ext, sent = [], [], []
-    for b0 in range(0, len(pieces), batch_size):
-        batch = pieces[b0 : b0 + batch_size]
-        strings = [text[s:e] for s, e in batch]
-        # sentence-transformers >= 5 calls it preprocess; older versions tokenize.
-        features = (getattr(model, "preprocess", None) or model.tokenize)(strings)
-        enc = tokenizer(strings, return_offsets_mapping=True, padding=True, truncation=True,
-                        max_length=model.max_seq_length, return_tensors="np")
-        if not np.array_equal(enc["input_ids"], features["input_ids"].numpy()):
-            raise PyramidError("the model's tokenizer gave different tokens with offsets: cannot place tokens")
-        with torch.no_grad():
-            out = model[0](dict(features))["token_embeddings"].float().numpy()
-        for j, (s, e) in enumerate(batch):
-            m = features["attention_mask"][j].numpy().astype(bool)
-            special = np.asarray(tokenizer.get_special_tokens_mask(enc["input_ids"][j][m].tolist(),
-                                                                   already_has_special_tokens=True), bool)
-            off = enc["offset_mapping"][j][m].astype(np.float64) + s
-            first_special = special & (np.arange(m.sum()) == 0)
-            off[special] = e  # [SEP] (and any trailing special token): empty span at the end
-            off[first_special] = s  # [CLS]: empty span at the start
-            emb.append(out[j][m])
-            ext.append(off)
-            sent.append(np.full(m.sum(), piece_sentence[b0 + j]))
-    return np.concatenate(emb), np.concatenate(ext), np.concatenate(sent)
