@@ -184,10 +184,10 @@ def load(path, *, sr=22050, mono=True, offset=0.0, duration=None, dtype=np.float
             y = y[0]
     if mono and y.ndim > 1:
         y = to_mono(y)
-    if sr is not None and sr != sr_native:
-        y = resample(y, orig_sr=sr_native, target_sr=sr, res_type=res_type)
-    else:
+    if sr is None:
         sr = sr_native
+    elif sr != sr_native:
+        y = resample(y, orig_sr=sr_native, target_sr=sr, res_type=res_type)
     return np.ascontiguousarray(y, dtype=dtype), sr
 
 
