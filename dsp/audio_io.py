@@ -26,7 +26,7 @@ from ._errors import DSPError
 from ._sndfile import _decode, _frame_range, _sf_open
 from ._validation import as_float_array, check_choice, check_float
 from .quantization import to_pcm
-from .resampling import resample
+from .resampling import _quality_for, resample
 
 __all__ = ["load", "get_duration", "get_samplerate", "to_mono", "write"]
 
@@ -166,6 +166,7 @@ def load(path, *, sr=22050, mono=True, offset=0.0, duration=None, dtype=np.float
     ((2, 4000), 8000)
     """
     sr = _check_sr(sr, allow_none=True)
+    _quality_for("high", res_type)  # refused up front, whether or not this file needs resampling
     if not isinstance(mono, (bool, np.bool_)):
         raise DSPError(f"mono={mono!r} must be True or False")
     dtype = _check_dtype(dtype)

@@ -289,6 +289,7 @@ def test_empty_file(tmp_path):
     ({"dtype": np.int16}, "dtype=int16 is not supported"),
     ({"mono": "yes"}, "mono='yes' must be True or False"),
     ({"sr": 16000, "res_type": "magic"}, "res_type='magic' is not supported"),
+    ({"sr": None, "res_type": "magic"}, "res_type='magic' is not supported"),
 ])
 def test_bad_parameters(files, kwargs, match):
     with pytest.raises(DSPError, match=match):
