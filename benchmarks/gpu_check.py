@@ -487,7 +487,7 @@ def main(argv=None) -> int:
     steps["environment"] = st
     mods = info.get("modules", {})
     missing = [m for m in CARRIED if not mods.get(m, {}).get("ok", False)]
-    if missing and not args.no_install and not args.simulate:
+    if missing and not args.no_install:
         steps["install"] = install(missing, args.wheels, site, env, budget["install"], log_dir)
         if steps["install"].status == "ok":
             paths.insert(0, site)
@@ -497,7 +497,7 @@ def main(argv=None) -> int:
             mods = info.get("modules", {})
     elif missing:
         s = Step("install")
-        s.reason = (f"not attempted ({'simulate' if args.simulate else '--no-install'}); "
+        s.reason = (f"not attempted (--no-install); "
                     f"missing: {', '.join(missing)}")
         steps["install"] = s
     unavailable = {m: v.get("reason") for m, v in mods.items() if not v.get("ok")}
