@@ -5,6 +5,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -104,3 +105,34 @@ def test_download_command_is_no_deps_binary_for_the_gpu_python():
     assert "--no-deps" in cmd and "--only-binary=:all:" in cmd
     assert cmd[cmd.index("--python-version") + 1] == "3.12"
     assert "librosa==0.11.0" in cmd and "pywavelets==1.9.0" in cmd
+
+
+def test_a_step_past_its_limit_is_killed_with_its_children_and_keeps_its_output(tmp_path):
+    pidfile = tmp_path / "grandchild.pid"
+    code = ("import subprocess, sys, time; print('started', flush=True); "
+            "p = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)']); "
+            f"open({str(pidfile)!r}, 'w').write(str(p.pid)); time.sleep(60)")
+    step = gpu_check.run_step(gpu_check.Step("sleeper"), [sys.executable, "-c", code], dict(os.environ),
+                              4.0, tmp_path)
+    assert step.status == "timed out" and "limit of 4 s" in step.reason
+    assert step.elapsed_s < 20
+    assert "started" in step.output
+    assert "sleeper: timed out" in (tmp_path / "gpu-check-steps.log").read_text()
+    rec = step.record()
+    assert rec["status"] == "timed out" and rec["limit_s"] == 4.0
+    pid = int(pidfile.read_text())
+    for _ in range(50):  # the whole process group went, the grandchild too
+        if not _alive(pid):
+            break
+        time.sleep(0.1)
+    else:
+        raise AssertionError(f"grandchild {pid} is still running")
+
+
+def _alive(pid: int) -> bool:
+    """Running (a zombie awaiting its reaper counts as gone)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return not f.read().rsplit(") ", 1)[-1].startswith("Z")
+    except (FileNotFoundError, ProcessLookupError):
+        return False
