@@ -222,3 +222,29 @@ def test_retrieve_min_level_and_calibration_errors(lighthouses):
     # a question that asks for detail on a text pyramid goes to the finest level allowed
     hits = align.retrieve(Q[0], p, k=3, levels="auto", query_text="Quote the exact number given for the lens range.")
     assert {h.name for h in hits} == {"sentence"}
+
+
+# phrasings written after the classifier was trained, outside the shipped set
+FRESH = {
+    "coarse": ["What's going on in this picture?", "Give me an overview of the podcast.", "Is this clip funny?",
+               "What is the report mostly about?", "Does this song feel calm?"],
+    "medium": ["Which car is parked closest to the door?", "When does the guitarist start playing?",
+               "Who is the author arguing against?", "Where do they hide the key in the film?",
+               "How many birds sit on the wire?"],
+    "fine": ["What's the number printed on the ticket?", "Which exact word does she whisper at the end?",
+             "What does the tiny text under the logo say?", "Can you read the date on the receipt?",
+             "What is the exact figure in the second table cell?"],
+}
+
+
+def test_semantic_selection_on_questions_outside_the_shipped_set(minilm, lighthouses):
+    fresh = [(q, g) for g, qs in FRESH.items() for q in qs]
+    right = sum(semantic.classify_question(q, minilm).granularity == g for q, g in fresh)
+    # the 36 lighthouse questions ask for facts a sentence holds: medium
+    _, _, rows, _, _ = lighthouses
+    got = [semantic.classify_question(q, minilm).granularity for q, _ in rows]
+    share = got.count("medium") / len(got)
+    print(f"\nfresh questions: {right}/{len(fresh)} right; lighthouse fact questions read as medium: "
+          f"{got.count('medium')}/{len(got)} (fine {got.count('fine')}, coarse {got.count('coarse')})")
+    assert right >= 13
+    assert share >= 0.7
