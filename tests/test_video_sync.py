@@ -199,3 +199,19 @@ def test_sync_beats_with_cuts_detected_on_video():
 def test_sync_beats_bad_input(beats, cuts, kw, match):
     with pytest.raises(PyramidError, match=match):
         sync.sync_beats(beats, cuts, **kw)
+
+
+def test_video_pyramid_saves_and_loads(synthetic_video, tmp_path):
+    from pyramids import Pyramid
+
+    frames, cuts = synthetic_video
+    v = VideoPyramid.from_frames(frames, fps=FPS)
+    v.save(tmp_path / "v.npz")
+    w = Pyramid.load(tmp_path / "v.npz")
+    assert isinstance(w, VideoPyramid) and w.meta == v.meta and w.names == v.names
+    for a, b in zip(v, w):
+        np.testing.assert_array_equal(a.data, b.data)
+        np.testing.assert_array_equal(a.extents, b.extents)
+    with pytest.raises(PyramidError, match="does not hold its frames"):
+        w.frame_pyramid(0)  # frames are not saved
+    assert isinstance(v[1:], VideoPyramid)
