@@ -22,7 +22,7 @@ import numpy as np
 
 from ._backend import array_module, backend_of, kernel_module
 from ._errors import DSPError
-from ._validation import as_float_array, check_axis, check_choice, check_float, check_int
+from ._validation import as_float_array, check_axis, check_choice, check_float, check_int, kernel_ready
 
 __all__ = [
     "ClippingWarning",
@@ -304,7 +304,7 @@ def from_pcm(pcm, bits: int | None = None, *, dtype=np.float32):
     >>> dsp.from_pcm(np.array([128, 0], dtype=np.uint8))
     array([ 0., -1.], dtype=float32)
     """
-    pcm = array_module(pcm).asarray(pcm)
+    pcm = kernel_ready(array_module(pcm).asarray(pcm))  # read-only: the same compiled kernel
     if pcm.dtype.kind not in "iu":
         raise DSPError(f"pcm has dtype {pcm.dtype}: need PCM integers (uint8, int8, int16 or int32)")
     try:
