@@ -1,4 +1,10 @@
-"""Query-aware level selection (:func:`select_levels`)."""
+"""Query-aware level selection (:func:`select_levels`): which levels of a pyramid a question needs.
+
+With the ``text`` extra a question is read by MiniLM and a classifier trained on the labelled
+questions shipped with the package (:mod:`pyramids.semantic`); without it, or on request, ordered
+regular-expression rules (:data:`DEFAULT_RULES`) decide. The granularity (fine, medium, coarse)
+becomes levels by their relative position in the pyramid (:mod:`pyramids._roles`).
+"""
 from __future__ import annotations
 
 import re

@@ -187,7 +187,8 @@ def locate(query, pyramid, *, block=None, candidates: int = 3, centre: bool = Tr
     Parameters
     ----------
     query, pyramid : Pyramid
-        In seconds, level 0 with one feature vector per frame (same frame length).
+        In seconds, level 0 with one feature vector per frame (same frame length). A
+        multichannel frame ``(C, D)`` is compared on all its channels at once.
     block : int, optional
         Frames per coarse block; default the query's window length in frames (its level 1
         scale over its frame length), or the whole query when it has fewer than two windows.
