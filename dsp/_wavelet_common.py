@@ -7,11 +7,13 @@ complex128 and longdouble float64.
 """
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 
 from ._backend import array_module, backend_of, is_cupy_array, kernel_module
-from ._errors import DSPError
-from ._validation import as_float_array, flatten_leading
+from ._errors import DSPError, DSPTypeError
+from ._validation import as_float_array, check_axis, check_int, flatten_leading
 from ._wavelet_modes import NEEDS_TWO_SAMPLES, mode_name
 
 
@@ -63,3 +65,21 @@ def kernels(*arrays):
 
 def is_array(a):
     return isinstance(a, np.ndarray) or is_cupy_array(a)
+
+
+def _integral(name, value):
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+        # PyWavelets raises TypeError for a level, a length or an axis that is not an integer
+        raise DSPTypeError(f"{name}={value!r} must be an integer")
+
+
+def int_arg(name, value, *, minimum=None):
+    """``check_int`` with PyWavelets' exception type for a non-integer (a TypeError as well)."""
+    _integral(name, value)
+    return check_int(name, value, minimum=minimum)
+
+
+def axis_arg(axis, ndim):
+    """``check_axis`` with PyWavelets' exception type for a non-integer axis."""
+    _integral("axis", axis)
+    return check_axis(axis, ndim)

@@ -18,7 +18,7 @@ import warnings
 
 import numpy as np
 
-from ._errors import DSPError
+from ._errors import DSPError, DSPTypeError
 from ._wavelet_coefs import BIORTHOGONAL_DEC_REC_LO, ORTHOGONAL_DEC_LO
 
 #: short family name -> (long name, symmetry)
@@ -226,7 +226,7 @@ class Wavelet:
 
     def __init__(self, name: str = "", filter_bank=None):
         if not isinstance(name, str):
-            raise DSPError(f"name={name!r} must be a string")
+            raise DSPTypeError(f"name={name!r} must be a string")
         self.name = name
         if filter_bank is None:
             if name not in _FAMILY_OF:
@@ -391,7 +391,7 @@ def as_wavelet(wavelet) -> Wavelet:
             if value is not None:
                 setattr(w, prop, value)
         return w
-    raise DSPError(
+    raise DSPTypeError(  # PyWavelets: TypeError
         f"wavelet={wavelet!r} must be a wavelet name (see dsp.wavelist()), a dsp.Wavelet or an "
         "object with a filter_bank (e.g. a pywt.Wavelet)"
     )

@@ -9,8 +9,7 @@ import warnings
 import numpy as np
 
 from ._errors import DSPError
-from ._validation import check_axis, check_int
-from ._wavelet_common import as_data, kernels, rows, unrows
+from ._wavelet_common import as_data, axis_arg, int_arg, kernels, rows, unrows
 from ._wavelet_filters import as_wavelet
 
 __all__ = ["swt", "iswt", "swt_max_level"]
@@ -35,7 +34,7 @@ def swt_max_level(input_len) -> int:
     >>> dsp.swt_max_level(96)
     5
     """
-    n = check_int("input_len", input_len, minimum=1)
+    n = int_arg("input_len", input_len, minimum=1)
     level = (n & -n).bit_length() - 1
     if level == 0:
         warnings.warn(
@@ -88,7 +87,7 @@ def swt(data, wavelet, level=None, start_level=0, axis=-1, trim_approx=False, no
     """
     x = as_data(data, "data")
     w = as_wavelet(wavelet)
-    axis = check_axis(axis, x.ndim)
+    axis = axis_arg(axis, x.ndim)
     n = x.shape[axis]
     if n == 0:
         raise DSPError(f"data has length 0 along axis={axis}: need at least one sample")
@@ -98,12 +97,12 @@ def swt(data, wavelet, level=None, start_level=0, axis=-1, trim_approx=False, no
             "that is a multiple of 2**level"
         )
     top = (n & -n).bit_length() - 1
-    start_level = check_int("start_level", start_level, minimum=0)
+    start_level = int_arg("start_level", start_level, minimum=0)
     if start_level >= top:
         raise DSPError(
             f"start_level={start_level} is too large for length {n}: need start_level < {top}"
         )
-    level = top if level is None else check_int("level", level)
+    level = top if level is None else int_arg("level", level)
     if level < 1:
         raise DSPError(f"level={level} is too small: need level >= 1")
     if level > top - start_level:
@@ -172,7 +171,7 @@ def iswt(coeffs, wavelet, norm=False, axis=-1):
     dtype = kinds.pop() if len(kinds) == 1 else (
         np.complex128 if any(k.kind == "c" for k in kinds) else np.float64
     )
-    axis = check_axis(axis, arrays[0].ndim)
+    axis = axis_arg(axis, arrays[0].ndim)
     n = arrays[0].shape[axis]
     levels = len(details)
     if n == 0 or n % (1 << levels):

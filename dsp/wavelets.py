@@ -17,8 +17,7 @@ import numpy as np
 
 from ._backend import array_module
 from ._errors import DSPError
-from ._validation import check_axis, check_int
-from ._wavelet_common import as_data, check_length, is_array, kernels, rows, unrows
+from ._wavelet_common import as_data, axis_arg, check_length, int_arg, is_array, kernels, rows, unrows
 from ._wavelet_filters import Wavelet, as_wavelet, families, filter_length, wavelist
 from ._wavelet_modes import dwt_len, idwt_len, max_level, mode_id, mode_name
 from ._wavelet_swt import iswt, swt, swt_max_level
@@ -61,7 +60,7 @@ def dwt_max_level(data_len, filter_len) -> int:
     >>> dsp.dwt_max_level(1000, 'db4'), dsp.dwt_max_level(1000, 8)
     (7, 7)
     """
-    data_len = check_int("data_len", data_len, minimum=0)
+    data_len = int_arg("data_len", data_len, minimum=0)
     flen = filter_length(filter_len)
     if flen < 2:
         raise DSPError(f"filter_len={flen} is an invalid wavelet filter length: need filter_len >= 2")
@@ -89,7 +88,7 @@ def dwt_coeff_len(data_len, filter_len, mode="symmetric") -> int:
     >>> dsp.dwt_coeff_len(100, 8, 'symmetric'), dsp.dwt_coeff_len(100, 8, 'periodization')
     (53, 50)
     """
-    data_len = check_int("data_len", data_len, minimum=1)
+    data_len = int_arg("data_len", data_len, minimum=1)
     flen = filter_length(filter_len)
     if flen < 1:
         raise DSPError(f"filter_len={flen} is too small: need filter_len >= 1")
@@ -128,7 +127,7 @@ def dwt(data, wavelet, mode="symmetric", axis=-1):
     x = as_data(data, "data")
     w = as_wavelet(wavelet)
     mode = mode_id(mode)
-    axis = check_axis(axis, x.ndim)
+    axis = axis_arg(axis, x.ndim)
     check_length(x.shape[axis], mode, "data", axis)
     x2, lead = rows(x, axis)
     dec_lo, dec_hi = w._bank[0], w._bank[1]
@@ -197,7 +196,7 @@ def idwt(cA, cD, wavelet, mode="symmetric", axis=-1):
     cA, cD = _coefficient_pair(cA, cD)
     w = as_wavelet(wavelet)
     mode = mode_id(mode)
-    axis = check_axis(axis, cA.ndim)
+    axis = axis_arg(axis, cA.ndim)
     _check_idwt_len(cA.shape[axis], w, mode, axis)
     a2, lead = rows(cA, axis)
     d2, _ = rows(cD, axis)
@@ -246,13 +245,13 @@ def wavedec(data, wavelet, mode="symmetric", level=None, axis=-1):
     x = as_data(data, "data")
     w = as_wavelet(wavelet)
     mode = mode_id(mode)
-    axis = check_axis(axis, x.ndim)
+    axis = axis_arg(axis, x.ndim)
     n = x.shape[axis]
     top = max_level(n, w.dec_len)
     if level is None:
         level = top
     else:
-        level = check_int("level", level)
+        level = int_arg("level", level)
         if level < 0:
             raise DSPError(f"level={level} is too low: need level >= 0")
         if level > MAX_LEVEL:
@@ -334,7 +333,7 @@ def waverec(coeffs, wavelet, mode="symmetric", axis=-1):
                 f"coeffs[{i}] has {a.ndim} dimension(s) but coeffs has arrays with {ndim}: "
                 "all must have the same number of dimensions"
             )
-    axis = check_axis(axis, ndim)
+    axis = axis_arg(axis, ndim)
     others = {a.shape[:axis] + a.shape[axis + 1:] for a in arrays if a is not None}
     if len(others) != 1:
         raise DSPError(

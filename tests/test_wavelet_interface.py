@@ -87,6 +87,10 @@ def test_exception_types_follow_pywt():
     with pytest.raises(TypeError) as err:
         dsp.dwt(x, "db2", None)
     assert isinstance(err.value, DSPError) and isinstance(err.value, ValueError)
+    for call in (lambda: dsp.dwt(x, None), lambda: dsp.wavedec(x, "db1", level=1.5),
+                 lambda: dsp.waverec([x, x], "db1", axis=1.5), lambda: dsp.dwt_coeff_len(8.5, 2)):
+        with pytest.raises(TypeError, match="must be"):
+            call()
     coeffs = pywt.array_to_coeffs(*pywt.coeffs_to_array(pywt.wavedec(np.arange(8.0), "db1")))
     with pytest.raises(ValueError, match="Unexpected detail coefficient type"):
         dsp.waverec(coeffs, "haar")
