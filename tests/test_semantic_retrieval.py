@@ -252,3 +252,35 @@ def test_semantic_selection_on_questions_outside_the_shipped_set(minilm, lightho
           f"{got.count('medium')}/{len(got)} (fine {got.count('fine')}, coarse {got.count('coarse')})")
     assert right >= 13
     assert share >= 0.7
+
+
+def test_index_over_several_documents(lighthouses, minilm):
+    """Two documents in one calibrated index (batched build): the right document and sentence,
+    and which level wins when sentences and paragraphs compete."""
+    from test_examples_retrieval import QUESTIONS as PANAMA_QUESTIONS
+    from test_examples_retrieval import TEXT as PANAMA
+
+    text, p_light, rows, truth, Q = lighthouses
+    t0 = time.perf_counter()
+    docs = TextPyramid.from_texts([text, PANAMA], model=minilm)
+    t_build = time.perf_counter() - t0
+    index = PyramidIndex(docs)
+    for a, b in zip(docs[0], p_light):
+        np.testing.assert_allclose(a.data, b.data, atol=1e-5)
+    items = [(q, 0, s, p) for q, (s, p) in zip(Q, truth)]
+    Qp = models.encode_query([q for q, _, _ in PANAMA_QUESTIONS], minilm)
+    items += [(q, 1, s, p) for q, (_, s, p) in zip(Qp, PANAMA_QUESTIONS)]
+    right_sentence, mixed = 0, {"raw": 0, "calibrated": 0}
+    for q, d, s, p in items:
+        hit = index.search(q, k=1, levels=[1])[0]
+        right_sentence += (hit.pyramid, hit.index) == (d, s)
+        for name, cal in (("raw", False), ("calibrated", True)):
+            top = index.search(q, k=1, levels=[1, 2], calibrated=cal)[0]   # sentences and paragraphs compete
+            want = s if top.name == "sentence" else p
+            mixed[name] += (top.pyramid, top.index) == (d, want)
+    n = len(items)
+    print(f"\n2 documents, {n} questions (built in {t_build:.1f} s): sentence R@1 {right_sentence / n:.3f}; "
+          f"top hit over sentences and paragraphs right: raw {mixed['raw'] / n:.3f}, calibrated "
+          f"{mixed['calibrated'] / n:.3f}")
+    assert right_sentence / n >= 0.75
+    assert mixed["calibrated"] >= mixed["raw"]
