@@ -215,3 +215,14 @@ def test_video_pyramid_saves_and_loads(synthetic_video, tmp_path):
     with pytest.raises(PyramidError, match="does not hold its frames"):
         w.frame_pyramid(0)  # frames are not saved
     assert isinstance(v[1:], VideoPyramid)
+
+
+def test_beat_times_needs_the_features_issue_beat_track():
+    import dsp
+
+    if getattr(dsp, "beat_track", None) is not None:
+        y, sr = load_recording("chord")
+        assert sync.beat_times(y, sr).ndim == 1
+    else:
+        with pytest.raises(PyramidError, match="dsp has no beat_track yet"):
+            sync.beat_times(np.zeros(100, np.float32), 22050)
