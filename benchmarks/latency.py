@@ -34,7 +34,7 @@ def run(op, impl, profile, *, cold: bool = True, timeout: float = 600.0) -> dict
         return {"cold": None, "warm": warm}
     cache = tempfile.mkdtemp(prefix="bench-numba-cache-")
     try:
-        env = {"NUMBA_CACHE_DIR": cache}
+        env = {"NUMBA_CACHE_DIR": cache, "DSP_NUMBA_CACHE_DIR": cache}  # ours: dsp_kernels.kernel_cache
         cold = child.spawn("latency", op.name, impl.name, profile.name, env=env, timeout=timeout)
         warm = child.spawn("latency", op.name, impl.name, profile.name, env=env, timeout=timeout)
     finally:
