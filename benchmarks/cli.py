@@ -40,6 +40,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--markdown", nargs="?", const="", metavar="JSON",
                    help="print the README table from a results JSON (default: the newest full "
                         "run in benchmarks/results) and exit")
+    p.add_argument("--contention", action="store_true",
+                   help="run with a busy neighbour: one CPU-bound process loops for the whole run "
+                        "(how our threaded kernels degrade when a core is taken)")
     # tiny inputs for the test suite: every code path, seconds of work
     p.add_argument("--tiny", action="store_true", help=argparse.SUPPRESS)
     return p
@@ -253,12 +256,31 @@ def main(argv: list[str] | None = None) -> int:
                "memory": "none" if args.no_memory else profile.memory,
                "latency": "none" if args.no_latency else profile.latency,
                "memory_ops": sorted(memory_ops), "latency_ops": sorted(latency_ops),
-               "plots": not args.no_plots}
+               "plots": not args.no_plots, "contention": args.contention}
     command = ["python", "-m", "benchmarks"] + (sys.argv[1:] if argv is None else list(argv))
     meta = report.environment(command, options, gpu_info() if gpu_ok else None)
     if args.device == "gpu" and not gpu_ok:
         meta["gpu_skipped"] = gpu_msg
     json_path = args.json or report.default_json_path(meta, profile.name, args.device)
+    if args.contention and args.json is None:
+        json_path = json_path.with_name(json_path.stem + "-contention.json")
+    neighbour = _busy_neighbour() if args.contention else None
+    try:
+        return _run_all(args, selected, profile, memory_ops, latency_ops, meta, json_path, gpu_ok)
+    finally:
+        if neighbour is not None:
+            neighbour.kill()
+            neighbour.wait()
+
+
+def _busy_neighbour():
+    """A CPU-bound process that spins until killed: the other tenant of a shared machine."""
+    import subprocess
+
+    return subprocess.Popen([sys.executable, "-c", "while True: pass"])
+
+
+def _run_all(args, selected, profile, memory_ops, latency_ops, meta, json_path, gpu_ok) -> int:
 
     progress = report.Progress(len(selected))
     record = {"schema": report.SCHEMA, "meta": meta, "ops": [], "plots": []}
