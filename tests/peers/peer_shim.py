@@ -43,7 +43,7 @@ _PYWT_NAMES = ("dwt", "idwt", "wavedec", "waverec", "swt", "iswt",
 
 
 def _dct_route(peer, ours, args, kwargs):
-    """Types 1-3 with arguments we implement go to ours; type 4, ``n``, ``overwrite_x`` etc. stay."""
+    """Types 1-3 go to ours (with every argument of SciPy's signature); type 4 stays on SciPy."""
     type_ = args[1] if len(args) > 1 else kwargs.get("type", 2)
     if type_ not in (1, 2, 3) or isinstance(type_, bool):
         return None
