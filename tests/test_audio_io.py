@@ -78,8 +78,9 @@ def test_shipped_recordings_bit_exact(clip, mono):
 
 
 @pytest.mark.parametrize("offset, duration", [(0.25, None), (0.1, 0.3), (0.0, 0.5), (0.3333, 0.2)])
-def test_offset_and_duration_frames_are_librosas(files, offset, duration):
-    path = files[("flac", "PCM_24", 2)]
+@pytest.mark.parametrize("key", [("flac", "PCM_24", 2), ("ogg", "VORBIS", 2), ("mp3", "MPEG_LAYER_III", 1)], ids=str)
+def test_offset_and_duration_frames_are_librosas(files, offset, duration, key):
+    path = files[key]
     y, _ = dsp.load(path, sr=None, mono=False, offset=offset, duration=duration)
     ref, _ = librosa.load(path, sr=None, mono=False, offset=offset, duration=duration)
     np.testing.assert_array_equal(y, ref)
