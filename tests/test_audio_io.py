@@ -365,3 +365,31 @@ def test_parallel_segments_are_sample_identical(tmp_path, monkeypatch, subtype, 
         cut.write_bytes(p.read_bytes()[: p.stat().st_size * 2 // 3])
         with pytest.raises(DSPError, match="truncated|corrupt"):
             dsp.load(cut, sr=None)
+
+
+def test_audio_track_of_a_video_file(tmp_path):
+    av = pytest.importorskip("av")
+    p = tmp_path / "clip.mp4"
+    sr, fps, seconds = 48000, 10, 1.0
+    with av.open(str(p), "w") as out:
+        vs = out.add_stream("mpeg4", rate=fps)
+        vs.width, vs.height, vs.pix_fmt = 64, 48, "yuv420p"
+        st = out.add_stream("aac", rate=sr)
+        st.layout = "mono"
+        y = (0.5 * np.sin(2 * np.pi * 1000.0 * np.arange(int(sr * seconds)) / sr)).astype(np.float32)
+        for i in range(int(fps * seconds)):
+            frame = av.VideoFrame.from_ndarray(np.full((48, 64, 3), 10 * i, np.uint8), format="rgb24")
+            for pkt in vs.encode(frame):
+                out.mux(pkt)
+        for i in range(0, y.size, 1024):
+            frame = av.AudioFrame.from_ndarray(y[None, i:i + 1024].copy(), format="fltp", layout="mono")
+            frame.sample_rate, frame.pts = sr, i
+            for pkt in st.encode(frame):
+                out.mux(pkt)
+        for s in (vs, st):
+            for pkt in s.encode(None):
+                out.mux(pkt)
+    got, got_sr = dsp.load(p, sr=16000)
+    assert got_sr == 16000 and abs(got.size - 16000) <= 1024
+    spec = np.abs(np.fft.rfft(got * np.hanning(got.size)))
+    assert abs(np.argmax(spec) * 16000 / got.size - 1000.0) < 4.0
