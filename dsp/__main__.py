@@ -21,7 +21,7 @@ def _parser() -> argparse.ArgumentParser:
                    help="comma-separated operations (default: all)")
     w.add_argument("--jobs", type=int, default=None, help="worker processes (default: CPUs, at most 4)")
     w.add_argument("--prune", action="store_true",
-                   help="also delete cache directories of other kernel sources or Numba versions")
+                   help="also delete the cache directories of other Numba or Python versions")
     c = sub.add_parser("cache", help="show where the kernel cache is and what it holds")
     c.add_argument("--clear", action="store_true", help="delete this build's cached kernels")
     return parser

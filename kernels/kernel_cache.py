@@ -6,10 +6,12 @@ when the cache directory is read-only, and again on every call when an entry is 
 module replaces it for our kernels (every decorator in :mod:`dsp_kernels.config` attaches it):
 
 - **Where.** ``$DSP_NUMBA_CACHE_DIR`` if set, else ``$XDG_CACHE_HOME/dsp-pyramids`` (by default
-  ``~/.cache/dsp-pyramids``). Inside it, one directory per *key*: the Numba and Python versions
-  and a SHA-256 of every source file of :mod:`dsp_kernels`. Editing any kernel file moves every
-  kernel to a fresh directory, so stale code is never loaded (older keys can be deleted freely;
-  ``python -m dsp warmup --prune`` does it).
+  ``~/.cache/dsp-pyramids``), in one directory per Numba and Python version (other versions'
+  directories can be deleted freely; ``python -m dsp warmup --prune`` does it).
+- **Never stale.** Each entry is stamped with a SHA-256 of its source file *and every kernel file
+  that file imports, transitively* (:func:`source_closure_digest`). Numba's own stamp covers the
+  function's file only, so a kernel whose callee in another file changed kept loading its old
+  machine code. An entry whose stamp differs is ignored and overwritten.
 - **Read-only.** A warm cache in a read-only directory (a container image) is used as is. When
   something must be compiled that it lacks, the result stays in memory and one warning says so.
   A directory that cannot be created falls back to a per-user temporary directory, with one
@@ -23,7 +25,9 @@ module replaces it for our kernels (every decorator in :mod:`dsp_kernels.config`
 """
 from __future__ import annotations
 
+import ast
 import contextlib
+import functools
 import hashlib
 import os
 import pickle
@@ -45,21 +49,55 @@ def _warn_once(key: str, message: str) -> None:
         warnings.warn(message, RuntimeWarning, stacklevel=3)
 
 
-def sources_digest() -> str:
-    """SHA-256 over every ``.py`` file of the kernel package (paths and contents)."""
+def _kernel_imports(path: Path) -> set[Path]:
+    """Files of this package that ``path`` imports (``dsp_kernels.x`` / ``from dsp_kernels import x``)."""
+    found: set[Path] = set()
+    tree = ast.parse(path.read_bytes(), filename=str(path))
+    for node in ast.walk(tree):
+        names = []
+        if isinstance(node, ast.Import):
+            names = [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
+        for name in names:
+            parts = name.split(".")
+            if parts[0] != "dsp_kernels" or len(parts) < 2:
+                continue
+            rel = Path(*parts[1:])
+            for candidate in (_PACKAGE_DIR / rel.with_suffix(".py"), _PACKAGE_DIR / rel / "__init__.py"):
+                if candidate.is_file():
+                    found.add(candidate.resolve())
+    return found
+
+
+@functools.lru_cache(maxsize=None)
+def source_closure_digest(path: Path) -> str:
+    """SHA-256 of ``path`` and every kernel file it imports, transitively.
+
+    A kernel's machine code contains its callees from other files (LLVM inlines them), so the
+    cache entry of a function is stamped with its whole import closure: editing a callee's file
+    invalidates its callers, while unrelated kernels stay cached.
+    """
+    seen: set[Path] = set()
+    todo = [Path(path).resolve()]
+    while todo:
+        f = todo.pop()
+        if f in seen:
+            continue
+        seen.add(f)
+        todo.extend(_kernel_imports(f) - seen)
     h = hashlib.sha256()
-    for path in sorted(_PACKAGE_DIR.rglob("*.py")):
-        h.update(str(path.relative_to(_PACKAGE_DIR)).encode())
-        h.update(path.read_bytes())
+    for f in sorted(seen):
+        h.update(str(f.relative_to(_PACKAGE_DIR) if f.is_relative_to(_PACKAGE_DIR) else f).encode())
+        h.update(f.read_bytes())
     return h.hexdigest()
 
 
 def cache_key() -> str:
-    """The name of this build's directory inside the cache root."""
+    """The name of this Numba and Python's directory inside the cache root."""
     import numba
 
-    py = f"py{sys.version_info[0]}{sys.version_info[1]}"
-    return f"numba{numba.__version__}-{py}-{sources_digest()[:20]}"
+    return f"numba{numba.__version__}-py{sys.version_info[0]}{sys.version_info[1]}"
 
 
 def default_root() -> Path:
@@ -174,12 +212,12 @@ class _Locator(caching._CacheLocator):
     def __init__(self, py_func, py_file, directory: Path, writable: bool):
         self._lineno = py_func.__code__.co_firstlineno
         source = Path(py_file).resolve()
-        self._stamp = cache_key()  # the whole package's sources: a callee's edit invalidates its callers
+        # the file and the kernel files it imports: a callee's edit invalidates its callers
+        self._stamp = source_closure_digest(source)
         if source.is_relative_to(_PACKAGE_DIR):
             name = source.relative_to(_PACKAGE_DIR).with_suffix("").as_posix().replace("/", ".")
-        else:  # a user's kernel built with our decorators: its own file counts too
+        else:  # a user's kernel built with our decorators
             name = f"ext.{source.stem}-{hashlib.sha1(str(source.parent).encode()).hexdigest()[:12]}"
-            self._stamp = (self._stamp, hashlib.sha256(source.read_bytes()).hexdigest())
         self._path = str(directory / name)
         self._writable = writable
 

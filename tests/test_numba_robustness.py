@@ -108,14 +108,38 @@ def cache_files(cache_dir):
     return sorted(p for p in Path(cache_dir).rglob("*") if p.suffix in (".nbi", ".nbc"))
 
 
-def test_cache_is_keyed_by_the_kernel_sources(tmp_path):
+def test_cache_stamp_covers_the_imported_kernel_files(tmp_path, monkeypatch):
+    """An entry is stamped with its file and every kernel file it imports: a callee's edit
+    invalidates the callers (Numba's own stamp covers the caller's file only)."""
+    from dsp_kernels import kernel_cache
+
+    pkg = tmp_path / "pkg"
+    (pkg / "cpu").mkdir(parents=True)
+    (pkg / "cpu" / "leaf.py").write_text("X = 1\n")
+    (pkg / "cpu" / "mid.py").write_text("from dsp_kernels.cpu.leaf import X\n")
+    (pkg / "cpu" / "top.py").write_text("from dsp_kernels.cpu import mid\n")
+    (pkg / "cpu" / "other.py").write_text("Y = 2\n")
+    monkeypatch.setattr(kernel_cache, "_PACKAGE_DIR", pkg.resolve())
+
+    def stamps():
+        kernel_cache.source_closure_digest.cache_clear()
+        return {n: kernel_cache.source_closure_digest(pkg / "cpu" / f"{n}.py") for n in ("top", "mid", "other")}
+
+    before = stamps()
+    (pkg / "cpu" / "leaf.py").write_text("X = 3\n")
+    after = stamps()
+    assert after["top"] != before["top"] and after["mid"] != before["mid"]
+    assert after["other"] == before["other"]
+    kernel_cache.source_closure_digest.cache_clear()
+
+
+def test_cache_directory_is_per_numba_version(tmp_path):
     from dsp_kernels import kernel_cache
 
     out, _ = small(tmp_path, tmp_path / "c", "a")
     assert "OK" in out and not warnings_in(out)
-    keys = [p.name for p in (tmp_path / "c").iterdir()]
-    assert keys == [kernel_cache.cache_key()]
-    assert kernel_cache.sources_digest()[:20] in keys[0]
+    assert [p.name for p in (tmp_path / "c").iterdir()] == [kernel_cache.cache_key()]
+    assert numba.__version__ in kernel_cache.cache_key()
 
 
 @pytest.mark.parametrize("damage", ["flip", "truncate", "empty", "random"])
