@@ -4,9 +4,17 @@ Only functions that exist are exported; librosa.feature names we lack raise an A
 saying they are not implemented yet. The list of names is librosa 0.11's.
 """
 from ._namespace import not_implemented_getattr
+from ._features_spectral import (
+    poly_features, rms, spectral_bandwidth, spectral_centroid, spectral_contrast, spectral_flatness,
+    spectral_rolloff, zero_crossing_rate,
+)
 from .mel import melspectrogram, mfcc
 
 __all__ = ["melspectrogram", "mfcc"]
+__all__ += [
+    "rms", "zero_crossing_rate", "spectral_centroid", "spectral_bandwidth", "spectral_rolloff",
+    "spectral_flatness", "spectral_contrast", "poly_features",
+]
 
 LIBROSA_NAMES = (
     "chroma_cens", "chroma_cqt", "chroma_stft", "chroma_vqt", "delta", "fourier_tempogram",

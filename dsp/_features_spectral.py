@@ -1,0 +1,536 @@
+"""Frame statistics with librosa 0.11's signatures: ``rms``, ``zero_crossing_rate`` and the
+spectral shape features (``spectral_centroid``, ``_bandwidth``, ``_rolloff``, ``_flatness``,
+``_contrast``, ``poly_features``).
+
+Each takes audio ``y`` (one STFT is computed, by :func:`dsp.stft`) or a spectrogram ``S``
+(``(..., 1 + n_fft // 2, n_frames)``, leading axes are channels) and returns
+``(..., n_features, n_frames)``. The per-frame arithmetic runs in float64 in the kernels of
+:mod:`dsp_kernels.cpu.features`; result dtypes are librosa's (float64 where librosa multiplies
+by its float64 frequency grid, the spectrogram's dtype for ``spectral_flatness``, ``dtype`` for
+``rms``).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ._backend import kernel_module
+from ._errors import DSPError
+from ._validation import as_float_array, check_float, check_int
+from .fourier import fft_frequencies
+
+__all__ = [
+    "rms", "zero_crossing_rate", "spectral_centroid", "spectral_bandwidth", "spectral_rolloff",
+    "spectral_flatness", "spectral_contrast", "poly_features",
+]
+
+_NP_PAD_MODES = ("constant", "edge", "linear_ramp", "maximum", "mean", "median", "minimum",
+                 "reflect", "symmetric", "wrap", "empty")
+
+
+def _kern():
+    return kernel_module("cpu", "features")
+
+
+def _spectrogram(y, S, n_fft, hop_length, win_length, window, center, pad_mode, power=1.0):
+    """``(S, n_fft, dtype)``: ``S`` checked, or ``|stft(y)| ** power`` (librosa's
+    ``_spectrogram``); ``dtype`` is the spectrogram's dtype in librosa (float32 for float32 audio)."""
+    if S is not None:
+        S = as_float_array(S, name="S", min_ndim=2)
+        if S.shape[-2] < 2:
+            raise DSPError(f"S has {S.shape[-2]} frequency bin(s) (axis -2): need at least 2")
+        if n_fft is None or n_fft // 2 + 1 != S.shape[-2]:
+            n_fft = 2 * (S.shape[-2] - 1)
+        return S, n_fft, S.dtype
+    if y is None:
+        raise DSPError("need y (audio) or S (a spectrogram): both are None")
+    if n_fft is None:
+        raise DSPError("n_fft=None needs S: pass n_fft >= 2 with y")
+    from .spectral import stft
+
+    y = as_float_array(y, name="y")
+    # float32 audio is transformed in float64, as librosa does (its float64 window promotes the
+    # frames): features of near-silent frames divide by tiny magnitudes and would otherwise
+    # amplify float32 FFT rounding far beyond 1e-5. The spectrogram stays float64 internally;
+    # results that librosa returns in the spectrogram's dtype are rounded back to float32.
+    D = stft(y, n_fft=n_fft, hop_length=hop_length, win_length=win_length, window=window,
+             center=center, pad_mode=pad_mode, dtype=np.complex128)
+    M = np.abs(D)
+    if power != 1.0:
+        M = M ** power if power != 2.0 else M * M
+    return M, n_fft, y.dtype
+
+
+def _rows(S):
+    """``S`` (..., n_bins, t) as contiguous spectra (lead * t, n_bins), and the leading shape."""
+    lead, (n_bins, t) = S.shape[:-2], S.shape[-2:]
+    return np.ascontiguousarray(np.swapaxes(S, -1, -2).reshape(-1, n_bins)), lead, t
+
+
+def _unrows(v, lead, t, dtype=np.float64):
+    return v.reshape(lead + (1, t)).astype(dtype, copy=False)
+
+
+def _check_nonneg(S, what):
+    if S.dtype.kind == "c":
+        raise DSPError(f"S is complex: {what} is only defined for real, non-negative spectrograms")
+    if S.size and S.min() < 0:
+        raise DSPError(f"S has negative values: {what} is only defined for non-negative energies")
+
+
+def _freq(freq, sr, n_fft, n_bins):
+    if freq is None:
+        return fft_frequencies(sr=sr, n_fft=n_fft), True
+    freq = np.asarray(freq, dtype=np.float64)
+    if freq.ndim == 1:
+        if freq.shape[0] != n_bins:
+            raise DSPError(f"freq has shape {freq.shape}: need ({n_bins},) to match S")
+        return freq, True
+    return freq, False
+
+
+def rms(*, y=None, S=None, frame_length=2048, hop_length=512, center=True, pad_mode="constant",
+        dtype=np.float32):
+    """Root-mean-square energy per frame, as ``librosa.feature.rms``.
+
+    Parameters
+    ----------
+    y : np.ndarray [shape=(..., n)] or None
+        Audio; with ``center`` it is padded by ``frame_length // 2`` on each side (``pad_mode``,
+        any of numpy.pad's modes, as librosa).
+    S : np.ndarray [shape=(..., 1 + frame_length // 2, t)] or None
+        A spectrogram (complex or magnitude) to use instead: the energy is the Parseval sum of
+        its squared magnitudes, halving the DC and (for even ``frame_length``) Nyquist bins.
+    frame_length : int > 0
+    hop_length : int > 0
+    center : bool
+    pad_mode : str
+    dtype : np.dtype
+        Output type (float32 by default, as librosa).
+
+    Returns
+    -------
+    np.ndarray [shape=(..., 1, t)]
+
+    Examples
+    --------
+    >>> import numpy as np, dsp
+    >>> y = np.ones(4096, dtype=np.float32)
+    >>> r = dsp.feature.rms(y=y, frame_length=1024, hop_length=512, center=False)
+    >>> r.shape, float(r[0, 0])
+    ((1, 7), 1.0)
+    """
+    frame_length = check_int("frame_length", frame_length, minimum=1)
+    hop_length = check_int("hop_length", hop_length, minimum=1)
+    try:
+        out_dtype = np.dtype(dtype)
+    except TypeError as exc:
+        raise DSPError(f"dtype={dtype!r} is not a dtype") from exc
+    if out_dtype.kind not in "fc":
+        raise DSPError(f"dtype={out_dtype} is not supported: use a floating dtype such as float32")
+    if y is not None:
+        y = as_float_array(y, name="y")
+        if pad_mode not in _NP_PAD_MODES:
+            raise DSPError(f"pad_mode={pad_mode!r} is not supported: use one of {', '.join(map(repr, _NP_PAD_MODES))}")
+        if center:
+            pad = [(0, 0)] * (y.ndim - 1) + [(frame_length // 2, frame_length // 2)]
+            y = np.pad(y, pad, mode="constant" if pad_mode == "empty" else pad_mode)
+        n = y.shape[-1]
+        if n < frame_length:
+            raise DSPError(f"y has {n} samples (after padding): need at least frame_length={frame_length}")
+        n_frames = 1 + (n - frame_length) // hop_length
+        lead = y.shape[:-1]
+        y2 = np.ascontiguousarray(y.reshape(-1, n))
+        power = _kern().signal_frames(y2, frame_length, hop_length, n_frames, 0)
+        return np.sqrt(power).reshape(lead + (1, n_frames)).astype(out_dtype, copy=False)
+    if S is None:
+        raise DSPError("rms needs y (audio) or S (a spectrogram): both are None")
+    S = as_float_array(S, name="S", allow_complex=True, min_ndim=2)
+    if S.shape[-2] != frame_length // 2 + 1:
+        raise DSPError(
+            f"frame_length={frame_length} does not match S.shape[-2]={S.shape[-2]}: need "
+            f"frame_length = {2 * S.shape[-2] - 2} or {2 * S.shape[-2] - 1}"
+        )
+    if S.dtype.kind == "c":  # |S| in float64, so that float32 rounding of |S| is not squared
+        S = np.sqrt(np.square(S.real, dtype=np.float64) + np.square(S.imag, dtype=np.float64))
+    M, lead, t = _rows(S)
+    power = _kern().column_stats(M, np.zeros(M.shape[1]), 4, float(frame_length), float(frame_length % 2))
+    return np.sqrt(power).reshape(lead + (1, t)).astype(out_dtype, copy=False)
+
+
+def zero_crossing_rate(y, *, frame_length=2048, hop_length=512, center=True, **kwargs):
+    """Fraction of sign changes per frame, as ``librosa.feature.zero_crossing_rate``.
+
+    Parameters
+    ----------
+    y : np.ndarray [shape=(..., n)]
+        Audio; with ``center`` it is padded by ``frame_length // 2`` edge samples on each side.
+    frame_length : int > 0
+    hop_length : int > 0
+    center : bool
+    **kwargs :
+        librosa.zero_crossings' ``threshold`` (1e-10: smaller magnitudes count as 0),
+        ``ref_magnitude`` (a number or a callable of ``|y|`` scaling the threshold),
+        ``zero_pos`` (True: 0 counts as positive; False: 0 is its own sign) and ``pad``
+        (whether each frame's first sample counts as a crossing, default False).
+
+    Returns
+    -------
+    np.ndarray [shape=(..., 1, t)], float64
+
+    Examples
+    --------
+    >>> import numpy as np, dsp
+    >>> y = np.tile([1.0, -1.0], 2048)
+    >>> float(dsp.feature.zero_crossing_rate(y, center=False)[0, 0])
+    0.99951171875
+    """
+    y = as_float_array(y, name="y")
+    frame_length = check_int("frame_length", frame_length, minimum=1)
+    hop_length = check_int("hop_length", hop_length, minimum=1)
+    unknown = sorted(set(kwargs) - {"threshold", "ref_magnitude", "zero_pos", "pad", "axis"})
+    if unknown:
+        raise DSPError(f"unexpected keyword argument(s) {', '.join(unknown)}: accepted are "
+                       "threshold, ref_magnitude, zero_pos, pad")
+    if kwargs.get("axis", -2) != -2:
+        raise DSPError(f"axis={kwargs['axis']!r} is not supported: the frames' axis is -2")
+    threshold = kwargs.get("threshold", 1e-10)
+    threshold = 0.0 if threshold is None else check_float("threshold", threshold)
+    ref = kwargs.get("ref_magnitude", None)
+    if center:
+        pad = [(0, 0)] * (y.ndim - 1) + [(frame_length // 2, frame_length // 2)]
+        y = np.pad(y, pad, mode="edge")
+    n = y.shape[-1]
+    if n < frame_length:
+        raise DSPError(f"y has {n} samples (after padding): need at least frame_length={frame_length}")
+    if callable(ref):
+        n_frames0 = 1 + (n - frame_length) // hop_length
+        used = y[..., : (n_frames0 - 1) * hop_length + frame_length]
+        threshold = threshold * float(ref(np.abs(used)))
+    elif ref is not None:
+        threshold = threshold * check_float("ref_magnitude", ref)
+    n_frames = 1 + (n - frame_length) // hop_length
+    lead = y.shape[:-1]
+    y2 = np.ascontiguousarray(y.reshape(-1, n))
+    z = _kern().signal_frames(y2, frame_length, hop_length, n_frames, 1, threshold,
+                              bool(kwargs.get("zero_pos", True)))
+    if kwargs.get("pad", False):
+        z += 1.0 / frame_length
+    return z.reshape(lead + (1, n_frames))
+
+
+_STFT_DOC = """    y : np.ndarray [shape=(..., n)] or None
+        Audio (one :func:`dsp.stft` with the parameters below).
+    sr : float > 0
+    S : np.ndarray [shape=(..., 1 + n_fft // 2, t)] or None
+        A magnitude spectrogram to use instead of ``y``.
+    n_fft, hop_length, win_length, window, center, pad_mode :
+        The STFT's parameters (unused with ``S``).
+    freq : np.ndarray [shape=(1 + n_fft // 2,) or S.shape] or None
+        Bin frequencies; default :func:`dsp.fft_frequencies`."""
+
+
+def spectral_centroid(*, y=None, sr=22050, S=None, n_fft=2048, hop_length=512, freq=None,
+                      win_length=None, window="hann", center=True, pad_mode="constant"):
+    S, n_fft, s_dtype = _spectrogram(y, S, n_fft, hop_length, win_length, window, center, pad_mode)
+    _check_nonneg(S, "the spectral centroid")
+    f, one_d = _freq(freq, sr, n_fft, S.shape[-2])
+    if not one_d:
+        tot = S.sum(axis=-2, keepdims=True)
+        tot = np.where(tot < np.finfo(S.dtype).tiny, 1.0, tot)
+        return np.sum(f * (S / tot), axis=-2, keepdims=True)
+    M, lead, t = _rows(S)
+    return _unrows(_kern().column_stats(M, f, 0), lead, t)
+
+
+spectral_centroid.__doc__ = f"""Spectral centroid per frame, as ``librosa.feature.spectral_centroid``.
+
+    ``sum_k f_k S[k, t] / sum_k S[k, t]`` (a silent frame gives 0).
+
+    Parameters
+    ----------
+{_STFT_DOC}
+
+    Returns
+    -------
+    np.ndarray [shape=(..., 1, t)], float64
+
+    Examples
+    --------
+    >>> import numpy as np, dsp
+    >>> y = np.sin(2 * np.pi * 1000 * np.arange(22050) / 22050)
+    >>> c = dsp.feature.spectral_centroid(y=y, sr=22050)
+    >>> c.shape, bool(abs(c[0, 10] - 1000) < 20)
+    ((1, 44), True)
+    """
+
+
+def spectral_bandwidth(*, y=None, sr=22050, S=None, n_fft=2048, hop_length=512, win_length=None,
+                       window="hann", center=True, pad_mode="constant", freq=None, centroid=None,
+                       norm=True, p=2):
+    S, n_fft, s_dtype = _spectrogram(y, S, n_fft, hop_length, win_length, window, center, pad_mode)
+    _check_nonneg(S, "the spectral bandwidth")
+    p = check_float("p", p, minimum=0.0, strict_minimum=True)
+    f, one_d = _freq(freq, sr, n_fft, S.shape[-2])
+    if centroid is None:
+        centroid = spectral_centroid(sr=sr, S=S, n_fft=n_fft, freq=freq)
+    else:
+        centroid = np.asarray(centroid, dtype=np.float64)
+        want = S.shape[:-2] + (1, S.shape[-1])
+        if centroid.shape != want:
+            raise DSPError(f"centroid has shape {centroid.shape}: need {want}")
+    if not one_d:
+        Sn = S
+        if norm:
+            tot = S.sum(axis=-2, keepdims=True)
+            Sn = S / np.where(tot < np.finfo(S.dtype).tiny, 1.0, tot)
+        return np.sum(Sn * np.abs(f - centroid) ** p, axis=-2, keepdims=True) ** (1.0 / p)
+    M, lead, t = _rows(S)
+    c = np.ascontiguousarray(np.swapaxes(centroid, -1, -2).reshape(-1))
+    return _unrows(_kern().column_stats(M, f, 1, p, 0.0 if norm else 1.0, c), lead, t)
+
+
+spectral_bandwidth.__doc__ = f"""Spectral bandwidth of order ``p`` per frame, as ``librosa.feature.spectral_bandwidth``.
+
+    ``(sum_k S[k, t] |f_k - centroid[t]|^p) ^ (1/p)``, with ``S`` normalised to sum 1 per frame
+    when ``norm``.
+
+    Parameters
+    ----------
+{_STFT_DOC}
+    centroid : np.ndarray [shape=(..., 1, t)] or None
+        Precomputed centroids (default :func:`spectral_centroid`).
+    norm : bool
+    p : float > 0
+
+    Returns
+    -------
+    np.ndarray [shape=(..., 1, t)], float64
+
+    Raises
+    ------
+    DSPError
+        ``p <= 0``, a negative or complex ``S``, mismatched ``freq`` or ``centroid``.
+
+    Examples
+    --------
+    >>> import numpy as np, dsp
+    >>> y = np.random.default_rng(0).standard_normal(22050)
+    >>> dsp.feature.spectral_bandwidth(y=y, sr=22050, p=2).shape
+    (1, 44)
+    """
+
+
+def spectral_rolloff(*, y=None, sr=22050, S=None, n_fft=2048, hop_length=512, win_length=None,
+                     window="hann", center=True, pad_mode="constant", freq=None, roll_percent=0.85):
+    roll_percent = check_float("roll_percent", roll_percent)
+    if not 0.0 < roll_percent < 1.0:
+        raise DSPError(f"roll_percent={roll_percent} is out of range: need 0 < roll_percent < 1")
+    S, n_fft, s_dtype = _spectrogram(y, S, n_fft, hop_length, win_length, window, center, pad_mode)
+    _check_nonneg(S, "the spectral roll-off")
+    f, one_d = _freq(freq, sr, n_fft, S.shape[-2])
+    if not one_d:
+        total = np.cumsum(S, axis=-2)
+        ind = np.where(total < roll_percent * total[..., -1:, :], np.nan, 1)
+        return np.nanmin(ind * f, axis=-2, keepdims=True)
+    M, lead, t = _rows(S)
+    return _unrows(_kern().column_stats(M, f, 2, roll_percent), lead, t)
+
+
+spectral_rolloff.__doc__ = f"""Roll-off frequency per frame, as ``librosa.feature.spectral_rolloff``.
+
+    The lowest bin frequency at which the cumulative sum of ``S`` reaches ``roll_percent`` of
+    the frame's total.
+
+    Parameters
+    ----------
+{_STFT_DOC}
+    roll_percent : float, 0 < roll_percent < 1
+
+    Returns
+    -------
+    np.ndarray [shape=(..., 1, t)], float64
+
+    Raises
+    ------
+    DSPError
+        ``roll_percent`` outside (0, 1), a negative or complex ``S``.
+
+    Examples
+    --------
+    >>> import numpy as np, dsp
+    >>> y = np.sin(2 * np.pi * 1000 * np.arange(22050) / 22050)
+    >>> float(dsp.feature.spectral_rolloff(y=y, sr=22050)[0, 10])
+    1012.060546875
+    """
+
+
+def spectral_flatness(*, y=None, S=None, n_fft=2048, hop_length=512, win_length=None,
+                      window="hann", center=True, pad_mode="constant", amin=1e-10, power=2.0):
+    """Spectral flatness (Wiener entropy) per frame, as ``librosa.feature.spectral_flatness``.
+
+    ``exp(mean log m) / mean m`` over the bins, with ``m = max(amin, S ** power)``.
+
+    Parameters
+    ----------
+    y : np.ndarray [shape=(..., n)] or None
+        Audio (one :func:`dsp.stft`, magnitudes).
+    S : np.ndarray [shape=(..., 1 + n_fft // 2, t)] or None
+        A magnitude spectrogram to use instead.
+    n_fft, hop_length, win_length, window, center, pad_mode :
+        The STFT's parameters (unused with ``S``).
+    amin : float > 0
+    power : float > 0
+
+    Returns
+    -------
+    np.ndarray [shape=(..., 1, t)], the spectrogram's dtype
+
+    Raises
+    ------
+    DSPError
+        ``amin <= 0``, a negative or complex ``S``.
+
+    Examples
+    --------
+    >>> import numpy as np, dsp
+    >>> y = np.random.default_rng(0).standard_normal(22050).astype(np.float32)
+    >>> F = dsp.feature.spectral_flatness(y=y)
+    >>> F.shape, F.dtype, bool(0.3 < F[0, 10] < 1)
+    ((1, 44), dtype('float32'), True)
+    """
+    amin = check_float("amin", amin, minimum=0.0, strict_minimum=True)
+    power = check_float("power", power, minimum=0.0, strict_minimum=True)
+    S, n_fft, s_dtype = _spectrogram(y, S, n_fft, hop_length, win_length, window, center, pad_mode)
+    _check_nonneg(S, "spectral flatness")
+    M, lead, t = _rows(S)
+    return _unrows(_kern().column_stats(M, np.zeros(M.shape[1]), 3, power, amin), lead, t, s_dtype)
+
+
+def spectral_contrast(*, y=None, sr=22050, S=None, n_fft=2048, hop_length=512, win_length=None,
+                      window="hann", center=True, pad_mode="constant", freq=None, fmin=200.0,
+                      n_bands=6, quantile=0.02, linear=False):
+    S, n_fft, s_dtype = _spectrogram(y, S, n_fft, hop_length, win_length, window, center, pad_mode)
+    if S.dtype.kind == "c":
+        raise DSPError("S is complex: spectral contrast needs a real magnitude spectrogram")
+    sr = check_float("sr", sr, minimum=0.0, strict_minimum=True)
+    n_bands = check_int("n_bands", n_bands, minimum=1)
+    quantile = check_float("quantile", quantile)
+    if not 0.0 < quantile < 1.0:
+        raise DSPError(f"quantile={quantile} is out of range: need 0 < quantile < 1")
+    fmin = check_float("fmin", fmin, minimum=0.0, strict_minimum=True)
+    f = fft_frequencies(sr=sr, n_fft=n_fft) if freq is None else np.atleast_1d(np.asarray(freq, np.float64))
+    if f.ndim != 1 or f.shape[0] != S.shape[-2]:
+        raise DSPError(f"freq has shape {f.shape}: need ({S.shape[-2]},) to match S")
+    edges = np.zeros(n_bands + 2)
+    edges[1:] = fmin * 2.0 ** np.arange(n_bands + 1)
+    if np.any(edges[:-1] >= 0.5 * sr):
+        raise DSPError(f"fmin={fmin} with n_bands={n_bands} puts a band edge at or above the "
+                       f"Nyquist frequency {0.5 * sr}: lower fmin or n_bands")
+    shape = S.shape[:-2] + (n_bands + 1, S.shape[-1])
+    valley = np.zeros(shape)
+    peak = np.zeros(shape)
+    for k in range(n_bands + 1):
+        band = (f >= edges[k]) & (f <= edges[k + 1])
+        idx = np.flatnonzero(band)
+        if idx.size == 0:
+            raise DSPError(f"band {k} ({edges[k]:.1f}-{edges[k + 1]:.1f} Hz) holds no frequency "
+                           "bin: raise n_fft or fmin")
+        if k > 0:
+            band[idx[0] - 1] = True
+        if k == n_bands:
+            band[idx[-1] + 1:] = True
+        sub = S[..., band, :]
+        if k < n_bands:
+            sub = sub[..., :-1, :]
+        q = max(int(np.rint(quantile * np.count_nonzero(band))), 1)
+        srt = np.sort(sub, axis=-2)
+        valley[..., k, :] = np.mean(srt[..., :q, :], axis=-2, dtype=np.float64)
+        peak[..., k, :] = np.mean(srt[..., -q:, :], axis=-2, dtype=np.float64)
+    if linear:
+        return peak - valley
+    from ._decibel import power_to_db
+
+    return power_to_db(peak) - power_to_db(valley)
+
+
+spectral_contrast.__doc__ = f"""Spectral contrast per octave band, as ``librosa.feature.spectral_contrast``.
+
+    Band ``k`` spans ``fmin 2^(k-1) .. fmin 2^k`` (band 0 starts at 0 Hz, the last reaches the
+    Nyquist bin); per frame, the mean of its top and bottom ``quantile`` of magnitudes give the
+    peak and the valley; the contrast is their difference in dB (``linear=False``) or linear.
+
+    Parameters
+    ----------
+{_STFT_DOC}
+    fmin : float > 0
+    n_bands : int >= 1
+    quantile : float, 0 < quantile < 1
+    linear : bool
+
+    Returns
+    -------
+    np.ndarray [shape=(..., n_bands + 1, t)], float64
+
+    Raises
+    ------
+    DSPError
+        ``n_bands < 1``, ``quantile`` outside (0, 1), ``fmin <= 0``, a band past Nyquist.
+
+    Examples
+    --------
+    >>> import numpy as np, dsp
+    >>> y = np.random.default_rng(0).standard_normal(22050)
+    >>> dsp.feature.spectral_contrast(y=y, sr=22050).shape
+    (7, 44)
+    """
+
+
+def poly_features(*, y=None, sr=22050, S=None, n_fft=2048, hop_length=512, win_length=None,
+                  window="hann", center=True, pad_mode="constant", order=1, freq=None):
+    S, n_fft, s_dtype = _spectrogram(y, S, n_fft, hop_length, win_length, window, center, pad_mode)
+    if S.dtype.kind == "c":
+        raise DSPError("S is complex: poly_features needs a real magnitude spectrogram")
+    order = check_int("order", order, minimum=0)
+    f, one_d = _freq(freq, sr, n_fft, S.shape[-2])
+    if not one_d:
+        raise DSPError(f"freq has shape {np.shape(freq)}: only 1-D bin frequencies are supported")
+    n_bins = S.shape[-2]
+    if order >= n_bins:
+        raise DSPError(f"order={order} is too large for {n_bins} bins: need order < {n_bins}")
+    # numpy.polyfit's least squares: a column-scaled Vandermonde matrix, rcond = n * eps
+    V = np.vander(f, order + 1)
+    scale = np.sqrt((V * V).sum(axis=0))
+    V = V / scale
+    lead, t = S.shape[:-2], S.shape[-1]
+    rhs = np.moveaxis(S, -2, 0).reshape(n_bins, -1).astype(np.float64)
+    coef, *_ = np.linalg.lstsq(V, rhs, rcond=n_bins * np.finfo(np.float64).eps)
+    coef = (coef.T / scale).T
+    return np.moveaxis(coef.reshape((order + 1,) + lead + (t,)), 0, -2)
+
+
+poly_features.__doc__ = f"""Coefficients of a polynomial fitted to each frame, as ``librosa.feature.poly_features``.
+
+    Per frame, the least-squares polynomial of degree ``order`` through ``(freq, S[:, t])``,
+    highest power first (numpy.polyfit's convention).
+
+    Parameters
+    ----------
+{_STFT_DOC}
+    order : int >= 0
+
+    Returns
+    -------
+    np.ndarray [shape=(..., order + 1, t)], float64
+
+    Raises
+    ------
+    DSPError
+        A negative ``order``, or one not below the number of bins.
+
+    Examples
+    --------
+    >>> import numpy as np, dsp
+    >>> y = np.random.default_rng(0).standard_normal(22050)
+    >>> dsp.feature.poly_features(y=y, order=2).shape
+    (3, 44)
+    """

@@ -1,0 +1,144 @@
+"""Per-frame feature arithmetic: frame statistics of signals and of spectrogram columns.
+
+Entry functions (arrays already validated and C-contiguous; the arithmetic runs in float64 and the
+results are float64, rounded by the caller to the dtype the public function promises):
+
+``signal_frames(y, frame_length, hop_length, n_frames, kind, threshold, zero_pos)``
+    ``y`` (rows, n) already padded; kind 0: the mean square of each frame (``rms`` squared),
+    kind 1: the zero-crossing rate of each frame (samples with ``|x| <= threshold`` count as 0,
+    a crossing is a change of ``x < 0`` (``zero_pos``) or of ``sign(x)``). Returns (rows, n_frames).
+``column_stats(M, freq, kind, param, amin, centroid)``
+    ``M`` (rows, n_bins) one spectrum per row, ``freq`` (n_bins,). kind 0: centroid
+    ``sum(f M) / sum(M)`` (``sum(M)`` below the smallest normal number counts as 1); kind 1: the
+    ``param``-th root of ``sum(M / sum(M) |f - centroid|^param)`` (``amin`` > 0: un-normalised);
+    kind 2: roll-off, the first ``f`` whose cumulative sum reaches ``param`` of the total;
+    kind 3: flatness ``exp(mean log m) / mean m`` of ``m = max(amin, M^param)``; kind 4: the
+    energy of an rms from a spectrum, ``2 sum(w |M|^2) / param^2`` with the first (and, for even
+    frame lengths, the last) bin weighted 1/2 (``amin`` carries ``param % 2``).
+    Returns (rows,).
+``recurrence(x, b, out)`` and the sequential kernels of the other feature modules live in the
+modules that need them.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import prange
+
+from dsp_kernels.config import pjit
+
+__all__ = ["signal_frames", "column_stats"]
+
+_TINY64 = np.finfo(np.float64).tiny
+
+
+@pjit
+def _signal_frames(y, frame_length, hop_length, n_frames, kind, threshold, zero_pos, out):
+    rows = y.shape[0]
+    for job in prange(rows * n_frames):
+        r = job // n_frames
+        t = job - r * n_frames
+        s = t * hop_length
+        if kind == 0:
+            acc = 0.0
+            for i in range(s, s + frame_length):
+                v = np.float64(y[r, i])
+                acc += v * v
+            out[r, t] = acc / frame_length
+        else:
+            count = 0
+            prev = np.float64(y[r, s])
+            if abs(prev) <= threshold:
+                prev = 0.0
+            for i in range(s + 1, s + frame_length):
+                v = np.float64(y[r, i])
+                if abs(v) <= threshold:
+                    v = 0.0
+                if zero_pos:
+                    if (v < 0.0) != (prev < 0.0):
+                        count += 1
+                else:
+                    a = (v > 0.0) - (v < 0.0)
+                    b = (prev > 0.0) - (prev < 0.0)
+                    if a != b:
+                        count += 1
+                prev = v
+            out[r, t] = count / frame_length
+
+
+def signal_frames(y, frame_length, hop_length, n_frames, kind, threshold=0.0, zero_pos=True):
+    out = np.empty((y.shape[0], n_frames), np.float64)
+    _signal_frames(y, np.int64(frame_length), np.int64(hop_length), np.int64(n_frames),
+                   np.int64(kind), np.float64(threshold), bool(zero_pos), out)
+    return out
+
+
+@pjit
+def _column_stats(M, freq, kind, param, amin, centroid, out):
+    rows, n = M.shape
+    for r in prange(rows):
+        if kind == 0:
+            tot = 0.0
+            acc = 0.0
+            for k in range(n):
+                m = abs(np.float64(M[r, k]))
+                tot += m
+                acc += freq[k] * np.float64(M[r, k])
+            if tot < _TINY64:
+                tot = 1.0
+            out[r] = acc / tot
+        elif kind == 1:
+            tot = 0.0
+            if amin > 0.0:
+                tot = 1.0
+            else:
+                for k in range(n):
+                    tot += abs(np.float64(M[r, k]))
+                if tot < _TINY64:
+                    tot = 1.0
+            c = centroid[r]
+            acc = 0.0
+            for k in range(n):
+                acc += np.float64(M[r, k]) / tot * abs(freq[k] - c) ** param
+            out[r] = acc ** (1.0 / param)
+        elif kind == 2:
+            # a stored prefix sum keeps the sequential order of np.cumsum (no reassociation)
+            cs = np.empty(n, np.float64)
+            run = 0.0
+            for k in range(n):
+                run += np.float64(M[r, k])
+                cs[k] = run
+            thr = param * cs[n - 1]
+            res = np.nan
+            for k in range(n):
+                if not cs[k] < thr:
+                    res = freq[k]
+                    break
+            out[r] = res
+        elif kind == 3:
+            slog = 0.0
+            s = 0.0
+            for k in range(n):
+                v = max(amin, np.float64(M[r, k]) ** param)
+                slog += math.log(v)
+                s += v
+            out[r] = math.exp(slog / n) / (s / n)
+        else:
+            acc = 0.0
+            for k in range(n):
+                v = abs(M[r, k])
+                v = np.float64(v) * np.float64(v)
+                if k == 0 or (k == n - 1 and amin == 0.0):
+                    v *= 0.5
+                acc += v
+            out[r] = 2.0 * acc / (param * param)
+
+
+def column_stats(M, freq, kind, param=0.0, amin=0.0, centroid=None):
+    if centroid is None:
+        centroid = np.zeros(1, np.float64)
+    out = np.empty(M.shape[0], np.float64)
+    _column_stats(M, np.ascontiguousarray(freq, dtype=np.float64), np.int64(kind), np.float64(param),
+                  np.float64(amin), np.ascontiguousarray(centroid, dtype=np.float64), out)
+    return out
