@@ -16,8 +16,9 @@ results are float64, rounded by the caller to the dtype the public function prom
     energy of an rms from a spectrum, ``2 sum(w |M|^2) / param^2`` with the first (and, for even
     frame lengths, the last) bin weighted 1/2 (``amin`` carries ``param % 2``).
     Returns (rows,).
-``recurrence(x, b, out)`` and the sequential kernels of the other feature modules live in the
-modules that need them.
+``correlate_rows(xp, c, n, dtype)``
+    ``out[r, i] = sum_j c[j] xp[r, i + j]`` for ``i < n``: the Savitzky-Golay filter of ``delta``
+    on rows padded by the caller.
 """
 from __future__ import annotations
 
@@ -28,7 +29,7 @@ from numba import prange
 
 from dsp_kernels.config import pjit
 
-__all__ = ["signal_frames", "column_stats"]
+__all__ = ["signal_frames", "column_stats", "correlate_rows"]
 
 _TINY64 = np.finfo(np.float64).tiny
 
@@ -141,4 +142,23 @@ def column_stats(M, freq, kind, param=0.0, amin=0.0, centroid=None):
     out = np.empty(M.shape[0], np.float64)
     _column_stats(M, np.ascontiguousarray(freq, dtype=np.float64), np.int64(kind), np.float64(param),
                   np.float64(amin), np.ascontiguousarray(centroid, dtype=np.float64), out)
+    return out
+
+
+@pjit
+def _correlate_rows(xp, c, out):
+    rows, n = out.shape
+    w = c.shape[0]
+    for r in prange(rows):
+        for i in range(n):
+            acc = 0.0
+            for j in range(w):
+                acc += c[j] * np.float64(xp[r, i + j])
+            out[r, i] = acc
+
+
+def correlate_rows(xp, c, n, dtype):
+    """``out[r, i] = sum_j c[j] xp[r, i + j]`` for ``i < n`` (float64 sums), as ``dtype``."""
+    out = np.empty((xp.shape[0], n), dtype)
+    _correlate_rows(xp, np.ascontiguousarray(c, dtype=np.float64), out)
     return out
