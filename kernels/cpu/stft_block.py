@@ -84,4 +84,5 @@ def stft_block_spectra(plan, row, geom, window, t0, B, scratch, scale):
     else:
         for l in range(B):
             load_stft_frame(row, t0 + l, geom, window, stage[l * n_fft:(l + 1) * n_fft])
-        rfft_lanes_spectra(plan, stage, 0, n_fft, B, ones, work, scale)
+        # np.int64(0), not 0: a literal argument compiles a second specialisation of the FFT
+        rfft_lanes_spectra(plan, stage, np.int64(0), n_fft, B, ones, work, scale)
