@@ -3,8 +3,8 @@
 Subcommands: ``extract INPUT OUTPUT``, ``status OUTPUT``, ``ls OUTPUT`` (failed files),
 ``show OUTPUT ID`` (one file's record) and ``write-default-config [PATH]``.
 
-Exit status of ``extract``: 0 when every file was stored; 1 to 100 when that many files failed
-(100: 100 or more); 125 for bad arguments or input, found before any work starts (nothing is
+Exit status of ``extract``: 0 when every file is stored; 1 to 100 when that many files are recorded
+as failed in the store (by this run or the runs it resumed; 100: 100 or more); 125 for bad arguments or input, found before any work starts (nothing is
 written); 126 when the run stopped part-way (complete parts are kept: rerun with ``--resume``).
 
 Examples
@@ -99,7 +99,7 @@ def _extract(args) -> int:
           f"already stored {run.skipped}; {run.files_per_s:.1f} files/s, {run.hours_per_s * 3600:.1f} "
           f"audio-s/s on {run.workers} workers; store: {run.stored_total} stored, "
           f"{run.failed_total} failed (dsp-pyramids ls {args.output})")
-    return min(run.failed, 100)
+    return min(run.failed_total, 100)  # failed files in the store, this run's or a resumed one's
 
 
 def status(output) -> dict:

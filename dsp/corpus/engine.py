@@ -228,11 +228,11 @@ def extract(input, output, *, features=None, config=None, sr=16000, res_type="hi
     if isinstance(config, (str, os.PathLike)):
         config = _features.load_config(config)
     spec = _features.resolve(features, config, sr=sr, res_type=res_type, custom=custom_features)
+    components = _features.preflight(spec)  # refused values fail here, before anything is written
     items = items_from(input)
     out = Path(output)
     _check_writable(out, min_free_bytes)
     _prepare(out, spec, resume, overwrite)
-    components = _features.preflight(spec)
 
     meta_path = out / "store.json"
     if not meta_path.is_file():
