@@ -25,6 +25,10 @@ from .notes import *  # noqa: F401,F403
 from .audio_io import *  # noqa: F401,F403
 from .streaming import *  # noqa: F401,F403
 from . import effects, display, feature, filters, util  # librosa's namespaces  # noqa: F401,E402
+# issue 18: the feature functions librosa also has at its top level
+from ._chroma import estimate_tuning, piptrack, pitch_tuning  # noqa: E402
+
+_FEATURES_TOP_LEVEL = ["estimate_tuning", "piptrack", "pitch_tuning"]
 
 def _version() -> str:
     from importlib import metadata
@@ -42,4 +46,4 @@ _PUBLIC_MODULES = ("sampling", "quantization", "fourier", "windows", "resampling
                    "convert", "notes", "audio_io", "streaming")
 __all__ = ["DSPError"] + [
     name for module in _PUBLIC_MODULES for name in _sys.modules[f"{__name__}.{module}"].__all__
-]
+] + _FEATURES_TOP_LEVEL

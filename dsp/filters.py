@@ -5,10 +5,11 @@ Only functions that exist are exported; librosa.filters names we lack raise an A
 saying they are not implemented yet. The list of names is librosa 0.11's.
 """
 from ._namespace import not_implemented_getattr
+from ._chroma import chroma
 from .mel import mel_filterbank as mel
 from .windows import get_window
 
-__all__ = ["mel", "get_window"]
+__all__ = ["mel", "get_window", "chroma"]
 
 LIBROSA_NAMES = (
     "chroma", "constant_q", "constant_q_lengths", "cq_to_chroma", "diagonal_filter", "get_window",

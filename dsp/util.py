@@ -4,9 +4,10 @@ Only functions that exist are exported; librosa.util names we lack raise an Attr
 saying they are not implemented yet. The list of names is librosa 0.11's public functions.
 """
 from ._namespace import not_implemented_getattr
+from ._util import localmax, localmin, normalize, peak_pick
 from .spectral import frame
 
-__all__ = ["frame"]
+__all__ = ["frame", "normalize", "localmax", "localmin", "peak_pick"]
 
 LIBROSA_NAMES = (
     "abs2", "axis_sort", "buf_to_float", "count_unique", "cyclic_gradient", "dtype_c2r",

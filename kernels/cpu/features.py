@@ -19,6 +19,8 @@ results are float64, rounded by the caller to the dtype the public function prom
 ``correlate_rows(xp, c, n, dtype)``
     ``out[r, i] = sum_j c[j] xp[r, i + j]`` for ``i < n``: the Savitzky-Golay filter of ``delta``
     on rows padded by the caller.
+``peak_pick(x, pre_max, post_max, pre_avg, post_avg, delta, wait)``
+    librosa.util.peak_pick's greedy scan, one row at a time (rows in parallel).
 """
 from __future__ import annotations
 
@@ -29,7 +31,7 @@ from numba import prange
 
 from dsp_kernels.config import pjit
 
-__all__ = ["signal_frames", "column_stats", "correlate_rows"]
+__all__ = ["signal_frames", "column_stats", "correlate_rows", "peak_pick"]
 
 _TINY64 = np.finfo(np.float64).tiny
 
@@ -162,3 +164,52 @@ def correlate_rows(xp, c, n, dtype):
     out = np.empty((xp.shape[0], n), dtype)
     _correlate_rows(xp, np.ascontiguousarray(c, dtype=np.float64), out)
     return out
+
+
+@pjit
+def _peak_pick(x, pre_max, post_max, pre_avg, post_avg, delta, wait, peaks):
+    rows, n = x.shape
+    for r in prange(rows):
+        # librosa's greedy scan; means accumulate sequentially in x's dtype and are rounded to it,
+        # as its kernel's np.mean does
+        tmp = np.empty(1, x.dtype)
+        m = x[r, 0]
+        for i in range(min(post_max, n)):
+            m = max(m, x[r, i])
+        c = x[r, 0] - x[r, 0]
+        for i in range(min(post_avg, n)):
+            c += x[r, i]
+        tmp[0] = c / min(post_avg, n)
+        p = x[r, 0] >= m and x[r, 0] >= tmp[0] + delta
+        peaks[r, 0] = p
+        i = wait + 1 if p else 1
+        while i < n:
+            lo = max(0, i - pre_max)
+            hi = min(i + post_max, n)
+            m = x[r, lo]
+            for k in range(lo, hi):
+                m = max(m, x[r, k])
+            if x[r, i] != m:
+                i += 1
+                continue
+            lo = max(0, i - pre_avg)
+            hi = min(i + post_avg, n)
+            c = x[r, 0] - x[r, 0]
+            for k in range(lo, hi):
+                c += x[r, k]
+            tmp[0] = c / (hi - lo)
+            if not x[r, i] >= tmp[0] + delta:
+                i += 1
+                continue
+            peaks[r, i] = True
+            i += wait + 1
+
+
+def peak_pick(x, pre_max, post_max, pre_avg, post_avg, delta, wait):
+    """librosa.util.peak_pick's scan over rows of ``x`` (float32/float64); ``delta`` is rounded
+    to float32 as librosa's kernel signature does. Returns a boolean (rows, n) array."""
+    peaks = np.zeros(x.shape, np.bool_)
+    d = x.dtype.type(np.float32(delta))
+    _peak_pick(x, np.int64(pre_max), np.int64(post_max), np.int64(pre_avg), np.int64(post_avg), d,
+               np.int64(wait), peaks)
+    return peaks
