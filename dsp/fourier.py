@@ -107,6 +107,8 @@ def dft(x, *, axis=-1):
     xp = array_module(x)
     cdt = complex_dtype(x.dtype)
     _check_dense(x.shape[axis], cdt, f"x with {x.shape[axis]} samples along axis={axis}")
+    if x.shape[axis] == 0:
+        raise DSPError(f"x has 0 samples along axis={axis}: the DFT needs at least 1")
     W = xp.asarray(dft_matrix(x.shape[axis], dtype=cdt))
     # (..., n) @ W^T == W @ x per row; W is symmetric
     return xp.moveaxis(xp.matmul(xp.moveaxis(x, axis, -1).astype(cdt), W), -1, axis)
@@ -136,6 +138,8 @@ def idft(X, *, axis=-1):
     cdt = complex_dtype(X.dtype)
     n = X.shape[axis]
     _check_dense(n, cdt, f"X with {n} values along axis={axis}")
+    if n == 0:
+        raise DSPError(f"X has 0 values along axis={axis}: the inverse DFT needs at least 1")
     W = xp.asarray(dft_matrix(n, dtype=cdt).conj())
     out = xp.matmul(xp.moveaxis(X, axis, -1).astype(cdt), W) / cdt.type(n)
     return xp.moveaxis(out.astype(cdt), -1, axis)

@@ -21,6 +21,8 @@ from ._wavelet_common import as_data, axis_arg, check_length, int_arg, is_array,
 from ._wavelet_filters import Wavelet, as_wavelet, families, filter_length, wavelist
 from ._wavelet_modes import dwt_len, idwt_len, max_level, mode_id, mode_name
 from ._wavelet_swt import iswt, swt, swt_max_level
+from ._wavelet_nd import __all__ as _ND_ALL
+from ._wavelet_nd import *  # noqa: F401,F403
 
 __all__ = [
     "Wavelet",
@@ -35,6 +37,7 @@ __all__ = [
     "swt",
     "iswt",
     "swt_max_level",
+    *_ND_ALL,
 ]
 
 
@@ -247,6 +250,8 @@ def wavedec(data, wavelet, mode="symmetric", level=None, axis=-1):
     mode = mode_id(mode)
     axis = axis_arg(axis, x.ndim)
     n = x.shape[axis]
+    if n == 0:
+        raise DSPError(f"data has length 0 along axis={axis}: need at least one sample")
     top = max_level(n, w.dec_len)
     if level is None:
         level = top
