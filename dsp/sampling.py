@@ -13,8 +13,9 @@ from ._validation import as_float_array, check_allocation, check_axis, check_flo
 __all__ = ["sample", "nyquist_rate", "alias_frequency", "sinc_interpolate"]
 
 
-def _real_values(values, name):
-    # Frequencies and times are not audio: integers are accepted here (as float64).
+def _real_values(values, name, keep=False):
+    # Frequencies and times are not audio: integers are accepted here (as float64). ``keep``:
+    # return the input's precision (float16 -> float32), as results are; else float64.
     xp = array_module(values)
     try:
         arr = xp.asarray(values)
@@ -22,7 +23,8 @@ def _real_values(values, name):
         raise DSPError(f"{name} could not be converted to an array: {exc}") from exc
     if arr.dtype.kind in "iu":
         arr = arr.astype(xp.float64)
-    return as_float_array(arr, name=name).astype(xp.float64, copy=False)
+    arr = as_float_array(arr, name=name)
+    return arr if keep else arr.astype(xp.float64, copy=False)
 
 
 #: the largest ``num_zeros`` of :func:`sinc_interpolate` (``None`` sums over all samples)
@@ -152,7 +154,7 @@ def nyquist_rate(f_max):
     """
     if np.ndim(f_max) == 0:
         return 2.0 * check_float("f_max", f_max, minimum=0.0)
-    f = _real_values(f_max, "f_max")
+    f = _real_values(f_max, "f_max", keep=True)  # float32 stays float32
     if (f < 0).any():
         raise DSPError(f"f_max has negative values (min {float(f.min())}): need f_max >= 0")
     return 2.0 * f
@@ -191,10 +193,10 @@ def alias_frequency(f, sr):
     if scalar:
         f = np.array([check_float("f", f)])
     else:
-        f = _real_values(f, "f")
-    r = np.mod(f, sr)
+        f = _real_values(f, "f", keep=True)
+    r = np.mod(f.astype(np.float64), sr)  # folded in float64, returned in f's precision
     out = np.minimum(r, sr - r)
-    return float(out[0]) if scalar else out
+    return float(out[0]) if scalar else out.astype(f.dtype, copy=False)
 
 
 def sinc_interpolate(x, sr: float, t, *, t0: float = 0.0, num_zeros: int | None = 32,

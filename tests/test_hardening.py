@@ -106,6 +106,9 @@ BAD_INPUTS = [
     ("stft of big-endian float32", lambda: dsp.stft(Y.astype(">f4")), ("returns", "complex64", lambda r: r.dtype == np.complex64)),
     ("istft of big-endian complex64", lambda: dsp.istft(np.ones((65, 4), ">c8")), ("returns", "float32", lambda r: r.dtype == np.float32)),
     ("stft of float16", lambda: dsp.stft(Y.astype(np.float16)), ("returns", "complex64", lambda r: r.dtype == np.complex64)),
+    ("nyquist_rate of float16", lambda: dsp.nyquist_rate(np.array([100.0, 200.0], np.float16)), ("returns", "float32", lambda r: r.dtype == np.float32)),
+    ("alias_frequency of big-endian float32", lambda: dsp.alias_frequency(np.array([700.0], ">f4"), 1000), ("returns", "float32 [300.]", lambda r: r.dtype == np.float32 and r[0] == 300.0)),
+    ("nyquist_rate of an integer array", lambda: dsp.nyquist_rate(np.array([1, 2])), ("returns", "float64 [2. 4.]", lambda r: r.dtype == np.float64 and list(r) == [2.0, 4.0])),
     ("quantize of big-endian float64", lambda: dsp.quantize(Y64.astype(">f8"), 0.1), ("returns", "float64", lambda r: r.dtype == np.float64)),
     # nested lists: converted once, at validation
     ("dft of a nested list (2, 3)", lambda: dsp.dft([[1.0, 2, 3], [4, 5, 6]]), ("returns", "shape (2, 3)", lambda r: r.shape == (2, 3))),
