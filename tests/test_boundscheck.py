@@ -35,11 +35,25 @@ def test_kernels_under_numba_boundscheck(tmp_path):
 
 
 def test_simd_selects_the_checked_twins_under_boundscheck(tmp_path):
-    """In a NUMBA_BOUNDSCHECK=1 process the public SIMD names are the checked twins."""
+    """In a NUMBA_BOUNDSCHECK=1 process the public SIMD names are the checked twins, and they
+    raise IndexError for a tile outside the array (the intrinsic would read or write there)."""
     code = (
+        "import numba, numpy as np\n"
         "from dsp_kernels.cpu import simd\n"
         "assert simd.CHECKED\n"
         "assert simd.transpose_tile is simd._transpose_tile_indexed\n"
+        "@numba.njit\n"
+        "def f(a, b, s0):\n"
+        "    simd.transpose_tile(a, s0, 16, b, 0, 16)\n"
+        "a = np.zeros(256, np.float32); b = np.zeros(256, np.float32)\n"
+        "f(a, b, 0)\n"
+        "for s0 in (-1, 1):  # a row before the array, a row past its end\n"
+        "    try:\n"
+        "        f(a, b, s0)\n"
+        "    except IndexError:\n"
+        "        pass\n"
+        "    else:\n"
+        "        raise SystemExit('no IndexError for s0=%d' % s0)\n"
         "print('ok')\n"
     )
     env = dict(os.environ, NUMBA_BOUNDSCHECK="1", NUMBA_CACHE_DIR=str(tmp_path))
