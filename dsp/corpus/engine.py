@@ -13,6 +13,7 @@ from __future__ import annotations
 import errno
 import os
 import shutil
+import threading
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -301,18 +302,42 @@ def _drive(client, out, spec, components, batches, new_part, result, progress) -
     from distributed.client import FutureCancelledError  # noqa: F401 (re-raised as is)
     from distributed.scheduler import KilledWorker
 
-    from .worker import process_batch, write_failed
+    from .worker import PROGRESS_TOPIC, process_batch, write_failed
 
     queue = list(reversed(batches))
     limit = 2 * max(result.workers, 1) + 1
     futures = {}
     ac = as_completed()
+    shown = {}  # part -> (files, seconds) already passed to progress by the workers' events
+    lock = threading.Lock()
+
+    def on_event(event):  # runs on the client's event-loop thread
+        msg = event[1]
+        if progress is None or not isinstance(msg, dict) or msg.get("part") not in live:
+            return
+        with lock:
+            f0, s0 = shown.get(msg["part"], (0, 0.0))
+            if msg["files"] > f0:
+                shown[msg["part"]] = (msg["files"], msg["seconds"])
+                progress(msg["files"] - f0, msg["seconds"] - s0, None)
+
+    def settle(part, files, seconds, summary):  # the batch's final counts, less what was shown
+        with lock:
+            f0, s0 = shown.pop(part, (0, 0.0))
+            live.discard(part)
+            if progress is not None and (files - f0 or summary is not None):
+                progress(files - f0, seconds - s0, summary)
+
+    live = set()
+    if progress is not None:
+        client.subscribe_topic(PROGRESS_TOPIC, on_event)
 
     def submit():
         while queue and len(futures) < limit:
             part, items = queue.pop()
             fut = client.submit(process_batch, str(out), part, items, spec, components, key=part, pure=False)
             futures[fut] = (part, items)
+            live.add(part)
             ac.add(fut)
 
     def done(summary):
@@ -323,8 +348,7 @@ def _drive(client, out, spec, components, batches, new_part, result, progress) -
         result.peak_rss = max(result.peak_rss, summary["peak_rss"])
         if summary["committed"]:
             result.parts.append(summary["part"])
-        if progress is not None:
-            progress(summary["ok"] + summary["failed"], summary["seconds"], summary)
+        settle(summary["part"], summary["ok"] + summary["failed"], summary["seconds"], summary)
 
     t0 = time.perf_counter()
     submit()
@@ -335,12 +359,14 @@ def _drive(client, out, spec, components, batches, new_part, result, progress) -
         else:
             exc = fut.exception()
             if not isinstance(exc, KilledWorker):
+                settle(part, 0, 0.0, None)
                 for f in futures:
                     f.cancel()
                 hint = " (disk full)" if isinstance(exc, OSError) and exc.errno == errno.ENOSPC else ""
                 raise CorpusRunError(f"part {part} stopped the run{hint}: {type(exc).__name__}: {exc}. "
                                      "Complete parts are kept: fix the cause and rerun with --resume") from exc
             result.killed_batches += 1
+            settle(part, 0, 0.0, None)  # its files will be counted again where they end up
             row = _cursor(out, part)
             if len(items) == 1:
                 done(write_failed(str(out), new_part(), items, spec, components,

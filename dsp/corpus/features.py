@@ -161,12 +161,39 @@ class Spec:
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
     def compute(self, y, sr) -> dict:
-        """``{store key: array}`` for every feature; the key is ``name`` or ``name/component``."""
+        """``{store key: array}`` for every feature; the key is ``name`` or ``name/component``.
+
+        When ``mfcc`` and ``logmel`` are both asked for with the same mel parameters (and
+        ``power_to_db``'s defaults, which ``dsp.mfcc`` uses), the MFCC are computed from the
+        log-mel array (``dsp.mfcc(S=...)``): the same arithmetic, the spectrogram done once.
+        """
         out = {}
+        shared = self._mfcc_from_logmel()
         for name, params in self.features.items():
+            if name == "mfcc" and shared is not None and "logmel" in out:
+                import dsp
+
+                out[name] = dsp.mfcc(S=out["logmel"], sr=sr, **shared)
+                continue
             for comp, arr in self.spec_feature_call(name, y, sr, params).items():
                 out[name if comp == "" else f"{name}/{comp}"] = arr
         return out
+
+    def _mfcc_from_logmel(self):
+        """mfcc's own keywords when its mel spectrogram equals logmel's, else None."""
+        if "mfcc" not in self.features or "logmel" not in self.features or self.custom:
+            return None
+        names = list(self.features)
+        if names.index("logmel") > names.index("mfcc"):
+            return None
+        lm, mf = dict(self.features["logmel"]), dict(self.features["mfcc"])
+        own = {k: mf.pop(k) for k in ("n_mfcc", "dct_type", "norm", "lifter") if k in mf}
+        if mf.pop("mel_norm", "slaney") != lm.pop("norm", "slaney"):
+            return None
+        db = {k: lm.pop(k) for k in _DB_KEYS if k in lm}
+        if any(db.get(k, d) != d for k, d in (("ref", 1.0), ("amin", 1e-10), ("top_db", 80.0), ("top_db_axes", None))):
+            return None
+        return own if lm == mf else None
 
     def spec_feature_call(self, name, y, sr, params):
         return self.feature(name).compute(y, sr, dict(params))

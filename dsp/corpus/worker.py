@@ -15,6 +15,20 @@ import numpy as np
 from .store import PartWriter
 
 
+PROGRESS_TOPIC = "dsp-corpus-progress"
+PROGRESS_EVERY_S = 1.0
+
+
+def _event_log():
+    """The running Dask worker's ``log_event`` (progress within a batch), or None outside one."""
+    try:
+        from distributed import get_worker
+
+        return get_worker().log_event
+    except (ImportError, ValueError):
+        return None
+
+
 def _peak_rss_bytes() -> int:
     return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss) * 1024  # kB on Linux
 
@@ -46,9 +60,14 @@ def process_batch(root, part, items, spec, components) -> dict:
     writer = PartWriter(root, part, spec.config_hash, components)
     ok = failed = 0
     audio_s = 0.0
+    log = _event_log()
+    last = t0
     try:
         for i, item in enumerate(items):
             writer.cursor(i)
+            if log is not None and time.perf_counter() - last >= PROGRESS_EVERY_S:
+                last = time.perf_counter()
+                log(PROGRESS_TOPIC, {"part": part, "files": ok + failed, "seconds": audio_s})
             try:
                 y, sr = dsp.load(item.path, sr=spec.sr, offset=item.offset, duration=item.duration,
                                  res_type=spec.res_type)
