@@ -25,7 +25,10 @@ $(VENV)/.bench-installed: pyproject.toml | $(BIN)/python
 # pytest exits non-zero on a failure and also when no test ran (exit code 5).
 test: test-cpu test-cudasim
 
+# `python -m dsp warmup` first: it compiles the kernels into the cache in 2 processes at once, so
+# pytest loads them instead of compiling them one after another on one core (Numba compiles serially).
 test-cpu: $(VENV)/.test-installed
+	$(BIN)/python -m dsp warmup --jobs 2
 	$(BIN)/python -m pytest tests -m "not cudasim" -q
 
 # The GPU kernels under Numba's CUDA simulator, in their own process: the variable must be set
@@ -34,6 +37,7 @@ test-cudasim: $(VENV)/.test-installed
 	NUMBA_ENABLE_CUDASIM=1 $(BIN)/python -m pytest tests -m cudasim -q
 
 bench: $(VENV)/.bench-installed
+	$(BIN)/python -m dsp warmup --jobs 2
 	$(BIN)/python -m benchmarks $(BENCH_ARGS)
 
 # The GPU evidence run (issue 23, docs/gpu.md): tests at full size on CuPy, GPU benchmarks, our FFT

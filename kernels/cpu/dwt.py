@@ -262,7 +262,7 @@ def _idwt_periodization_kernel(ca, cd, n, rl, rh, out, chunk):
 @jit
 def _dwt_serial(x, hr, gr, off, mode, ca, cd):
     for b in range(x.shape[0]):
-        _dwt_row(x[b], hr, gr, off, mode, 0, ca.shape[1], ca[b], cd[b])
+        _dwt_row(x[b], hr, gr, off, mode, np.int64(0), ca.shape[1], ca[b], cd[b])  # not a literal 0: one specialisation
 
 
 @jit
@@ -290,7 +290,7 @@ def _wavedec_row(x, hr, gr, off, mode, lens, starts, b, out, scratch):
         a0 = starts[level + j] + b * L
         dst = out if j == level - 1 else scratch
         ca = dst[a0 : a0 + L]
-        _dwt_row_into(src, hr, gr, off, mode, 0, L, ca, out[d0 : d0 + L], xe, xo, sa, sd)
+        _dwt_row_into(src, hr, gr, off, mode, np.int64(0), L, ca, out[d0 : d0 + L], xe, xo, sa, sd)
         src = ca
 
 

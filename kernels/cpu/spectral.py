@@ -299,11 +299,12 @@ def _istft_kernel(S, Sf, Su, row_units, window, wsq, plan, plan64, hop, off, wlo
                 for c0 in range(c_lo, c_hi + 1, W):
                     B = min(W, c_hi + 1 - c0)
                     if bin_major:
-                        irfft_lanes(plan, local, (c0 - c_lo) * 2 * m, 2 * m, B, m, frames, 0,
-                                    n_fft, bwork, scale)
+                        # np.int64(0): a literal 0 compiles a second specialisation
+                        irfft_lanes(plan, local, (c0 - c_lo) * 2 * m, 2 * m, B, m, frames,
+                                    np.int64(0), n_fft, bwork, scale)
                     else:
-                        irfft_lanes(plan, Sf[b], c0 * 2 * n_bins, 2 * n_bins, B, m, frames, 0,
-                                    n_fft, bwork, scale)
+                        irfft_lanes(plan, Sf[b], c0 * 2 * n_bins, 2 * n_bins, B, m, frames,
+                                    np.int64(0), n_fft, bwork, scale)
                     for l in range(B):
                         _add_frame(acc, window, frames[l * n_fft:(l + 1) * n_fft],
                                    (c0 + l) * hop - v0, wlo, whi)
