@@ -45,6 +45,13 @@ def test_threads_racing_first_calls_match_serial_calls():
     assert "OK threads" in out
 
 
+def test_threads_racing_the_compilation_itself():
+    # no disk cache: every thread's first call waits on (or runs) Numba's compilation; the ops
+    # with the cheapest kernels keep this under a minute
+    out = run_child(["-m", "procs.threads_race", "wavedec,resample"], env_extra={"DSP_NUMBA_CACHE": "0"})
+    assert "OK threads" in out
+
+
 def test_default_threading_layer_is_tbb():
     out = run_child(["-c", "import numpy as np, dsp, numba; dsp.stft(np.zeros(4096, np.float32)); print('LAYER', numba.threading_layer())"])
     assert "LAYER tbb" in out

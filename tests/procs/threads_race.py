@@ -1,9 +1,11 @@
 """Child script: 8 Python threads call the kernels at once, the first calls racing compilation.
 
-Run with an empty kernel cache (DSP_NUMBA_CACHE_DIR) so that the first calls of every thread
-compile or load kernels and fill the plan/window/filter caches concurrently. Every thread's
+In a fresh process the first calls of every thread load kernels from the disk cache and fill the
+plan/window/filter caches concurrently; with the disk cache off (DSP_NUMBA_CACHE=0) they race
+the compilation itself. argv[1]: comma-separated ops (default: all of procs.workers.OPS). Every thread's
 results must equal the same calls made serially afterwards. Prints 'OK threads <n>'.
 """
+import sys
 import threading
 
 import numpy as np
@@ -14,7 +16,7 @@ N_THREADS = 8
 ROUNDS = 2
 
 
-def main() -> None:
+def main(ops) -> None:
     results: dict = {}
     errors: list = []
     barrier = threading.Barrier(N_THREADS)
@@ -23,7 +25,7 @@ def main() -> None:
         try:
             barrier.wait()
             for r in range(ROUNDS):
-                for k, name in enumerate(workers.OPS):
+                for k, name in enumerate(ops):
                     results[(t, r, name)] = workers.op(name, seed=t, variant=t + k)
         except Exception as exc:  # reported below; a thread must not die silently
             errors.append(repr(exc))
@@ -35,10 +37,10 @@ def main() -> None:
         th.join()
     assert not errors, errors
     for (t, r, name), got in results.items():
-        want = workers.op(name, seed=t, variant=t + workers.OPS.index(name))
+        want = workers.op(name, seed=t, variant=t + ops.index(name))
         assert np.array_equal(got, want), f"thread {t} round {r}: {name} differs from the serial call"
     print("OK threads", len(results))
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1].split(",") if len(sys.argv) > 1 else list(workers.OPS))
