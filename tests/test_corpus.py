@@ -81,6 +81,15 @@ def test_import_dsp_loads_no_dask_or_zarr():
     assert r.returncode == 0, r.stdout + r.stderr
 
 
+@pytest.mark.parametrize("module", ["dsp.corpus.features", "dsp.corpus.inputs"])
+def test_docstring_examples_run(module):
+    import doctest
+    import importlib
+
+    res = doctest.testmod(importlib.import_module(module), optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert res.failed == 0 and res.attempted > 0
+
+
 def test_manifests(tmp_path, corpus):
     wav = sorted(corpus.rglob("clip-*.wav"))[:2]
     (tmp_path / "m.txt").write_text(f"{wav[0]}\n# comment\n{wav[1]}\n")

@@ -16,13 +16,14 @@ import shutil
 import threading
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .._errors import DSPError
 from . import features as _features
 from .inputs import items_from
-from .store import PARTS, TMP_PREFIX, build_index, part_names, read_manifests, read_meta, write_json
+from .store import PARTS, TMP_PREFIX, array_path, build_index, read_manifests, read_meta, write_json
 
 
 class CorpusRunError(RuntimeError):
@@ -93,14 +94,20 @@ def _check_writable(out: Path, min_free: int) -> None:
         raise DSPError(f"output={str(out)!r} has {free / 1e6:.1f} MB free: need at least {min_free / 1e6:.0f} MB")
 
 
-def _prepare(out: Path, spec, resume: bool, overwrite: bool) -> None:
+def _wipe(out: Path) -> None:
+    """What ``overwrite`` removes: the store's own entries, nothing else in the folder."""
+    for name in (PARTS, "runs"):
+        shutil.rmtree(out / name, ignore_errors=True)
+    for name in ("index.parquet", "inputs.parquet", "store.json"):
+        (out / name).unlink(missing_ok=True)
+
+
+def _refuse(out: Path, spec, resume: bool, overwrite: bool) -> None:
+    """Refuse an existing store without resume/overwrite, or with another config (nothing changed)."""
     has_store = (out / "store.json").is_file()
     if has_store and overwrite:
-        for name in (PARTS, "runs"):
-            shutil.rmtree(out / name, ignore_errors=True)
-        for name in ("index.parquet", "inputs.parquet", "store.json"):
-            (out / name).unlink(missing_ok=True)
-    elif has_store:
+        return
+    if has_store:
         old = read_meta(out).get("config_hash")
         if not resume:
             raise DSPError(f"output={str(out)!r} already holds a feature store: pass resume=True (--resume) "
@@ -140,8 +147,11 @@ def _client(scheduler, workers, cluster_kwargs):
     import dask
     from distributed import Client, LocalCluster
 
+    t0 = time.perf_counter()
     if scheduler is not None:
-        return Client(scheduler, timeout="30s"), None
+        client = Client(scheduler, timeout="30s")
+        client.startup_s = time.perf_counter() - t0
+        return client, None
     env = {"NUMBA_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
     kw = dict(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
               env=env, silence_logs=40)
@@ -150,7 +160,15 @@ def _client(scheduler, workers, cluster_kwargs):
         kw.pop("env", None)
     with dask.config.set({"distributed.scheduler.allowed-failures": 1}):
         cluster = LocalCluster(**kw)
-    return Client(cluster), cluster
+    client = Client(cluster)
+    client.startup_s = time.perf_counter() - t0
+    return client, cluster
+
+
+def _close(client, cluster) -> None:
+    client.close()
+    if cluster is not None:
+        cluster.close()
 
 
 def _n_workers(client) -> int:
@@ -229,23 +247,51 @@ def extract(input, output, *, features=None, config=None, sr=16000, res_type="hi
     if isinstance(config, (str, os.PathLike)):
         config = _features.load_config(config)
     spec = _features.resolve(features, config, sr=sr, res_type=res_type, custom=custom_features)
-    components = _features.preflight(spec)  # refused values fail here, before anything is written
     items = items_from(input)
     out = Path(output)
+    created = not out.exists()
     _check_writable(out, min_free_bytes)
-    _prepare(out, spec, resume, overwrite)
-
+    starting = pool = None
+    try:
+        _refuse(out, spec, resume, overwrite)
+        done = set()
+        if (out / "store.json").is_file() and not overwrite:
+            table = read_manifests(out, columns=["id"])
+            done = set(table.column("id").to_pylist()) if table is not None else set()
+        pending = [it for it in items if it.id not in done]
+        if pending:  # the cluster starts while the features are tried (both take seconds)
+            pool = ThreadPoolExecutor(1, thread_name_prefix="dsp-corpus-cluster")
+            starting = pool.submit(_client, scheduler, workers, cluster_kwargs)
+        components = _features.preflight(spec)  # refused values fail here, before anything is written
+        if starting is not None:
+            try:
+                client, cluster = starting.result()
+            except (OSError, TimeoutError) as exc:
+                starting = None
+                where = f"scheduler={scheduler!r}" if scheduler else "the local cluster"
+                raise DSPError(f"{where} could not be started or reached: {type(exc).__name__}: {exc}") from exc
+    except BaseException:
+        if starting is not None:
+            try:
+                _close(*starting.result())
+            except Exception:
+                pass
+        if created:
+            shutil.rmtree(out, ignore_errors=True)
+        raise
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=False)
+    if overwrite:
+        _wipe(out)
     meta_path = out / "store.json"
     if not meta_path.is_file():
         write_json(meta_path, {"format": _features.FORMAT, "config": spec.as_dict(),
                                "config_hash": spec.config_hash,
-                               "components": {k: {"array": k.replace(":", "_"), "lead": list(lead), "dtype": dt}
+                               "components": {k: {"array": array_path(k), "lead": list(lead), "dtype": dt}
                                               for k, (lead, dt) in components.items()}})
     _write_inputs(out, items)
     _stale_tmp(out)
-    done = read_manifests(out, columns=["id"])
-    done = set(done.column("id").to_pylist()) if done is not None else set()
-    pending = [it for it in items if it.id not in done]
     runs = out / "runs"
     runs.mkdir(exist_ok=True)
     run_no = 1 + len(list(runs.glob("run-*.json")))
@@ -262,9 +308,7 @@ def extract(input, output, *, features=None, config=None, sr=16000, res_type="hi
 
     batches = [(new_part(), pending[i:i + batch_files]) for i in range(0, len(pending), batch_files)]
     if batches:
-        t_start = time.perf_counter()
-        client, cluster = _client(scheduler, workers, cluster_kwargs)
-        result.startup_s = time.perf_counter() - t_start
+        result.startup_s = client.startup_s  # in parallel with the features' trial run
         try:
             result.workers = _n_workers(client)
             _drive(client, out, spec, components, batches, new_part, result, progress)
@@ -274,9 +318,7 @@ def extract(input, output, *, features=None, config=None, sr=16000, res_type="hi
             write_json(run_path, record)
             raise
         finally:
-            client.close()
-            if cluster is not None:
-                cluster.close()
+            _close(client, cluster)
     index, result.duplicates = build_index(out)
     statuses = index.column("status").to_pylist()
     result.failed_total = statuses.count("failed")
