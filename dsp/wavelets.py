@@ -26,6 +26,7 @@ from ._wavelet_nd import *  # noqa: F401,F403
 from ._wavelet_helpers import __all__ as _HELPERS_ALL
 from ._wavelet_helpers import *  # noqa: F401,F403
 from ._threshold import threshold, threshold_firm
+from ._swtn import iswt2, iswtn, swt2, swtn
 
 __all__ = [
     "Wavelet",
@@ -44,6 +45,10 @@ __all__ = [
     *_HELPERS_ALL,
     "threshold",
     "threshold_firm",
+    "swt2",
+    "iswt2",
+    "swtn",
+    "iswtn",
 ]
 
 
