@@ -97,7 +97,10 @@ def cache_key() -> str:
     """The name of this Numba and Python's directory inside the cache root."""
     import numba
 
-    return f"numba{numba.__version__}-py{sys.version_info[0]}{sys.version_info[1]}"
+    # Numba's own index does not key on bounds checking: code compiled with NUMBA_BOUNDSCHECK=1
+    # (the checked test pass) and without it must not share entries, or either loads the other's
+    suffix = "-boundscheck" if numba.config.BOUNDSCHECK else ""
+    return f"numba{numba.__version__}-py{sys.version_info[0]}{sys.version_info[1]}{suffix}"
 
 
 def default_root() -> Path:

@@ -25,7 +25,10 @@ CHECKED_TESTS = [
 @pytest.mark.boundscheck
 def test_kernels_under_numba_boundscheck(tmp_path):
     env = dict(os.environ)
+    # a fresh cache in both places (Numba's and dsp_kernels' own): machine code compiled without
+    # the checks must not be reused
     env.update(NUMBA_BOUNDSCHECK="1", NUMBA_CACHE_DIR=str(tmp_path / "numba"),
+               DSP_NUMBA_CACHE_DIR=str(tmp_path / "dsp"),
                HYPOTHESIS_PROFILE="ci", PYTHONDONTWRITEBYTECODE="1")
     cmd = [sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider",
            "-k", "not fuzz", *CHECKED_TESTS]
@@ -56,7 +59,8 @@ def test_simd_selects_the_checked_twins_under_boundscheck(tmp_path):
         "        raise SystemExit('no IndexError for s0=%d' % s0)\n"
         "print('ok')\n"
     )
-    env = dict(os.environ, NUMBA_BOUNDSCHECK="1", NUMBA_CACHE_DIR=str(tmp_path))
+    env = dict(os.environ, NUMBA_BOUNDSCHECK="1", NUMBA_CACHE_DIR=str(tmp_path),
+               DSP_NUMBA_CACHE_DIR=str(tmp_path))
     proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True,
                           text=True, timeout=120)
     assert proc.returncode == 0 and "ok" in proc.stdout, proc.stderr
