@@ -114,8 +114,10 @@ class PartWriter:
         for k, (lead, dtype) in self.components.items():
             itemsize = np.dtype(dtype).itemsize * int(np.prod(lead, dtype=np.int64))
             chunk = int(max(256, _CHUNK_BYTES // max(itemsize, 1)))
+            # uncompressed: zstd saved 13 % of a log-mel + MFCC store for 1.8x the write time
+            # (docs/corpus.md)
             self.arrays[k] = group.create_array(array_path(k), shape=tuple(lead) + (0,),
-                                                chunks=tuple(lead) + (chunk,), dtype=dtype)
+                                                chunks=tuple(lead) + (chunk,), dtype=dtype, compressors=None)
         self.group = group
 
     def _flush(self) -> None:
