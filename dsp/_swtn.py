@@ -24,6 +24,10 @@ __all__ = ["swt2", "iswt2", "swtn", "iswtn"]
 _PERIODIZATION = MODES["periodization"]
 
 
+class _ShapeError(DSPError, RuntimeError):
+    """Mismatched band shapes within a level (PyWavelets raises RuntimeError there)."""
+
+
 def _swt_level_axis(x, dec_lo, dec_hi, start, axis):
     """(cA, cD) of stationary level ``start + 1`` along ``axis`` of a real array."""
     x2, lead = rows(x, axis)
@@ -56,7 +60,7 @@ def swtn(data, wavelet, level, start_level=0, axes=None, trim_approx=False, norm
     data : np.ndarray
         Every transformed axis a multiple of ``2**(start_level + level)`` long.
     wavelet : str, Wavelet, or a sequence (one per axis)
-    level : int >= 1
+    level : int >= 0
     start_level : int >= 0
     axes : sequence of int or None
     trim_approx : bool
@@ -86,8 +90,8 @@ def swtn(data, wavelet, level, start_level=0, axes=None, trim_approx=False, norm
     wavelets = _wavelets(wavelet, axes)
     level = int_arg("level", level)
     start_level = int_arg("start_level", start_level, minimum=0)
-    if level < 1:
-        raise DSPError(f"level={level} is too small: need level >= 1")
+    if level < 0:
+        raise DSPError(f"level={level} is too low: need level >= 0")
     need = 1 << (start_level + level)
     for ax in axes:
         if x.shape[ax] == 0 or x.shape[ax] % need:
@@ -187,7 +191,7 @@ def iswtn(coeffs, wavelet, axes=None, norm=False):
         det = {k: as_data(v, f"coeffs[{j}][{k!r}]") for k, v in d.items() if k != top}
         shapes = {v.shape for v in det.values()} | {out.shape}
         if len(shapes) != 1:
-            raise DSPError(f"coeffs level {j} has bands of shapes {sorted(shapes)}: all must be equal")
+            raise _ShapeError(f"coeffs level {j} has bands of shapes {sorted(shapes)}: all must be equal")
         dtype = np.result_type(out.dtype, *[v.dtype for v in det.values()])
         for ax in axes:
             if out.shape[ax] % (2 * step):

@@ -60,6 +60,9 @@ def _as_nd_list(coeffs, axes, fn):
     for i, d in enumerate(out[1:], start=1):
         if any(v is None for v in d.values()):
             raise DSPError(f"coeffs[{i}] has None bands: {fn} does not support missing coefficients")
+        bad = [k for k in d if not isinstance(k, str) or len(k) != nt or not set(k) <= set("ad")]
+        if bad:
+            raise DSPError(f"coeffs[{i}] has invalid keys {bad}: keys are {nt}-letter strings of 'a' and 'd'")
     return out, axes, ndim, nt
 
 

@@ -30,11 +30,14 @@ MAX_LEVEL = 64
 # argument handling
 
 
-def _axes_arg(axes, ndim, fn, *, count=None):
-    """Normalised, unique, in-range axes (a tuple of non-negative ints)."""
+def _axes_arg(axes, ndim, fn, *, count=None, unique=True):
+    """Normalised, in-range axes (a tuple of non-negative ints), unique unless ``unique=False``
+    (PyWavelets' single-level dwtn/idwtn transform a repeated axis again)."""
     if axes is None:
         axes = tuple(range(ndim))
     elif np.isscalar(axes):
+        if count is not None:  # PyWavelets: TypeError for an integer where a pair is expected
+            raise DSPTypeError(f"axes={axes!r} must be a sequence of {count} integers")
         axes = (axes,)
     try:
         axes = tuple(axes)
@@ -51,7 +54,7 @@ def _axes_arg(axes, ndim, fn, *, count=None):
                 f"axes={axes!r}: axis {a} is out of range for an array with {ndim} dimension(s)"
             )
     norm = tuple(int(a) % ndim for a in axes)
-    if len(set(norm)) != len(norm):
+    if unique and len(set(norm)) != len(norm):
         raise DSPError(f"axes={axes!r}: the axes passed to {fn} must be unique")
     return norm
 
@@ -187,12 +190,12 @@ def dwtn(data, wavelet, mode="symmetric", axes=None):
     (['aa', 'ad', 'da', 'dd'], array([[2., 2.],
            [2., 2.]]))
     """
-    if isinstance(data, np.ndarray) and data.dtype == object:
-        raise DSPTypeError("data must be a numeric array-like, got an object array")
+    if isinstance(data, dict) or (isinstance(data, np.ndarray) and data.dtype == object):
+        raise DSPTypeError(f"data must be a numeric array-like, got {type(data).__name__}")
     x = as_data(data, "data")
     if x.ndim < 1:
         raise DSPError("data must be at least 1-D, got a 0-d array")
-    axes = _axes_arg(axes, x.ndim, "dwtn")
+    axes = _axes_arg(axes, x.ndim, "dwtn", unique=False)
     wavelets, modes = _wavelets(wavelet, axes), _modes(mode, axes)
     if x.dtype.kind == "c":
         re = _dwtn_real(x.real.copy(), wavelets, modes, axes)
@@ -264,7 +267,7 @@ def idwtn(coeffs, wavelet, mode="symmetric", axes=None):
         axes = tuple(range(nt))
     else:
         ndim = len(shape)
-        axes = _axes_arg(axes, ndim, "idwtn")
+        axes = _axes_arg(axes, ndim, "idwtn", unique=False)
     if len(axes) != nt:
         raise DSPError(f"axes={axes!r} has {len(axes)} axes but the keys of coeffs have {nt} letters")
     wavelets, modes = _wavelets(wavelet, axes), _modes(mode, axes)
@@ -304,9 +307,9 @@ def dwt2(data, wavelet, mode="symmetric", axes=(-2, -1)):
     ((4, 3), 0.0)
     """
     x = as_data(data, "data")
-    axes = _axes_arg(axes, max(x.ndim, 1), "dwt2", count=2) if x.ndim >= 2 else None
     if x.ndim < 2:
         raise DSPError(f"data has {x.ndim} dimension(s): dwt2 needs at least 2")
+    axes = _axes_arg(axes, x.ndim, "dwt2", count=2, unique=False)
     c = dwtn(x, wavelet, mode, axes)
     return c["aa"], (c["da"], c["ad"], c["dd"])
 
@@ -341,7 +344,9 @@ def idwt2(coeffs, wavelet, mode="symmetric", axes=(-2, -1)):
     >>> dsp.idwt2(dsp.dwt2(x, 'db1'), 'db1').shape
     (6, 6)
     """
-    axes = tuple(axes) if not np.isscalar(axes) else (axes,)
+    if np.isscalar(axes):
+        raise DSPTypeError(f"axes={axes!r} must be a sequence of 2 integers")
+    axes = tuple(axes)
     if len(axes) != 2:
         raise DSPError(f"axes={axes!r}: idwt2 expects 2 axes")
     return idwtn(_unpack2(coeffs, "dwt2"), wavelet, mode, axes)
@@ -540,9 +545,13 @@ def waverec2(coeffs, wavelet, mode="symmetric", axes=(-2, -1)):
     """
     if not isinstance(coeffs, (list, tuple)):
         raise DSPError(f"coeffs must be a list [cAn, (cHn, cVn, cDn), ...], got {type(coeffs).__name__}")
-    axes = tuple(axes) if not np.isscalar(axes) else (axes,)
+    if np.isscalar(axes):
+        raise DSPTypeError(f"axes={axes!r} must be a sequence of 2 integers")
+    axes = tuple(axes)
     if len(axes) != 2:
         raise DSPError(f"axes={axes!r}: waverec2 expects 2 axes")
+    if len(set(axes)) != 2:
+        raise DSPError(f"axes={axes!r}: the axes passed to waverec2 must be unique")
     if len(coeffs) < 1:
         raise DSPError("coeffs is empty: need at least the approximation coefficients")
     if len(coeffs) == 1:

@@ -7,17 +7,9 @@ family. A failure not matched here fails ``tests/peers/test_peer_suites.py``.
 
 DELIBERATE: dict[str, dict[str, str]] = {
     "pywt": {
-        "tests/test__pywt.py::test_compare_downcoef_coeffs": (
-            "bior3.1 (symmetric mode), the first and last detail coefficients of a 16-sample "
-            "signal: exactly 0 in exact arithmetic (the antisymmetric high-pass meets the mirrored "
-            "samples); PyWavelets' downcoef sums to 0.0, our vectorised kernel (fused multiply-add, "
-            "reassociated sums: kernels/config.py FASTMATH) to -1.2e-18 and -2.9e-18, 1e-18 of "
-            "the signal's scale, which an rtol-only assert_allclose against 0.0 cannot accept"),
-        "tests/test_multidim.py::test_dwtn_axes": (
-            "(full run only) compares PyWavelets' own dwtn (peer) with dwt (ours) for bit "
-            "equality: the Haar detail of (2, 3) is -1/sqrt(2); ours gives -0.7071067811865476, "
-            "the correctly rounded value (one fused multiply-add), PyWavelets' C loop "
-            "-0.7071067811865477, one ulp away"),
+        # (issue 20) test__pywt.py::test_compare_downcoef_coeffs and test_multidim.py::
+        # test_dwtn_axes compared PyWavelets' own downcoef/dwtn with our wavedec/dwt (ulp-level
+        # differences); both sides are routed to ours now, so they pass and left this list
     },
     "pywt.Wavelet": {},
     "numpy.fft": {

@@ -39,7 +39,12 @@ import pytest
 ROUTES: dict[str, list] = {}
 
 _PYWT_NAMES = ("dwt", "idwt", "wavedec", "waverec", "swt", "iswt",
-               "dwt_max_level", "swt_max_level", "dwt_coeff_len")
+               "dwt_max_level", "swt_max_level", "dwt_coeff_len",
+               # issue 20: 2-D/n-D, their helpers, thresholding, 2-D/n-D stationary
+               "dwt2", "idwt2", "dwtn", "idwtn", "wavedec2", "waverec2", "wavedecn", "waverecn",
+               "coeffs_to_array", "array_to_coeffs", "ravel_coeffs", "unravel_coeffs",
+               "wavedecn_shapes", "wavedecn_size", "dwtn_max_level", "downcoef", "upcoef",
+               "threshold", "threshold_firm", "swt2", "iswt2", "swtn", "iswtn")
 
 
 def _dct_route(peer, ours, args, kwargs):
