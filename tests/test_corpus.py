@@ -60,7 +60,14 @@ def corpus(tmp_path_factory):
 @pytest.fixture(scope="module")
 def local_run(corpus, tmp_path_factory):
     out = tmp_path_factory.mktemp("store") / "features"
-    run = extract(corpus, out, config=TINY, sr=16000, workers=2, batch_files=5)
+    seen = {"files": 0, "seconds": 0.0}
+
+    def progress(files, seconds, summary):
+        seen["files"] += files
+        seen["seconds"] += seconds
+
+    run = extract(corpus, out, config=TINY, sr=16000, workers=2, batch_files=5, progress=progress)
+    run.progress_seen = seen
     return run, out
 
 
@@ -148,6 +155,8 @@ def test_default_config_round_trip(tmp_path):
 def test_local_run_stores_and_records_failures(local_run, corpus):
     run, out = local_run
     assert (run.ok, run.failed) == (24, 4) and run.workers == 2
+    assert run.progress_seen["files"] == 28  # progress counts files (and audio), not tasks
+    assert run.progress_seen["seconds"] == pytest.approx(run.seconds)
     rows = _all_rows(out)
     assert len(rows) == 28 and len({r["id"] for r in rows}) == 28
     failed = {r["id"]: r["error"] for r in rows if r["status"] == "failed"}

@@ -166,6 +166,7 @@ def _client(scheduler, workers, cluster_kwargs):
 
 
 def _close(client, cluster) -> None:
+    client._dsp_closed = True
     client.close()
     if cluster is not None:
         cluster.close()
@@ -282,6 +283,18 @@ def extract(input, output, *, features=None, config=None, sr=16000, res_type="hi
     finally:
         if pool is not None:
             pool.shutdown(wait=False)
+    try:
+        return _run(out, items, pending, spec, components, starting and (client, cluster), overwrite,
+                    scheduler, batch_files, progress)
+    except BaseException:
+        if starting is not None and not getattr(client, "_dsp_closed", False):
+            _close(client, cluster)
+        raise
+
+
+def _run(out, items, pending, spec, components, connected, overwrite, scheduler, batch_files, progress):
+    """Write the store's metadata, run the batches on the cluster ``connected`` (or None), index."""
+    client, cluster = connected or (None, None)
     if overwrite:
         _wipe(out)
     meta_path = out / "store.json"
