@@ -862,6 +862,7 @@ def _gpu_ops():
 
 def all_ops() -> list[Op]:
     from .ops_io import load_ops  # imports this module: deferred
+    from .ops_wavelets2d import wavelet2d_ops
 
     ops = [
         _stft_op("stft", "stft, 60 s @ 22.05 kHz, n_fft 2048, hop 512, float32", sr=22050,
@@ -875,6 +876,7 @@ def all_ops() -> list[Op]:
         *load_ops(),
         *_rfft_ops(),
         *_wavelet_ops(),
+        *wavelet2d_ops(),
         _image_op(),
         _text_op(),
         *_gpu_ops(),

@@ -1,0 +1,96 @@
+"""Benchmark operations of issue 20: wavedec2/waverec2 of one large float32 image and of a batch
+of small ones (db4, level 4), against PyWavelets. Registered in :func:`benchmarks.ops.all_ops`."""
+from __future__ import annotations
+
+import numpy as np
+
+WAVELET, LEVEL = "db4", 4
+
+
+def _flat(x) -> np.ndarray:
+    """Every array of a wavedec2 structure (or an image), flattened and concatenated."""
+    if isinstance(x, (list, tuple)):
+        return np.concatenate([_flat(v) for v in x]) if len(x) else np.zeros(0)
+    return np.asarray(x).ravel()
+
+
+def wavelet2d_ops():
+    from .ops import Impl, Op, _dsp
+
+    def side(p):
+        return 2048 if p.name == "full" else max(128, p.image)  # db4 level 4 needs 128
+
+    def batch(p):
+        return (64, 256) if p.name == "full" else (max(2, p.batch), max(128, min(256, p.image)))
+
+    def setup_image(p):
+        n = side(p)
+        return {"x": np.random.default_rng(0).standard_normal((n, n)).astype(np.float32)}
+
+    def setup_batch(p):
+        b, n = batch(p)
+        return {"x": np.random.default_rng(1).standard_normal((b, n, n)).astype(np.float32)}
+
+    def with_coeffs(base):
+        def setup(p):
+            import pywt
+
+            inp = base(p)
+            inp["c"] = pywt.wavedec2(inp["x"], WAVELET, level=LEVEL)
+            return inp
+        return setup
+
+    def dec_ours(inp):
+        import dsp
+
+        x = inp["x"]
+        return lambda: dsp.wavedec2(x, WAVELET, level=LEVEL)
+
+    def dec_pywt(inp):
+        import pywt
+
+        x = inp["x"]
+        return lambda: pywt.wavedec2(x, WAVELET, level=LEVEL)
+
+    def rec_ours(inp):
+        import dsp
+
+        c = inp["c"]
+        return lambda: dsp.waverec2(c, WAVELET)
+
+    def rec_pywt(inp):
+        import pywt
+
+        c = inp["c"]
+        return lambda: pywt.waverec2(c, WAVELET)
+
+    def ref_dec(inp):
+        import pywt
+
+        return pywt.wavedec2(inp["x"].astype(np.float64), WAVELET, level=LEVEL)
+
+    def ref_rec(inp):
+        import pywt
+
+        return pywt.waverec2([np.asarray(inp["c"][0], np.float64)]
+                             + [tuple(np.asarray(b, np.float64) for b in d) for d in inp["c"][1:]], WAVELET)
+
+    def op(name, family, title, setup, ours, peer, ref, params):
+        return Op(name, family, title, setup,
+                  [Impl("dsp", ours, ours=_dsp(family), view=_flat),
+                   Impl("pywt", peer, requires=("pywt",), view=_flat)],
+                  ref, f"pywt.{family} (float64)", params=params, latency=False)
+
+    p_img = lambda p: {"image": f"{side(p)}x{side(p)}", "wavelet": WAVELET, "level": LEVEL, "dtype": "float32"}
+    p_bat = lambda p: {"batch": batch(p)[0], "image": f"{batch(p)[1]}x{batch(p)[1]}", "wavelet": WAVELET,
+                       "level": LEVEL, "dtype": "float32"}
+    return [
+        op("wavedec2", "wavedec2", "wavedec2 db4 level 4, one 2048x2048 float32 image", setup_image,
+           dec_ours, dec_pywt, ref_dec, p_img),
+        op("waverec2", "waverec2", "waverec2 db4 level 4, one 2048x2048 float32 image",
+           with_coeffs(setup_image), rec_ours, rec_pywt, ref_rec, p_img),
+        op("wavedec2_batch", "wavedec2", "wavedec2 db4 level 4, batch of 64 256x256 float32 images",
+           setup_batch, dec_ours, dec_pywt, ref_dec, p_bat),
+        op("waverec2_batch", "waverec2", "waverec2 db4 level 4, batch of 64 256x256 float32 images",
+           with_coeffs(setup_batch), rec_ours, rec_pywt, ref_rec, p_bat),
+    ]
