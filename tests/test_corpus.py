@@ -322,3 +322,25 @@ def test_cli_killed_mid_run_then_resume(tmp_path):
     r = subprocess.run(cmd[:-1] + ["--features", "logmel", "--resume"], env=env, capture_output=True,
                        text=True, timeout=120)
     assert r.returncode == 125 and "another feature config" in r.stderr
+
+
+def _numba_threads():
+    import numba
+
+    import dsp  # noqa: F401  (the kernels' threading layer is set up as in a task)
+
+    return os.environ.get("NUMBA_NUM_THREADS"), numba.get_num_threads()
+
+
+def test_local_cluster_one_thread_per_worker_process():
+    from dsp.corpus.engine import _client, _close
+
+    client, cluster = _client(None, 2, None)
+    try:
+        env = client.run(_numba_threads)
+        pids = client.run(os.getpid)
+        threads = [w["nthreads"] for w in client.scheduler_info()["workers"].values()]
+        assert list(env.values()) == [("1", 1), ("1", 1)] and threads == [1, 1]
+        assert len(set(pids.values())) == 2 and os.getpid() not in pids.values()
+    finally:
+        _close(client, cluster)
