@@ -27,6 +27,7 @@ from ._wavelet_helpers import __all__ as _HELPERS_ALL
 from ._wavelet_helpers import *  # noqa: F401,F403
 from ._threshold import threshold, threshold_firm
 from ._swtn import iswt2, iswtn, swt2, swtn
+from ._packets import WaveletPacket, WaveletPacket2D
 
 __all__ = [
     "Wavelet",
@@ -49,6 +50,8 @@ __all__ = [
     "iswt2",
     "swtn",
     "iswtn",
+    "WaveletPacket",
+    "WaveletPacket2D",
 ]
 
 

@@ -1,0 +1,392 @@
+"""Wavelet packet trees, PyWavelets-compatible: :class:`WaveletPacket` (1-D, nodes 'a'/'d') and
+:class:`WaveletPacket2D` (nodes 'a', 'h', 'v', 'd'), with PyWavelets' node semantics: nodes are
+addressed by paths (``wp['ad']``), decomposed lazily on access up to ``maxlevel``, listed by
+``get_level(level, order='natural'|'freq')`` and ``get_leaf_nodes``, edited by item assignment
+and deletion, and synthesised back by ``reconstruct``. Each split is one :func:`dsp.dwt` /
+:func:`dsp.dwt2` (our kernels). Re-exported by :mod:`dsp.wavelets`.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ._errors import DSPError, DSPTypeError
+from ._wavelet_common import as_data
+from ._wavelet_filters import Wavelet, as_wavelet
+from ._wavelet_modes import max_level, mode_id
+
+__all__ = ["WaveletPacket", "WaveletPacket2D"]
+
+
+def _gray(level, lo, hi):
+    """Paths of ``level`` letters in frequency (Gray code) order."""
+    order = [lo, hi]
+    for _ in range(level - 1):
+        order = [lo + p for p in order] + [hi + p for p in order[::-1]]
+    return order
+
+
+class _Node:
+    """A node of a packet tree: ``data`` (None until computed or set), ``path``, ``level``,
+    ``parent``, its subnodes by part name; the tree's wavelet, mode, axes and maxlevel."""
+
+    PARTS: tuple = ()
+    PART_LEN = 1
+
+    def __init__(self, parent, data, name):
+        self.parent = parent
+        self._sub = dict.fromkeys(self.PARTS)
+        if parent is not None:
+            self.wavelet, self.mode, self.axes = parent.wavelet, parent.mode, parent.axes
+            self.level = parent.level + 1
+            self.path = parent.path + name
+            self._maxlevel = parent.maxlevel
+        else:
+            self.wavelet = self.mode = self.axes = None
+            self.level, self.path, self._maxlevel = 0, "", None
+        self.data = data
+        self._data_shape = None if data is None else np.shape(data)
+
+    # --- PyWavelets' attribute access to subnodes (wp.a, wp.d, ...)
+    def __getattr__(self, name):
+        sub = self.__dict__.get("_sub")
+        if sub is not None and name in sub:
+            return sub[name]
+        raise AttributeError(name)
+
+    @property
+    def maxlevel(self):
+        if self._maxlevel is None and self.data is not None:
+            self._maxlevel = self.level + max_level(min(self.data.shape), self.wavelet.dec_len)
+        return self._maxlevel
+
+    @property
+    def node_name(self):
+        return self.path[-self.PART_LEN:] if self.path else ""
+
+    @property
+    def path_tuple(self):
+        return tuple(self.path[i : i + self.PART_LEN] for i in range(0, len(self.path), self.PART_LEN))
+
+    @property
+    def is_empty(self):
+        return self.data is None
+
+    @property
+    def has_any_subnode(self):
+        return any(n is not None for n in self._sub.values())
+
+    def _check_part(self, part):
+        if part not in self.PARTS:
+            raise DSPError(f"node name {part!r} is not one of {list(self.PARTS)}")
+
+    def _new(self, part, data):
+        node = type(self)._child(self, data, part)
+        self._sub[part] = node
+        return node
+
+    def decompose(self):
+        """Split this node one level (its subnodes get the coefficients)."""
+        if self.maxlevel is not None and self.level >= self.maxlevel:
+            raise DSPError(f"node {self.path!r} is at maxlevel={self.maxlevel}: it cannot be decomposed")
+        if self.is_empty:
+            for part in self.PARTS:
+                if self._sub[part] is None:
+                    self._new(part, None)
+        else:
+            for part, data in zip(self.PARTS, self._split(self.data)):
+                self._new(part, data)
+        return tuple(self._sub[p] for p in self.PARTS)
+
+    def get_subnode(self, part, decompose=True):
+        self._check_part(part)
+        node = self._sub[part]
+        if node is None and decompose and not self.is_empty:
+            self.decompose()
+            node = self._sub[part]
+        return node
+
+    def _path(self, path):
+        if isinstance(path, tuple):
+            if not all(isinstance(p, str) for p in path):
+                raise DSPTypeError(f"path={path!r} must be a string or a tuple of strings")
+            path = "".join(path)
+        if not isinstance(path, str):
+            raise DSPTypeError(f"path={path!r} must be a string or a tuple of strings")
+        return path
+
+    def __getitem__(self, path):
+        path = self._path(path)
+        if self.maxlevel is not None and len(path) > self.maxlevel * self.PART_LEN:
+            raise IndexError(f"path {path!r} is longer than maxlevel={self.maxlevel} allows")
+        node = self
+        for i in range(0, len(path), self.PART_LEN):
+            node = node.get_subnode(path[i : i + self.PART_LEN], True)
+            if node is None:
+                raise IndexError(f"path {path!r}: node {path[: i + 1]!r} has no data to decompose")
+        return node
+
+    def __setitem__(self, path, data):
+        path = self._path(path)
+        if self.maxlevel is not None and len(self.path) + len(path) > self.maxlevel * self.PART_LEN:
+            raise IndexError(f"path {path!r} is longer than maxlevel={self.maxlevel} allows")
+        node = self
+        for i in range(0, len(path), self.PART_LEN):
+            part = path[i : i + self.PART_LEN]
+            nxt = node.get_subnode(part, False)
+            node = nxt if nxt is not None else node._new(part, None)
+        value = data.data if isinstance(data, _Node) else data
+        node.data = as_data(value, "data")
+
+    def __delitem__(self, path):
+        node = self[path]
+        parent = node.parent
+        node.parent = None
+        if parent is not None and node.node_name:
+            parent._sub[node.node_name] = None
+
+    def reconstruct(self, update=False):
+        """The signal this node stands for, synthesised from its subnodes (its own data when it
+        has none)."""
+        if not self.has_any_subnode:
+            return self.data
+        parts = {p: (None if n is None else n.reconstruct()) for p, n in self._sub.items()}
+        if all(v is None for v in parts.values()):
+            raise DSPError(f"node {self.path!r}: every subnode is empty, nothing to reconstruct")
+        rec = self._merge([parts[p] for p in self.PARTS])
+        if self._data_shape is not None and rec.shape != self._data_shape:
+            rec = rec[tuple(slice(s) for s in self._data_shape)]
+        if update:
+            self.data = rec
+        return rec
+
+    def walk(self, func, args=(), kwargs=None, decompose=True):
+        """Call ``func(node, *args, **kwargs)`` top-down; a False return prunes the subtree."""
+        kwargs = kwargs or {}
+        if func(self, *args, **kwargs) and self.level < self.maxlevel:
+            for part in self.PARTS:
+                node = self.get_subnode(part, decompose)
+                if node is not None:
+                    node.walk(func, args, kwargs, decompose)
+
+    def walk_depth(self, func, args=(), kwargs=None, decompose=True):
+        """Call ``func`` bottom-up (subnodes before their parent)."""
+        kwargs = kwargs or {}
+        if self.level < self.maxlevel:
+            for part in self.PARTS:
+                node = self.get_subnode(part, decompose)
+                if node is not None:
+                    node.walk_depth(func, args, kwargs, decompose)
+        func(self, *args, **kwargs)
+
+    def get_leaf_nodes(self, decompose=False):
+        """The leaves: nodes at maxlevel, or (without ``decompose``) nodes without subnodes."""
+        out = []
+
+        def collect(node):
+            if (node.level == node.maxlevel and not node.is_empty) or (not decompose and not node.has_any_subnode):
+                out.append(node)
+                return False
+            return True
+
+        self.walk(collect, decompose=decompose)
+        return out
+
+    def _nodes_at(self, level, order, decompose):
+        if order not in ("natural", "freq"):
+            raise DSPError(f"order={order!r} must be 'natural' or 'freq'")
+        if level > self.maxlevel:
+            raise DSPError(f"level={level} is greater than maxlevel={self.maxlevel}")
+        out = []
+
+        def collect(node):
+            if node.level == level:
+                out.append(node)
+                return False
+            return True
+
+        self.walk(collect, decompose=decompose)
+        return out
+
+    def __str__(self):
+        return f"{self.path}: {self.data}"
+
+
+class _Node1D(_Node):
+    PARTS = ("a", "d")
+
+    @classmethod
+    def _child(cls, parent, data, part):
+        return _Node1D(parent, data, part)
+
+    def _split(self, data):
+        from .wavelets import dwt
+
+        return dwt(data, self.wavelet, self.mode, axis=self.axes)
+
+    def _merge(self, parts):
+        from .wavelets import idwt
+
+        return idwt(parts[0], parts[1], self.wavelet, self.mode, axis=self.axes)
+
+
+class _Node2D(_Node):
+    PARTS = ("a", "h", "v", "d")
+    _EXPAND = {"a": "ll", "h": "hl", "v": "lh", "d": "hh"}
+
+    @classmethod
+    def _child(cls, parent, data, part):
+        return _Node2D(parent, data, part)
+
+    def _split(self, data):
+        from ._wavelet_nd import dwt2
+
+        a, (h, v, d) = dwt2(data, self.wavelet, self.mode, axes=self.axes)
+        return a, h, v, d
+
+    def _merge(self, parts):
+        from ._wavelet_nd import idwt2
+
+        return idwt2((parts[0], tuple(parts[1:])), self.wavelet, self.mode, axes=self.axes)
+
+    def expand_2d_path(self, path):
+        """(row path, column path) of a 2-D path in 'l'/'h' letters."""
+        return "".join(self._EXPAND[p][0] for p in path), "".join(self._EXPAND[p][1] for p in path)
+
+
+def _root(self, data, wavelet, mode, maxlevel, sizes_of):
+    self.wavelet = as_wavelet(wavelet)
+    if not isinstance(self.wavelet, Wavelet):
+        raise DSPTypeError(f"wavelet={wavelet!r} must be a discrete wavelet")
+    mode_id(mode)  # validates
+    self.mode = mode
+    if data is not None:
+        self.data_size = self.data.shape
+        if maxlevel is None:
+            maxlevel = max_level(min(sizes_of(self.data)), self.wavelet.dec_len)
+    else:
+        self.data_size = None
+    self._maxlevel = maxlevel
+
+
+def _root_reconstruct(self, update):
+    if not self.has_any_subnode:
+        return self.data
+    data = _Node.reconstruct(self, update)
+    if self.data_size is not None and data.shape != self.data_size:
+        data = data[tuple(slice(s) for s in self.data_size)]
+    if update:
+        self.data = data
+    return data
+
+
+class WaveletPacket(_Node1D):
+    """1-D wavelet packet tree.
+
+    Parameters
+    ----------
+    data : np.ndarray [shape=(..., n, ...)] or None
+    wavelet : str or Wavelet
+    mode : str
+    maxlevel : int or None
+        Default :func:`dsp.dwt_max_level` of the transformed axis.
+    axis : int
+
+    Examples
+    --------
+    >>> import numpy as np, dsp
+    >>> wp = dsp.WaveletPacket(np.arange(8.0), 'db1', maxlevel=2)
+    >>> [n.path for n in wp.get_level(2, 'freq')]
+    ['aa', 'ad', 'dd', 'da']
+    >>> np.allclose(wp.reconstruct(), np.arange(8.0))
+    True
+    """
+
+    def __init__(self, data, wavelet, mode="symmetric", maxlevel=None, axis=-1):
+        data = None if data is None else as_data(data, "data")
+        super().__init__(None, data, "")
+        if data is not None:
+            if not -data.ndim <= axis < data.ndim:
+                raise DSPError(f"axis={axis} is out of range for data with {data.ndim} dimension(s)")
+            axis = axis % data.ndim
+        self.axes = axis
+        _root(self, data, wavelet, mode, maxlevel, lambda x: [x.shape[axis]])
+
+    def reconstruct(self, update=True):
+        """The signal from the tree's leaves (cut to the original size).
+
+        Returns
+        -------
+        np.ndarray
+        """
+        return _root_reconstruct(self, update)
+
+    def get_level(self, level, order="natural", decompose=True):
+        """The nodes of one level, in 'natural' (path) or 'freq' (frequency band) order.
+
+        Returns
+        -------
+        list of nodes
+        """
+        nodes = self._nodes_at(level, order, decompose)
+        if order == "natural":
+            return nodes
+        by_path = {n.path: n for n in nodes}
+        return [by_path[p] for p in _gray(level, "a", "d") if p in by_path]
+
+
+class WaveletPacket2D(_Node2D):
+    """2-D wavelet packet tree (nodes 'a', 'h', 'v', 'd').
+
+    Parameters
+    ----------
+    data : np.ndarray [ndim >= 2] or None
+    wavelet : str or Wavelet
+    mode : str
+        PyWavelets' default here is 'smooth'.
+    maxlevel : int or None
+    axes : pair of int
+
+    Examples
+    --------
+    >>> import numpy as np, dsp
+    >>> wp = dsp.WaveletPacket2D(np.ones((8, 8)), 'db1', maxlevel=2)
+    >>> len(wp.get_level(2)), [len(r) for r in wp.get_level(1, 'freq')]
+    (16, [2, 2])
+    """
+
+    def __init__(self, data, wavelet, mode="smooth", maxlevel=None, axes=(-2, -1)):
+        data = None if data is None else as_data(data, "data")
+        super().__init__(None, data, "")
+        axes = tuple(axes)
+        if len(axes) != 2 or len(set(axes)) != 2:
+            raise DSPError(f"axes={axes!r}: expected two unique axes")
+        self.axes = axes
+        if data is not None and data.ndim < 2:
+            raise DSPError(f"data has {data.ndim} dimension(s): WaveletPacket2D needs at least 2")
+        _root(self, data, wavelet, mode, maxlevel, lambda x: [x.shape[a] for a in axes])
+
+    def reconstruct(self, update=True):
+        """The image from the tree's leaves (cut to the original size).
+
+        Returns
+        -------
+        np.ndarray
+        """
+        return _root_reconstruct(self, update)
+
+    def get_level(self, level, order="natural", decompose=True):
+        """The nodes of one level: a list ('natural'), or rows of columns ('freq').
+
+        Returns
+        -------
+        list
+        """
+        nodes = self._nodes_at(level, order, decompose)
+        if order == "natural":
+            return nodes
+        grid = {}
+        for n in nodes:
+            r, c = self.expand_2d_path(n.path)
+            grid.setdefault(r, {})[c] = n
+        order_ = _gray(level, "l", "h")
+        return [[grid[r][c] for c in order_ if c in grid[r]] for r in order_ if r in grid]

@@ -1,0 +1,62 @@
+"""dsp.WaveletPacket / WaveletPacket2D: node paths and data equal PyWavelets' (natural and
+frequency order), leaves, deletion, item assignment and reconstruction."""
+import numpy as np
+import pytest
+
+import dsp
+from dsp import DSPError
+
+pywt = pytest.importorskip("pywt")
+
+
+@pytest.mark.parametrize("name,mode", [("db2", "symmetric"), ("sym3", "periodization"), ("haar", "zero"),
+                                       ("bior2.4", "reflect"), ("coif1", "smooth")])
+def test_packet_tree_equals_pywavelets(name, mode):
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal(100)
+    a, b = pywt.WaveletPacket(x, name, mode), dsp.WaveletPacket(x, name, mode)
+    assert a.maxlevel == b.maxlevel
+    for lev in range(1, a.maxlevel + 1):
+        for order in ("natural", "freq"):
+            na, nb = a.get_level(lev, order), b.get_level(lev, order)
+            assert [n.path for n in na] == [n.path for n in nb]
+            assert max(np.max(np.abs(p.data - q.data)) for p, q in zip(na, nb)) <= 1e-10
+    assert [n.path for n in a.get_leaf_nodes()] == [n.path for n in b.get_leaf_nodes()]
+    assert np.max(np.abs(b.reconstruct(update=False) - a.reconstruct(update=False))) <= 1e-10
+    del a["ad"]
+    del b["ad"]
+    assert np.max(np.abs(b.reconstruct(update=False) - a.reconstruct(update=False))) <= 1e-10
+    img = rng.standard_normal((20, 23))
+    a, b = pywt.WaveletPacket2D(img, name, mode), dsp.WaveletPacket2D(img, name, mode)
+    assert a.maxlevel == b.maxlevel
+    for lev in range(1, a.maxlevel + 1):
+        fa, fb = a.get_level(lev, "freq"), b.get_level(lev, "freq")
+        assert [[n.path for n in r] for r in fa] == [[n.path for n in r] for r in fb]
+        na, nb = a.get_level(lev), b.get_level(lev)
+        assert [n.path for n in na] == [n.path for n in nb]
+        assert max(np.max(np.abs(p.data - q.data)) for p, q in zip(na, nb)) <= 1e-10
+    assert np.max(np.abs(b.reconstruct() - a.reconstruct())) <= 1e-10
+
+
+def test_assignment_and_errors():
+    a = pywt.WaveletPacket(None, "db1", "symmetric", maxlevel=2)
+    b = dsp.WaveletPacket(None, "db1", "symmetric", maxlevel=2)
+    for t in (a, b):
+        t["aa"] = np.ones(4)
+        t["ad"] = np.arange(4.0)
+        t["d"] = np.ones(8)
+    assert np.max(np.abs(a.reconstruct() - b.reconstruct())) <= 1e-12
+    assert b["ad"].path == "ad" and b.a.node_name == "a" and b["ad"].level == 2
+    wp = dsp.WaveletPacket(np.arange(16.0), "db1", maxlevel=2)
+    with pytest.raises(IndexError):
+        wp["aaa"]
+    with pytest.raises(DSPError, match="node name"):
+        wp["x"]
+    with pytest.raises(DSPError, match="order"):
+        wp.get_level(1, "sideways")
+    with pytest.raises(DSPError, match="level"):
+        wp.get_level(3)
+    with pytest.raises(DSPError):
+        dsp.WaveletPacket(np.arange(16.0), "morl")
+    with pytest.raises(DSPError, match="axes"):
+        dsp.WaveletPacket2D(np.ones((8, 8)), "db1", axes=(0, 0))
