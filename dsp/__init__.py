@@ -25,6 +25,7 @@ from .notes import *  # noqa: F401,F403
 from .audio_io import *  # noqa: F401,F403
 from .streaming import *  # noqa: F401,F403
 from . import effects, display, feature, filters, util  # librosa's namespaces  # noqa: F401,E402
+from . import beat, onset  # noqa: F401,E402  (issue 18: librosa.beat, librosa.onset)
 # issue 18: the feature functions librosa also has at its top level
 from ._chroma import estimate_tuning, piptrack, pitch_tuning  # noqa: E402
 

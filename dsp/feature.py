@@ -8,6 +8,7 @@ from ._features_spectral import (
     poly_features, rms, spectral_bandwidth, spectral_centroid, spectral_contrast, spectral_flatness,
     spectral_rolloff, zero_crossing_rate,
 )
+from ._beat import tempo, tempogram
 from ._chroma import chroma_stft
 from ._delta import delta, stack_memory
 from .mel import melspectrogram, mfcc
@@ -16,7 +17,7 @@ __all__ = ["melspectrogram", "mfcc"]
 __all__ += [
     "rms", "zero_crossing_rate", "spectral_centroid", "spectral_bandwidth", "spectral_rolloff",
     "spectral_flatness", "spectral_contrast", "poly_features", "delta", "stack_memory",
-    "chroma_stft",
+    "chroma_stft", "tempo", "tempogram",
 ]
 
 LIBROSA_NAMES = (

@@ -21,6 +21,9 @@ results are float64, rounded by the caller to the dtype the public function prom
     on rows padded by the caller.
 ``peak_pick(x, pre_max, post_max, pre_avg, post_avg, delta, wait)``
     librosa.util.peak_pick's greedy scan, one row at a time (rows in parallel).
+``onset_flux(S, lag, max_size)``, ``detrend(x)``
+    onset_strength's mean positive spectral flux against a bin-wise maximum-filtered reference,
+    and its DC-removing filter ``(1 - z^-1) / (1 - 0.99 z^-1)`` (sequential in time).
 """
 from __future__ import annotations
 
@@ -31,7 +34,7 @@ from numba import prange
 
 from dsp_kernels.config import pjit
 
-__all__ = ["signal_frames", "column_stats", "correlate_rows", "peak_pick"]
+__all__ = ["signal_frames", "column_stats", "correlate_rows", "peak_pick", "onset_flux", "detrend"]
 
 _TINY64 = np.finfo(np.float64).tiny
 
@@ -213,3 +216,54 @@ def peak_pick(x, pre_max, post_max, pre_avg, post_avg, delta, wait):
     _peak_pick(x, np.int64(pre_max), np.int64(post_max), np.int64(pre_avg), np.int64(post_avg), d,
                np.int64(wait), peaks)
     return peaks
+
+
+@pjit
+def _onset_flux(S, lag, max_size, out):
+    # S (batch, T, n_bins): per frame t, mean over bins of max(0, S[t + lag, k] - max of S[t] over
+    # bins k - max_size//2 .. k + (max_size - 1)//2 (clipped to the bins: scipy's reflect mode
+    # only repeats values inside that window)
+    batch, T, n = S.shape
+    n_out = T - lag
+    lo_w = max_size // 2
+    hi_w = (max_size - 1) // 2
+    for job in prange(batch * n_out):
+        b = job // n_out
+        t = job - b * n_out
+        acc = 0.0
+        for k in range(n):
+            ref = np.float64(S[b, t, k])
+            if max_size > 1:
+                for j in range(max(0, k - lo_w), min(n, k + hi_w + 1)):
+                    ref = max(ref, np.float64(S[b, t, j]))
+            d = np.float64(S[b, t + lag, k]) - ref
+            if d > 0.0:
+                acc += d
+        out[b, t] = acc / n
+
+
+def onset_flux(S, lag, max_size):
+    """``S`` (batch, T, n_bins) C-contiguous: librosa's mean spectral flux, (batch, T - lag) float64."""
+    out = np.empty((S.shape[0], S.shape[1] - lag), np.float64)
+    _onset_flux(S, np.int64(lag), np.int64(max_size), out)
+    return out
+
+
+@pjit
+def _detrend(x):
+    rows, n = x.shape
+    for r in prange(rows):
+        prev_x = 0.0
+        prev_y = 0.0
+        for i in range(n):
+            v = x[r, i]
+            y = v - prev_x + 0.99 * prev_y
+            prev_x = v
+            prev_y = y
+            x[r, i] = y
+
+
+def detrend(x):
+    """In place on float64 rows: ``y[n] = x[n] - x[n-1] + 0.99 y[n-1]`` (onset_strength's filter)."""
+    _detrend(x)
+    return x

@@ -1,0 +1,255 @@
+"""Tempo and beats with librosa 0.11's semantics: ``tempogram``, ``tempo``, ``beat_track``.
+
+The tempo is the argmax over lags of the time-averaged, max-normalised autocorrelation tempogram
+of the onset envelope plus a log-normal prior around ``start_bpm``; the beats come from the
+dynamic-programming tracker in :mod:`dsp_kernels.cpu.beat`. Autocorrelations use our FFT.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ._backend import kernel_module
+from ._errors import DSPError
+from ._util import normalize
+from ._validation import as_float_array, check_float, check_int
+
+__all__ = ["tempogram", "tempo", "beat_track"]
+
+
+def _envelope(y, sr, onset_envelope, hop_length, **kw):
+    if onset_envelope is None:
+        if y is None:
+            raise DSPError("need y (audio) or onset_envelope: both are None")
+        from ._onset import onset_strength
+
+        return onset_strength(y=y, sr=sr, hop_length=hop_length, **kw)
+    return as_float_array(onset_envelope, name="onset_envelope")
+
+
+def tempogram(*, y=None, sr=22050, onset_envelope=None, hop_length=512, win_length=384, center=True,
+              window="hann", norm=np.inf):
+    """Local autocorrelation of the onset envelope, as ``librosa.feature.tempogram``.
+
+    Parameters
+    ----------
+    y : np.ndarray [shape=(..., n)] or None
+    sr : float > 0
+    onset_envelope : np.ndarray [shape=(..., m)] or None
+        Default :func:`dsp.onset.onset_strength` of ``y``.
+    hop_length : int > 0
+    win_length : int > 0
+        Lags (frames) per autocorrelation window.
+    center : bool
+        Pad the envelope by ``win_length // 2`` (linear ramps to 0) so that window ``t`` is
+        centred on frame ``t``.
+    window : str, tuple, float, callable or np.ndarray
+        The window applied before autocorrelating (:func:`dsp.get_window`).
+    norm : float or None
+        Per-frame normalisation over lags (:func:`dsp.util.normalize`).
+
+    Returns
+    -------
+    np.ndarray [shape=(..., win_length, m)], float64
+
+    Examples
+    --------
+    >>> import numpy as np, dsp
+    >>> env = np.tile([1.0, 0, 0, 0, 0, 0, 0, 0, 0, 0], 50)
+    >>> tg = dsp.feature.tempogram(onset_envelope=env, win_length=64)
+    >>> tg.shape, int(tg[1:, 250].argmax()) + 1
+    ((64, 500), 10)
+    """
+    from .fourier import irfft, rfft
+    from .windows import get_window
+
+    win_length = check_int("win_length", win_length, minimum=1)
+    hop_length = check_int("hop_length", hop_length, minimum=1)
+    env = _envelope(y, sr, onset_envelope, hop_length)
+    n = env.shape[-1]
+    if center:
+        pad = [(0, 0)] * (env.ndim - 1) + [(win_length // 2, win_length // 2)]
+        env = np.pad(env, pad, mode="linear_ramp", end_values=[0, 0])
+    if env.shape[-1] < win_length:
+        raise DSPError(f"onset_envelope has {env.shape[-1]} frames: need at least win_length={win_length}")
+    from .spectral import frame
+
+    frames = frame(env, frame_length=win_length, hop_length=1)
+    if center:
+        frames = frames[..., :n]
+    w = np.asarray(get_window(window, win_length, fftbins=True), dtype=np.float64)
+    x = frames * w[:, None]
+    n_pad = 1
+    while n_pad < 2 * win_length - 1:
+        n_pad *= 2
+    spec = rfft(np.ascontiguousarray(np.swapaxes(x, -1, -2)), n=n_pad, axis=-1)
+    ac = irfft((spec.real ** 2 + spec.imag ** 2).astype(spec.dtype), n=n_pad, axis=-1)[..., :win_length]
+    return normalize(np.swapaxes(ac, -1, -2), norm=norm, axis=-2)
+
+
+def _tempo_frequencies(n_bins, hop_length, sr):
+    f = np.zeros(int(n_bins), dtype=np.float64)
+    f[0] = np.inf
+    f[1:] = 60.0 * sr / (hop_length * np.arange(1.0, n_bins))
+    return f
+
+
+def tempo(*, y=None, sr=22050, onset_envelope=None, tg=None, hop_length=512, start_bpm=120,
+          std_bpm=1.0, ac_size=8.0, max_tempo=320.0, aggregate=np.mean, prior=None):
+    """Tempo (beats per minute) from the onset autocorrelation, as ``librosa.feature.tempo``.
+
+    Parameters
+    ----------
+    y : np.ndarray [shape=(..., n)] or None
+    sr : float > 0
+    onset_envelope : np.ndarray [shape=(..., m)] or None
+    tg : np.ndarray [shape=(..., n_lags, m)] or None
+        A precomputed tempogram.
+    hop_length : int > 0
+    start_bpm : float > 0
+        Centre of the log-normal prior.
+    std_bpm : float > 0
+        Its width, in octaves.
+    ac_size : float > 0
+        Autocorrelation window, seconds.
+    max_tempo : float or None
+        Tempi at or above it are excluded.
+    aggregate : callable or None
+        Reduction of the tempogram over time (None: one tempo per frame).
+    prior : object with ``logpdf`` or None
+        A scipy.stats distribution over BPM replacing the log-normal prior.
+
+    Returns
+    -------
+    np.ndarray [shape=(..., 1) or (..., m)], float64
+
+    Raises
+    ------
+    DSPError
+        ``start_bpm <= 0`` and the tempogram's errors.
+
+    Examples
+    --------
+    >>> import numpy as np, dsp
+    >>> sr, hop = 22050, 512
+    >>> env = np.zeros(1000); env[::22] = 1.0        # an onset every 22 frames: 117.45 BPM
+    >>> np.round(dsp.feature.tempo(onset_envelope=env, sr=sr, hop_length=hop), 2)
+    array([117.45])
+    """
+    start_bpm = check_float("start_bpm", start_bpm, minimum=0.0, strict_minimum=True)
+    std_bpm = check_float("std_bpm", std_bpm, minimum=0.0, strict_minimum=True)
+    hop_length = check_int("hop_length", hop_length, minimum=1)
+    sr = check_float("sr", sr, minimum=0.0, strict_minimum=True)
+    if tg is None:
+        ac_size = check_float("ac_size", ac_size, minimum=0.0, strict_minimum=True)
+        win_length = int(int(ac_size * sr) // hop_length)
+        if win_length < 1:
+            raise DSPError(f"ac_size={ac_size} s is shorter than one hop ({hop_length / sr:.4g} s)")
+        tg = tempogram(y=y, sr=sr, onset_envelope=onset_envelope, hop_length=hop_length, win_length=win_length)
+    else:
+        tg = as_float_array(tg, name="tg", min_ndim=2)
+        win_length = tg.shape[-2]
+    if aggregate is not None:
+        tg = aggregate(tg, axis=-1, keepdims=True)
+    bpms = _tempo_frequencies(win_length, hop_length, sr)
+    with np.errstate(divide="ignore"):
+        if prior is None:
+            logprior = -0.5 * ((np.log2(bpms) - np.log2(start_bpm)) / std_bpm) ** 2
+        else:
+            logprior = prior.logpdf(bpms)
+    if max_tempo is not None:
+        max_idx = int(np.argmax(bpms < check_float("max_tempo", max_tempo)))
+        logprior[:max_idx] = -np.inf
+    best = np.argmax(np.log1p(1e6 * tg) + logprior[:, None], axis=-2)
+    return np.take(bpms, best)
+
+
+def beat_track(*, y=None, sr=22050, onset_envelope=None, hop_length=512, start_bpm=120.0,
+               tightness=100, trim=True, bpm=None, prior=None, units="frames", sparse=True):
+    """Dynamic-programming beat tracker, as ``librosa.beat.beat_track``.
+
+    The tempo (``bpm``, default :func:`tempo`) sets the expected spacing; beats maximise the
+    onset strength around them minus ``tightness`` times the squared log-deviation of each gap
+    from it (Ellis 2007); weak beats at the ends are trimmed (``trim``).
+
+    Parameters
+    ----------
+    y : np.ndarray [shape=(..., n)] or None
+    sr : float > 0
+    onset_envelope : np.ndarray [shape=(..., m)] or None
+        Default: :func:`dsp.onset.onset_strength` of ``y`` with ``aggregate=np.median``.
+    hop_length : int > 0
+    start_bpm : float > 0
+    tightness : float > 0
+    trim : bool
+    bpm : float or np.ndarray or None
+        A tempo (or one per frame) instead of estimating it.
+    prior : scipy.stats distribution or None
+    units : {'frames', 'samples', 'time'}
+    sparse : bool
+        True: beat positions (1-D envelopes only); False: a boolean array like the envelope.
+
+    Returns
+    -------
+    tempo : np.ndarray [shape=(..., 1)] or float
+    beats : np.ndarray
+
+    Raises
+    ------
+    DSPError
+        ``bpm`` or ``tightness`` not positive, an unknown ``units``, ``sparse`` with a
+        multichannel envelope, neither ``y`` nor ``onset_envelope``.
+
+    Examples
+    --------
+    >>> import numpy as np, dsp
+    >>> sr = 22050
+    >>> y = np.zeros(10 * sr, dtype=np.float32)
+    >>> y[::sr // 2] = 1.0                              # a click every 0.5 s: 120 BPM
+    >>> bpm, beats = dsp.beat.beat_track(y=y, sr=sr)
+    >>> np.round(bpm, 2), beats[:5]
+    (array([117.45]), array([ 22,  44,  65,  87, 108]))
+    """
+    if units not in ("frames", "samples", "time"):
+        raise DSPError(f"units={units!r} is not supported: use 'frames', 'samples' or 'time'")
+    hop_length = check_int("hop_length", hop_length, minimum=1)
+    sr = check_float("sr", sr, minimum=0.0, strict_minimum=True)
+    tightness = check_float("tightness", tightness)
+    if tightness <= 0:
+        raise DSPError(f"tightness={tightness} must be > 0")
+    if onset_envelope is None:
+        env = _envelope(y, sr, None, hop_length, aggregate=np.median)
+    else:
+        env = as_float_array(onset_envelope, name="onset_envelope")
+    if sparse and env.ndim != 1:
+        raise DSPError(f"sparse=True needs a 1-D onset envelope, got {env.ndim} dimensions: pass "
+                       "sparse=False or a mono signal")
+    if not env.any():
+        if sparse:
+            return 0.0, np.array([], dtype=int)
+        return np.zeros(env.shape[:-1]), np.zeros_like(env, dtype=bool)
+    if bpm is None:
+        bpm = tempo(onset_envelope=env, sr=sr, hop_length=hop_length, start_bpm=start_bpm, prior=prior)
+    b = np.atleast_1d(np.asarray(bpm, dtype=np.float64))
+    if np.any(b <= 0):
+        raise DSPError(f"bpm={bpm} must be > 0")
+    b = b.reshape(b.shape + (1,) * (env.ndim - b.ndim))
+    if b.shape[-1] not in (1, env.shape[-1]):
+        raise DSPError(f"bpm has shape {np.shape(bpm)}: it must hold one tempo or one per frame "
+                       f"of the envelope {env.shape}")
+    fpb = np.round(float(sr) / hop_length * 60.0 / b)
+    normed = env / (env.std(ddof=1, axis=-1, keepdims=True) + np.finfo(env.dtype).tiny)
+    n = env.shape[-1]
+    rows = np.ascontiguousarray(normed.reshape(-1, n), dtype=np.float64)
+    fpb_rows = np.ascontiguousarray(np.broadcast_to(fpb, env.shape[:-1] + fpb.shape[-1:]).reshape(rows.shape[0], -1))
+    tight32 = float(np.float32(tightness))  # librosa's kernel takes tightness as float32
+    beats = kernel_module("cpu", "beat").track(rows, fpb_rows, tight32, bool(trim)).reshape(env.shape)
+    if not sparse:
+        return bpm, beats
+    frames = np.flatnonzero(beats)
+    if units == "samples":
+        return bpm, frames * hop_length
+    if units == "time":
+        from .convert import frames_to_time
+
+        return bpm, frames_to_time(frames, sr=sr, hop_length=hop_length)
+    return bpm, frames
