@@ -55,9 +55,27 @@ class _Node:
 
     @property
     def maxlevel(self):
-        if self._maxlevel is None and self.data is not None:
-            self._maxlevel = self.level + max_level(min(self.data.shape), self.wavelet.dec_len)
+        if self._maxlevel is None:
+            self._maxlevel = self._find_maxlevel()
         return self._maxlevel
+
+    def _find_maxlevel(self):
+        """From this node's data, else its ancestors', else its subnodes' (None if no data)."""
+        if self._maxlevel is not None:
+            return self._maxlevel
+        if self.data is not None:
+            return self.level + max_level(min(np.shape(self.data)), self.wavelet.dec_len)
+        node = self.parent
+        while node is not None:
+            if node._maxlevel is not None or node.data is not None:
+                return node._find_maxlevel()
+            node = node.parent
+        for sub in self._sub.values():
+            if sub is not None:
+                found = sub._find_maxlevel()
+                if found is not None:
+                    return found
+        return None
 
     @property
     def node_name(self):
@@ -121,8 +139,9 @@ class _Node:
         node = self
         for i in range(0, len(path), self.PART_LEN):
             node = node.get_subnode(path[i : i + self.PART_LEN], True)
-            if node is None:
-                raise IndexError(f"path {path!r}: node {path[: i + 1]!r} has no data to decompose")
+            if node is None:  # PyWavelets: TypeError (a deleted node, or one without data above it)
+                raise DSPTypeError(f"path {path!r}: node {path[: i + self.PART_LEN]!r} does not exist "
+                                   "(deleted, or its parent has no data to decompose)")
         return node
 
     def __setitem__(self, path, data):
@@ -260,9 +279,9 @@ def _root(self, data, wavelet, mode, maxlevel, sizes_of):
     mode_id(mode)  # validates
     self.mode = mode
     if data is not None:
-        self.data_size = self.data.shape
+        self.data_size = data.shape
         if maxlevel is None:
-            maxlevel = max_level(min(sizes_of(self.data)), self.wavelet.dec_len)
+            maxlevel = max_level(min(sizes_of(data)), self.wavelet.dec_len)
     else:
         self.data_size = None
     self._maxlevel = maxlevel
@@ -302,8 +321,9 @@ class WaveletPacket(_Node1D):
     """
 
     def __init__(self, data, wavelet, mode="symmetric", maxlevel=None, axis=-1):
+        raw = data  # the root keeps the object it was given, as PyWavelets does
         data = None if data is None else as_data(data, "data")
-        super().__init__(None, data, "")
+        super().__init__(None, raw, "")
         if data is not None:
             if not -data.ndim <= axis < data.ndim:
                 raise DSPError(f"axis={axis} is out of range for data with {data.ndim} dimension(s)")
@@ -355,8 +375,9 @@ class WaveletPacket2D(_Node2D):
     """
 
     def __init__(self, data, wavelet, mode="smooth", maxlevel=None, axes=(-2, -1)):
+        raw = data
         data = None if data is None else as_data(data, "data")
-        super().__init__(None, data, "")
+        super().__init__(None, raw, "")
         axes = tuple(axes)
         if len(axes) != 2 or len(set(axes)) != 2:
             raise DSPError(f"axes={axes!r}: expected two unique axes")

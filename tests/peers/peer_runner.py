@@ -59,6 +59,12 @@ SUITES = {
         deselect=["tests/test_swt.py::test_swt2_iswt2_integration",
                   "tests/test_swt.py::test_swtn_iswtn_integration"],
     ),
+    "pywt.packets": dict(
+        package="pywt",
+        default=["tests/test_wp.py", "tests/test_wp2d.py"],
+        full=["tests/test_wp.py", "tests/test_wp2d.py"],
+        filters=["ignore:NumPy warning suppression and assertion utilities are deprecated:DeprecationWarning"],
+    ),
     "pywt.Wavelet": dict(
         package="pywt",
         default=["tests/test_wavelet.py"],
