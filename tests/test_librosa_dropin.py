@@ -14,7 +14,7 @@ from tolerances import RTOL, assert_close
 COVERED = {
     "feature": {"melspectrogram", "mfcc", "rms", "zero_crossing_rate", "spectral_centroid",
                 "spectral_bandwidth", "spectral_rolloff", "spectral_flatness", "spectral_contrast",
-                "poly_features", "delta", "stack_memory", "chroma_stft"},
+                "poly_features", "delta", "stack_memory", "chroma_stft", "tempo", "tempogram"},
     "filters": {"mel", "get_window", "chroma"},
     "util": {"frame", "normalize", "localmax", "localmin", "peak_pick"},
     "effects": set(),
