@@ -28,8 +28,9 @@ from . import effects, display, feature, filters, util  # librosa's namespaces  
 from . import beat, onset  # noqa: F401,E402  (issue 18: librosa.beat, librosa.onset)
 # issue 18: the feature functions librosa also has at its top level
 from ._chroma import estimate_tuning, piptrack, pitch_tuning  # noqa: E402
+from ._pcen import pcen  # noqa: E402
 
-_FEATURES_TOP_LEVEL = ["estimate_tuning", "piptrack", "pitch_tuning"]
+_FEATURES_TOP_LEVEL = ["estimate_tuning", "piptrack", "pitch_tuning", "pcen"]
 
 def _version() -> str:
     from importlib import metadata

@@ -120,8 +120,8 @@ def onset_strength(*, y=None, sr=22050, S=None, lag=1, max_size=1, ref=None, det
                 from numpy.lib.stride_tricks import sliding_window_view
 
                 lo, hi = max_size // 2, (max_size - 1) // 2
-                padded = np.pad(S, [(0, 0)] * (S.ndim - 2) + [(lo, hi), (0, 0)], mode="reflect"
-                                if S.shape[-2] > max(lo, hi) else "edge")
+                # scipy.ndimage's 'reflect' is numpy's 'symmetric'
+                padded = np.pad(S, [(0, 0)] * (S.ndim - 2) + [(lo, hi), (0, 0)], mode="symmetric")
                 ref = sliding_window_view(padded, max_size, axis=-2).max(axis=-1)
         diff = np.maximum(0.0, S[..., lag:] - ref[..., :-lag])
         env = (np.mean if aggregate is None else aggregate)(diff, axis=-2)

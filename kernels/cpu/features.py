@@ -24,6 +24,9 @@ results are float64, rounded by the caller to the dtype the public function prom
 ``onset_flux(S, lag, max_size)``, ``detrend(x)``
     onset_strength's mean positive spectral flux against a bin-wise maximum-filtered reference,
     and its DC-removing filter ``(1 - z^-1) / (1 - 0.99 z^-1)`` (sequential in time).
+``pcen(S, ref, zi, b, gain, bias, power, eps)``
+    per-channel energy normalisation: the one-pole smoother ``M = b ref + (1 - b) M[-1]``
+    (sequential along a row, rows in parallel) fused with the gain/compression of each sample.
 """
 from __future__ import annotations
 
@@ -34,7 +37,7 @@ from numba import prange
 
 from dsp_kernels.config import pjit
 
-__all__ = ["signal_frames", "column_stats", "correlate_rows", "peak_pick", "onset_flux", "detrend"]
+__all__ = ["signal_frames", "column_stats", "correlate_rows", "peak_pick", "onset_flux", "detrend", "pcen"]
 
 _TINY64 = np.finfo(np.float64).tiny
 
@@ -267,3 +270,33 @@ def detrend(x):
     """In place on float64 rows: ``y[n] = x[n] - x[n-1] + 0.99 y[n-1]`` (onset_strength's filter)."""
     _detrend(x)
     return x
+
+
+@pjit
+def _pcen(S, ref, zi, b, gain, bias, power, eps, out, zf):
+    rows, n = S.shape
+    a1 = b - 1.0
+    log_eps = math.log(eps)
+    for r in prange(rows):
+        z = zi[r]
+        for i in range(n):
+            sm = b * np.float64(ref[r, i]) + z  # scipy.signal.lfilter's transposed direct form II
+            z = -(a1 * sm)
+            smooth = math.exp(-gain * (log_eps + math.log1p(sm / eps)))
+            s = np.float64(S[r, i])
+            if power == 0.0:
+                out[r, i] = math.log1p(s * smooth)
+            elif bias == 0.0:
+                out[r, i] = math.exp(power * (math.log(s) + math.log(smooth))) if s > 0.0 else 0.0
+            else:
+                out[r, i] = bias ** power * math.expm1(power * math.log1p(s * smooth / bias))
+        zf[r] = z
+
+
+def pcen(S, ref, zi, b, gain, bias, power, eps):
+    """PCEN along the rows of ``S`` (rows, n) with the smoother run on ``ref``; float64 out, zf."""
+    out = np.empty(S.shape, np.float64)
+    zf = np.empty(S.shape[0], np.float64)
+    _pcen(S, ref, np.ascontiguousarray(zi, dtype=np.float64), np.float64(b), np.float64(gain),
+          np.float64(bias), np.float64(power), np.float64(eps), out, zf)
+    return out, zf
