@@ -28,6 +28,7 @@ from ._wavelet_helpers import *  # noqa: F401,F403
 from ._threshold import threshold, threshold_firm
 from ._swtn import iswt2, iswtn, swt2, swtn
 from ._packets import WaveletPacket, WaveletPacket2D
+from ._cwt import ContinuousWavelet, central_frequency, cwt, integrate_wavelet, scale2frequency
 
 __all__ = [
     "Wavelet",
@@ -52,6 +53,11 @@ __all__ = [
     "iswtn",
     "WaveletPacket",
     "WaveletPacket2D",
+    "ContinuousWavelet",
+    "cwt",
+    "integrate_wavelet",
+    "central_frequency",
+    "scale2frequency",
 ]
 
 
