@@ -29,8 +29,9 @@ from . import beat, onset  # noqa: F401,E402  (issue 18: librosa.beat, librosa.o
 # issue 18: the feature functions librosa also has at its top level
 from ._chroma import estimate_tuning, piptrack, pitch_tuning  # noqa: E402
 from ._pcen import pcen  # noqa: E402
+from ._effects import mu_compress, mu_expand  # noqa: E402
 
-_FEATURES_TOP_LEVEL = ["estimate_tuning", "piptrack", "pitch_tuning", "pcen"]
+_FEATURES_TOP_LEVEL = ["estimate_tuning", "piptrack", "pitch_tuning", "pcen", "mu_compress", "mu_expand"]
 
 def _version() -> str:
     from importlib import metadata

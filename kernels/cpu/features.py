@@ -27,6 +27,8 @@ results are float64, rounded by the caller to the dtype the public function prom
 ``pcen(S, ref, zi, b, gain, bias, power, eps)``
     per-channel energy normalisation: the one-pole smoother ``M = b ref + (1 - b) M[-1]``
     (sequential along a row, rows in parallel) fused with the gain/compression of each sample.
+``deemphasis(y, coef, zi)``
+    the first-order IIR ``out[n] = y[n] + coef out[n-1]`` in y's own precision (exact flags).
 """
 from __future__ import annotations
 
@@ -35,9 +37,9 @@ import math
 import numpy as np
 from numba import prange
 
-from dsp_kernels.config import pjit
+from dsp_kernels.config import exact_pjit, pjit
 
-__all__ = ["signal_frames", "column_stats", "correlate_rows", "peak_pick", "onset_flux", "detrend", "pcen"]
+__all__ = ["signal_frames", "column_stats", "correlate_rows", "peak_pick", "onset_flux", "detrend", "pcen", "deemphasis"]
 
 _TINY64 = np.finfo(np.float64).tiny
 
@@ -299,4 +301,24 @@ def pcen(S, ref, zi, b, gain, bias, power, eps):
     zf = np.empty(S.shape[0], np.float64)
     _pcen(S, ref, np.ascontiguousarray(zi, dtype=np.float64), np.float64(b), np.float64(gain),
           np.float64(bias), np.float64(power), np.float64(eps), out, zf)
+    return out, zf
+
+
+@exact_pjit
+def _deemphasis(y, coef, zi, out, zf):
+    rows, n = y.shape
+    for r in prange(rows):
+        z = zi[r]
+        for i in range(n):
+            v = y[r, i] + z  # scipy.signal.lfilter([1], [1, -coef]) in y's precision
+            out[r, i] = v
+            z = coef * v
+        zf[r] = z
+
+
+def deemphasis(y, coef, zi):
+    """``out[n] = y[n] + coef out[n-1]`` along rows (state ``zi``), in y's precision, no fastmath."""
+    out = np.empty_like(y)
+    zf = np.empty(y.shape[0], y.dtype)
+    _deemphasis(y, y.dtype.type(coef), np.ascontiguousarray(zi, dtype=y.dtype), out, zf)
     return out, zf
