@@ -69,10 +69,13 @@ class ContinuousWavelet:
     """
 
     def __init__(self, name, dtype=np.float64):
+        """``name`` as above; ``dtype`` (float32 or float64) of :meth:`wavefun`'s output."""
         if not isinstance(name, str):
             raise DSPError(f"wavelet={name!r} must be a continuous wavelet name")
         self.name = name
         self.dtype = np.dtype(dtype)
+        if self.dtype not in (np.float32, np.float64):
+            raise DSPError(f"dtype={self.dtype} must be float32 or float64")
         self.center_frequency = self.bandwidth_frequency = self.fbsp_order = None
         self.orthogonal = self.biorthogonal = False
         m = re.fullmatch(r"(gaus|cgau)([1-8])", name)
@@ -149,7 +152,9 @@ class ContinuousWavelet:
         """
         n = (1 << int(level)) if length is None else int(length)
         x = np.linspace(self.lower_bound, self.upper_bound, n)
-        return self._psi(x), x
+        psi = self._psi(x)
+        real = self.dtype
+        return psi.astype(np.result_type(real, np.complex64) if psi.dtype.kind == "c" else real), x.astype(real)
 
 
 def _as_continuous(wavelet):
@@ -160,6 +165,9 @@ def _as_continuous(wavelet):
             f"wavelet={getattr(wavelet, 'name', wavelet)!r} is a discrete wavelet: cwt needs a "
             "continuous one"
         )
+    if not isinstance(wavelet, str) and isinstance(getattr(wavelet, "name", None), str):
+        # e.g. a pywt.ContinuousWavelet: its name and dtype say all
+        return ContinuousWavelet(wavelet.name, getattr(wavelet, "dtype", np.float64))
     return ContinuousWavelet(wavelet)
 
 
@@ -259,8 +267,9 @@ def cwt(data, scales, wavelet, sampling_period=1.0, method="conv", axis=-1, *, p
         raise DSPError(f"method={method!r} must be 'conv' or 'fft'")
     if not isinstance(axis, (int, np.integer)) or isinstance(axis, bool):
         raise DSPError(f"axis={axis!r} must be an integer")
-    if not -x.ndim <= axis < max(x.ndim, 1):
+    if x.ndim > 1 and not -x.ndim <= axis < x.ndim:  # 1-D data: axis is ignored, as in PyWavelets
         raise DSPError(f"axis={axis} is out of range for data with {x.ndim} dimension(s)")
+    axis = axis if x.ndim > 1 else -1
     dt = x.dtype
     dt_c = np.result_type(dt, np.complex64)
     dt_out = dt_c if w.complex_cwt else dt

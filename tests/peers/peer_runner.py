@@ -45,7 +45,7 @@ SUITES = {
             "test__pywt.py", "test_dwt_idwt.py", "test_multilevel.py", "test_swt.py",
             "test_modes.py", "test_perfect_reconstruction.py", "test_matlab_compatibility.py",
             "test_concurrent.py", "test_deprecations.py", "test_wavelet.py", "test_functions.py",
-            "test_multidim.py", "test_thresholding.py",
+            "test_multidim.py", "test_thresholding.py", "test_cwt_wavelets.py",
         )],
         full=["tests"],
         # the ignores of PyWavelets' own pytest.ini (import noise only)

@@ -44,7 +44,10 @@ _PYWT_NAMES = ("dwt", "idwt", "wavedec", "waverec", "swt", "iswt",
                "dwt2", "idwt2", "dwtn", "idwtn", "wavedec2", "waverec2", "wavedecn", "waverecn",
                "coeffs_to_array", "array_to_coeffs", "ravel_coeffs", "unravel_coeffs",
                "wavedecn_shapes", "wavedecn_size", "dwtn_max_level", "downcoef", "upcoef",
-               "threshold", "threshold_firm", "swt2", "iswt2", "swtn", "iswtn")
+               "threshold", "threshold_firm", "swt2", "iswt2", "swtn", "iswtn",
+               # cwt only: our integrate_wavelet/central_frequency take continuous wavelets only
+               # (PyWavelets' also integrate the discrete ones from their wavefun)
+               "cwt")
 
 
 def _dct_route(peer, ours, args, kwargs):
