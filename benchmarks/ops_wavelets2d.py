@@ -1,5 +1,7 @@
 """Benchmark operations of issue 20: wavedec2/waverec2 of one large float32 image and of a batch
-of small ones (db4, level 4), against PyWavelets. Registered in :func:`benchmarks.ops.all_ops`."""
+of small ones (db4, level 4), cwt (morl, 128 scales, 60 s at 8 kHz, method 'fft') and a full
+WaveletPacket decomposition to level 6 of 60 s, against PyWavelets. Registered in
+:func:`benchmarks.ops.all_ops`."""
 from __future__ import annotations
 
 import numpy as np
@@ -84,7 +86,56 @@ def wavelet2d_ops():
     p_img = lambda p: {"image": f"{side(p)}x{side(p)}", "wavelet": WAVELET, "level": LEVEL, "dtype": "float32"}
     p_bat = lambda p: {"batch": batch(p)[0], "image": f"{batch(p)[1]}x{batch(p)[1]}", "wavelet": WAVELET,
                        "level": LEVEL, "dtype": "float32"}
-    return [
+    def setup_audio(p):
+        n = int(8000 * p.seconds)
+        return {"y": np.random.default_rng(2).standard_normal(n)}
+
+    scales = np.geomspace(1, 256, 128)
+
+    def cwt_ours(inp):
+        import dsp
+
+        y = inp["y"]
+        return lambda: dsp.cwt(y, scales, "morl", method="fft")[0]
+
+    def cwt_pywt(inp):
+        import pywt
+
+        y = inp["y"]
+        return lambda: pywt.cwt(y, scales, "morl", method="fft")[0]
+
+    def wp_leaves(mod):
+        def make(inp):
+            y = inp["y"]
+
+            def run():
+                wp = mod().WaveletPacket(y, "db4", "symmetric", maxlevel=6)
+                return [n.data for n in wp.get_level(6, "natural")]
+            return run
+        return make
+
+    def _pywt():
+        import pywt
+
+        return pywt
+
+    def _ours():
+        import dsp
+
+        return dsp
+
+    p_cwt = lambda p: {"seconds": p.seconds, "sr": 8000, "scales": 128, "wavelet": "morl", "method": "fft"}
+    p_wp = lambda p: {"seconds": p.seconds, "sr": 8000, "wavelet": "db4", "level": 6}
+    extra = [
+        Op("cwt", "cwt", "cwt morl, 128 scales, 60 s @ 8 kHz, method 'fft', float64", setup_audio,
+           [Impl("dsp", cwt_ours, ours=_dsp("cwt")), Impl("pywt", cwt_pywt, requires=("pywt",))],
+           lambda inp: cwt_pywt(inp)(), "pywt.cwt (float64)", params=p_cwt, latency=False),
+        Op("wavelet_packet", "wavelet_packet", "WaveletPacket db4, full decomposition to level 6, 60 s @ 8 kHz",
+           setup_audio, [Impl("dsp", wp_leaves(_ours), ours=_dsp("WaveletPacket"), view=_flat),
+                         Impl("pywt", wp_leaves(_pywt), requires=("pywt",), view=_flat)],
+           lambda inp: wp_leaves(_pywt)(inp)(), "pywt.WaveletPacket (float64)", params=p_wp, latency=False),
+    ]
+    return extra + [
         op("wavedec2", "wavedec2", "wavedec2 db4 level 4, one 2048x2048 float32 image", setup_image,
            dec_ours, dec_pywt, ref_dec, p_img),
         op("waverec2", "waverec2", "waverec2 db4 level 4, one 2048x2048 float32 image",
