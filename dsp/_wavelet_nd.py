@@ -14,7 +14,7 @@ from itertools import product
 
 import numpy as np
 
-from ._backend import array_module, is_cupy_array
+from ._backend import array_module, backend_of
 from ._errors import DSPError, DSPTypeError
 from ._wavelet_common import as_data, check_length, int_arg, kernels, rows, unrows
 from ._wavelet_filters import as_wavelet
@@ -92,7 +92,7 @@ def _modes(mode, axes):
 def _dwt_axis(x, w, mode, axis):
     """``(cA, cD)`` of one level along ``axis`` of a real array."""
     check_length(x.shape[axis], mode, "data", axis)
-    if is_cupy_array(x) or axis == x.ndim - 1 or x.size == 0:
+    if backend_of(x) == "gpu" or axis == x.ndim - 1 or x.size == 0:  # GPU: the row kernels
         x2, lead = rows(x, axis)
         ca, cd = kernels(x).dwt(x2, w._bank[0], w._bank[1], mode)
         return unrows(ca, lead, axis, False), unrows(cd, lead, axis, False)
@@ -132,7 +132,7 @@ def _idwt_axis(a, d, w, mode, axis):
         re = _idwt_axis(a.real.copy(), d.real.copy(), w, mode, axis)
         im = _idwt_axis(a.imag.copy(), d.imag.copy(), w, mode, axis)
         return re + 1j * im
-    if is_cupy_array(a) or axis == a.ndim - 1 or a.size == 0:
+    if backend_of(a, d) == "gpu" or axis == a.ndim - 1 or a.size == 0:
         a2, lead = rows(a, axis)
         d2, _ = rows(d, axis)
         y = kernels(a, d).idwt(a2, d2, w._bank[2], w._bank[3], mode)
