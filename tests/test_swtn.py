@@ -72,6 +72,6 @@ def test_swtn_complex_float32_and_errors():
     with pytest.raises(DSPError, match="unique"):
         dsp.swtn(np.ones((8, 8)), "db1", 1, axes=(1, 1))
     with pytest.raises(DSPError, match="level"):
-        dsp.swtn(np.ones((8, 8)), "db1", 0)
+        dsp.swtn(np.ones((8, 8)), "db1", -1)
     with pytest.warns(UserWarning, match="orthogonal"):
         dsp.swt2(np.ones((8, 8)), "bior2.2", 1, norm=True)
