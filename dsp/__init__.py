@@ -30,8 +30,10 @@ from . import beat, onset  # noqa: F401,E402  (issue 18: librosa.beat, librosa.o
 from ._chroma import estimate_tuning, piptrack, pitch_tuning  # noqa: E402
 from ._pcen import pcen  # noqa: E402
 from ._effects import mu_compress, mu_expand  # noqa: E402
+from ._inverse import griffinlim  # noqa: E402
 
-_FEATURES_TOP_LEVEL = ["estimate_tuning", "piptrack", "pitch_tuning", "pcen", "mu_compress", "mu_expand"]
+_FEATURES_TOP_LEVEL = ["estimate_tuning", "piptrack", "pitch_tuning", "pcen", "mu_compress", "mu_expand",
+                       "griffinlim"]
 
 def _version() -> str:
     from importlib import metadata

@@ -8,6 +8,7 @@ from ._features_spectral import (
     poly_features, rms, spectral_bandwidth, spectral_centroid, spectral_contrast, spectral_flatness,
     spectral_rolloff, zero_crossing_rate,
 )
+from . import _inverse as inverse  # librosa.feature.inverse: mel_to_stft, mel_to_audio, ...
 from ._beat import tempo, tempogram
 from ._chroma import chroma_stft
 from ._delta import delta, stack_memory
