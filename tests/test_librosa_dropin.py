@@ -18,7 +18,7 @@ COVERED = {
     "filters": {"mel", "get_window", "chroma"},
     "util": {"frame", "normalize", "localmax", "localmin", "peak_pick"},
     "effects": {"trim", "split", "preemphasis", "deemphasis"},
-    "display": set(),
+    "display": {"specshow", "waveshow", "cmap"},
 }
 #: top-level librosa names with a dsp equivalent of the same name and semantics
 TOP_LEVEL = [
