@@ -373,8 +373,9 @@ def _pass_generic(x, y, M_, twr, twi, off_, s_, mm_, L_, r_, rr, ri, roff_, cons
     Inputs j and r - j meet conjugate roots, so with the pair sums s_j = a_j + a_{r-j} and
     differences d_j = a_j - a_{r-j} (j = 1..h, h = (r-1)/2) the outputs k and r - k share
     A_k = a_0 + sum_j cos(2 pi jk/r) s_j and B_k = -sum_j sin(2 pi jk/r) d_j:
-    X_k = A_k + i B_k, X_{r-k} = A_k - i B_k. Half the multiplications of the plain sum and half
-    its rounding error (measured: round trips of primes 13-31 went from up to 5 to 3 ulp).
+    X_k = A_k + i B_k, X_{r-k} = A_k - i B_k. Half the multiplications of the plain sum, and
+    less rounding: with the same (correctly rounded) tables, ifft(fft(x)) of 300 seeded signals
+    of prime length 13-31 went from up to 5.0 ulp (plain sum) to 3.1 ulp.
     ``rr``/``ri`` hold cos and -sin of 2 pi j / r. ``x`` (the pass's source, dead after it) is
     overwritten with the pair sums and differences.
     """

@@ -17,11 +17,6 @@ DELIBERATE: dict[str, dict[str, str]] = {
         "fft/tests/test_pocketfft.py::TestFFT1D::test_identity_long_short*[[]longdouble[]]": (
             "long double: NumPy computes in long double and returns clongdouble; our kernels are "
             "float32/float64, so long double input is computed (and returned) in float64"),
-        "fft/tests/test_pocketfft.py::TestFFT1D::test_identity_long_short[[]float64[]]": (
-            "fails at random (the test's data are unseeded): round trips ifft(fft(x, n), n) for "
-            "prime lengths 13-31 go through Bluestein's algorithm and reach up to 6.5 ulp against "
-            "the test's 5 ulp (NumPy's pocketfft: 2.6 ulp); an accuracy gap of our FFT kernel for "
-            "awkward sizes, reported, not hidden"),
     },
     "scipy.fft": {},
     "scipy.signal.windows": {
