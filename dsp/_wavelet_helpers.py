@@ -13,7 +13,8 @@ from ._errors import DSPError
 from ._wavelet_common import as_data, int_arg
 from ._wavelet_filters import as_wavelet
 from ._wavelet_modes import dwt_len, max_level, mode_id
-from ._wavelet_nd import _axes_arg, _dwt_axis, _level, _modes, _wavelets
+from ._wavelet_nd import _axes_arg, _dwt_axis, _modes, _wavelets
+from ._wavelet_ndlevels import _level
 
 __all__ = [
     "coeffs_to_array", "array_to_coeffs", "ravel_coeffs", "unravel_coeffs", "wavedecn_shapes",

@@ -23,6 +23,8 @@ from ._wavelet_modes import dwt_len, idwt_len, max_level, mode_id, mode_name
 from ._wavelet_swt import iswt, swt, swt_max_level
 from ._wavelet_nd import __all__ as _ND_ALL
 from ._wavelet_nd import *  # noqa: F401,F403
+from ._wavelet_ndlevels import __all__ as _NDLEVELS_ALL
+from ._wavelet_ndlevels import *  # noqa: F401,F403
 from ._wavelet_helpers import __all__ as _HELPERS_ALL
 from ._wavelet_helpers import *  # noqa: F401,F403
 from ._threshold import threshold, threshold_firm
@@ -44,6 +46,7 @@ __all__ = [
     "iswt",
     "swt_max_level",
     *_ND_ALL,
+    *_NDLEVELS_ALL,
     *_HELPERS_ALL,
     "threshold",
     "threshold_firm",
