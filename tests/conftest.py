@@ -56,3 +56,23 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "fuzz" in item.keywords:
             item.add_marker(skip)
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Print the totals of the peer suites (tests/peers/test_peer_suites.py) at the end.
+
+    Here rather than in tests/peers/conftest.py: a second module named ``conftest`` would shadow
+    this one for the tests that import ``load_recording`` from it.
+    """
+    import sys
+
+    suites = sys.modules.get("test_peer_suites")
+    totals = getattr(suites, "TOTALS", None)
+    if not totals:
+        return
+    tr = terminalreporter
+    tr.section("peer test suites against dsp (tests/peers)")
+    tr.line(f"{'suite':28s} {'collected':>9s} {'reached ours':>12s} {'passed':>7s} {'deliberate':>10s} {'unexpected':>10s}")
+    for label, s in totals:
+        tr.line(f"{label:28s} {s['collected']:9d} {s['reached']:12d} {s['passed']:7d} "
+                f"{len(s['deliberate']):10d} {len(s['unexpected']):10d}")

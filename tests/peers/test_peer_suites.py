@@ -22,7 +22,7 @@ import peer_runner
 from deliberate import DELIBERATE
 from peer_shim import ROUTES
 
-TOTALS = []  # (label, summary), printed by tests/peers/conftest.py at the end of the session
+TOTALS = []  # (label, summary), printed by tests/conftest.py at the end of the session
 
 
 def _check(suite, full):
