@@ -861,6 +861,7 @@ def _gpu_ops():
 
 
 def all_ops() -> list[Op]:
+    from .ops_features import feature_ops  # issue 18
     from .ops_io import load_ops  # imports this module: deferred
     from .ops_wavelets2d import wavelet2d_ops
 
@@ -879,6 +880,7 @@ def all_ops() -> list[Op]:
         *wavelet2d_ops(),
         _image_op(),
         _text_op(),
+        *feature_ops(),
         *_gpu_ops(),
     ]
     return ops
