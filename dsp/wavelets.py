@@ -31,6 +31,7 @@ from ._threshold import threshold, threshold_firm
 from ._swtn import iswt2, iswtn, swt2, swtn
 from ._packets import WaveletPacket, WaveletPacket2D
 from ._cwt import ContinuousWavelet, central_frequency, cwt, integrate_wavelet, scale2frequency
+from ._fswavedecn import FswavedecnResult, fswavedecn, fswaverecn
 
 __all__ = [
     "Wavelet",
@@ -61,6 +62,9 @@ __all__ = [
     "integrate_wavelet",
     "central_frequency",
     "scale2frequency",
+    "fswavedecn",
+    "fswaverecn",
+    "FswavedecnResult",
 ]
 
 

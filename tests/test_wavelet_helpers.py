@@ -113,3 +113,17 @@ def test_threshold_equal_pywavelets():
         dsp.threshold_firm(cases[0], -1, 1)
     with pytest.raises(DSPError, match="value_high"):
         dsp.threshold_firm(cases[0], 2, 1)
+
+
+@pytest.mark.filterwarnings("ignore:Level value")
+def test_fswavedecn_equals_pywavelets():
+    x = np.random.default_rng(3).standard_normal((16, 12, 5))
+    for levels, axes in ((None, None), (2, (0, 2)), ([1, 2], (2, 1))):
+        r = pywt.fswavedecn(x, "db2", "periodic", levels, axes)
+        o = dsp.fswavedecn(x, "db2", "periodic", levels, axes)
+        assert r.levels == o.levels and r.coeff_slices == o.coeff_slices and r.detail_keys() == o.detail_keys()
+        assert np.max(np.abs(o.coeffs - r.coeffs)) <= 1e-12
+        assert np.max(np.abs(dsp.fswaverecn(o) - pywt.fswaverecn(r))) <= 1e-12
+    o = dsp.fswavedecn(x, "db1", levels=1)
+    with pytest.raises(DSPError, match="levels"):
+        o[(0, 3, 0)]
