@@ -47,7 +47,7 @@ _PYWT_NAMES = ("dwt", "idwt", "wavedec", "waverec", "swt", "iswt",
                "threshold", "threshold_firm", "swt2", "iswt2", "swtn", "iswtn",
                # cwt only: our integrate_wavelet/central_frequency take continuous wavelets only
                # (PyWavelets' also integrate the discrete ones from their wavefun)
-               "cwt")
+               "cwt", "fswavedecn", "fswaverecn")
 
 
 def _dct_route(peer, ours, args, kwargs):
