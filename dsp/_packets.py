@@ -13,8 +13,9 @@ from ._errors import DSPError, DSPTypeError
 from ._wavelet_common import as_data
 from ._wavelet_filters import Wavelet, as_wavelet
 from ._wavelet_modes import max_level, mode_id
+from itertools import product
 
-__all__ = ["WaveletPacket", "WaveletPacket2D"]
+__all__ = ["WaveletPacket", "WaveletPacket2D", "WaveletPacketND"]
 
 
 def _gray(level, lo, hi):
@@ -272,6 +273,30 @@ class _Node2D(_Node):
         return "".join(self._EXPAND[p][0] for p in path), "".join(self._EXPAND[p][1] for p in path)
 
 
+class _NodeND(_Node):
+    """A node of an n-D tree: parts are the ``2**k`` strings of 'a'/'d' of length k."""
+
+    def __init__(self, parent, data, name, ndim_transform):
+        self.PART_LEN = ndim_transform
+        self.PARTS = tuple("".join(p) for p in product("ad", repeat=ndim_transform))
+        super().__init__(parent, data, name)
+
+    @classmethod
+    def _child(cls, parent, data, part):
+        return _NodeND(parent, data, part, parent.PART_LEN)
+
+    def _split(self, data):
+        from ._wavelet_nd import dwtn
+
+        c = dwtn(data, self.wavelet, self.mode, axes=self.axes)
+        return [c[k] for k in self.PARTS]
+
+    def _merge(self, parts):
+        from ._wavelet_nd import idwtn
+
+        return idwtn(dict(zip(self.PARTS, parts)), self.wavelet, self.mode, axes=self.axes)
+
+
 def _root(self, data, wavelet, mode, maxlevel, sizes_of):
     self.wavelet = as_wavelet(wavelet)
     if not isinstance(self.wavelet, Wavelet):
@@ -411,3 +436,61 @@ class WaveletPacket2D(_Node2D):
             grid.setdefault(r, {})[c] = n
         order_ = _gray(level, "l", "h")
         return [[grid[r][c] for c in order_ if c in grid[r]] for r in order_ if r in grid]
+
+
+class WaveletPacketND(_NodeND):
+    """n-D wavelet packet tree over ``axes`` (nodes keyed by strings of 'a'/'d', one letter per
+    axis), like ``pywt.WaveletPacketND``.
+
+    Parameters
+    ----------
+    data : np.ndarray or None
+    wavelet : str or Wavelet
+    mode : str
+    maxlevel : int or None
+    axes : sequence of int or None
+        All axes by default; required when ``data`` is None.
+
+    Examples
+    --------
+    >>> import numpy as np, dsp
+    >>> wp = dsp.WaveletPacketND(np.ones((8, 8, 8)), 'db1', maxlevel=1)
+    >>> sorted(n.path for n in wp.get_level(1))[:3]
+    ['aaa', 'aad', 'ada']
+    """
+
+    def __init__(self, data, wavelet, mode="smooth", maxlevel=None, axes=None):
+        if data is None and axes is None:
+            raise DSPError("axes must be given when data is None")
+        raw = data
+        data = None if data is None else as_data(data, "data")
+        if data is not None and data.ndim == 0:
+            raise DSPError("data must be at least 1-D")
+        axes = tuple(range(data.ndim)) if axes is None else ((axes,) if np.isscalar(axes) else tuple(axes))
+        if len(set(axes)) != len(axes):
+            raise DSPError(f"axes={axes!r}: expected unique axes")
+        if data is not None and data.ndim < len(axes):
+            raise DSPError(f"axes={axes!r}: more axes than data dimensions ({data.ndim})")
+        super().__init__(None, raw, "", len(axes))
+        self.axes = axes
+        self.ndim_transform = len(axes)
+        self.ndim = data.ndim if data is not None else len(axes)
+        _root(self, data, wavelet, mode, maxlevel, lambda x: [x.shape[a] for a in axes])
+
+    def reconstruct(self, update=True):
+        """The data from the tree's leaves (cut to the original size).
+
+        Returns
+        -------
+        np.ndarray
+        """
+        return _root_reconstruct(self, update)
+
+    def get_level(self, level, decompose=True):
+        """The nodes of one level, in natural (path) order.
+
+        Returns
+        -------
+        list of nodes
+        """
+        return self._nodes_at(level, "natural", decompose)

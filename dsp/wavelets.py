@@ -29,7 +29,7 @@ from ._wavelet_helpers import __all__ as _HELPERS_ALL
 from ._wavelet_helpers import *  # noqa: F401,F403
 from ._threshold import threshold, threshold_firm
 from ._swtn import iswt2, iswtn, swt2, swtn
-from ._packets import WaveletPacket, WaveletPacket2D
+from ._packets import WaveletPacket, WaveletPacket2D, WaveletPacketND
 from ._cwt import ContinuousWavelet, central_frequency, cwt, integrate_wavelet, scale2frequency
 from ._fswavedecn import FswavedecnResult, fswavedecn, fswaverecn
 
@@ -57,6 +57,7 @@ __all__ = [
     "iswtn",
     "WaveletPacket",
     "WaveletPacket2D",
+    "WaveletPacketND",
     "ContinuousWavelet",
     "cwt",
     "integrate_wavelet",

@@ -60,3 +60,15 @@ def test_assignment_and_errors():
         dsp.WaveletPacket(np.arange(16.0), "morl")
     with pytest.raises(DSPError, match="axes"):
         dsp.WaveletPacket2D(np.ones((8, 8)), "db1", axes=(0, 0))
+
+
+def test_packet_nd_equals_pywavelets():
+    x = np.random.default_rng(4).standard_normal((16, 12, 6))
+    a = pywt.WaveletPacketND(x, "db1", "symmetric", axes=(0, 1))
+    b = dsp.WaveletPacketND(x, "db1", "symmetric", axes=(0, 1))
+    assert a.maxlevel == b.maxlevel
+    for lev in range(1, a.maxlevel + 1):
+        na, nb = a.get_level(lev), b.get_level(lev)
+        assert [n.path for n in na] == [n.path for n in nb]
+        assert max(np.max(np.abs(p.data - q.data)) for p, q in zip(na, nb)) <= 1e-12
+    assert np.max(np.abs(b.reconstruct() - x)) <= 1e-12

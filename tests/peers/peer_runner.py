@@ -61,8 +61,8 @@ SUITES = {
     ),
     "pywt.packets": dict(
         package="pywt",
-        default=["tests/test_wp.py", "tests/test_wp2d.py"],
-        full=["tests/test_wp.py", "tests/test_wp2d.py"],
+        default=["tests/test_wp.py", "tests/test_wp2d.py", "tests/test_wpnd.py"],
+        full=["tests/test_wp.py", "tests/test_wp2d.py", "tests/test_wpnd.py"],
         filters=["ignore:NumPy warning suppression and assertion utilities are deprecated:DeprecationWarning"],
     ),
     "pywt.Wavelet": dict(

@@ -78,7 +78,8 @@ def _window_route(peer, ours, args, kwargs):
 ROUTES["pywt"] = [("pywt", name, "dsp", name, None) for name in _PYWT_NAMES]
 # the packet trees (issue 20) under PyWavelets' packet tests, kept apart like the Wavelet class:
 # pywt's own code type-checks its Node classes
-ROUTES["pywt.packets"] = [("pywt", name, "dsp", name, None) for name in ("WaveletPacket", "WaveletPacket2D")]
+ROUTES["pywt.packets"] = [("pywt", name, "dsp", name, None)
+                          for name in ("WaveletPacket", "WaveletPacket2D", "WaveletPacketND")]
 # our Wavelet class (and wavelist/families) under PyWavelets' Wavelet tests; kept apart from the
 # "pywt" suite because pywt's own 2-D code accepts only its own Wavelet type
 ROUTES["pywt.Wavelet"] = [("pywt", name, "dsp", name, None) for name in ("Wavelet", "wavelist", "families")]
