@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._backend import kernel_module
+from ._backend import array_module, backend_of, kernel_module
 from ._errors import DSPError
 from ._validation import as_float_array, check_float, check_int
 from .fourier import fft_frequencies
@@ -27,8 +27,9 @@ _NP_PAD_MODES = ("constant", "edge", "linear_ramp", "maximum", "mean", "median",
                  "reflect", "symmetric", "wrap", "empty")
 
 
-def _kern():
-    return kernel_module("cpu", "features")
+def _kern(x=None):
+    """The feature kernels where ``x`` lives (the GPU twins for CuPy arrays)."""
+    return kernel_module("cpu" if x is None else backend_of(x), "features")
 
 
 def _spectrogram(y, S, n_fft, hop_length, win_length, window, center, pad_mode, power=1.0):
@@ -62,8 +63,9 @@ def _spectrogram(y, S, n_fft, hop_length, win_length, window, center, pad_mode, 
 
 def _rows(S):
     """``S`` (..., n_bins, t) as contiguous spectra (lead * t, n_bins), and the leading shape."""
+    xp = array_module(S)
     lead, (n_bins, t) = S.shape[:-2], S.shape[-2:]
-    return np.ascontiguousarray(np.swapaxes(S, -1, -2).reshape(-1, n_bins)), lead, t
+    return xp.ascontiguousarray(xp.swapaxes(S, -1, -2).reshape(-1, n_bins)), lead, t
 
 
 def _unrows(v, lead, t, dtype=np.float64):
@@ -153,7 +155,7 @@ def rms(*, y=None, S=None, frame_length=2048, hop_length=512, center=True, pad_m
     if S.dtype.kind == "c":  # |S| in float64, so that float32 rounding of |S| is not squared
         S = np.sqrt(np.square(S.real, dtype=np.float64) + np.square(S.imag, dtype=np.float64))
     M, lead, t = _rows(S)
-    power = _kern().column_stats(M, np.zeros(M.shape[1]), 4, float(frame_length), float(frame_length % 2))
+    power = _kern(M).column_stats(M, np.zeros(M.shape[1]), 4, float(frame_length), float(frame_length % 2))
     return np.sqrt(power).reshape(lead + (1, t)).astype(out_dtype, copy=False)
 
 
@@ -239,7 +241,7 @@ def spectral_centroid(*, y=None, sr=22050, S=None, n_fft=2048, hop_length=512, f
         tot = np.where(tot < np.finfo(S.dtype).tiny, 1.0, tot)
         return np.sum(f * (S / tot), axis=-2, keepdims=True)
     M, lead, t = _rows(S)
-    return _unrows(_kern().column_stats(M, f, 0), lead, t)
+    return _unrows(_kern(M).column_stats(M, f, 0), lead, t)
 
 
 spectral_centroid.__doc__ = f"""Spectral centroid per frame, as ``librosa.feature.spectral_centroid``.
@@ -274,7 +276,7 @@ def spectral_bandwidth(*, y=None, sr=22050, S=None, n_fft=2048, hop_length=512, 
     if centroid is None:
         centroid = spectral_centroid(sr=sr, S=S, n_fft=n_fft, freq=freq)
     else:
-        centroid = np.asarray(centroid, dtype=np.float64)
+        centroid = array_module(S).asarray(centroid, dtype=np.float64)
         want = S.shape[:-2] + (1, S.shape[-1])
         if centroid.shape != want:
             raise DSPError(f"centroid has shape {centroid.shape}: need {want}")
@@ -285,8 +287,9 @@ def spectral_bandwidth(*, y=None, sr=22050, S=None, n_fft=2048, hop_length=512, 
             Sn = S / np.where(tot < np.finfo(S.dtype).tiny, 1.0, tot)
         return np.sum(Sn * np.abs(f - centroid) ** p, axis=-2, keepdims=True) ** (1.0 / p)
     M, lead, t = _rows(S)
-    c = np.ascontiguousarray(np.swapaxes(centroid, -1, -2).reshape(-1))
-    return _unrows(_kern().column_stats(M, f, 1, p, 0.0 if norm else 1.0, c), lead, t)
+    xp = array_module(M)
+    c = xp.ascontiguousarray(xp.swapaxes(centroid, -1, -2).reshape(-1))
+    return _unrows(_kern(M).column_stats(M, f, 1, p, 0.0 if norm else 1.0, c), lead, t)
 
 
 spectral_bandwidth.__doc__ = f"""Spectral bandwidth of order ``p`` per frame, as ``librosa.feature.spectral_bandwidth``.
@@ -333,7 +336,7 @@ def spectral_rolloff(*, y=None, sr=22050, S=None, n_fft=2048, hop_length=512, wi
         ind = np.where(total < roll_percent * total[..., -1:, :], np.nan, 1)
         return np.nanmin(ind * f, axis=-2, keepdims=True)
     M, lead, t = _rows(S)
-    return _unrows(_kern().column_stats(M, f, 2, roll_percent), lead, t)
+    return _unrows(_kern(M).column_stats(M, f, 2, roll_percent), lead, t)
 
 
 spectral_rolloff.__doc__ = f"""Roll-off frequency per frame, as ``librosa.feature.spectral_rolloff``.
@@ -403,7 +406,7 @@ def spectral_flatness(*, y=None, S=None, n_fft=2048, hop_length=512, win_length=
     S, n_fft, s_dtype = _spectrogram(y, S, n_fft, hop_length, win_length, window, center, pad_mode)
     _check_nonneg(S, "spectral flatness")
     M, lead, t = _rows(S)
-    return _unrows(_kern().column_stats(M, np.zeros(M.shape[1]), 3, power, amin), lead, t, s_dtype)
+    return _unrows(_kern(M).column_stats(M, np.zeros(M.shape[1]), 3, power, amin), lead, t, s_dtype)
 
 
 def spectral_contrast(*, y=None, sr=22050, S=None, n_fft=2048, hop_length=512, win_length=None,

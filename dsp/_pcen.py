@@ -10,7 +10,7 @@ import warnings
 
 import numpy as np
 
-from ._backend import kernel_module
+from ._backend import array_module, backend_of, kernel_module
 from ._errors import DSPError
 from ._validation import as_float_array, check_axis, check_float, check_int
 
@@ -116,22 +116,23 @@ def pcen(S, *, sr=22050, hop_length=512, gain=0.98, bias=2, power=0.5, time_cons
         ref = as_float_array(ref, name="ref")
         if ref.shape != S.shape:
             raise DSPError(f"ref has shape {ref.shape}: it must match S's shape {S.shape}")
-    Sm = np.moveaxis(S, ax, -1)
+    xp = array_module(S)
+    Sm = xp.moveaxis(S, ax, -1)
     lead, n = Sm.shape[:-1], Sm.shape[-1]
-    rows = np.ascontiguousarray(Sm.reshape(-1, n))
-    ref_rows = np.ascontiguousarray(np.moveaxis(ref, ax, -1).reshape(-1, n))
+    rows = xp.ascontiguousarray(Sm.reshape(-1, n))
+    ref_rows = xp.ascontiguousarray(xp.moveaxis(ref, ax, -1).reshape(-1, n))
     if zi is None:
         # scipy.signal.lfilter_zi([b], [1, b - 1]): the steady state for a constant 1
         zi_rows = np.full(rows.shape[0], (0.0 - (b - 1.0) * b) / (1.0 + (b - 1.0)))
     else:
-        zi = np.asarray(zi, dtype=np.float64)
+        zi = np.asarray(zi.get() if hasattr(zi, "get") else zi, dtype=np.float64)
         try:
             zi_rows = np.broadcast_to(np.moveaxis(zi, ax, -1) if zi.ndim == S.ndim else zi,
                                       lead + (1,)).reshape(-1)
         except ValueError as exc:
             raise DSPError(f"zi has shape {zi.shape}: it must broadcast to {S.shape[:ax] + (1,) + S.shape[ax + 1:]}") from exc
-    out, zf = kernel_module("cpu", "features").pcen(rows, ref_rows, zi_rows, b, gain, bias, power, eps)
-    out = np.moveaxis(out.reshape(lead + (n,)), -1, ax)
+    out, zf = kernel_module(backend_of(rows), "features").pcen(rows, ref_rows, zi_rows, b, gain, bias, power, eps)
+    out = xp.moveaxis(out.reshape(lead + (n,)), -1, ax)
     if return_zf:
-        return out, np.moveaxis(zf.reshape(lead + (1,)), -1, ax)
+        return out, xp.moveaxis(zf.reshape(lead + (1,)), -1, ax)
     return out
