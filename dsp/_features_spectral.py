@@ -142,7 +142,7 @@ def rms(*, y=None, S=None, frame_length=2048, hop_length=512, center=True, pad_m
         n_frames = 1 + (n - frame_length) // hop_length
         lead = y.shape[:-1]
         y2 = np.ascontiguousarray(y.reshape(-1, n))
-        power = _kern().signal_frames(y2, frame_length, hop_length, n_frames, 0)
+        power = _kern(y2).signal_frames(y2, frame_length, hop_length, n_frames, 0)
         return np.sqrt(power).reshape(lead + (1, n_frames)).astype(out_dtype, copy=False)
     if S is None:
         raise DSPError("rms needs y (audio) or S (a spectrogram): both are None")
@@ -213,7 +213,7 @@ def zero_crossing_rate(y, *, frame_length=2048, hop_length=512, center=True, **k
     n_frames = 1 + (n - frame_length) // hop_length
     lead = y.shape[:-1]
     y2 = np.ascontiguousarray(y.reshape(-1, n))
-    z = _kern().signal_frames(y2, frame_length, hop_length, n_frames, 1, threshold,
+    z = _kern(y2).signal_frames(y2, frame_length, hop_length, n_frames, 1, threshold,
                               bool(kwargs.get("zero_pos", True)))
     if kwargs.get("pad", False):
         z += 1.0 / frame_length

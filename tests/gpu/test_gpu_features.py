@@ -75,3 +75,18 @@ def test_feature_functions_on_device(device):
         assert_close(device.get(dsp.feature.spectral_flatness(S=device.put(S))), ref_flat, np.float64)
         assert_close(device.get(dsp.feature.rms(S=device.put(S), frame_length=128)), ref_rms, np.float32)
         assert_close(device.get(dsp.pcen(device.put(S * 1e3))), ref_pcen, np.float64)
+
+
+def test_rms_and_zcr_from_audio_on_device(device, dtype):
+    import dsp
+
+    rng = np.random.default_rng(4)
+    y = rng.standard_normal((2, device.size(3000, 300_000))).astype(dtype)
+    kw = dict(frame_length=256, hop_length=128)
+    ref_rms = dsp.feature.rms(y=y, **kw)
+    ref_zcr = dsp.feature.zero_crossing_rate(y, **kw)
+    with device.context():
+        out_rms = dsp.feature.rms(y=device.put(y), **kw)
+        out_zcr = dsp.feature.zero_crossing_rate(device.put(y), **kw)
+    assert_close(device.get(out_rms), ref_rms, np.float32)
+    np.testing.assert_array_equal(device.get(out_zcr), ref_zcr)
