@@ -8,7 +8,7 @@ import numpy as np
 
 from ._backend import kernel_module
 from ._errors import DSPError
-from ._validation import check_axis, check_float, to_numpy
+from ._validation import check_axis, check_float, kernel_ready, to_numpy
 
 __all__ = ["normalize", "localmax", "localmin", "peak_pick"]
 
@@ -231,7 +231,7 @@ def peak_pick(x, *, pre_max, post_max, pre_avg, post_avg, delta, wait, sparse=Tr
     if n == 0:
         peaks = np.zeros(x.shape, bool)
     else:
-        rows = np.ascontiguousarray(xi.reshape(-1, n))
+        rows = kernel_ready(np.ascontiguousarray(xi.reshape(-1, n)))  # read-only input: one copy
         peaks = kernel_module("cpu", "features").peak_pick(rows, pre_max, post_max, pre_avg, post_avg, delta, wait)
         peaks = np.moveaxis(peaks.reshape(lead + (n,)), -1, ax)
     return np.flatnonzero(peaks) if sparse else peaks
