@@ -141,3 +141,12 @@ def test_docstring_examples_run():
 
     assert doctest.testmod(mod, optionflags=doctest.NORMALIZE_WHITESPACE).failed == 0
     assert all(">>>" in getattr(mod, n).__doc__ for n in mod.__all__)
+
+
+def test_time_varying_frequencies_match_librosa():
+    rng = np.random.default_rng(0)
+    S = np.abs(rng.standard_normal((2, 65, 30)))
+    F = np.sort(rng.random((2, 65, 30)) * 4000, axis=-2)
+    for name in ("spectral_centroid", "spectral_bandwidth", "spectral_rolloff"):
+        assert_close(getattr(dsp.feature, name)(S=S, freq=F, sr=8000),
+                     getattr(librosa.feature, name)(S=S, freq=F, sr=8000), np.float64, what=name)
