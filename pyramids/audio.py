@@ -314,6 +314,73 @@ class AudioPyramid(Pyramid, modality="audio"):
         meta = dict(builder="wavelet", sr=sr, wavelet=w.name, mode=mode, n_samples=n)
         return cls(out, "audio", meta)
 
+    @classmethod
+    def scalogram(cls, y, sr, wavelet="cmor1.5-1.0", fmin=None, fmax=None, bins_per_octave=12, hop_length=256,
+                  method="fft") -> "AudioPyramid":
+        """Scalogram pyramid from the continuous wavelet transform (:func:`dsp.cwt`): one level per
+        octave, finest (highest) first, each the CWT magnitude of its ``bins_per_octave`` scales,
+        averaged over blocks of ``hop_length`` samples.
+
+        Parameters
+        ----------
+        y : np.ndarray [shape=(..., n)]
+        sr : float > 0
+        wavelet : str
+            A continuous wavelet (e.g. 'cmor1.5-1.0', 'morl', 'mexh').
+        fmin, fmax : float, optional
+            Lowest and highest analysed frequencies in Hz; default ``fmax = sr / 4`` and six
+            octaves below it.
+        bins_per_octave : int >= 1
+        hop_length : int >= 1
+        method : {'fft', 'conv'}
+
+        Returns
+        -------
+        AudioPyramid
+            Levels ``'oct0'``, ``'oct1'``, ... of shape ``(n_frames, ..., bins_per_octave)``; meta
+            ``{'hz': (lo, hi), 'frequencies': (...), 'level': k}`` (the band of octave ``k`` is
+            ``(fmax / 2**(k+1), fmax / 2**k]``); extents are each frame's span in seconds.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> y = np.sin(2 * np.pi * 1000 * np.arange(8000) / 8000)
+        >>> p = AudioPyramid.scalogram(y, 8000, fmax=2000.0, fmin=250.0, bins_per_octave=4)
+        >>> p.names, p.level(1).meta["hz"], int(np.argmax([p[k].mean() for k in range(3)]))
+        (('oct0', 'oct1', 'oct2'), (500.0, 1000.0), 1)
+        """
+        y, sr = _signal(y, sr)
+        y = np.asarray(y)
+        bins_per_octave = check_int("bins_per_octave", bins_per_octave, minimum=1)
+        hop = check_int("hop_length", hop_length, minimum=1)
+        fmax = sr / 4 if fmax is None else check_float("fmax", fmax, minimum=0.0, strict_minimum=True)
+        fmin = fmax / 64 if fmin is None else check_float("fmin", fmin, minimum=0.0, strict_minimum=True)
+        if not fmin < fmax <= sr / 2:
+            raise PyramidError(f"fmin={fmin} and fmax={fmax} must satisfy 0 < fmin < fmax <= sr/2 = {sr / 2}")
+        try:
+            w = dsp.ContinuousWavelet(wavelet)
+            fc = dsp.central_frequency(w)
+        except dsp.DSPError as exc:
+            raise PyramidError(str(exc)) from exc
+        n_oct = int(np.ceil(np.log2(fmax / fmin) - 1e-9))
+        freqs = fmax / 2.0 ** (np.arange(n_oct * bins_per_octave) / bins_per_octave)
+        coefs, f = dsp.cwt(y, fc * sr / freqs, w, sampling_period=1.0 / sr, method=method)
+        mag = np.abs(coefs)  # (S, ..., n)
+        n = y.shape[-1]
+        starts = np.arange(0, n, hop)
+        pooled = np.add.reduceat(mag, starts, axis=-1) / np.diff(np.append(starts, n))
+        ext = np.stack([starts, np.minimum(starts + hop, n)], axis=1) / sr
+        out = []
+        for k in range(n_oct):
+            band = pooled[k * bins_per_octave : (k + 1) * bins_per_octave]  # (bins, ..., frames)
+            data = np.ascontiguousarray(np.moveaxis(band, 0, -2)[..., ::-1, :])  # lowest bin first
+            meta = {"hz": (fmax / 2.0 ** (k + 1), fmax / 2.0**k), "level": k,
+                    "frequencies": tuple(float(v) for v in f[k * bins_per_octave : (k + 1) * bins_per_octave][::-1])}
+            out.append(Level(_frames_first(data, np), f"oct{k}", ext, "seconds", meta))
+        meta = dict(builder="scalogram", sr=sr, wavelet=w.name, fmin=fmin, fmax=fmax,
+                    bins_per_octave=bins_per_octave, hop_length=hop, n_samples=n)
+        return cls(out, "audio", meta)
+
     def reconstruct(self):
         """The signal a :meth:`wavelet` pyramid was built from (:func:`dsp.waverec`).
 
