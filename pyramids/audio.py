@@ -5,6 +5,13 @@ Every level's array has its elements (frames, windows, coefficients) on the firs
 features on the last; a multichannel input ``(..., n)`` keeps its channel axes in between:
 ``(n_elements, ..., n_features)`` (``(n_coefficients, ...)`` for wavelet bands). Extents are in
 seconds: the span of signal each element summarises, clipped to ``[0, len(y) / sr]``.
+
+Channels: the *stored* level keeps the elements first, as every :class:`~pyramids.Level` does
+(the rows of its extents, what ``Pyramid.save``/``load``, ``map``, indexing and fusion rely on),
+so a stereo level is ``(n_elements, 2, n_features)``. The channel-leading view that the signal
+had, ``(2, n_elements, n_features)``, is :meth:`AudioPyramid.channel_data`; similarity scores of
+a multichannel level come back channel-leading, ``(2, n_elements)``
+(:func:`pyramids.align.similarity`).
 """
 from __future__ import annotations
 
@@ -15,6 +22,7 @@ import numpy as np
 import dsp
 from dsp._backend import array_module
 
+from ._arrays import as_level_index
 from ._checks import as_float_array, check_choice, check_float, check_int
 from .core import Level, Pyramid, PyramidError
 
@@ -412,6 +420,53 @@ class AudioPyramid(Pyramid, modality="audio"):
         coeffs = [xp.moveaxis(self[-1], 0, -1)] + [xp.moveaxis(self[j], 0, -1) for j in range(len(self) - 2, -1, -1)]
         y = dsp.waverec(coeffs, self.meta["wavelet"], mode=self.meta["mode"])
         return y[..., : self.meta["n_samples"]]
+
+    @property
+    def channels(self) -> tuple:
+        """The channel shape of the signal the pyramid was built from: ``()`` for mono, ``(2,)``
+        for stereo (the axes between elements and features of the stored levels)."""
+        shape = self.level(0).shape
+        return shape[1:] if self.meta.get("builder") == "wavelet" else shape[1:-1]
+
+    def channel_data(self, i: int):
+        """Level ``i``'s array with the channel axes leading, as the signal had them.
+
+        The stored level is ``(n_elements, *channels, n_features)`` (``(n_coefficients,
+        *channels)`` for wavelet bands); this returns ``(*channels, n_elements, n_features)``
+        (``(*channels, n_coefficients)``), a view (no copy) on the level's device. For a mono
+        pyramid it is the level's array itself.
+
+        Parameters
+        ----------
+        i : int
+            Level index (negative counts from the coarsest).
+
+        Returns
+        -------
+        np.ndarray or cupy.ndarray
+            Channel-leading view of ``self[i]``.
+
+        Raises
+        ------
+        PyramidError
+            ``i`` out of range or not an integer.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> y = np.random.default_rng(0).standard_normal((2, 8000))      # stereo, channels lead
+        >>> p = AudioPyramid.temporal(y, 8000, frame=0.025, window=0.25, clip=0.5)
+        >>> p.channels, p[1].shape, p.channel_data(1).shape
+        ((2,), (4, 2, 40), (2, 4, 40))
+        >>> bool(np.array_equal(p.channel_data(1)[1], p[1][:, 1]))      # right channel, every window
+        True
+        """
+        data = self[as_level_index(i, len(self), "i")]
+        c = len(self.channels)
+        if not c:
+            return data
+        xp = array_module(data)
+        return xp.moveaxis(data, 0, c)
 
     @classmethod
     def stft_resolutions(cls, y, sr, n_ffts=(256, 1024, 4096), hop_lengths=None, window="hann", center=True,

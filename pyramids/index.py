@@ -24,7 +24,7 @@ from ._arrays import as_features, level_features, to_host
 from .core import PyramidError
 from .retrieval import _as_pyramid_list, _check_k, _default_min_level, retrieve, searched_levels
 
-__all__ = ["Calibration", "calibrate", "PyramidIndex", "question_background"]
+__all__ = ["Calibration", "calibrate", "collection_calibration", "PyramidIndex", "question_background"]
 
 
 class Calibration(NamedTuple):
@@ -109,14 +109,20 @@ def calibrate(pyramids, background=None, *, levels=None, min_level="auto", n_bac
     mats = {name: np.concatenate(ms) for name, ms in per_name.items()}
     groups = {name: np.repeat(np.arange(len(ms)), [len(m) for m in ms]) for name, ms in per_name.items()}
     if background is None:
-        pool = np.concatenate(list(mats.values()))
-        rng = np.random.default_rng(seed)
-        pick = rng.choice(len(pool), size=min(int(n_background), len(pool)), replace=False)
-        bg = pool[pick]
+        # one sample per feature dimension (levels of another dimension, e.g. mel128 and mel40,
+        # cannot meet the same queries); a single dimension draws exactly one sample
+        bgs = {}
+        for d in dict.fromkeys(m.shape[1] for m in mats.values()):
+            pool = np.concatenate([m for m in mats.values() if m.shape[1] == d])
+            rng = np.random.default_rng(seed)
+            pick = rng.choice(len(pool), size=min(int(n_background), len(pool)), replace=False)
+            bgs[d] = pool[pick]
     else:
         bg = _unit_rows(as_features(background, "background", min_ndim=1, max_ndim=2))
+        bgs = {m.shape[1]: bg for m in mats.values()}
     stats = {}
     for name, m in mats.items():
+        bg = bgs[m.shape[1]]
         if m.shape[1] != bg.shape[1]:
             raise PyramidError(
                 f"background has {bg.shape[1]} features but level {name!r} has {m.shape[1]}: use queries "
@@ -133,6 +139,23 @@ def calibrate(pyramids, background=None, *, levels=None, min_level="auto", n_bac
         sd = float(s.std()) if s.size > 1 else 0.0
         stats[name] = (float(s.mean()) if s.size else 0.0, sd if sd > 0 else 1.0)
     return Calibration(stats)
+
+
+def collection_calibration(pyramids, background=None, *, n_background: int = 256, seed: int = 0,
+                           statistic: str = "max") -> Calibration:
+    """The calibration of a whole collection: :func:`calibrate` over every level (``min_level=0``).
+
+    The one definition behind :class:`PyramidIndex` and the default of
+    :func:`pyramids.align.retrieve`, so that ``retrieve(q, docs)`` and
+    ``PyramidIndex(docs).search(q)`` score alike. Parameters as in :func:`calibrate`.
+
+    Returns
+    -------
+    Calibration
+        ``(mean, std)`` for every level name of the collection.
+    """
+    return calibrate(pyramids, background, min_level=0, n_background=n_background, seed=seed,
+                     statistic=statistic)
 
 
 def question_background(model=None) -> np.ndarray:
@@ -174,8 +197,8 @@ class PyramidIndex:
                  statistic: str = "max"):
         self.pyramids = _as_pyramid_list(pyramids)
         self.min_level = min_level
-        self.calibration = calibrate(self.pyramids, background, min_level=0, n_background=n_background, seed=seed,
-                                     statistic=statistic)
+        self.calibration = collection_calibration(self.pyramids, background, n_background=n_background, seed=seed,
+                                                  statistic=statistic)
 
     def __len__(self):
         return len(self.pyramids)
@@ -196,7 +219,8 @@ class PyramidIndex:
         _check_k(k)
         return retrieve(query, self.pyramids, k, levels=levels, query_text=query_text, rules=rules,
                         min_level=self.min_level if min_level is None else min_level,
-                        calibration=self.calibration if calibrated else None, context=context)
+                        calibration=self.calibration if calibrated else None, calibrate=bool(calibrated),
+                        context=context)
 
     @staticmethod
     def default_min_level(p) -> int:

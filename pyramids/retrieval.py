@@ -210,13 +210,17 @@ def _granularity_of(levels, query_text, pyramids, rules):
 
 
 def retrieve(query, pyramids, k: int = 5, *, levels=None, query_text=None, rules=None, min_level="auto",
-             calibration=None, context: float = 0.0) -> list:
-    """The ``k`` best-matching elements across many pyramids and levels, by cosine similarity.
+             calibration=None, calibrate: bool = True, context: float = 0.0) -> list:
+    """The ``k`` best-matching elements across many pyramids and levels, calibrated by default.
 
     Raw cosines are not comparable across levels (a bare token and a paragraph have different
-    score distributions), so searches over several levels should pass a ``calibration``
-    (:func:`pyramids.index.calibrate`, or use :class:`pyramids.index.PyramidIndex`, which builds
-    one): each level's cosines are then standardised against that level's background.
+    score distributions), so a search over several levels ranks calibrated scores: each level's
+    cosines standardised against that level's background (:mod:`pyramids.index`). Without a
+    ``calibration`` one is built for the collection, the same as
+    :class:`pyramids.index.PyramidIndex` builds (:func:`pyramids.index.collection_calibration`);
+    for many searches of one collection build the index once instead. A search of a single level
+    name (one level, or the same level of every pyramid) ranks identically either way and
+    returns raw cosines as scores; ``calibrate=False`` ranks raw cosines always.
 
     Parameters
     ----------
@@ -240,11 +244,15 @@ def retrieve(query, pyramids, k: int = 5, *, levels=None, query_text=None, rules
         Levels below it are not searched unless given by index. ``'auto'``: 1 for a text
         pyramid (no bare tokens), 0 otherwise.
     calibration : pyramids.index.Calibration, optional
-        Per-level score standardisation; ``Hit.score`` is then the calibrated score.
+        Per-level score standardisation (:func:`pyramids.index.calibrate`); ``Hit.score`` is
+        then the calibrated score. Default: the collection's own, built when needed.
+    calibrate : bool
+        ``True`` (default): rank calibrated scores whenever more than one level name is searched
+        or ``context`` is given (building a calibration if none is passed). ``False``: rank raw
+        cosines (then ``calibration`` must be None and ``context`` 0).
     context : float
-        With a calibration, add ``context`` times the calibrated score of the element's parent
-        (the element of the next coarser level that contains it): a sentence in the right
-        paragraph ranks higher.
+        Add ``context`` times the calibrated score of the element's parent (the element of the
+        next coarser level that contains it): a sentence in the right paragraph ranks higher.
 
     Returns
     -------
@@ -255,7 +263,8 @@ def retrieve(query, pyramids, k: int = 5, *, levels=None, query_text=None, rules
     ------
     PyramidError
         Bad ``k``, levels out of range, levels all below ``min_level``, a query whose dimension
-        does not match a searched level.
+        does not match a searched level, a multichannel level, ``calibrate`` not a bool, or
+        ``calibrate=False`` with a ``calibration`` or a ``context``.
 
     Examples
     --------
@@ -276,27 +285,40 @@ def retrieve(query, pyramids, k: int = 5, *, levels=None, query_text=None, rules
     qn, single = _query_matrix(query)
     if not single:
         raise PyramidError(f"query has shape {tuple(np.shape(query))}: retrieve takes one query vector (D,)")
+    if not isinstance(calibrate, (bool, np.bool_)):
+        raise PyramidError(f"calibrate={calibrate!r} must be True or False")
     context = float(context)
-    if context and calibration is None:
-        raise PyramidError(f"context={context} needs a calibration: the parent's score is a calibrated score")
+    if not calibrate and calibration is not None:
+        raise PyramidError("calibrate=False ranks raw cosines: pass no calibration with it")
+    if context and not calibrate:
+        raise PyramidError(f"context={context} needs a calibration (the parent's score is a calibrated score): "
+                           "leave calibrate=True")
     gran = _granularity_of(levels, query_text, pyramids, rules)
-    scores, raws, keys = [], [], []
+    searched = []  # (pyramid, level, cosines)
     for n, p in enumerate(pyramids):
-        cos = {}
         for i in searched_levels(levels, p, query_text, rules, min_level, gran):
-            s = cos[i] = to_host(_cosine_level(qn, p.level(i), i)[0]).astype(np.float64)
+            s = to_host(_cosine_level(qn, p.level(i), i)[0]).astype(np.float64)
             if s.ndim > 1:
                 raise PyramidError(
                     f"pyramids[{n}] level {i} ({p.level(i).name!r}) has channels {s.shape[:-1]}: retrieve ranks "
                     "elements, so mix the channels down first (p.map(lambda x: x.mean(axis=1))) or search one"
                 )
-            z = s if calibration is None else calibration.apply(p.level(i).name, s)
-            if context and i + 1 < len(p):
-                up = to_host(_cosine_level(qn, p.level(i + 1), i + 1)[0]).astype(np.float64)
-                z = z + context * calibration.apply(p.level(i + 1).name, up)[parents(p, i)]
-            scores.append(z)
-            raws.append(s)
-            keys.append(np.stack([np.full(s.size, n), np.full(s.size, i), np.arange(s.size)], axis=1))
+            searched.append((n, i, s))
+    names = {pyramids[n].level(i).name for n, i, _ in searched}
+    if calibration is None and calibrate and (len(names) > 1 or context):
+        from .index import collection_calibration  # index imports this module
+
+        calibration = collection_calibration(pyramids)
+    scores, raws, keys = [], [], []
+    for n, i, s in searched:
+        p = pyramids[n]
+        z = s if calibration is None else calibration.apply(p.level(i).name, s)
+        if context and i + 1 < len(p):
+            up = to_host(_cosine_level(qn, p.level(i + 1), i + 1)[0]).astype(np.float64)
+            z = z + context * calibration.apply(p.level(i + 1).name, up)[parents(p, i)]
+        scores.append(z)
+        raws.append(s)
+        keys.append(np.stack([np.full(s.size, n), np.full(s.size, i), np.arange(s.size)], axis=1))
     return _top_hits(np.concatenate(scores), np.concatenate(raws), np.concatenate(keys), pyramids, k)
 
 

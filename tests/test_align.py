@@ -204,6 +204,64 @@ def test_retrieve_bad_collection():
         align.retrieve(np.ones((2, 8)), _text_pyramid())
 
 
+def test_retrieve_ranks_calibrated_scores_by_default():
+    """Over several level names retrieve standardises each level's cosines with the collection's
+    calibration (the one PyramidIndex builds); calibrate=False ranks the raw cosines."""
+    from pyramids.index import PyramidIndex, calibrate
+
+    rng = np.random.default_rng(5)
+    docs = [_text_pyramid(dim=16, rng=rng) for _ in range(4)]
+    q = rng.standard_normal(16)
+    hits = align.retrieve(q, docs, k=12)
+    assert hits == PyramidIndex(docs).search(q, k=12)  # one source of truth
+    cal = calibrate(docs, min_level=0)
+    assert hits == align.retrieve(q, docs, k=12, calibration=cal)
+    # the reference: every (pyramid, level, element) of the searched levels, z-scored by hand
+    ref = []
+    for n, p in enumerate(docs):
+        for i in (1, 2, 3):  # min_level='auto': no bare tokens
+            cos = naive_cosine(q, np.asarray(p[i]))
+            mu, sd = cal.stats[p.level(i).name]
+            ref += [((c - mu) / sd, n, i, e) for e, c in enumerate(cos)]
+    ref.sort(key=lambda t: -t[0])
+    assert [(h.pyramid, h.level, h.index) for h in hits] == [t[1:] for t in ref[:12]]
+    np.testing.assert_allclose([h.score for h in hits], [t[0] for t in ref[:12]], rtol=1e-12)
+    assert len({h.name for h in hits}) > 1
+    # raw cosines on request: the scores are the cosines, best first
+    raw = align.retrieve(q, docs, k=12, calibrate=False)
+    assert [h.score for h in raw] == [h.cosine for h in raw]
+    all_cos = sorted((c for p in docs for i in (1, 2, 3) for c in naive_cosine(q, np.asarray(p[i]))), reverse=True)
+    np.testing.assert_allclose([h.score for h in raw], all_cos[:12], rtol=1e-12)
+    assert raw != hits
+    # one level name: the standardisation cannot reorder it, scores stay cosines
+    one = align.retrieve(q, docs, k=5, levels=1)
+    assert one == align.retrieve(q, docs, k=5, levels=1, calibrate=False)
+    assert all(h.score == h.cosine for h in one)
+    # context needs no calibration argument any more
+    ctx = align.retrieve(q, docs, k=5, levels=1, context=0.3)
+    assert ctx == align.retrieve(q, docs, k=5, levels=1, context=0.3, calibration=cal)
+    with pytest.raises(PyramidError, match="calibrate=False ranks raw cosines: pass no calibration"):
+        align.retrieve(q, docs, calibrate=False, calibration=cal)
+    with pytest.raises(PyramidError, match="context=0.3 needs a calibration"):
+        align.retrieve(q, docs, calibrate=False, context=0.3)
+    with pytest.raises(PyramidError, match="calibrate='yes' must be True or False"):
+        align.retrieve(q, docs, calibrate="yes")
+
+
+def test_calibration_of_levels_with_different_dimensions():
+    """The default background is drawn per feature dimension (a mel128/mel40 pyramid), not
+    concatenated across them."""
+    from pyramids.index import PyramidIndex
+
+    rng = np.random.default_rng(6)
+    p = Pyramid([Level(rng.standard_normal((30, 8)), "fine", _spans(30, 1.0), "seconds"),
+                 Level(rng.standard_normal((10, 4)), "coarse", _spans(10, 3.0), "seconds")], "audio")
+    index = PyramidIndex(p)
+    assert sorted(index.calibration.stats) == ["coarse", "fine"]
+    hit = index.search(np.asarray(p[1][3]), k=1, levels=1)[0]
+    assert (hit.level, hit.index) == (1, 3)
+
+
 # ----------------------------------------------------------------------------- select_levels ---
 @pytest.mark.parametrize(
     "question, granularity, rule",

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import dsp
-from naive import naive_group_pool
+from naive import naive_cosine, naive_group_pool
 from pyramids import AudioPyramid, Pyramid, PyramidError
 from tolerances import assert_close
 
@@ -64,6 +64,40 @@ def test_mel_multichannel_equals_per_channel(stereo):
         q = AudioPyramid.mel(y[c], sr, n_mels=(64, 32))
         for k in range(2):
             np.testing.assert_allclose(p[k][:, c], q[k], rtol=1e-12, atol=0)
+
+
+def test_channel_convention_stored_elements_first_accessor_channels_first(stereo, tmp_path):
+    """Stored levels keep the elements first, (n, C, D) (wavelet bands (n, C)), through save and
+    load; channel_data gives the channel-leading (C, n, D) view the signal and similarity use."""
+    from pyramids import align
+
+    y, sr = stereo
+    y = y[:, : 2 * sr]
+    p = AudioPyramid.temporal(y, sr, frame=0.025, window=0.25, clip=1.0)
+    mono = AudioPyramid.temporal(y[1], sr, frame=0.025, window=0.25, clip=1.0)
+    assert p.channels == (2,) and mono.channels == ()
+    for i in range(len(p)):
+        n, D = p.level(i).n_elements, mono[i].shape[-1]
+        assert p[i].shape == (n, 2, D)  # stored: elements first (extents rows)
+        v = p.channel_data(i)
+        assert v.shape == (2, n, D) and np.shares_memory(v, p[i])
+        np.testing.assert_array_equal(v[1], mono[i])  # channel 1 of the stereo = the mono pyramid
+        assert mono.channel_data(i) is mono[i]
+    q = np.asarray(p[1][2, 0])
+    s = align.similarity(q, p, level=1)  # channel-leading scores, like channel_data
+    for c in range(2):
+        np.testing.assert_allclose(s[c], naive_cosine(q, p.channel_data(1)[c]), rtol=1e-5)
+    p.save(tmp_path / "t.npz")
+    back = Pyramid.load(tmp_path / "t.npz")
+    assert back.channels == (2,) and back[0].shape == p[0].shape
+    np.testing.assert_array_equal(back.channel_data(2), p.channel_data(2))
+    w = AudioPyramid.wavelet(y, sr, "db4", levels=3)
+    assert w.channels == (2,) and w[0].shape[1:] == (2,)
+    np.testing.assert_array_equal(w.channel_data(0), np.moveaxis(w[0], 0, -1))
+    with pytest.raises(PyramidError, match="i=7 is out of range"):
+        p.channel_data(7)
+    with pytest.raises(PyramidError, match="i=0.5 must be an integer level index"):
+        p.channel_data(0.5)
 
 
 @pytest.mark.parametrize(

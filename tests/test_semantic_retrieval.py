@@ -225,7 +225,9 @@ def test_retrieve_min_level_and_calibration_errors(lighthouses):
         align.retrieve(Q[0], p, levels="fine")
     assert {h.name for h in align.retrieve(Q[0], p, k=5, levels="fine", min_level=0)} == {"token"}
     with pytest.raises(PyramidError, match="context=0.3 needs a calibration"):
-        align.retrieve(Q[0], p, context=0.3)
+        align.retrieve(Q[0], p, context=0.3, calibrate=False)
+    # several levels: calibrated by default, the same hits as the index
+    assert align.retrieve(Q[0], p, k=10, context=0.3) == PyramidIndex(p).search(Q[0], k=10, context=0.3)
     with pytest.raises(PyramidError, match="min_level='x'"):
         align.retrieve(Q[0], p, min_level="x")
     with pytest.raises(PyramidError, match="background has 3 features"):
