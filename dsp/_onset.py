@@ -13,7 +13,7 @@ from ._backend import kernel_module
 from ._errors import DSPError
 from ._validation import as_float_array, check_float, check_int
 
-__all__ = ["onset_strength", "onset_detect", "onset_backtrack"]
+__all__ = ["onset_strength", "onset_strength_multi", "onset_detect", "onset_backtrack"]
 
 
 def _positive_int(name, value):
@@ -34,9 +34,55 @@ def _mel_db(y, sr, n_fft, hop_length, kwargs):
     return power_to_db(M)
 
 
+def _channel_slices(channels, n):
+    """librosa.util.sync's slices: ``slice`` objects as given, or the spans between sorted
+    boundaries (those past ``n`` dropped; 0 and n are not added)."""
+    if channels is None:
+        return [slice(None)]
+    channels = list(channels)
+    if all(isinstance(c, slice) for c in channels):
+        return channels
+    try:
+        b = np.asarray(channels, dtype=int)
+    except (TypeError, ValueError) as exc:
+        raise DSPError(f"channels={channels!r} must be slices or integer bin boundaries") from exc
+    if np.any(b < 0):
+        raise DSPError(f"channels={channels!r} has a negative boundary: need bin indices >= 0")
+    b = np.unique(b[b <= n])  # boundaries past the last bin are dropped, as librosa.util.fix_frames does
+    if b.size < 2:
+        raise DSPError(f"channels={channels!r} gives no band: need at least two distinct boundaries")
+    return [slice(int(a), int(c)) for a, c in zip(b[:-1], b[1:])]
+
+
 def onset_strength(*, y=None, sr=22050, S=None, lag=1, max_size=1, ref=None, detrend=False,
                    center=True, feature=None, aggregate=None, **kwargs):
     """Spectral-flux onset strength envelope, as ``librosa.onset.onset_strength``.
+
+    :func:`onset_strength_multi` with a single channel spanning all bins; see it for the
+    parameters.
+
+    Returns
+    -------
+    np.ndarray [shape=(..., t)]
+
+    Examples
+    --------
+    >>> import numpy as np, dsp
+    >>> y = np.zeros(22050, dtype=np.float32); y[11025:11125] = 1.0
+    >>> env = dsp.onset.onset_strength(y=y, sr=22050)
+    >>> env.shape, int(env.argmax())
+    ((44,), 22)
+    """
+    if aggregate is False:
+        raise DSPError("aggregate=False is not supported by onset_strength: pass a callable or None")
+    return onset_strength_multi(y=y, sr=sr, S=S, lag=lag, max_size=max_size, ref=ref, detrend=detrend,
+                                center=center, feature=feature, aggregate=aggregate, channels=None,
+                                **kwargs)[..., 0, :]
+
+
+def onset_strength_multi(*, y=None, sr=22050, S=None, lag=1, max_size=1, ref=None, detrend=False,
+                         center=True, feature=None, aggregate=None, channels=None, **kwargs):
+    """Spectral-flux onset strength per band of bins, as ``librosa.onset.onset_strength_multi``.
 
     ``mean_k max(0, S[k, t] - ref[k, t - lag])`` with ``S`` the dB mel spectrogram and ``ref``
     ``S`` maximum-filtered over ``max_size`` bins (SuperFlux); the envelope is shifted right by
@@ -61,29 +107,31 @@ def onset_strength(*, y=None, sr=22050, S=None, lag=1, max_size=1, ref=None, det
         :func:`dsp.melspectrogram` (with ``fmax = sr / 2``).
     aggregate : callable or None
         Reduction over bins (``np.mean`` by default: a fused kernel).
+    channels : list of slices or of int bin boundaries, or None
+        The bands to aggregate separately (None: all bins in one).
     **kwargs :
         ``n_fft`` (2048), ``hop_length`` (512) and the feature's parameters.
 
     Returns
     -------
-    np.ndarray [shape=(..., t)]
+    np.ndarray [shape=(..., n_channels, t)]
 
     Raises
     ------
     DSPError
         ``lag`` or ``max_size`` not a positive integer, ``aggregate=False``, a ``ref`` of
-        another shape, neither ``y`` nor ``S``.
+        another shape, bad ``channels``, neither ``y`` nor ``S``.
 
     Examples
     --------
     >>> import numpy as np, dsp
     >>> y = np.zeros(22050, dtype=np.float32); y[11025:11125] = 1.0
-    >>> env = dsp.onset.onset_strength(y=y, sr=22050)
-    >>> env.shape, int(env.argmax())
-    ((44,), 22)
+    >>> env = dsp.onset.onset_strength_multi(y=y, sr=22050, channels=[0, 32, 64, 96, 128])
+    >>> env.shape, int(env[0].argmax())
+    ((4, 44), 22)
     """
     if aggregate is False:
-        raise DSPError("aggregate=False is not supported by onset_strength: pass a callable or None")
+        raise DSPError("aggregate=False is not supported: pass a callable or None")
     lag = _positive_int("lag", lag)
     max_size = _positive_int("max_size", max_size)
     n_fft = check_int("n_fft", kwargs.pop("n_fft", 2048), minimum=2)
@@ -109,10 +157,10 @@ def onset_strength(*, y=None, sr=22050, S=None, lag=1, max_size=1, ref=None, det
         if ref.shape != S.shape:
             raise DSPError(f"ref has shape {ref.shape}: it must match S's shape {S.shape}")
     lead = S.shape[:-2]
-    if ref is None and aggregate is None:
+    if ref is None and aggregate is None and channels is None:
         rows = np.ascontiguousarray(np.swapaxes(S, -1, -2).reshape((-1, T, S.shape[-2])))
         env = kernel_module("cpu", "features").onset_flux(rows, lag, max_size)
-        env = env.reshape(lead + (T - lag,)).astype(S.dtype, copy=False)
+        env = env.reshape(lead + (1, T - lag)).astype(S.dtype, copy=False)
     else:
         if ref is None:
             ref = S
@@ -124,7 +172,8 @@ def onset_strength(*, y=None, sr=22050, S=None, lag=1, max_size=1, ref=None, det
                 padded = np.pad(S, [(0, 0)] * (S.ndim - 2) + [(lo, hi), (0, 0)], mode="symmetric")
                 ref = sliding_window_view(padded, max_size, axis=-2).max(axis=-1)
         diff = np.maximum(0.0, S[..., lag:] - ref[..., :-lag])
-        env = (np.mean if aggregate is None else aggregate)(diff, axis=-2)
+        agg = np.mean if aggregate is None else aggregate
+        env = np.stack([agg(diff[..., sl, :], axis=-2) for sl in _channel_slices(channels, S.shape[-2])], axis=-2)
     pad = lag + (n_fft // (2 * hop_length) if center else 0)
     env = np.pad(env, [(0, 0)] * (env.ndim - 1) + [(pad, 0)], mode="constant")
     if detrend:

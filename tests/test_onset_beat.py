@@ -41,6 +41,16 @@ def test_onset_strength_matches_librosa(recording, dtype, name, kw):
     assert_close(ours, ref, dtype, what="onset_strength")
 
 
+@pytest.mark.parametrize("kw", [dict(channels=[0, 32, 64, 96, 128]),
+                                dict(channels=[slice(0, 40), slice(40, 128)], aggregate=np.max),
+                                dict(channels=[10, 50, 300], lag=2, max_size=3, detrend=True)])
+def test_onset_strength_multi_matches_librosa(recording, dtype, kw):
+    y, sr = recording("stereo", dtype)
+    ours = dsp.onset.onset_strength_multi(y=y, sr=sr, **kw)
+    ref = librosa.onset.onset_strength_multi(y=y.astype(np.float64), sr=sr, **kw)
+    assert_close(ours, ref, dtype, what="onset_strength_multi")
+
+
 def test_onset_strength_from_S():
     y = drums(120, 4, 0)
     S = librosa.power_to_db(librosa.feature.melspectrogram(y=y, sr=SR))
@@ -103,6 +113,10 @@ def test_onset_beat_errors():
         dsp.onset.onset_strength(S=np.ones((4, 10)), ref=np.ones((3, 10)))
     with pytest.raises(DSPError, match="both are None"):
         dsp.onset.onset_detect()
+    with pytest.raises(DSPError, match="channels"):
+        dsp.onset.onset_strength_multi(S=np.ones((4, 10)), channels=[-1, 2])
+    with pytest.raises(DSPError, match="channels"):
+        dsp.onset.onset_strength_multi(S=np.ones((4, 10)), channels=[2])
     with pytest.raises(DSPError, match="units"):
         dsp.onset.onset_detect(onset_envelope=env, units="beats")
     with pytest.raises(DSPError, match="backtrack"):
