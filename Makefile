@@ -29,7 +29,7 @@ test: test-cpu test-cudasim
 # pytest loads them instead of compiling them one after another on one core (Numba compiles serially).
 test-cpu: $(VENV)/.test-installed
 	$(BIN)/python -m dsp warmup --jobs 2
-	$(BIN)/python -m pytest tests -m "not cudasim" -q
+	$(BIN)/python -m pytest tests -m "not cudasim" -q --durations=15
 
 # The GPU kernels under Numba's CUDA simulator, in their own process: the variable must be set
 # before numba is first imported.
