@@ -84,6 +84,8 @@ def configure() -> str | None:
     if chosen is None and numba.config.THREADING_LAYER not in ("default", None):
         chosen = numba.config.THREADING_LAYER  # set in code before dsp was imported
     if chosen is not None:
+        if chosen in ("tbb", "safe", "threadsafe", "forksafe"):
+            _load_tbb()  # layers that use TBB need the library loadable, whoever chose them
         _state["layer"] = chosen
         return chosen
     if _load_tbb():
