@@ -57,6 +57,14 @@ def test_default_threading_layer_is_tbb():
     assert "LAYER tbb" in out
 
 
+def test_user_choice_of_tbb_loads_the_wheels_library():
+    out = run_child(
+        ["-c", "import numpy as np, dsp, numba; dsp.stft(np.zeros(4096, np.float32)); print('LAYER', numba.threading_layer())"],
+        env_extra={"NUMBA_THREADING_LAYER": "tbb"},
+    )
+    assert "LAYER tbb" in out
+
+
 def test_user_choice_of_threading_layer_is_respected():
     out = run_child(
         ["-c", "import numpy as np, dsp, numba; dsp.stft(np.zeros(4096, np.float32)); print('LAYER', numba.threading_layer())"],
