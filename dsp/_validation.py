@@ -185,8 +185,11 @@ def check_float(
 ) -> float:
     """Return ``value`` as a finite float within range.
 
-    ``strict_minimum`` makes ``minimum`` exclusive (e.g. ``sr > 0``).
+    ``strict_minimum`` makes ``minimum`` exclusive (e.g. ``sr > 0``). A 0-d NumPy array of a real
+    dtype (``np.array(8000)``) counts as its scalar, as it does for librosa.
     """
+    if isinstance(value, np.ndarray) and value.ndim == 0 and value.dtype.kind in "iuf":
+        value = value[()]
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
         raise DSPError(f"{name}={value!r} must be a real number")
     value = float(value)

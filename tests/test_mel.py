@@ -318,3 +318,13 @@ def test_errors():
         dsp.mfcc(S=np.ones((20, 3)), dct_type=4)
     with pytest.raises(DSPError, match="lifter=-1.0 must be >= 0"):
         dsp.mfcc(S=np.ones((20, 3)), lifter=-1)
+
+
+def test_zero_d_integer_arrays_count_as_scalars():
+    """An integer 0-d array for a scalar parameter (np.array(8000)) is its scalar, as for librosa."""
+    import librosa
+
+    ours = dsp.mel_frequencies(n_mels=8, fmin=np.array(0), fmax=np.array(8000))
+    np.testing.assert_allclose(ours, librosa.mel_frequencies(n_mels=8, fmin=0, fmax=8000), rtol=1e-12)
+    with pytest.raises(dsp.DSPError, match="fmax"):
+        dsp.mel_frequencies(n_mels=8, fmax=np.array([1.0, 2.0]))
