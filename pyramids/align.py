@@ -3,7 +3,7 @@ query-aware level selection, temporal alignment by extents, and audio-driven lev
 
 Level correspondence
 --------------------
-Pyramids of different modalities meet at *matched levels* (DESIGN.md, "Pyramids"):
+Pyramids of different modalities meet at *matched levels*:
 
 ==========  ==========================  =================  ======================
 role        image                       text               audio

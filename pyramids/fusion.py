@@ -1,7 +1,7 @@
 """Fusing pyramids of different modalities: early, late and hybrid (cross-attention) fusion, and
 the contrastive (CLIP / InfoNCE) loss per level, with analytic gradients.
 
-Three places to fuse (see the survey in DESIGN.md):
+Three places to fuse:
 
 - :func:`early` concatenates features that are already aligned element by element (an audio
   window and the video frames inside it, see :func:`pyramids.align.align_in_time`).

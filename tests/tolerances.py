@@ -1,4 +1,4 @@
-"""Parity tolerances, stated once per dtype (see DESIGN.md, "Tests").
+"""Parity tolerances, stated once per dtype.
 
 ``RTOL[dtype]`` bounds ``max|ours - ref| / max|ref|`` (relative to the reference's peak) unless a
 test states another norm. float32 results are compared with float64 references computed from
