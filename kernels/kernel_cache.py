@@ -100,7 +100,9 @@ def cache_key() -> str:
     # Numba's own index does not key on bounds checking: code compiled with NUMBA_BOUNDSCHECK=1
     # (the checked test pass) and without it must not share entries, or either loads the other's
     suffix = "-boundscheck" if numba.config.BOUNDSCHECK else ""
-    return f"numba{numba.__version__}-py{sys.version_info[0]}{sys.version_info[1]}{suffix}"
+    # "-k2": data files named by their key and carrying it (see _SealedFiles); older layouts
+    # live in other directories and are never read
+    return f"numba{numba.__version__}-py{sys.version_info[0]}{sys.version_info[1]}{suffix}-k2"
 
 
 def default_root() -> Path:
@@ -180,7 +182,37 @@ def _unseal(blob: bytes, path: str) -> bytes:
 
 
 class _SealedFiles(caching.IndexDataCacheFile):
-    """Index and data files that carry a checksum, verified before anything is unpickled."""
+    """Index and data files that carry a checksum, verified before anything is unpickled.
+
+    Numba numbers a function's data files 1, 2, ... in the order signatures are saved. Two
+    processes saving different signatures at once (``python -m dsp warmup --jobs 2``, test
+    subprocesses, DataLoader workers) could both pick number 1; the index then named one
+    signature's file while it held the other's machine code, and a later process failed with
+    "can't unbox array from PyObject" (seen in this project's own cache). Here a data file is
+    named by a hash of its key and stores the key, and a load whose stored key differs is a
+    miss: a lost race costs a recompilation, never a wrong kernel.
+    """
+
+    def _data_name_for(self, key) -> str:
+        digest = hashlib.sha256(pickle.dumps(key, protocol=-1)).hexdigest()[:20]
+        return f"{self._index_name[:-len('.nbi')]}.{digest}.nbc"
+
+    def save(self, key, data):
+        name = self._data_name_for(key)
+        self._save_data(name, (key, data))  # the data first: an index never names a missing file
+        overloads = self._load_index()
+        overloads[key] = name
+        self._save_index(overloads)
+
+    def load(self, key):
+        name = self._load_index().get(key)
+        if name is None:
+            return None
+        try:
+            stored_key, data = self._load_data(name)
+        except FileNotFoundError:
+            return None
+        return data if stored_key == key else None
 
     def _load_index(self):
         try:

@@ -213,3 +213,20 @@ def test_uncreatable_cache_directory_falls_back_with_one_warning(tmp_path):
 def test_cache_off_by_environment(tmp_path):
     out, ref = small(tmp_path, tmp_path / "c", "off", env_extra={"DSP_NUMBA_CACHE": "0"})
     assert not (tmp_path / "c").exists() and not warnings_in(out)
+
+
+def test_a_data_file_holding_another_signature_is_a_miss(tmp_path):
+    """Two processes saving different signatures at once must never leave an index entry that
+    loads the other signature's code: data files are named by their key and carry it."""
+    from dsp_kernels.kernel_cache import _SealedFiles
+
+    files = _SealedFiles(str(tmp_path), "mod.f-1.py311", "stamp")
+    files.save(("sig-a",), b"code of a")
+    files.save(("sig-b",), b"code of b")
+    assert files.load(("sig-a",)) == b"code of a" and files.load(("sig-b",)) == b"code of b"
+    # the race: the index names sig-b's file for sig-a
+    index = files._load_index()
+    index[("sig-a",)] = index[("sig-b",)]
+    files._save_index(index)
+    assert files.load(("sig-a",)) is None  # a miss, recompiled; not sig-b's code
+    assert files.load(("sig-b",)) == b"code of b"
