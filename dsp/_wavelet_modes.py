@@ -59,21 +59,9 @@ import warnings
 
 from ._errors import DSPError, DSPTypeError
 
-#: mode name -> integer id passed to the kernels (PyWavelets' numbering)
-MODES = {
-    "zero": 0,
-    "symmetric": 1,
-    "constant": 2,
-    "smooth": 3,
-    "periodic": 4,
-    "periodization": 5,
-    "reflect": 6,
-    "antisymmetric": 7,
-    "antireflect": 8,
-}
-PERIODIZATION = MODES["periodization"]
-#: modes that need at least two samples (their mirror has no second sample otherwise)
-NEEDS_TWO_SAMPLES = (MODES["reflect"], MODES["antireflect"])
+from dsp_kernels.shapes import MODES, NEEDS_TWO_SAMPLES, PERIODIZATION, dwt_len, idwt_len
+from dsp_kernels.shapes import dwt_max_level as max_level
+
 #: old MATLAB-style names PyWavelets still accepts, with a DeprecationWarning
 _ALIASES = {"zpd": "zero", "cpd": "constant", "sym": "symmetric", "ppd": "periodic", "sp1": "smooth", "per": "periodization"}
 _NAMES = {v: k for k, v in MODES.items()}
@@ -107,35 +95,3 @@ def mode_id(mode) -> int:
 
 def mode_name(mode_id_: int) -> str:
     return _NAMES[mode_id_]
-
-
-def dwt_len(data_len: int, filter_len: int, mode: int) -> int:
-    """Number of coefficients of each kind produced by one DWT level (see the module table)."""
-    if mode == PERIODIZATION:
-        return (data_len + 1) // 2
-    return (data_len + filter_len - 1) // 2
-
-
-def idwt_len(coeff_len: int, filter_len: int, mode: int) -> int:
-    """Number of samples one inverse DWT level produces from ``coeff_len`` coefficients.
-
-    Zero or negative when the coefficients are too short for the filter.
-    """
-    if mode == PERIODIZATION:
-        return 2 * coeff_len
-    return 2 * coeff_len - filter_len + 2
-
-
-def max_level(data_len: int, filter_len: int) -> int:
-    """``floor(log2(data_len / (filter_len - 1)))``, or 0 when the signal is shorter than that.
-
-    The deepest level at which at least one coefficient is free of boundary effects.
-    """
-    if filter_len <= 1 or data_len < filter_len - 1:
-        return 0
-    # exact integer version of floor(log2(a / b)): the largest L with b * 2**L <= a
-    level = 0
-    while (filter_len - 1) << (level + 1) <= data_len:
-        level += 1
-    return level
-

@@ -46,56 +46,18 @@ njit API (for fused kernels elsewhere, e.g. signal -> mel)
 """
 from __future__ import annotations
 
-import numpy as np
-
 from dsp_kernels.config import jit
+from dsp_kernels.shapes import PAD_MODES, StftGeometry, stft_geometry, stft_n_frames, window_support
 
 __all__ = [
     "PAD_MODES", "GEOM_FIELDS", "GEOM_N_FRAMES", "stft_geometry", "window_support",
     "n_frames_for", "load_frame", "load_stft_frame", "pad_value",
 ]
 
-PAD_MODES = {"constant": 0, "empty": 0, "edge": 1, "linear_ramp": 2, "reflect": 3, "symmetric": 4}
-
-GEOM_FIELDS = (
-    "n_fft", "hop", "n", "center", "mode", "half", "start_k", "tail_k", "whole", "post_lo",
-    "wlo", "whi", "n_frames",
-)
+# the geometry is a bottom-layer fact shared with the GPU twin and dsp: kernels/shapes.py
+n_frames_for = stft_n_frames
+GEOM_FIELDS = StftGeometry._fields
 GEOM_N_FRAMES = GEOM_FIELDS.index("n_frames")
-
-
-def n_frames_for(n: int, n_fft: int, hop_length: int, center: bool) -> int:
-    """librosa's frame count: ``1 + (n + 2 (n_fft//2) - n_fft) // hop`` when centred."""
-    padded = n + 2 * (n_fft // 2) if center else n
-    return 1 + (padded - n_fft) // hop_length
-
-
-def window_support(window: np.ndarray) -> tuple[int, int]:
-    """``(wlo, whi)``: the window is zero outside ``[wlo, whi)`` (``(0, 0)`` if all zero)."""
-    nz = np.flatnonzero(window)
-    if nz.size == 0:
-        return 0, 0
-    return int(nz[0]), int(nz[-1]) + 1
-
-
-def stft_geometry(n: int, n_fft: int, hop_length: int, center: bool, pad_mode: str,
-                  window: np.ndarray | None = None) -> tuple:
-    """The framing of a length-``n`` signal as librosa 0.11 does it, as a tuple of ints.
-
-    Parameters are validated by the caller (``n_frames_for(...) >= 1``). ``window`` (length
-    ``n_fft``) only serves to skip the samples it zeroes.
-    """
-    half = n_fft // 2 if center else 0
-    wlo, whi = (0, n_fft) if window is None else window_support(window)
-    start_k = tail_k = whole = post_lo = 0
-    if center:
-        # librosa: head frames are those that need left padding, tail frames start at tail_k
-        start_k = -(-half // hop_length)
-        tail_k = (n + half - n_fft) // hop_length + 1
-        whole = 1 if tail_k <= start_k else 0
-        post_lo = 0 if whole else tail_k * hop_length - half
-    return (n_fft, hop_length, n, int(bool(center)), PAD_MODES[pad_mode], half, start_k, tail_k,
-            whole, post_lo, wlo, whi, n_frames_for(n, n_fft, hop_length, center))
 
 
 @jit

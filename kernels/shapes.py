@@ -1,0 +1,156 @@
+"""The bottom layer: facts about shapes, lengths and mode ids that dsp, both twins and the
+benchmarks share, written once.
+
+This module imports nothing from the project and nothing but the standard library and NumPy, so
+every layer may import it (``dsp`` -> ``dsp_kernels.shapes`` <- ``dsp_kernels.cpu`` /
+``dsp_kernels.gpu`` / ``pyramids`` / ``benchmarks``). It holds plain Python: the numbers a kernel
+receives (mode ids, pad codes, an :class:`StftGeometry`) and the length rules every caller must
+agree on. Validation and error messages belong to :mod:`dsp`; this module assumes valid input.
+
+Examples
+--------
+>>> from dsp_kernels.shapes import stft_n_frames, istft_length, dwt_len, MODES
+>>> stft_n_frames(22050, 2048, 512, center=True)
+44
+>>> istft_length(44, 2048, 512, center=True)
+22016
+>>> dwt_len(1000, 8, MODES["symmetric"])
+503
+"""
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+__all__ = [
+    "MODES", "PERIODIZATION", "NEEDS_TWO_SAMPLES", "dwt_len", "idwt_len", "dwt_max_level",
+    "PAD_MODES", "StftGeometry", "stft_geometry", "stft_n_frames", "istft_length",
+    "window_support",
+]
+
+# --------------------------------------------------------------------------------------------
+# DWT signal-extension modes (the rules behind each id are tabled in dsp/_wavelet_modes.py)
+# --------------------------------------------------------------------------------------------
+
+#: mode name -> integer id passed to the kernels (PyWavelets' ``pywt.Modes`` numbering)
+MODES = {
+    "zero": 0,
+    "symmetric": 1,
+    "constant": 2,
+    "smooth": 3,
+    "periodic": 4,
+    "periodization": 5,
+    "reflect": 6,
+    "antisymmetric": 7,
+    "antireflect": 8,
+}
+PERIODIZATION = MODES["periodization"]
+#: modes that need at least two samples (their mirror has no second sample otherwise)
+NEEDS_TWO_SAMPLES = (MODES["reflect"], MODES["antireflect"])
+
+
+def dwt_len(data_len: int, filter_len: int, mode: int) -> int:
+    """Coefficients of each kind one DWT level makes from ``data_len`` samples.
+
+    ``ceil(N / 2)`` for periodization, ``floor((N + F - 1) / 2)`` for every other mode.
+    """
+    if mode == PERIODIZATION:
+        return (data_len + 1) // 2
+    return (data_len + filter_len - 1) // 2
+
+
+def idwt_len(coeff_len: int, filter_len: int, mode: int) -> int:
+    """Samples one inverse DWT level makes from ``coeff_len`` coefficients of each kind.
+
+    ``2 n`` for periodization, ``2 n - F + 2`` otherwise; zero or negative when the coefficients
+    are too short for the filter.
+    """
+    if mode == PERIODIZATION:
+        return 2 * coeff_len
+    return 2 * coeff_len - filter_len + 2
+
+
+def dwt_max_level(data_len: int, filter_len: int) -> int:
+    """``floor(log2(data_len / (filter_len - 1)))``, or 0 when the signal is shorter than that.
+
+    The deepest level at which at least one coefficient is free of boundary effects.
+    """
+    if filter_len <= 1 or data_len < filter_len - 1:
+        return 0
+    # exact integer form of floor(log2(a / b)): the largest L with b * 2**L <= a
+    level = 0
+    while (filter_len - 1) << (level + 1) <= data_len:
+        level += 1
+    return level
+
+
+# --------------------------------------------------------------------------------------------
+# STFT framing (librosa 0.11's geometry; the padding rules are tabled in kernels/cpu/framing.py)
+# --------------------------------------------------------------------------------------------
+
+#: pad-mode name -> code the frame loaders take, on the CPU and the GPU alike
+PAD_MODES = {"constant": 0, "empty": 0, "edge": 1, "linear_ramp": 2, "reflect": 3, "symmetric": 4}
+
+
+class StftGeometry(NamedTuple):
+    """The framing of one signal length as librosa 0.11 does it (all ints, passable to Numba).
+
+    ``half`` is the centre padding (``n_fft // 2`` or 0); frames ``t < start_k`` read left padding;
+    with ``whole == 0``, frames ``t >= tail_k`` pad from the slice ``y[post_lo:]`` (librosa pads
+    head and tail separately); ``[wlo, whi)`` is the window's non-zero support.
+    """
+
+    n_fft: int
+    hop: int
+    n: int
+    center: int
+    mode: int
+    half: int
+    start_k: int
+    tail_k: int
+    whole: int
+    post_lo: int
+    wlo: int
+    whi: int
+    n_frames: int
+
+
+def stft_n_frames(n: int, n_fft: int, hop_length: int, center: bool) -> int:
+    """librosa's frame count: ``1 + (n + 2 (n_fft // 2) - n_fft) // hop`` centred, else without
+    the padding. Below 1 means the signal is too short for one frame."""
+    padded = n + 2 * (n_fft // 2) if center else n
+    return 1 + (padded - n_fft) // hop_length
+
+
+def istft_length(n_frames: int, n_fft: int, hop_length: int, center: bool) -> int:
+    """Samples the inverse STFT of ``n_frames`` frames yields when no ``length`` is given:
+    ``n_fft + hop (n_frames - 1)``, less the centre padding ``2 (n_fft // 2)`` when centred."""
+    return n_fft + hop_length * (n_frames - 1) - (2 * (n_fft // 2) if center else 0)
+
+
+def window_support(window: np.ndarray) -> tuple[int, int]:
+    """``(wlo, whi)``: the window is zero outside ``[wlo, whi)`` (``(0, 0)`` if all zero)."""
+    nz = np.flatnonzero(window)
+    if nz.size == 0:
+        return 0, 0
+    return int(nz[0]), int(nz[-1]) + 1
+
+
+def stft_geometry(n: int, n_fft: int, hop_length: int, center: bool, pad_mode: str,
+                  window: np.ndarray | None = None) -> StftGeometry:
+    """The :class:`StftGeometry` of a length-``n`` signal (parameters already validated:
+    ``stft_n_frames(...) >= 1``). ``window`` (length ``n_fft``) only serves to skip the samples
+    it zeroes; the GPU passes none."""
+    half = n_fft // 2 if center else 0
+    wlo, whi = (0, n_fft) if window is None else window_support(window)
+    start_k = tail_k = whole = post_lo = 0
+    if center:
+        # librosa: head frames are those that need left padding, tail frames start at tail_k
+        start_k = -(-half // hop_length)
+        tail_k = (n + half - n_fft) // hop_length + 1
+        whole = 1 if tail_k <= start_k else 0
+        post_lo = 0 if whole else tail_k * hop_length - half
+    return StftGeometry(n_fft, hop_length, n, int(bool(center)), PAD_MODES[pad_mode], half,
+                        start_k, tail_k, whole, post_lo, wlo, whi,
+                        stft_n_frames(n, n_fft, hop_length, center))
