@@ -31,9 +31,10 @@ from ._chroma import estimate_tuning, piptrack, pitch_tuning  # noqa: E402
 from ._pcen import pcen  # noqa: E402
 from ._effects import mu_compress, mu_expand  # noqa: E402
 from ._inverse import griffinlim  # noqa: E402
+from ._tempo_fourier import fourier_tempo_frequencies, tempo_frequencies  # noqa: E402
 
 _FEATURES_TOP_LEVEL = ["estimate_tuning", "piptrack", "pitch_tuning", "pcen", "mu_compress", "mu_expand",
-                       "griffinlim"]
+                       "griffinlim", "tempo_frequencies", "fourier_tempo_frequencies"]
 
 def _version() -> str:
     from importlib import metadata

@@ -10,6 +10,7 @@ import numpy as np
 
 from ._backend import kernel_module
 from ._errors import DSPError
+from ._tempo_fourier import tempo_frequencies
 from ._util import normalize
 from ._validation import as_float_array, check_float, check_int
 
@@ -86,13 +87,6 @@ def tempogram(*, y=None, sr=22050, onset_envelope=None, hop_length=512, win_leng
     return normalize(np.swapaxes(ac, -1, -2), norm=norm, axis=-2)
 
 
-def _tempo_frequencies(n_bins, hop_length, sr):
-    f = np.zeros(int(n_bins), dtype=np.float64)
-    f[0] = np.inf
-    f[1:] = 60.0 * sr / (hop_length * np.arange(1.0, n_bins))
-    return f
-
-
 def tempo(*, y=None, sr=22050, onset_envelope=None, tg=None, hop_length=512, start_bpm=120,
           std_bpm=1.0, ac_size=8.0, max_tempo=320.0, aggregate=np.mean, prior=None):
     """Tempo (beats per minute) from the onset autocorrelation, as ``librosa.feature.tempo``.
@@ -150,7 +144,7 @@ def tempo(*, y=None, sr=22050, onset_envelope=None, tg=None, hop_length=512, sta
         win_length = tg.shape[-2]
     if aggregate is not None:
         tg = aggregate(tg, axis=-1, keepdims=True)
-    bpms = _tempo_frequencies(win_length, hop_length, sr)
+    bpms = tempo_frequencies(win_length, hop_length=hop_length, sr=sr)
     with np.errstate(divide="ignore"):
         if prior is None:
             logprior = -0.5 * ((np.log2(bpms) - np.log2(start_bpm)) / std_bpm) ** 2

@@ -5,9 +5,10 @@ Only functions that exist are exported; librosa.beat names we lack raise an Attr
 saying they are not implemented yet.
 """
 from ._beat import beat_track, tempo
+from ._tempo_fourier import plp
 from ._namespace import not_implemented_getattr
 
-__all__ = ["beat_track", "tempo"]
+__all__ = ["beat_track", "plp", "tempo"]
 
 LIBROSA_NAMES = ("beat_track", "plp", "tempo")
 

@@ -10,6 +10,7 @@ from ._features_spectral import (
 )
 from . import _inverse as inverse  # librosa.feature.inverse: mel_to_stft, mel_to_audio, ...
 from ._beat import tempo, tempogram
+from ._tempo_fourier import fourier_tempogram
 from ._chroma import chroma_stft
 from ._delta import delta, stack_memory
 from .mel import melspectrogram, mfcc
@@ -18,7 +19,7 @@ __all__ = ["melspectrogram", "mfcc"]
 __all__ += [
     "rms", "zero_crossing_rate", "spectral_centroid", "spectral_bandwidth", "spectral_rolloff",
     "spectral_flatness", "spectral_contrast", "poly_features", "delta", "stack_memory",
-    "chroma_stft", "tempo", "tempogram",
+    "chroma_stft", "tempo", "tempogram", "fourier_tempogram",
 ]
 
 LIBROSA_NAMES = (

@@ -1,0 +1,185 @@
+"""Tempo in the Fourier domain, with librosa 0.11's semantics: ``tempo_frequencies``,
+``fourier_tempo_frequencies``, ``fourier_tempogram`` and the predominant local pulse ``plp``.
+
+The Fourier tempogram is our STFT of the onset envelope with a hop of one frame; ``plp`` keeps,
+frame by frame, only the strongest tempo bin inside ``[tempo_min, tempo_max]`` (optionally
+weighted by a prior), normalises it to unit magnitude so only its phase remains, and inverts with
+our ISTFT: the result peaks where the dominant periodicity says a beat should be.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ._errors import DSPError
+from ._util import normalize
+from ._validation import check_float, check_int
+from .fourier import fft_frequencies
+
+__all__ = ["tempo_frequencies", "fourier_tempo_frequencies", "fourier_tempogram", "plp"]
+
+
+def tempo_frequencies(n_bins, *, hop_length=512, sr=22050) -> np.ndarray:
+    """Tempo (BPM) of each lag bin of an autocorrelation tempogram, as ``librosa.tempo_frequencies``.
+
+    Bin 0 (lag 0) is ``inf``; bin ``k`` is ``60 sr / (hop_length k)``.
+
+    Returns
+    -------
+    np.ndarray [shape=(n_bins,)], float64
+
+    Examples
+    --------
+    >>> import dsp
+    >>> dsp.tempo_frequencies(4, hop_length=512, sr=22050).round(1)
+    array([   inf, 2584. , 1292. ,  861.3])
+    """
+    n_bins = check_int("n_bins", n_bins, minimum=1)
+    hop_length = check_int("hop_length", hop_length, minimum=1)
+    sr = check_float("sr", sr, minimum=0.0, strict_minimum=True)
+    f = np.empty(n_bins, dtype=np.float64)
+    f[0] = np.inf
+    f[1:] = 60.0 * sr / (hop_length * np.arange(1.0, n_bins))
+    return f
+
+
+def fourier_tempo_frequencies(*, sr=22050, win_length=384, hop_length=512) -> np.ndarray:
+    """Tempo (BPM) of each bin of a Fourier tempogram, as ``librosa.fourier_tempo_frequencies``.
+
+    The FFT bin frequencies of a ``win_length``-point transform at the frame rate, in beats per
+    minute: ``k * 60 sr / (hop_length win_length)`` for ``k = 0 .. win_length // 2``.
+
+    Returns
+    -------
+    np.ndarray [shape=(win_length // 2 + 1,)], float64
+
+    Examples
+    --------
+    >>> import dsp
+    >>> dsp.fourier_tempo_frequencies(sr=22050, win_length=4, hop_length=512).round(2)
+    array([   0.  ,  646.  , 1291.99])
+    """
+    hop_length = check_int("hop_length", hop_length, minimum=1)
+    win_length = check_int("win_length", win_length, minimum=1)
+    sr = check_float("sr", sr, minimum=0.0, strict_minimum=True)
+    return fft_frequencies(sr=sr * 60 / float(hop_length), n_fft=win_length)
+
+
+def _onset_envelope(y, sr, onset_envelope, hop_length, **kw):
+    if onset_envelope is not None:
+        return np.asarray(onset_envelope)
+    if y is None:
+        raise DSPError("need y (audio) or onset_envelope: both are None")
+    from ._onset import onset_strength
+
+    return onset_strength(y=y, sr=sr, hop_length=hop_length, **kw)
+
+
+def fourier_tempogram(*, y=None, sr=22050, onset_envelope=None, hop_length=512, win_length=384,
+                      center=True, window="hann"):
+    """Short-time Fourier transform of the onset envelope, as ``librosa.feature.fourier_tempogram``.
+
+    Parameters
+    ----------
+    y : np.ndarray [shape=(..., n)] or None
+    sr : float > 0
+    onset_envelope : np.ndarray [shape=(..., m)] or None
+        Default :func:`dsp.onset.onset_strength` of ``y``.
+    hop_length : int > 0
+        Audio samples per onset frame (only used to compute the envelope).
+    win_length : int > 0
+        Onset frames per analysis window (the FFT size).
+    center, window
+        As in :func:`dsp.stft`.
+
+    Returns
+    -------
+    np.ndarray [shape=(..., win_length // 2 + 1, m)], complex
+
+    Examples
+    --------
+    >>> import numpy as np, dsp
+    >>> env = np.tile([1.0, 0, 0, 0, 0, 0, 0, 0], 64)
+    >>> ftg = dsp.feature.fourier_tempogram(onset_envelope=env, win_length=64)
+    >>> ftg.shape, int(np.abs(ftg[1:, 256]).argmax()) + 1
+    ((33, 513), 8)
+    """
+    from .spectral import stft
+
+    win_length = check_int("win_length", win_length, minimum=1)
+    env = _onset_envelope(y, sr, onset_envelope, hop_length)
+    return stft(env, n_fft=win_length, hop_length=1, center=center, window=window)
+
+
+def plp(*, y=None, sr=22050, onset_envelope=None, hop_length=512, win_length=384, tempo_min=30,
+        tempo_max=300, prior=None):
+    """Predominant local pulse, as ``librosa.beat.plp``.
+
+    Parameters
+    ----------
+    y : np.ndarray [shape=(..., n)] or None
+    sr : float > 0
+    onset_envelope : np.ndarray [shape=(..., m)] or None
+        Default: :func:`dsp.onset.onset_strength` of ``y`` with ``aggregate=np.median``.
+    hop_length : int > 0
+    win_length : int > 0
+        Onset frames per Fourier-tempogram window.
+    tempo_min, tempo_max : float or None
+        Tempo range (BPM) the pulse may take; ``None`` leaves that side open.
+    prior : object with ``logpdf`` (e.g. a ``scipy.stats`` distribution) or None
+        Log-prior over tempo (BPM) added to the log-magnitude before picking the peak.
+
+    Returns
+    -------
+    np.ndarray [shape=(..., m)]
+        The pulse curve, non-negative, normalised to a maximum of 1 per channel.
+
+    Raises
+    ------
+    DSPError
+        ``tempo_max <= tempo_min``, ``win_length < 1``, neither ``y`` nor ``onset_envelope``.
+
+    Examples
+    --------
+    >>> import numpy as np, dsp
+    >>> env = np.tile([1.0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], 40)
+    >>> pulse = dsp.beat.plp(onset_envelope=env, sr=22050, hop_length=512)
+    >>> peaks = np.flatnonzero(pulse > 0.99)  # one beat every 20 frames
+    >>> pulse.shape, np.diff(peaks[:4]).tolist()
+    ((800,), [20, 20, 20])
+    """
+    if onset_envelope is None:
+        env = _onset_envelope(y, sr, None, hop_length, aggregate=np.median)
+    else:
+        env = _onset_envelope(None, sr, onset_envelope, hop_length)
+    if tempo_min is not None:
+        tempo_min = check_float("tempo_min", tempo_min)
+    if tempo_max is not None:
+        tempo_max = check_float("tempo_max", tempo_max)
+    if tempo_min is not None and tempo_max is not None and tempo_max <= tempo_min:
+        raise DSPError(f"tempo_max={tempo_max} must be larger than tempo_min={tempo_min}")
+    if prior is not None and not callable(getattr(prior, "logpdf", None)):
+        raise DSPError(f"prior={prior!r} has no logpdf method: pass a scipy.stats distribution or None")
+
+    ftgram = fourier_tempogram(onset_envelope=env, sr=sr, hop_length=hop_length, win_length=win_length)
+    bpm = fourier_tempo_frequencies(sr=sr, hop_length=hop_length, win_length=win_length)
+    if tempo_min is not None:
+        ftgram[..., bpm < tempo_min, :] = 0
+    if tempo_max is not None:
+        ftgram[..., bpm > tempo_max, :] = 0
+
+    # keep each frame's strongest (prior-weighted) tempo bin only
+    ftmag = np.log1p(1e6 * np.abs(ftgram))
+    if prior is not None:
+        ftmag = ftmag + prior.logpdf(bpm)[:, None]
+    ftgram[ftmag < ftmag.max(axis=-2, keepdims=True)] = 0
+    # unit magnitude: only the phase of the pulse survives. NumPy's max of complex numbers is
+    # lexicographic (real part first); librosa divides by |that|, which is the kept bin's
+    # magnitude when one bin survives, so the same order is used here.
+    tiny = np.finfo(ftgram.dtype).tiny
+    ftgram /= tiny ** 0.5 + np.abs(ftgram.max(axis=-2, keepdims=True))
+
+    from .spectral import istft
+
+    pulse = istft(ftgram, hop_length=1, n_fft=win_length, length=env.shape[-1])
+    np.clip(pulse, 0, None, out=pulse)
+    return normalize(pulse, axis=-1)
