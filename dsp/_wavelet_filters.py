@@ -31,7 +31,17 @@ _FAMILIES = {
     "rbio": ("Reverse biorthogonal", "symmetric"),
     "dmey": ("Discrete Meyer (FIR Approximation)", "symmetric"),
 }
-_CONTINUOUS_FAMILIES = ("gaus", "mexh", "morl", "cgau", "shan", "fbsp", "cmor")
+#: continuous family -> (long name, the names PyWavelets lists for it); cwt takes them (dsp/_cwt.py)
+_CONTINUOUS = {
+    "gaus": ("Gaussian", tuple(f"gaus{i}" for i in range(1, 9))),
+    "mexh": ("Mexican hat wavelet", ("mexh",)),
+    "morl": ("Morlet wavelet", ("morl",)),
+    "cgau": ("Complex Gaussian wavelets", tuple(f"cgau{i}" for i in range(1, 9))),
+    "shan": ("Shannon wavelets", ("shan",)),
+    "fbsp": ("Frequency B-Spline wavelets", ("fbsp",)),
+    "cmor": ("Complex Morlet wavelets", ("cmor",)),
+}
+_CONTINUOUS_FAMILIES = tuple(_CONTINUOUS)
 
 _BIOR_NAMES = tuple(BIORTHOGONAL_DEC_REC_LO)
 _NAMES_BY_FAMILY = {
@@ -85,7 +95,8 @@ def _builtin_properties(name: str):
 
 
 def families(short: bool = True) -> list[str]:
-    """Names of the discrete wavelet families available.
+    """Names of the wavelet families available: the discrete ones, then the continuous ones (cwt),
+    in PyWavelets' order.
 
     Parameters
     ----------
@@ -102,14 +113,16 @@ def families(short: bool = True) -> list[str]:
     >>> dsp.families()[:3]
     ['haar', 'db', 'sym']
     """
-    return list(_FAMILIES) if short else [long for long, _ in _FAMILIES.values()]
+    if short:
+        return list(_FAMILIES) + list(_CONTINUOUS)
+    return [long for long, _ in _FAMILIES.values()] + [long for long, _ in _CONTINUOUS.values()]
 
 
 def wavelist(family: str | None = None, kind: str = "all") -> list[str]:
     """Names of the built-in wavelets, optionally of one family.
 
-    Like ``pywt.wavelist``; only discrete wavelets exist here, so ``kind='continuous'`` gives an
-    empty list.
+    Like ``pywt.wavelist``: discrete wavelets (for the DWT family) and continuous ones (for
+    :func:`dsp.cwt`), in PyWavelets' natural order (by the first two letters, then by length).
 
     Parameters
     ----------
@@ -129,21 +142,21 @@ def wavelist(family: str | None = None, kind: str = "all") -> list[str]:
     """
     if kind not in ("all", "discrete", "continuous"):
         raise DSPError(f"kind={kind!r} is not supported: use one of 'all', 'discrete', 'continuous'")
+    if family is not None and family not in _FAMILIES and family not in _CONTINUOUS:
+        raise DSPError(
+            f"family={family!r} is not a wavelet family: use one of "
+            f"{', '.join(repr(f) for f in families())}"
+        )
+    names = []
     if family is not None:
-        if family in _CONTINUOUS_FAMILIES:
-            raise DSPError(
-                f"family={family!r} is a continuous wavelet family, which is not supported: "
-                f"use one of {', '.join(repr(f) for f in _FAMILIES)}"
-            )
-        if family not in _FAMILIES:
-            raise DSPError(
-                f"family={family!r} is not a wavelet family: use one of "
-                f"{', '.join(repr(f) for f in _FAMILIES)}"
-            )
-    if kind == "continuous":
-        return []
-    fams = sorted(_FAMILIES) if family is None else (family,)  # PyWavelets' order
-    return [name for fam in fams for name in _NAMES_BY_FAMILY[fam]]
+        # PyWavelets ignores kind when a family is named: its whole family is listed
+        kind = "all"
+    if kind in ("all", "discrete"):
+        names += [n for fam in _FAMILIES if family in (None, fam) for n in _NAMES_BY_FAMILY[fam]]
+    if kind in ("all", "continuous"):
+        names += [n for fam, (_, ns) in _CONTINUOUS.items() if family in (None, fam) for n in ns]
+    # PyWavelets' natural order: 'db2' before 'db10'
+    return sorted(names, key=lambda n: (n[:2], len(n), n))
 
 
 def _custom_bank(filter_bank):
