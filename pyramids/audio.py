@@ -254,7 +254,7 @@ class AudioPyramid(Pyramid, modality="audio"):
         return cls(levels, "audio", meta)
 
     @classmethod
-    def wavelet(cls, y, sr, wavelet="db4", levels=4, mode="symmetric") -> "AudioPyramid":
+    def wavelet(cls, y, sr, wavelet="db4", levels=4, mode="symmetric", bands=None) -> "AudioPyramid":
         """Discrete wavelet bands (:func:`dsp.wavedec`), finest first, each with its Hz range.
 
         Level ``j`` (``'d{j}'``, ``j = 1 .. levels``) holds the detail coefficients of octave
@@ -275,6 +275,15 @@ class AudioPyramid(Pyramid, modality="audio"):
         mode : str
             Extension mode (:func:`dsp.dwt`), except ``'periodization'`` (its coefficients do not
             follow the span rule above).
+        bands : None, 'default' or dict name -> (lo_hz, hi_hz)
+            Merge the octaves into named Hz bands (``'default'``: sub 20-100, low 100-1000, mid
+            1000-8000, high 8000-20000 Hz): each octave joins the band its range overlaps most,
+            and a band's level is the time signal of its octaves alone (inverse DWT, one value
+            per sample; the bands of a partition add up to ``y``). Each band's meta reports the
+            measured fraction of its energy inside its own range (``in_band``) and inside each
+            neighbour's (``leakage``); the pyramid's meta lists octaves no band took
+            (``unassigned``) and bands no octave joined (``empty_bands``). Not invertible by
+            :meth:`reconstruct` (sum the levels).
 
         Returns
         -------
@@ -295,6 +304,9 @@ class AudioPyramid(Pyramid, modality="audio"):
         >>> p = AudioPyramid.wavelet(y, 8000, "db4", levels=3)
         >>> p.names, [p.level(i).meta["hz"] for i in range(4)]
         (('d1', 'd2', 'd3', 'a3'), [(2000.0, 4000.0), (1000.0, 2000.0), (500.0, 1000.0), (0.0, 500.0)])
+        >>> b = AudioPyramid.wavelet(y, 8000, "db4", levels=3, bands={"low": (0, 1000), "high": (1000, 4000)})
+        >>> b.names, b.level(0).meta["octaves"]
+        (('high', 'low'), ['d1', 'd2'])
         """
         y, sr = _signal(y, sr)
         if mode == "periodization":
@@ -320,6 +332,11 @@ class AudioPyramid(Pyramid, modality="audio"):
         out.append(Level(_frames_first(a, xp), f"a{levels}", _dwt_extents(a.shape[-1], levels, F, n, sr), "seconds",
                          {"hz": (0.0, sr / 2 ** (levels + 1)), "kind": "approximation", "level": levels}))
         meta = dict(builder="wavelet", sr=sr, wavelet=w.name, mode=mode, n_samples=n)
+        if bands is not None:
+            from ._wavelet_bands import as_bands, band_levels
+
+            merged, extra = band_levels(y, sr, coeffs, w, mode, [lv.meta["hz"] for lv in out], as_bands(bands))
+            return cls(merged, "audio", dict(meta, builder="wavelet_bands", **extra))
         return cls(out, "audio", meta)
 
     @classmethod
