@@ -90,7 +90,9 @@ def _sinc_interp(x, u, num_zeros, beta, inv_k2, out):
             if num_zeros > 0:
                 # Kaiser window I0(beta sqrt(1 - r^2)) / I0(beta) for all taps at once: a fixed
                 # number of power-series terms (enough for the largest argument, beta), so the
-                # loop over taps vectorises.
+                # loop over taps vectorises. This is the lanes form of the series in
+                # dsp_kernels.rules.bessel_i0 (which the GPU twin runs per tap): a scalar call per
+                # tap would stop vectorising the loop that dominates this kernel.
                 for j in range(cnt):
                     r = (d0 - j) / num_zeros
                     r = 1.0 - r * r
