@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 import numpy as np
+from dsp_kernels.shapes import MODES, dwt_len
 
 from . import data
 
@@ -504,7 +505,7 @@ def _coeff_lengths(n: int, level: int, filt_len: int = 8) -> list[int]:
     """PyWavelets' 'symmetric' output lengths, coarsest first: [cA_n, cD_n, ..., cD_1]."""
     lens = []
     for _ in range(level):
-        n = (n + filt_len - 1) // 2
+        n = dwt_len(n, filt_len, MODES["symmetric"])
         lens.append(n)
     return [lens[-1]] + lens[::-1]
 

@@ -20,6 +20,7 @@ import math
 import os
 
 import numpy as np
+from dsp_kernels.shapes import istft_length
 
 from . import _av
 from ._errors import DSPError
@@ -265,10 +266,7 @@ def get_duration(*, y=None, sr=22050, S=None, n_fft=2048, hop_length=512, center
     for name, value in (("n_fft", n_fft), ("hop_length", hop_length)):
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
             raise DSPError(f"{name}={value!r} must be an integer >= 1")
-    n = n_fft + hop_length * (S.shape[-1] - 1)
-    if center:
-        n -= 2 * (n_fft // 2)
-    return n / float(sr)
+    return istft_length(S.shape[-1], n_fft, hop_length, center) / float(sr)
 
 
 _PCM_BITS = {"PCM_S8": 8, "PCM_U8": 8, "PCM_16": 16, "PCM_24": 24, "PCM_32": 32}

@@ -54,6 +54,7 @@ import numbers
 import warnings
 
 import numpy as np
+from dsp_kernels.shapes import stft_n_frames
 
 from ._backend import array_module, backend_of, kernel_module
 from ._dct import dct, dct_matrix, idct
@@ -470,7 +471,7 @@ def melspectrogram(
             f"n_fft={n_fft} is too large for center=False analysis of a signal of length "
             f"{n}: need at least n_fft samples, or center=True"
         )
-    n_frames = 1 + (n - (0 if center else n_fft)) // hop_length
+    n_frames = stft_n_frames(n, n_fft, hop_length, center)
     check_allocation(f"n_fft={n_fft}, hop_length={hop_length} for {n} samples",
                      int(np.prod(y.shape[:-1], dtype=np.int64)) * n_frames * fb_args[2], 8,
                      what="a mel spectrogram")

@@ -19,6 +19,7 @@ import numbers
 import warnings
 
 import numpy as np
+from dsp_kernels.shapes import istft_length, stft_n_frames
 
 from ._backend import array_module, backend_of, is_cupy_array, kernel_module
 from ._decibel import amplitude_to_db, db_to_amplitude, db_to_power, magphase, power_to_db
@@ -266,14 +267,13 @@ def stft(y, *, n_fft: int = 2048, hop_length=None, win_length=None, window="hann
     if center:
         if n_fft > n:
             warnings.warn(f"n_fft={n_fft} is too large for input signal of length={n}", stacklevel=2)
-        n_frames = 1 + (n + 2 * (n_fft // 2) - n_fft) // hop_length
     else:
         if n < n_fft:
             raise DSPError(
                 f"n_fft={n_fft} is too large for center=False analysis of a signal of length "
                 f"{n}: need at least n_fft samples, or center=True"
             )
-        n_frames = 1 + (n - n_fft) // hop_length
+    n_frames = stft_n_frames(n, n_fft, hop_length, center)
     n_freq = 1 + n_fft // 2
     lead = y.shape[:-1]
     check_allocation(f"n_fft={n_fft}", 2 * n_fft, 8, what="a window and its FFT plan")
@@ -398,7 +398,7 @@ def istft(stft_matrix, *, hop_length=None, win_length=None, n_fft=None, window="
         length = check_int("length", length, minimum=1)
         n_out = length
     else:
-        n_out = n_fft + hop_length * (n_stft_frames - 1) - (2 * (n_fft // 2) if center else 0)
+        n_out = istft_length(n_stft_frames, n_fft, hop_length, center)
     lead = S.shape[:-2]
     check_allocation(f"n_fft={n_fft}", 2 * n_fft, 8, what="a window and its FFT plan")
     check_allocation(f"length={length}" if length is not None else

@@ -26,7 +26,7 @@ import numpy as np
 __all__ = [
     "MODES", "PERIODIZATION", "NEEDS_TWO_SAMPLES", "dwt_len", "idwt_len", "dwt_max_level",
     "PAD_MODES", "StftGeometry", "stft_geometry", "stft_n_frames", "istft_length",
-    "window_support",
+    "istft_frames", "window_support",
 ]
 
 # --------------------------------------------------------------------------------------------
@@ -127,6 +127,17 @@ def istft_length(n_frames: int, n_fft: int, hop_length: int, center: bool) -> in
     """Samples the inverse STFT of ``n_frames`` frames yields when no ``length`` is given:
     ``n_fft + hop (n_frames - 1)``, less the centre padding ``2 (n_fft // 2)`` when centred."""
     return n_fft + hop_length * (n_frames - 1) - (2 * (n_fft // 2) if center else 0)
+
+
+def istft_frames(n_stft_frames: int, *, n_fft: int, hop_length: int, center: bool,
+                 length: int | None) -> tuple[int, int]:
+    """librosa's ``(frames used, output length)`` for an inverse STFT: with ``length``, only the
+    ``ceil(padded / hop)`` frames that reach into ``length`` samples (plus the centre padding);
+    without, every frame and :func:`istft_length`."""
+    if length:
+        padded = length + 2 * (n_fft // 2) if center else length
+        return min(n_stft_frames, -(-padded // hop_length)), length
+    return n_stft_frames, istft_length(n_stft_frames, n_fft, hop_length, center)
 
 
 def window_support(window: np.ndarray) -> tuple[int, int]:

@@ -142,6 +142,37 @@ def test_clipping_is_reported():
         assert dsp.quantize_bits(y, 8, clip="count")[1] == 2
 
 
+def _full_scale_edges(dtype):
+    """Samples just inside full scale [-1, 1) and just outside it, both signs, in ``dtype``."""
+    one = dtype(1.0)
+    inside = np.array([np.nextafter(one, dtype(0)), dtype(0.99999), dtype(-1.0),
+                       -np.nextafter(one, dtype(0)), dtype(0.0)], dtype)
+    outside = np.array([one, np.nextafter(one, dtype(2)), -np.nextafter(one, dtype(2)),
+                        dtype(1.5), dtype(-1.5)], dtype)
+    return inside, outside
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("bits", [8, 16, 24, 32])
+def test_to_pcm_counts_clips_by_full_scale_not_by_rounding(bits, dtype):
+    # Inside [-1, 1) is never clipped, even where rounding saturates onto the top integer
+    # (0.99999 at 16 bits rounds to 32767.67 -> 32768 -> 32767); just outside always is.
+    inside, outside = _full_scale_edges(dtype)
+    top = dtype(1.0 - 2.0 ** -bits)  # the saturating top half step starts here
+    inside = np.append(inside, top) if top < 1 else inside
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        pcm = dsp.to_pcm(inside, bits, clip="raise")
+    np.testing.assert_array_equal(pcm, naive_to_pcm(inside, bits))
+    for v in outside:
+        with pytest.raises(DSPError, match="1 of 1 samples were outside"):
+            dsp.to_pcm(np.array([v]), bits, clip="raise")
+    both = np.concatenate([inside, outside])
+    pcm, n = dsp.to_pcm(both, bits, clip="count")
+    assert n == outside.size
+    np.testing.assert_array_equal(pcm, naive_to_pcm(both, bits))
+
+
 def test_from_pcm_dtypes():
     assert dsp.from_pcm(np.array([0, 2 ** 23 - 1], np.int32), 24).max() == np.float32((2 ** 23 - 1) / 2 ** 23)
     assert dsp.from_pcm(np.array([-128, 127], np.int8)).tolist() == [-1.0, 127 / 128]

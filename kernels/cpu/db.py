@@ -24,6 +24,7 @@ import numpy as np
 from numba import prange
 
 from dsp_kernels.config import jit, pjit
+from dsp_kernels.cpu.rules import abs_pow
 
 __all__ = ["power_to_db", "amplitude_to_db", "db_to_power", "db_to_amplitude", "magphase"]
 
@@ -248,18 +249,19 @@ def _magphase(D, power, mag, phase):
         for i in range(blk * _BLOCK, i1):
             re = np.float64(D[i].real)
             im = np.float64(D[i].imag)
-            m = math.sqrt(re * re + im * im)
+            m = abs_pow(re, im, 1.0)  # |D| by the rule the GPU shares
             zero = m == 0.0
             # the divisor is never 0, so the division needs no branch and vectorises
             d = 1.0 if zero else m
             phase[i] = complex(re / d + (1.0 if zero else 0.0), im / d)
             mag[i] = m
+        # |D| ** power by the same rule (a literal 2.0 folds its branches: the loop vectorises)
         if power == 2.0:
             for i in range(blk * _BLOCK, i1):
-                mag[i] = mag[i] * mag[i]
+                mag[i] = abs_pow(np.float64(D[i].real), np.float64(D[i].imag), 2.0)
         elif power != 1.0:
             for i in range(blk * _BLOCK, i1):
-                mag[i] = mag[i] ** power
+                mag[i] = abs_pow(np.float64(D[i].real), np.float64(D[i].imag), power)
 
 
 def magphase(D, power):

@@ -1,10 +1,11 @@
 """Discrete wavelet transform kernels: extension + convolution + downsampling in one pass.
 
 The signal is never padded: each output reads the samples it needs through the extension mode's
-index rule (the table and every length formula are in :mod:`dsp._wavelet_modes`, and the lengths
-used here come from there). Outputs whose taps all fall inside the signal are computed in
-polyphase blocks (the block's even and odd samples side by side, every pair of taps sweeping the
-block: loops LLVM vectorises); only the few outputs near the edges go through the mode's rule.
+index rule (:func:`dsp_kernels.rules.extended`, which the GPU twin compiles too; the table of
+modes is in :mod:`dsp._wavelet_modes`, the lengths come from :mod:`dsp_kernels.shapes`). Outputs
+whose taps all fall inside the signal are computed in polyphase blocks (the block's even and odd
+samples side by side, every pair of taps sweeping the block: loops LLVM vectorises); only the few
+outputs near the edges go through the mode's rule.
 The inverse (upsampling + convolution) is a blocked polyphase sum too: the even and odd outputs
 of a pair read the same coefficients with the even and odd filter taps.
 
@@ -23,55 +24,12 @@ import numpy as np
 from numba import prange
 from numba.typed import List
 
-from dsp._wavelet_modes import MODES, dwt_len, idwt_len
 from dsp_kernels import stationary
 from dsp_kernels.config import jit, pjit
+from dsp_kernels.cpu.rules import extended as _extended  # the mode's index rule, shared with the GPU
+from dsp_kernels.shapes import MODES, dwt_len, idwt_len
 
-_ZERO = MODES["zero"]
-_SYMMETRIC = MODES["symmetric"]
-_CONSTANT = MODES["constant"]
-_SMOOTH = MODES["smooth"]
-_PERIODIC = MODES["periodic"]
 _PERIODIZATION = MODES["periodization"]
-_REFLECT = MODES["reflect"]
-_ANTISYMMETRIC = MODES["antisymmetric"]
-_ANTIREFLECT = MODES["antireflect"]
-
-
-@jit
-def _extended(x, n, k, mode):
-    """``x[k]`` for any integer ``k``, the row ``x`` extended by ``mode`` (as float64)."""
-    if 0 <= k < n:
-        return float(x[k])
-    if mode == _ZERO:
-        return 0.0
-    if mode == _CONSTANT:
-        return float(x[0]) if k < 0 else float(x[n - 1])
-    if mode == _SYMMETRIC:
-        m = k % (2 * n)
-        return float(x[m]) if m < n else float(x[2 * n - 1 - m])
-    if mode == _PERIODIC:
-        return float(x[k % n])
-    if mode == _PERIODIZATION:
-        m = k % (n + (n & 1))  # odd n: the padded sample repeats x[n-1]
-        return float(x[min(m, n - 1)])
-    if mode == _ANTISYMMETRIC:  # period 2n: the signal, then its negated mirror image
-        m = k % (2 * n)
-        return float(x[m]) if m < n else -float(x[2 * n - 1 - m])
-    if n == 1:  # smooth, reflect, antireflect of one sample: constant
-        return float(x[0])
-    if mode == _SMOOTH:
-        if k < 0:
-            return float(x[0]) + k * (float(x[1]) - float(x[0]))
-        return float(x[n - 1]) + (k - n + 1) * (float(x[n - 1]) - float(x[n - 2]))
-    period = 2 * n - 2
-    q = k // period
-    m = k - q * period
-    if mode == _REFLECT:
-        return float(x[m]) if m < n else float(x[period - m])
-    # antireflect: each whole period adds 2 (x[n-1] - x[0])
-    v = float(x[m]) if m < n else 2.0 * float(x[n - 1]) - float(x[period - m])
-    return v + q * 2.0 * (float(x[n - 1]) - float(x[0]))
 
 
 #: outputs per block: the block's scratch (a few KiB) stays in L1 while every tap sweeps it
@@ -381,7 +339,7 @@ def dwt(x, dec_lo, dec_hi, mode):
     x : np.ndarray [shape=(batch, n)], C-contiguous float32 or float64, n >= 1
     dec_lo, dec_hi : np.ndarray [shape=(F,)], float64, F even
     mode : int
-        Mode id from :data:`dsp._wavelet_modes.MODES`.
+        Mode id from :data:`dsp_kernels.shapes.MODES`.
 
     Returns
     -------

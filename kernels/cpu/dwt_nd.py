@@ -4,7 +4,7 @@ The array is seen as ``(outer, n, inner)``: the transformed axis in the middle, 
 collapsed into ``inner`` (contiguous). Each output row ``o`` of the axis is a sum of whole input
 rows ``x[b, k, :]`` (``k = 2o + off + t``) scaled by one tap: loops over the contiguous ``inner``
 elements that LLVM vectorises, with no transpose copy. Rows outside the signal (the ``F - 2``
-edges) read each column through the mode's rule (:func:`dsp_kernels.cpu.dwt._extended`).
+edges) read each column through the mode's rule (:func:`dsp_kernels.rules.extended`).
 
 Tasks (``prange``) are (outer index, block of columns). The last axis is not handled here: the
 row kernels of :mod:`dsp_kernels.cpu.dwt` serve it directly.
@@ -15,9 +15,9 @@ import numba
 import numpy as np
 from numba import prange
 
-from dsp._wavelet_modes import MODES, dwt_len, idwt_len
 from dsp_kernels.config import jit, pjit
-from dsp_kernels.cpu.dwt import _extended
+from dsp_kernels.cpu.rules import extended as _extended
+from dsp_kernels.shapes import MODES, dwt_len, idwt_len
 
 _PERIODIZATION = MODES["periodization"]
 

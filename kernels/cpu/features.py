@@ -29,20 +29,20 @@ results are float64, rounded by the caller to the dtype the public function prom
     (sequential along a row, rows in parallel) fused with the gain/compression of each sample.
 ``deemphasis(y, coef, zi)``
     the first-order IIR ``out[n] = y[n] + coef out[n-1]`` in y's own precision (exact flags).
+
+The per-frame and per-row rules of ``signal_frames``, ``column_stats`` and ``pcen`` are
+:func:`dsp_kernels.rules.frame_stat`, :func:`~dsp_kernels.rules.column_stat` and
+:func:`~dsp_kernels.rules.pcen_row`, which the GPU twin compiles too.
 """
 from __future__ import annotations
-
-import math
 
 import numpy as np
 from numba import prange
 
 from dsp_kernels.config import exact_pjit, pjit
+from dsp_kernels.cpu.rules import column_stat, frame_stat, pcen_row
 
 __all__ = ["signal_frames", "column_stats", "correlate_rows", "peak_pick", "onset_flux", "detrend", "pcen", "deemphasis"]
-
-_TINY64 = np.finfo(np.float64).tiny
-
 
 @pjit
 def _signal_frames(y, frame_length, hop_length, n_frames, kind, threshold, zero_pos, out):
@@ -50,32 +50,7 @@ def _signal_frames(y, frame_length, hop_length, n_frames, kind, threshold, zero_
     for job in prange(rows * n_frames):
         r = job // n_frames
         t = job - r * n_frames
-        s = t * hop_length
-        if kind == 0:
-            acc = 0.0
-            for i in range(s, s + frame_length):
-                v = np.float64(y[r, i])
-                acc += v * v
-            out[r, t] = acc / frame_length
-        else:
-            count = 0
-            prev = np.float64(y[r, s])
-            if abs(prev) <= threshold:
-                prev = 0.0
-            for i in range(s + 1, s + frame_length):
-                v = np.float64(y[r, i])
-                if abs(v) <= threshold:
-                    v = 0.0
-                if zero_pos:
-                    if (v < 0.0) != (prev < 0.0):
-                        count += 1
-                else:
-                    a = (v > 0.0) - (v < 0.0)
-                    b = (prev > 0.0) - (prev < 0.0)
-                    if a != b:
-                        count += 1
-                prev = v
-            out[r, t] = count / frame_length
+        out[r, t] = frame_stat(y[r], t * hop_length, frame_length, kind, threshold, zero_pos)
 
 
 def signal_frames(y, frame_length, hop_length, n_frames, kind, threshold=0.0, zero_pos=True):
@@ -87,71 +62,24 @@ def signal_frames(y, frame_length, hop_length, n_frames, kind, threshold=0.0, ze
 
 @pjit
 def _column_stats(M, freq, kind, param, amin, centroid, out):
-    rows, n = M.shape
-    for r in prange(rows):
-        if kind == 0:
-            tot = 0.0
-            acc = 0.0
-            for k in range(n):
-                m = abs(np.float64(M[r, k]))
-                tot += m
-                acc += freq[k] * np.float64(M[r, k])
-            if tot < _TINY64:
-                tot = 1.0
-            out[r] = acc / tot
-        elif kind == 1:
-            tot = 0.0
-            if amin > 0.0:
-                tot = 1.0
-            else:
-                for k in range(n):
-                    tot += abs(np.float64(M[r, k]))
-                if tot < _TINY64:
-                    tot = 1.0
-            c = centroid[r]
-            acc = 0.0
-            for k in range(n):
-                acc += np.float64(M[r, k]) / tot * abs(freq[k] - c) ** param
-            out[r] = acc ** (1.0 / param)
-        elif kind == 2:
-            # a stored prefix sum keeps the sequential order of np.cumsum (no reassociation)
-            cs = np.empty(n, np.float64)
-            run = 0.0
-            for k in range(n):
-                run += np.float64(M[r, k])
-                cs[k] = run
-            thr = param * cs[n - 1]
-            res = np.nan
-            for k in range(n):
-                if not cs[k] < thr:
-                    res = freq[k]
-                    break
-            out[r] = res
-        elif kind == 3:
-            slog = 0.0
-            s = 0.0
-            for k in range(n):
-                v = max(amin, np.float64(M[r, k]) ** param)
-                slog += math.log(v)
-                s += v
-            out[r] = math.exp(slog / n) / (s / n)
-        else:
-            acc = 0.0
-            for k in range(n):
-                v = abs(M[r, k])
-                v = np.float64(v) * np.float64(v)
-                if k == 0 or (k == n - 1 and amin == 0.0):
-                    v *= 0.5
-                acc += v
-            out[r] = 2.0 * acc / (param * param)
+    for r in prange(M.shape[0]):
+        out[r] = column_stat(M[r], freq, kind, param, amin, centroid[r] if kind == 1 else 0.0)
+
+
+@exact_pjit
+def _column_stats_exact(M, freq, kind, param, amin, centroid, out):
+    # the roll-off's sums stay sequential (the rule's note): the same rule without fastmath
+    for r in prange(M.shape[0]):
+        out[r] = column_stat(M[r], freq, kind, param, amin, 0.0)
 
 
 def column_stats(M, freq, kind, param=0.0, amin=0.0, centroid=None):
     if centroid is None:
         centroid = np.zeros(1, np.float64)
     out = np.empty(M.shape[0], np.float64)
-    _column_stats(M, np.ascontiguousarray(freq, dtype=np.float64), np.int64(kind), np.float64(param),
-                  np.float64(amin), np.ascontiguousarray(centroid, dtype=np.float64), out)
+    kernel = _column_stats_exact if kind == 2 else _column_stats
+    kernel(M, np.ascontiguousarray(freq, dtype=np.float64), np.int64(kind), np.float64(param),
+           np.float64(amin), np.ascontiguousarray(centroid, dtype=np.float64), out)
     return out
 
 
@@ -276,23 +204,8 @@ def detrend(x):
 
 @pjit
 def _pcen(S, ref, zi, b, gain, bias, power, eps, out, zf):
-    rows, n = S.shape
-    a1 = b - 1.0
-    log_eps = math.log(eps)
-    for r in prange(rows):
-        z = zi[r]
-        for i in range(n):
-            sm = b * np.float64(ref[r, i]) + z  # scipy.signal.lfilter's transposed direct form II
-            z = -(a1 * sm)
-            smooth = math.exp(-gain * (log_eps + math.log1p(sm / eps)))
-            s = np.float64(S[r, i])
-            if power == 0.0:
-                out[r, i] = math.log1p(s * smooth)
-            elif bias == 0.0:
-                out[r, i] = math.exp(power * (math.log(s) + math.log(smooth))) if s > 0.0 else 0.0
-            else:
-                out[r, i] = bias ** power * math.expm1(power * math.log1p(s * smooth / bias))
-        zf[r] = z
+    for r in prange(S.shape[0]):
+        zf[r] = pcen_row(S[r], ref[r], zi[r], b, gain, bias, power, eps, out[r])
 
 
 def pcen(S, ref, zi, b, gain, bias, power, eps):

@@ -4,9 +4,10 @@ No padded copy of the signal is ever made. A frame's sample at a position outsid
 computed from the padding rule, so a fused kernel (STFT, signal -> mel) reads each frame straight
 from the unpadded signal.
 
-Padding modes (``PAD_MODES``; the codes are what the njit helpers take)
------------------------------------------------------------------------
-Position ``i`` outside the segment ``y[lo:hi]`` (``n = hi - lo``) reads, as ``np.pad`` does:
+Padding modes (``PAD_MODES``; the codes are what the njit helpers take, on the GPU too)
+-------------------------------------------------------------------------------------
+The rule is :func:`dsp_kernels.rules.pad_value`, which both twins compile. Position ``i``
+outside the segment ``y[lo:hi]`` (``n = hi - lo``) reads, as ``np.pad`` does:
 
 =============  ====  ==========================================================================
 mode           code  value at ``i``
@@ -34,8 +35,9 @@ shorter than the mirror needs, so the tail mirrors within it; ``load_stft_frame`
 njit API (for fused kernels elsewhere, e.g. signal -> mel)
 ----------------------------------------------------------
 ``geom = stft_geometry(n, n_fft, hop_length, center, pad_mode, window)``
-    plain Python: a tuple of ints (see ``GEOM_FIELDS``) describing the framing of a signal of
-    length ``n``; ``geom[GEOM_N_FRAMES]`` is the number of frames.
+    plain Python: an :class:`dsp_kernels.shapes.StftGeometry` (a NamedTuple of ints that Numba
+    passes by value) describing the framing of a signal of length ``n``; ``geom.n_frames`` is
+    the number of frames.
 ``load_stft_frame(y, t, geom, window, buf)``
     njit: ``buf[j] = window[j] * (padded y)[t*hop - n_fft//2 + j]`` for ``j < n_fft``; ``y`` is one
     1-D channel, ``window`` the ``n_fft``-long (centred) window in ``y``'s dtype, ``buf`` a
@@ -47,6 +49,7 @@ njit API (for fused kernels elsewhere, e.g. signal -> mel)
 from __future__ import annotations
 
 from dsp_kernels.config import jit
+from dsp_kernels.cpu.rules import pad_value  # the pad rule, shared with the GPU (dsp_kernels.rules)
 from dsp_kernels.shapes import PAD_MODES, StftGeometry, stft_geometry, stft_n_frames, window_support
 
 __all__ = [
@@ -58,35 +61,6 @@ __all__ = [
 n_frames_for = stft_n_frames
 GEOM_FIELDS = StftGeometry._fields
 GEOM_N_FRAMES = GEOM_FIELDS.index("n_frames")
-
-
-@jit
-def pad_value(y, i, lo, hi, mode, ramp):
-    """The value that position ``i`` (outside ``[lo, hi)``) reads under pad ``mode``."""
-    n = hi - lo
-    if mode == 0:
-        return 0.0
-    if mode == 1:
-        return y[lo] if i < lo else y[hi - 1]
-    if mode == 2:
-        if i < lo:
-            k = i - (lo - ramp)  # 0 at the outermost padded sample
-            return y[lo] * k / ramp
-        d = i - hi  # 0 next to the signal
-        return y[hi - 1] * (ramp - 1 - d) / ramp
-    if mode == 3:
-        if n == 1:
-            return y[lo]
-        p = 2 * (n - 1)
-        r = (i - lo) % p  # Python semantics in Numba: r >= 0
-        if r >= n:
-            r = p - r
-        return y[lo + r]
-    p = 2 * n
-    r = (i - lo) % p
-    if r >= n:
-        r = p - 1 - r
-    return y[lo + r]
 
 
 @jit
@@ -116,9 +90,9 @@ def load_frame(y, start, n_fft, lo, hi, mode, ramp, window, wlo, whi, buf):
 @jit
 def load_stft_frame(y, t, geom, window, buf):
     """Windowed frame ``t`` of the 1-D signal ``y`` under ``geom`` (from ``stft_geometry``)."""
-    n_fft = geom[0]
-    start = t * geom[1] - geom[5]
-    if start >= 0 and start + n_fft <= geom[2]:
+    n_fft = geom.n_fft
+    start = t * geom.hop - geom.half
+    if start >= 0 and start + n_fft <= geom.n:
         # a frame inside the signal: one plain loop, which LLVM vectorises
         for j in range(n_fft):
             buf[j] = y[start + j] * window[j]
@@ -129,7 +103,7 @@ def load_stft_frame(y, t, geom, window, buf):
 @jit
 def _load_edge_frame(y, t, geom, window, buf):
     lo = 0
-    if geom[8] == 0 and t >= geom[7]:  # librosa's tail frames pad from their own slice
-        lo = geom[9]
-    load_frame(y, t * geom[1] - geom[5], geom[0], lo, geom[2], geom[4], geom[5], window,
-               geom[10], geom[11], buf)
+    if geom.whole == 0 and t >= geom.tail_k:  # librosa's tail frames pad from their own slice
+        lo = geom.post_lo
+    load_frame(y, t * geom.hop - geom.half, geom.n_fft, lo, geom.n, geom.mode, geom.half, window,
+               geom.wlo, geom.whi, buf)

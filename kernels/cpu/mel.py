@@ -26,8 +26,6 @@ weights, out_dtype)``
 """
 from __future__ import annotations
 
-import math
-
 import numba
 import numpy as np
 from numba import prange
@@ -35,10 +33,12 @@ from numba import prange
 from dsp_kernels.config import noalias_jit, pjit
 from dsp_kernels.cpu.fft import alloc_work, get_rfft_plan, rfft_into
 from dsp_kernels.cpu.fft_passes import u64
-from dsp_kernels.cpu.framing import load_stft_frame, stft_geometry
+from dsp_kernels.cpu.framing import load_stft_frame
+from dsp_kernels.cpu.rules import abs_pow
 from dsp_kernels.cpu.stft_block import (
     alloc_stft_block, block_tasks, blocks_per_task, stft_block_spectra, task_blocks,
 )
+from dsp_kernels.shapes import stft_geometry
 
 __all__ = ["mel_project", "melspectrogram"]
 
@@ -93,16 +93,17 @@ def _signal_to_mel(y, window, geom, plan, block, power, starts, offsets, weights
         for j in range(nb):
             load_stft_frame(row, t0 + j, geom, window, frame)
             rfft_into(plan, frame, spec, work)
+            # the shared rule with a literal power where one is common: the branch folds away
+            # and the loop over bins stays a plain vectorisable loop
             if power == 2.0:
                 for k in range(n_bins):
-                    pw[k, j] = spec[k].real * spec[k].real + spec[k].imag * spec[k].imag
+                    pw[k, j] = abs_pow(spec[k].real, spec[k].imag, 2.0)
             elif power == 1.0:
                 for k in range(n_bins):
-                    pw[k, j] = math.sqrt(spec[k].real * spec[k].real + spec[k].imag * spec[k].imag)
+                    pw[k, j] = abs_pow(spec[k].real, spec[k].imag, 1.0)
             else:
-                half = 0.5 * power
                 for k in range(n_bins):
-                    pw[k, j] = (spec[k].real * spec[k].real + spec[k].imag * spec[k].imag) ** half
+                    pw[k, j] = abs_pow(spec[k].real, spec[k].imag, power)
         # sparse projection, vectorised across the block's frames rather than along a band's
         # short run of bins (whose sum would be one long dependency chain)
         for m in range(n_mels):
@@ -131,7 +132,7 @@ def _lanes_power(P, pw, n_bins, power, lanes):
             for l in range(W):
                 re = P[o + l]
                 im = P[o + W + l]
-                pw[d + l] = re * re + im * im
+                pw[d + l] = abs_pow(re, im, 2.0)  # literal power: the rule's branches fold
     elif power == 1.0:
         for k in range(n_bins):
             o = two * u64(k) * W
@@ -139,16 +140,15 @@ def _lanes_power(P, pw, n_bins, power, lanes):
             for l in range(W):
                 re = P[o + l]
                 im = P[o + W + l]
-                pw[d + l] = math.sqrt(re * re + im * im)
+                pw[d + l] = abs_pow(re, im, 1.0)
     else:
-        half = 0.5 * power
         for k in range(n_bins):
             o = two * u64(k) * W
             d = u64(k) * W
             for l in range(W):
                 re = P[o + l]
                 im = P[o + W + l]
-                pw[d + l] = (re * re + im * im) ** half
+                pw[d + l] = abs_pow(re, im, power)
 
 
 @noalias_jit
@@ -212,7 +212,7 @@ def melspectrogram(y, *, n_fft, hop_length, window, center, pad_mode, power, sta
     y = np.ascontiguousarray(y)
     window = np.ascontiguousarray(window, dtype=y.dtype)
     geom = stft_geometry(y.shape[1], n_fft, hop_length, center, pad_mode, window)
-    n_frames = geom[-1]
+    n_frames = geom.n_frames
     out = np.empty((y.shape[0], starts.shape[0], n_frames), dtype=out_dtype)
     if out.size:
         plan = get_rfft_plan(n_fft, y.dtype)

@@ -10,27 +10,22 @@ import numpy as np
 from numba import prange
 
 from dsp_kernels.config import exact_pjit
+from dsp_kernels.cpu.rules import clamp, mid_tread, pcm_clipped
 
 
 @exact_pjit
 def _quantize(a, step, out):
-    # Q(a) = sgn(a) * step * floor(|a| / step + 1/2), evaluated in float64 whatever a's dtype:
-    # in float32, |a|/step + 1/2 would round half-integers to even once |a|/step >= 2^23.
+    # the rule in float64 whatever a's dtype: in float32, |a|/step + 1/2 would round
+    # half-integers to even once |a|/step >= 2^23
     for i in prange(a.shape[0]):
-        v = np.float64(a[i])
-        q = step * np.floor(np.abs(v) / step + 0.5)
-        if v > 0:
-            out[i] = q
-        elif v < 0:
-            out[i] = -q
-        else:
-            out[i] = v  # sgn(0) = 0 (a negative zero stays a negative zero)
+        out[i] = mid_tread(np.float64(a[i]), step)
 
 
 @exact_pjit
 def _to_int(y, scale, lo, hi, out, clipped):
     # Scaled samples are rounded with the same mid-tread rule (step 1), then clipped to [lo, hi];
-    # each thread counts its own clips in its own slot (no shared writes).
+    # the clip count follows dsp_kernels.rules.pcm_clipped (the scaled value, not the rounded
+    # one). Each thread counts its own clips in its own slot (no shared writes).
     n = y.shape[0]
     nchunks = clipped.shape[0]
     size = (n + nchunks - 1) // nchunks
@@ -38,18 +33,9 @@ def _to_int(y, scale, lo, hi, out, clipped):
         count = 0
         for i in range(c * size, min(n, (c + 1) * size)):
             v = np.float64(y[i]) * scale
-            r = np.floor(np.abs(v) + 0.5)
-            if v < 0:
-                r = -r
-            # Only samples outside full scale [lo, hi + 1) count as clipped; the top half-step
-            # [hi + 1/2, hi + 1) saturating onto hi is part of the quantiser, not an overload.
-            if v >= hi + 1.0 or v < lo:
+            if pcm_clipped(v, lo, hi):
                 count += 1
-            if r > hi:
-                r = hi
-            elif r < lo:
-                r = lo
-            out[i] = np.int64(r)
+            out[i] = np.int64(clamp(mid_tread(v, 1.0), lo, hi))
         clipped[c] = count
 
 

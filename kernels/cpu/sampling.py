@@ -1,4 +1,4 @@
-"""Sampling kernels: sums of sinusoids and Whittaker-Shannon (sinc) interpolation.
+"""Sampling kernels: sums of sinusoids, Whittaker-Shannon (sinc) interpolation, Bessel I0.
 
 Entry functions take validated, C-contiguous arrays; ``prange`` runs over the output times.
 """
@@ -9,7 +9,8 @@ import math
 import numpy as np
 from numba import prange
 
-from dsp_kernels.config import pjit
+from dsp_kernels.config import exact_jit, pjit
+from dsp_kernels.cpu.rules import bessel_i0 as _i0
 
 
 @pjit
@@ -89,7 +90,9 @@ def _sinc_interp(x, u, num_zeros, beta, inv_k2, out):
             if num_zeros > 0:
                 # Kaiser window I0(beta sqrt(1 - r^2)) / I0(beta) for all taps at once: a fixed
                 # number of power-series terms (enough for the largest argument, beta), so the
-                # loop over taps vectorises.
+                # loop over taps vectorises. This is the lanes form of the series in
+                # dsp_kernels.rules.bessel_i0 (which the GPU twin runs per tap): a scalar call per
+                # tap would stop vectorising the loop that dominates this kernel.
                 for j in range(cnt):
                     r = (d0 - j) / num_zeros
                     r = 1.0 - r * r
@@ -146,3 +149,27 @@ def sinc_interpolate(x, u, num_zeros, beta, dtype):
     out = np.empty((x.shape[0], u.shape[0]), np.float64)
     _sinc_interp(x, u, int(num_zeros), float(beta), _series_terms(float(beta)), out)
     return out.astype(dtype, copy=False)
+
+
+@exact_jit
+def _bessel_i0(x, out):
+    # the shared series (dsp_kernels.rules.bessel_i0) without fastmath: the GPU's sums as written
+    for i in range(x.shape[0]):
+        out[i] = _i0(x[i])
+
+
+def bessel_i0(x):
+    """``I0`` of every element of the float64 array ``x`` by the series of
+    :func:`dsp_kernels.rules.bessel_i0` (the GPU's too); returns a float64 array of ``x``'s shape.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from dsp_kernels.cpu.sampling import bessel_i0
+    >>> bessel_i0(np.array([0.0, 1.0]))
+    array([1.        , 1.26606588])
+    """
+    x = np.asarray(x, dtype=np.float64)
+    out = np.empty(x.shape, np.float64)
+    _bessel_i0(np.ascontiguousarray(x.reshape(-1)), out.reshape(-1))
+    return out

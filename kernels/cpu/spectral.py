@@ -35,11 +35,12 @@ from dsp_kernels.cpu.fft import alloc_work, get_rfft_plan, irfft_into, rfft_into
 from dsp_kernels.cpu.fft_block import alloc_block_work, store_lanes
 from dsp_kernels.cpu.fft_passes import u64
 from dsp_kernels.cpu.ifft_block import irfft_lanes
-from dsp_kernels.cpu.framing import load_stft_frame, stft_geometry, window_support
+from dsp_kernels.cpu.framing import load_stft_frame
 from dsp_kernels.cpu.simd import transpose_tile
 from dsp_kernels.cpu.stft_block import (
     alloc_stft_block, block_tasks, blocks_per_task, stft_block_spectra, task_blocks,
 )
+from dsp_kernels.shapes import istft_frames, stft_geometry, window_support
 
 __all__ = [
     "stft", "istft", "magphase", "power_to_db", "amplitude_to_db", "db_to_power",
@@ -97,7 +98,7 @@ def stft(y, *, n_fft, hop_length, window, center, pad_mode, out=None):
     y = np.ascontiguousarray(y)
     window = np.ascontiguousarray(window, dtype=y.dtype)
     geom = stft_geometry(y.shape[1], n_fft, hop_length, center, pad_mode, window)
-    n_frames = geom[-1]
+    n_frames = geom.n_frames
     cdt = np.complex64 if y.dtype == np.float32 else np.complex128
     if out is None:
         out = np.empty((y.shape[0], n_frames, n_fft // 2 + 1), dtype=cdt)
@@ -310,15 +311,6 @@ def _istft_kernel(S, Sf, Su, row_units, window, wsq, plan, plan64, hop, off, wlo
                                    (c0 + l) * hop - v0, wlo, whi)
                 for i in range(size):
                     out[b, s0 + i] = acc[i] * env[i]
-
-
-def istft_frames(n_stft_frames, *, n_fft, hop_length, center, length):
-    """librosa's ``(n_frames used, n_out)`` for an inverse STFT."""
-    if length:
-        padded = length + 2 * (n_fft // 2) if center else length
-        return min(n_stft_frames, -(-padded // hop_length)), length
-    n_out = n_fft + hop_length * (n_stft_frames - 1) - (2 * (n_fft // 2) if center else 0)
-    return n_stft_frames, n_out
 
 
 def istft(S, *, n_fft, hop_length, window, center, length, out=None):

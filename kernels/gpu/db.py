@@ -13,6 +13,7 @@ import numpy as np
 from numba import cuda
 
 from . import _runtime as rt
+from .rules import abs_pow
 
 #: how a sample becomes a power: 0 as is (real power), 1 |x| (complex power), 2 |x|^2 (amplitude)
 _AS_IS, _ABS, _SQUARE = 0, 1, 2
@@ -117,18 +118,14 @@ def _magphase(D, power, mag, phase):
     i = cuda.grid(1)
     if i >= D.shape[0]:
         return
-    z = D[i]
-    m = abs(z)
+    re = np.float64(D[i].real)
+    im = np.float64(D[i].imag)
+    m = abs_pow(re, im, 1.0)  # |D| and |D|**power by the CPU's rule, in float64 as there
     if m == 0:
         phase[i] = 1.0
     else:
-        phase[i] = complex(z.real / m, z.imag / m)
-    if power == 1.0:
-        mag[i] = m
-    elif power == 2.0:
-        mag[i] = m * m
-    else:
-        mag[i] = m**power
+        phase[i] = complex(re / m, im / m)
+    mag[i] = m if power == 1.0 else abs_pow(re, im, power)
 
 
 def magphase(D, power):

@@ -1,7 +1,8 @@
 """GPU twin of :mod:`dsp_kernels.cpu.dwt`: extension + convolution + downsampling in one kernel.
 
-Same entries and signatures (``dwt``, ``wavedec``, ``idwt``, ``waverec``, ``swt``, ``iswt``), same formulas
-(the mode table and lengths are in :mod:`dsp._wavelet_modes`). One thread per output coefficient
+Same entries and signatures (``dwt``, ``wavedec``, ``idwt``, ``waverec``, ``swt``, ``iswt``), same formulas:
+the extension rule is the CPU's (:func:`dsp_kernels.rules.extended`, compiled for the device),
+the lengths are :mod:`dsp_kernels.shapes`'. One thread per output coefficient
 (analysis) or per output pair (synthesis); consecutive threads take consecutive outputs, so the
 strided signal reads of a warp fall in a few cache lines. Sums are in float64.
 """
@@ -10,62 +11,19 @@ from __future__ import annotations
 import numpy as np
 from numba import cuda
 
-from dsp._wavelet_modes import MODES
 from dsp_kernels import stationary
+from dsp_kernels.shapes import MODES, dwt_len, idwt_len
 
 from . import _runtime as rt
+from .rules import extended
 
-_ZERO = MODES["zero"]
-_SYMMETRIC = MODES["symmetric"]
-_CONSTANT = MODES["constant"]
-_SMOOTH = MODES["smooth"]
-_PERIODIC = MODES["periodic"]
 _PERIODIZATION = MODES["periodization"]
-_REFLECT = MODES["reflect"]
-_ANTISYMMETRIC = MODES["antisymmetric"]
 
 
 @cuda.jit(device=True, inline=True)
 def _mod(a, p):
     m = a % p
     return m + p if m < 0 else m
-
-
-@cuda.jit(device=True)
-def _extended(x, b, n, k, mode):
-    """``x[b, k]`` for any integer ``k``, the signal extended by ``mode`` (float64)."""
-    if 0 <= k < n:
-        return np.float64(x[b, k])
-    if mode == _ZERO:
-        return 0.0
-    if mode == _CONSTANT:
-        return np.float64(x[b, 0]) if k < 0 else np.float64(x[b, n - 1])
-    if mode == _SYMMETRIC:
-        m = _mod(k, 2 * n)
-        return np.float64(x[b, m]) if m < n else np.float64(x[b, 2 * n - 1 - m])
-    if mode == _PERIODIC:
-        return np.float64(x[b, _mod(k, n)])
-    if mode == _PERIODIZATION:
-        m = _mod(k, n + (n & 1))
-        return np.float64(x[b, min(m, n - 1)])
-    if mode == _ANTISYMMETRIC:
-        m = _mod(k, 2 * n)
-        return np.float64(x[b, m]) if m < n else -np.float64(x[b, 2 * n - 1 - m])
-    if n == 1:
-        return np.float64(x[b, 0])
-    x0 = np.float64(x[b, 0])
-    xl = np.float64(x[b, n - 1])
-    if mode == _SMOOTH:
-        if k < 0:
-            return x0 + k * (np.float64(x[b, 1]) - x0)
-        return xl + (k - n + 1) * (xl - np.float64(x[b, n - 2]))
-    period = 2 * n - 2
-    m = _mod(k, period)
-    q = (k - m) // period  # exact: k - m is a multiple of period
-    if mode == _REFLECT:
-        return np.float64(x[b, m]) if m < n else np.float64(x[b, period - m])
-    v = np.float64(x[b, m]) if m < n else 2.0 * xl - np.float64(x[b, period - m])
-    return v + q * 2.0 * (xl - x0)
 
 
 @cuda.jit
@@ -77,8 +35,9 @@ def _dwt_kernel(x, hr, gr, off, mode, ca, cd):
     base = 2 * o + off
     a = 0.0
     d = 0.0
+    row = x[b]
     for t in range(hr.shape[0]):
-        v = _extended(x, b, n, base + t, mode)
+        v = extended(row, n, base + t, mode)
         a += hr[t] * v
         d += gr[t] * v
     ca[b, o] = a
@@ -117,10 +76,6 @@ def _idwt_periodization_kernel(ca, cd, n, rl, rh, out):
     out[b, m] = acc
 
 
-def _coeff_len(n, F, mode):
-    return (n + 1) // 2 if mode == _PERIODIZATION else (n + F - 1) // 2
-
-
 def _dwt_into(x, hr, gr, mode, L):
     xp = rt.xp()
     nb, n = x.shape
@@ -141,7 +96,7 @@ def _analysis_filters(dec_lo, dec_hi):
 def dwt(x, dec_lo, dec_hi, mode):
     """One analysis level of every row of ``x`` (batch, n): returns ``(cA, cD)``."""
     hr, gr = _analysis_filters(dec_lo, dec_hi)
-    return _dwt_into(x, hr, gr, mode, _coeff_len(x.shape[1], hr.shape[0], mode))
+    return _dwt_into(x, hr, gr, mode, dwt_len(x.shape[1], hr.shape[0], mode))
 
 
 def wavedec(x, dec_lo, dec_hi, mode, level):
@@ -150,7 +105,7 @@ def wavedec(x, dec_lo, dec_hi, mode, level):
     details = []
     a = x
     for _ in range(level):
-        a, d = _dwt_into(a, hr, gr, mode, _coeff_len(a.shape[1], hr.shape[0], mode))
+        a, d = _dwt_into(a, hr, gr, mode, dwt_len(a.shape[1], hr.shape[0], mode))
         details.append(d)
     return [a] + details[::-1]
 
@@ -169,13 +124,13 @@ def _idwt_into(ca, cd, n, filters, mode):
     ca = xp.ascontiguousarray(ca)
     cd = xp.ascontiguousarray(cd)
     if mode == _PERIODIZATION:
-        out = xp.empty((nb, 2 * n), dtype=ca.dtype)
+        out = xp.empty((nb, idwt_len(n, filters[0].shape[0], mode)), dtype=ca.dtype)
         if nb and n:
             blocks, threads = rt.grid_2d(2 * n, nb)
             rt.launch(_idwt_periodization_kernel, blocks, threads, ca, cd, n, filters[0], filters[1], out)
         return out
     le, lo, he, ho = filters
-    nout = 2 * n - 2 * le.shape[0] + 2
+    nout = idwt_len(n, 2 * le.shape[0], mode)
     out = xp.empty((nb, nout), dtype=ca.dtype)
     if nb and nout:
         blocks, threads = rt.grid_2d(nout // 2, nb)

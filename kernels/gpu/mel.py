@@ -13,24 +13,18 @@ transposed copy is stored.
 """
 from __future__ import annotations
 
-import math
-
 from numba import cuda
 
 from . import _runtime as rt
 from . import fft as gfft
 from . import spectral
+from .rules import abs_pow
 
 
 @cuda.jit(device=True, inline=True)
 def _power_of(z, power):
-    """``|z| ** power``, with the common powers 2 and 1 spared the general ``pow``."""
-    p = z.real * z.real + z.imag * z.imag
-    if power == 1.0:
-        return math.sqrt(p)
-    if power != 2.0:
-        return p ** (0.5 * power)
-    return p
+    """``|z| ** power`` by the CPU's rule (:func:`dsp_kernels.rules.abs_pow`)."""
+    return abs_pow(z.real, z.imag, power)
 
 
 @cuda.jit

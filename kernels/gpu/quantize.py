@@ -1,16 +1,15 @@
 """GPU twins of :mod:`dsp_kernels.cpu.quantize`: same entries, same exact float64 arithmetic.
 
-No operation here has the ``a*b + c`` shape that the compiler may fuse into an FMA, so results
+The rounding, clip and clip-count rules are the CPU's own (:mod:`dsp_kernels.rules`). No operation here has the ``a*b + c`` shape that the compiler may fuse into an FMA, so results
 equal the CPU kernels bit for bit.
 """
 from __future__ import annotations
-
-import math
 
 import numpy as np
 from numba import cuda
 
 from . import _runtime as rt
+from .rules import clamp, mid_tread, pcm_clipped
 
 
 @cuda.jit
@@ -18,14 +17,7 @@ def _quantize(a, step, out):
     i = cuda.grid(1)
     if i >= a.shape[0]:
         return
-    v = np.float64(a[i])
-    q = step * math.floor(abs(v) / step + 0.5)
-    if v > 0:
-        out[i] = q
-    elif v < 0:
-        out[i] = -q
-    else:
-        out[i] = v
+    out[i] = mid_tread(np.float64(a[i]), step)
 
 
 @cuda.jit
@@ -34,18 +26,9 @@ def _to_int(y, scale, lo, hi, out, clipped):
     if i >= y.shape[0]:
         return
     v = np.float64(y[i]) * scale
-    r = math.floor(abs(v) + 0.5)
-    if v < 0:
-        r = -r
-    # Counted as on the CPU: only samples outside full scale [lo, hi + 1). The top half-step
-    # [hi + 1/2, hi + 1) saturating onto hi is the quantiser's rounding, not an overload.
-    if v >= hi + 1.0 or v < lo:
+    if pcm_clipped(v, lo, hi):  # the CPU's rule: the scaled value outside [lo, hi + 1)
         cuda.atomic.add(clipped, 0, 1)
-    if r > hi:
-        r = hi
-    elif r < lo:
-        r = lo
-    out[i] = np.int64(r)
+    out[i] = np.int64(clamp(mid_tread(v, 1.0), lo, hi))
 
 
 @cuda.jit

@@ -1,4 +1,8 @@
-"""GPU twin of :mod:`dsp_kernels.cpu.sampling`'s Whittaker-Shannon interpolation (``sinc_interpolate``)."""
+"""GPU twin of :mod:`dsp_kernels.cpu.sampling`'s Whittaker-Shannon interpolation (``sinc_interpolate``).
+
+The Kaiser window's I0 is :func:`dsp_kernels.rules.bessel_i0`, per tap on the device and for
+I0(beta) on the host.
+"""
 from __future__ import annotations
 
 import math
@@ -6,21 +10,10 @@ import math
 import numpy as np
 from numba import cuda
 
+from dsp_kernels.rules import bessel_i0
+
 from . import _runtime as rt
-
-
-@cuda.jit(device=True)
-def _i0(x):
-    # power series of the modified Bessel function; every term is positive (no cancellation)
-    q = 0.25 * x * x
-    term = 1.0
-    total = 1.0
-    k = 0.0
-    while term > total * 1e-17:
-        k += 1.0
-        term *= q / (k * k)
-        total += term
-    return total
+from .rules import bessel_i0 as _i0
 
 
 @cuda.jit
@@ -60,12 +53,7 @@ def sinc_interpolate(x, u, num_zeros, beta, dtype):
     xp = rt.xp()
     out = xp.empty((x.shape[0], u.shape[0]), dtype=np.float64)
     if out.size:
-        i0_beta = 1.0
-        q, term, k = 0.25 * beta * beta, 1.0, 0.0
-        while term > i0_beta * 1e-17:  # I0(beta), same series as the kernel
-            k += 1.0
-            term *= q / (k * k)
-            i0_beta += term
+        i0_beta = bessel_i0(float(beta))  # the kernel's series, run as plain Python
         blocks, threads = rt.grid_2d(u.shape[0], x.shape[0])
         rt.launch(_sinc_interp, blocks, threads, xp.ascontiguousarray(x), rt.as_device(u, np.float64),
                   int(num_zeros), float(beta), 1.0 / i0_beta, out)

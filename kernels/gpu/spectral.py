@@ -5,53 +5,25 @@ to ``n_fft`` and centred (as ``dsp`` prepares it for both backends).
 """
 from __future__ import annotations
 
-import math
-
 import numpy as np
 from numba import cuda
 
-from dsp_kernels.cpu.framing import GEOM_FIELDS, stft_geometry  # plain Python: librosa's frame geometry
+from dsp_kernels.shapes import istft_frames, stft_geometry
 
 from . import _runtime as rt
 from . import fft as gfft
+from .rules import pad_value
 from .db import amplitude_to_db, db_to_amplitude, db_to_power, magphase, power_to_db  # noqa: F401
-
-# Padding modes resolved by index arithmetic inside the framing kernel ('empty' reads zeros, as on
-# the CPU); linear_ramp pads the signal's two ends with xp.pad first (it depends only on the edge
-# samples, so librosa's tail slicing below does not change it).
-INDEX_MODES = {"constant": 0, "empty": 0, "edge": 1, "reflect": 2, "symmetric": 3}
-
-
-@cuda.jit(device=True, inline=True)
-def _source_index(i, n, mode):
-    """Index into a length-n signal that position i (possibly outside [0, n)) reads, or -1 for zero."""
-    if 0 <= i < n:
-        return i
-    if mode == 0:
-        return -1
-    if mode == 1:
-        return 0 if i < 0 else n - 1
-    if mode == 2:  # mirror without repeating the edge: period 2(n-1)
-        if n == 1:
-            return 0
-        p = 2 * (n - 1)
-        m = i % p
-        if m < 0:
-            m += p
-        return p - m if m >= n else m
-    p = 2 * n  # mode 3: mirror repeating the edge, period 2n
-    m = i % p
-    if m < 0:
-        m += p
-    return p - 1 - m if m >= n else m
 
 
 @cuda.jit
-def _frame_window(y, window, frames, hop, offset, mode, tail_k, post_lo):
-    """frames[b, f, i] = y[b, f*hop + i - offset] (extended by ``mode``) * window[i].
+def _frame_window(y, window, frames, hop, half, mode, whole, tail_k, post_lo):
+    """frames[b, f, i] = y[b, f*hop + i - half] (extended by pad ``mode``) * window[i].
 
-    Frames ``f >= tail_k`` extend only the slice ``y[post_lo:]``: librosa 0.11 pads its tail
-    frames from that slice, which matters for mirror modes when the slice is short.
+    The geometry and the pad rule are the CPU's (:class:`dsp_kernels.shapes.StftGeometry`,
+    :func:`dsp_kernels.rules.pad_value`): with ``whole == 0``, frames ``f >= tail_k`` extend only
+    the slice ``y[post_lo:]``, as librosa 0.11 pads its tail frames from that slice (which
+    matters for mirror modes when the slice is short).
     """
     i, row = cuda.grid(2)
     n_fft = frames.shape[2]
@@ -60,12 +32,13 @@ def _frame_window(y, window, frames, hop, offset, mode, tail_k, post_lo):
         return
     b = row // n_frames
     f = row - b * n_frames
-    lo = post_lo if f >= tail_k else 0
-    src = _source_index(f * hop + i - offset - lo, y.shape[1] - lo, mode)
-    if src < 0:
-        frames[b, f, i] = 0.0
+    n = y.shape[1]
+    lo = post_lo if whole == 0 and f >= tail_k else 0
+    pos = f * hop + i - half
+    if lo <= pos < n:
+        frames[b, f, i] = y[b, pos] * window[i]
     else:
-        frames[b, f, i] = y[b, src + lo] * window[i]
+        frames[b, f, i] = pad_value(y[b], pos, lo, n, mode, half) * window[i]
 
 
 @cuda.jit
@@ -81,33 +54,16 @@ def _transpose_last2(src, dst):
     dst[b, j, i] = src[b, i, j]
 
 
-def n_frames_for(n: int, n_fft: int, hop: int, center: bool) -> int:
-    """librosa's frame count: ``1 + (n + 2 (n_fft // 2) - n_fft) // hop`` when centred."""
-    padded = n + 2 * (n_fft // 2) if center else n
-    return 1 + (padded - n_fft) // hop
-
-
 def frame_window(y, *, n_fft: int, hop_length: int, window, center: bool, pad_mode: str):
     """Windowed frames ``(batch, n_frames, n_fft)`` of the rows of ``y``, padding on the fly."""
     xp = rt.xp()
     y = xp.ascontiguousarray(y)
-    n = y.shape[1]
-    n_frames = n_frames_for(n, n_fft, hop_length, center)
-    offset = n_fft // 2 if center else 0
-    tail_k, post_lo = n_frames, 0  # no tail slicing unless librosa's geometry asks for it
-    if center and pad_mode not in INDEX_MODES:
-        y = xp.ascontiguousarray(xp.pad(y, [(0, 0), (offset, offset)], mode=pad_mode))
-        offset, mode = 0, 0
-    else:
-        mode = INDEX_MODES.get(pad_mode, 0)  # uncentred frames never read outside the signal
-        if center:
-            geom = dict(zip(GEOM_FIELDS, stft_geometry(n, n_fft, hop_length, True, pad_mode)))
-            if not geom["whole"]:
-                tail_k, post_lo = geom["tail_k"], geom["post_lo"]
-    frames = xp.empty((y.shape[0], n_frames, n_fft), dtype=y.dtype)
+    g = stft_geometry(y.shape[1], n_fft, hop_length, center, pad_mode)
+    frames = xp.empty((y.shape[0], g.n_frames, n_fft), dtype=y.dtype)
     win = rt.as_device(window, dtype=y.dtype)
-    blocks, threads = rt.grid_2d(n_fft, y.shape[0] * n_frames)
-    rt.launch(_frame_window, blocks, threads, y, win, frames, hop_length, offset, mode, tail_k, post_lo)
+    blocks, threads = rt.grid_2d(n_fft, y.shape[0] * g.n_frames)
+    rt.launch(_frame_window, blocks, threads, y, win, frames, g.hop, g.half, g.mode, g.whole,
+              g.tail_k, g.post_lo)
     return frames
 
 
@@ -167,12 +123,8 @@ def istft(S, *, n_fft: int, hop_length: int, window, center: bool, length, out=N
     """Inverse STFT of ``S`` (batch, n_freq, n_frames) with librosa's length and trimming rules."""
     xp = rt.xp()
     b, nb, n_frames = S.shape
-    if length:
-        padded = length + 2 * (n_fft // 2) if center else length
-        n_frames = min(n_frames, math.ceil(padded / hop_length))
-        n_out = length
-    else:
-        n_out = n_fft + hop_length * (n_frames - 1) - (2 * (n_fft // 2) if center else 0)
+    n_frames, n_out = istft_frames(n_frames, n_fft=n_fft, hop_length=hop_length, center=center,
+                                   length=length)
     spectra = xp.ascontiguousarray(xp.swapaxes(S[:, :, :n_frames], 1, 2))
     frames = gfft.irfft(spectra.reshape(b * n_frames, nb), n_fft, 1.0 / n_fft).reshape(b, n_frames, n_fft)
     real = frames.dtype

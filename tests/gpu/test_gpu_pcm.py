@@ -6,6 +6,7 @@ half-step ``[hi + 1/2, hi + 1)`` saturating onto ``hi`` is the quantiser's own r
 overload, and ``[lo - 1/2, lo)`` rounds onto ``lo`` but lies below full scale.
 """
 import numpy as np
+import pytest
 
 import dsp
 
@@ -43,3 +44,24 @@ def test_to_pcm_on_device_equals_cpu(device, dtype):
         assert device.is_device_array(got)
         np.testing.assert_array_equal(device.get(got), ref)
         assert clips == ref_clips, f"bits={bits}: {clips} clipped on the device, {ref_clips} on the CPU"
+
+
+def test_to_pcm_full_scale_edges_on_device(device, dtype):
+    """Just inside full scale never counts (0.99999 at 16 bits, where the GPU once counted the
+    rounded value), just outside always does: both signs, several bit depths, ``clip='raise'``."""
+    t = np.dtype(dtype).type
+    one = t(1.0)
+    inside = np.array([np.nextafter(one, t(0)), t(0.99999), t(-1.0), -np.nextafter(one, t(0)), t(0.0)], t)
+    outside = np.array([one, np.nextafter(one, t(2)), -np.nextafter(one, t(2)), t(1.5), t(-1.5)], t)
+    for bits in (8, 16, 24, 32):
+        with device.context():
+            pcm = dsp.to_pcm(device.put(inside), bits, clip="raise")  # must not raise
+            got, clips = dsp.to_pcm(device.put(np.concatenate([inside, outside])), bits, clip="count")
+            for v in outside:
+                with pytest.raises(dsp.DSPError, match="1 of 1 samples were outside"):
+                    dsp.to_pcm(device.put(np.array([v])), bits, clip="raise")
+        np.testing.assert_array_equal(device.get(pcm), dsp.to_pcm(inside, bits, clip="raise"))
+        assert clips == outside.size, f"bits={bits}: {clips} clipped, {outside.size} outside full scale"
+        ref, ref_clips = dsp.to_pcm(np.concatenate([inside, outside]), bits, clip="count")
+        np.testing.assert_array_equal(device.get(got), ref)
+        assert ref_clips == clips

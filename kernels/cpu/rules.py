@@ -1,0 +1,41 @@
+"""The scalar rules of :mod:`dsp_kernels.rules`, compiled for the CPU.
+
+The rules are written once, as plain Python, for both twins; this module only compiles them.
+The small arithmetic rules are inlined into their callers at Numba's IR level
+(``inline='always'``), so they take the calling kernel's flags: inside an exact kernel
+(:data:`dsp_kernels.config.exact_jit`) no fastmath reaches them. The two index rules with many
+branches (``extended``, ``pad_value``) are ordinary kernels with the project's flags, as they
+were before they moved here: LLVM inlines them where that pays.
+
+Examples
+--------
+>>> import numpy as np
+>>> from dsp_kernels.cpu.rules import extended
+>>> from dsp_kernels.shapes import MODES
+>>> extended(np.array([1.0, 2.0, 3.0]), 3, 4, MODES["periodic"])
+2.0
+"""
+from __future__ import annotations
+
+import functools
+
+import numba
+
+from dsp_kernels import rules
+from dsp_kernels.config import jit
+
+__all__ = ["extended", "pad_value", "mid_tread", "pcm_clipped", "clamp", "abs_pow", "bessel_i0",
+           "frame_stat", "column_stat", "pcen_row"]
+
+_inline = functools.partial(numba.njit, inline="always")
+
+extended = jit(rules.extended)
+pad_value = jit(rules.pad_value)
+mid_tread = _inline(rules.mid_tread)
+pcm_clipped = _inline(rules.pcm_clipped)
+clamp = _inline(rules.clamp)
+abs_pow = _inline(rules.abs_pow)
+bessel_i0 = _inline(rules.bessel_i0)
+frame_stat = _inline(rules.frame_stat)
+column_stat = _inline(rules.column_stat)
+pcen_row = _inline(rules.pcen_row)

@@ -1,0 +1,31 @@
+"""The scalar rules of :mod:`dsp_kernels.rules`, compiled as CUDA device functions.
+
+The rules are written once, as plain Python, for both twins (the CPU compiles the same
+functions in :mod:`dsp_kernels.cpu.rules`); this module only compiles them. Under Numba's
+simulator (``NUMBA_ENABLE_CUDASIM=1``) the device functions run the plain Python.
+The array rules (``extended``, ``pad_value``) take a 1-D array: kernels pass a row view ``x[b]``.
+``mid_tread`` is compiled with ``math.floor`` (a float on CUDA, which has no ``np.floor``).
+"""
+from __future__ import annotations
+
+import math
+
+from numba import cuda
+
+from dsp_kernels import rules
+
+__all__ = ["extended", "pad_value", "mid_tread", "pcm_clipped", "clamp", "abs_pow", "bessel_i0",
+           "frame_stat", "column_stat", "pcen_row"]
+
+_device = cuda.jit(device=True)
+
+extended = _device(rules.extended)
+pad_value = _device(rules.pad_value)
+mid_tread = _device(rules.retarget(rules.mid_tread, _floor=math.floor))  # CUDA's floor is float
+pcm_clipped = _device(rules.pcm_clipped)
+clamp = _device(rules.clamp)
+abs_pow = _device(rules.abs_pow)
+bessel_i0 = _device(rules.bessel_i0)
+frame_stat = _device(rules.frame_stat)
+column_stat = _device(rules.column_stat)
+pcen_row = _device(rules.pcen_row)
