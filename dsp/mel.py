@@ -55,8 +55,9 @@ import warnings
 
 import numpy as np
 
-from ._backend import array_module, backend_of, kernel_module
+from ._backend import array_module
 from ._dct import dct, dct_matrix, idct
+from ._dispatch import kernel_for
 from ._errors import DSPError
 from ._validation import as_float_array, check_allocation, check_choice, check_float, check_int
 
@@ -384,8 +385,7 @@ def _project(S, fb_args):
     starts, offsets, weights = _sparse_filterbank(*fb_args)
     lead = S.shape[:-2]
     S3 = xp.ascontiguousarray(S.reshape((-1,) + S.shape[-2:]), dtype=out_dtype)
-    kernels = kernel_module(backend_of(S), "mel")
-    out = kernels.mel_project(S3, starts, offsets, weights)
+    out = kernel_for("mel_project", S3)(S3, starts, offsets, weights)
     return out.reshape(lead + out.shape[-2:])
 
 
@@ -480,7 +480,7 @@ def melspectrogram(
     xp = array_module(y)
     lead = y.shape[:-1]
     y2 = xp.ascontiguousarray(y.reshape((-1, n)))
-    out = kernel_module(backend_of(y), "mel").melspectrogram(
+    out = kernel_for("melspectrogram", y)(
         y2, n_fft=n_fft, hop_length=hop_length, window=window, center=center, pad_mode=pad_mode,
         power=power, starts=starts, offsets=offsets, weights=weights,
         out_dtype=np.result_type(y.dtype, fb_args[-1]),
@@ -547,7 +547,7 @@ def mfcc(*, y=None, sr=22050, S=None, n_mfcc=20, dct_type=2, norm="ortho", lifte
     lead = S.shape[:-2]
     xp = array_module(S)
     S3 = xp.ascontiguousarray(S.reshape((-1,) + S.shape[-2:]))
-    M = kernel_module(backend_of(S), "dct").apply_matrix(S3, matrix)
+    M = kernel_for("apply_matrix", S)(S3, matrix)
     M = M.reshape(lead + M.shape[-2:])
     if lifter > 0:
         LI = xp.sin(np.pi * xp.arange(1, 1 + n_mfcc, dtype=M.dtype) / lifter)

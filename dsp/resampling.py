@@ -73,7 +73,8 @@ import numbers
 
 import numpy as np
 
-from ._backend import array_module, backend_of, kernel_module
+from ._backend import array_module
+from ._dispatch import kernel_for
 from ._errors import DSPError
 from ._validation import as_float_array, check_allocation, check_axis, check_choice, flatten_leading
 from .windows import bessel_i0
@@ -270,7 +271,6 @@ def resample(y, *, orig_sr, target_sr, quality: str = "high", axis: int = -1, sc
         out = y.copy()
     else:
         x2, lead = flatten_leading(y, axis)
-        k = kernel_module(backend_of(y), "resample")
         ud = _rational(orig_sr, target_sr)
         cutoff, num_zeros, _ = _design(quality)
         if ud is not None:
@@ -280,10 +280,10 @@ def resample(y, *, orig_sr, target_sr, quality: str = "high", axis: int = -1, sc
             if up * taps > _MAX_TABLE:
                 ud = None
         if ud is not None:
-            out2 = k.polyphase(x2, _polyphase_table(up, down, quality, y.dtype.str), up, down, n_out)
+            out2 = kernel_for("polyphase", y)(x2, _polyphase_table(up, down, quality, y.dtype.str), up, down, n_out)
         else:
             rc = cutoff * min(1.0, ratio)
-            out2 = k.interpolated(x2, _dense_table(quality), _DENSITY, num_zeros, rc,
+            out2 = kernel_for("interpolated", y)(x2, _dense_table(quality), _DENSITY, num_zeros, rc,
                                   orig_sr / target_sr, n_out, y.dtype)
         out = xp.moveaxis(out2.reshape(lead + (n_out,)), -1, axis)
         out = xp.ascontiguousarray(out)

@@ -20,7 +20,8 @@ import warnings
 
 import numpy as np
 
-from ._backend import array_module, backend_of, is_cupy_array, kernel_module
+from ._backend import array_module, backend_of, is_cupy_array
+from ._dispatch import kernel
 from ._decibel import amplitude_to_db, db_to_amplitude, db_to_power, magphase, power_to_db
 from ._errors import DSPError
 from ._validation import as_float_array, check_allocation, check_axis, check_int
@@ -304,7 +305,7 @@ def stft(y, *, n_fft: int = 2048, hop_length=None, win_length=None, window="hann
 
     win = _fft_window(window, win_length, n_fft)
     backend = backend_of(y)
-    kern = kernel_module(backend, "spectral")
+    stft_kernel = kernel("stft", backend)
     y2, _ = _flatten(y)
     params = dict(n_fft=n_fft, hop_length=hop_length, window=win, center=center, pad_mode=pad_mode)
     if out is not None:
@@ -313,11 +314,11 @@ def stft(y, *, n_fft: int = 2048, hop_length=None, win_length=None, window="hann
             # the kernel writes (batch, n_frames, n_freq) rows: usable when that view is a plain reshape
             rows = _writable_view(np.swapaxes(target, -1, -2), (y2.shape[0], n_frames, n_freq))
             if rows is not None:
-                kern.stft(y2, out=rows, **params)
+                stft_kernel(y2, out=rows, **params)
                 return target
-        target[...] = kern.stft(y2, **params).reshape(lead + (n_freq, n_frames))
+        target[...] = stft_kernel(y2, **params).reshape(lead + (n_freq, n_frames))
         return target
-    S = kern.stft(y2, **params)
+    S = stft_kernel(y2, **params)
     return S.reshape(lead + (n_freq, n_frames))
 
 
@@ -424,15 +425,15 @@ def istft(stft_matrix, *, hop_length=None, win_length=None, n_fft=None, window="
 
     win = _fft_window(window, win_length, n_fft)
     backend = backend_of(S)
-    kern = kernel_module(backend, "spectral")
+    istft_kernel = kernel("istft", backend)
     S3 = S.reshape((-1, n_freq, n_stft_frames))
     params = dict(n_fft=n_fft, hop_length=hop_length, window=win, center=center, length=length)
     if out is not None:
         if backend == "cpu":
             rows = _writable_view(out, (S3.shape[0], n_out))
             if rows is not None:
-                kern.istft(S3, out=rows, **params)
+                istft_kernel(S3, out=rows, **params)
                 return out
-        out[...] = kern.istft(S3, **params).reshape(out.shape)
+        out[...] = istft_kernel(S3, **params).reshape(out.shape)
         return out
-    return kern.istft(S3, **params).reshape(lead + (n_out,))
+    return istft_kernel(S3, **params).reshape(lead + (n_out,))
