@@ -6,8 +6,11 @@ where its data lives::
     kernel_for("stft", y2)(y2, **params)   # dsp_kernels.cpu.spectral:stft or .gpu.spectral:stft
 
 ``OPS`` maps the operation's name to its CPU entry, its GPU entry (``None``: CPU only, the caller
-keeps such data on the host) and what the kernel accepts. Entries are ``"module:function"``
-strings resolved on first use, so ``import dsp`` never imports the kernels, CuPy or numba.cuda.
+keeps such data on the host) and whether the CPU kernel also writes into a caller's ``out=``
+(the GPU twins are out-of-place only; dsp copies into a CuPy ``out``). dsp converts arguments
+to the dtypes a kernel takes before dispatching (see each kernel's docstring). Entries are
+``"module:function"`` strings resolved on first use, so ``import dsp`` never imports the
+kernels, CuPy or numba.cuda.
 This is the one place that names a kernel entry point: to follow a dsp function to the code it
 runs, look up the operation's name here. ``tests/test_dispatch.py`` checks that both entries of
 an operation have the same signature and that every operation dsp dispatches is listed.
@@ -20,9 +23,6 @@ from typing import Callable, NamedTuple
 from ._backend import backend_of
 from ._errors import DSPError
 
-_F = ("float32", "float64")
-_C = ("complex64", "complex128")
-
 
 class Op(NamedTuple):
     """One operation's kernels and their contract."""
@@ -31,36 +31,34 @@ class Op(NamedTuple):
     cpu: str
     #: ``"module:function"`` of the GPU twin (CuPy in, CuPy out), or None when there is none
     gpu: str | None
-    #: dtypes of the main input that the kernels accept (dsp converts to one of them first)
-    dtypes: tuple[str, ...] = _F
     #: the CPU kernel also writes into a caller's ``out=``; the GPU twin is out-of-place only
     cpu_out: bool = False
 
 
-def _both(module: str, function: str, dtypes=_F, **kw) -> Op:
-    return Op(f"dsp_kernels.cpu.{module}:{function}", f"dsp_kernels.gpu.{module}:{function}", dtypes, **kw)
+def _both(module: str, function: str, *, cpu_out: bool = False) -> Op:
+    return Op(f"dsp_kernels.cpu.{module}:{function}", f"dsp_kernels.gpu.{module}:{function}", cpu_out)
 
 
-def _cpu(module: str, function: str, dtypes=_F) -> Op:
-    return Op(f"dsp_kernels.cpu.{module}:{function}", None, dtypes)
+def _cpu(module: str, function: str) -> Op:
+    return Op(f"dsp_kernels.cpu.{module}:{function}", None)
 
 
 #: operation -> its kernels. Names are those of the kernel functions, prefixed where two kernel
 #: modules use the same function name (``dwt_nd_dwt``).
 OPS: dict[str, Op] = {
     # FFT (dsp.fourier)
-    "fft": _both("fft", "fft", _F + _C),
+    "fft": _both("fft", "fft"),
     "rfft": _both("fft", "rfft"),
-    "irfft": _both("fft", "irfft", _C),
+    "irfft": _both("fft", "irfft"),
     # STFT (dsp.spectral)
     "stft": _both("spectral", "stft", cpu_out=True),
-    "istft": _both("spectral", "istft", _C, cpu_out=True),
+    "istft": _both("spectral", "istft", cpu_out=True),
     # decibels and magnitude/phase (dsp._decibel)
     "power_to_db": _both("db", "power_to_db"),
     "amplitude_to_db": _both("db", "amplitude_to_db"),
     "db_to_power": _both("db", "db_to_power"),
     "db_to_amplitude": _both("db", "db_to_amplitude"),
-    "magphase": _both("db", "magphase", _F + _C),
+    "magphase": _both("db", "magphase"),
     # mel (dsp.mel)
     "mel_project": _both("mel", "mel_project"),
     "melspectrogram": _both("mel", "melspectrogram"),
@@ -70,12 +68,12 @@ OPS: dict[str, Op] = {
     # quantisation and PCM (dsp.quantization)
     "quantize": _both("quantize", "quantize"),
     "to_int": _both("quantize", "to_int"),
-    "from_int": _both("quantize", "from_int", ("int8", "int16", "int32", "uint8")),
+    "from_int": _both("quantize", "from_int"),
     # resampling (dsp.resampling) and sampling (dsp.sampling)
     "polyphase": _both("resample", "polyphase"),
     "interpolated": _both("resample", "interpolated"),
     "sinc_interpolate": _both("sampling", "sinc_interpolate"),
-    "sinusoids": _cpu("sampling", "sinusoids", ("float64",)),
+    "sinusoids": _cpu("sampling", "sinusoids"),
     # wavelets (dsp.wavelets, _wavelet_nd, _wavelet_swt, _swtn)
     "dwt": _both("dwt", "dwt"),
     "idwt": _both("dwt", "idwt"),
@@ -88,14 +86,14 @@ OPS: dict[str, Op] = {
     # features (dsp._features_spectral, _pcen, _delta, _effects, _onset, _util)
     "signal_frames": _both("features", "signal_frames"),
     "column_stats": _both("features", "column_stats"),
-    "pcen": _both("features", "pcen", ("float64",)),
+    "pcen": _both("features", "pcen"),
     "correlate_rows": _cpu("features", "correlate_rows"),
     "peak_pick": _cpu("features", "peak_pick"),
     "onset_flux": _cpu("features", "onset_flux"),
-    "detrend": _cpu("features", "detrend", ("float64",)),
+    "detrend": _cpu("features", "detrend"),
     "deemphasis": _cpu("features", "deemphasis"),
     # beat tracking (dsp._beat)
-    "beat_track": _cpu("beat", "track", ("float64",)),
+    "beat_track": _cpu("beat", "track"),
 }
 
 
