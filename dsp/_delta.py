@@ -14,7 +14,7 @@ import numpy as np
 
 from ._dispatch import kernel
 from ._errors import DSPError
-from ._validation import as_float_array, check_axis, check_float, check_int, flatten_leading
+from ._validation import as_float_array, check_axis, check_choice, check_float, check_int, flatten_leading
 
 __all__ = ["delta", "stack_memory"]
 
@@ -86,8 +86,7 @@ def delta(data, *, width=9, order=1, axis=-1, mode="interp", **kwargs):
     if isinstance(order, (bool, np.bool_)) or not isinstance(order, (int, np.integer)) or order <= 0:
         raise DSPError(f"order={order!r} is not supported: need a positive integer")
     order = int(order)
-    if mode not in _MODES:
-        raise DSPError(f"mode={mode!r} is not supported: use one of {', '.join(map(repr, _MODES))}")
+    check_choice("mode", mode, _MODES)
     ax = check_axis(axis, x.ndim)
     n = x.shape[ax]
     if mode == "interp" and width > n:

@@ -16,7 +16,7 @@ import numpy as np
 from ._backend import array_module
 from ._dispatch import kernel_for
 from ._errors import DSPError
-from ._validation import as_float_array, check_float, check_int
+from ._validation import as_float_array, check_choice, check_dtype, check_float, check_int
 from .fourier import fft_frequencies
 
 __all__ = [
@@ -119,16 +119,12 @@ def rms(*, y=None, S=None, frame_length=2048, hop_length=512, center=True, pad_m
     """
     frame_length = check_int("frame_length", frame_length, minimum=1)
     hop_length = check_int("hop_length", hop_length, minimum=1)
-    try:
-        out_dtype = np.dtype(dtype)
-    except TypeError as exc:
-        raise DSPError(f"dtype={dtype!r} is not a dtype") from exc
+    out_dtype = check_dtype("dtype", dtype)
     if out_dtype.kind not in "fc":
         raise DSPError(f"dtype={out_dtype} is not supported: use a floating dtype such as float32")
     if y is not None:
         y = as_float_array(y, name="y")
-        if pad_mode not in _NP_PAD_MODES:
-            raise DSPError(f"pad_mode={pad_mode!r} is not supported: use one of {', '.join(map(repr, _NP_PAD_MODES))}")
+        check_choice("pad_mode", pad_mode, _NP_PAD_MODES)
         if center:
             pad = [(0, 0)] * (y.ndim - 1) + [(frame_length // 2, frame_length // 2)]
             y = np.pad(y, pad, mode="constant" if pad_mode == "empty" else pad_mode)

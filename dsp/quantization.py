@@ -23,7 +23,9 @@ import numpy as np
 from ._backend import array_module
 from ._dispatch import kernel_for
 from ._errors import DSPError
-from ._validation import as_float_array, check_axis, check_choice, check_float, check_int, kernel_ready
+from ._validation import (
+    as_float_array, check_axis, check_choice, check_dtype, check_float, check_int, kernel_ready,
+)
 
 __all__ = [
     "ClippingWarning",
@@ -305,12 +307,7 @@ def from_pcm(pcm, bits: int | None = None, *, dtype=np.float32):
     pcm = kernel_ready(array_module(pcm).asarray(pcm))  # read-only: the same compiled kernel
     if pcm.dtype.kind not in "iu":
         raise DSPError(f"pcm has dtype {pcm.dtype}: need PCM integers (uint8, int8, int16 or int32)")
-    try:
-        dtype = np.dtype(dtype)
-    except TypeError as exc:
-        raise DSPError(f"dtype={dtype!r} is not a dtype: use np.float32 or np.float64") from exc
-    if dtype not in (np.float32, np.float64):
-        raise DSPError(f"dtype={dtype} is not supported: use np.float32 or np.float64")
+    dtype = check_dtype("dtype", dtype, (np.float32, np.float64))
     natural = {np.dtype(np.uint8): 8, np.dtype(np.int8): 8, np.dtype(np.int16): 16, np.dtype(np.int32): 32}
     if pcm.dtype not in natural:
         raise DSPError(f"pcm has dtype {pcm.dtype}: need uint8, int8, int16 or int32")

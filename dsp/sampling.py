@@ -9,7 +9,9 @@ import numpy as np
 from ._backend import array_module
 from ._dispatch import kernel, kernel_for
 from ._errors import DSPError
-from ._validation import as_float_array, check_allocation, check_axis, check_float, check_int, flatten_leading
+from ._validation import (
+    as_float_array, check_allocation, check_axis, check_dtype, check_float, check_int, flatten_leading,
+)
 
 __all__ = ["sample", "nyquist_rate", "alias_frequency", "sinc_interpolate"]
 
@@ -87,9 +89,7 @@ def sample(f, duration: float, sr: float, t0: float = 0.0, *, dtype=np.float64):
     duration = check_float("duration", duration, minimum=0.0, strict_minimum=True)
     sr = check_float("sr", sr, minimum=0.0, strict_minimum=True)
     t0 = check_float("t0", t0)
-    dtype = np.dtype(dtype)
-    if dtype not in (np.float32, np.float64):
-        raise DSPError(f"dtype={dtype} is not supported: use np.float32 or np.float64")
+    dtype = check_dtype("dtype", dtype, (np.float32, np.float64))
     n = _n_samples(duration, sr)
     if n < 1:
         raise DSPError(f"duration={duration} at sr={sr} gives {n} samples: need duration >= 1 / sr")
