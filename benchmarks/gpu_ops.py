@@ -95,7 +95,7 @@ class Device:
 
     def context(self):
         if self.simulate:
-            from dsp._backend import simulated_gpu
+            from dsp._simulator import simulated_gpu
 
             return simulated_gpu()
         return contextlib.nullcontext()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._backend import kernel_module
+from ._dispatch import kernel
 from ._errors import DSPError
 from ._tempo_fourier import tempo_frequencies
 from ._util import normalize
@@ -236,7 +236,7 @@ def beat_track(*, y=None, sr=22050, onset_envelope=None, hop_length=512, start_b
     rows = np.ascontiguousarray(normed.reshape(-1, n), dtype=np.float64)
     fpb_rows = np.ascontiguousarray(np.broadcast_to(fpb, env.shape[:-1] + fpb.shape[-1:]).reshape(rows.shape[0], -1))
     tight32 = float(np.float32(tightness))  # librosa's kernel takes tightness as float32
-    beats = kernel_module("cpu", "beat").track(rows, fpb_rows, tight32, bool(trim)).reshape(env.shape)
+    beats = kernel("beat_track")(rows, fpb_rows, tight32, bool(trim)).reshape(env.shape)
     if not sparse:
         return bpm, beats
     frames = np.flatnonzero(beats)

@@ -26,7 +26,8 @@ import math
 
 import numpy as np
 
-from ._backend import array_module, backend_of, is_cupy_array, kernel_module
+from ._backend import array_module, backend_of, is_cupy_array
+from ._dispatch import has_kernel, kernel_for
 from ._errors import DSPError
 from ._validation import as_float_array, check_axis, check_choice, check_int
 
@@ -148,10 +149,9 @@ def _run(x, axis, type, norm, orth):
     if x.dtype.kind == "c":
         return _run(x.real, axis, type, norm, orth) + 1j * _run(x.imag, axis, type, norm, orth)
     n = x.shape[axis]
-    kernels = kernel_module(backend_of(x), "dct")
     if n <= MATRIX_MAX_LENGTH:
         return _transform(x, axis, dct_matrix(type, n, norm, None, orth))
-    if not hasattr(kernels, "fft_dct"):
+    if not has_kernel("fft_dct", backend_of(x)):
         # a backend without the FFT path: the n x n float64 matrix must stay reasonable
         if n > 4096:
             raise DSPError(
@@ -162,18 +162,17 @@ def _run(x, axis, type, norm, orth):
     xp = array_module(x)
     moved = xp.moveaxis(x, axis, -1)
     rows = xp.ascontiguousarray(moved.reshape((-1, n)))
-    out = kernels.fft_dct(rows, type, *_scales(type, n, norm, orth))
+    out = kernel_for("fft_dct", rows)(rows, type, *_scales(type, n, norm, orth))
     return xp.moveaxis(out.reshape(moved.shape), -1, axis)
 
 
 def _transform(x, axis, matrix):
-    kernels = kernel_module(backend_of(x), "dct")
     xp = array_module(x)
     shape = x.shape
     outer = int(np.prod(shape[:axis], dtype=np.int64))
     inner = int(np.prod(shape[axis + 1 :], dtype=np.int64))
     x3 = xp.ascontiguousarray(x).reshape(outer, shape[axis], inner)
-    out = kernels.apply_matrix(x3, matrix)
+    out = kernel_for("apply_matrix", x3)(x3, matrix)
     return out.reshape(shape[:axis] + (matrix.shape[0],) + shape[axis + 1 :])
 
 

@@ -10,7 +10,8 @@ import warnings
 
 import numpy as np
 
-from ._backend import array_module, backend_of, kernel_module
+from ._backend import array_module
+from ._dispatch import kernel_for
 from ._errors import DSPError
 from ._validation import as_float_array, check_float
 
@@ -145,10 +146,10 @@ def power_to_db(S, *, ref=1.0, amin: float = 1e-10, top_db=80.0, top_db_axes=Non
     if S.dtype.kind == "c":
         _warn_complex("power_to_db", "power_to_db(np.abs(D)**2)")
     ref_value = _ref_value(ref, lambda: abs(S) if S.dtype.kind == "c" else S)
-    kern = kernel_module(backend_of(S), "spectral")
+    to_db = kernel_for("power_to_db", S)
     if axes is not None and top_db is not None and S.ndim:
-        return _floor_per_group(kern.power_to_db(S, ref=ref_value, amin=amin, top_db=None), top_db, axes)
-    return _unwrap(kern.power_to_db(S, ref=ref_value, amin=amin, top_db=top_db), S.ndim == 0)
+        return _floor_per_group(to_db(S, ref=ref_value, amin=amin, top_db=None), top_db, axes)
+    return _unwrap(to_db(S, ref=ref_value, amin=amin, top_db=top_db), S.ndim == 0)
 
 
 def amplitude_to_db(S, *, ref=1.0, amin: float = 1e-5, top_db=80.0, top_db_axes=None):
@@ -192,10 +193,10 @@ def amplitude_to_db(S, *, ref=1.0, amin: float = 1e-5, top_db=80.0, top_db_axes=
         _warn_complex("amplitude_to_db", "amplitude_to_db(np.abs(S))")
     axes = _check_top_db_axes(top_db_axes, S.ndim)
     ref_value = _ref_value(ref, lambda: abs(S))
-    kern = kernel_module(backend_of(S), "spectral")
+    to_db = kernel_for("amplitude_to_db", S)
     if axes is not None and top_db is not None and S.ndim:
-        return _floor_per_group(kern.amplitude_to_db(S, ref=ref_value, amin=amin, top_db=None), top_db, axes)
-    return _unwrap(kern.amplitude_to_db(S, ref=ref_value, amin=amin, top_db=top_db), S.ndim == 0)
+        return _floor_per_group(to_db(S, ref=ref_value, amin=amin, top_db=None), top_db, axes)
+    return _unwrap(to_db(S, ref=ref_value, amin=amin, top_db=top_db), S.ndim == 0)
 
 
 def db_to_power(S_db, *, ref: float = 1.0):
@@ -225,8 +226,7 @@ def db_to_power(S_db, *, ref: float = 1.0):
     """
     S_db = _values(S_db, "S_db", allow_complex=False)
     ref = check_float("ref", ref)
-    kern = kernel_module(backend_of(S_db), "spectral")
-    return _unwrap(kern.db_to_power(S_db, ref=ref), S_db.ndim == 0)
+    return _unwrap(kernel_for("db_to_power", S_db)(S_db, ref=ref), S_db.ndim == 0)
 
 
 def db_to_amplitude(S_db, *, ref: float = 1.0):
@@ -256,8 +256,7 @@ def db_to_amplitude(S_db, *, ref: float = 1.0):
     """
     S_db = _values(S_db, "S_db", allow_complex=False)
     ref = check_float("ref", ref)
-    kern = kernel_module(backend_of(S_db), "spectral")
-    return _unwrap(kern.db_to_amplitude(S_db, ref=ref), S_db.ndim == 0)
+    return _unwrap(kernel_for("db_to_amplitude", S_db)(S_db, ref=ref), S_db.ndim == 0)
 
 
 def magphase(D, *, power: float = 1):
@@ -292,8 +291,7 @@ def magphase(D, *, power: float = 1):
     power = check_float("power", power)
     if D.dtype.kind != "c":
         D = D.astype(np.complex64 if D.dtype == np.float32 else np.complex128)
-    kern = kernel_module(backend_of(D), "spectral")
-    mag, phase = kern.magphase(D, power)
+    mag, phase = kernel_for("magphase", D)(D, power)
     if D.ndim == 0:
         return mag[()], phase[()]
     return mag, phase

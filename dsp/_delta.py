@@ -12,9 +12,9 @@ import math
 
 import numpy as np
 
-from ._backend import kernel_module
+from ._dispatch import kernel
 from ._errors import DSPError
-from ._validation import as_float_array, check_axis, check_float, check_int, flatten_leading
+from ._validation import as_float_array, check_axis, check_choice, check_float, check_int, flatten_leading
 
 __all__ = ["delta", "stack_memory"]
 
@@ -86,8 +86,7 @@ def delta(data, *, width=9, order=1, axis=-1, mode="interp", **kwargs):
     if isinstance(order, (bool, np.bool_)) or not isinstance(order, (int, np.integer)) or order <= 0:
         raise DSPError(f"order={order!r} is not supported: need a positive integer")
     order = int(order)
-    if mode not in _MODES:
-        raise DSPError(f"mode={mode!r} is not supported: use one of {', '.join(map(repr, _MODES))}")
+    check_choice("mode", mode, _MODES)
     ax = check_axis(axis, x.ndim)
     n = x.shape[ax]
     if mode == "interp" and width > n:
@@ -107,7 +106,7 @@ def delta(data, *, width=9, order=1, axis=-1, mode="interp", **kwargs):
     pad_mode = "constant" if mode == "interp" else _PAD[mode]
     pad_kw = {"constant_values": cval if mode == "constant" else 0.0} if pad_mode == "constant" else {}
     padded = np.ascontiguousarray(np.pad(rows, [(0, 0), (m, m)], mode=pad_mode, **pad_kw))
-    out = kernel_module("cpu", "features").correlate_rows(padded, c, n, rows.dtype)
+    out = kernel("correlate_rows")(padded, c, n, rows.dtype)
     if mode == "interp":
         left = np.stack([_weights(width, polyorder, order, spacing, p) for p in range(m)])
         right = np.stack([_weights(width, polyorder, order, spacing, p) for p in range(width - m, width)])

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._backend import kernel_module
+from ._dispatch import kernel
 from ._errors import DSPError
 from ._validation import as_float_array, check_float, check_int
 
@@ -175,7 +175,7 @@ def deemphasis(y, *, coef=0.97, zi=None, return_zf=False):
         z0 = np.zeros(rows.shape[0], y.dtype)
     else:
         z0 = np.broadcast_to(np.asarray(np.atleast_1d(zi), dtype=y.dtype), lead + (1,)).reshape(-1)
-    out, zf = kernel_module("cpu", "features").deemphasis(rows, coef, z0)
+    out, zf = kernel("deemphasis")(rows, coef, z0)
     out = out.reshape(y.shape)
     if zi is None:
         out -= ((2 - coef) * y[..., 0:1] - y[..., 1:2]) / (3 - coef) * (coef ** np.arange(n))

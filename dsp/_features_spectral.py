@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._backend import array_module, backend_of, kernel_module
+from ._backend import array_module
+from ._dispatch import kernel_for
 from ._errors import DSPError
-from ._validation import as_float_array, check_float, check_int
+from ._validation import as_float_array, check_choice, check_dtype, check_float, check_int
 from .fourier import fft_frequencies
 
 __all__ = [
@@ -25,11 +26,6 @@ __all__ = [
 
 _NP_PAD_MODES = ("constant", "edge", "linear_ramp", "maximum", "mean", "median", "minimum",
                  "reflect", "symmetric", "wrap", "empty")
-
-
-def _kern(x=None):
-    """The feature kernels where ``x`` lives (the GPU twins for CuPy arrays)."""
-    return kernel_module("cpu" if x is None else backend_of(x), "features")
 
 
 def _spectrogram(y, S, n_fft, hop_length, win_length, window, center, pad_mode, power=1.0):
@@ -123,16 +119,12 @@ def rms(*, y=None, S=None, frame_length=2048, hop_length=512, center=True, pad_m
     """
     frame_length = check_int("frame_length", frame_length, minimum=1)
     hop_length = check_int("hop_length", hop_length, minimum=1)
-    try:
-        out_dtype = np.dtype(dtype)
-    except TypeError as exc:
-        raise DSPError(f"dtype={dtype!r} is not a dtype") from exc
+    out_dtype = check_dtype("dtype", dtype)
     if out_dtype.kind not in "fc":
         raise DSPError(f"dtype={out_dtype} is not supported: use a floating dtype such as float32")
     if y is not None:
         y = as_float_array(y, name="y")
-        if pad_mode not in _NP_PAD_MODES:
-            raise DSPError(f"pad_mode={pad_mode!r} is not supported: use one of {', '.join(map(repr, _NP_PAD_MODES))}")
+        check_choice("pad_mode", pad_mode, _NP_PAD_MODES)
         if center:
             pad = [(0, 0)] * (y.ndim - 1) + [(frame_length // 2, frame_length // 2)]
             y = np.pad(y, pad, mode="constant" if pad_mode == "empty" else pad_mode)
@@ -142,7 +134,7 @@ def rms(*, y=None, S=None, frame_length=2048, hop_length=512, center=True, pad_m
         n_frames = 1 + (n - frame_length) // hop_length
         lead = y.shape[:-1]
         y2 = np.ascontiguousarray(y.reshape(-1, n))
-        power = _kern(y2).signal_frames(y2, frame_length, hop_length, n_frames, 0)
+        power = kernel_for("signal_frames", y2)(y2, frame_length, hop_length, n_frames, 0)
         return np.sqrt(power).reshape(lead + (1, n_frames)).astype(out_dtype, copy=False)
     if S is None:
         raise DSPError("rms needs y (audio) or S (a spectrogram): both are None")
@@ -155,7 +147,7 @@ def rms(*, y=None, S=None, frame_length=2048, hop_length=512, center=True, pad_m
     if S.dtype.kind == "c":  # |S| in float64, so that float32 rounding of |S| is not squared
         S = np.sqrt(np.square(S.real, dtype=np.float64) + np.square(S.imag, dtype=np.float64))
     M, lead, t = _rows(S)
-    power = _kern(M).column_stats(M, np.zeros(M.shape[1]), 4, float(frame_length), float(frame_length % 2))
+    power = kernel_for("column_stats", M)(M, np.zeros(M.shape[1]), 4, float(frame_length), float(frame_length % 2))
     return np.sqrt(power).reshape(lead + (1, t)).astype(out_dtype, copy=False)
 
 
@@ -213,7 +205,7 @@ def zero_crossing_rate(y, *, frame_length=2048, hop_length=512, center=True, **k
     n_frames = 1 + (n - frame_length) // hop_length
     lead = y.shape[:-1]
     y2 = np.ascontiguousarray(y.reshape(-1, n))
-    z = _kern(y2).signal_frames(y2, frame_length, hop_length, n_frames, 1, threshold,
+    z = kernel_for("signal_frames", y2)(y2, frame_length, hop_length, n_frames, 1, threshold,
                               bool(kwargs.get("zero_pos", True)))
     if kwargs.get("pad", False):
         z += 1.0 / frame_length
@@ -241,7 +233,7 @@ def spectral_centroid(*, y=None, sr=22050, S=None, n_fft=2048, hop_length=512, f
         tot = np.where(tot < np.finfo(S.dtype).tiny, 1.0, tot)
         return np.sum(f * (S / tot), axis=-2, keepdims=True)
     M, lead, t = _rows(S)
-    return _unrows(_kern(M).column_stats(M, f, 0), lead, t)
+    return _unrows(kernel_for("column_stats", M)(M, f, 0), lead, t)
 
 
 spectral_centroid.__doc__ = f"""Spectral centroid per frame, as ``librosa.feature.spectral_centroid``.
@@ -289,7 +281,7 @@ def spectral_bandwidth(*, y=None, sr=22050, S=None, n_fft=2048, hop_length=512, 
     M, lead, t = _rows(S)
     xp = array_module(M)
     c = xp.ascontiguousarray(xp.swapaxes(centroid, -1, -2).reshape(-1))
-    return _unrows(_kern(M).column_stats(M, f, 1, p, 0.0 if norm else 1.0, c), lead, t)
+    return _unrows(kernel_for("column_stats", M)(M, f, 1, p, 0.0 if norm else 1.0, c), lead, t)
 
 
 spectral_bandwidth.__doc__ = f"""Spectral bandwidth of order ``p`` per frame, as ``librosa.feature.spectral_bandwidth``.
@@ -336,7 +328,7 @@ def spectral_rolloff(*, y=None, sr=22050, S=None, n_fft=2048, hop_length=512, wi
         ind = np.where(total < roll_percent * total[..., -1:, :], np.nan, 1)
         return np.nanmin(ind * f, axis=-2, keepdims=True)
     M, lead, t = _rows(S)
-    return _unrows(_kern(M).column_stats(M, f, 2, roll_percent), lead, t)
+    return _unrows(kernel_for("column_stats", M)(M, f, 2, roll_percent), lead, t)
 
 
 spectral_rolloff.__doc__ = f"""Roll-off frequency per frame, as ``librosa.feature.spectral_rolloff``.
@@ -406,7 +398,7 @@ def spectral_flatness(*, y=None, S=None, n_fft=2048, hop_length=512, win_length=
     S, n_fft, s_dtype = _spectrogram(y, S, n_fft, hop_length, win_length, window, center, pad_mode)
     _check_nonneg(S, "spectral flatness")
     M, lead, t = _rows(S)
-    return _unrows(_kern(M).column_stats(M, np.zeros(M.shape[1]), 3, power, amin), lead, t, s_dtype)
+    return _unrows(kernel_for("column_stats", M)(M, np.zeros(M.shape[1]), 3, power, amin), lead, t, s_dtype)
 
 
 def spectral_contrast(*, y=None, sr=22050, S=None, n_fft=2048, hop_length=512, win_length=None,

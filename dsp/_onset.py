@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._backend import kernel_module
+from ._dispatch import kernel
 from ._errors import DSPError
 from ._validation import as_float_array, check_float, check_int
 
@@ -159,7 +159,7 @@ def onset_strength_multi(*, y=None, sr=22050, S=None, lag=1, max_size=1, ref=Non
     lead = S.shape[:-2]
     if ref is None and aggregate is None and channels is None:
         rows = np.ascontiguousarray(np.swapaxes(S, -1, -2).reshape((-1, T, S.shape[-2])))
-        env = kernel_module("cpu", "features").onset_flux(rows, lag, max_size)
+        env = kernel("onset_flux")(rows, lag, max_size)
         env = env.reshape(lead + (1, T - lag)).astype(S.dtype, copy=False)
     else:
         if ref is None:
@@ -178,7 +178,7 @@ def onset_strength_multi(*, y=None, sr=22050, S=None, lag=1, max_size=1, ref=Non
     env = np.pad(env, [(0, 0)] * (env.ndim - 1) + [(pad, 0)], mode="constant")
     if detrend:
         rows = np.ascontiguousarray(env.reshape(-1, env.shape[-1]), dtype=np.float64)
-        env = kernel_module("cpu", "features").detrend(rows).reshape(env.shape)
+        env = kernel("detrend")(rows).reshape(env.shape)
     if center:
         env = env[..., :T]
     return env

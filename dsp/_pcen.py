@@ -10,7 +10,8 @@ import warnings
 
 import numpy as np
 
-from ._backend import array_module, backend_of, kernel_module
+from ._backend import array_module
+from ._dispatch import kernel_for
 from ._errors import DSPError
 from ._validation import as_float_array, check_axis, check_float, check_int
 
@@ -131,7 +132,7 @@ def pcen(S, *, sr=22050, hop_length=512, gain=0.98, bias=2, power=0.5, time_cons
                                       lead + (1,)).reshape(-1)
         except ValueError as exc:
             raise DSPError(f"zi has shape {zi.shape}: it must broadcast to {S.shape[:ax] + (1,) + S.shape[ax + 1:]}") from exc
-    out, zf = kernel_module(backend_of(rows), "features").pcen(rows, ref_rows, zi_rows, b, gain, bias, power, eps)
+    out, zf = kernel_for("pcen", rows)(rows, ref_rows, zi_rows, b, gain, bias, power, eps)
     out = xp.moveaxis(out.reshape(lead + (n,)), -1, ax)
     if return_zf:
         return out, xp.moveaxis(zf.reshape(lead + (1,)), -1, ax)

@@ -14,7 +14,8 @@ import numpy as np
 
 from ._backend import array_module
 from ._errors import DSPError
-from ._wavelet_common import as_data, int_arg, kernels, rows, unrows
+from ._dispatch import kernel_for
+from ._wavelet_common import as_data, int_arg, rows, unrows
 from ._wavelet_modes import MODES
 from ._wavelet_nd import _axes_arg, _wavelets
 from ._wavelet_swt import _swt_filters
@@ -31,7 +32,7 @@ class _ShapeError(DSPError, RuntimeError):
 def _swt_level_axis(x, dec_lo, dec_hi, start, axis):
     """(cA, cD) of stationary level ``start + 1`` along ``axis`` of a real array."""
     x2, lead = rows(x, axis)
-    (ca, cd), = kernels(x).swt(x2, dec_lo, dec_hi, 1, start)
+    (ca, cd), = kernel_for("swt", x)(x2, dec_lo, dec_hi, 1, start)
     return unrows(ca, lead, axis, False), unrows(cd, lead, axis, False)
 
 
@@ -47,7 +48,7 @@ def _iswt_level_axis(a, d, rec_lo, rec_hi, step, axis):
     k = ra.shape[0]
     ae = xp.ascontiguousarray(xp.concatenate([ra[:, 0::2], ra[:, 1::2]]))
     de = xp.ascontiguousarray(xp.concatenate([rd[:, 0::2], rd[:, 1::2]]))
-    y = kernels(a, d).idwt(ae, de, rec_lo, rec_hi, _PERIODIZATION)
+    y = kernel_for("idwt", a, d)(ae, de, rec_lo, rec_hi, _PERIODIZATION)
     out = ((y[:k] + xp.roll(y[k:], 1, axis=1)) * 0.5).astype(a2.dtype, copy=False)
     return unrows(_from_residue_rows(xp, out, nb, step), lead, axis, False)
 

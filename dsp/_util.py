@@ -6,7 +6,7 @@ import numbers
 
 import numpy as np
 
-from ._backend import kernel_module
+from ._dispatch import kernel
 from ._errors import DSPError
 from ._validation import check_axis, check_float, kernel_ready, to_numpy
 
@@ -232,6 +232,6 @@ def peak_pick(x, *, pre_max, post_max, pre_avg, post_avg, delta, wait, sparse=Tr
         peaks = np.zeros(x.shape, bool)
     else:
         rows = kernel_ready(np.ascontiguousarray(xi.reshape(-1, n)))  # read-only input: one copy
-        peaks = kernel_module("cpu", "features").peak_pick(rows, pre_max, post_max, pre_avg, post_avg, delta, wait)
+        peaks = kernel("peak_pick")(rows, pre_max, post_max, pre_avg, post_avg, delta, wait)
         peaks = np.moveaxis(peaks.reshape(lead + (n,)), -1, ax)
     return np.flatnonzero(peaks) if sparse else peaks

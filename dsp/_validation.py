@@ -205,6 +205,40 @@ def check_float(
     return value
 
 
+def check_bool(name: str, value: Any) -> bool:
+    """Return ``value`` as a bool, refusing anything but True/False (1, 'yes', None...)."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise DSPError(f"{name}={value!r} must be True or False")
+    return bool(value)
+
+
+def check_dtype(name: str, value: Any, accepted: Iterable[Any] | None = None) -> np.dtype:
+    """Return ``value`` as a NumPy dtype, one of ``accepted`` when given.
+
+    >>> check_dtype("dtype", "float32", (np.float32, np.float64))
+    dtype('float32')
+    """
+    accepted = None if accepted is None else tuple(np.dtype(d) for d in accepted)
+    names = "" if accepted is None else " or ".join(d.name for d in accepted)
+    try:
+        dt = np.dtype(value)
+    except TypeError as exc:
+        raise DSPError(f"{name}={value!r} is not a dtype" + (f": use {names}" if names else "")) from exc
+    if accepted is not None and dt not in accepted:
+        raise DSPError(f"{name}={dt.name} is not supported: use {names}")
+    return dt
+
+
+def check_rate(name: str, value: Any) -> float:
+    """Return a sampling rate (Hz) as a finite float > 0."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise DSPError(f"{name}={value!r} must be a positive number (Hz)")
+    value = float(value)
+    if not np.isfinite(value) or value <= 0:
+        raise DSPError(f"{name}={value} must be a finite number > 0 (Hz)")
+    return value
+
+
 def check_choice(name: str, value: Any, choices: Iterable[Any]) -> Any:
     """Return ``value`` if it is one of ``choices``."""
     choices = tuple(choices)

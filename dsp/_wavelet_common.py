@@ -11,7 +11,7 @@ import numbers
 
 import numpy as np
 
-from ._backend import array_module, backend_of, is_cupy_array, kernel_module
+from ._backend import array_module, is_cupy_array
 from ._errors import DSPError, DSPTypeError
 from ._validation import as_float_array, check_axis, check_int, flatten_leading
 from ._wavelet_modes import NEEDS_TWO_SAMPLES, mode_name
@@ -57,10 +57,6 @@ def unrows(y, lead, axis, complex_):
         y = y[:half] + 1j * y[half:]
     y = y.reshape(lead + y.shape[1:])
     return y if axis == y.ndim - 1 else array_module(y).moveaxis(y, -1, axis)
-
-
-def kernels(*arrays):
-    return kernel_module(backend_of(*arrays), "dwt")
 
 
 def is_array(a):

@@ -16,7 +16,8 @@ import numpy as np
 
 from ._backend import array_module, backend_of
 from ._errors import DSPError, DSPTypeError
-from ._wavelet_common import as_data, check_length, kernels, rows, unrows
+from ._dispatch import kernel, kernel_for
+from ._wavelet_common import as_data, check_length, rows, unrows
 from ._wavelet_filters import as_wavelet
 from ._wavelet_modes import idwt_len, mode_id, mode_name
 
@@ -90,14 +91,12 @@ def _dwt_axis(x, w, mode, axis):
     check_length(x.shape[axis], mode, "data", axis)
     if backend_of(x) == "gpu" or axis == x.ndim - 1 or x.size == 0:  # GPU: the row kernels
         x2, lead = rows(x, axis)
-        ca, cd = kernels(x).dwt(x2, w._bank[0], w._bank[1], mode)
+        ca, cd = kernel_for("dwt", x)(x2, w._bank[0], w._bank[1], mode)
         return unrows(ca, lead, axis, False), unrows(cd, lead, axis, False)
-    from dsp_kernels.cpu import dwt_nd
-
     x = np.ascontiguousarray(x)
     outer = int(np.prod(x.shape[:axis], dtype=np.int64))
     inner = int(np.prod(x.shape[axis + 1:], dtype=np.int64))
-    ca, cd = dwt_nd.dwt(x.reshape(outer, x.shape[axis], inner), w._bank[0], w._bank[1], mode)
+    ca, cd = kernel("dwt_nd_dwt")(x.reshape(outer, x.shape[axis], inner), w._bank[0], w._bank[1], mode)
     shape = x.shape[:axis] + (ca.shape[1],) + x.shape[axis + 1:]
     return ca.reshape(shape), cd.reshape(shape)
 
@@ -131,15 +130,13 @@ def _idwt_axis(a, d, w, mode, axis):
     if backend_of(a, d) == "gpu" or axis == a.ndim - 1 or a.size == 0:
         a2, lead = rows(a, axis)
         d2, _ = rows(d, axis)
-        y = kernels(a, d).idwt(a2, d2, w._bank[2], w._bank[3], mode)
+        y = kernel_for("idwt", a, d)(a2, d2, w._bank[2], w._bank[3], mode)
         return unrows(y, lead, axis, False)
-    from dsp_kernels.cpu import dwt_nd
-
     outer = int(np.prod(a.shape[:axis], dtype=np.int64))
     inner = int(np.prod(a.shape[axis + 1:], dtype=np.int64))
     a3 = np.ascontiguousarray(a).reshape(outer, n, inner)
     d3 = np.ascontiguousarray(d).reshape(outer, n, inner)
-    y = dwt_nd.idwt(a3, d3, w._bank[2], w._bank[3], mode)
+    y = kernel("dwt_nd_idwt")(a3, d3, w._bank[2], w._bank[3], mode)
     return y.reshape(a.shape[:axis] + (y.shape[1],) + a.shape[axis + 1:])
 
 

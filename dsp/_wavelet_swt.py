@@ -9,7 +9,8 @@ import warnings
 import numpy as np
 
 from ._errors import DSPError
-from ._wavelet_common import as_data, axis_arg, int_arg, kernels, rows, unrows
+from ._dispatch import kernel_for
+from ._wavelet_common import as_data, axis_arg, int_arg, rows, unrows
 from ._wavelet_filters import as_wavelet
 
 __all__ = ["swt", "iswt", "swt_max_level"]
@@ -119,7 +120,7 @@ def swt(data, wavelet, level=None, start_level=0, axis=-1, trim_approx=False, no
         )
     dec_lo, dec_hi = _swt_filters(w, norm, "dec")
     x2, lead = rows(x, axis)
-    pairs = kernels(x).swt(x2, dec_lo, dec_hi, level, start_level)
+    pairs = kernel_for("swt", x)(x2, dec_lo, dec_hi, level, start_level)
     c = x.dtype.kind == "c"
     pairs = [(unrows(a, lead, axis, c), unrows(d, lead, axis, c)) for a, d in pairs[::-1]]
     if trim_approx:
@@ -184,5 +185,5 @@ def iswt(coeffs, wavelet, norm=False, axis=-1):
     flat = [rows(a.astype(dtype, copy=False), axis) for a in arrays]
     lead = flat[0][1]
     rec_lo, rec_hi = _swt_filters(w, norm, "rec")
-    y = kernels(*arrays).iswt(flat[0][0], [r for r, _ in flat[1:]], rec_lo, rec_hi)
+    y = kernel_for("iswt", *arrays)(flat[0][0], [r for r, _ in flat[1:]], rec_lo, rec_hi)
     return unrows(y, lead, axis, np.dtype(dtype).kind == "c")

@@ -25,7 +25,7 @@ from dsp_kernels.shapes import istft_length
 from . import _av
 from ._errors import DSPError
 from ._sndfile import _decode, _frame_range, _sf_open
-from ._validation import as_float_array, check_choice, check_float
+from ._validation import as_float_array, check_bool, check_choice, check_dtype, check_float
 from .quantization import to_pcm
 from .resampling import _quality_for, resample
 
@@ -68,13 +68,7 @@ def _check_sr(sr, *, allow_none):
 
 
 def _check_dtype(dtype):
-    try:
-        dt = np.dtype(dtype)
-    except TypeError as exc:
-        raise DSPError(f"dtype={dtype!r} is not supported: use np.float32 or np.float64") from exc
-    if dt not in _FLOAT_DTYPES:
-        raise DSPError(f"dtype={dt} is not supported: use np.float32 or np.float64")
-    return dt
+    return check_dtype("dtype", dtype, _FLOAT_DTYPES)
 
 
 def _check_window(offset, duration):
@@ -168,8 +162,7 @@ def load(path, *, sr=22050, mono=True, offset=0.0, duration=None, dtype=np.float
     """
     sr = _check_sr(sr, allow_none=True)
     _quality_for("high", res_type)  # refused up front, whether or not this file needs resampling
-    if not isinstance(mono, (bool, np.bool_)):
-        raise DSPError(f"mono={mono!r} must be True or False")
+    mono = check_bool("mono", mono)
     dtype = _check_dtype(dtype)
     offset, duration = _check_window(offset, duration)
     if isinstance(path, tuple):

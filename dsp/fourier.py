@@ -15,7 +15,8 @@ import math
 
 import numpy as np
 
-from ._backend import array_module, backend_of, kernel_module
+from ._backend import array_module
+from ._dispatch import kernel_for
 from ._errors import DSPError
 from ._numpy_policy import fft_input, write_out
 from ._validation import as_float_array, check_allocation, check_axis, check_choice, check_float, check_int, complex_dtype
@@ -228,8 +229,7 @@ def _complex_transform(a, n, axis, norm, inverse):
     size = x2.shape[-1] if n is None else n
     _need_points(size, "" if n is not None else " (the input's length along axis)")
     x2 = _fit(xp, x2.astype(complex_dtype(x2.dtype), copy=False), size)
-    kern = kernel_module(backend_of(x2), "fft")
-    out = kern.fft(x2, bool(inverse), _scale(norm, size, inverse))
+    out = kernel_for("fft", x2)(x2, bool(inverse), _scale(norm, size, inverse))
     return _finish(xp, out, lead, axis)
 
 
@@ -321,8 +321,7 @@ def rfft(a, n=None, axis=-1, norm=None, out=None):
     size = x2.shape[-1] if n is None else n
     _need_points(size, "" if n is not None else " (the input's length along axis)")
     x2 = _fit(xp, x2, size)
-    kern = kernel_module(backend_of(x2), "fft")
-    return write_out(out, _finish(xp, kern.rfft(x2, _scale(norm, size, False)), lead, axis))
+    return write_out(out, _finish(xp, kernel_for("rfft", x2)(x2, _scale(norm, size, False)), lead, axis))
 
 
 def irfft(a, n=None, axis=-1, norm=None, out=None):
@@ -358,5 +357,4 @@ def irfft(a, n=None, axis=-1, norm=None, out=None):
         n = 2 * (x2.shape[-1] - 1)
         _need_points(n, f" (the default 2 * (m - 1) for m={x2.shape[-1]} input bins)")
     x2 = _fit(xp, x2.astype(complex_dtype(x2.dtype), copy=False), n // 2 + 1)
-    kern = kernel_module(backend_of(x2), "fft")
-    return write_out(out, _finish(xp, kern.irfft(x2, n, _scale(norm, n, True)), lead, axis))
+    return write_out(out, _finish(xp, kernel_for("irfft", x2)(x2, n, _scale(norm, n, True)), lead, axis))

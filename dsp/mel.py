@@ -54,12 +54,15 @@ import numbers
 import warnings
 
 import numpy as np
-from dsp_kernels.shapes import stft_n_frames
 
-from ._backend import array_module, backend_of, kernel_module
+from ._backend import array_module
 from ._dct import dct, dct_matrix, idct
+from ._dispatch import kernel_for
 from ._errors import DSPError
-from ._validation import as_float_array, check_allocation, check_choice, check_float, check_int
+from . import _stft_params as stft_params
+from ._validation import (
+    as_float_array, check_allocation, check_bool, check_choice, check_dtype, check_float, check_int,
+)
 
 __all__ = [
     "hz_to_mel",
@@ -87,12 +90,6 @@ def _as_values(x, name):
     return as_float_array(a, name=name, min_ndim=0)
 
 
-def _check_bool(name, value):
-    if not isinstance(value, (bool, np.bool_)):
-        raise DSPError(f"{name}={value!r} must be True or False")
-    return bool(value)
-
-
 def hz_to_mel(frequencies, *, htk=False):
     """Convert frequencies in Hz to mels (Slaney's scale, or HTK's with ``htk=True``).
 
@@ -116,7 +113,7 @@ def hz_to_mel(frequencies, *, htk=False):
     >>> round(float(dsp.hz_to_mel(1000, htk=True)), 3)
     999.986
     """
-    htk = _check_bool("htk", htk)
+    htk = check_bool("htk", htk)
     f = _as_values(frequencies, "frequencies")
     xp = array_module(f)
     if htk:
@@ -154,7 +151,7 @@ def mel_to_hz(mels, *, htk=False):
     >>> round(float(dsp.mel_to_hz(dsp.hz_to_mel(440.0, htk=True), htk=True)), 6)
     440.0
     """
-    htk = _check_bool("htk", htk)
+    htk = check_bool("htk", htk)
     m = _as_values(mels, "mels")
     xp = array_module(m)
     if htk:
@@ -194,7 +191,7 @@ def mel_frequencies(n_mels=128, *, fmin=0.0, fmax=11025.0, htk=False):
     check_allocation(f"n_mels={n_mels}", n_mels, 8, what="an array")
     fmin = check_float("fmin", fmin, minimum=0.0)
     fmax = check_float("fmax", fmax, minimum=0.0)
-    htk = _check_bool("htk", htk)
+    htk = check_bool("htk", htk)
     return _mel_frequencies(n_mels, fmin, fmax, htk)
 
 
@@ -218,16 +215,6 @@ def _check_norm(norm):
     return p
 
 
-def _check_dtype(dtype):
-    try:
-        dt = np.dtype(dtype)
-    except TypeError as exc:
-        raise DSPError(f"dtype={dtype!r} is not a NumPy dtype: use np.float32 or np.float64") from exc
-    if dt not in (np.float32, np.float64):
-        raise DSPError(f"dtype={dt} is not supported: use np.float32 or np.float64")
-    return dt
-
-
 def _check_filterbank_args(sr, n_fft, n_mels, fmin, fmax, htk, norm, dtype):
     sr = check_float("sr", sr, minimum=0.0, strict_minimum=True)
     n_fft = check_int("n_fft", n_fft, minimum=2)
@@ -238,7 +225,8 @@ def _check_filterbank_args(sr, n_fft, n_mels, fmin, fmax, htk, norm, dtype):
     fmax = sr / 2.0 if fmax is None else check_float("fmax", fmax, minimum=0.0)
     if not fmax > fmin:
         raise DSPError(f"fmax={fmax} must be > fmin={fmin}")
-    return sr, n_fft, n_mels, fmin, fmax, _check_bool("htk", htk), _check_norm(norm), _check_dtype(dtype)
+    dtype = check_dtype("dtype", dtype, (np.float32, np.float64))
+    return sr, n_fft, n_mels, fmin, fmax, check_bool("htk", htk), _check_norm(norm), dtype
 
 
 @functools.lru_cache(maxsize=32)
@@ -385,8 +373,7 @@ def _project(S, fb_args):
     starts, offsets, weights = _sparse_filterbank(*fb_args)
     lead = S.shape[:-2]
     S3 = xp.ascontiguousarray(S.reshape((-1,) + S.shape[-2:]), dtype=out_dtype)
-    kernels = kernel_module(backend_of(S), "mel")
-    out = kernels.mel_project(S3, starts, offsets, weights)
+    out = kernel_for("mel_project", S3)(S3, starts, offsets, weights)
     return out.reshape(lead + out.shape[-2:])
 
 
@@ -453,35 +440,28 @@ def melspectrogram(
         return _project(S, fb_args)
     if y is None:
         raise DSPError("melspectrogram needs y (audio) or S (a spectrogram): both are None")
-    from . import spectral
+    from .spectral import fft_window
 
     y = as_float_array(y, name="y")
-    n_fft, hop_length, win_length = spectral._lengths(n_fft, hop_length, win_length)
-    center = _check_bool("center", center)
-    pad_mode = spectral._check_pad_mode(pad_mode)
+    n_fft, hop_length, win_length = stft_params.lengths(n_fft, hop_length, win_length)
+    center = check_bool("center", center)
+    pad_mode = stft_params.check_pad_mode(pad_mode)
     power = check_float("power", power, minimum=0.0, strict_minimum=True)
     fb_args = _mel_args(sr, n_fft, kwargs)
     n = y.shape[-1]
     if n == 0:
         raise DSPError("y has 0 samples: need at least one")
-    if center and n_fft > n:
-        warnings.warn(f"n_fft={n_fft} is too large for input signal of length={n}", stacklevel=2)
-    if not center and n < n_fft:
-        raise DSPError(
-            f"n_fft={n_fft} is too large for center=False analysis of a signal of length "
-            f"{n}: need at least n_fft samples, or center=True"
-        )
-    n_frames = stft_n_frames(n, n_fft, hop_length, center)
+    n_frames = stft_params.n_frames(n, n_fft, hop_length, center)
     check_allocation(f"n_fft={n_fft}, hop_length={hop_length} for {n} samples",
                      int(np.prod(y.shape[:-1], dtype=np.int64)) * n_frames * fb_args[2], 8,
                      what="a mel spectrogram")
     _warn_if_empty(fb_args, stacklevel=2)
-    window = spectral._fft_window(window, win_length, n_fft)
+    window = fft_window(window, win_length, n_fft)
     starts, offsets, weights = _sparse_filterbank(*fb_args)
     xp = array_module(y)
     lead = y.shape[:-1]
     y2 = xp.ascontiguousarray(y.reshape((-1, n)))
-    out = kernel_module(backend_of(y), "mel").melspectrogram(
+    out = kernel_for("melspectrogram", y)(
         y2, n_fft=n_fft, hop_length=hop_length, window=window, center=center, pad_mode=pad_mode,
         power=power, starts=starts, offsets=offsets, weights=weights,
         out_dtype=np.result_type(y.dtype, fb_args[-1]),
@@ -548,7 +528,7 @@ def mfcc(*, y=None, sr=22050, S=None, n_mfcc=20, dct_type=2, norm="ortho", lifte
     lead = S.shape[:-2]
     xp = array_module(S)
     S3 = xp.ascontiguousarray(S.reshape((-1,) + S.shape[-2:]))
-    M = kernel_module(backend_of(S), "dct").apply_matrix(S3, matrix)
+    M = kernel_for("apply_matrix", S)(S3, matrix)
     M = M.reshape(lead + M.shape[-2:])
     if lifter > 0:
         LI = xp.sin(np.pi * xp.arange(1, 1 + n_mfcc, dtype=M.dtype) / lifter)

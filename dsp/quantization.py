@@ -20,9 +20,12 @@ import warnings
 
 import numpy as np
 
-from ._backend import array_module, backend_of, kernel_module
+from ._backend import array_module
+from ._dispatch import kernel_for
 from ._errors import DSPError
-from ._validation import as_float_array, check_axis, check_choice, check_float, check_int, kernel_ready
+from ._validation import (
+    as_float_array, check_axis, check_choice, check_dtype, check_float, check_int, kernel_ready,
+)
 
 __all__ = [
     "ClippingWarning",
@@ -103,8 +106,7 @@ def quantize(a, step):
             raise DSPError(f"step={step!r} is too small for a's magnitude (max |a| = {peak:g}): "
                            f"|a| / step overflows {a.dtype}; need step >= "
                            f"{peak / float(np.finfo(a.dtype).max):.3g}")
-    k = kernel_module(backend_of(a), "quantize")
-    return k.quantize(_contiguous(a), step)
+    return kernel_for("quantize", a)(_contiguous(a), step)
 
 
 def _check_bits(n_bits, name="n_bits"):
@@ -147,8 +149,7 @@ def quantize_bits(y, n_bits: int, *, clip: str = "warn"):
     n_bits = _check_bits(n_bits)
     check_choice("clip", clip, _CLIP_MODES)
     step = 2.0 ** (1 - n_bits)
-    k = kernel_module(backend_of(y), "quantize")
-    yq = k.quantize(_contiguous(y), step)
+    yq = kernel_for("quantize", y)(_contiguous(y), step)
     # The top level 1 - step in the output dtype: in float32 it rounds up to 1.0 from 26 bits on,
     # so the largest float32 below 1 stands in for it (the result must stay inside [-1, 1)).
     hi = yq.dtype.type(1.0 - step)
@@ -271,8 +272,7 @@ def to_pcm(y, bits: int = 16, *, clip: str = "warn"):
                        "(quantize_bits handles any depth from 2 to 32)")
     check_choice("clip", clip, _CLIP_MODES)
     scale = 2.0 ** (bits - 1)
-    k = kernel_module(backend_of(y), "quantize")
-    ints, n_clipped = k.to_int(_contiguous(y), scale, -scale, scale - 1.0)
+    ints, n_clipped = kernel_for("to_int", y)(_contiguous(y), scale, -scale, scale - 1.0)
     if bits == 8:
         ints = ints + 128
     pcm = ints.astype(_PCM_DTYPES[bits])
@@ -307,12 +307,7 @@ def from_pcm(pcm, bits: int | None = None, *, dtype=np.float32):
     pcm = kernel_ready(array_module(pcm).asarray(pcm))  # read-only: the same compiled kernel
     if pcm.dtype.kind not in "iu":
         raise DSPError(f"pcm has dtype {pcm.dtype}: need PCM integers (uint8, int8, int16 or int32)")
-    try:
-        dtype = np.dtype(dtype)
-    except TypeError as exc:
-        raise DSPError(f"dtype={dtype!r} is not a dtype: use np.float32 or np.float64") from exc
-    if dtype not in (np.float32, np.float64):
-        raise DSPError(f"dtype={dtype} is not supported: use np.float32 or np.float64")
+    dtype = check_dtype("dtype", dtype, (np.float32, np.float64))
     natural = {np.dtype(np.uint8): 8, np.dtype(np.int8): 8, np.dtype(np.int16): 16, np.dtype(np.int32): 32}
     if pcm.dtype not in natural:
         raise DSPError(f"pcm has dtype {pcm.dtype}: need uint8, int8, int16 or int32")
@@ -330,5 +325,4 @@ def from_pcm(pcm, bits: int | None = None, *, dtype=np.float32):
         if lo < -scale or hi > scale - 1:
             raise DSPError(f"pcm holds values in [{lo}, {hi}], outside 24-bit range "
                            f"[{-scale}, {scale - 1}]: is it left-aligned 32-bit data? use bits=32")
-    k = kernel_module(backend_of(pcm), "quantize")
-    return k.from_int(_contiguous(pcm), offset, scale, dtype)
+    return kernel_for("from_int", pcm)(_contiguous(pcm), offset, scale, dtype)

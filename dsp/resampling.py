@@ -69,13 +69,15 @@ from __future__ import annotations
 
 import functools
 import math
-import numbers
 
 import numpy as np
 
-from ._backend import array_module, backend_of, kernel_module
+from ._backend import array_module
+from ._dispatch import kernel_for
 from ._errors import DSPError
-from ._validation import as_float_array, check_allocation, check_axis, check_choice, flatten_leading
+from ._validation import (
+    as_float_array, check_allocation, check_axis, check_bool, check_choice, check_rate, flatten_leading,
+)
 from .windows import bessel_i0
 
 __all__ = ["resample"]
@@ -143,15 +145,6 @@ def _dense_table(quality: str) -> np.ndarray:
     table = _kernel(u, num_zeros, beta)
     table.flags.writeable = False
     return table
-
-
-def _check_rate(name, value):
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise DSPError(f"{name}={value!r} must be a positive number (Hz)")
-    value = float(value)
-    if not math.isfinite(value) or value <= 0:
-        raise DSPError(f"{name}={value} must be a finite number > 0 (Hz)")
-    return value
 
 
 def _rational(orig_sr: float, target_sr: float):
@@ -246,13 +239,11 @@ def resample(y, *, orig_sr, target_sr, quality: str = "high", axis: int = -1, sc
     >>> dsp.resample(y, orig_sr=44100, target_sr=16000, res_type='soxr_hq').shape  # librosa's name
     (16000,)
     """
-    orig_sr = _check_rate("orig_sr", orig_sr)
-    target_sr = _check_rate("target_sr", target_sr)
+    orig_sr = check_rate("orig_sr", orig_sr)
+    target_sr = check_rate("target_sr", target_sr)
     quality = _quality_for(quality, res_type)
-    if not isinstance(fix, (bool, np.bool_)):
-        raise DSPError(f"fix={fix!r} must be True or False")
-    if not isinstance(scale, (bool, np.bool_)):
-        raise DSPError(f"scale={scale!r} must be True or False")
+    fix = check_bool("fix", fix)
+    scale = check_bool("scale", scale)
     y = as_float_array(y)
     axis = check_axis(axis, y.ndim)
     n = y.shape[axis]
@@ -270,7 +261,6 @@ def resample(y, *, orig_sr, target_sr, quality: str = "high", axis: int = -1, sc
         out = y.copy()
     else:
         x2, lead = flatten_leading(y, axis)
-        k = kernel_module(backend_of(y), "resample")
         ud = _rational(orig_sr, target_sr)
         cutoff, num_zeros, _ = _design(quality)
         if ud is not None:
@@ -280,10 +270,10 @@ def resample(y, *, orig_sr, target_sr, quality: str = "high", axis: int = -1, sc
             if up * taps > _MAX_TABLE:
                 ud = None
         if ud is not None:
-            out2 = k.polyphase(x2, _polyphase_table(up, down, quality, y.dtype.str), up, down, n_out)
+            out2 = kernel_for("polyphase", y)(x2, _polyphase_table(up, down, quality, y.dtype.str), up, down, n_out)
         else:
             rc = cutoff * min(1.0, ratio)
-            out2 = k.interpolated(x2, _dense_table(quality), _DENSITY, num_zeros, rc,
+            out2 = kernel_for("interpolated", y)(x2, _dense_table(quality), _DENSITY, num_zeros, rc,
                                   orig_sr / target_sr, n_out, y.dtype)
         out = xp.moveaxis(out2.reshape(lead + (n_out,)), -1, axis)
         out = xp.ascontiguousarray(out)

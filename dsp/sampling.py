@@ -6,9 +6,12 @@ import numbers
 
 import numpy as np
 
-from ._backend import array_module, backend_of, kernel_module
+from ._backend import array_module
+from ._dispatch import kernel, kernel_for
 from ._errors import DSPError
-from ._validation import as_float_array, check_allocation, check_axis, check_float, check_int, flatten_leading
+from ._validation import (
+    as_float_array, check_allocation, check_axis, check_dtype, check_float, check_int, flatten_leading,
+)
 
 __all__ = ["sample", "nyquist_rate", "alias_frequency", "sinc_interpolate"]
 
@@ -86,9 +89,7 @@ def sample(f, duration: float, sr: float, t0: float = 0.0, *, dtype=np.float64):
     duration = check_float("duration", duration, minimum=0.0, strict_minimum=True)
     sr = check_float("sr", sr, minimum=0.0, strict_minimum=True)
     t0 = check_float("t0", t0)
-    dtype = np.dtype(dtype)
-    if dtype not in (np.float32, np.float64):
-        raise DSPError(f"dtype={dtype} is not supported: use np.float32 or np.float64")
+    dtype = check_dtype("dtype", dtype, (np.float32, np.float64))
     n = _n_samples(duration, sr)
     if n < 1:
         raise DSPError(f"duration={duration} at sr={sr} gives {n} samples: need duration >= 1 / sr")
@@ -106,8 +107,7 @@ def sample(f, duration: float, sr: float, t0: float = 0.0, *, dtype=np.float64):
             raise DSPError(f"f(t) returned shape {x.shape}: need (..., {n}), one value per time")
         return t, x.astype(dtype, copy=False)
     freqs, amps, phases = _parse_tones(f)
-    k = kernel_module("cpu", "sampling")
-    return t, k.sinusoids(t, freqs, amps, phases, dtype)
+    return t, kernel("sinusoids")(t, freqs, amps, phases, dtype)
 
 
 def _parse_tones(tones):
@@ -276,7 +276,6 @@ def sinc_interpolate(x, sr: float, t, *, t0: float = 0.0, num_zeros: int | None 
         raise DSPError(f"x has 0 samples along axis={axis}: need at least 1")
     x2, lead = flatten_leading(x, axis)
     u = xp.ascontiguousarray((t - t0) * sr)
-    k = kernel_module(backend_of(x), "sampling")
-    out = k.sinc_interpolate(x2, u, num_zeros or 0, beta, x.dtype)
+    out = kernel_for("sinc_interpolate", x)(x2, u, num_zeros or 0, beta, x.dtype)
     out = out.reshape(lead + (u.shape[0],))
     return out[..., 0] if scalar_t else out

@@ -16,26 +16,22 @@ from __future__ import annotations
 
 import functools
 import numbers
-import warnings
 
 import numpy as np
-from dsp_kernels.shapes import istft_length, stft_n_frames
+from dsp_kernels.shapes import istft_length
 
-from ._backend import array_module, backend_of, is_cupy_array, kernel_module
+from ._backend import array_module, backend_of, is_cupy_array
+from ._dispatch import kernel
 from ._decibel import amplitude_to_db, db_to_amplitude, db_to_power, magphase, power_to_db
 from ._errors import DSPError
-from ._validation import as_float_array, check_allocation, check_axis, check_int
+from . import _stft_params as stft_params
+from ._validation import as_float_array, check_allocation, check_axis, check_bool, check_int
 from .windows import _cached_window
 
 __all__ = [
     "frame", "stft", "istft", "magphase", "power_to_db", "amplitude_to_db", "db_to_power",
     "db_to_amplitude",
 ]
-
-#: pad modes librosa 0.11's stft accepts with center=True
-PAD_MODES = ("constant", "edge", "linear_ramp", "reflect", "symmetric", "empty")
-_WHOLE_SIGNAL_MODES = ("wrap", "maximum", "mean", "median", "minimum")
-
 
 # ---------------------------------------------------------------------------------------------
 # frame
@@ -129,72 +125,17 @@ def _pad_center(w: np.ndarray, n_fft: int) -> np.ndarray:
     return out
 
 
-def _fft_window(window, win_length: int, n_fft: int) -> np.ndarray:
-    """The periodic window of ``win_length`` centred in ``n_fft`` zeros, float64, read-only."""
+def fft_window(window, win_length: int, n_fft: int) -> np.ndarray:
+    """The periodic window of ``win_length`` centred in ``n_fft`` zeros, float64, read-only.
+
+    The analysis window of stft, istft and melspectrogram (not in ``__all__``: not public).
+    """
     if _hashable(window):
         try:
             return _padded_window_cached(window, win_length, n_fft)
         except TypeError:  # a tuple holding something unhashable
             pass
     return _pad_center(_cached_window(window, win_length, True, np.float64), n_fft)
-
-
-def _lengths(n_fft, hop_length, win_length):
-    n_fft = check_int("n_fft", n_fft, minimum=2)
-    if win_length is None:
-        win_length = n_fft
-    win_length = check_int("win_length", win_length, minimum=1)
-    if win_length > n_fft:
-        raise DSPError(f"win_length={win_length} is larger than n_fft={n_fft}: need win_length <= n_fft")
-    if hop_length is None:
-        hop_length = win_length // 4
-        if hop_length < 1:
-            raise DSPError(
-                f"hop_length defaults to win_length // 4 = 0 for win_length={win_length}: "
-                "pass hop_length >= 1"
-            )
-    hop_length = check_int("hop_length", hop_length, minimum=1)
-    return n_fft, hop_length, win_length
-
-
-def _check_bool(name, value) -> bool:
-    if not isinstance(value, (bool, np.bool_)):
-        raise DSPError(f"{name}={value!r} must be True or False")
-    return bool(value)
-
-
-def _check_pad_mode(pad_mode) -> str:
-    if isinstance(pad_mode, str) and pad_mode in _WHOLE_SIGNAL_MODES:
-        raise DSPError(
-            f"pad_mode={pad_mode!r} is not supported: it depends on the whole signal (librosa.stft "
-            f"refuses it too); use one of {', '.join(repr(m) for m in PAD_MODES)}"
-        )
-    if not isinstance(pad_mode, str) or pad_mode not in PAD_MODES:
-        raise DSPError(
-            f"pad_mode={pad_mode!r} is not supported: use one of {', '.join(repr(m) for m in PAD_MODES)}"
-        )
-    return pad_mode
-
-
-def _precision(dtype, *, name, kind):
-    """float32/float64 for a ``dtype`` argument that must be complex (kind 'c') or real ('f')."""
-    try:
-        dt = np.dtype(dtype)
-    except TypeError as exc:
-        raise DSPError(f"{name}={dtype!r} is not a dtype") from exc
-    ok = (np.complex64, np.complex128) if kind == "c" else (np.float32, np.float64)
-    if dt not in ok:
-        accepted = " or ".join(np.dtype(d).name for d in ok)
-        raise DSPError(f"{name}={dt.name} is not supported: use {accepted}")
-    return np.dtype(np.float32) if dt in (np.complex64, np.float32) else np.dtype(np.float64)
-
-
-def _check_out(out):
-    """``out`` must be a writable NumPy or CuPy array."""
-    if not (isinstance(out, np.ndarray) or is_cupy_array(out)):
-        raise DSPError(f"out must be a NumPy or CuPy array, got {type(out).__name__}")
-    if isinstance(out, np.ndarray) and not out.flags.writeable:
-        raise DSPError("out is read-only: need a writable array")
 
 
 def _writable_view(out, shape):
@@ -258,22 +199,13 @@ def stft(y, *, n_fft: int = 2048, hop_length=None, win_length=None, window="hann
     ((513, 87), dtype('complex64'))
     """
     y = as_float_array(y, name="y")
-    n_fft, hop_length, win_length = _lengths(n_fft, hop_length, win_length)
-    center = _check_bool("center", center)
-    pad_mode = _check_pad_mode(pad_mode)
+    n_fft, hop_length, win_length = stft_params.lengths(n_fft, hop_length, win_length)
+    center = check_bool("center", center)
+    pad_mode = stft_params.check_pad_mode(pad_mode)
     n = y.shape[-1]
     if n == 0:
         raise DSPError("y has 0 samples: need at least one")
-    if center:
-        if n_fft > n:
-            warnings.warn(f"n_fft={n_fft} is too large for input signal of length={n}", stacklevel=2)
-    else:
-        if n < n_fft:
-            raise DSPError(
-                f"n_fft={n_fft} is too large for center=False analysis of a signal of length "
-                f"{n}: need at least n_fft samples, or center=True"
-            )
-    n_frames = stft_n_frames(n, n_fft, hop_length, center)
+    n_frames = stft_params.n_frames(n, n_fft, hop_length, center)
     n_freq = 1 + n_fft // 2
     lead = y.shape[:-1]
     check_allocation(f"n_fft={n_fft}", 2 * n_fft, 8, what="a window and its FFT plan")
@@ -284,7 +216,7 @@ def stft(y, *, n_fft: int = 2048, hop_length=None, win_length=None, window="hann
                          what="a spectrogram")
 
     if out is not None:
-        _check_out(out)
+        stft_params.check_out(out)
         if is_cupy_array(out) != is_cupy_array(y):
             raise DSPError("out must live where y lives (both NumPy or both CuPy)")
         if out.dtype not in (np.complex64, np.complex128):
@@ -296,15 +228,15 @@ def stft(y, *, n_fft: int = 2048, hop_length=None, win_length=None, window="hann
             )
         real = np.dtype(np.float32) if out.dtype == np.complex64 else np.dtype(np.float64)
     elif dtype is not None:
-        real = _precision(dtype, name="dtype", kind="c")
+        real = stft_params.precision(dtype, name="dtype", kind="c")
     else:
         real = y.dtype
     if y.dtype != real:
         y = y.astype(real)
 
-    win = _fft_window(window, win_length, n_fft)
+    win = fft_window(window, win_length, n_fft)
     backend = backend_of(y)
-    kern = kernel_module(backend, "spectral")
+    stft_kernel = kernel("stft", backend)
     y2, _ = _flatten(y)
     params = dict(n_fft=n_fft, hop_length=hop_length, window=win, center=center, pad_mode=pad_mode)
     if out is not None:
@@ -313,11 +245,11 @@ def stft(y, *, n_fft: int = 2048, hop_length=None, win_length=None, window="hann
             # the kernel writes (batch, n_frames, n_freq) rows: usable when that view is a plain reshape
             rows = _writable_view(np.swapaxes(target, -1, -2), (y2.shape[0], n_frames, n_freq))
             if rows is not None:
-                kern.stft(y2, out=rows, **params)
+                stft_kernel(y2, out=rows, **params)
                 return target
-        target[...] = kern.stft(y2, **params).reshape(lead + (n_freq, n_frames))
+        target[...] = stft_kernel(y2, **params).reshape(lead + (n_freq, n_frames))
         return target
-    S = kern.stft(y2, **params)
+    S = stft_kernel(y2, **params)
     return S.reshape(lead + (n_freq, n_frames))
 
 
@@ -390,8 +322,8 @@ def istft(stft_matrix, *, hop_length=None, win_length=None, n_fft=None, window="
                 f"{2 * (n_freq - 1)}; pass n_fft >= 2"
             )
         n_fft = 2 * (n_freq - 1)
-    n_fft, hop_length, win_length = _lengths(n_fft, hop_length, win_length)
-    center = _check_bool("center", center)
+    n_fft, hop_length, win_length = stft_params.lengths(n_fft, hop_length, win_length)
+    center = check_bool("center", center)
     if n_stft_frames < 1:
         raise DSPError("stft_matrix has 0 frames: need at least one")
     if length is not None:
@@ -406,7 +338,7 @@ def istft(stft_matrix, *, hop_length=None, win_length=None, n_fft=None, window="
                      int(np.prod(lead, dtype=np.int64)) * max(n_out, 0), 8, what="an output signal")
 
     if out is not None:
-        _check_out(out)
+        stft_params.check_out(out)
         if is_cupy_array(out) != is_cupy_array(S):
             raise DSPError("out must live where stft_matrix lives (both NumPy or both CuPy)")
         if out.dtype not in (np.float32, np.float64):
@@ -415,24 +347,24 @@ def istft(stft_matrix, *, hop_length=None, win_length=None, n_fft=None, window="
             raise DSPError(f"out.shape={out.shape} != the result shape {lead + (n_out,)}")
         real = out.dtype
     elif dtype is not None:
-        real = _precision(dtype, name="dtype", kind="f")
+        real = stft_params.precision(dtype, name="dtype", kind="f")
     else:
         real = np.dtype(np.float32) if S.dtype in (np.float32, np.complex64) else np.dtype(np.float64)
     cdt = np.dtype(np.complex64) if real == np.float32 else np.dtype(np.complex128)
     if S.dtype != cdt:
         S = S.astype(cdt)
 
-    win = _fft_window(window, win_length, n_fft)
+    win = fft_window(window, win_length, n_fft)
     backend = backend_of(S)
-    kern = kernel_module(backend, "spectral")
+    istft_kernel = kernel("istft", backend)
     S3 = S.reshape((-1, n_freq, n_stft_frames))
     params = dict(n_fft=n_fft, hop_length=hop_length, window=win, center=center, length=length)
     if out is not None:
         if backend == "cpu":
             rows = _writable_view(out, (S3.shape[0], n_out))
             if rows is not None:
-                kern.istft(S3, out=rows, **params)
+                istft_kernel(S3, out=rows, **params)
                 return out
-        out[...] = kern.istft(S3, **params).reshape(out.shape)
+        out[...] = istft_kernel(S3, **params).reshape(out.shape)
         return out
-    return kern.istft(S3, **params).reshape(lead + (n_out,))
+    return istft_kernel(S3, **params).reshape(lead + (n_out,))

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._errors import DSPError
-from ._validation import check_float, check_int
+from ._validation import check_bool, check_float, check_int
 from ._sndfile import _frame_range, _name, _sf_open, _wav_data_shortfall
 from .audio_io import _check_dtype, _check_source, _check_window, to_mono
 
@@ -71,8 +71,7 @@ def stream(path, *, block_length, frame_length, hop_length, mono=True, offset=0.
     if hop_length > frame_length:
         raise DSPError(f"hop_length={hop_length} is larger than frame_length={frame_length}: need "
                        "hop_length <= frame_length (blocks overlap by frame_length - hop_length)")
-    if not isinstance(mono, (bool, np.bool_)):
-        raise DSPError(f"mono={mono!r} must be True or False")
+    mono = check_bool("mono", mono)
     if fill_value is not None:
         fill_value = check_float("fill_value", fill_value)
     dtype = _check_dtype(dtype)

@@ -17,7 +17,8 @@ import numpy as np
 
 from ._backend import array_module
 from ._errors import DSPError
-from ._wavelet_common import as_data, axis_arg, check_length, int_arg, is_array, kernels, rows, unrows
+from ._dispatch import kernel_for
+from ._wavelet_common import as_data, axis_arg, check_length, int_arg, is_array, rows, unrows
 from ._wavelet_filters import Wavelet, as_wavelet, families, filter_length, wavelist
 from ._wavelet_modes import dwt_len, idwt_len, max_level, mode_id, mode_name
 from ._wavelet_swt import iswt, swt, swt_max_level
@@ -162,7 +163,7 @@ def dwt(data, wavelet, mode="symmetric", axis=-1):
     check_length(x.shape[axis], mode, "data", axis)
     x2, lead = rows(x, axis)
     dec_lo, dec_hi = w._bank[0], w._bank[1]
-    ca, cd = kernels(x).dwt(x2, dec_lo, dec_hi, mode)
+    ca, cd = kernel_for("dwt", x)(x2, dec_lo, dec_hi, mode)
     c = x.dtype.kind == "c"
     return unrows(ca, lead, axis, c), unrows(cd, lead, axis, c)
 
@@ -231,7 +232,7 @@ def idwt(cA, cD, wavelet, mode="symmetric", axis=-1):
     _check_idwt_len(cA.shape[axis], w, mode, axis)
     a2, lead = rows(cA, axis)
     d2, _ = rows(cD, axis)
-    y = kernels(cA, cD).idwt(a2, d2, w._bank[2], w._bank[3], mode)
+    y = kernel_for("idwt", cA, cD)(a2, d2, w._bank[2], w._bank[3], mode)
     return unrows(y, lead, axis, cA.dtype.kind == "c")
 
 
@@ -307,7 +308,7 @@ def wavedec(data, wavelet, mode="symmetric", level=None, axis=-1):
         check_length(length, mode, "data" if length == n else "the approximation", axis)
         length = dwt_len(length, w.dec_len, mode)
     x2, lead = rows(x, axis)
-    coeffs = kernels(x).wavedec(x2, w._bank[0], w._bank[1], mode, level)
+    coeffs = kernel_for("wavedec", x)(x2, w._bank[0], w._bank[1], mode, level)
     c = x.dtype.kind == "c"
     return [unrows(cf, lead, axis, c) for cf in coeffs]
 
@@ -410,5 +411,5 @@ def waverec(coeffs, wavelet, mode="symmetric", axis=-1):
     for arr in arrays:
         r, lead = rows(arr.astype(dtype, copy=False), axis)
         flat.append(r)
-    y = kernels(*arrays).waverec(flat[0], flat[1:], w._bank[2], w._bank[3], mode)
+    y = kernel_for("waverec", *arrays)(flat[0], flat[1:], w._bank[2], w._bank[3], mode)
     return unrows(y, lead, axis, complex_)

@@ -5,8 +5,7 @@ Band ``m`` covers bins ``starts[m] .. starts[m] + offsets[m+1] - offsets[m] - 1`
 consecutive threads take consecutive frames, so reads of a bin's row are coalesced, and each
 thread does only its band's few multiply-adds.
 
-``power_mel_project`` fuses ``|S|**power`` of a complex STFT into the same pass, so the power
-spectrogram is never stored. ``melspectrogram`` (the signal-to-mel entry) frames and windows
+``melspectrogram`` (the signal-to-mel entry) frames and windows
 on the fly (:func:`dsp_kernels.gpu.spectral.frame_window`), transforms with cuFFT (or our FFT), and
 projects straight from the frames-major spectra, so neither the power spectrogram nor a
 transposed copy is stored.
@@ -44,22 +43,6 @@ def _project(S, starts, offsets, weights, out):
 
 
 @cuda.jit
-def _power_project(S, power, starts, offsets, weights, out):
-    t, row = cuda.grid(2)
-    batch, _, n_frames = S.shape
-    n_mels = starts.shape[0]
-    if t >= n_frames or row >= batch * n_mels:
-        return
-    b = row // n_mels
-    m = row - b * n_mels
-    k0 = starts[m] - offsets[m]
-    acc = 0.0
-    for i in range(offsets[m], offsets[m + 1]):
-        acc += weights[i] * _power_of(S[b, k0 + i, t], power)
-    out[b, m, t] = acc
-
-
-@cuda.jit
 def _power_project_frames(spec, power, starts, offsets, weights, out):
     # spec is (batch, n_frames, n_bins): the rfft's own layout, read without transposing
     t, row = cuda.grid(2)
@@ -90,14 +73,6 @@ def mel_project(S, starts, offsets, weights):
     """Project a real (batch, n_bins, n_frames) power spectrogram onto the mel bands."""
     d = rt.as_device
     return _launch(_project, S, (d(starts), d(offsets), d(weights, S.dtype)), S.dtype, len(starts))
-
-
-def power_mel_project(S, power, starts, offsets, weights):
-    """``mel_project(|S|**power, ...)`` for a complex STFT ``S``, without storing ``|S|**power``."""
-    real = S.real.dtype
-    d = rt.as_device
-    args = (float(power), d(starts), d(offsets), d(weights, real))
-    return _launch(_power_project, S, args, real, len(starts))
 
 
 def melspectrogram(y, *, n_fft, hop_length, window, center, pad_mode, power, starts, offsets, weights,

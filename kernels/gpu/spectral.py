@@ -77,21 +77,14 @@ def to_freq_major(spectra):
     return out
 
 
-def stft(y, *, n_fft: int, hop_length: int, window, center: bool, pad_mode: str, out=None):
-    """Complex STFT of the rows of ``y``: ``(batch, n) -> (batch, n_fft//2 + 1, n_frames)``.
-
-    ``out`` (optional): a device array of that shape to write into.
-    """
+def stft(y, *, n_fft: int, hop_length: int, window, center: bool, pad_mode: str):
+    """Complex STFT of the rows of ``y``: ``(batch, n) -> (batch, n_fft//2 + 1, n_frames)``."""
     frames = frame_window(
         y, n_fft=n_fft, hop_length=hop_length, window=window, center=center, pad_mode=pad_mode
     )
     b, nf, _ = frames.shape
     spectra = gfft.rfft(frames.reshape(b * nf, n_fft), 1.0).reshape(b, nf, n_fft // 2 + 1)
-    result = to_freq_major(spectra)
-    if out is not None:
-        out[...] = result
-        return out
-    return result
+    return to_freq_major(spectra)
 
 
 @cuda.jit
@@ -119,7 +112,7 @@ def _overlap_add(frames, window, out, hop, start, tiny):
     out[b, t] = acc / wss if wss > tiny else acc
 
 
-def istft(S, *, n_fft: int, hop_length: int, window, center: bool, length, out=None):
+def istft(S, *, n_fft: int, hop_length: int, window, center: bool, length):
     """Inverse STFT of ``S`` (batch, n_freq, n_frames) with librosa's length and trimming rules."""
     xp = rt.xp()
     b, nb, n_frames = S.shape
@@ -133,7 +126,4 @@ def istft(S, *, n_fft: int, hop_length: int, window, center: bool, length, out=N
     tiny = float(np.finfo(real).tiny)
     blocks, threads = rt.grid_2d(n_out, b)
     rt.launch(_overlap_add, blocks, threads, frames, win, y, hop_length, n_fft // 2 if center else 0, tiny)
-    if out is not None:
-        out[...] = y
-        return out
     return y

@@ -2,7 +2,7 @@
 
 Every test in this folder is marked ``cudasim`` and runs in its own pytest process
 (``make test-cudasim`` sets ``NUMBA_ENABLE_CUDASIM=1`` before numba is imported). Under the
-simulator, NumPy arrays stand in for device arrays (``dsp._backend.simulated_gpu``) and inputs are
+simulator, NumPy arrays stand in for device arrays (``dsp._simulator.simulated_gpu``) and inputs are
 small, because the simulator runs each CUDA thread as Python. On a machine with a GPU and CuPy,
 run ``pytest tests/gpu -m cudasim`` without the variable: the same tests run on CuPy at full size
 (``make gpu-check`` does, see docs/gpu.md). ``DSP_GPU_TEST_SIZES=small`` keeps the simulator's
@@ -72,7 +72,7 @@ class Device:
 
     def context(self):
         if SIMULATOR:
-            from dsp._backend import simulated_gpu
+            from dsp._simulator import simulated_gpu
 
             return simulated_gpu()
         return contextlib.nullcontext()

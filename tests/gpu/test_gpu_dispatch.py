@@ -53,22 +53,18 @@ CASES = {
 
 @pytest.fixture
 def backends_used(monkeypatch):
-    """Record every kernel module the dsp layer asks for, as (backend, domain)."""
-    import importlib
-
-    from dsp import _backend
+    """Record every kernel the dsp layer asks the dispatch table for, as (backend, op)."""
+    from dsp import _dispatch
 
     used = []
-    real = _backend.kernel_module
+    real = _dispatch._resolve
 
-    def recording(backend, name):
-        used.append((backend, name))
-        return real(backend, name)
+    def recording(op, backend):
+        used.append((backend, op))
+        return real(op, backend)
 
-    # each dsp module imported kernel_module by name: patch it where it is looked up
-    for mod in list(importlib.sys.modules.values()):
-        if getattr(mod, "__name__", "").startswith("dsp") and getattr(mod, "kernel_module", None) is real:
-            monkeypatch.setattr(mod, "kernel_module", recording)
+    # kernel() and kernel_for() look _resolve up in their module on each call
+    monkeypatch.setattr(_dispatch, "_resolve", recording)
     return used
 
 
@@ -83,7 +79,7 @@ def test_device_in_device_out_equals_cpu(device, dtype, name, backends_used):
     backends_used.clear()
     with device.context():
         got = fn(device, device.put(y))
-    assert backends_used, f"{name} reached no kernel module"
+    assert backends_used, f"{name} reached no kernel"
     assert {b for b, _ in backends_used} == {"gpu"}, f"{name} used {backends_used}"
     expected = expected if isinstance(expected, list) else [expected]
     got = got if isinstance(got, list) else [got]

@@ -62,14 +62,9 @@ def test_mel_projection_matches_dense_filterbank(device, dtype, power):
     starts, offsets, weights = _ranged_csr(fb)
     rng = np.random.default_rng(6)
     shape = (2, n_fft // 2 + 1, device.size(5, 3000))
-    S = (rng.standard_normal(shape) + 1j * rng.standard_normal(shape)).astype(
-        np.complex64 if dtype == np.float32 else np.complex128
-    )
-    P = np.abs(S.astype(np.complex128)) ** power
+    S = rng.standard_normal(shape) + 1j * rng.standard_normal(shape)
+    P = np.abs(S) ** power
     ref = np.einsum("mk,bkt->bmt", fb, P)
-    fused = device.get(gpu.power_mel_project(device.put(S), power, starts, offsets, weights))
-    assert fused.dtype == dtype
-    assert_close(fused, ref, dtype, what=f"power={power} fused")
     plain = device.get(gpu.mel_project(device.put(P.astype(dtype)), starts, offsets, weights))
     assert_close(plain, ref, dtype, what="mel_project")
 

@@ -1,0 +1,158 @@
+"""The dispatch table: every kernel entry point that dsp calls, named once, per backend.
+
+A dsp function validates its arguments, then asks this table for the kernel of an operation
+where its data lives::
+
+    kernel_for("stft", y2)(y2, **params)   # dsp_kernels.cpu.spectral:stft or .gpu.spectral:stft
+
+``OPS`` maps the operation's name to its CPU entry, its GPU entry (``None``: CPU only, the caller
+keeps such data on the host) and whether the CPU kernel also writes into a caller's ``out=``
+(the GPU twins are out-of-place only; dsp copies into a CuPy ``out``). dsp converts arguments
+to the dtypes a kernel takes before dispatching (see each kernel's docstring). Entries are
+``"module:function"`` strings resolved on first use, so ``import dsp`` never imports the
+kernels, CuPy or numba.cuda.
+This is the one place that names a kernel entry point: to follow a dsp function to the code it
+runs, look up the operation's name here. ``tests/test_dispatch.py`` checks that both entries of
+an operation have the same signature and that every operation dsp dispatches is listed.
+"""
+from __future__ import annotations
+
+import importlib
+from typing import Callable, NamedTuple
+
+from ._backend import backend_of
+from ._errors import DSPError
+
+
+class Op(NamedTuple):
+    """One operation's kernels and their contract."""
+
+    #: ``"module:function"`` of the CPU kernel (NumPy in, NumPy out)
+    cpu: str
+    #: ``"module:function"`` of the GPU twin (CuPy in, CuPy out), or None when there is none
+    gpu: str | None
+    #: the CPU kernel also writes into a caller's ``out=``; the GPU twin is out-of-place only
+    cpu_out: bool = False
+
+
+def _both(module: str, function: str, *, cpu_out: bool = False) -> Op:
+    return Op(f"dsp_kernels.cpu.{module}:{function}", f"dsp_kernels.gpu.{module}:{function}", cpu_out)
+
+
+def _cpu(module: str, function: str) -> Op:
+    return Op(f"dsp_kernels.cpu.{module}:{function}", None)
+
+
+#: operation -> its kernels. Names are those of the kernel functions, prefixed where two kernel
+#: modules use the same function name (``dwt_nd_dwt``).
+OPS: dict[str, Op] = {
+    # FFT (dsp.fourier)
+    "fft": _both("fft", "fft"),
+    "rfft": _both("fft", "rfft"),
+    "irfft": _both("fft", "irfft"),
+    # STFT (dsp.spectral)
+    "stft": _both("spectral", "stft", cpu_out=True),
+    "istft": _both("spectral", "istft", cpu_out=True),
+    # decibels and magnitude/phase (dsp._decibel)
+    "power_to_db": _both("db", "power_to_db"),
+    "amplitude_to_db": _both("db", "amplitude_to_db"),
+    "db_to_power": _both("db", "db_to_power"),
+    "db_to_amplitude": _both("db", "db_to_amplitude"),
+    "magphase": _both("db", "magphase"),
+    # mel (dsp.mel)
+    "mel_project": _both("mel", "mel_project"),
+    "melspectrogram": _both("mel", "melspectrogram"),
+    # DCT (dsp._dct, dsp.mel's mfcc)
+    "apply_matrix": _both("dct", "apply_matrix"),
+    "fft_dct": _cpu("dct", "fft_dct"),
+    # quantisation and PCM (dsp.quantization)
+    "quantize": _both("quantize", "quantize"),
+    "to_int": _both("quantize", "to_int"),
+    "from_int": _both("quantize", "from_int"),
+    # resampling (dsp.resampling) and sampling (dsp.sampling)
+    "polyphase": _both("resample", "polyphase"),
+    "interpolated": _both("resample", "interpolated"),
+    "sinc_interpolate": _both("sampling", "sinc_interpolate"),
+    "sinusoids": _cpu("sampling", "sinusoids"),
+    # wavelets (dsp.wavelets, _wavelet_nd, _wavelet_swt, _swtn)
+    "dwt": _both("dwt", "dwt"),
+    "idwt": _both("dwt", "idwt"),
+    "wavedec": _both("dwt", "wavedec"),
+    "waverec": _both("dwt", "waverec"),
+    "swt": _both("dwt", "swt"),
+    "iswt": _both("dwt", "iswt"),
+    "dwt_nd_dwt": _cpu("dwt_nd", "dwt"),  # one level along a middle axis, in place of a transpose
+    "dwt_nd_idwt": _cpu("dwt_nd", "idwt"),
+    # features (dsp._features_spectral, _pcen, _delta, _effects, _onset, _util)
+    "signal_frames": _both("features", "signal_frames"),
+    "column_stats": _both("features", "column_stats"),
+    "pcen": _both("features", "pcen"),
+    "correlate_rows": _cpu("features", "correlate_rows"),
+    "peak_pick": _cpu("features", "peak_pick"),
+    "onset_flux": _cpu("features", "onset_flux"),
+    "detrend": _cpu("features", "detrend"),
+    "deemphasis": _cpu("features", "deemphasis"),
+    # beat tracking (dsp._beat)
+    "beat_track": _cpu("beat", "track"),
+}
+
+
+def _resolve(op: str, backend: str) -> Callable:
+    """Import the kernel module of ``op`` on ``backend`` (once: Python caches it) and return the entry."""
+    entry = OPS[op].gpu if backend == "gpu" else OPS[op].cpu
+    if entry is None:
+        raise DSPError(
+            f"{op} has no GPU kernel: pass NumPy arrays (move the data to the host with .get())"
+        )
+    module, _, function = entry.partition(":")
+    try:
+        return getattr(importlib.import_module(module), function)
+    except ModuleNotFoundError as exc:
+        if backend == "gpu" and exc.name in ("cupy", "numba.cuda"):
+            raise DSPError(
+                f"a CuPy array needs the GPU kernels, which need {exc.name}: "
+                "install the 'gpu' extra (pip install 'dsp-pyramids[gpu]')"
+            ) from exc
+        raise
+
+
+def kernel(op: str, backend: str = "cpu") -> Callable:
+    """The kernel of ``op`` on ``backend`` (``'cpu'`` or ``'gpu'``).
+
+    Parameters
+    ----------
+    op : str
+        A key of :data:`OPS`, e.g. ``'stft'``.
+    backend : {'cpu', 'gpu'}
+        ``'cpu'`` for the host-only operations; otherwise usually ``backend_of(...)``.
+
+    Returns
+    -------
+    callable
+        The kernel function, e.g. :func:`dsp_kernels.cpu.spectral.stft`.
+
+    Examples
+    --------
+    >>> from dsp._dispatch import kernel
+    >>> kernel("rfft").__module__
+    'dsp_kernels.cpu.fft'
+    """
+    return _resolve(op, backend)
+
+
+def kernel_for(op: str, *arrays) -> Callable:
+    """The kernel of ``op`` where ``arrays`` live: the GPU twin for CuPy arrays, else the CPU one.
+
+    Mixing NumPy and CuPy arrays raises :class:`dsp.DSPError` (see :func:`dsp._backend.backend_of`).
+
+    >>> import numpy as np
+    >>> from dsp._dispatch import kernel_for
+    >>> kernel_for("quantize", np.zeros(4)).__name__
+    'quantize'
+    """
+    return _resolve(op, backend_of(*arrays))
+
+
+def has_kernel(op: str, backend: str) -> bool:
+    """Whether ``op`` has a kernel on ``backend`` (every op has one on the CPU)."""
+    return backend != "gpu" or OPS[op].gpu is not None
