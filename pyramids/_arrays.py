@@ -10,18 +10,15 @@ from typing import Sequence
 
 import numpy as np
 
-from dsp._backend import array_module, backend_of, is_cupy_array
-from dsp._errors import DSPError
+from dsp.base import array_module, backend_of, is_cupy_array
 
-from .core import PyramidError
+from ._errors import PyramidError, as_pyramid_error
 
 
 def xp_of(*arrays):
     """The array module shared by ``arrays`` (NumPy or CuPy); mixing the two is refused."""
-    try:
+    with as_pyramid_error():
         backend_of(*arrays)
-    except DSPError as exc:
-        raise PyramidError(str(exc)) from None
     for a in arrays:
         if a is not None:
             return array_module(a)

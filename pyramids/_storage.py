@@ -4,7 +4,7 @@
 
 - opens the file as a zip archive and refuses members whose declared uncompressed size is beyond
   :data:`MAX_EXPANSION` times their compressed size (a zip bomb: 1 GB of zeros in 6 MB) or whose
-  total exceeds dsp's allocation ceiling (``dsp._validation.MAX_ALLOC_BYTES``);
+  total exceeds dsp's allocation ceiling (``dsp.base.MAX_ALLOC_BYTES``);
 - reads each ``.npy`` header (NumPy's own parser, which evaluates literals only) and refuses
   object dtypes, negative or non-integer shapes, and a declared ``shape x itemsize`` that is not
   exactly the bytes the member holds (a 6 kB file declaring an 8 TB array);
@@ -20,7 +20,7 @@ import zipfile
 
 import numpy as np
 
-from dsp._validation import MAX_ALLOC_BYTES
+from dsp.base import MAX_ALLOC_BYTES
 
 #: the most a compressed member may expand (np.savez_compressed of real data stays far below)
 MAX_EXPANSION = 200

@@ -26,8 +26,9 @@ from typing import Callable, Iterator, Sequence
 
 import numpy as np
 
-from dsp._backend import is_cupy_array
-from dsp._errors import DSPError
+from dsp.base import is_cupy_array
+
+from ._errors import PyramidError
 
 __all__ = ["Pyramid", "Level", "BoxGrid", "PyramidError", "MODALITIES", "UNITS"]
 
@@ -42,14 +43,6 @@ _SCALE_SLACK = 1e-9
 
 _FORMAT = "dsp-pyramids.pyramid/1"
 _BY_MODALITY: dict = {}
-
-
-class PyramidError(DSPError):
-    """Bad input to a pyramid: empty levels, extents that do not match the elements, NaN data,
-    levels not ordered fine to coarse, text offsets outside the text, and so on.
-
-    A subclass of :class:`dsp.DSPError` (hence of ``ValueError``).
-    """
 
 
 def _n_elements(data, units: str) -> int:

@@ -24,7 +24,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from dsp._backend import array_module
+from dsp.base import array_module
 
 from ._arrays import (
     as_features,
@@ -39,6 +39,7 @@ from ._arrays import (
     softmax,
     xp_of,
 )
+from ._checks import check_int
 from .core import PyramidError
 
 __all__ = [
@@ -389,13 +390,7 @@ def cross_attention(query, key, value=None, *, n_heads: int = 1, w_q=None, w_k=N
         raise PyramidError(
             f"value has {v.shape[0]} elements but key has {k.shape[0]}: need one value per key"
         )
-    from dsp._validation import check_int
-    from dsp._errors import DSPError
-
-    try:
-        n_heads = check_int("n_heads", n_heads, minimum=1)
-    except DSPError as exc:
-        raise PyramidError(str(exc)) from None
+    n_heads = check_int("n_heads", n_heads, minimum=1)
     dtype = result_dtype(q, k, v)
     q, k, v = (a.astype(dtype, copy=False) for a in (q, k, v))
     wq = _projection(w_q, q.shape[1], "w_q", xp, dtype)
