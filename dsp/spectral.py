@@ -14,11 +14,12 @@ computed on the fly, never by copying the signal. The accepted modes are librosa
 """
 from __future__ import annotations
 
-import functools
 import numbers
 import warnings
 
 import numpy as np
+
+from dsp_kernels.caches import table_cache
 
 from ._backend import array_module, backend_of, is_cupy_array, kernel_module
 from ._decibel import amplitude_to_db, db_to_amplitude, db_to_power, magphase, power_to_db
@@ -115,7 +116,7 @@ def _hashable(window) -> bool:
     )
 
 
-@functools.lru_cache(maxsize=128)
+@table_cache(maxsize=128)
 def _padded_window_cached(window, win_length: int, n_fft: int) -> np.ndarray:
     return _pad_center(_cached_window(window, win_length, True, np.float64), n_fft)
 
