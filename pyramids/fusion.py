@@ -53,9 +53,6 @@ __all__ = [
     "HierarchicalInfoNCE",
 ]
 
-# doctest.testmod(pyramids.fusion) also runs the Examples of the names gathered here
-__test__ = {name: globals()[name] for name in ("cross_attention", "hybrid", "info_nce", "hierarchical_info_nce")}
-
 
 # ---------------------------------------------------------------------------------------------
 # early fusion
