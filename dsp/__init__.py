@@ -32,6 +32,9 @@ from ._pcen import pcen  # noqa: E402
 from ._effects import mu_compress, mu_expand  # noqa: E402
 from ._inverse import griffinlim  # noqa: E402
 from ._tempo_fourier import fourier_tempo_frequencies, tempo_frequencies  # noqa: E402
+# the global state in one place: settings (dsp.options.using(gpu_fft=...)) and table caches
+from . import base, options  # noqa: E402
+from .options import clear_caches  # noqa: E402
 
 _FEATURES_TOP_LEVEL = ["estimate_tuning", "piptrack", "pitch_tuning", "pcen", "mu_compress", "mu_expand",
                        "griffinlim", "tempo_frequencies", "fourier_tempo_frequencies"]
@@ -50,6 +53,6 @@ __version__ = _version()
 # Module names never equal a public function's name, so the star imports above are not shadowed.
 _PUBLIC_MODULES = ("sampling", "quantization", "fourier", "windows", "resampling", "spectral", "mel", "wavelets",
                    "convert", "notes", "audio_io", "streaming")
-__all__ = ["DSPError"] + [
+__all__ = ["DSPError", "clear_caches"] + [
     name for module in _PUBLIC_MODULES for name in _sys.modules[f"{__name__}.{module}"].__all__
 ] + _FEATURES_TOP_LEVEL

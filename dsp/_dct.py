@@ -21,10 +21,11 @@ O(n log n) (see :mod:`dsp_kernels.cpu.dct`), in the input's precision, as SciPy 
 """
 from __future__ import annotations
 
-import functools
 import math
 
 import numpy as np
+
+from dsp_kernels.caches import table_cache
 
 from ._backend import array_module, backend_of, is_cupy_array
 from ._dispatch import has_kernel, kernel_for
@@ -38,7 +39,7 @@ _MIRRORED_NORM = {"backward": "forward", "forward": "backward", "ortho": "ortho"
 MATRIX_MAX_LENGTH = 256
 
 
-@functools.lru_cache(maxsize=64)
+@table_cache(maxsize=64)
 def _scales(type: int, n: int, norm: str, orth: bool):
     """(pre, post): the norm and the orthogonalize weights on the input and on the output."""
     if norm == "forward":
@@ -63,7 +64,7 @@ def _scales(type: int, n: int, norm: str, orth: bool):
     return pre, post
 
 
-@functools.lru_cache(maxsize=16)
+@table_cache(maxsize=16)
 def dct_matrix(type: int, n: int, norm: str, n_out: int | None = None, orth: bool | None = None) -> np.ndarray:
     """The ``(n_out, n)`` float64 matrix of the DCT of ``type`` with ``norm`` (read-only).
 

@@ -12,11 +12,12 @@ Biorthogonal (CDF) wavelets store ``dec_lo`` and ``rec_lo`` and use the last two
 """
 from __future__ import annotations
 
-import functools
 import numbers
 import warnings
 
 import numpy as np
+
+from dsp_kernels.caches import table_cache
 
 from ._errors import DSPError, DSPTypeError
 from ._wavelet_coefs import BIORTHOGONAL_DEC_REC_LO, ORTHOGONAL_DEC_LO
@@ -61,7 +62,7 @@ def _qmf_bank(dec_lo: np.ndarray, rec_lo: np.ndarray):
     return dec_lo, -sign * rec_lo, rec_lo, sign * dec_lo
 
 
-@functools.lru_cache(maxsize=None)
+@table_cache(maxsize=None)
 def _builtin_bank(name: str):
     """The four filters of a built-in wavelet as read-only float64 arrays."""
     family = _FAMILY_OF[name]

@@ -49,11 +49,12 @@ when those bins matter.
 """
 from __future__ import annotations
 
-import functools
 import numbers
 import warnings
 
 import numpy as np
+
+from dsp_kernels.caches import table_cache
 
 from ._backend import array_module
 from ._dct import dct, dct_matrix, idct
@@ -229,7 +230,7 @@ def _check_filterbank_args(sr, n_fft, n_mels, fmin, fmax, htk, norm, dtype):
     return sr, n_fft, n_mels, fmin, fmax, check_bool("htk", htk), _check_norm(norm), dtype
 
 
-@functools.lru_cache(maxsize=32)
+@table_cache(maxsize=32)
 def _filterbank(sr, n_fft, n_mels, fmin, fmax, htk, norm, dtype):
     """(weights, has_empty_bands) for validated arguments; weights read-only, rounded as librosa's."""
     n_bins = 1 + n_fft // 2
@@ -274,7 +275,7 @@ def _warn_if_empty(args, stacklevel):
         )
 
 
-@functools.lru_cache(maxsize=32)
+@table_cache(maxsize=32)
 def _sparse_filterbank(sr, n_fft, n_mels, fmin, fmax, htk, norm, dtype):
     """Ranged CSR form of the filterbank: (starts, offsets, weights), see kernels/cpu/mel.py."""
     dense, _ = _filterbank(sr, n_fft, n_mels, fmin, fmax, htk, norm, dtype)

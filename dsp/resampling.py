@@ -67,10 +67,11 @@ soxr HQ's 9 ms (docs/sampling.md); longer jobs are split over all cores.
 """
 from __future__ import annotations
 
-import functools
 import math
 
 import numpy as np
+
+from dsp_kernels.caches import table_cache
 
 from ._backend import array_module
 from ._dispatch import kernel_for
@@ -99,7 +100,7 @@ _MAX_TABLE = 1 << 21
 _DENSITY = 4096
 
 
-@functools.lru_cache(maxsize=None)
+@table_cache(maxsize=None)
 def _design(quality: str):
     """``(cutoff, num_zeros, beta)`` for a quality (cutoff relative to the lower Nyquist)."""
     passband, atten = _QUALITIES[quality]
@@ -123,7 +124,7 @@ def _kernel(u, num_zeros, beta):
     return np.sinc(u) * w
 
 
-@functools.lru_cache(maxsize=32)
+@table_cache(maxsize=32)
 def _polyphase_table(up: int, down: int, quality: str, dtype_str: str) -> np.ndarray:
     """Row ``phase`` holds the taps for outputs at fractional input position ``phase / up``."""
     cutoff, num_zeros, beta = _design(quality)
@@ -136,7 +137,7 @@ def _polyphase_table(up: int, down: int, quality: str, dtype_str: str) -> np.nda
     return table
 
 
-@functools.lru_cache(maxsize=4)
+@table_cache(maxsize=4)
 def _dense_table(quality: str) -> np.ndarray:
     """``h(i / density)`` for ``i = 0 .. (Z + 2) * density + 1`` (one side; h is even, zero from Z)."""
     _, num_zeros, beta = _design(quality)

@@ -14,10 +14,10 @@ computed on the fly, never by copying the signal. The accepted modes are librosa
 """
 from __future__ import annotations
 
-import functools
 import numbers
 
 import numpy as np
+from dsp_kernels.caches import table_cache
 from dsp_kernels.shapes import istft_length
 
 from ._backend import array_module, backend_of, is_cupy_array
@@ -112,7 +112,7 @@ def _hashable(window) -> bool:
     )
 
 
-@functools.lru_cache(maxsize=128)
+@table_cache(maxsize=128)
 def _padded_window_cached(window, win_length: int, n_fft: int) -> np.ndarray:
     return _pad_center(_cached_window(window, win_length, True, np.float64), n_fft)
 

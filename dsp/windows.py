@@ -14,11 +14,12 @@ Windows are tables, built once in float64 with NumPy and cached: other modules g
 """
 from __future__ import annotations
 
-import functools
 import math
 import numbers
 
 import numpy as np
+
+from dsp_kernels.caches import table_cache
 
 from ._errors import DSPError
 from ._validation import check_allocation, check_int
@@ -388,7 +389,7 @@ def _dpss(m: int, nw: float) -> np.ndarray:
     return w * (m * m / (m * m + nw)) if m % 2 == 0 else w
 
 
-@functools.lru_cache(maxsize=256)
+@table_cache(maxsize=256)
 def _table(name: str, params: tuple, n: int, sym: bool, dtype_str: str) -> np.ndarray:
     if n == 1:
         w = np.ones(1)  # a one-sample window is [1.0], periodic or not (as SciPy)

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import ast
 import contextlib
-import functools
 import hashlib
 import os
 import pickle
@@ -37,6 +36,8 @@ import warnings
 from pathlib import Path
 
 from numba.core import caching
+
+from dsp_kernels.caches import table_cache
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
 _MAGIC = b"DSPK1"
@@ -70,7 +71,7 @@ def _kernel_imports(path: Path) -> set[Path]:
     return found
 
 
-@functools.lru_cache(maxsize=None)
+@table_cache(maxsize=None)
 def source_closure_digest(path: Path) -> str:
     """SHA-256 of ``path`` and every kernel file it imports, transitively.
 

@@ -1,4 +1,4 @@
-"""Array plumbing shared by :mod:`pyramids.align` and :mod:`pyramids.fusion`.
+"""Array plumbing shared by :mod:`pyramids.align` and :mod:`pyramids.fusion` (and the modules they gather).
 
 Everything here works on NumPy and CuPy arrays alike through the array-module pattern
 (``xp = array_module(x)``); CuPy is only imported when a CuPy array has already arrived.
@@ -10,18 +10,15 @@ from typing import Sequence
 
 import numpy as np
 
-from dsp._backend import array_module, backend_of, is_cupy_array
-from dsp._errors import DSPError
+from dsp.base import array_module, backend_of, is_cupy_array
 
-from .core import PyramidError
+from ._errors import PyramidError, as_pyramid_error
 
 
 def xp_of(*arrays):
     """The array module shared by ``arrays`` (NumPy or CuPy); mixing the two is refused."""
-    try:
+    with as_pyramid_error():
         backend_of(*arrays)
-    except DSPError as exc:
-        raise PyramidError(str(exc)) from None
     for a in arrays:
         if a is not None:
             return array_module(a)
@@ -165,6 +162,23 @@ def check_pairs(pairs, n_a: int, n_b: int, name: str = "pairs") -> list[tuple[in
                 )
         out.append((int(i), int(j)))
     return out
+
+
+def default_pairs(pa, pb, la, lb, pairs) -> list[tuple[int, int]]:
+    """The level pairs to fuse: ``pairs`` checked, else :func:`pyramids.align.match_levels` of two
+    Pyramids, else ``(i, i)`` for two level lists of equal length (``la``, ``lb``: their arrays)."""
+    if pairs is not None:
+        return check_pairs(pairs, len(la), len(lb))
+    if is_pyramid(pa) and is_pyramid(pb):
+        from .matching import match_levels  # imported here: matching builds on this module
+
+        return list(match_levels(pa, pb).pairs)
+    if len(la) != len(lb):
+        raise PyramidError(
+            f"the level lists have {len(la)} and {len(lb)} levels: give pairs=[(i, j), ...] "
+            "(or pass Pyramids, whose levels align.match_levels can match)"
+        )
+    return [(i, i) for i in range(len(la))]
 
 
 def as_level_index(level, n: int, name: str = "level") -> int:

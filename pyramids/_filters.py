@@ -14,13 +14,14 @@ The definitions are scikit-image's (``pyramid_reduce`` / ``pyramid_expand``), wr
 """
 from __future__ import annotations
 
-import functools
 import math
 
 import numpy as np
 
+from dsp_kernels.caches import table_cache
 
-@functools.lru_cache(maxsize=64)
+
+@table_cache(maxsize=64)
 def gaussian_kernel(sigma: float, truncate: float = 4.0) -> np.ndarray:
     """Normalised float64 taps of the sampled Gaussian, length ``2 * radius + 1`` (read-only)."""
     radius = int(truncate * sigma + 0.5)
@@ -72,7 +73,7 @@ def smooth(x, sigma: float, axes, xp=np):
     return x
 
 
-@functools.lru_cache(maxsize=128)
+@table_cache(maxsize=128)
 def _linear_plan(n_in: int, n_out: int):
     o = np.arange(n_out, dtype=np.float64)
     c = (o + 0.5) * (n_in / n_out) - 0.5

@@ -4,7 +4,7 @@
 
 - opens the file as a zip archive and refuses members whose declared uncompressed size is beyond
   :data:`MAX_EXPANSION` times their compressed size (a zip bomb: 1 GB of zeros in 6 MB) or whose
-  total exceeds dsp's allocation ceiling (``dsp._validation.MAX_ALLOC_BYTES``);
+  total exceeds dsp's allocation ceiling (``dsp.base.MAX_ALLOC_BYTES``);
 - reads each ``.npy`` header (NumPy's own parser, which evaluates literals only) and refuses
   object dtypes, negative or non-integer shapes, and a declared ``shape x itemsize`` that is not
   exactly the bytes the member holds (a 6 kB file declaring an 8 TB array);
@@ -12,15 +12,21 @@
 
 Every failure is a :class:`PyramidError` naming the file and what is wrong; no pickle is ever
 loaded (``allow_pickle=False``).
+
+:func:`encode_meta` and :func:`decode_meta` are the format's metadata codec: JSON with tuples,
+non-finite floats and small numeric arrays tagged so that they come back as such.
 """
 from __future__ import annotations
 
 import json
+import math
 import zipfile
 
 import numpy as np
 
-from dsp._validation import MAX_ALLOC_BYTES
+from dsp.base import MAX_ALLOC_BYTES
+
+from ._errors import PyramidError
 
 #: the most a compressed member may expand (np.savez_compressed of real data stays far below)
 MAX_EXPANSION = 200
@@ -33,8 +39,6 @@ _LEVEL_KEYS = {"name": str, "units": str, "grid": bool}
 
 
 def _fail(path, what):
-    from .core import PyramidError
-
     return PyramidError(f"could not load a pyramid from {path}: {what}")
 
 
@@ -99,8 +103,6 @@ def _check_header(header, path, n_members):
 
 def read_pyramid_file(path, fmt):
     """``(header, npz)`` of a checked pyramid file; the caller closes ``npz``."""
-    from .core import PyramidError
-
     try:
         zf = zipfile.ZipFile(path)
     except IsADirectoryError:
@@ -150,3 +152,54 @@ def read_pyramid_file(path, fmt):
         npz.close()
         raise
     return header, npz
+
+
+def encode_meta(obj, where: str):
+    """JSON-ready form of metadata, with tuples and arrays tagged so that they come back as such."""
+    if obj is None or isinstance(obj, (str, bool)):
+        return obj
+    if isinstance(obj, (int, float)):
+        if isinstance(obj, float) and not math.isfinite(obj):
+            return {"__float__": repr(obj)}
+        return obj
+    if isinstance(obj, np.generic):
+        return encode_meta(obj.item(), where)
+    if isinstance(obj, tuple):
+        return {"__tuple__": [encode_meta(v, where) for v in obj]}
+    if isinstance(obj, list):
+        return [encode_meta(v, where) for v in obj]
+    if isinstance(obj, np.ndarray):
+        if obj.dtype.kind not in "biuf":
+            raise PyramidError(f"{where}: arrays of dtype {obj.dtype} cannot be saved in metadata")
+        return {"__ndarray__": [encode_meta(v, where) for v in obj.ravel().tolist()], "dtype": obj.dtype.str,
+                "shape": list(obj.shape)}
+    if isinstance(obj, dict):
+        out = {}
+        for k, v in obj.items():
+            if not isinstance(k, str):
+                raise PyramidError(f"{where}: key {k!r} is not a string; metadata keys must be strings to be saved")
+            out[k] = encode_meta(v, where)
+        return out
+    raise PyramidError(f"{where}: value {obj!r} of type {type(obj).__name__} cannot be saved")
+
+
+def decode_meta(obj):
+    """The metadata :func:`encode_meta` wrote (tagged tuples, floats and arrays restored)."""
+    if isinstance(obj, list):
+        return [decode_meta(v) for v in obj]
+    if isinstance(obj, dict):
+        if set(obj) == {"__tuple__"}:
+            return tuple(decode_meta(v) for v in obj["__tuple__"])
+        if set(obj) == {"__float__"}:
+            return float(obj["__float__"])
+        if set(obj) == {"__ndarray__", "dtype", "shape"}:
+            vals = [decode_meta(v) for v in obj["__ndarray__"]]
+            dtype = np.dtype(obj["dtype"])  # TypeError for an unknown dtype
+            if dtype.kind not in "biuf":
+                raise PyramidError(f"metadata array of dtype {dtype}: only numbers are stored")
+            shape = obj["shape"]
+            if not isinstance(shape, list) or not all(isinstance(d, int) and d >= 0 for d in shape):
+                raise PyramidError(f"metadata array with shape {shape!r}")
+            return np.array(vals, dtype=dtype).reshape(shape)
+        return {k: decode_meta(v) for k, v in obj.items()}
+    return obj

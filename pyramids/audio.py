@@ -20,10 +20,11 @@ import numbers
 import numpy as np
 
 import dsp
-from dsp._backend import array_module
+from dsp.base import array_module
 
 from ._arrays import as_level_index
 from ._checks import as_float_array, check_choice, check_float, check_int
+from ._errors import as_pyramid_error
 from .core import Level, Pyramid, PyramidError
 
 __all__ = ["AudioPyramid"]
@@ -382,11 +383,9 @@ class AudioPyramid(Pyramid, modality="audio"):
         fmin = fmax / 64 if fmin is None else check_float("fmin", fmin, minimum=0.0, strict_minimum=True)
         if not fmin < fmax <= sr / 2:
             raise PyramidError(f"fmin={fmin} and fmax={fmax} must satisfy 0 < fmin < fmax <= sr/2 = {sr / 2}")
-        try:
+        with as_pyramid_error():
             w = dsp.ContinuousWavelet(wavelet)
             fc = dsp.central_frequency(w)
-        except dsp.DSPError as exc:
-            raise PyramidError(str(exc)) from exc
         n_oct = int(np.ceil(np.log2(fmax / fmin) - 1e-9))
         freqs = fmax / 2.0 ** (np.arange(n_oct * bins_per_octave) / bins_per_octave)
         coefs, f = dsp.cwt(y, fc * sr / freqs, w, sampling_period=1.0 / sr, method=method)

@@ -10,10 +10,11 @@ import numbers
 
 import numpy as np
 
-from dsp._backend import array_module, is_cupy_array
+from dsp.base import array_module, is_cupy_array
 
 from . import _filters
 from ._checks import check_choice, check_float, check_int
+from ._errors import as_pyramid_error
 from .core import BoxGrid, Level, Pyramid, PyramidError
 
 __all__ = ["ImagePyramid"]
@@ -259,20 +260,16 @@ class ImagePyramid(Pyramid, modality="image"):
         import dsp
 
         image, xp = _as_image(image, channel_axis)
-        try:
+        with as_pyramid_error():
             w = dsp.Wavelet(wavelet) if isinstance(wavelet, str) else wavelet
             top = dsp.dwtn_max_level(image.shape[:2], w)
             mode_name = dsp.wavelets.mode_name(dsp.wavelets.mode_id(mode))
-        except dsp.DSPError as exc:
-            raise PyramidError(str(exc)) from exc
         levels = max(top, 1) if levels is None else check_int("levels", levels, minimum=1)
         data = []
         a = image
         for _ in range(levels):
-            try:
+            with as_pyramid_error(f"levels={levels}: "):
                 a, (h, v, d) = dsp.dwt2(a, w, mode_name, axes=(0, 1))
-            except dsp.DSPError as exc:
-                raise PyramidError(f"levels={levels}: {exc}") from exc
             data.append(xp.stack([a, h, v, d], axis=-1))
         meta = dict(builder="wavelet", wavelet=w.name, mode=mode_name, image_shape=tuple(image.shape[:2]),
                     channel_axis=channel_axis)

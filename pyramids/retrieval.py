@@ -5,7 +5,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from dsp._backend import array_module
+from dsp.base import array_module
 
 from ._arrays import as_features, as_level_index, is_pyramid, level_features, to_host, xp_of
 from ._roles import _check_pyramid

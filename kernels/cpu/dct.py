@@ -21,12 +21,12 @@ is transformed in place of a transpose, and the inner loop runs over contiguous 
 """
 from __future__ import annotations
 
-import functools
 
 import numba
 import numpy as np
 from numba import prange
 
+from dsp_kernels.caches import table_cache
 from dsp_kernels.config import jit, pjit
 from dsp_kernels.cpu.fft import alloc_work, get_rfft_plan, irfft_scaled_into, rfft_into
 
@@ -144,7 +144,7 @@ def _dct_rows(x, type, plan, cs, sn, pre, post, cproto, block, out):
                     out[b, k] = spec[k].real * post[k]
 
 
-@functools.lru_cache(maxsize=32)
+@table_cache(maxsize=32)
 def _quarter_twiddles(n: int):
     """cos and sin of pi k / (2n), k < n, in float64 (read-only)."""
     angle = (np.pi / 2) * (np.arange(n) / n)  # below pi/2: no argument reduction needed

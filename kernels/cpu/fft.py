@@ -74,12 +74,12 @@ changing this module).
 """
 from __future__ import annotations
 
-import functools
 from typing import NamedTuple
 
 import numba
 import numpy as np
 
+from dsp_kernels.caches import table_cache
 from dsp_kernels.config import jit, pjit
 from dsp_kernels.cpu.fft_passes import stockham
 
@@ -322,7 +322,7 @@ def _stockham_tables(m: int, dt: np.dtype):
     )
 
 
-@functools.lru_cache(maxsize=256)
+@table_cache(maxsize=256)
 def _fft_plan_cached(n: int, dtype_name: str) -> CPlan:
     dt = np.dtype(dtype_name)
     empty = np.zeros(0, dtype=dt)
@@ -368,7 +368,7 @@ def get_fft_plan(n: int, dtype=np.float64) -> FFTPlan:
     return _fft_plan_cached(int(n), dt.name)
 
 
-@functools.lru_cache(maxsize=256)
+@table_cache(maxsize=256)
 def _rfft_plan_cached(n: int, dtype_name: str) -> RPlan:
     dt = np.dtype(dtype_name)
     if n % 2 == 1:

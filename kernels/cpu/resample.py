@@ -11,6 +11,7 @@ import math
 import numpy as np
 from numba import prange
 
+from dsp_kernels.caches import register as register_cache
 from dsp_kernels.config import jit, pjit
 
 #: outputs per parallel work item: large enough to amortise scheduling, small enough to balance
@@ -123,6 +124,7 @@ def _polyphase_serial(x, table, phase_of, offset_of, up, down, periods_per_item,
 SERIAL_MACS = 1 << 21
 
 _PADDED: dict = {}
+register_cache(f"{__name__}._PADDED", _PADDED.clear, _PADDED.__len__)
 
 
 def _padded(table):

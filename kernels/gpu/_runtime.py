@@ -86,3 +86,16 @@ def as_device(a, dtype=None):
     """Put a host array (a table: window, filterbank, filter taps) on the device, contiguous."""
     mod = xp()
     return mod.ascontiguousarray(mod.asarray(a, dtype=dtype))
+
+
+def device_id() -> int:
+    """The current CUDA device's id (CuPy's current device); 0 under the simulator.
+
+    Caches of device arrays key on it (``table_cache(scope=device_id)``): a table built on one
+    GPU is never handed to a kernel running on another.
+    """
+    if SIMULATOR:
+        return 0
+    import cupy
+
+    return cupy.cuda.runtime.getDevice()

@@ -1,6 +1,7 @@
 """GPU FFTs over the last axis of a batch: cuFFT through CuPy, or our own numba.cuda kernels.
 
-Two backends, chosen by :func:`set_backend`:
+Two backends, chosen by the ``gpu_fft`` setting (:mod:`dsp.options`, stored in
+:mod:`dsp_kernels.settings`):
 
 ``'cufft'``
     ``cupy.fft``: the vendor library, the right tool for large batched transforms on a GPU.
@@ -18,34 +19,35 @@ unnormalised sum.
 """
 from __future__ import annotations
 
-import functools
 import math
 
 import numpy as np
 from numba import cuda
 
+from dsp_kernels import settings
+from dsp_kernels.caches import table_cache
+
 from . import _runtime as rt
 
-_BACKENDS = ("auto", "cufft", "own")
-_backend = "auto"
+_BACKENDS = settings.CHOICES["gpu_fft"]
 
 
 def set_backend(name: str) -> str:
-    """Select the FFT backend (``'auto'``, ``'cufft'`` or ``'own'``); returns the previous one."""
-    global _backend
+    """Set the process's ``gpu_fft`` setting (``'auto'``, ``'cufft'`` or ``'own'``); returns the
+    previous one. Prefer ``dsp.options.set(gpu_fft=...)`` or ``dsp.options.using(gpu_fft=...)``."""
     if name not in _BACKENDS:
         raise ValueError(f"backend={name!r}: use one of {_BACKENDS}")
-    previous, _backend = _backend, name
-    return previous
+    return settings.set_value("gpu_fft", name)
 
 
 def backend() -> str:
-    """The backend in force, with ``'auto'`` resolved."""
-    if _backend == "auto":
+    """The backend in force (the ``gpu_fft`` setting), with ``'auto'`` resolved."""
+    chosen = settings.get("gpu_fft")
+    if chosen == "auto":
         return "own" if rt.SIMULATOR else "cufft"
-    if _backend == "cufft" and rt.SIMULATOR:
+    if chosen == "cufft" and rt.SIMULATOR:
         raise RuntimeError("cuFFT is not available under the CUDA simulator: use the 'own' backend")
-    return _backend
+    return chosen
 
 
 def _complex_of(dtype) -> np.dtype:
@@ -74,7 +76,7 @@ def _stockham_stage(src, dst, twiddles, ns, tw_stride):
     dst[row, d + ns] = a - b
 
 
-@functools.lru_cache(maxsize=64)
+@table_cache(maxsize=64, scope=rt.device_id)
 def _twiddles(n: int, dtype_name: str, inverse: bool):
     sign = 1.0 if inverse else -1.0
     t = np.exp(sign * 2j * np.pi * np.arange(max(n // 2, 1)) / n)
@@ -98,7 +100,7 @@ def _fft_pow2(x, inverse: bool):
     return src
 
 
-@functools.lru_cache(maxsize=64)
+@table_cache(maxsize=64, scope=rt.device_id)
 def _bluestein_tables(n: int, dtype_name: str, inverse: bool):
     """Chirp ``w_j = exp(-+i pi j^2 / n)`` and the transform of its conjugate, zero-padded to m."""
     m = 1 << math.ceil(math.log2(2 * n - 1))
