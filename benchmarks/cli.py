@@ -234,13 +234,13 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     only = _only(args.only)
-    every = ops.all_ops()
+    profile = ops.PROFILES["tiny" if args.tiny else "quick" if args.quick else "full"]
+    every = ops.all_ops(profile)  # the GPU section is sized by the profile too
     if only:
         known = {o.name for o in every} | {o.family for o in every}
         unknown = [n for n in only if n not in known]
         if unknown:
             parser.error(f"--only {', '.join(unknown)}: unknown; choose from {', '.join(sorted(known))}")
-    profile = ops.PROFILES["tiny" if args.tiny else "quick" if args.quick else "full"]
     selected = ops.select(every, only=only, quick=args.quick or args.tiny, device=args.device)
     if args.device == "gpu" and not gpu_ok:
         print(f"--device gpu: no usable GPU ({gpu_msg}); the GPU section is skipped and recorded "

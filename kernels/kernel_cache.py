@@ -50,16 +50,38 @@ def _warn_once(key: str, message: str) -> None:
         warnings.warn(message, RuntimeWarning, stacklevel=3)
 
 
+def _module_of(path: Path) -> list[str] | None:
+    """``path``'s package as a list of names (``cpu/fft/block.py`` -> ``['dsp_kernels', 'cpu',
+    'fft']``; a package's ``__init__.py`` is its own package), or None outside this package."""
+    path = Path(path).resolve()
+    if not path.is_relative_to(_PACKAGE_DIR):
+        return None
+    return ["dsp_kernels", *path.relative_to(_PACKAGE_DIR).parent.parts]
+
+
 def _kernel_imports(path: Path) -> set[Path]:
-    """Files of this package that ``path`` imports (``dsp_kernels.x`` / ``from dsp_kernels import x``)."""
+    """Files of this package that ``path`` imports: ``dsp_kernels.x``, ``from dsp_kernels import
+    x`` and relative imports (``from .x import y``, ``from .. import x``). A name resolves to a
+    module file ``x.py`` or to a sub-package's ``x/__init__.py`` (whose own imports then lead to
+    the package's modules)."""
     found: set[Path] = set()
     tree = ast.parse(path.read_bytes(), filename=str(path))
+    package = _module_of(path)
     for node in ast.walk(tree):
         names = []
         if isinstance(node, ast.Import):
             names = [a.name for a in node.names]
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            names = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            if node.level == 0:
+                base = node.module
+            elif package is not None and node.level <= len(package):
+                base = ".".join(package[: len(package) - node.level + 1]
+                                + ([node.module] if node.module else []))
+            else:
+                continue
+            if not base:
+                continue
+            names = [base] + [f"{base}.{a.name}" for a in node.names]
         for name in names:
             parts = name.split(".")
             if parts[0] != "dsp_kernels" or len(parts) < 2:

@@ -3,7 +3,7 @@
 A subprocess runs with ``NUMBA_BOUNDSCHECK=1`` (every array index checked, an out-of-bounds
 access raises IndexError instead of corrupting memory) and a fresh ``NUMBA_CACHE_DIR`` (cached
 machine code compiled without the checks must not be reused). In that mode the SIMD intrinsics of
-``kernels/cpu/simd.py`` are replaced by checked indexed twins, so their callers' ranges are
+``kernels/cpu/fft/simd.py`` are replaced by checked indexed twins, so their callers' ranges are
 checked too. Kept small (the compiles dominate): 2.5 CPU-minutes measured cold (7 minutes of
 wall time on two cores shared with a load average of 10).
 """

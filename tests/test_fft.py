@@ -1,4 +1,4 @@
-"""Our FFT (kernels/cpu/fft.py) through dsp.fft/ifft/rfft/irfft, against numpy.fft (issue 3).
+"""Our FFT (the kernels/cpu/fft/ package) through dsp.fft/ifft/rfft/irfft, against numpy.fft (issue 3).
 
 float32 results are compared with numpy run in float64 on the same float32 input, so the bound
 (tests/tolerances.py) covers our rounding only.
@@ -192,7 +192,7 @@ def _frames_rfft(plan, frames, out, n_blocks):
 
 
 def test_njit_api_inside_a_parallel_kernel():
-    """The contract of kernels/cpu/fft.py's docstring: plan + per-block scratch in a prange loop."""
+    """The contract of kernels/cpu/fft/transforms.py's docstring: plan + per-block scratch in a prange loop."""
     from dsp_kernels.cpu.fft import get_fft_plan, get_rfft_plan, make_work, fft_into, irfft_into
 
     frames = np.random.default_rng(4).standard_normal((9, 400)).astype(np.float32)
@@ -275,7 +275,7 @@ def test_round_trip_within_numpys_identity_bound_every_n_up_to_2048(dtype):
 
 
 def test_plan_tables_are_correctly_rounded():
-    """Twiddles, roots and chirps (kernels/cpu/fft.py _sincos_2pi) against mpmath: correctly
+    """Twiddles, roots and chirps (kernels/cpu/fft/transforms.py _sincos_2pi) against mpmath: correctly
     rounded up to near-ties (the old float64 np.cos(-2 pi q / N) erred by up to 5 ulp of 1),
     exact where the value is exact, and conjugate-symmetric bit for bit."""
     mp = pytest.importorskip("mpmath")

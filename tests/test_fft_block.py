@@ -1,4 +1,4 @@
-"""The blocked transforms' njit contracts (kernels/cpu/fft_block.py, ifft_block.py), against
+"""The blocked transforms' njit contracts (kernels/cpu/fft/block.py, inverse_block.py), against
 numpy.fft: W frames at once and partial blocks, frames read at a stride and an offset, spectra
 with missing bins, scratch full of NaN (every value read must be written first), and nothing
 written outside the target rows. Tolerances: tests/tolerances.py."""
@@ -7,9 +7,9 @@ import pytest
 from numba import njit
 
 from dsp_kernels.cpu.fft import get_rfft_plan
-from dsp_kernels.cpu.fft_block import alloc_block_work, rfft_lanes
-from dsp_kernels.cpu.ifft_block import irfft_lanes
-from dsp_kernels.cpu.simd import lanes_for
+from dsp_kernels.cpu.fft.block import alloc_block_work, rfft_lanes
+from dsp_kernels.cpu.fft.inverse_block import irfft_lanes
+from dsp_kernels.cpu.fft.simd import lanes_for
 from tolerances import assert_close
 
 SIZES = [1, 2, 3, 8, 15, 16, 30, 64, 100, 255, 400, 441, 2048]  # even, odd, below and above W

@@ -133,6 +133,34 @@ def test_cache_stamp_covers_the_imported_kernel_files(tmp_path, monkeypatch):
     kernel_cache.source_closure_digest.cache_clear()
 
 
+def test_cache_stamp_follows_sub_packages_and_relative_imports(tmp_path, monkeypatch):
+    """A kernel importing a sub-package (``dsp_kernels.cpu.fft``: its ``__init__`` re-exports
+    from its modules) or a sibling by a relative import is stamped with those files too."""
+    from dsp_kernels import kernel_cache
+
+    pkg = tmp_path / "pkg"
+    (pkg / "cpu" / "eng").mkdir(parents=True)
+    (pkg / "cpu" / "eng" / "__init__.py").write_text("from dsp_kernels.cpu.eng.core import F\n")
+    (pkg / "cpu" / "eng" / "core.py").write_text("from .passes import P\nF = 1\n")
+    (pkg / "cpu" / "eng" / "passes.py").write_text("from .. import util\nP = 1\n")
+    (pkg / "cpu" / "util.py").write_text("U = 1\n")
+    (pkg / "cpu" / "user.py").write_text("from dsp_kernels.cpu.eng import F\n")
+    (pkg / "cpu" / "other.py").write_text("Y = 2\n")
+    monkeypatch.setattr(kernel_cache, "_PACKAGE_DIR", pkg.resolve())
+
+    def stamps():
+        kernel_cache.source_closure_digest.cache_clear()
+        return {n: kernel_cache.source_closure_digest(pkg / "cpu" / f"{n}.py") for n in ("user", "other")}
+
+    for edited in ("eng/passes.py", "util.py"):
+        before = stamps()
+        (pkg / "cpu" / edited).write_text((pkg / "cpu" / edited).read_text() + "Z = 0\n")
+        after = stamps()
+        assert after["user"] != before["user"], edited
+        assert after["other"] == before["other"], edited
+    kernel_cache.source_closure_digest.cache_clear()
+
+
 def test_cache_directory_is_per_numba_version(tmp_path):
     from dsp_kernels import kernel_cache
 

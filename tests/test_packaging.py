@@ -39,6 +39,18 @@ def test_wheel_has_no_top_level_kernels_package(wheel):
     assert any(n.startswith("dsp_kernels/gpu/") for n in names)
 
 
+
+def test_wheel_has_every_package_of_the_source_tree(wheel):
+    """Each folder with an ``__init__.py`` (the ``kernels/cpu/fft/`` engine, ...) is listed in
+    pyproject's ``packages``: a sub-package left out would import here and fail once installed."""
+    names = set(zipfile.ZipFile(wheel).namelist())
+    roots = {"dsp": ROOT / "dsp", "dsp_kernels": ROOT / "kernels", "pyramids": ROOT / "pyramids"}
+    for name, folder in roots.items():
+        for init in folder.rglob("__init__.py"):
+            rel = init.relative_to(folder).as_posix()
+            assert f"{name}/{rel}" in names, f"{name}/{rel} is missing from the wheel"
+    assert "dsp_kernels/cpu/fft/transforms.py" in names
+
 def test_wheel_carries_the_bsd_license(wheel):
     zf = zipfile.ZipFile(wheel)
     meta = [n for n in zf.namelist() if n.endswith(".dist-info/METADATA")][0]

@@ -1,9 +1,9 @@
-"""The explicit SIMD helpers (kernels/cpu/simd.py) against NumPy's transpose and products."""
+"""The explicit SIMD helpers (kernels/cpu/fft/simd.py) against NumPy's transpose and products."""
 import numba
 import numpy as np
 import pytest
 
-from dsp_kernels.cpu.simd import (
+from dsp_kernels.cpu.fft.simd import (
     frames_to_lanes, frames_to_lanes_split, lanes_for, transpose_tile_checked,
 )
 

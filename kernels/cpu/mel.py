@@ -32,7 +32,7 @@ from numba import prange
 
 from dsp_kernels.config import noalias_jit, pjit
 from dsp_kernels.cpu.fft import alloc_work, get_rfft_plan, rfft_into
-from dsp_kernels.cpu.fft_passes import u64
+from dsp_kernels.cpu.fft.passes import u64
 from dsp_kernels.cpu.framing import load_stft_frame
 from dsp_kernels.cpu.rules import abs_pow
 from dsp_kernels.cpu.stft_block import (

@@ -32,11 +32,11 @@ from dsp_kernels.cpu.db import (  # noqa: F401  (entry functions of this domain)
     amplitude_to_db, db_to_amplitude, db_to_power, magphase, power_to_db,
 )
 from dsp_kernels.cpu.fft import alloc_work, get_rfft_plan, irfft_into, rfft_into
-from dsp_kernels.cpu.fft_block import alloc_block_work, store_lanes
-from dsp_kernels.cpu.fft_passes import u64
-from dsp_kernels.cpu.ifft_block import irfft_lanes
+from dsp_kernels.cpu.fft.block import alloc_block_work, store_lanes
+from dsp_kernels.cpu.fft.inverse_block import irfft_lanes
+from dsp_kernels.cpu.fft.passes import u64
+from dsp_kernels.cpu.fft.simd import transpose_tile
 from dsp_kernels.cpu.framing import load_stft_frame
-from dsp_kernels.cpu.simd import transpose_tile
 from dsp_kernels.cpu.stft_block import (
     alloc_stft_block, block_tasks, blocks_per_task, stft_block_spectra, task_blocks,
 )

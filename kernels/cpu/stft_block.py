@@ -29,7 +29,7 @@ import numba
 import numpy as np
 
 from dsp_kernels.config import jit
-from dsp_kernels.cpu.fft_block import alloc_block_work, rfft_lanes_spectra
+from dsp_kernels.cpu.fft.block import alloc_block_work, rfft_lanes_spectra
 from dsp_kernels.cpu.framing import load_stft_frame
 
 __all__ = [

@@ -21,8 +21,8 @@ import tempfile
 
 import numpy as np
 
-from . import data
-from .ops import Impl, Op, _dsp, peak_relative_error
+from .. import data
+from ..registry import Impl, Op, dsp_name, peak_relative_error
 
 TARGET = 16000
 FLAC_SR = 44100
@@ -71,7 +71,7 @@ def _impls(paths_key):
         return lambda: [librosa.load(p, sr=TARGET)[0] for p in paths]
 
     return [
-        Impl("dsp", ours("high"), ours=_dsp("load")),
+        Impl("dsp", ours("high"), ours=dsp_name("load")),
         Impl("dsp res_type='soxr_hq'", ours("soxr_hq"),
              note="ours with the filter mapped from librosa's default name ('very_high')"),
         Impl("librosa.load (soxr_hq)", make_librosa, requires=("librosa", "soxr")),

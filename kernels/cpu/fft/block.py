@@ -34,8 +34,8 @@ from __future__ import annotations
 import numpy as np
 
 from dsp_kernels.config import jit, noalias_jit
-from dsp_kernels.cpu.fft_passes import stockham, u64
-from dsp_kernels.cpu.simd import frames_to_lanes, frames_to_lanes_split, transpose_tile
+from dsp_kernels.cpu.fft.passes import stockham, u64
+from dsp_kernels.cpu.fft.simd import frames_to_lanes, frames_to_lanes_split, transpose_tile
 
 
 @jit

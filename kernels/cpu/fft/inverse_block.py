@@ -23,9 +23,9 @@ njit API
 from __future__ import annotations
 
 from dsp_kernels.config import jit, noalias_jit
-from dsp_kernels.cpu.fft_block import store_floats
-from dsp_kernels.cpu.fft_passes import stockham, u64
-from dsp_kernels.cpu.simd import transpose_tile
+from dsp_kernels.cpu.fft.block import store_floats
+from dsp_kernels.cpu.fft.passes import stockham, u64
+from dsp_kernels.cpu.fft.simd import transpose_tile
 
 __all__ = ["irfft_lanes"]
 

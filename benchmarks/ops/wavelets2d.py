@@ -1,10 +1,12 @@
 """Benchmark operations of issue 20: wavedec2/waverec2 of one large float32 image and of a batch
 of small ones (db4, level 4), cwt (morl, 128 scales, 60 s at 8 kHz, method 'fft') and a full
-WaveletPacket decomposition to level 6 of 60 s, against PyWavelets. Registered in
-:func:`benchmarks.ops.all_ops`."""
+WaveletPacket decomposition to level 6 of 60 s, against PyWavelets; and the GPU-only dwt2 of a
+batch of images (:func:`dwt2_op`). Registered in :func:`benchmarks.ops.catalogue`."""
 from __future__ import annotations
 
 import numpy as np
+
+from ..registry import GpuPeer, GpuTwin, Impl, Op, dsp_name
 
 WAVELET, LEVEL = "db4", 4
 
@@ -17,8 +19,6 @@ def _flat(x) -> np.ndarray:
 
 
 def wavelet2d_ops():
-    from .ops import Impl, Op, _dsp
-
     def side(p):
         return 2048 if p.name == "full" else max(128, p.image)  # db4 level 4 needs 128
 
@@ -79,7 +79,7 @@ def wavelet2d_ops():
 
     def op(name, family, title, setup, ours, peer, ref, params):
         return Op(name, family, title, setup,
-                  [Impl("dsp", ours, ours=_dsp(family), view=_flat),
+                  [Impl("dsp", ours, ours=dsp_name(family), view=_flat),
                    Impl("pywt", peer, requires=("pywt",), view=_flat)],
                   ref, f"pywt.{family} (float64)", params=params, latency=False)
 
@@ -128,10 +128,10 @@ def wavelet2d_ops():
     p_wp = lambda p: {"seconds": p.seconds, "sr": 8000, "wavelet": "db4", "level": 6}
     extra = [
         Op("cwt", "cwt", "cwt morl, 128 scales, 60 s @ 8 kHz, method 'fft', float64", setup_audio,
-           [Impl("dsp", cwt_ours, ours=_dsp("cwt")), Impl("pywt", cwt_pywt, requires=("pywt",))],
+           [Impl("dsp", cwt_ours, ours=dsp_name("cwt")), Impl("pywt", cwt_pywt, requires=("pywt",))],
            lambda inp: cwt_pywt(inp)(), "pywt.cwt (float64)", params=p_cwt, latency=False),
         Op("wavelet_packet", "wavelet_packet", "WaveletPacket db4, full decomposition to level 6, 60 s @ 8 kHz",
-           setup_audio, [Impl("dsp", wp_leaves(_ours), ours=_dsp("WaveletPacket"), view=_flat),
+           setup_audio, [Impl("dsp", wp_leaves(_ours), ours=dsp_name("WaveletPacket"), view=_flat),
                          Impl("pywt", wp_leaves(_pywt), requires=("pywt",), view=_flat)],
            lambda inp: wp_leaves(_pywt)(inp)(), "pywt.WaveletPacket (float64)", params=p_wp, latency=False),
     ]
@@ -145,3 +145,27 @@ def wavelet2d_ops():
         op("waverec2_batch", "waverec2", "waverec2 db4 level 4, batch of 64 256x256 float32 images",
            with_coeffs(setup_batch), rec_ours, rec_pywt, ref_rec, p_bat),
     ]
+
+
+def dwt2_op() -> Op:
+    """dwt2 db4 of a batch of images on the GPU (no CPU benchmark: wavedec2 covers the CPU)."""
+
+    def call(f, x, s):
+        return f(x, "db4")
+
+    def reference(h, s):
+        import pywt
+
+        cA, (cH, cV, cD) = pywt.dwt2(h, "db4")
+        return [cA, cH, cV, cD]
+
+    def p_pywt(inp, s, dev):
+        import pywt
+
+        x = inp["y"]
+        return lambda: pywt.dwt2(x, "db4")
+
+    return Op("dwt2", "dwt2", "dwt2", lambda p: {}, [], gpu=GpuTwin(
+        "dwt2", "dwt2 db4 of 256 512x512 images, float32", call, images=True, reference=reference,
+        ref_label="pywt.dwt2 (float64) of the first images",
+        peers=(GpuPeer("pywt (host)", p_pywt, ("pywt",), note="PyWavelets on the CPU"),)))

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .ops import Impl, Op, _dsp, _music_setup, to_numpy
+from ..registry import Impl, Op, dsp_name, to_numpy
+from .common import music_setup
 
 SR = 22050
 
@@ -54,8 +55,8 @@ def _op(name, dotted, title, *, call, prep=None, compare=None, view=to_numpy, qu
 
     params = lambda p: {"seconds": p.seconds, "sr": SR, "dtype": "float32", "defaults": "librosa"}
     return Op(
-        name, name, title, _music_setup,
-        [Impl("dsp", make("dsp"), ours=_dsp(dotted), view=view),
+        name, name, title, music_setup,
+        [Impl("dsp", make("dsp"), ours=dsp_name(dotted), view=view),
          Impl("librosa", make("librosa"), requires=("librosa",), view=view)],
         reference, f"librosa {dotted} ({'float64' if f64_ref else 'float32'} input)",
         compare=compare, params=params, quick=quick, latency=False,

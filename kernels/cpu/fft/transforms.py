@@ -81,7 +81,7 @@ import numpy as np
 
 from dsp_kernels.caches import table_cache
 from dsp_kernels.config import jit, pjit
-from dsp_kernels.cpu.fft_passes import stockham
+from dsp_kernels.cpu.fft.passes import stockham
 
 __all__ = [
     "FFTPlan", "CPlan", "RPlan", "get_fft_plan", "get_rfft_plan", "make_work", "alloc_work",
@@ -581,8 +581,8 @@ def irfft_into(plan, X, out, work):
 # ---------------------------------------------------------------------------------------------
 # batched entry functions: rows in parallel, one scratch per block of rows
 
-from dsp_kernels.cpu.fft_block import alloc_block_work, rfft_lanes  # noqa: E402
-from dsp_kernels.cpu.ifft_block import irfft_lanes  # noqa: E402
+from dsp_kernels.cpu.fft.block import alloc_block_work, rfft_lanes  # noqa: E402
+from dsp_kernels.cpu.fft.inverse_block import irfft_lanes  # noqa: E402
 
 
 @pjit

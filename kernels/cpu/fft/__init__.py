@@ -1,0 +1,53 @@
+"""Our CPU FFT engine: mixed-radix Stockham for smooth sizes, Bluestein for the rest.
+
+The engine's files, from the bottom up:
+
+- :mod:`~dsp_kernels.cpu.fft.simd`: explicit SIMD helpers (in-register transposes of a tile
+  between frames and lanes);
+- :mod:`~dsp_kernels.cpu.fft.passes`: the Stockham passes, shared by the single and the blocked
+  transforms;
+- :mod:`~dsp_kernels.cpu.fft.transforms`: plans, the njit API (``rfft_into``, ``fft_into``, ...)
+  and the batched entry functions ``fft``/``rfft``/``irfft`` that ``dsp.fourier`` dispatches to;
+- :mod:`~dsp_kernels.cpu.fft.block` and :mod:`~dsp_kernels.cpu.fft.inverse_block`: ``W``
+  frames at once, SIMD across frames (the batched ``rfft``/``irfft`` and the STFT use them).
+
+This package re-exports the names of :mod:`~dsp_kernels.cpu.fft.transforms` that callers use
+(``from dsp_kernels.cpu.fft import get_rfft_plan, rfft_into``): the entry functions a backend
+look-up resolves, and the njit API for other kernels. The blocked transforms and the SIMD helpers
+are imported from their own modules. See ``transforms``' docstring for the contracts.
+
+Examples
+--------
+>>> import numpy as np
+>>> from dsp_kernels.cpu.fft import rfft
+>>> X = rfft(np.ones((2, 8)), 1.0)  # (batch, n) -> (batch, n // 2 + 1), unnormalised
+>>> X.shape, float(X[0, 0].real)
+((2, 5), 8.0)
+"""
+from __future__ import annotations
+
+from dsp_kernels.cpu.fft.transforms import (  # noqa: F401  (re-exported: see the docstring)
+    CPlan,
+    FFTPlan,
+    RPlan,
+    _sincos_2pi,
+    alloc_work,
+    fft,
+    fft_into,
+    fft_scaled_into,
+    get_fft_plan,
+    get_rfft_plan,
+    irfft,
+    irfft_into,
+    irfft_scaled_into,
+    make_work,
+    rfft,
+    rfft_into,
+    rfft_scaled_into,
+)
+
+__all__ = [
+    "FFTPlan", "CPlan", "RPlan", "get_fft_plan", "get_rfft_plan", "make_work", "alloc_work",
+    "fft_into", "rfft_into", "irfft_into", "fft_scaled_into", "rfft_scaled_into",
+    "irfft_scaled_into", "fft", "rfft", "irfft",
+]
