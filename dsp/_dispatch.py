@@ -47,9 +47,10 @@ def _cpu(module: str, function: str) -> Op:
 #: modules use the same function name (``dwt_nd_dwt``).
 OPS: dict[str, Op] = {
     # FFT (dsp.fourier)
-    "fft": _both("fft", "fft"),
-    "rfft": _both("fft", "rfft"),
-    "irfft": _both("fft", "irfft"),
+    # the CPU FFT engine is a sub-package (kernels/cpu/fft/); its transforms module holds the entries
+    "fft": Op("dsp_kernels.cpu.fft.transforms:fft", "dsp_kernels.gpu.fft:fft"),
+    "rfft": Op("dsp_kernels.cpu.fft.transforms:rfft", "dsp_kernels.gpu.fft:rfft"),
+    "irfft": Op("dsp_kernels.cpu.fft.transforms:irfft", "dsp_kernels.gpu.fft:irfft"),
     # STFT (dsp.spectral)
     "stft": _both("spectral", "stft", cpu_out=True),
     "istft": _both("spectral", "istft", cpu_out=True),
@@ -74,6 +75,7 @@ OPS: dict[str, Op] = {
     "interpolated": _both("resample", "interpolated"),
     "sinc_interpolate": _both("sampling", "sinc_interpolate"),
     "sinusoids": _cpu("sampling", "sinusoids"),
+    "bessel_i0": _cpu("sampling", "bessel_i0"),  # the Kaiser window's I0 (dsp.windows)
     # wavelets (dsp.wavelets, _wavelet_nd, _wavelet_swt, _swtn)
     "dwt": _both("dwt", "dwt"),
     "idwt": _both("dwt", "idwt"),
@@ -135,7 +137,7 @@ def kernel(op: str, backend: str = "cpu") -> Callable:
     --------
     >>> from dsp._dispatch import kernel
     >>> kernel("rfft").__module__
-    'dsp_kernels.cpu.fft'
+    'dsp_kernels.cpu.fft.transforms'
     """
     return _resolve(op, backend)
 

@@ -92,9 +92,9 @@ def bessel_i0(x) -> np.ndarray:
     >>> float(bessel_i0(0.0)), round(float(bessel_i0(1.0)), 8)
     (1.0, 1.26606588)
     """
-    from dsp_kernels.cpu.sampling import bessel_i0 as series  # numba only when a Kaiser is made
+    from ._dispatch import kernel  # numba only when a Kaiser is made
 
-    return series(np.asarray(x, dtype=np.float64))
+    return kernel("bessel_i0")(np.asarray(x, dtype=np.float64))
 
 
 #: above this argument I0 overflows float64 (I0(713) ~ 1.7e308): work with its logarithm

@@ -89,36 +89,3 @@ def test_abs_pow_and_bessel_i0():
     got = np.array([cpu_rules.bessel_i0(a) for a in x])
     np.testing.assert_array_equal(got, [rules.bessel_i0(a) for a in x])
     np.testing.assert_allclose(got, scipy.special.i0(x), rtol=1e-14)
-
-
-def _imports(path):
-    tree = ast.parse(path.read_text())
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            yield from (a.name for a in node.names)
-        elif isinstance(node, ast.ImportFrom):
-            if node.level:  # relative: resolve against the file's package
-                base = path.relative_to(KERNELS.parent).with_suffix("").parts[: -node.level]
-                base = ("dsp_kernels",) + base[1:]
-                yield ".".join(base + ((node.module,) if node.module else ()))
-            else:
-                yield node.module
-
-
-def test_kernels_import_no_upper_layer_and_gpu_not_cpu():
-    bad = []
-    for path in sorted(KERNELS.rglob("*.py")):
-        rel = path.relative_to(KERNELS).as_posix()
-        for name in _imports(path):
-            top = name.split(".")[0]
-            if top in ("dsp", "pyramids", "benchmarks"):
-                bad.append(f"{rel} imports {name}")
-            if rel.startswith("gpu/") and name.startswith("dsp_kernels.cpu"):
-                bad.append(f"{rel} imports {name} (the GPU twin may not import the CPU twin)")
-    assert not bad, "\n".join(bad)
-
-
-@pytest.mark.parametrize("name", ["shapes.py", "rules.py"])
-def test_bottom_layer_imports_only_stdlib_numpy_and_itself(name):
-    allowed = {"__future__", "math", "types", "typing", "numpy", "dsp_kernels.shapes"}
-    assert set(_imports(KERNELS / name)) <= allowed
