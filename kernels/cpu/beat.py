@@ -125,6 +125,8 @@ def _track(env, fpb, tightness, trim, beats):
 
 
 def track(env, fpb, tightness, trim):
+    """librosa's dynamic-programming beat tracker on each row of ``env`` (rows, n) float64 with
+    ``fpb`` (rows, 1 or n) frames per beat -> boolean (rows, n) beat mask."""
     beats = np.zeros(env.shape, np.bool_)
     _track(env, fpb, np.float64(tightness), bool(trim), beats)
     return beats

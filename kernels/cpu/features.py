@@ -54,6 +54,8 @@ def _signal_frames(y, frame_length, hop_length, n_frames, kind, threshold, zero_
 
 
 def signal_frames(y, frame_length, hop_length, n_frames, kind, threshold=0.0, zero_pos=True):
+    """Per-frame statistic of the padded rows ``y`` (rows, n) -> (rows, n_frames) float64: kind 0
+    the mean square, kind 1 the zero-crossing rate (see the module docstring)."""
     out = np.empty((y.shape[0], n_frames), np.float64)
     _signal_frames(y, np.int64(frame_length), np.int64(hop_length), np.int64(n_frames),
                    np.int64(kind), np.float64(threshold), bool(zero_pos), out)
@@ -74,6 +76,8 @@ def _column_stats_exact(M, freq, kind, param, amin, centroid, out):
 
 
 def column_stats(M, freq, kind, param=0.0, amin=0.0, centroid=None):
+    """One statistic per spectrum row of ``M`` (rows, n_bins) over ``freq`` -> (rows,) float64:
+    centroid, bandwidth, roll-off, flatness or rms energy by ``kind`` (see the module docstring)."""
     if centroid is None:
         centroid = np.zeros(1, np.float64)
     out = np.empty(M.shape[0], np.float64)
