@@ -34,7 +34,7 @@ shorter than the mirror needs, so the tail mirrors within it; ``load_stft_frame`
 
 njit API (for fused kernels elsewhere, e.g. signal -> mel)
 ----------------------------------------------------------
-``geom = stft_geometry(n, n_fft, hop_length, center, pad_mode, window)``
+``geom = dsp_kernels.shapes.stft_geometry(n, n_fft, hop_length, center, pad_mode, window)``
     plain Python: an :class:`dsp_kernels.shapes.StftGeometry` (a NamedTuple of ints that Numba
     passes by value) describing the framing of a signal of length ``n``; ``geom.n_frames`` is
     the number of frames.
@@ -50,18 +50,8 @@ from __future__ import annotations
 
 from dsp_kernels.config import jit
 from dsp_kernels.cpu.rules import pad_value  # the pad rule, shared with the GPU (dsp_kernels.rules)
-from dsp_kernels.shapes import PAD_MODES, StftGeometry, stft_geometry, stft_n_frames, window_support
 
-__all__ = [
-    "PAD_MODES", "GEOM_FIELDS", "GEOM_N_FRAMES", "stft_geometry", "window_support",
-    "n_frames_for", "load_frame", "load_stft_frame", "pad_value",
-]
-
-# the geometry is a bottom-layer fact shared with the GPU twin and dsp: kernels/shapes.py
-n_frames_for = stft_n_frames
-GEOM_FIELDS = StftGeometry._fields
-GEOM_N_FRAMES = GEOM_FIELDS.index("n_frames")
-
+__all__ = ["load_frame", "load_stft_frame", "pad_value"]
 
 @jit
 def load_frame(y, start, n_fft, lo, hi, mode, ramp, window, wlo, whi, buf):

@@ -76,9 +76,9 @@ def stft_block_spectra(plan, row, geom, window, t0, B, scratch, scale):
     """Spectra of B <= W consecutive STFT frames of ``row`` into lanes (module doc)."""
     work, stage, ones = scratch
     n_fft = window.shape[0]
-    hop = geom[1]
-    n = geom[2]
-    start = t0 * hop - geom[5]  # geom[5]: the centre padding n_fft // 2 (0 when not centred)
+    hop = geom.hop
+    n = geom.n
+    start = t0 * hop - geom.half  # the centre padding n_fft // 2 (0 when not centred)
     if start >= 0 and start + (B - 1) * hop + n_fft <= n:
         rfft_lanes_spectra(plan, row, start, hop, B, window, work, scale)
     else:
