@@ -1,5 +1,5 @@
 """The discrete Fourier transform: the DFT matrix (the definition, for teaching and testing) and
-our own FFT (mixed-radix Stockham and Bluestein, in ``kernels/cpu/fft.py``) with numpy.fft's
+our own FFT (mixed-radix Stockham and Bluestein, in the ``kernels/cpu/fft/`` package) with numpy.fft's
 conventions.
 
 Conventions, as in ``numpy.fft``: the forward transform is X_k = sum_j x_j exp(-2 pi i jk / n);

@@ -45,7 +45,7 @@ def test_simd_selects_the_checked_twins_under_boundscheck(tmp_path):
     raise IndexError for a tile outside the array (the intrinsic would read or write there)."""
     code = (
         "import numba, numpy as np\n"
-        "from dsp_kernels.cpu import simd\n"
+        "from dsp_kernels.cpu.fft import simd\n"
         "assert simd.CHECKED\n"
         "assert simd.transpose_tile is simd._transpose_tile_indexed\n"
         "@numba.njit\n"

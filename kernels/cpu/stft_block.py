@@ -1,4 +1,4 @@
-"""STFT frames W at a time: the blocked FFT (:mod:`dsp_kernels.cpu.fft_block`) fed from a signal.
+"""STFT frames W at a time: the blocked FFT (:mod:`dsp_kernels.cpu.fft.block`) fed from a signal.
 
 A block of ``W`` consecutive frames that lies inside the signal is read straight from it (frame
 stride = hop, the window applied while the frames are moved into lanes). A block that touches

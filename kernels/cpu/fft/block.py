@@ -8,7 +8,7 @@ operation whatever the radix. ``W`` is the number of values in a 64-byte vector:
 
 Moving frames into lanes and spectra out of them is a transpose; done element by element it
 cost more than the FFT itself (1.5 us of 3.5 us per 2048-point frame), so both directions go
-through :func:`dsp_kernels.cpu.simd.transpose_tile`, ``W x W`` values at a time in registers.
+through :func:`dsp_kernels.cpu.fft.simd.transpose_tile`, ``W x W`` values at a time in registers.
 
 njit API
 --------

@@ -1,6 +1,6 @@
 """Blocked inverse real FFT: ``W`` Hermitian half-spectra at once, SIMD across them ("lanes").
 
-The mirror image of :mod:`dsp_kernels.cpu.fft_block`: the spectra move into lanes through the
+The mirror image of :mod:`dsp_kernels.cpu.fft.block`: the spectra move into lanes through the
 in-register transpose (``W`` floats = ``W/2`` bins of ``W`` frames per tile), are folded into
 one half-length complex sequence per frame (``Z_k = E_k + i O_k``, as in
 ``fft.irfft_scaled_into``), stored conjugated so that the forward Stockham passes compute the

@@ -4,7 +4,7 @@ through the half-length complex trick. Numba kernels, any length n >= 1.
 Two layers live here.
 
 **Plain-Python entry functions** (what ``dsp.fourier`` calls through
-``dsp._backend.kernel_module``; a GPU twin has the same names and signatures). They take
+the dispatch table ``dsp/_dispatch.py``; a GPU twin has the same names and signatures). They take
 validated, C-contiguous 2-D arrays ``(batch, n)`` and transform every row, in parallel:
 
 - ``fft(x, inverse, scale)``: complex ``(batch, n)`` -> complex ``(batch, n)``.
@@ -34,12 +34,12 @@ function; its Numba type depends only on the dtype, so one compiled kernel serve
 - ``rfft_scaled_into(plan, x, out, work, scale)`` and ``irfft_scaled_into(...)`` take an explicit
   factor instead of the defaults (e.g. 1/sqrt(n) for 'ortho').
 
-For many frames, ``dsp_kernels.cpu.fft_block`` transforms ``W`` frames at once (16 float32 or 8
+For many frames, ``dsp_kernels.cpu.fft.block`` transforms ``W`` frames at once (16 float32 or 8
 float64), SIMD across the frames, moving them in and out of lanes with in-register transposes:
 ``bwork = alloc_block_work(plan)`` once per thread, then
 ``rfft_lanes(plan, src, s0, sstride, B, window, outf, o0, ostride, bwork, scale)`` (see that
 module). The batched entry ``rfft`` and the STFT use it; single-threaded it runs at 0.5-1.2x
-pocketfft's time for n = 400..4096. Its inverse, ``dsp_kernels.cpu.ifft_block.irfft_lanes``, serves
+pocketfft's time for n = 400..4096. Its inverse, ``dsp_kernels.cpu.fft.inverse_block.irfft_lanes``, serves
 the batched ``irfft`` and the inverse STFT. Only for plans with ``plan.bluestein == 0`` (n whose
 half has no prime factor above ``MAX_DIRECT_PRIME``); use ``rfft_into`` otherwise.
 
