@@ -121,6 +121,11 @@ def level_features(level):
     return data.reshape(data.shape[0], -1)
 
 
+def frames_first(x, xp):
+    """``(..., n_features, n_frames)`` -> ``(n_frames, ..., n_features)``, contiguous."""
+    return xp.ascontiguousarray(xp.moveaxis(x, -1, 0))
+
+
 def to_host(x) -> np.ndarray:
     if is_cupy_array(x):
         return x.get()

@@ -22,23 +22,12 @@ import numpy as np
 import dsp
 from dsp.base import array_module
 
-from ._arrays import as_level_index
-from ._checks import as_float_array, check_choice, check_float, check_int
-from ._errors import as_pyramid_error
+from ._arrays import as_level_index, frames_first
+from ._checks import check_choice, check_float, check_int, signal_and_rate
+from .audio_wavelet import WaveletBuilders
 from .core import Level, Pyramid, PyramidError
 
 __all__ = ["AudioPyramid"]
-
-
-def _signal(y, sr):
-    y = as_float_array(y, name="y")
-    sr = check_float("sr", sr, minimum=0.0, strict_minimum=True)
-    return y, sr
-
-
-def _frames_first(x, xp):
-    """``(..., n_features, n_frames)`` -> ``(n_frames, ..., n_features)``."""
-    return xp.ascontiguousarray(xp.moveaxis(x, -1, 0))
 
 
 def _frame_extents(n_frames, hop, n_fft, n, sr, center):
@@ -61,8 +50,12 @@ def _int_tuple(name, values):
     return tuple(check_int(name, v, minimum=1) for v in values)
 
 
-class AudioPyramid(Pyramid, modality="audio"):
-    """A :class:`Pyramid` of a recording; extents in seconds."""
+class AudioPyramid(WaveletBuilders, Pyramid, modality="audio"):
+    """A :class:`Pyramid` of a recording; extents in seconds.
+
+    Builders: :meth:`mel`, :meth:`temporal`, :meth:`stft_resolutions` (here) and :meth:`wavelet`,
+    :meth:`scalogram`, :meth:`reconstruct` (wavelet domain, :mod:`pyramids.audio_wavelet`).
+    """
 
     @classmethod
     def mel(cls, y, sr, n_mels=(128, 80, 40), n_fft=2048, hop_length=512, window="hann", center=True,
@@ -106,7 +99,7 @@ class AudioPyramid(Pyramid, modality="audio"):
         >>> p.names, p.shapes
         (('mel128', 'mel80', 'mel40'), ((44, 128), (44, 80), (44, 40)))
         """
-        y, sr = _signal(y, sr)
+        y, sr = signal_and_rate(y, sr)
         n_mels = _int_tuple("n_mels", n_mels)
         power = check_float("power", power, minimum=0.0, strict_minimum=True)
         if any(b >= a for a, b in zip(n_mels, n_mels[1:])):
@@ -118,7 +111,7 @@ class AudioPyramid(Pyramid, modality="audio"):
         levels = []
         for m in n_mels:
             M = dsp.melspectrogram(S=S, sr=sr, n_fft=n_fft, n_mels=m, fmin=fmin, fmax=fmax, htk=htk, norm=norm)
-            levels.append(Level(_frames_first(M, xp), f"mel{m}", ext, "seconds",
+            levels.append(Level(frames_first(M, xp), f"mel{m}", ext, "seconds",
                                 {"n_mels": m, "hz": (float(fmin), float(fmax_hz))}))
         meta = dict(builder="mel", sr=sr, n_fft=n_fft, hop_length=hop_length, power=power, center=center)
         return cls(levels, "audio", meta)
@@ -183,7 +176,7 @@ class AudioPyramid(Pyramid, modality="audio"):
         >>> q.shapes, q.level(1).extents[:2].tolist()  # windows overlap by half
         (((80, 40), (8, 40), (2, 40)), [[0.0, 0.5], [0.25, 0.75]])
         """
-        y, sr = _signal(y, sr)
+        y, sr = signal_and_rate(y, sr)
         frame = check_float("frame", frame, minimum=0.0, strict_minimum=True)
         window = check_float("window", window, minimum=0.0, strict_minimum=True)
         clip = check_float("clip", clip, minimum=0.0, strict_minimum=True)
@@ -224,7 +217,7 @@ class AudioPyramid(Pyramid, modality="audio"):
                 M = dsp.melspectrogram(y=used, n_mels=check_int("n_mels", n_mels, minimum=1), **common)
                 if feature == "logmel":
                     M = dsp.power_to_db(M)
-            F = _frames_first(M, xp)
+            F = frames_first(M, xp)
             name = feature
         F = xp.ascontiguousarray(F)
         starts = np.arange(n_frames) * L
@@ -253,189 +246,6 @@ class AudioPyramid(Pyramid, modality="audio"):
         ]
         meta = dict(builder="temporal", sr=sr, feature=name, pooling=pooling, frame_length=L)
         return cls(levels, "audio", meta)
-
-    @classmethod
-    def wavelet(cls, y, sr, wavelet="db4", levels=4, mode="symmetric", bands=None) -> "AudioPyramid":
-        """Discrete wavelet bands (:func:`dsp.wavedec`), finest first, each with its Hz range.
-
-        Level ``j`` (``'d{j}'``, ``j = 1 .. levels``) holds the detail coefficients of octave
-        ``(sr / 2**(j+1), sr / 2**j)`` Hz; the last (``'a{levels}'``) the approximation,
-        ``(0, sr / 2**(levels+1))`` Hz. Coefficient ``k`` of level ``j`` is computed from the
-        samples under its filters' support, ``[2**j k + c_j, 2**j (k + 1))`` with ``F`` the filter
-        length and ``c_j = (2**j - 1)(2 - F)`` (PyWavelets' indexing); its
-        extent is that span in seconds, clipped to the signal (near the edges the extension
-        mode also folds in samples from inside).
-
-        Parameters
-        ----------
-        y : np.ndarray [shape=(..., n)]
-        sr : float > 0
-        wavelet : str or dsp.Wavelet
-        levels : int >= 1
-            At most :func:`dsp.dwt_max_level` (every coefficient would feel the boundary).
-        mode : str
-            Extension mode (:func:`dsp.dwt`), except ``'periodization'`` (its coefficients do not
-            follow the span rule above).
-        bands : None, 'default' or dict name -> (lo_hz, hi_hz)
-            Merge the octaves into named Hz bands (``'default'``: sub 20-100, low 100-1000, mid
-            1000-8000, high 8000-20000 Hz): each octave joins the band its range overlaps most,
-            and a band's level is the time signal of its octaves alone (inverse DWT, one value
-            per sample; the bands of a partition add up to ``y``). Each band's meta reports the
-            measured fraction of its energy inside its own range (``in_band``) and inside each
-            neighbour's (``leakage``); the pyramid's meta lists octaves no band took
-            (``unassigned``) and bands no octave joined (``empty_bands``). Not invertible by
-            :meth:`reconstruct` (sum the levels).
-
-        Returns
-        -------
-        AudioPyramid
-            ``levels + 1`` levels of shape ``(n_coefficients, ...)``; meta ``{'hz': (lo, hi),
-            'kind': 'detail' | 'approximation', 'level': j}``. :meth:`reconstruct` inverts it.
-
-        Raises
-        ------
-        PyramidError
-            Bad ``y`` or ``sr``, ``levels`` out of range, ``mode='periodization'``; dsp's errors
-            for an unknown wavelet or mode.
-
-        Examples
-        --------
-        >>> import numpy as np
-        >>> y = np.random.default_rng(0).standard_normal(8000)
-        >>> p = AudioPyramid.wavelet(y, 8000, "db4", levels=3)
-        >>> p.names, [p.level(i).meta["hz"] for i in range(4)]
-        (('d1', 'd2', 'd3', 'a3'), [(2000.0, 4000.0), (1000.0, 2000.0), (500.0, 1000.0), (0.0, 500.0)])
-        >>> b = AudioPyramid.wavelet(y, 8000, "db4", levels=3, bands={"low": (0, 1000), "high": (1000, 4000)})
-        >>> b.names, b.level(0).meta["octaves"]
-        (('high', 'low'), ['d1', 'd2'])
-        """
-        y, sr = _signal(y, sr)
-        if mode == "periodization":
-            raise PyramidError("mode='periodization' is not supported by AudioPyramid.wavelet: use another mode")
-        w = wavelet if isinstance(wavelet, dsp.Wavelet) else dsp.Wavelet(wavelet)
-        F = int(w.dec_len)
-        n = y.shape[-1]
-        max_level = dsp.dwt_max_level(n, F)
-        levels = check_int("levels", levels, minimum=1)
-        if levels > max(max_level, 1) or max_level < 1:
-            raise PyramidError(
-                f"levels={levels} is too many for {n} samples with {w.name} ({F} taps): at most "
-                f"{max_level} (dsp.dwt_max_level)"
-            )
-        xp = array_module(y)
-        coeffs = dsp.wavedec(y, w, mode=mode, level=levels)
-        out = []
-        for j in range(1, levels + 1):
-            d = coeffs[-j]
-            out.append(Level(_frames_first(d, xp), f"d{j}", _dwt_extents(d.shape[-1], j, F, n, sr), "seconds",
-                             {"hz": (sr / 2 ** (j + 1), sr / 2**j), "kind": "detail", "level": j}))
-        a = coeffs[0]
-        out.append(Level(_frames_first(a, xp), f"a{levels}", _dwt_extents(a.shape[-1], levels, F, n, sr), "seconds",
-                         {"hz": (0.0, sr / 2 ** (levels + 1)), "kind": "approximation", "level": levels}))
-        meta = dict(builder="wavelet", sr=sr, wavelet=w.name, mode=mode, n_samples=n)
-        if bands is not None:
-            from ._wavelet_bands import as_bands, band_levels
-
-            merged, extra = band_levels(y, sr, coeffs, w, mode, [lv.meta["hz"] for lv in out], as_bands(bands))
-            return cls(merged, "audio", dict(meta, builder="wavelet_bands", **extra))
-        return cls(out, "audio", meta)
-
-    @classmethod
-    def scalogram(cls, y, sr, wavelet="cmor1.5-1.0", fmin=None, fmax=None, bins_per_octave=12, hop_length=256,
-                  method="fft") -> "AudioPyramid":
-        """Scalogram pyramid from the continuous wavelet transform (:func:`dsp.cwt`): one level per
-        octave, finest (highest) first, each the CWT magnitude of its ``bins_per_octave`` scales,
-        averaged over blocks of ``hop_length`` samples.
-
-        Parameters
-        ----------
-        y : np.ndarray [shape=(..., n)]
-        sr : float > 0
-        wavelet : str
-            A continuous wavelet (e.g. 'cmor1.5-1.0', 'morl', 'mexh').
-        fmin, fmax : float, optional
-            Lowest and highest analysed frequencies in Hz; default ``fmax = sr / 4`` and six
-            octaves below it.
-        bins_per_octave : int >= 1
-        hop_length : int >= 1
-        method : {'fft', 'conv'}
-
-        Returns
-        -------
-        AudioPyramid
-            Levels ``'oct0'``, ``'oct1'``, ... of shape ``(n_frames, ..., bins_per_octave)``; meta
-            ``{'hz': (lo, hi), 'frequencies': (...), 'level': k}`` (the band of octave ``k`` is
-            ``(fmax / 2**(k+1), fmax / 2**k]``); extents are each frame's span in seconds.
-
-        Examples
-        --------
-        >>> import numpy as np
-        >>> y = np.sin(2 * np.pi * 1000 * np.arange(8000) / 8000)
-        >>> p = AudioPyramid.scalogram(y, 8000, fmax=2000.0, fmin=250.0, bins_per_octave=4)
-        >>> p.names, p.level(1).meta["hz"], int(np.argmax([p[k].mean() for k in range(3)]))
-        (('oct0', 'oct1', 'oct2'), (500.0, 1000.0), 1)
-        """
-        y, sr = _signal(y, sr)
-        y = np.asarray(y)
-        bins_per_octave = check_int("bins_per_octave", bins_per_octave, minimum=1)
-        hop = check_int("hop_length", hop_length, minimum=1)
-        fmax = sr / 4 if fmax is None else check_float("fmax", fmax, minimum=0.0, strict_minimum=True)
-        fmin = fmax / 64 if fmin is None else check_float("fmin", fmin, minimum=0.0, strict_minimum=True)
-        if not fmin < fmax <= sr / 2:
-            raise PyramidError(f"fmin={fmin} and fmax={fmax} must satisfy 0 < fmin < fmax <= sr/2 = {sr / 2}")
-        with as_pyramid_error():
-            w = dsp.ContinuousWavelet(wavelet)
-            fc = dsp.central_frequency(w)
-        n_oct = int(np.ceil(np.log2(fmax / fmin) - 1e-9))
-        freqs = fmax / 2.0 ** (np.arange(n_oct * bins_per_octave) / bins_per_octave)
-        coefs, f = dsp.cwt(y, fc * sr / freqs, w, sampling_period=1.0 / sr, method=method)
-        mag = np.abs(coefs)  # (S, ..., n)
-        n = y.shape[-1]
-        starts = np.arange(0, n, hop)
-        pooled = np.add.reduceat(mag, starts, axis=-1) / np.diff(np.append(starts, n))
-        ext = np.stack([starts, np.minimum(starts + hop, n)], axis=1) / sr
-        out = []
-        for k in range(n_oct):
-            band = pooled[k * bins_per_octave : (k + 1) * bins_per_octave]  # (bins, ..., frames)
-            data = np.ascontiguousarray(np.moveaxis(band, 0, -2)[..., ::-1, :])  # lowest bin first
-            meta = {"hz": (fmax / 2.0 ** (k + 1), fmax / 2.0**k), "level": k,
-                    "frequencies": tuple(float(v) for v in f[k * bins_per_octave : (k + 1) * bins_per_octave][::-1])}
-            out.append(Level(_frames_first(data, np), f"oct{k}", ext, "seconds", meta))
-        meta = dict(builder="scalogram", sr=sr, wavelet=w.name, fmin=fmin, fmax=fmax,
-                    bins_per_octave=bins_per_octave, hop_length=hop, n_samples=n)
-        return cls(out, "audio", meta)
-
-    def reconstruct(self):
-        """The signal a :meth:`wavelet` pyramid was built from (:func:`dsp.waverec`).
-
-        Returns
-        -------
-        np.ndarray [shape=(..., n)]
-
-        Raises
-        ------
-        PyramidError
-            The pyramid was not built by :meth:`wavelet`, or has lost levels.
-
-        Examples
-        --------
-        >>> import numpy as np
-        >>> y = np.random.default_rng(0).standard_normal(1000)
-        >>> bool(np.allclose(AudioPyramid.wavelet(y, 1000, levels=3).reconstruct(), y))
-        True
-        """
-        if self.meta.get("builder") != "wavelet":
-            raise PyramidError(
-                f"reconstruct() needs a wavelet pyramid (AudioPyramid.wavelet): this one was built by "
-                f"{self.meta.get('builder')!r}"
-            )
-        top = self.level(-1).meta.get("level")
-        if self.names != tuple(f"d{j}" for j in range(1, len(self))) + (f"a{top}",) or top != len(self) - 1:
-            raise PyramidError(f"reconstruct() needs every band from 'd1' to the approximation: this one has {self.names}")
-        xp = array_module(self[0])
-        coeffs = [xp.moveaxis(self[-1], 0, -1)] + [xp.moveaxis(self[j], 0, -1) for j in range(len(self) - 2, -1, -1)]
-        y = dsp.waverec(coeffs, self.meta["wavelet"], mode=self.meta["mode"])
-        return y[..., : self.meta["n_samples"]]
 
     @property
     def channels(self) -> tuple:
@@ -526,7 +336,7 @@ class AudioPyramid(Pyramid, modality="audio"):
         >>> p.level(2).meta["time_resolution"], p.level(2).meta["freq_resolution"]
         (0.256, 3.90625)
         """
-        y, sr = _signal(y, sr)
+        y, sr = signal_and_rate(y, sr)
         n_ffts = _int_tuple("n_ffts", n_ffts)
         if any(b <= a for a, b in zip(n_ffts, n_ffts[1:])):
             raise PyramidError(f"n_ffts={n_ffts} must be strictly increasing: level 0 is the shortest window")
@@ -544,7 +354,7 @@ class AudioPyramid(Pyramid, modality="audio"):
             if power != 1.0:
                 S = S**power
             ext = _frame_extents(S.shape[-1], hop, n_fft, y.shape[-1], sr, center)
-            levels.append(Level(_frames_first(S, xp), f"stft{n_fft}", ext, "seconds",
+            levels.append(Level(frames_first(S, xp), f"stft{n_fft}", ext, "seconds",
                                 {"n_fft": n_fft, "hop_length": hop, "time_resolution": n_fft / sr,
                                  "freq_resolution": sr / n_fft}))
         meta = dict(builder="stft_resolutions", sr=sr, power=power, center=center)
@@ -572,17 +382,3 @@ def _pool_overlapping(X, ext, hop, window, pooling, xp):
     red = (lambda v: v.mean(axis=0)) if pooling == "mean" else (lambda v: v.max(axis=0))
     pooled = xp.stack([red(X[i:j]) for i, j in zip(a, b)]).astype(X.dtype, copy=False)
     return pooled, np.stack([ext[a, 0], ext[b - 1, 1]], axis=1)
-
-
-def _dwt_extents(n_coef, level, F, n, sr):
-    """Samples under coefficient ``k``'s filter support at ``level``, clipped, in seconds.
-
-    At level 1 PyWavelets' coefficient ``k`` is ``sum_m h[m] x[2k + 1 - m]``: samples
-    ``[2k + 2 - F, 2k + 2)``. Applying the rule to the previous level's spans gives
-    ``start_j(k) = 2**j k + (2**j - 1)(2 - F)`` and ``end_j(k) = 2**j (k + 1)``.
-    """
-    step = 2**level
-    k = np.arange(n_coef, dtype=np.float64)
-    start = step * k + (step - 1) * (2 - F)
-    end = step * (k + 1)
-    return np.clip(np.stack([start, end], axis=1), 0, n) / sr
