@@ -12,10 +12,10 @@ Examples
 --------
 >>> import numpy as np
 >>> from dsp.compare.metrics import errors
->>> ref = np.ones((3, 4)); ours = ref.copy(); ours[1, 2] += 1e-6
+>>> ref = np.ones((3, 4)); ours = ref.copy(); ours[1, 2] += 0.5
 >>> e = errors(ours, ref, layout="frames", sr=100.0, hop_length=10, center=True, n_fft=40)
->>> e["peak_rel"], e["worst_bin"], e["worst_frame"], e["worst_time_s"]
-(1.000000000139778e-06, 1, 2, 0.2)
+>>> e["peak_rel"], e["worst_bin"], e["worst_frame"], e["worst_time_s"], e["worst"]
+(0.5, 1, 2, 0.2, 'bin 1, frame 2')
 """
 from __future__ import annotations
 

@@ -68,6 +68,8 @@ def _spectral(name, kept, path: Path) -> Path:
     for ax, (data, title) in zip(axes, panels):
         mesh = dsp.display.specshow(np.asarray(data, dtype=np.float64), ax=ax, **kw)
         ax.set_title(title, fontsize=10)
+        if f.y_axis == "frames":  # rows are coefficients (mfcc) or CQT bins, not frames
+            ax.set_ylabel("coefficient" if name == "mfcc" else "bin")
         fig.colorbar(mesh, ax=ax, format="%+.0f" if f.db or data is diff_db else "%.2g")
     fig.suptitle(f"{name}: worst file {Path(kept['file']).name} (peak-relative {kept['peak_rel']:.2e})",
                  fontsize=11)
@@ -86,6 +88,10 @@ def _speedups(summary, path: Path) -> Path | None:
     bars = ax.bar(names, values, color=["#3a7" if v >= 1 else "#c54" for v in values])
     ax.axhline(1.0, color="k", lw=0.8)
     ax.set_yscale("log")
+    from matplotlib.ticker import FormatStrFormatter
+
+    ax.yaxis.set_major_formatter(FormatStrFormatter("%gx"))
+    ax.yaxis.set_minor_formatter(FormatStrFormatter("%gx"))
     ax.set_ylabel("speed-up (reference time / our time)")
     ax.set_title("median speed-up per feature", fontsize=11)
     for bar, v in zip(bars, values):
