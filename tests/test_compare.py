@@ -209,3 +209,14 @@ def test_as_frame_needs_pandas():
     else:
         df = compare([RECORDINGS[0]], features=["stft"], repeats=0, memory=False, as_frame=True, progress=False)
         assert list(df["feature"]) == ["stft"]
+
+
+def test_importing_compare_and_the_cli_loads_no_reference_or_plotting_library():
+    import subprocess
+    import sys
+
+    code = ("import sys, dsp.compare, dsp.corpus.cli; dsp.corpus.cli.build_parser(); "
+            "bad = [m for m in sys.modules if m.split('.')[0] in ('librosa', 'pywt', 'matplotlib', 'pandas')]; "
+            "print(bad); sys.exit(1 if bad else 0)")
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert res.returncode == 0, res.stdout + res.stderr
