@@ -1,7 +1,9 @@
 """``dsp-pyramids``: the command line of :mod:`dsp.corpus`.
 
 Subcommands: ``extract INPUT OUTPUT``, ``status OUTPUT``, ``ls OUTPUT`` (failed files),
-``show OUTPUT ID`` (one file's record) and ``write-default-config [PATH]``.
+``show OUTPUT ID`` (one file's record), ``write-default-config [PATH]`` and
+``compare PATH_OR_DIR...`` (parity and speed against librosa/PyWavelets on your own files:
+:mod:`dsp.compare.cli`, which states its own exit status).
 
 Exit status of ``extract``: 0 when every file is stored; 1 to 100 when that many files are recorded
 as failed in the store (by this run or the runs it resumed; 100: 100 or more); 125 for bad arguments or input, found before any work starts (nothing is
@@ -15,6 +17,7 @@ Examples
     $ dsp-pyramids extract clips/ features/ --features logmel,mfcc --sr 16000 --config features.yaml
     $ dsp-pyramids status features/
     $ dsp-pyramids ls features/
+    $ dsp-pyramids compare clips/ --features stft,mfcc --report report.html
 """
 from __future__ import annotations
 
@@ -34,7 +37,8 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="dsp-pyramids", description="Corpus-scale feature extraction on Dask "
-                "(docs/corpus.md). Exit status of extract: 0 all stored, 1-100 that many failed files "
+                "(docs/corpus.md), and parity/speed reports against librosa/PyWavelets on your own files "
+                "(compare: docs/compare.md). Exit status of extract: 0 all stored, 1-100 that many failed files "
                 "(100: or more), 125 bad arguments/input (nothing done), 126 run stopped part-way.")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
     e = sub.add_parser("extract", help="extract features from a folder or manifest into a store")
@@ -63,6 +67,9 @@ def build_parser() -> argparse.ArgumentParser:
     w = sub.add_parser("write-default-config", help="write every feature's default keywords as YAML")
     w.add_argument("path", nargs="?", default="-", help="file to write (default: stdout)")
     w.add_argument("--features", default=None, help="comma-separated subset")
+    from ..compare.cli import add_parser as add_compare
+
+    add_compare(sub)
     return p
 
 
@@ -137,6 +144,10 @@ def main(argv=None) -> int:
     try:
         if args.command == "extract":
             return _extract(args)
+        if args.command == "compare":
+            from ..compare.cli import run as run_compare
+
+            return run_compare(args)
         if args.command == "status":
             s = status(args.output)
             if args.json:
