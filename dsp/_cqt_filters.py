@@ -149,7 +149,7 @@ def wavelet_lengths(*, freqs, sr=22050, window="hann", filter_scale=1, gamma=0, 
     >>> import dsp
     >>> lengths, cutoff = dsp.filters.wavelet_lengths(freqs=dsp.cqt_frequencies(12, fmin=110.0))
     >>> round(float(lengths[0]), 1), round(float(cutoff), 1)
-    (3400.9, 213.0)
+    (3474.2, 216.6)
     """
     freqs = _check_freqs(freqs)
     sr = check_float("sr", sr, minimum=0.0, strict_minimum=True)
