@@ -273,3 +273,33 @@ def test_bad_input_names_the_parameter():
         dsp.feature.chroma_cqt(y=y, bins_per_octave=30)
     # librosa 0.11 accepts any hop: an odd one stops the halving (no error), as ours
     assert dsp.cqt(y, sr=22050, hop_length=300).shape == librosa.cqt(y, sr=22050, hop_length=300).shape
+
+
+# ----------------------------------------------------------------------------- the pyramid
+
+
+def test_audio_pyramid_cqt_levels_are_octaves_of_dsp_cqt():
+    import pyramids
+
+    sr, hop = 22050, 256
+    y = np.stack([_tones(sr, sr, [440.0], [0.5]), _tones(sr, sr, [1000.0], [0.5])]).astype(np.float32)
+    p = pyramids.AudioPyramid.cqt(y, sr, bins_per_octave=24, n_octaves=3, fmin=220.0, hop_length=hop)
+    C = np.abs(dsp.cqt(y, sr=sr, hop_length=hop, n_bins=72, bins_per_octave=24, fmin=220.0))
+    assert p.names == ("oct0", "oct1", "oct2") and p.units == "seconds"
+    freqs = dsp.cqt_frequencies(72, fmin=220.0, bins_per_octave=24)
+    lengths, _ = dsp.filters.wavelet_lengths(freqs=freqs, sr=sr)
+    for k in range(3):
+        lo = (2 - k) * 24
+        np.testing.assert_array_equal(p[k], np.moveaxis(C[..., lo:lo + 24, :: 2**k], -1, 0))
+        lv = p.level(k)
+        assert lv.meta["hz"][0] < freqs[lo] < freqs[lo + 23] < lv.meta["hz"][1]
+        centre = np.arange(p[k].shape[0]) * hop * 2**k
+        span = lengths[lo] / 2
+        np.testing.assert_allclose(lv.extents, np.clip(np.stack([centre - span, centre + span], 1), 0, sr) / sr)
+    # octaves tile the frequency axis, and coarser octaves have wider frames
+    assert p.level(0).meta["hz"][0] == pytest.approx(p.level(1).meta["hz"][1])
+    assert np.diff(p.level(2).extents[5]) > np.diff(p.level(0).extents[5])
+    with pytest.raises(pyramids.PyramidError, match="n_octaves"):
+        pyramids.AudioPyramid.cqt(y, sr, n_octaves=0)
+    with pytest.raises(pyramids.PyramidError, match="Nyquist"):
+        pyramids.AudioPyramid.cqt(y, sr, n_octaves=10)
