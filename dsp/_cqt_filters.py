@@ -79,12 +79,21 @@ def cqt_frequencies(n_bins, *, fmin, bins_per_octave=12, tuning=0.0):
 
 
 def interval_frequencies(n_bins, *, fmin, intervals, bins_per_octave=12):
-    """``librosa.interval_frequencies(..., sort=True)`` for 'equal' or an array of ratios in [1, 2)."""
+    """``librosa.interval_frequencies(..., sort=True)``: 'equal', 'pythagorean', 'ji3', 'ji5',
+    'ji7' or an array of ratios in [1, 2)."""
     if isinstance(intervals, str):
-        if intervals != "equal":
-            raise DSPError(f"intervals={intervals!r} is not implemented yet: use 'equal' or an "
-                           "array of frequency ratios in [1, 2)")
-        ratios = 2.0 ** (np.arange(bins_per_octave, dtype=float) / bins_per_octave)
+        from ._intervals import plimit_intervals, pythagorean_intervals
+
+        primes = {"ji3": (3,), "ji5": (3, 5), "ji7": (3, 5, 7)}
+        if intervals == "equal":
+            ratios = 2.0 ** (np.arange(bins_per_octave, dtype=float) / bins_per_octave)
+        elif intervals == "pythagorean":
+            ratios = pythagorean_intervals(bins_per_octave)
+        elif intervals in primes:
+            ratios = plimit_intervals(primes[intervals], bins_per_octave)
+        else:
+            raise DSPError(f"intervals={intervals!r} is not supported: use 'equal', 'pythagorean', "
+                           "'ji3', 'ji5', 'ji7' or an array of frequency ratios in [1, 2)")
     else:
         ratios = np.asarray(intervals, dtype=float).ravel()
         if ratios.size < 1 or not np.all(np.isfinite(ratios)) or np.any(ratios < 1) or np.any(ratios >= 2):

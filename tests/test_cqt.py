@@ -195,6 +195,23 @@ def test_vqt_pseudo_hybrid_match_librosa():
     assert H.shape == G.shape and H.dtype == G.dtype and peak_relative_error(H, G) <= EDGE_GAP
 
 
+def test_just_intonation_intervals_match_librosa():
+    from dsp._intervals import plimit_intervals, pythagorean_intervals
+
+    from librosa.core.intervals import plimit_intervals as lib_plimit
+    for bpo in (7, 12, 24):
+        np.testing.assert_allclose(pythagorean_intervals(bpo),
+                                   librosa.pythagorean_intervals(bins_per_octave=bpo), rtol=1e-14)
+        for primes in ((3,), (3, 5), (3, 5, 7)):
+            np.testing.assert_allclose(plimit_intervals(primes, bpo),
+                                       lib_plimit(primes=list(primes), bins_per_octave=bpo), rtol=1e-14)
+    sr = 22050
+    y = _tones(sr, sr // 2, [330.0, 495.0], [0.4, 0.3], noise=0.02).astype(np.float32)
+    for intervals in ("ji5", "pythagorean"):
+        kw = dict(sr=sr, n_bins=24, fmin=220.0, intervals=intervals, gamma=0, hop_length=251)
+        assert peak_relative_error(dsp.vqt(y, **kw), librosa.vqt(y, **kw)) <= RTOL[np.dtype(np.float32)]
+
+
 def test_multichannel_equals_per_channel():
     y, sr = librosa.load("tests/data/stereo_22k.wav", sr=None, mono=False, duration=1.0)
     assert y.ndim == 2
@@ -267,7 +284,7 @@ def test_bad_input_names_the_parameter():
     with pytest.raises(DSPError, match="fmax"):
         dsp.cqt(y, sr=22050, n_bins=120)
     with pytest.raises(DSPError, match="intervals"):
-        dsp.vqt(y, sr=22050, intervals="ji5")
+        dsp.vqt(y, sr=22050, intervals="ji11")
     with pytest.raises(DSPError, match="bins_per_octave"):
         dsp.feature.chroma_cqt(y=y, bins_per_octave=30)
     # librosa 0.11 accepts any hop: an odd one stops the halving (no error), as ours
