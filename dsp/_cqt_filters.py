@@ -300,8 +300,18 @@ def constant_q(*, sr, fmin=None, n_bins=84, bins_per_octave=12, window="hann", f
                     _complex_dtype(dtype)), lengths
 
 
-@functools.lru_cache(maxsize=64)
 def sparse_basis(sr, freqs, alpha, filter_scale, norm, sparsity, window, gamma, hop_length, dtype):
+    """:func:`_sparse_basis`, cached when ``window`` is hashable (a name or a tuple spec)."""
+    args = (sr, freqs, alpha, filter_scale, norm, sparsity, window, gamma, hop_length, np.dtype(dtype))
+    try:
+        hash(window)
+    except TypeError:  # an array or a list: build it each time
+        return _sparse_basis.__wrapped__(*args)
+    return _sparse_basis(*args)
+
+
+@functools.lru_cache(maxsize=64)
+def _sparse_basis(sr, freqs, alpha, filter_scale, norm, sparsity, window, gamma, hop_length, dtype):
     """The filters' spectra in ranged CSR form, scaled as librosa's ``__vqt_filter_fft``.
 
     Row ``k`` is ``FFT(filter_k * lengths[k] / n_fft)[: n_fft // 2 + 1]``, with the entries whose
