@@ -1,4 +1,5 @@
-"""Chroma from the constant-Q transform: ``chroma_cqt`` and ``chroma_cens``, as librosa 0.11's.
+"""Chroma from the constant-Q transform, as librosa 0.11's: ``cq_to_chroma`` (the folding
+matrix), ``chroma_cqt`` and ``chroma_cens``.
 
 ``chroma_cqt`` folds ``|cqt|`` (``n_octaves * bins_per_octave`` bins) onto pitch classes with
 :func:`dsp.filters.cq_to_chroma`, zeroes values below ``threshold`` and normalises each frame.
@@ -10,12 +11,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._cqt_filters import cq_to_chroma
 from ._errors import DSPError
 from ._util import normalize
-from ._validation import as_float_array, check_int
+from ._validation import as_float_array, check_float, check_int
 
-__all__ = ["chroma_cqt", "chroma_cens"]
+__all__ = ["cq_to_chroma", "chroma_cqt", "chroma_cens"]
 
 
 def chroma_cqt(*, y=None, sr=22050, C=None, hop_length=512, fmin=None, norm=np.inf, threshold=0.0,
@@ -130,3 +130,63 @@ def _smooth_time(x, win):
         full[..., j:j + n] += wj * x
     start = m // 2
     return full[..., start:start + n].astype(x.dtype)
+
+
+def cq_to_chroma(n_input, *, bins_per_octave=12, n_chroma=12, fmin=None, window=None, base_c=True,
+                 dtype=np.float32):
+    """Matrix folding constant-Q bins onto chroma, as ``librosa.filters.cq_to_chroma``.
+
+    Parameters
+    ----------
+    n_input : int >= 1
+        Number of constant-Q bins.
+    bins_per_octave : int, a multiple of ``n_chroma``
+    n_chroma : int >= 1
+    fmin : float > 0 or None
+        Frequency of the first bin (default C1); its pitch class sets the roll.
+    window : np.ndarray or None
+        Convolved along the input axis of each row ('same' size).
+    base_c : bool
+        Chroma 0 is C (else A).
+    dtype : real dtype
+
+    Returns
+    -------
+    np.ndarray [shape=(n_chroma, n_input)]
+
+    Examples
+    --------
+    >>> import dsp
+    >>> dsp.filters.cq_to_chroma(24).shape
+    (12, 24)
+    """
+    from .notes import hz_to_midi, note_to_hz
+
+    n_input = check_int("n_input", n_input, minimum=1)
+    bins_per_octave = check_int("bins_per_octave", bins_per_octave, minimum=1)
+    n_chroma = check_int("n_chroma", n_chroma, minimum=1)
+    if bins_per_octave % n_chroma:
+        raise DSPError(f"bins_per_octave={bins_per_octave} must be an integer multiple of "
+                       f"n_chroma={n_chroma}")
+    n_merge = bins_per_octave // n_chroma
+    fmin = float(note_to_hz("C1")) if fmin is None else check_float("fmin", fmin, minimum=0.0,
+                                                                     strict_minimum=True)
+    m = np.repeat(np.eye(n_chroma), n_merge, axis=1)
+    m = np.roll(m, -(n_merge // 2), axis=1)
+    n_octaves = int(np.ceil(n_input / bins_per_octave))
+    m = np.tile(m, n_octaves)[:, :n_input]
+    midi_0 = np.mod(float(hz_to_midi(fmin)), 12)
+    roll = midi_0 if base_c else midi_0 - 9
+    m = np.roll(m, int(np.round(roll * (n_chroma / 12.0))), axis=0).astype(dtype)
+    if window is not None:
+        m = _convolve_rows_same(m, np.asarray(window, dtype=float).ravel()).astype(dtype)
+    return m
+
+
+def _convolve_rows_same(m, w):
+    """Each row convolved with ``w``, centred to the row's length (scipy's mode='same')."""
+    full = np.zeros((m.shape[0], m.shape[1] + w.size - 1))
+    for i, wi in enumerate(w):
+        full[:, i:i + m.shape[1]] += wi * m
+    start = (w.size - 1) // 2
+    return full[:, start:start + m.shape[1]]

@@ -9,7 +9,8 @@ from ._chroma import chroma
 from .mel import mel_filterbank as mel
 from .windows import get_window
 
-from ._cqt_filters import constant_q, cq_to_chroma, wavelet, wavelet_lengths  # issue 19
+from ._chroma_cqt import cq_to_chroma  # issue 19
+from ._cqt_filters import constant_q, wavelet, wavelet_lengths  # issue 19
 
 __all__ = ["mel", "get_window", "chroma", "constant_q", "cq_to_chroma", "wavelet", "wavelet_lengths"]
 
