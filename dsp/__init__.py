@@ -19,6 +19,7 @@ from .windows import *  # noqa: F401,F403
 from .resampling import *  # noqa: F401,F403
 from .spectral import *  # noqa: F401,F403
 from .mel import *  # noqa: F401,F403
+from .constantq import *  # noqa: F401,F403  (issue 19: constant-Q and variable-Q transforms)
 from .wavelets import *  # noqa: F401,F403
 from .convert import *  # noqa: F401,F403
 from .notes import *  # noqa: F401,F403
@@ -51,7 +52,7 @@ def _version() -> str:
 __version__ = _version()
 
 # Module names never equal a public function's name, so the star imports above are not shadowed.
-_PUBLIC_MODULES = ("sampling", "quantization", "fourier", "windows", "resampling", "spectral", "mel", "wavelets",
+_PUBLIC_MODULES = ("sampling", "quantization", "fourier", "windows", "resampling", "spectral", "mel", "constantq", "wavelets",
                    "convert", "notes", "audio_io", "streaming")
 __all__ = ["DSPError", "clear_caches"] + [
     name for module in _PUBLIC_MODULES for name in _sys.modules[f"{__name__}.{module}"].__all__

@@ -95,6 +95,9 @@ OPS: dict[str, Op] = {
     "detrend": _cpu("features", "detrend"),
     "deemphasis": _cpu("features", "deemphasis"),
     # beat tracking (dsp._beat)
+    # constant-Q (dsp.constantq, dsp._icqt): the sparse filter-bank product and its adjoint
+    "cqt_project": _both("cqt", "cqt_project"),
+    "cqt_adjoint": _both("cqt", "cqt_adjoint"),
     "beat_track": _cpu("beat", "track"),
 }
 

@@ -14,12 +14,13 @@ from ._tempo_fourier import fourier_tempogram
 from ._chroma import chroma_stft
 from ._delta import delta, stack_memory
 from .mel import melspectrogram, mfcc
+from ._chroma_cqt import chroma_cens, chroma_cqt  # issue 19
 
 __all__ = ["melspectrogram", "mfcc"]
 __all__ += [
     "rms", "zero_crossing_rate", "spectral_centroid", "spectral_bandwidth", "spectral_rolloff",
     "spectral_flatness", "spectral_contrast", "poly_features", "delta", "stack_memory",
-    "chroma_stft", "tempo", "tempogram", "fourier_tempogram",
+    "chroma_stft", "tempo", "tempogram", "fourier_tempogram", "chroma_cqt", "chroma_cens",
 ]
 
 LIBROSA_NAMES = (

@@ -9,7 +9,10 @@ from ._chroma import chroma
 from .mel import mel_filterbank as mel
 from .windows import get_window
 
-__all__ = ["mel", "get_window", "chroma"]
+from ._chroma_cqt import cq_to_chroma  # issue 19
+from ._cqt_filters import constant_q, wavelet, wavelet_lengths  # issue 19
+
+__all__ = ["mel", "get_window", "chroma", "constant_q", "cq_to_chroma", "wavelet", "wavelet_lengths"]
 
 LIBROSA_NAMES = (
     "chroma", "constant_q", "constant_q_lengths", "cq_to_chroma", "diagonal_filter", "get_window",

@@ -247,6 +247,51 @@ class AudioPyramid(WaveletBuilders, Pyramid, modality="audio"):
         meta = dict(builder="temporal", sr=sr, feature=name, pooling=pooling, frame_length=L)
         return cls(levels, "audio", meta)
 
+    @classmethod
+    def cqt(cls, y, sr, bins_per_octave=12, n_octaves=7, fmin=None, hop_length=512, filter_scale=1,
+            tuning=0.0) -> "AudioPyramid":
+        """Constant-Q pyramid (:func:`dsp.cqt` magnitudes): one level per octave, top octave first.
+
+        Level ``'oct{k}'`` holds octave ``k`` from the top (``bins_per_octave`` bins, lowest bin
+        first) at every ``2**k``-th frame of the transform (its filters are ``2**k`` times longer
+        than the top octave's), so the top level has the finest time resolution. Extents: each
+        frame's centre ``+-`` half the octave's longest filter, in seconds, clipped to the signal.
+
+        Parameters
+        ----------
+        y : np.ndarray [shape=(..., n)]
+        sr : float > 0
+        bins_per_octave : int >= 1
+        n_octaves : int >= 1
+        fmin : float > 0 or None
+            Lowest bin (Hz), default C1.
+        hop_length, filter_scale, tuning : as :func:`dsp.cqt`.
+
+        Returns
+        -------
+        AudioPyramid
+            Levels of shape ``(n_frames // 2**k (rounded up), ..., bins_per_octave)``; meta
+            ``{'hz': (lo, hi), 'frequencies': (...), 'level': k, 'hop_length': hop * 2**k,
+            'filter_seconds': ...}`` with ``hz`` the octave's band edges (half a bin beyond its
+            first and last centre frequencies).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> y = np.sin(2 * np.pi * 440 * np.arange(22050) / 22050).astype(np.float32)
+        >>> p = AudioPyramid.cqt(y, 22050, n_octaves=3, fmin=110.0)
+        >>> p.names, p.shapes
+        (('oct0', 'oct1', 'oct2'), ((44, 12), (22, 12), (11, 12)))
+        >>> [tuple(round(v) for v in p.level(k).meta["hz"]) for k in range(3)]
+        [(427, 855), (214, 427), (107, 214)]
+        """
+        from ._audio_cqt import cqt_levels
+
+        levels, meta = cqt_levels(y, sr, bins_per_octave=bins_per_octave, n_octaves=n_octaves,
+                                  fmin=fmin, hop_length=hop_length, filter_scale=filter_scale,
+                                  tuning=tuning)
+        return cls(levels, "audio", meta)
+
     @property
     def channels(self) -> tuple:
         """The channel shape of the signal the pyramid was built from: ``()`` for mono, ``(2,)``

@@ -364,3 +364,41 @@ def naive_idwt(ca, cd, rec_lo, rec_hi, mode):
                 if hit:
                     y[m] += ca[k] * rec_lo[j] + cd[k] * rec_hi[j]
     return y
+
+
+# ---- constant-Q transform (issue 19): each bin's filter convolved with the full-rate signal -----
+
+
+def naive_cqt(y, sr, hop_length, fmin, n_bins, bins_per_octave, filter_scale=1.0, gamma=0.0,
+              scale=True):
+    """Direct constant-Q transform of a 1-d signal: no octaves, no resampling, no FFT.
+
+    Bin ``k`` at ``f = fmin 2^(k / b)`` has a filter of ``L = Q sr / (f + gamma / alpha)``
+    samples (``alpha = (2^(2/b) - 1) / (2^(2/b) + 1)``, ``Q = filter_scale / alpha``): the
+    periodic Hann window of ``floor(L/2) + ceil(L/2)`` points times ``exp(2 pi i f t / sr)`` at
+    integer offsets ``t = floor(-L/2) ...``, divided by its L1 norm. Column ``tau`` is
+    ``L sum_t filter(t) y[tau hop - t]`` (zeros outside ``y``), divided by ``sqrt(L)`` when
+    ``scale``. Frames: ``1 + len(y) // hop``.
+    """
+    y = _np.asarray(y, dtype=_np.float64)
+    n = y.shape[0]
+    r = 2.0 ** (2.0 / bins_per_octave)
+    alpha = (r - 1) / (r + 1)
+    n_frames = 1 + n // hop_length
+    out = _np.zeros((n_bins, n_frames), dtype=_np.complex128)
+    centres = _np.arange(n_frames) * hop_length
+    for k in range(n_bins):
+        f = fmin * 2.0 ** (k / bins_per_octave)
+        L = (filter_scale / alpha) * sr / (f + gamma / alpha)
+        t = _np.arange(_math.floor(-L / 2), _math.floor(L / 2))
+        m = t.size
+        win = 0.5 - 0.5 * _np.cos(2 * _np.pi * _np.arange(m) / m)
+        h = win * _np.exp(2j * _np.pi * f * t / sr)
+        h /= _np.sum(_np.abs(h))
+        for j, c in enumerate(centres):
+            idx = c - t
+            ok = (idx >= 0) & (idx < n)
+            out[k, j] = L * _np.sum(h[ok] * y[idx[ok]])
+        if scale:
+            out[k] /= _math.sqrt(L)
+    return out

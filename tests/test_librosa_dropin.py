@@ -14,8 +14,9 @@ from tolerances import RTOL, assert_close
 COVERED = {
     "feature": {"melspectrogram", "mfcc", "rms", "zero_crossing_rate", "spectral_centroid",
                 "spectral_bandwidth", "spectral_rolloff", "spectral_flatness", "spectral_contrast",
-                "poly_features", "delta", "stack_memory", "chroma_stft", "tempo", "tempogram", "fourier_tempogram"},
-    "filters": {"mel", "get_window", "chroma"},
+                "poly_features", "delta", "stack_memory", "chroma_stft", "tempo", "tempogram",
+                "fourier_tempogram", "chroma_cqt", "chroma_cens"},
+    "filters": {"mel", "get_window", "chroma", "constant_q", "cq_to_chroma", "wavelet", "wavelet_lengths"},
     "util": {"frame", "normalize", "localmax", "localmin", "peak_pick"},
     "effects": {"trim", "split", "preemphasis", "deemphasis"},
     "display": {"specshow", "waveshow", "cmap"},
@@ -29,6 +30,7 @@ TOP_LEVEL = [
     "blocks_to_frames", "blocks_to_samples", "blocks_to_time", "times_like", "samples_like",
     "hz_to_note", "note_to_hz", "hz_to_midi", "midi_to_hz", "note_to_midi", "midi_to_note",
     "tempo_frequencies", "fourier_tempo_frequencies",
+    "cqt", "vqt", "icqt", "hybrid_cqt", "pseudo_cqt", "cqt_frequencies",
 ]
 
 
