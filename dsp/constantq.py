@@ -28,7 +28,7 @@ from ._cqt_filters import (
 )
 from ._dispatch import kernel_for
 from ._errors import DSPError
-from ._validation import as_float_array, check_float, check_int, complex_dtype, real_dtype
+from ._validation import as_float_array, check_dtype, check_float, check_int, complex_dtype, real_dtype
 
 __all__ = ["cqt", "vqt", "pseudo_cqt", "hybrid_cqt", "icqt", "cqt_frequencies"]
 
@@ -44,20 +44,14 @@ def _num_two_factors(x):
 def _out_dtype(y, dtype):
     if dtype is None:
         return complex_dtype(y.dtype)
-    try:
-        dt = np.dtype(dtype)
-    except TypeError as exc:
-        raise DSPError(f"dtype={dtype!r} is not a NumPy dtype: use np.complex64 or np.complex128") from exc
-    if dt not in (np.complex64, np.complex128):
-        raise DSPError(f"dtype={dt} is not supported: use np.complex64 or np.complex128")
-    return dt
+    return check_dtype("dtype", dtype, (np.complex64, np.complex128))
 
 
 def _common(y, sr, hop_length, fmin, n_bins, bins_per_octave, tuning, filter_scale, norm,
             sparsity, pad_mode):
     """Validated arguments shared by the forward transforms."""
     from .notes import note_to_hz
-    from .spectral import _check_pad_mode
+    from ._stft_params import check_pad_mode
 
     y = as_float_array(y, name="y")
     if y.shape[-1] < 1:
@@ -78,7 +72,7 @@ def _common(y, sr, hop_length, fmin, n_bins, bins_per_octave, tuning, filter_sca
     if sparsity >= 1:
         raise DSPError(f"sparsity={sparsity} must be in [0, 1)")
     return (y, sr, hop_length, fmin * 2.0 ** (tuning / bins_per_octave), n_bins, bins_per_octave,
-            filter_scale, _check_norm(norm), sparsity, _check_pad_mode(pad_mode))
+            filter_scale, _check_norm(norm), sparsity, check_pad_mode(pad_mode))
 
 
 def _check_nyquist(f_cutoff, sr, freqs, n_bins, fmin, bins_per_octave):

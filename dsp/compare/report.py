@@ -145,6 +145,11 @@ def _blocks(records, meta, plots) -> list:
     if failed:
         b.append(("h2", "Failed computations"))
         b.append(("table", ["file", "feature", "reason"], [[r["file"], r["feature"], r["reason"]] for r in failed]))
+    refused = [r for r in records if r["status"] == "refused"]
+    if refused:
+        b.append(("h2", "Parameters both libraries refuse"))
+        b.append(("p", "Both sides raised for these files (agreement: not counted as a failure)."))
+        b.append(("table", ["file", "feature", "reasons"], [[r["file"], r["feature"], r["reason"]] for r in refused]))
     warned = [r for r in records if r.get("warnings")]
     if warned:
         b.append(("h3", "Warnings raised"))

@@ -133,17 +133,22 @@ def _one(name, path, y, sr, native_sr, plan, repeats, memory, keep) -> dict:
     ours = _caller(name, "ours", x, sr, plan, params)
     ref = _caller(name, "reference", x, sr, plan, params)
     caught = []
-    results = {}
+    results, refusals = {}, {}
     for side, fn in (("ours", ours), ("reference", ref)):
         with warnings.catch_warnings(record=True) as w:
             warnings.simplefilter("always")
             try:
                 results[side] = fn()
             except Exception as exc:  # a library refusing this file's parameters: recorded, run goes on
-                rec.update(status="failed", reason=f"{side}: {_short(exc)}")
-                return rec
+                refusals[side] = _short(exc)
         caught += [f"{side}: {m.message}" for m in w  # not the libraries' own import-time deprecations
                    if not issubclass(m.category, (DeprecationWarning, PendingDeprecationWarning))]
+    if refusals:
+        # both refusing the same parameters for this file (e.g. a CQT reaching past Nyquist at a
+        # low rate) is agreement, not a failure; one side alone refusing is a failure
+        status = "refused" if len(refusals) == 2 else "failed"
+        rec.update(status=status, reason="; ".join(f"{side}: {why}" for side, why in refusals.items()))
+        return rec
     rec["warnings"] = "; ".join(dict.fromkeys(map(str, caught))) or None
     o, r = results["ours"], results["reference"]
     geo = _geometry(name, params)
@@ -210,7 +215,8 @@ def compare(paths, *, features=None, config=None, sr=None, dtype=None, mono=None
     Returns
     -------
     list of dict, or pandas.DataFrame
-        One record per file and feature (``status`` 'ok' or 'failed'), one per undecodable file
+        One record per file and feature (``status`` 'ok', 'failed', or 'refused' when both
+        libraries refuse the parameters for that file), one per undecodable file
         (``feature`` None, ``status`` 'undecodable') and one per feature that cannot run here
         (``file`` None, ``status`` 'skipped'); ``reason`` says why. Error fields: ``peak_rel``,
         ``rms_rel``, ``worst``, ``worst_bin``, ``worst_frame``, ``worst_time_s``, ``tolerance``,
