@@ -11,7 +11,10 @@ module replaces it for our kernels (every decorator in :mod:`dsp_kernels.config`
 - **Never stale.** Each entry is stamped with a SHA-256 of its source file *and every kernel file
   that file imports, transitively* (:func:`source_closure_digest`). Numba's own stamp covers the
   function's file only, so a kernel whose callee in another file changed kept loading its old
-  machine code. An entry whose stamp differs is ignored and overwritten.
+  machine code. Entries live in a directory per module *and per source version* (the stamp's
+  first 16 hex digits), so checkouts or installs of different versions sharing the cache keep
+  their own entries side by side instead of evicting each other's on every load; a version's
+  directory untouched for 30 days is deleted when another version of that module first saves.
 - **Read-only.** A warm cache in a read-only directory (a container image) is used as is. When
   something must be compiled that it lacks, the result stays in memory and one warning says so.
   A directory that cannot be created falls back to a per-user temporary directory, with one
@@ -30,8 +33,10 @@ import contextlib
 import hashlib
 import os
 import pickle
+import shutil
 import sys
 import tempfile
+import time
 import warnings
 from pathlib import Path
 
@@ -266,6 +271,24 @@ class _SealedFiles(caching.IndexDataCacheFile):
             os.unlink(self._index_path)
 
 
+#: a source version's entries untouched for this long are deleted when another version of the
+#: same module first saves (bounded growth after upgrades and edits)
+STALE_VERSION_SECONDS = 30 * 24 * 3600
+
+
+def _prune_stale_versions(new_version_dir: Path) -> None:
+    """Delete the sibling version directories of ``new_version_dir`` not written for
+    :data:`STALE_VERSION_SECONDS` (best effort: another process may be using or removing them)."""
+    parent = new_version_dir.parent
+    if not parent.is_dir():
+        return
+    cutoff = time.time() - STALE_VERSION_SECONDS
+    for other in parent.iterdir():
+        with contextlib.suppress(OSError):
+            if other.is_dir() and other != new_version_dir and other.stat().st_mtime < cutoff:
+                shutil.rmtree(other, ignore_errors=True)
+
+
 class _Locator(caching._CacheLocator):
     def __init__(self, py_func, py_file, directory: Path, writable: bool):
         self._lineno = py_func.__code__.co_firstlineno
@@ -276,12 +299,17 @@ class _Locator(caching._CacheLocator):
             name = source.relative_to(_PACKAGE_DIR).with_suffix("").as_posix().replace("/", ".")
         else:  # a user's kernel built with our decorators
             name = f"ext.{source.stem}-{hashlib.sha1(str(source.parent).encode()).hexdigest()[:12]}"
-        self._path = str(directory / name)
+        # one directory per version of the sources: two checkouts or installs of different
+        # versions sharing the cache (worktrees, several venvs) each keep their entries instead of
+        # overwriting each other's index on every load and recompiling every time
+        self._path = str(directory / name / self._stamp[:16])
         self._writable = writable
 
     def ensure_cache_path(self):
         if not self._writable:
             raise PermissionError(f"the kernel cache {self._path} is read-only")
+        if not os.path.isdir(self._path):
+            _prune_stale_versions(Path(self._path))
         os.makedirs(self._path, exist_ok=True)
 
     def get_cache_path(self):

@@ -258,3 +258,43 @@ def test_a_data_file_holding_another_signature_is_a_miss(tmp_path):
     files._save_index(index)
     assert files.load(("sig-a",)) is None  # a miss, recompiled; not sig-b's code
     assert files.load(("sig-b",)) == b"code of b"
+
+
+_VERSIONED_KERNEL = """
+import sys
+sys.path.insert(0, {mod!r})
+import k
+print(k.f(1.0), sum(k.f.stats.cache_hits.values()), sum(k.f.stats.cache_misses.values()))
+"""
+
+
+def test_two_source_versions_keep_their_entries_side_by_side(tmp_path):
+    """Two checkouts of different versions sharing one cache (worktrees, several venvs): each
+    version compiles once, then both load from the cache; neither evicts the other's entries."""
+    mod = tmp_path / "mod"
+    mod.mkdir()
+    cache = tmp_path / "cache"
+    code = _VERSIONED_KERNEL.format(mod=str(mod))
+    runs = []
+    for body in ("x + 1", "x + 2", "x + 1", "x + 2"):
+        (mod / "k.py").write_text(f"from dsp_kernels.config import jit\n\n@jit\ndef f(x):\n    return {body}\n")
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300,
+                             env=dict(os.environ, DSP_NUMBA_CACHE_DIR=str(cache)))
+        assert out.returncode == 0, out.stderr
+        runs.append(out.stdout.split())
+    # value, cache hits, cache misses
+    assert runs == [["2.0", "0", "1"], ["3.0", "0", "1"], ["2.0", "1", "0"], ["3.0", "1", "0"]]
+
+
+def test_a_stale_version_is_pruned_when_another_version_first_saves(tmp_path):
+    from dsp_kernels import kernel_cache
+
+    module_dir = tmp_path / "ext.k-0"
+    stale, recent = module_dir / "aaaaaaaaaaaaaaaa", module_dir / "bbbbbbbbbbbbbbbb"
+    for d in (stale, recent):
+        d.mkdir(parents=True)
+        (d / "k.f-3.py311.nbi").write_bytes(b"x")
+    old = kernel_cache.time.time() - kernel_cache.STALE_VERSION_SECONDS - 60
+    os.utime(stale, (old, old))
+    kernel_cache._prune_stale_versions(module_dir / "cccccccccccccccc")
+    assert sorted(p.name for p in module_dir.iterdir()) == [recent.name]
