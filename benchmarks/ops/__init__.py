@@ -4,7 +4,7 @@ is declared, looked up and filtered) is :mod:`benchmarks.registry`, re-exported 
 =================  ======================================================================
 module             operations (``gpu_<name>``: the same operation on the GPU)
 =================  ======================================================================
-``spectral``       stft (+gpu), stft_speech, istft (+gpu), rfft, rfft_long; gpu_cqt
+``spectral``       stft (+gpu), stft_speech, istft (+gpu), rfft, rfft_long, cqt (+gpu), chroma_cqt
 ``mel``            melspectrogram (+gpu), mfcc (+gpu)
 ``resample``       resample (+gpu)
 ``audio_io``       load_clips, load_flac
@@ -49,6 +49,7 @@ def catalogue() -> list[Op]:
         *text.text_ops(),
         *features.feature_ops(),
         spectral.cqt_op(),
+        spectral.chroma_cqt_op(),
         wavelets2d.dwt2_op(),
     ]
 
