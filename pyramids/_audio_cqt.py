@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 import dsp
-from dsp._backend import array_module
+from dsp.base import array_module
 
 from ._checks import as_float_array, check_float, check_int
 from .core import Level, PyramidError
