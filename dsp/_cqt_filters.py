@@ -12,10 +12,10 @@ the mel filterbank is), after dropping up to ``sparsity`` of each row's L1 mass 
 """
 from __future__ import annotations
 
-import functools
 import numbers
 
 import numpy as np
+from dsp_kernels.caches import table_cache
 
 from ._errors import DSPError
 from ._validation import check_float, check_int
@@ -310,7 +310,7 @@ def sparse_basis(sr, freqs, alpha, filter_scale, norm, sparsity, window, gamma, 
     return _sparse_basis(*args)
 
 
-@functools.lru_cache(maxsize=64)
+@table_cache(maxsize=64)
 def _sparse_basis(sr, freqs, alpha, filter_scale, norm, sparsity, window, gamma, hop_length, dtype):
     """The filters' spectra in ranged CSR form, scaled as librosa's ``__vqt_filter_fft``.
 

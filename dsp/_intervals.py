@@ -11,9 +11,8 @@ in the frontier's insertion order, as in librosa.
 """
 from __future__ import annotations
 
-import functools
-
 import numpy as np
+from dsp_kernels.caches import table_cache
 
 __all__ = ["pythagorean_intervals", "plimit_intervals"]
 
@@ -25,7 +24,7 @@ def _fold(log2_ratios):
     return frac
 
 
-@functools.lru_cache(maxsize=32)
+@table_cache(maxsize=32)
 def pythagorean_intervals(bins_per_octave: int) -> np.ndarray:
     """``3**k`` for ``k = 0 .. bins_per_octave - 1`` folded into [1, 2), ascending."""
     return np.power(2, np.sort(_fold(np.arange(bins_per_octave) * np.log2(3))))
@@ -41,7 +40,7 @@ def _tenney(logs, a, b):
     return np.around(logs.dot(a + b - 2 * common), 6)
 
 
-@functools.lru_cache(maxsize=32)
+@table_cache(maxsize=32)
 def plimit_intervals(primes: tuple, bins_per_octave: int) -> np.ndarray:
     """The ``bins_per_octave`` intervals of the greedy ``primes``-limit set, ascending in [1, 2)."""
     logs = np.log2(np.asarray(primes, dtype=np.float64))

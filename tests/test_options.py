@@ -220,22 +220,6 @@ def test_options_docstring_examples_run():
         assert res.failed == 0 and res.attempted > 0, mod.__name__
 
 
-def test_pyramids_import_no_private_dsp_module():
-    offenders = []
-    for path in sorted((ROOT / "pyramids").rglob("*.py")):
-        for node in ast.walk(ast.parse(path.read_text(), str(path))):
-            names = []
-            if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-                names = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
-            elif isinstance(node, ast.Import):
-                names = [a.name for a in node.names]
-            for name in names:
-                parts = name.split(".")
-                if parts[0] == "dsp" and any(p.startswith("_") for p in parts[1:]):
-                    offenders.append(f"{path.relative_to(ROOT)}:{node.lineno} {name}")
-    assert not offenders, offenders
-
-
 _ENV_SCRIPT = """
 import os, sys
 before = dict(os.environ)
