@@ -44,6 +44,8 @@ class Sizes:
     budget_s: float  # per operation
     fft_sizes: tuple[int, ...] = ()
     fft_rows: int = 0  # frames in the FFT batch (0: as the STFT of the batch)
+    cqt_bins: int = 84  # librosa's default CQT: 7 octaves from C1
+    cqt_fmin: float | None = None
 
 
 FULL = Sizes("full", batch=256, seconds=10.0, sr=22050, n_fft=2048, hop=512, n_mels=128, n_mfcc=20,
@@ -52,7 +54,11 @@ FULL = Sizes("full", batch=256, seconds=10.0, sr=22050, n_fft=2048, hop=512, n_m
 # seconds of simulator work per op: the simulator runs every CUDA thread as Python
 SIM = Sizes("simulated", batch=2, seconds=0.012, sr=22050, n_fft=16, hop=8, n_mels=4, n_mfcc=3,
             level=2, images=2, side=16, rows=1, repeat=1, budget_s=0.5,
-            fft_sizes=(32, 12), fft_rows=4)
+            fft_sizes=(32, 12), fft_rows=4,
+            # one octave from sr / 8: C1's filters are thousands of samples long, far beyond the
+            # simulated clip, and the simulator runs every tap as Python (tests/gpu covers the
+            # octave recursion)
+            cqt_bins=12, cqt_fmin=22050 / 8)
 
 
 def sizes_for(p: Profile) -> Sizes:
