@@ -4,7 +4,8 @@ The engine's files, from the bottom up:
 
 - :mod:`~dsp_kernels.cpu.fft.simd`: explicit SIMD helpers (in-register transposes of a tile
   between frames and lanes);
-- :mod:`~dsp_kernels.cpu.fft.passes`: the Stockham passes, shared by the single and the blocked
+- :mod:`~dsp_kernels.cpu.fft.passes` (with :mod:`~dsp_kernels.cpu.fft.passes_odd`, the odd
+  radices): the Stockham passes, shared by the single and the blocked
   transforms;
 - :mod:`~dsp_kernels.cpu.fft.plans`: plans (factorisation, twiddle tables), cached per (n, dtype);
 - :mod:`~dsp_kernels.cpu.fft.transforms`: the njit API (``rfft_into``, ``fft_into``, ...);
