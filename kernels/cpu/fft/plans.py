@@ -295,6 +295,9 @@ def _fft_plan_cached(n: int, dtype_name: str) -> CPlan:
         filt = np.zeros(m, dtype=np.complex128)
         filt[:n] = np.conj(w)
         filt[m - n + 1:] = np.conj(w[1:])[::-1]
+        # the njit transform of this package, imported here because it imports this module
+        from dsp_kernels.cpu.fft.transforms import fft_into
+
         fplan = _fft_plan_cached(m, "float64")
         spec = np.empty(m, dtype=np.complex128)
         fft_into(fplan, filt, spec, make_work(fplan), False)
