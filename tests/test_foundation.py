@@ -162,7 +162,7 @@ def test_public_names_exported():
 @pytest.mark.parametrize(
     "module",
     [
-        "dsp.sampling", "dsp.quantization", "dsp.windows", "dsp.resampling", "dsp._validation",
+        "dsp.sampling", "dsp.quantization", "dsp.windows", "dsp._window_families", "dsp.resampling", "dsp._validation",
         "dsp._backend", "dsp.fourier", "dsp.spectral", "dsp._decibel", "dsp.mel", "dsp._mel_filterbank", "dsp._dct",
         "dsp.wavelets", "dsp._wavelet_swt", "dsp._wavelet_filters", "dsp._wavelet_nd", "dsp._wavelet_ndlevels",
         "dsp._wavelet_helpers", "dsp._threshold", "dsp._swtn", "dsp._packets", "dsp._cwt", "dsp._fswavedecn",
