@@ -48,9 +48,9 @@ def _cpu(module: str, function: str) -> Op:
 OPS: dict[str, Op] = {
     # FFT (dsp.fourier)
     # the CPU FFT engine is a sub-package (kernels/cpu/fft/); its transforms module holds the entries
-    "fft": Op("dsp_kernels.cpu.fft.transforms:fft", "dsp_kernels.gpu.fft:fft"),
-    "rfft": Op("dsp_kernels.cpu.fft.transforms:rfft", "dsp_kernels.gpu.fft:rfft"),
-    "irfft": Op("dsp_kernels.cpu.fft.transforms:irfft", "dsp_kernels.gpu.fft:irfft"),
+    "fft": Op("dsp_kernels.cpu.fft.batched:fft", "dsp_kernels.gpu.fft:fft"),
+    "rfft": Op("dsp_kernels.cpu.fft.batched:rfft", "dsp_kernels.gpu.fft:rfft"),
+    "irfft": Op("dsp_kernels.cpu.fft.batched:irfft", "dsp_kernels.gpu.fft:irfft"),
     # STFT (dsp.spectral)
     "stft": _both("spectral", "stft", cpu_out=True),
     "istft": _both("spectral", "istft", cpu_out=True),
@@ -140,7 +140,7 @@ def kernel(op: str, backend: str = "cpu") -> Callable:
     --------
     >>> from dsp._dispatch import kernel
     >>> kernel("rfft").__module__
-    'dsp_kernels.cpu.fft.transforms'
+    'dsp_kernels.cpu.fft.batched'
     """
     return _resolve(op, backend)
 

@@ -1,13 +1,13 @@
-"""Frame statistics with librosa 0.11's signatures: ``rms``, ``zero_crossing_rate`` and the
-spectral shape features (``spectral_centroid``, ``_bandwidth``, ``_rolloff``, ``_flatness``,
-``_contrast``, ``poly_features``).
+"""The spectral shape features with librosa 0.11's signatures: ``spectral_centroid``,
+``_bandwidth``, ``_rolloff``, ``_flatness``, ``_contrast`` and ``poly_features``.
 
 Each takes audio ``y`` (one STFT is computed, by :func:`dsp.stft`) or a spectrogram ``S``
 (``(..., 1 + n_fft // 2, n_frames)``, leading axes are channels) and returns
 ``(..., n_features, n_frames)``. The per-frame arithmetic runs in float64 in the kernels of
 :mod:`dsp_kernels.cpu.features`; result dtypes are librosa's (float64 where librosa multiplies
 by its float64 frequency grid, the spectrogram's dtype for ``spectral_flatness``, ``dtype`` for
-``rms``).
+``rms``). ``rms`` and ``zero_crossing_rate`` are defined in :mod:`dsp._features_signal` and
+re-exported here; the helpers they share in :mod:`dsp._features_common`.
 """
 from __future__ import annotations
 
@@ -16,211 +16,15 @@ import numpy as np
 from ._backend import array_module
 from ._dispatch import kernel_for
 from ._errors import DSPError
-from ._validation import as_float_array, check_choice, check_dtype, check_float, check_int
+from ._validation import check_float, check_int
 from .fourier import fft_frequencies
+from ._features_common import _STFT_DOC, _check_nonneg, _freq, _rows, _spectrogram, _unrows
+from ._features_signal import rms, zero_crossing_rate  # noqa: F401  (re-exported)
 
 __all__ = [
     "rms", "zero_crossing_rate", "spectral_centroid", "spectral_bandwidth", "spectral_rolloff",
     "spectral_flatness", "spectral_contrast", "poly_features",
 ]
-
-_NP_PAD_MODES = ("constant", "edge", "linear_ramp", "maximum", "mean", "median", "minimum",
-                 "reflect", "symmetric", "wrap", "empty")
-
-
-def _spectrogram(y, S, n_fft, hop_length, win_length, window, center, pad_mode, power=1.0):
-    """``(S, n_fft, dtype)``: ``S`` checked, or ``|stft(y)| ** power`` (librosa's
-    ``_spectrogram``); ``dtype`` is the spectrogram's dtype in librosa (float32 for float32 audio)."""
-    if S is not None:
-        S = as_float_array(S, name="S", min_ndim=2)
-        if S.shape[-2] < 2:
-            raise DSPError(f"S has {S.shape[-2]} frequency bin(s) (axis -2): need at least 2")
-        if n_fft is None or n_fft // 2 + 1 != S.shape[-2]:
-            n_fft = 2 * (S.shape[-2] - 1)
-        return S, n_fft, S.dtype
-    if y is None:
-        raise DSPError("need y (audio) or S (a spectrogram): both are None")
-    if n_fft is None:
-        raise DSPError("n_fft=None needs S: pass n_fft >= 2 with y")
-    from .spectral import stft
-
-    y = as_float_array(y, name="y")
-    # float32 audio is transformed in float64, as librosa does (its float64 window promotes the
-    # frames): features of near-silent frames divide by tiny magnitudes and would otherwise
-    # amplify float32 FFT rounding far beyond 1e-5. The spectrogram stays float64 internally;
-    # results that librosa returns in the spectrogram's dtype are rounded back to float32.
-    D = stft(y, n_fft=n_fft, hop_length=hop_length, win_length=win_length, window=window,
-             center=center, pad_mode=pad_mode, dtype=np.complex128)
-    M = np.abs(D)
-    if power != 1.0:
-        M = M ** power if power != 2.0 else M * M
-    return M, n_fft, y.dtype
-
-
-def _rows(S):
-    """``S`` (..., n_bins, t) as contiguous spectra (lead * t, n_bins), and the leading shape."""
-    xp = array_module(S)
-    lead, (n_bins, t) = S.shape[:-2], S.shape[-2:]
-    return xp.ascontiguousarray(xp.swapaxes(S, -1, -2).reshape(-1, n_bins)), lead, t
-
-
-def _unrows(v, lead, t, dtype=np.float64):
-    return v.reshape(lead + (1, t)).astype(dtype, copy=False)
-
-
-def _check_nonneg(S, what):
-    if S.dtype.kind == "c":
-        raise DSPError(f"S is complex: {what} is only defined for real, non-negative spectrograms")
-    if S.size and S.min() < 0:
-        raise DSPError(f"S has negative values: {what} is only defined for non-negative energies")
-
-
-def _freq(freq, sr, n_fft, n_bins):
-    if freq is None:
-        return fft_frequencies(sr=sr, n_fft=n_fft), True
-    freq = np.asarray(freq, dtype=np.float64)
-    if freq.ndim == 1:
-        if freq.shape[0] != n_bins:
-            raise DSPError(f"freq has shape {freq.shape}: need ({n_bins},) to match S")
-        return freq, True
-    return freq, False
-
-
-def rms(*, y=None, S=None, frame_length=2048, hop_length=512, center=True, pad_mode="constant",
-        dtype=np.float32):
-    """Root-mean-square energy per frame, as ``librosa.feature.rms``.
-
-    Parameters
-    ----------
-    y : np.ndarray [shape=(..., n)] or None
-        Audio; with ``center`` it is padded by ``frame_length // 2`` on each side (``pad_mode``,
-        any of numpy.pad's modes, as librosa).
-    S : np.ndarray [shape=(..., 1 + frame_length // 2, t)] or None
-        A spectrogram (complex or magnitude) to use instead: the energy is the Parseval sum of
-        its squared magnitudes, halving the DC and (for even ``frame_length``) Nyquist bins.
-    frame_length : int > 0
-    hop_length : int > 0
-    center : bool
-    pad_mode : str
-    dtype : np.dtype
-        Output type (float32 by default, as librosa).
-
-    Returns
-    -------
-    np.ndarray [shape=(..., 1, t)]
-
-    Examples
-    --------
-    >>> import numpy as np, dsp
-    >>> y = np.ones(4096, dtype=np.float32)
-    >>> r = dsp.feature.rms(y=y, frame_length=1024, hop_length=512, center=False)
-    >>> r.shape, float(r[0, 0])
-    ((1, 7), 1.0)
-    """
-    frame_length = check_int("frame_length", frame_length, minimum=1)
-    hop_length = check_int("hop_length", hop_length, minimum=1)
-    out_dtype = check_dtype("dtype", dtype)
-    if out_dtype.kind not in "fc":
-        raise DSPError(f"dtype={out_dtype} is not supported: use a floating dtype such as float32")
-    if y is not None:
-        y = as_float_array(y, name="y")
-        check_choice("pad_mode", pad_mode, _NP_PAD_MODES)
-        if center:
-            pad = [(0, 0)] * (y.ndim - 1) + [(frame_length // 2, frame_length // 2)]
-            y = np.pad(y, pad, mode="constant" if pad_mode == "empty" else pad_mode)
-        n = y.shape[-1]
-        if n < frame_length:
-            raise DSPError(f"y has {n} samples (after padding): need at least frame_length={frame_length}")
-        n_frames = 1 + (n - frame_length) // hop_length
-        lead = y.shape[:-1]
-        y2 = np.ascontiguousarray(y.reshape(-1, n))
-        power = kernel_for("signal_frames", y2)(y2, frame_length, hop_length, n_frames, 0)
-        return np.sqrt(power).reshape(lead + (1, n_frames)).astype(out_dtype, copy=False)
-    if S is None:
-        raise DSPError("rms needs y (audio) or S (a spectrogram): both are None")
-    S = as_float_array(S, name="S", allow_complex=True, min_ndim=2)
-    if S.shape[-2] != frame_length // 2 + 1:
-        raise DSPError(
-            f"frame_length={frame_length} does not match S.shape[-2]={S.shape[-2]}: need "
-            f"frame_length = {2 * S.shape[-2] - 2} or {2 * S.shape[-2] - 1}"
-        )
-    if S.dtype.kind == "c":  # |S| in float64, so that float32 rounding of |S| is not squared
-        S = np.sqrt(np.square(S.real, dtype=np.float64) + np.square(S.imag, dtype=np.float64))
-    M, lead, t = _rows(S)
-    power = kernel_for("column_stats", M)(M, np.zeros(M.shape[1]), 4, float(frame_length), float(frame_length % 2))
-    return np.sqrt(power).reshape(lead + (1, t)).astype(out_dtype, copy=False)
-
-
-def zero_crossing_rate(y, *, frame_length=2048, hop_length=512, center=True, **kwargs):
-    """Fraction of sign changes per frame, as ``librosa.feature.zero_crossing_rate``.
-
-    Parameters
-    ----------
-    y : np.ndarray [shape=(..., n)]
-        Audio; with ``center`` it is padded by ``frame_length // 2`` edge samples on each side.
-    frame_length : int > 0
-    hop_length : int > 0
-    center : bool
-    **kwargs :
-        librosa.zero_crossings' ``threshold`` (1e-10: smaller magnitudes count as 0),
-        ``ref_magnitude`` (a number or a callable of ``|y|`` scaling the threshold),
-        ``zero_pos`` (True: 0 counts as positive; False: 0 is its own sign) and ``pad``
-        (whether each frame's first sample counts as a crossing, default False).
-
-    Returns
-    -------
-    np.ndarray [shape=(..., 1, t)], float64
-
-    Examples
-    --------
-    >>> import numpy as np, dsp
-    >>> y = np.tile([1.0, -1.0], 2048)
-    >>> float(dsp.feature.zero_crossing_rate(y, center=False)[0, 0])
-    0.99951171875
-    """
-    y = as_float_array(y, name="y")
-    frame_length = check_int("frame_length", frame_length, minimum=1)
-    hop_length = check_int("hop_length", hop_length, minimum=1)
-    unknown = sorted(set(kwargs) - {"threshold", "ref_magnitude", "zero_pos", "pad", "axis"})
-    if unknown:
-        raise DSPError(f"unexpected keyword argument(s) {', '.join(unknown)}: accepted are "
-                       "threshold, ref_magnitude, zero_pos, pad")
-    if kwargs.get("axis", -2) != -2:
-        raise DSPError(f"axis={kwargs['axis']!r} is not supported: the frames' axis is -2")
-    threshold = kwargs.get("threshold", 1e-10)
-    threshold = 0.0 if threshold is None else check_float("threshold", threshold)
-    ref = kwargs.get("ref_magnitude", None)
-    if center:
-        pad = [(0, 0)] * (y.ndim - 1) + [(frame_length // 2, frame_length // 2)]
-        y = np.pad(y, pad, mode="edge")
-    n = y.shape[-1]
-    if n < frame_length:
-        raise DSPError(f"y has {n} samples (after padding): need at least frame_length={frame_length}")
-    if callable(ref):
-        n_frames0 = 1 + (n - frame_length) // hop_length
-        used = y[..., : (n_frames0 - 1) * hop_length + frame_length]
-        threshold = threshold * float(ref(np.abs(used)))
-    elif ref is not None:
-        threshold = threshold * check_float("ref_magnitude", ref)
-    n_frames = 1 + (n - frame_length) // hop_length
-    lead = y.shape[:-1]
-    y2 = np.ascontiguousarray(y.reshape(-1, n))
-    z = kernel_for("signal_frames", y2)(y2, frame_length, hop_length, n_frames, 1, threshold,
-                              bool(kwargs.get("zero_pos", True)))
-    if kwargs.get("pad", False):
-        z += 1.0 / frame_length
-    return z.reshape(lead + (1, n_frames))
-
-
-_STFT_DOC = """    y : np.ndarray [shape=(..., n)] or None
-        Audio (one :func:`dsp.stft` with the parameters below).
-    sr : float > 0
-    S : np.ndarray [shape=(..., 1 + n_fft // 2, t)] or None
-        A magnitude spectrogram to use instead of ``y``.
-    n_fft, hop_length, win_length, window, center, pad_mode :
-        The STFT's parameters (unused with ``S``).
-    freq : np.ndarray [shape=(1 + n_fft // 2,) or S.shape] or None
-        Bin frequencies; default :func:`dsp.fft_frequencies`."""
 
 
 def spectral_centroid(*, y=None, sr=22050, S=None, n_fft=2048, hop_length=512, freq=None,

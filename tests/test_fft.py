@@ -275,7 +275,7 @@ def test_round_trip_within_numpys_identity_bound_every_n_up_to_2048(dtype):
 
 
 def test_plan_tables_are_correctly_rounded():
-    """Twiddles, roots and chirps (kernels/cpu/fft/transforms.py _sincos_2pi) against mpmath: correctly
+    """Twiddles, roots and chirps (kernels/cpu/fft/plans.py _sincos_2pi) against mpmath: correctly
     rounded up to near-ties (the old float64 np.cos(-2 pi q / N) erred by up to 5 ulp of 1),
     exact where the value is exact, and conjugate-symmetric bit for bit."""
     mp = pytest.importorskip("mpmath")

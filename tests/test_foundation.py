@@ -162,11 +162,11 @@ def test_public_names_exported():
 @pytest.mark.parametrize(
     "module",
     [
-        "dsp.sampling", "dsp.quantization", "dsp.windows", "dsp.resampling", "dsp._validation",
-        "dsp._backend", "dsp.fourier", "dsp.spectral", "dsp._decibel", "dsp.mel", "dsp._dct",
+        "dsp.sampling", "dsp.quantization", "dsp.windows", "dsp._window_families", "dsp.resampling", "dsp._validation",
+        "dsp._backend", "dsp.fourier", "dsp.spectral", "dsp._decibel", "dsp.mel", "dsp._mel_filterbank", "dsp._dct",
         "dsp.wavelets", "dsp._wavelet_swt", "dsp._wavelet_filters", "dsp._wavelet_nd", "dsp._wavelet_ndlevels",
         "dsp._wavelet_helpers", "dsp._threshold", "dsp._swtn", "dsp._packets", "dsp._cwt", "dsp._fswavedecn",
-        "dsp.constantq", "dsp._cqt_filters", "dsp._icqt", "dsp._chroma_cqt",
+        "dsp.constantq", "dsp._cqt_filters", "dsp._icqt", "dsp._chroma_cqt", "dsp._features_signal",
     ],
 )
 def test_docstring_examples_run(module):

@@ -106,7 +106,7 @@ def test_clear_caches_empties_every_registered_cache():
     ImagePyramid.gaussian(np.random.default_rng(1).random((32, 32)), levels=3)
     sizes = caches.registered()
     filled = {name for name, n in sizes.items() if n > 0}
-    for name in ("dsp.mel._filterbank", "dsp.windows._table", "dsp_kernels.cpu.fft.transforms._rfft_plan_cached",
+    for name in ("dsp._mel_filterbank._filterbank", "dsp.windows._table", "dsp_kernels.cpu.fft.plans._rfft_plan_cached",
                  "dsp.resampling._design", "dsp._wavelet_filters._builtin_bank",
                  "pyramids._filters.gaussian_kernel"):
         assert name in filled, (name, sizes)

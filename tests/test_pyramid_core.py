@@ -327,7 +327,7 @@ def test_boxgrid_must_fit_the_level():
         g.rows = None
 
 
-@pytest.mark.parametrize("module", ["pyramids", "pyramids.core", "pyramids.level", "pyramids.audio", "pyramids.audio_wavelet", "pyramids.image", "pyramids.text"])
+@pytest.mark.parametrize("module", ["pyramids", "pyramids.core", "pyramids.level", "pyramids.audio", "pyramids.audio_wavelet", "pyramids.image", "pyramids.image_patches", "pyramids.text"])
 def test_docstring_examples_run(module):
     # The builders' Examples are part of their documentation contract: run them as tests.
     import doctest

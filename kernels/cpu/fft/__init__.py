@@ -4,16 +4,18 @@ The engine's files, from the bottom up:
 
 - :mod:`~dsp_kernels.cpu.fft.simd`: explicit SIMD helpers (in-register transposes of a tile
   between frames and lanes);
-- :mod:`~dsp_kernels.cpu.fft.passes`: the Stockham passes, shared by the single and the blocked
+- :mod:`~dsp_kernels.cpu.fft.passes` (with :mod:`~dsp_kernels.cpu.fft.passes_odd`, the odd
+  radices): the Stockham passes, shared by the single and the blocked
   transforms;
-- :mod:`~dsp_kernels.cpu.fft.transforms`: plans, the njit API (``rfft_into``, ``fft_into``, ...)
-  and the batched entry functions ``fft``/``rfft``/``irfft`` that ``dsp.fourier`` dispatches to;
+- :mod:`~dsp_kernels.cpu.fft.plans`: plans (factorisation, twiddle tables), cached per (n, dtype);
+- :mod:`~dsp_kernels.cpu.fft.transforms`: the njit API (``rfft_into``, ``fft_into``, ...);
 - :mod:`~dsp_kernels.cpu.fft.block` and :mod:`~dsp_kernels.cpu.fft.inverse_block`: ``W``
-  frames at once, SIMD across frames (the batched ``rfft``/``irfft`` and the STFT use them).
+  frames at once, SIMD across frames (the batched ``rfft``/``irfft`` and the STFT use them);
+- :mod:`~dsp_kernels.cpu.fft.batched`: the batched entry functions ``fft``/``rfft``/``irfft``
+  that ``dsp.fourier`` dispatches to.
 
-This package re-exports the names of :mod:`~dsp_kernels.cpu.fft.transforms` that callers use
-(``from dsp_kernels.cpu.fft import get_rfft_plan, rfft_into``): the entry functions a backend
-look-up resolves, and the njit API for other kernels. The blocked transforms and the SIMD helpers
+This package re-exports the names callers use (``from dsp_kernels.cpu.fft import get_rfft_plan,
+rfft_into``): the plans, the njit API for other kernels, and the batched entry functions. The blocked transforms and the SIMD helpers
 are imported from their own modules. See ``transforms``' docstring for the contracts.
 
 Examples
@@ -26,22 +28,22 @@ Examples
 """
 from __future__ import annotations
 
-from dsp_kernels.cpu.fft.transforms import (  # noqa: F401  (re-exported: see the docstring)
+from dsp_kernels.cpu.fft.batched import fft, irfft, rfft  # noqa: F401  (re-exported)
+from dsp_kernels.cpu.fft.plans import (  # noqa: F401  (re-exported: see the docstring)
     CPlan,
     FFTPlan,
     RPlan,
     _sincos_2pi,
-    alloc_work,
-    fft,
-    fft_into,
-    fft_scaled_into,
     get_fft_plan,
     get_rfft_plan,
-    irfft,
+    make_work,
+)
+from dsp_kernels.cpu.fft.transforms import (  # noqa: F401  (re-exported: see the docstring)
+    alloc_work,
+    fft_into,
+    fft_scaled_into,
     irfft_into,
     irfft_scaled_into,
-    make_work,
-    rfft,
     rfft_into,
     rfft_scaled_into,
 )

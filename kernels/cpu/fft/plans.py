@@ -1,0 +1,339 @@
+"""Plans of our CPU FFT: factorisation, twiddle tables, Bluestein chirps, cached per (n, dtype).
+
+A plan (:class:`FFTPlan`) is a flat NamedTuple of arrays and ints, so it is an ordinary argument
+of an njit function; its Numba type depends only on the dtype, so one compiled kernel serves
+every n. Plans are built here in plain Python (twiddles correctly rounded through
+:func:`_sincos_2pi`) and cached with ``@table_cache`` (``dsp.clear_caches()`` empties them).
+The transforms that read them are :mod:`dsp_kernels.cpu.fft.transforms` (the njit API) and
+:mod:`dsp_kernels.cpu.fft.batched` (the batched entry functions).
+
+- ``get_fft_plan(n, dtype)``: plan of the n-point complex transform.
+- ``get_rfft_plan(n, dtype)``: plan of the n-point real transform (rfft and irfft).
+- ``make_work(plan)``: scratch for one thread, from plain Python.
+
+dtype float32 or float64 picks the working precision of the twiddles and the arithmetic.
+
+Examples
+--------
+>>> import numpy as np
+>>> from dsp_kernels.cpu.fft.plans import get_rfft_plan, make_work
+>>> plan = get_rfft_plan(12, np.float32)
+>>> plan.n, plan.cn, plan.bluestein, plan.consts.dtype.name
+(12, 6, 0, 'float32')
+>>> make_work(plan).shape[0]
+2
+"""
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from dsp_kernels.caches import table_cache
+
+__all__ = ["FFTPlan", "CPlan", "RPlan", "get_fft_plan", "get_rfft_plan", "make_work",
+           "MAX_DIRECT_PRIME"]
+
+MAX_DIRECT_PRIME = 31
+
+
+class FFTPlan(NamedTuple):
+    """Plan of an n-point complex or real transform (see the module docstring).
+
+    One flat NamedTuple type for complex and real plans: Numba cannot hand nested tuples of
+    arrays to a ``prange`` body, and a single type means a single compiled kernel per dtype.
+    """
+
+    n: int  # transform size (the real length for real plans)
+    real: int  # 1 for a real-transform plan
+    odd: int  # real plans: 1 when n is odd (the core then runs a full n-point complex DFT)
+    cn: int  # size of the complex core: n (complex), n/2 (real, even n) or n (real, odd n)
+    bluestein: int  # 1 when the core goes through Bluestein's chirp-z convolution of size m
+    m: int  # size of the Stockham executor (cn, or the smooth convolution size)
+    factors: np.ndarray  # int64 radices of the m-point Stockham passes, in order
+    tw_off: np.ndarray  # int64 offset of each pass's twiddles in tw_re/tw_im
+    tw_re: np.ndarray  # per-pass twiddles exp(-2 pi i p k / len), contiguous per pass
+    tw_im: np.ndarray
+    root_off: np.ndarray  # int64 offset of each pass's r-th roots of unity (generic radix)
+    roots_re: np.ndarray
+    roots_im: np.ndarray
+    bw_re: np.ndarray  # Bluestein chirp exp(-i pi k^2 / cn), k < cn
+    bw_im: np.ndarray
+    bf_re: np.ndarray  # DFT of the conjugate chirp filter, divided by m
+    bf_im: np.ndarray
+    rw_re: np.ndarray  # real plans, even n: exp(-2 pi i k / n), k = 0..n/2
+    rw_im: np.ndarray
+    consts: np.ndarray  # butterfly constants in the working dtype
+    scales: np.ndarray  # [1, 1/n, 1/sqrt(n)] in the working dtype
+    work_len: int  # length of the scratch rows
+
+
+#: the same type serves both kinds of plan
+CPlan = RPlan = FFTPlan
+
+
+# ---------------------------------------------------------------------------------------------
+# plans (plain Python, cached)
+
+
+def _factorize(n: int) -> list[int]:
+    """Radices for n: the power of two as 8s and 4s (fewest passes, no lone 2 when avoidable),
+    then 3, 5 and other primes."""
+    k = 0
+    while n % 2 == 0:
+        n //= 2
+        k += 1
+    if k == 1:
+        twos = [2]
+    elif k % 3 == 0:
+        twos = [8] * (k // 3)
+    elif k % 3 == 2:
+        twos = [8] * (k // 3) + [4]
+    else:  # k = 3j + 1 >= 4: two 4s rather than an 8 and a 2
+        twos = [8] * (k // 3 - 1) + [4, 4]
+    out = list(twos)
+    p = 3
+    while n > 1:
+        if p * p > n:
+            out.append(n)
+            break
+        while n % p == 0:
+            out.append(p)
+            n //= p
+        p += 2
+    return out
+
+
+def _largest_prime(n: int) -> int:
+    return max([x for x in _factorize(n) if x not in (4, 8)] + [2 if n % 2 == 0 else 1])
+
+
+def _next_smooth(n: int) -> int:
+    """Smallest 2^a 3^b 5^c >= n."""
+    best = 1
+    while best < n:
+        best *= 2
+    p5 = 1
+    while p5 < 2 * n:
+        p35 = p5
+        while p35 < 2 * n:
+            v = p35
+            while v < n:
+                v *= 2
+            best = min(best, v)
+            p35 *= 3
+        p5 *= 5
+    return best
+
+
+_CONSTS = np.array(
+    [
+        0.5,
+        np.sqrt(3.0) / 2.0,  # sin(2 pi / 3)
+        np.cos(2 * np.pi / 5),
+        np.cos(4 * np.pi / 5),
+        np.sin(2 * np.pi / 5),
+        np.sin(4 * np.pi / 5),
+        np.sqrt(0.5),
+        1.0,
+        0.0,
+    ]
+)
+
+
+#: long double (x87 extended on x86-64 Linux: 64-bit significand) for the tables; pi to its
+#: precision (np.pi is a double)
+_LD = np.longdouble
+_PI_LD = 4 * np.arctan(_LD(1))
+
+
+def _sincos_2pi(q, N: int, dt) -> tuple[np.ndarray, np.ndarray]:
+    """cos and sin of 2 pi q / N for integers q (any sign) and N >= 1, rounded to dtype dt.
+
+    Every twiddle, root and chirp table comes from here. ``np.cos(-2 * np.pi * q / N)`` in
+    float64 errs by up to 5 ulp of 1 (the angle, up to 2 pi, is itself rounded to an ulp of 4-8);
+    that error went straight into every butterfly. Here q is reduced exactly, in integers, to
+    the first octant (angle pi c / (2 D) <= pi/4, with the symmetries of cos and sin restoring
+    the others), and the small angle is evaluated in long double, then rounded once to ``dt``:
+    correctly rounded except for rare near-ties, where the error is at most 2^-11 ulp above half
+    an ulp (checked against mpmath in tests/test_fft.py). Where long double is plain double
+    (MSVC, Apple arm64) the octant reduction
+    alone bounds the error by about 1 ulp. Exact values (0, +-1, +-sqrt(1/2) pairs) come out
+    exact and conjugate symmetry (q and N - q) holds bit for bit.
+
+    Parameters
+    ----------
+    q : array_like of int
+        Numerators of the phase (integers, any sign).
+    N : int
+        Denominator of the phase, N >= 1.
+    dt : numpy dtype
+        Dtype of the result (float32 or float64).
+
+    Returns
+    -------
+    cos, sin : ndarray
+        ``cos(2 pi q / N)`` and ``sin(2 pi q / N)``, of ``q``'s shape and dtype ``dt``.
+    """
+    q = np.asarray(q, dtype=np.int64) % N  # angle 2 pi q / N = pi b / D, b = 2q in [0, 2D)
+    D = np.int64(N)
+    b = 2 * q
+    sin_sign = np.where(b > D, _LD(-1), _LD(1))  # theta > pi: 2 pi - theta, sin flips
+    b = np.where(b > D, 2 * D - b, b)  # theta in [0, pi]
+    cos_sign = np.where(2 * b > D, _LD(-1), _LD(1))  # theta > pi/2: pi - theta, cos flips
+    b = np.where(2 * b > D, D - b, b)  # theta in [0, pi/2]
+    swap = 4 * b > D  # theta > pi/4: cos and sin of pi/2 - theta
+    c = np.where(swap, D - 2 * b, 2 * b)  # theta = pi c / (2 D), in [0, pi/4]
+    th = _PI_LD * c.astype(_LD) / (2 * _LD(D))
+    ct = np.cos(th)
+    st = np.sin(th)
+    cos = (cos_sign * np.where(swap, st, ct)).astype(dt)
+    sin = (sin_sign * np.where(swap, ct, st)).astype(dt)
+    return cos, sin
+
+
+#: Bluestein filters of up to this many points get their spectrum in long double (about 0.2 s of
+#: planning at the limit); larger ones through our float64 transform
+LONG_DOUBLE_SPECTRUM_MAX = 1 << 16
+
+
+def _dft_long_double(x: np.ndarray) -> np.ndarray:
+    """Forward DFT of every row of ``x`` (batch, n), in long double (plan tables only).
+
+    Decimation in time by the smallest factor of n, vectorised over the rows with NumPy, roots
+    from :func:`_sincos_2pi`. O(n log n) for the smooth sizes it serves, slow in absolute terms.
+
+    Parameters
+    ----------
+    x : ndarray of clongdouble, shape (batch, n)
+        The rows to transform.
+
+    Returns
+    -------
+    ndarray of clongdouble, shape (batch, n)
+        ``sum_j x[:, j] exp(-2 pi i jk / n)``.
+    """
+    B, n = x.shape
+    if n == 1:
+        return x.copy()
+    r = next(p for p in range(2, n + 1) if n % p == 0)
+    L = n // r
+    # Y[:, q] = DFT_L(x[:, q::r]); X[k1 + L k2] = sum_q exp(-2 pi i q k1 / n) Y[:, q, k1] w_r^(q k2)
+    Y = _dft_long_double(x.reshape(B, L, r).transpose(0, 2, 1).reshape(B * r, L)).reshape(B, r, L)
+    c, s = _sincos_2pi(-(np.arange(r)[:, None] * np.arange(L)[None, :]), n, _LD)
+    T = Y * (c + 1j * s)
+    cr, sr = _sincos_2pi(-np.arange(r), r, _LD)
+    wr = cr + 1j * sr
+    out = np.empty((B, r, L), dtype=T.dtype)
+    for k2 in range(r):
+        acc = T[:, 0, :].copy()
+        for q in range(1, r):
+            acc = acc + T[:, q, :] * wr[(q * k2) % r]
+        out[:, k2, :] = acc
+    return out.reshape(B, n)
+
+
+def _scales(n: int, dt) -> np.ndarray:
+    return np.array([1.0, 1.0 / n, 1.0 / np.sqrt(n)], dtype=dt)
+
+
+def _stockham_tables(m: int, dt: np.dtype):
+    factors = _factorize(m) if m > 1 else []
+    tw_re, tw_im, tw_off, roots_re, roots_im, root_off = [], [], [0], [], [], [0]
+    ncur = m
+    for r in factors:
+        mm = ncur // r
+        p = np.arange(mm)[:, None]
+        k = np.arange(1, r)[None, :]
+        c, s = _sincos_2pi(-(p * k).ravel(), ncur, dt)
+        tw_re.append(c)
+        tw_im.append(s)
+        tw_off.append(tw_off[-1] + mm * (r - 1))
+        c, s = _sincos_2pi(-np.arange(r), r, dt)
+        roots_re.append(c)
+        roots_im.append(s)
+        root_off.append(root_off[-1] + r)
+        ncur = mm
+    cat = lambda parts: np.ascontiguousarray(np.concatenate(parts) if parts else np.zeros(0), dtype=dt)
+    return (
+        np.array(factors, dtype=np.int64),
+        np.array(tw_off, dtype=np.int64),
+        cat(tw_re),
+        cat(tw_im),
+        np.array(root_off, dtype=np.int64),
+        cat(roots_re),
+        cat(roots_im),
+    )
+
+
+@table_cache(maxsize=256)
+def _fft_plan_cached(n: int, dtype_name: str) -> CPlan:
+    dt = np.dtype(dtype_name)
+    empty = np.zeros(0, dtype=dt)
+    consts = _CONSTS.astype(dt)
+    if n <= 1 or _largest_prime(n) <= MAX_DIRECT_PRIME:
+        tables = _stockham_tables(max(n, 1), dt)
+        return FFTPlan(n, 0, 0, n, 0, max(n, 1), *tables, empty, empty, empty, empty,
+                       empty, empty, consts, _scales(n, dt), max(n, 1))
+    # Bluestein: X_k = w_k sum_j (x_j w_j) conj(w_{k-j}), w_k = exp(-i pi k^2 / n), a circular
+    # convolution of smooth size m >= 2n - 1. k^2 is reduced mod 2n in integers for accuracy.
+    m = _next_smooth(2 * n - 1)
+    k = np.arange(n, dtype=np.int64)
+    q = (k * k) % (2 * n)
+    c, s = _sincos_2pi(-q, 2 * n, np.float64)
+    w = c + 1j * s
+    # the filter's spectrum is computed once: in long double up to LONG_DOUBLE_SPECTRUM_MAX
+    # points (its float64 rounding cost up to about 2 ulp in round trips), else by our float64
+    # transform
+    if m <= LONG_DOUBLE_SPECTRUM_MAX:
+        c, s = _sincos_2pi(q, 2 * n, _LD)
+        filt = np.zeros(m, dtype=np.clongdouble)
+        filt[:n] = c + 1j * s
+        filt[m - n + 1:] = filt[1:n][::-1]
+        spec = (_dft_long_double(filt[None])[0] / m).astype(np.complex128)
+    else:
+        filt = np.zeros(m, dtype=np.complex128)
+        filt[:n] = np.conj(w)
+        filt[m - n + 1:] = np.conj(w[1:])[::-1]
+        # the njit transform of this package, imported here because it imports this module
+        from dsp_kernels.cpu.fft.transforms import fft_into
+
+        fplan = _fft_plan_cached(m, "float64")
+        spec = np.empty(m, dtype=np.complex128)
+        fft_into(fplan, filt, spec, make_work(fplan), False)
+        spec /= m
+    tables = _stockham_tables(m, dt)
+    c = lambda a: np.ascontiguousarray(a, dtype=dt)
+    return FFTPlan(n, 0, 0, n, 1, m, *tables, c(w.real), c(w.imag), c(spec.real), c(spec.imag),
+                   empty, empty, consts, _scales(n, dt), m)
+
+
+def get_fft_plan(n: int, dtype=np.float64) -> FFTPlan:
+    """Plan of the n-point complex transform; dtype float32/complex64 or float64/complex128."""
+    dt = np.dtype(dtype)
+    dt = np.dtype(np.float32) if dt in (np.float32, np.complex64) else np.dtype(np.float64)
+    return _fft_plan_cached(int(n), dt.name)
+
+
+@table_cache(maxsize=256)
+def _rfft_plan_cached(n: int, dtype_name: str) -> RPlan:
+    dt = np.dtype(dtype_name)
+    if n % 2 == 1:
+        cp = _fft_plan_cached(n, dtype_name)
+        return cp._replace(real=1, odd=1)
+    cp = _fft_plan_cached(n // 2, dtype_name)
+    c, s = _sincos_2pi(-np.arange(n // 2 + 1), n, dt)
+    return cp._replace(n=n, real=1, odd=0, rw_re=c, rw_im=s, scales=_scales(n, dt))
+
+
+def get_rfft_plan(n: int, dtype=np.float64) -> FFTPlan:
+    """Plan of the n-point real transform (rfft and irfft); dtype float32 or float64."""
+    dt = np.dtype(dtype)
+    dt = np.dtype(np.float32) if dt in (np.float32, np.complex64) else np.dtype(np.float64)
+    return _rfft_plan_cached(int(n), dt.name)
+
+
+def make_work(plan) -> np.ndarray:
+    """Scratch for one thread (two buffers of real and imaginary parts, the plan's dtype)."""
+    return np.zeros((2, 2 * plan.work_len), dtype=plan.consts.dtype)
+
