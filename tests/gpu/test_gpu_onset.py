@@ -86,3 +86,19 @@ def test_delta_on_device(device, dtype, kw):
         out = dsp.feature.delta(device.put(data), **kw)
     assert device.is_device_array(out) and out.dtype == ref.dtype
     assert_close(device.get(out), ref, dtype, what="delta")
+
+
+def test_beat_track_from_a_device_envelope(device):
+    # the dynamic programme runs on the host from the device envelope (documented)
+    import dsp
+
+    sr, hop = 4000, 64
+    y = np.zeros(device.size(8 * sr, 30 * sr))
+    y[::sr // 2] = 1.0  # 120 BPM clicks
+    env = dsp.onset.onset_strength(y=y, sr=sr, hop_length=hop, n_fft=256, n_mels=16)
+    ref_bpm, ref_beats = dsp.beat.beat_track(onset_envelope=env, sr=sr, hop_length=hop)
+    with device.context():
+        bpm, beats = dsp.beat.beat_track(onset_envelope=device.put(env), sr=sr, hop_length=hop)
+    assert isinstance(beats, np.ndarray) and ref_beats.size > 4
+    np.testing.assert_array_equal(beats, ref_beats)
+    np.testing.assert_array_equal(bpm, ref_bpm)
