@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._backend import is_cupy_array
 from ._dispatch import kernel
 from ._errors import DSPError
 from ._tempo_fourier import tempo_frequencies
@@ -165,6 +166,9 @@ def beat_track(*, y=None, sr=22050, onset_envelope=None, hop_length=512, start_b
     onset strength around them minus ``tightness`` times the squared log-deviation of each gap
     from it (Ellis 2007); weak beats at the ends are trimmed (``trim``).
 
+    With CuPy input the onset strength runs on the device and the tracker on the host (a
+    sequential dynamic programme on one value per frame); the results are NumPy.
+
     Parameters
     ----------
     y : np.ndarray [shape=(..., n)] or None
@@ -214,6 +218,10 @@ def beat_track(*, y=None, sr=22050, onset_envelope=None, hop_length=512, start_b
         env = _envelope(y, sr, None, hop_length, aggregate=np.median)
     else:
         env = as_float_array(onset_envelope, name="onset_envelope")
+    if is_cupy_array(env):
+        # the tracker is a sequential dynamic programme (no GPU twin): the onset strength is
+        # computed on the device, its per-frame envelope (small) is tracked on the host
+        env = env.get()
     if sparse and env.ndim != 1:
         raise DSPError(f"sparse=True needs a 1-D onset envelope, got {env.ndim} dimensions: pass "
                        "sparse=False or a mono signal")

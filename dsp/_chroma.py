@@ -4,6 +4,10 @@
 The tuning estimate is a histogram argmax (an estimator): to return librosa's bin on the same
 input, the spectrogram follows librosa's dtype path (a float64 transform, rounded to complex64
 for float32 audio, squared in that precision) and the pitch arithmetic keeps numpy's dtypes.
+
+CuPy in, CuPy out: the STFT (GPU twin), ``piptrack``'s peak arithmetic and ``chroma_stft``'s
+filterbank product (a dense matmul, cuBLAS) and normalisation run on the device;
+``estimate_tuning`` copies only the selected peak frequencies to the host for its histogram.
 """
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ import warnings
 
 import numpy as np
 
+from ._backend import array_module, is_cupy_array
 from ._errors import DSPError
 from ._util import localmax, normalize
 from ._validation import as_float_array, check_float, check_int
@@ -106,7 +111,7 @@ def _power_spectrogram(y, S, n_fft, hop_length, win_length, window, center, pad_
              center=center, pad_mode=pad_mode, dtype=np.complex128)
     if y.dtype == np.float32:
         D = D.astype(np.complex64)
-    M = np.abs(D)
+    M = array_module(D).abs(D)
     return (M ** power if power != 1 else M), n_fft
 
 
@@ -146,28 +151,29 @@ def piptrack(*, y=None, sr=22050, S=None, n_fft=2048, hop_length=None, fmin=150.
     sr = check_float("sr", sr, minimum=0.0, strict_minimum=True)
     threshold = check_float("threshold", threshold)
     S, n_fft = _power_spectrogram(y, S, n_fft, hop_length, win_length, window, center, pad_mode, 1)
-    S = np.abs(S)
+    xp = array_module(S)  # CuPy in, CuPy out: array arithmetic on the device
+    S = xp.abs(S)
     fmin = max(check_float("fmin", fmin), 0)
     fmax = min(check_float("fmax", fmax), float(sr) / 2)
     freqs = fft_frequencies(sr=sr, n_fft=n_fft)
-    avg = np.gradient(S, axis=-2)
+    avg = xp.gradient(S, axis=-2)
     # parabolic vertex offset of each bin from its neighbours (0 at the ends and when > 1 bin)
-    shift = np.zeros_like(S)
+    shift = xp.zeros_like(S)
     a = S[..., 2:, :] + S[..., :-2, :] - 2 * S[..., 1:-1, :]
     b = (S[..., 2:, :] - S[..., :-2, :]) / 2
     with np.errstate(divide="ignore", invalid="ignore"):
-        shift[..., 1:-1, :] = np.where(np.abs(b) >= np.abs(a), 0, -b / a)
+        shift[..., 1:-1, :] = xp.where(xp.abs(b) >= xp.abs(a), 0, -b / a)
     dskew = 0.5 * avg * shift
-    pitches = np.zeros_like(S)
-    mags = np.zeros_like(S)
-    mask = ((fmin <= freqs) & (freqs < fmax))[:, None]
+    pitches = xp.zeros_like(S)
+    mags = xp.zeros_like(S)
+    mask = xp.asarray(((fmin <= freqs) & (freqs < fmax))[:, None])
     if ref is None:
         ref = np.max
     if callable(ref):
-        ref_value = np.expand_dims(threshold * ref(S, axis=-2), -2)
+        ref_value = xp.expand_dims(threshold * ref(S, axis=-2), -2)
     else:
         ref_value = np.abs(check_float("ref", ref))
-    idx = np.nonzero(mask & localmax(S * (S > ref_value), axis=-2))
+    idx = xp.nonzero(mask & localmax(S * (S > ref_value), axis=-2))
     pitches[idx] = (idx[-2] + shift[idx]) * float(sr) / n_fft
     mags[idx] = S[idx] + dskew[idx]
     return pitches, mags
@@ -242,8 +248,11 @@ def estimate_tuning(*, y=None, sr=22050, S=None, n_fft=2048, resolution=0.01, bi
     """
     pitch, mag = piptrack(y=y, sr=sr, S=S, n_fft=n_fft, **kwargs)
     mask = pitch > 0
-    thr = np.median(mag[mask]) if mask.any() else 0.0
-    return pitch_tuning(pitch[(mag >= thr) & mask], resolution=resolution, bins_per_octave=bins_per_octave)
+    thr = array_module(mag).median(mag[mask]) if mask.any() else 0.0
+    freqs = pitch[(mag >= thr) & mask]
+    if is_cupy_array(freqs):
+        freqs = freqs.get()  # the histogram of the few peak frequencies: on the host
+    return pitch_tuning(freqs, resolution=resolution, bins_per_octave=bins_per_octave)
 
 
 def chroma_stft(*, y=None, sr=22050, S=None, norm=np.inf, n_fft=2048, hop_length=512,
@@ -287,5 +296,6 @@ def chroma_stft(*, y=None, sr=22050, S=None, norm=np.inf, n_fft=2048, hop_length
     if tuning is None:
         tuning = estimate_tuning(S=S, sr=sr, bins_per_octave=n_chroma)
     fb = chroma(sr=sr, n_fft=n_fft, tuning=tuning, n_chroma=n_chroma, **kwargs)
-    raw = np.matmul(fb, S)
+    xp = array_module(S)
+    raw = xp.matmul(xp.asarray(fb), S)  # on the device for CuPy S (cuBLAS)
     return normalize(raw, norm=norm, axis=-2)

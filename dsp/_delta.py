@@ -2,8 +2,8 @@
 and ``stack_memory``.
 
 The filter's weights are the least-squares (minimum-norm) solution of the polynomial moment
-equations, computed here; the rows are filtered by :func:`dsp_kernels.cpu.features.correlate_rows`
-(float64 sums). With ``mode='interp'`` the first and last ``width // 2`` outputs are the
+equations, computed here; the rows are filtered by the ``correlate_rows`` kernel (float64 sums; a GPU twin for CuPy
+data, which stays on the device: CuPy in, CuPy out). With ``mode='interp'`` the first and last ``width // 2`` outputs are the
 derivatives of the polynomial fitted to the first and last ``width`` samples, evaluated there.
 """
 from __future__ import annotations
@@ -12,7 +12,8 @@ import math
 
 import numpy as np
 
-from ._dispatch import kernel
+from ._backend import array_module, is_cupy_array
+from ._dispatch import kernel_for
 from ._errors import DSPError
 from ._validation import as_float_array, check_axis, check_choice, check_float, check_int, flatten_leading
 
@@ -76,7 +77,8 @@ def delta(data, *, width=9, order=1, axis=-1, mode="interp", **kwargs):
     >>> np.round(dsp.feature.delta(x, width=3), 6)
     array([ 2.,  2.,  4.,  6.,  8., 10., 12., 14., 16., 16.])
     """
-    x = np.atleast_1d(np.asarray(data))
+    xp = array_module(data)
+    x = xp.atleast_1d(data if is_cupy_array(data) else np.asarray(data))
     if x.dtype.kind in "iub":  # features, not PCM audio: computed in float64 as scipy does
         x = x.astype(np.float64)
     x = as_float_array(x, name="data")
@@ -105,15 +107,16 @@ def delta(data, *, width=9, order=1, axis=-1, mode="interp", **kwargs):
     c = _weights(width, polyorder, order, spacing, m)
     pad_mode = "constant" if mode == "interp" else _PAD[mode]
     pad_kw = {"constant_values": cval if mode == "constant" else 0.0} if pad_mode == "constant" else {}
-    padded = np.ascontiguousarray(np.pad(rows, [(0, 0), (m, m)], mode=pad_mode, **pad_kw))
-    out = kernel("correlate_rows")(padded, c, n, rows.dtype)
+    padded = xp.ascontiguousarray(xp.pad(rows, [(0, 0), (m, m)], mode=pad_mode, **pad_kw))
+    out = kernel_for("correlate_rows", padded)(padded, c, n, rows.dtype)
     if mode == "interp":
-        left = np.stack([_weights(width, polyorder, order, spacing, p) for p in range(m)])
-        right = np.stack([_weights(width, polyorder, order, spacing, p) for p in range(width - m, width)])
+        # the 2 m edge outputs: a small (width x m) product, on the device for CuPy data
+        left = xp.asarray(np.stack([_weights(width, polyorder, order, spacing, p) for p in range(m)]))
+        right = xp.asarray(np.stack([_weights(width, polyorder, order, spacing, p) for p in range(width - m, width)]))
         out[:, :m] = rows[:, :width].astype(np.float64) @ left.T
         out[:, n - m:] = rows[:, n - width:].astype(np.float64) @ right.T
     out = out.reshape(lead + (n,))
-    return np.moveaxis(out, -1, ax)
+    return xp.moveaxis(out, -1, ax)
 
 
 def stack_memory(data, *, n_steps=2, delay=1, **kwargs):

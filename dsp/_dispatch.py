@@ -89,10 +89,10 @@ OPS: dict[str, Op] = {
     "signal_frames": _both("features", "signal_frames"),
     "column_stats": _both("features", "column_stats"),
     "pcen": _both("features", "pcen"),
-    "correlate_rows": _cpu("features", "correlate_rows"),
+    "correlate_rows": _both("features", "correlate_rows"),
     "peak_pick": _cpu("features", "peak_pick"),
-    "onset_flux": _cpu("features", "onset_flux"),
-    "detrend": _cpu("features", "detrend"),
+    "onset_flux": _both("features", "onset_flux"),
+    "detrend": _both("features", "detrend"),
     "deemphasis": _cpu("features", "deemphasis"),
     # beat tracking (dsp._beat)
     # constant-Q (dsp.constantq, dsp._icqt): the sparse filter-bank product and its adjoint

@@ -3,11 +3,18 @@
 
 Emphasis runs in the signal's own precision, as librosa's coefficients (cast to y's dtype) make
 scipy.signal.lfilter do; the recursive de-emphasis is a Numba kernel without fastmath.
+
+CuPy in, CuPy out: ``preemphasis`` and mu-law companding are array arithmetic on the device;
+``trim``/``split`` compute the frame RMS and its dB on the device (GPU twins) and decide the
+intervals on the host from the small per-frame dB array (``trim`` then slices the device
+signal); ``deemphasis``, a sequential recurrence with no GPU twin, copies the signal to the host
+and its result back.
 """
 from __future__ import annotations
 
 import numpy as np
 
+from ._backend import array_module, is_cupy_array
 from ._dispatch import kernel
 from ._errors import DSPError
 from ._validation import as_float_array, check_float, check_int
@@ -24,7 +31,9 @@ def _nonsilent(y, frame_length, hop_length, top_db, ref, aggregate):
     hop_length = check_int("hop_length", hop_length, minimum=1)
     top_db = check_float("top_db", top_db)
     mse = rms(y=y, frame_length=frame_length, hop_length=hop_length)
-    db = np.asarray(amplitude_to_db(mse[..., 0, :], ref=ref, top_db=None))
+    db = amplitude_to_db(mse[..., 0, :], ref=ref, top_db=None)
+    # the interval logic is a scan of one value per frame: on the host
+    db = db.get() if is_cupy_array(db) else np.asarray(db)
     if db.ndim > 1:
         db = np.apply_over_axes(aggregate, db, range(db.ndim - 1))
         db = np.squeeze(db, axis=tuple(range(db.ndim - 1)))
@@ -129,9 +138,10 @@ def preemphasis(y, *, coef=0.97, zi=None, return_zf=False):
     coef = check_float("coef", coef)
     if y.shape[-1] < 2 and zi is None:
         raise DSPError(f"y has {y.shape[-1]} sample(s): the default zi needs at least 2 (or pass zi)")
+    xp = array_module(y)
     c = y.dtype.type(coef)
-    zi = 2 * y[..., 0:1] - y[..., 1:2] if zi is None else np.asarray(np.atleast_1d(zi), dtype=y.dtype)
-    out = np.empty_like(y)
+    zi = 2 * y[..., 0:1] - y[..., 1:2] if zi is None else xp.asarray(np.atleast_1d(zi), dtype=y.dtype)
+    out = xp.empty_like(y)
     out[..., :1] = y[..., :1] + zi
     out[..., 1:] = y[..., 1:] + (-c) * y[..., :-1]
     if return_zf:
@@ -166,6 +176,12 @@ def deemphasis(y, *, coef=0.97, zi=None, return_zf=False):
     """
     y = as_float_array(y, name="y")
     coef = check_float("coef", coef)
+    if is_cupy_array(y):
+        # a sequential recurrence (no GPU twin): computed on the host, returned to the device
+        import cupy
+
+        res = deemphasis(y.get(), coef=coef, zi=zi.get() if is_cupy_array(zi) else zi, return_zf=return_zf)
+        return tuple(cupy.asarray(r) for r in res) if return_zf else cupy.asarray(res)
     n = y.shape[-1]
     lead = y.shape[:-1]
     rows = np.ascontiguousarray(y.reshape(-1, n))
@@ -209,12 +225,13 @@ def mu_compress(x, *, mu=255, quantize=True):
     mu = check_float("mu", mu)
     if mu <= 0:
         raise DSPError(f"mu={mu} must be > 0")
-    x = np.asarray(x)
-    if np.any(x < -1) or np.any(x > 1):
+    xp = array_module(x)
+    x = xp.asarray(x)
+    if xp.any(x < -1) or xp.any(x > 1):
         raise DSPError("x has values outside [-1, 1]: mu-law needs -1 <= x <= 1")
-    comp = np.sign(x) * np.log1p(mu * np.abs(x)) / np.log1p(mu)
+    comp = xp.sign(x) * xp.log1p(mu * xp.abs(x)) / np.log1p(mu)
     if quantize:
-        return np.digitize(comp, np.linspace(-1, 1, num=int(1 + mu), endpoint=True), right=True) - int(mu + 1) // 2
+        return xp.digitize(comp, xp.linspace(-1, 1, num=int(1 + mu), endpoint=True), right=True) - int(mu + 1) // 2
     return comp
 
 
@@ -242,9 +259,10 @@ def mu_expand(x, *, mu=255.0, quantize=True):
     mu = check_float("mu", mu)
     if mu <= 0:
         raise DSPError(f"mu={mu} must be > 0")
-    x = np.asarray(x)
+    xp = array_module(x)
+    x = xp.asarray(x)
     if quantize:
         x = x * 2.0 / (1 + mu)
-    if np.any(x < -1) or np.any(x > 1):
+    if xp.any(x < -1) or xp.any(x > 1):
         raise DSPError("x has values outside [-1, 1] (after scaling levels by 2 / (1 + mu)): need -1 <= x <= 1")
-    return np.sign(x) / mu * (np.power(1 + mu, np.abs(x)) - 1)
+    return xp.sign(x) / mu * (xp.power(1 + mu, xp.abs(x)) - 1)

@@ -4,12 +4,18 @@
 ``onset_strength`` from audio is one fused mel spectrogram (float32 audio is transformed in
 float64 and rounded to float32, as librosa's float64 window makes it do), dB scaling, and one
 kernel for the positive spectral flux against a maximum-filtered reference, averaged over bins.
+
+CuPy in, CuPy out: on the device the mel spectrogram, the dB, the flux (``onset_flux``) and the
+detrending filter (``detrend``, one thread per row) run on the GPU twins; a custom ``ref``,
+``aggregate`` or ``channels`` runs as CuPy arithmetic. ``onset_detect``'s peak picking is a
+sequential scan: the (small, per-frame) envelope goes to the host for it.
 """
 from __future__ import annotations
 
 import numpy as np
 
-from ._dispatch import kernel
+from ._backend import array_module, is_cupy_array
+from ._dispatch import kernel_for
 from ._errors import DSPError
 from ._validation import as_float_array, check_float, check_int
 
@@ -52,6 +58,21 @@ def _channel_slices(channels, n):
     if b.size < 2:
         raise DSPError(f"channels={channels!r} gives no band: need at least two distinct boundaries")
     return [slice(int(a), int(c)) for a, c in zip(b[:-1], b[1:])]
+
+
+def _max_filter_bins(S, max_size, xp):
+    """``S`` maximum-filtered over ``max_size`` bins (axis -2) with scipy.ndimage's 'reflect'
+    edges (numpy's 'symmetric'), as the maximum of ``max_size`` shifted views: plain array
+    arithmetic, so it stays where ``S`` lives (NumPy or CuPy)."""
+    if max_size == 1:
+        return S
+    lo, hi = max_size // 2, (max_size - 1) // 2
+    padded = xp.pad(S, [(0, 0)] * (S.ndim - 2) + [(lo, hi), (0, 0)], mode="symmetric")
+    n = S.shape[-2]
+    ref = padded[..., 0:n, :]
+    for j in range(1, max_size):
+        ref = xp.maximum(ref, padded[..., j:j + n, :])
+    return ref
 
 
 def onset_strength(*, y=None, sr=22050, S=None, lag=1, max_size=1, ref=None, detrend=False,
@@ -145,10 +166,12 @@ def onset_strength_multi(*, y=None, sr=22050, S=None, lag=1, max_size=1, ref=Non
         else:
             from ._decibel import power_to_db
 
-            S = power_to_db(np.abs(feature(y=y, sr=sr, n_fft=n_fft, hop_length=hop_length, **kwargs)))
+            S = feature(y=y, sr=sr, n_fft=n_fft, hop_length=hop_length, **kwargs)
+            S = power_to_db(array_module(S).abs(S))
     else:
         S = as_float_array(S, name="S")
-    S = np.atleast_2d(S)
+    xp = array_module(S)
+    S = xp.atleast_2d(S)
     T = S.shape[-1]
     if T <= lag:
         raise DSPError(f"S has {T} frame(s): lag={lag} needs more than {lag}")
@@ -158,27 +181,20 @@ def onset_strength_multi(*, y=None, sr=22050, S=None, lag=1, max_size=1, ref=Non
             raise DSPError(f"ref has shape {ref.shape}: it must match S's shape {S.shape}")
     lead = S.shape[:-2]
     if ref is None and aggregate is None and channels is None:
-        rows = np.ascontiguousarray(np.swapaxes(S, -1, -2).reshape((-1, T, S.shape[-2])))
-        env = kernel("onset_flux")(rows, lag, max_size)
+        rows = xp.ascontiguousarray(xp.swapaxes(S, -1, -2).reshape((-1, T, S.shape[-2])))
+        env = kernel_for("onset_flux", rows)(rows, lag, max_size)
         env = env.reshape(lead + (1, T - lag)).astype(S.dtype, copy=False)
     else:
         if ref is None:
-            ref = S
-            if max_size > 1:
-                from numpy.lib.stride_tricks import sliding_window_view
-
-                lo, hi = max_size // 2, (max_size - 1) // 2
-                # scipy.ndimage's 'reflect' is numpy's 'symmetric'
-                padded = np.pad(S, [(0, 0)] * (S.ndim - 2) + [(lo, hi), (0, 0)], mode="symmetric")
-                ref = sliding_window_view(padded, max_size, axis=-2).max(axis=-1)
-        diff = np.maximum(0.0, S[..., lag:] - ref[..., :-lag])
-        agg = np.mean if aggregate is None else aggregate
-        env = np.stack([agg(diff[..., sl, :], axis=-2) for sl in _channel_slices(channels, S.shape[-2])], axis=-2)
+            ref = _max_filter_bins(S, max_size, xp)
+        diff = xp.maximum(0.0, S[..., lag:] - ref[..., :-lag])
+        agg = xp.mean if aggregate is None else aggregate
+        env = xp.stack([agg(diff[..., sl, :], axis=-2) for sl in _channel_slices(channels, S.shape[-2])], axis=-2)
     pad = lag + (n_fft // (2 * hop_length) if center else 0)
-    env = np.pad(env, [(0, 0)] * (env.ndim - 1) + [(pad, 0)], mode="constant")
+    env = xp.pad(env, [(0, 0)] * (env.ndim - 1) + [(pad, 0)], mode="constant")
     if detrend:
-        rows = np.ascontiguousarray(env.reshape(-1, env.shape[-1]), dtype=np.float64)
-        env = kernel("detrend")(rows).reshape(env.shape)
+        rows = xp.ascontiguousarray(env.reshape(-1, env.shape[-1]), dtype=np.float64)
+        env = kernel_for("detrend", rows)(rows).reshape(env.shape)
     if center:
         env = env[..., :T]
     return env
@@ -245,7 +261,9 @@ def onset_detect(*, y=None, sr=22050, onset_envelope=None, hop_length=512, backt
     Returns
     -------
     np.ndarray
-        Frames (int), samples (int) or seconds (float); or a boolean mask.
+        Frames (int), samples (int) or seconds (float); or a boolean mask. Always NumPy: with
+        CuPy input the onset strength is computed on the device and its envelope (one value per
+        frame) is copied to the host for the peak picking, a sequential scan.
 
     Raises
     ------
@@ -272,6 +290,10 @@ def onset_detect(*, y=None, sr=22050, onset_envelope=None, hop_length=512, backt
             raise DSPError("onset_detect needs y (audio) or onset_envelope: both are None")
         onset_envelope = onset_strength(y=y, sr=sr, hop_length=hop_length)
     env = as_float_array(onset_envelope, name="onset_envelope", finite=False)
+    if is_cupy_array(env):
+        # peak picking is a sequential, data-dependent scan (no GPU twin): the per-frame envelope
+        # (small) goes to the host; the onsets come back as NumPy arrays
+        env = env.get()
     if normalize:
         env = env - np.min(env, keepdims=True, axis=-1)
         env /= np.max(env, keepdims=True, axis=-1) + np.finfo(env.dtype).tiny

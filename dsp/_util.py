@@ -6,6 +6,7 @@ import numbers
 
 import numpy as np
 
+from ._backend import array_module, is_cupy_array
 from ._dispatch import kernel
 from ._errors import DSPError
 from ._validation import check_axis, check_float, kernel_ready, to_numpy
@@ -53,7 +54,8 @@ def normalize(S, *, norm=np.inf, axis=0, threshold=None, fill=None):
     array([[0.25      , 0.33333333],
            [0.75      , 0.66666667]])
     """
-    S = to_numpy(S, "S")
+    S = S if is_cupy_array(S) else to_numpy(S, "S")
+    xp = array_module(S)  # CuPy in, CuPy out: plain array arithmetic
     if threshold is None:
         threshold = _tiny(S)
     else:
@@ -64,39 +66,39 @@ def normalize(S, *, norm=np.inf, axis=0, threshold=None, fill=None):
         raise DSPError(f"fill={fill!r} is not supported: use None, False or True")
     if S.dtype.kind not in "biufc":
         raise DSPError(f"S has dtype {S.dtype}: need a numeric array")
-    if not np.all(np.isfinite(S)):
+    if not xp.all(xp.isfinite(S)):
         raise DSPError("S contains NaN or infinity: need finite values")
     if axis is not None:
         axis = check_axis(axis, S.ndim)
-    mag = np.abs(S).astype(float)
+    mag = xp.abs(S).astype(float)
     fill_norm = 1
     if norm is None:
         return S
     if isinstance(norm, (bool, np.bool_)) or not isinstance(norm, numbers.Real):
         raise DSPError(f"norm={norm!r} is not supported: use np.inf, -np.inf, 0, a positive number or None")
     if norm == np.inf:
-        length = np.max(mag, axis=axis, keepdims=True)
+        length = xp.max(mag, axis=axis, keepdims=True)
     elif norm == -np.inf:
-        length = np.min(mag, axis=axis, keepdims=True)
+        length = xp.min(mag, axis=axis, keepdims=True)
     elif norm == 0:
         if fill is True:
             raise DSPError("norm=0 with fill=True is not supported: no value fills a slice to a count of 1")
-        length = np.sum(mag > 0, axis=axis, keepdims=True, dtype=mag.dtype)
+        length = xp.sum(mag > 0, axis=axis, keepdims=True, dtype=mag.dtype)
     elif norm > 0:
-        length = np.sum(mag ** norm, axis=axis, keepdims=True) ** (1.0 / norm)
+        length = xp.sum(mag ** norm, axis=axis, keepdims=True) ** (1.0 / norm)
         size = mag.size if axis is None else mag.shape[axis]
         fill_norm = size ** (-1.0 / norm)
     else:
         raise DSPError(f"norm={norm!r} is not supported: use np.inf, -np.inf, 0, a positive number or None")
     small = length < threshold
-    out = np.empty_like(S)
+    out = xp.empty_like(S)
     if fill is None:
         length[small] = 1.0
         out[:] = S / length
     elif fill:
         length[small] = np.nan
         out[:] = S / length
-        out[np.isnan(out)] = fill_norm
+        out[xp.isnan(out)] = fill_norm
     else:
         length[small] = np.inf
         out[:] = S / length
@@ -104,18 +106,19 @@ def normalize(S, *, norm=np.inf, axis=0, threshold=None, fill=None):
 
 
 def _extrema(x, axis, sign):
-    x = to_numpy(x, "x")
+    x = x if is_cupy_array(x) else to_numpy(x, "x")
+    xp = array_module(x)  # CuPy in, CuPy out: the same comparisons on the device
     if x.ndim == 0:
         raise DSPError("x is a scalar: need an array")
     ax = check_axis(axis, x.ndim)
-    xi = np.moveaxis(x, ax, -1)
+    xi = xp.moveaxis(x, ax, -1)
     if sign < 0:
         xi = -xi if xi.dtype.kind != "u" else xi.max() - xi
-    out = np.zeros(xi.shape, bool)
+    out = xp.zeros(xi.shape, bool)
     if xi.shape[-1] >= 2:
         out[..., 1:-1] = (xi[..., 1:-1] > xi[..., :-2]) & (xi[..., 1:-1] >= xi[..., 2:])
         out[..., -1] = xi[..., -1] > xi[..., -2]
-    return np.moveaxis(out, -1, ax)
+    return xp.moveaxis(out, -1, ax)
 
 
 def localmax(x, *, axis=0):

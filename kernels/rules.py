@@ -3,7 +3,8 @@
 Each function here is one formula that the CPU and the GPU kernels must agree on: the DWT signal
 extension, the STFT pad rule, mid-tread rounding and the PCM clip rule, ``|z| ** p``, the
 Bessel-I0 series, and the per-row rules of the features (a frame's mean square or zero-crossing
-rate, a spectrum's centroid, bandwidth, flatness or energy, PCEN). Nothing here is compiled at import: each twin compiles the functions
+rate, a spectrum's centroid, bandwidth, flatness or energy, PCEN, the onset flux of a frame and
+onset_strength's detrending filter). Nothing here is compiled at import: each twin compiles the functions
 for its own target, :mod:`dsp_kernels.cpu.rules` with ``numba.njit`` (inlined into the calling
 kernel, so the caller's fastmath flags apply) and :mod:`dsp_kernels.gpu.rules` with
 ``cuda.jit(device=True)``. Called from Python they are the reference the tests compare with.
@@ -40,7 +41,8 @@ from dsp_kernels.shapes import MODES, PAD_MODES
 
 __all__ = [
     "MODES", "PAD_MODES", "extended", "pad_value", "mid_tread", "pcm_clipped", "clamp", "abs_pow",
-    "bessel_i0", "frame_stat", "column_stat", "pcen_row", "retarget",
+    "bessel_i0", "frame_stat", "column_stat", "pcen_row", "onset_flux_frame", "detrend_row",
+    "correlate_at", "retarget",
 ]
 
 # ids as module constants: both compilers freeze a global int into the code
@@ -301,3 +303,45 @@ def pcen_row(S, ref, z, b, gain, bias, power, eps, out):
         else:
             out[i] = bias ** power * math.expm1(power * math.log1p(s * smooth / bias))
     return z
+
+
+def onset_flux_frame(prev, cur, max_size):
+    """librosa's mean positive spectral flux of one frame, as float64: the mean over bins ``k`` of
+    ``max(0, cur[k] - ref[k])``, ``ref[k]`` the maximum of the 1-D spectrum ``prev`` over bins
+    ``k - max_size//2 .. k + (max_size - 1)//2`` clipped to the spectrum (scipy.ndimage's
+    'reflect' edge only repeats values inside that window, so clipping is the same)."""
+    n = cur.shape[0]
+    lo_w = max_size // 2
+    hi_w = (max_size - 1) // 2
+    acc = 0.0
+    for k in range(n):
+        ref = np.float64(prev[k])
+        if max_size > 1:
+            for j in range(max(0, k - lo_w), min(n, k + hi_w + 1)):
+                ref = max(ref, np.float64(prev[j]))
+        d = np.float64(cur[k]) - ref
+        if d > 0.0:
+            acc += d
+    return acc / n
+
+
+def detrend_row(x):
+    """onset_strength's DC filter ``(1 - z^-1) / (1 - 0.99 z^-1)`` in place on the 1-D float64
+    ``x`` from zero state: ``y[n] = x[n] - x[n-1] + 0.99 y[n-1]`` (a sequential recurrence)."""
+    prev_x = 0.0
+    prev_y = 0.0
+    for i in range(x.shape[0]):
+        v = x[i]
+        y = v - prev_x + 0.99 * prev_y
+        prev_x = v
+        prev_y = y
+        x[i] = y
+
+
+def correlate_at(x, c, i):
+    """``sum_j c[j] x[i + j]`` over the 1-D filter ``c`` (float64 sums): one output of delta's
+    Savitzky-Golay correlation of the padded row ``x``."""
+    acc = 0.0
+    for j in range(c.shape[0]):
+        acc += c[j] * np.float64(x[i + j])
+    return acc

@@ -30,9 +30,11 @@ results are float64, rounded by the caller to the dtype the public function prom
 ``deemphasis(y, coef, zi)``
     the first-order IIR ``out[n] = y[n] + coef out[n-1]`` in y's own precision (exact flags).
 
-The per-frame and per-row rules of ``signal_frames``, ``column_stats`` and ``pcen`` are
-:func:`dsp_kernels.rules.frame_stat`, :func:`~dsp_kernels.rules.column_stat` and
-:func:`~dsp_kernels.rules.pcen_row`, which the GPU twin compiles too.
+The per-frame and per-row rules of ``signal_frames``, ``column_stats``, ``pcen``,
+``onset_flux``, ``detrend`` and ``correlate_rows`` are :func:`dsp_kernels.rules.frame_stat`,
+:func:`~dsp_kernels.rules.column_stat`, :func:`~dsp_kernels.rules.pcen_row`,
+:func:`~dsp_kernels.rules.onset_flux_frame`, :func:`~dsp_kernels.rules.detrend_row` and
+:func:`~dsp_kernels.rules.correlate_at`, which the GPU twin compiles too.
 """
 from __future__ import annotations
 
@@ -40,7 +42,8 @@ import numpy as np
 from numba import prange
 
 from dsp_kernels.config import exact_pjit, pjit
-from dsp_kernels.cpu.rules import column_stat, frame_stat, pcen_row
+from dsp_kernels.cpu.rules import (column_stat, correlate_at, detrend_row, frame_stat,
+                                   onset_flux_frame, pcen_row)
 
 __all__ = ["signal_frames", "column_stats", "correlate_rows", "peak_pick", "onset_flux", "detrend", "pcen", "deemphasis"]
 
@@ -90,13 +93,10 @@ def column_stats(M, freq, kind, param=0.0, amin=0.0, centroid=None):
 @pjit
 def _correlate_rows(xp, c, out):
     rows, n = out.shape
-    w = c.shape[0]
-    for r in prange(rows):
-        for i in range(n):
-            acc = 0.0
-            for j in range(w):
-                acc += c[j] * np.float64(xp[r, i + j])
-            out[r, i] = acc
+    for job in prange(rows * n):
+        r = job // n
+        i = job - r * n
+        out[r, i] = correlate_at(xp[r], c, i)
 
 
 def correlate_rows(xp, c, n, dtype):
@@ -157,26 +157,13 @@ def peak_pick(x, pre_max, post_max, pre_avg, post_avg, delta, wait):
 
 @pjit
 def _onset_flux(S, lag, max_size, out):
-    # S (batch, T, n_bins): per frame t, mean over bins of max(0, S[t + lag, k] - max of S[t] over
-    # bins k - max_size//2 .. k + (max_size - 1)//2 (clipped to the bins: scipy's reflect mode
-    # only repeats values inside that window)
+    # S (batch, T, n_bins): frame t's flux is frame t + lag against frame t (the rule)
     batch, T, n = S.shape
     n_out = T - lag
-    lo_w = max_size // 2
-    hi_w = (max_size - 1) // 2
     for job in prange(batch * n_out):
         b = job // n_out
         t = job - b * n_out
-        acc = 0.0
-        for k in range(n):
-            ref = np.float64(S[b, t, k])
-            if max_size > 1:
-                for j in range(max(0, k - lo_w), min(n, k + hi_w + 1)):
-                    ref = max(ref, np.float64(S[b, t, j]))
-            d = np.float64(S[b, t + lag, k]) - ref
-            if d > 0.0:
-                acc += d
-        out[b, t] = acc / n
+        out[b, t] = onset_flux_frame(S[b, t], S[b, t + lag], max_size)
 
 
 def onset_flux(S, lag, max_size):
@@ -188,16 +175,8 @@ def onset_flux(S, lag, max_size):
 
 @pjit
 def _detrend(x):
-    rows, n = x.shape
-    for r in prange(rows):
-        prev_x = 0.0
-        prev_y = 0.0
-        for i in range(n):
-            v = x[r, i]
-            y = v - prev_x + 0.99 * prev_y
-            prev_x = v
-            prev_y = y
-            x[r, i] = y
+    for r in prange(x.shape[0]):
+        detrend_row(x[r])
 
 
 def detrend(x):

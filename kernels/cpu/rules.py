@@ -25,7 +25,8 @@ from dsp_kernels import rules
 from dsp_kernels.config import jit
 
 __all__ = ["extended", "pad_value", "mid_tread", "pcm_clipped", "clamp", "abs_pow", "bessel_i0",
-           "frame_stat", "column_stat", "pcen_row"]
+           "frame_stat", "column_stat", "pcen_row", "onset_flux_frame", "detrend_row",
+           "correlate_at"]
 
 _inline = functools.partial(numba.njit, inline="always")
 
@@ -39,3 +40,6 @@ bessel_i0 = _inline(rules.bessel_i0)
 frame_stat = _inline(rules.frame_stat)
 column_stat = _inline(rules.column_stat)
 pcen_row = _inline(rules.pcen_row)
+onset_flux_frame = _inline(rules.onset_flux_frame)
+detrend_row = _inline(rules.detrend_row)
+correlate_at = _inline(rules.correlate_at)

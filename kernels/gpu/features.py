@@ -3,8 +3,11 @@ NumPy arrays under the CUDA simulator).
 
 Same entries, arguments and float64 arithmetic as the CPU kernels (the rules themselves are the
 CPU's: :mod:`dsp_kernels.rules`), one thread per row (a frame's
-spectrum, a frame of samples, or, for ``pcen``, a channel's sequence over time):
-``signal_frames``, ``column_stats``, ``pcen``.
+spectrum, a frame of samples, or, for ``pcen`` and ``detrend``, a channel's sequence over time;
+for ``onset_flux`` one thread per output frame, for ``correlate_rows`` one per output sample):
+``signal_frames``, ``column_stats``, ``pcen``, ``onset_flux``, ``detrend``, ``correlate_rows``.
+``peak_pick`` and ``deemphasis`` have no twin: they are sequential scans (dsp moves their small
+arrays to the host).
 """
 from __future__ import annotations
 
@@ -12,9 +15,9 @@ import numpy as np
 from numba import cuda
 
 from . import _runtime as rt
-from .rules import column_stat, frame_stat, pcen_row
+from .rules import column_stat, correlate_at, detrend_row, frame_stat, onset_flux_frame, pcen_row
 
-__all__ = ["signal_frames", "column_stats", "pcen"]
+__all__ = ["signal_frames", "column_stats", "pcen", "onset_flux", "detrend", "correlate_rows"]
 
 
 @cuda.jit
@@ -69,3 +72,53 @@ def pcen(S, ref, zi, b, gain, bias, power, eps):
     rt.launch(_pcen, *rt.grid_1d(S.shape[0]), S, ref, rt.as_device(zi, np.float64), np.float64(b),
               np.float64(gain), np.float64(bias), np.float64(power), np.float64(eps), out, zf)
     return out, zf
+
+
+@cuda.jit
+def _onset_flux(S, lag, max_size, out):
+    job = cuda.grid(1)
+    batch, T, n = S.shape
+    n_out = T - lag
+    if job >= batch * n_out:
+        return
+    b = job // n_out
+    t = job - b * n_out
+    out[b, t] = onset_flux_frame(S[b, t], S[b, t + lag], max_size)
+
+
+def onset_flux(S, lag, max_size):
+    xp = rt.xp()
+    out = xp.empty((S.shape[0], S.shape[1] - lag), np.float64)
+    rt.launch(_onset_flux, *rt.grid_1d(S.shape[0] * (S.shape[1] - lag)), S, np.int64(lag),
+              np.int64(max_size), out)
+    return out
+
+
+@cuda.jit
+def _detrend(x):
+    # a recurrence along time: one thread per row (the rows are the parallelism)
+    r = cuda.grid(1)
+    if r < x.shape[0]:
+        detrend_row(x[r])
+
+
+def detrend(x):
+    rt.launch(_detrend, *rt.grid_1d(x.shape[0]), x)
+    return x
+
+
+@cuda.jit
+def _correlate_rows(xp, c, out):
+    job = cuda.grid(1)
+    rows, n = out.shape
+    if job >= rows * n:
+        return
+    r = job // n
+    i = job - r * n
+    out[r, i] = correlate_at(xp[r], c, i)
+
+
+def correlate_rows(xp, c, n, dtype):
+    out = rt.xp().empty((xp.shape[0], n), dtype)
+    rt.launch(_correlate_rows, *rt.grid_1d(xp.shape[0] * n), xp, rt.as_device(c, np.float64), out)
+    return out

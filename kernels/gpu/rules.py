@@ -15,7 +15,8 @@ from numba import cuda
 from dsp_kernels import rules
 
 __all__ = ["extended", "pad_value", "mid_tread", "pcm_clipped", "clamp", "abs_pow", "bessel_i0",
-           "frame_stat", "column_stat", "pcen_row"]
+           "frame_stat", "column_stat", "pcen_row", "onset_flux_frame", "detrend_row",
+           "correlate_at"]
 
 _device = cuda.jit(device=True)
 
@@ -29,3 +30,6 @@ bessel_i0 = _device(rules.bessel_i0)
 frame_stat = _device(rules.frame_stat)
 column_stat = _device(rules.column_stat)
 pcen_row = _device(rules.pcen_row)
+onset_flux_frame = _device(rules.onset_flux_frame)
+detrend_row = _device(rules.detrend_row)
+correlate_at = _device(rules.correlate_at)
