@@ -51,7 +51,8 @@ def _op(name, dotted, title, *, call, prep=None, compare=None, view=to_numpy, qu
     def reference(inp):
         import librosa
 
-        return call(_attr(librosa, dotted), prepared(inp, np.float64 if f64_ref else None))
+        # viewed as the implementations are (beat_track's (tempo, beats) -> beats)
+        return view(call(_attr(librosa, dotted), prepared(inp, np.float64 if f64_ref else None)))
 
     params = lambda p: {"seconds": p.seconds, "sr": SR, "dtype": "float32", "defaults": "librosa"}
     return Op(
