@@ -64,16 +64,6 @@ def fourier_tempo_frequencies(*, sr=22050, win_length=384, hop_length=512) -> np
     return fft_frequencies(sr=sr * 60 / float(hop_length), n_fft=win_length)
 
 
-def _onset_envelope(y, sr, onset_envelope, hop_length, **kw):
-    if onset_envelope is not None:
-        return np.asarray(onset_envelope)
-    if y is None:
-        raise DSPError("need y (audio) or onset_envelope: both are None")
-    from ._onset import onset_strength
-
-    return onset_strength(y=y, sr=sr, hop_length=hop_length, **kw)
-
-
 def fourier_tempogram(*, y=None, sr=22050, onset_envelope=None, hop_length=512, win_length=384,
                       center=True, window="hann"):
     """Short-time Fourier transform of the onset envelope, as ``librosa.feature.fourier_tempogram``.
@@ -103,10 +93,11 @@ def fourier_tempogram(*, y=None, sr=22050, onset_envelope=None, hop_length=512, 
     >>> ftg.shape, int(np.abs(ftg[1:, 256]).argmax()) + 1
     ((33, 513), 8)
     """
+    from ._beat import _envelope  # _beat imports this module: imported at call time
     from .spectral import stft
 
     win_length = check_int("win_length", win_length, minimum=1)
-    env = _onset_envelope(y, sr, onset_envelope, hop_length)
+    env = _envelope(y, sr, onset_envelope, hop_length)
     return stft(env, n_fft=win_length, hop_length=1, center=center, window=window)
 
 
@@ -147,10 +138,11 @@ def plp(*, y=None, sr=22050, onset_envelope=None, hop_length=512, win_length=384
     >>> pulse.shape, np.diff(peaks[:4]).tolist()
     ((800,), [20, 20, 20])
     """
-    if onset_envelope is None:
-        env = _onset_envelope(y, sr, None, hop_length, aggregate=np.median)
-    else:
-        env = _onset_envelope(None, sr, onset_envelope, hop_length)
+    from ._beat import _envelope
+
+    # librosa's plp takes the envelope's median over mel bands, not onset_strength's mean
+    kw = {"aggregate": np.median} if onset_envelope is None else {}
+    env = _envelope(y, sr, onset_envelope, hop_length, **kw)
     if tempo_min is not None:
         tempo_min = check_float("tempo_min", tempo_min)
     if tempo_max is not None:
