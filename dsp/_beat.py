@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._backend import is_cupy_array
+from ._backend import array_module, is_cupy_array
 from ._dispatch import kernel
 from ._errors import DSPError
 from ._tempo_fourier import tempo_frequencies
@@ -67,10 +67,11 @@ def tempogram(*, y=None, sr=22050, onset_envelope=None, hop_length=512, win_leng
     win_length = check_int("win_length", win_length, minimum=1)
     hop_length = check_int("hop_length", hop_length, minimum=1)
     env = _envelope(y, sr, onset_envelope, hop_length)
+    xp = array_module(env)  # CuPy in, CuPy out: framing, window and FFTs stay on the device
     n = env.shape[-1]
     if center:
         pad = [(0, 0)] * (env.ndim - 1) + [(win_length // 2, win_length // 2)]
-        env = np.pad(env, pad, mode="linear_ramp", end_values=[0, 0])
+        env = xp.pad(env, pad, mode="linear_ramp", end_values=0)
     if env.shape[-1] < win_length:
         raise DSPError(f"onset_envelope has {env.shape[-1]} frames: need at least win_length={win_length}")
     from .spectral import frame
@@ -78,14 +79,14 @@ def tempogram(*, y=None, sr=22050, onset_envelope=None, hop_length=512, win_leng
     frames = frame(env, frame_length=win_length, hop_length=1)
     if center:
         frames = frames[..., :n]
-    w = np.asarray(get_window(window, win_length, fftbins=True), dtype=np.float64)
+    w = xp.asarray(np.asarray(get_window(window, win_length, fftbins=True), dtype=np.float64))
     x = frames * w[:, None]
     n_pad = 1
     while n_pad < 2 * win_length - 1:
         n_pad *= 2
-    spec = rfft(np.ascontiguousarray(np.swapaxes(x, -1, -2)), n=n_pad, axis=-1)
+    spec = rfft(xp.ascontiguousarray(xp.swapaxes(x, -1, -2)), n=n_pad, axis=-1)
     ac = irfft((spec.real ** 2 + spec.imag ** 2).astype(spec.dtype), n=n_pad, axis=-1)[..., :win_length]
-    return normalize(np.swapaxes(ac, -1, -2), norm=norm, axis=-2)
+    return normalize(xp.swapaxes(ac, -1, -2), norm=norm, axis=-2)
 
 
 def tempo(*, y=None, sr=22050, onset_envelope=None, tg=None, hop_length=512, start_bpm=120,
@@ -154,8 +155,10 @@ def tempo(*, y=None, sr=22050, onset_envelope=None, tg=None, hop_length=512, sta
     if max_tempo is not None:
         max_idx = int(np.argmax(bpms < check_float("max_tempo", max_tempo)))
         logprior[:max_idx] = -np.inf
-    best = np.argmax(np.log1p(1e6 * tg) + logprior[:, None], axis=-2)
-    return np.take(bpms, best)
+    # the prior is a host vector of win_length values; the argmax runs where tg lives
+    xp = array_module(tg)
+    best = xp.argmax(xp.log1p(1e6 * tg) + xp.asarray(logprior)[:, None], axis=-2)
+    return xp.take(xp.asarray(bpms), best)
 
 
 def beat_track(*, y=None, sr=22050, onset_envelope=None, hop_length=512, start_bpm=120.0,

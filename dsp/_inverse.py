@@ -245,7 +245,7 @@ def mfcc_to_mel(mfcc, *, n_mels=128, dct_type=2, norm="ortho", ref=1.0, lifter=0
         sine = 1 + lifter * 0.5 * np.sin(np.pi * idx / lifter)
         if np.any(np.abs(sine) < np.finfo(sine.dtype).eps):
             warnings.warn("lifter array includes critical values that may invoke underflow.", UserWarning, stacklevel=2)
-        mfcc = mfcc / (sine + np.finfo(mfcc.dtype).tiny)
+        mfcc = mfcc / array_module(mfcc).asarray(sine + np.finfo(mfcc.dtype).tiny)
     elif lifter != 0:
         raise DSPError(f"lifter={lifter} must be >= 0")
     logmel = idct(mfcc, axis=-2, type=dct_type, norm=norm, n=n_mels)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._backend import array_module
 from ._errors import DSPError
 from ._util import normalize
 from ._validation import check_float, check_int
@@ -101,6 +102,14 @@ def fourier_tempogram(*, y=None, sr=22050, onset_envelope=None, hop_length=512, 
     return stft(env, n_fft=win_length, hop_length=1, center=center, window=window)
 
 
+def _lexicographic_max(xp, z, axis):
+    """NumPy's max of complex numbers along ``axis`` (largest real part, then largest imaginary
+    part), written out so that it means the same on CuPy; keeps the axis."""
+    re = z.real.max(axis=axis, keepdims=True)
+    im = xp.where(z.real == re, z.imag, -xp.inf).max(axis=axis, keepdims=True)
+    return re + 1j * im
+
+
 def plp(*, y=None, sr=22050, onset_envelope=None, hop_length=512, win_length=384, tempo_min=30,
         tempo_max=300, prior=None):
     """Predominant local pulse, as ``librosa.beat.plp``.
@@ -153,25 +162,27 @@ def plp(*, y=None, sr=22050, onset_envelope=None, hop_length=512, win_length=384
         raise DSPError(f"prior={prior!r} has no logpdf method: pass a scipy.stats distribution or None")
 
     ftgram = fourier_tempogram(onset_envelope=env, sr=sr, hop_length=hop_length, win_length=win_length)
+    xp = array_module(ftgram)  # CuPy in, CuPy out: only the tempo axis' masks come from the host
     bpm = fourier_tempo_frequencies(sr=sr, hop_length=hop_length, win_length=win_length)
     if tempo_min is not None:
-        ftgram[..., bpm < tempo_min, :] = 0
+        ftgram[..., xp.asarray(bpm < tempo_min), :] = 0
     if tempo_max is not None:
-        ftgram[..., bpm > tempo_max, :] = 0
+        ftgram[..., xp.asarray(bpm > tempo_max), :] = 0
 
     # keep each frame's strongest (prior-weighted) tempo bin only
-    ftmag = np.log1p(1e6 * np.abs(ftgram))
+    ftmag = xp.log1p(1e6 * xp.abs(ftgram))
     if prior is not None:
-        ftmag = ftmag + prior.logpdf(bpm)[:, None]
+        ftmag = ftmag + xp.asarray(prior.logpdf(bpm))[:, None]
     ftgram[ftmag < ftmag.max(axis=-2, keepdims=True)] = 0
-    # unit magnitude: only the phase of the pulse survives. NumPy's max of complex numbers is
-    # lexicographic (real part first); librosa divides by |that|, which is the kept bin's
-    # magnitude when one bin survives, so the same order is used here.
+    # unit magnitude: only the phase of the pulse survives. librosa divides by |max over bins|
+    # where NumPy orders complex numbers lexicographically (real part first): when the kept bin
+    # has a negative real part, that max is a zeroed bin. _lexicographic_max states the order
+    # explicitly, so the device (whose max of complex numbers is not that order) agrees.
     tiny = np.finfo(ftgram.dtype).tiny
-    ftgram /= tiny ** 0.5 + np.abs(ftgram.max(axis=-2, keepdims=True))
+    ftgram /= tiny ** 0.5 + xp.abs(_lexicographic_max(xp, ftgram, axis=-2))
 
     from .spectral import istft
 
     pulse = istft(ftgram, hop_length=1, n_fft=win_length, length=env.shape[-1])
-    np.clip(pulse, 0, None, out=pulse)
+    pulse = xp.clip(pulse, 0, None, out=pulse)
     return normalize(pulse, axis=-1)
