@@ -95,10 +95,13 @@ OPS: dict[str, Op] = {
     "detrend": _both("features", "detrend"),
     "deemphasis": _cpu("features", "deemphasis"),
     # beat tracking (dsp._beat)
+    "beat_track": _cpu("beat", "track"),
     # constant-Q (dsp.constantq, dsp._icqt): the sparse filter-bank product and its adjoint
     "cqt_project": _both("cqt", "cqt_project"),
     "cqt_adjoint": _both("cqt", "cqt_adjoint"),
-    "beat_track": _cpu("beat", "track"),
+    # pooling rows over groups (dsp._segments; pyramids' text levels)
+    "segment_sums": _cpu("segments", "segment_sums"),
+    "segment_max": _cpu("segments", "segment_max"),
 }
 
 

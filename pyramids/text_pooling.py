@@ -41,7 +41,8 @@ def _assign(starts: np.ndarray, empty: np.ndarray, spans: np.ndarray) -> np.ndar
 
 
 def _pool(emb, group: np.ndarray, n_groups: int, pooling: str, weights, xp):
-    """Pool the rows of ``emb`` by ``group`` (``-1``: left out); every group must have a row."""
+    """Pool the rows of ``emb`` by ``group`` (``-1``: left out); every group must have a row.
+    The CuPy path (the CPU one is :func:`_pool_levels`)."""
     keep = np.flatnonzero(group >= 0)
     order = keep[np.argsort(group[keep], kind="stable")]
     g = group[order]
@@ -64,6 +65,37 @@ def _pool(emb, group: np.ndarray, n_groups: int, pooling: str, weights, xp):
         return np.add.reduceat(scaled, starts, axis=0)
     bounds = np.r_[starts, len(order)]
     return xp.stack([scaled[a:b].sum(axis=0) for a, b in zip(bounds[:-1], bounds[1:])])
+
+
+def _pool_levels(emb, group, owner, n_sent, n_para, pooling, weights):
+    """Sentence, paragraph and document rows on the CPU, reading the tokens once.
+
+    The tokens are pooled into sentences in one pass (:func:`dsp.util.segment_sums` /
+    ``segment_max``); a paragraph (the document) pools the tokens of its sentences, which is the
+    same as pooling the sentences' float64 sums and weight totals (their maxima, their first
+    tokens), so the larger levels never touch the tokens again.
+    """
+    from dsp import util
+
+    if np.bincount(owner, minlength=n_para).min(initial=1) == 0:
+        raise PyramidError("a paragraph has no sentence to pool")
+    whole = np.zeros(n_sent, dtype=np.int64)
+    if pooling == "cls":  # each group's first token (in token order) that takes part
+        idx = np.flatnonzero(group >= 0)
+        first = np.full(n_sent, len(group), dtype=np.int64)
+        np.minimum.at(first, group[idx], idx)
+        para_first = np.full(n_para, len(group), dtype=np.int64)
+        np.minimum.at(para_first, owner, first)
+        return [emb[first], emb[para_first], emb[[first.min()]]]
+    if pooling == "max":
+        sent = util.segment_max(emb, group, n_sent)
+        return [sent, util.segment_max(sent, owner, n_para), util.segment_max(sent, whole, 1)]
+    sums, totals = util.segment_sums(emb, group, n_sent, weights=weights)
+    para_sums, _ = util.segment_sums(sums, owner, n_para)
+    para_totals = np.bincount(owner, weights=totals, minlength=n_para)
+    return [(sums / totals[:, None]).astype(emb.dtype),
+            (para_sums / para_totals[:, None]).astype(emb.dtype),
+            (sums.sum(axis=0, keepdims=True) / totals.sum()).astype(emb.dtype)]
 
 
 def _describe(text: str, span) -> str:
@@ -95,14 +127,15 @@ def _build(cls, emb, text, tok_ext, sentence_of_token, sentences, paragraphs, ow
         )
         raise PyramidError(f"sentence {k} ({_describe(text, sentences[k])}) has no tokens to pool{hint}")
     doc = np.array([[sentences[0, 0], sentences[-1, 1]]])
-    para_group = np.where(group >= 0, owner[np.maximum(group, 0)], -1)
     levels = [Level(emb, "token", tok_ext, "chars")]
-    for name, grp, n, ext in (
-        ("sentence", group, len(sentences), sentences),
-        ("paragraph", para_group, len(paragraphs), paragraphs),
-        ("document", np.where(group >= 0, 0, -1), 1, doc),
-    ):
-        levels.append(Level(_pool(emb, grp, n, pooling, weights, xp), name, ext, "chars"))
+    if xp is np:
+        pooled = _pool_levels(emb, group, owner, len(sentences), len(paragraphs), pooling, weights)
+    else:
+        para_group = np.where(group >= 0, owner[np.maximum(group, 0)], -1)
+        pooled = [_pool(emb, grp, n, pooling, weights, xp) for grp, n in (
+            (group, len(sentences)), (para_group, len(paragraphs)), (np.where(group >= 0, 0, -1), 1))]
+    for name, rows, ext in zip(("sentence", "paragraph", "document"), pooled, (sentences, paragraphs, doc)):
+        levels.append(Level(rows, name, ext, "chars"))
     meta = dict(meta, pooling=pooling, n_chars=len(text))
     try:
         return cls(levels, "text", meta)

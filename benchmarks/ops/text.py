@@ -78,7 +78,37 @@ def text_ops() -> list[Op]:
         emb = inp["emb"].astype(np.float64)
         return np.stack([emb[a:b].mean(axis=0) for a, b in inp["sentences"]])
 
-    return [Op(
+    def make_segment_sums(inp):
+        import dsp
+
+        emb, s = inp["emb"], inp["sentences"]
+        group = np.full(len(emb), -1)
+        for k, (a, b) in enumerate(s):  # the generator's token spans of each sentence
+            group[a:b] = k
+
+        def run():
+            sums, totals = dsp.util.segment_sums(emb, group, len(s))
+            return (sums / totals[:, None]).astype(emb.dtype)
+
+        return run
+
+    pooling_only = Op(
+        "text_pooling_sentences", "text_pooling",
+        "sentence mean pooling of 20k token embeddings (384-d), segmentation given",
+        setup,
+        [Impl("dsp.util.segment_sums", make_segment_sums, ours="dsp.util.segment_sums",
+              note="token -> sentence index given; float64 accumulation, float32 out"),
+         Impl("numpy mean pooling", make_numpy, view=lambda out: out[0],
+              note="np.add.reduceat over known spans, plus the paragraph and document levels"),
+         Impl("sentence-transformers Pooling", make_st,
+              requires=("torch", "sentence_transformers"), heavy=True,
+              note="on a pre-padded batch with an attention mask (padding untimed)")],
+        reference, "float64 mean of each generated sentence's tokens", quick=True,
+        params=lambda p: {"tokens": p.tokens, "dim": dim, "pooling": "mean", "dtype": "float32"},
+        notes=["the pooling alone, as sentence-transformers' Pooling does it; text_pooling times the "
+               "whole pyramid (segmentation of the text and three pooled levels)"],
+    )
+    return [pooling_only, Op(
         "text_pooling", "text_pooling",
         "text pyramid from 20k token embeddings (384-d): token -> sentence -> paragraph -> document",
         setup,
