@@ -102,6 +102,8 @@ OPS: dict[str, Op] = {
     # pooling rows over groups (dsp._segments; pyramids' text levels)
     "segment_sums": _cpu("segments", "segment_sums"),
     "segment_max": _cpu("segments", "segment_max"),
+    # image pyramids (dsp.transform): smoothing fused with down-sampling, one axis per call
+    "smooth_resize_axis": _cpu("image", "smooth_resize_axis"),
 }
 
 

@@ -42,7 +42,7 @@ from dsp_kernels.shapes import MODES, PAD_MODES
 __all__ = [
     "MODES", "PAD_MODES", "extended", "pad_value", "mid_tread", "pcm_clipped", "clamp", "abs_pow",
     "bessel_i0", "frame_stat", "column_stat", "pcen_row", "onset_flux_frame", "detrend_row",
-    "correlate_at", "retarget",
+    "correlate_at", "symmetric_index", "retarget",
 ]
 
 # ids as module constants: both compilers freeze a global int into the code
@@ -107,6 +107,14 @@ def extended(x, n, k, mode):
     # antireflect: each whole period adds 2 (x[n-1] - x[0])
     v = np.float64(x[m]) if m < n else 2.0 * xl - np.float64(x[period - m])
     return v + q * 2.0 * (xl - x0)
+
+
+def symmetric_index(k, n):
+    """The index in ``[0, n)`` that position ``k`` reads under the half-sample symmetric border
+    ``d c b a | a b c d | d c b a`` (period ``2n``: PyWavelets' 'symmetric', np.pad's
+    'symmetric', scipy.ndimage's and scikit-image's 'reflect'), for any integer ``k``."""
+    m = k % (2 * n)
+    return m if m < n else 2 * n - 1 - m
 
 
 def pad_value(y, i, lo, hi, mode, ramp):

@@ -325,6 +325,12 @@ class ImagePyramid(PatchBuilders, Pyramid, modality="image"):
 
 
 def _reduce(x, shape, sigma, xp):
+    if xp is np:  # the fused CPU kernel: one pass per axis, no full-size smoothed copies
+        from dsp.transform import smooth_resize
+
+        x3 = np.ascontiguousarray(x if x.ndim == 3 else x[:, :, None])
+        out = smooth_resize(x3, shape, sigma)
+        return out if x.ndim == 3 else out[:, :, 0]
     return _filters.resize(_filters.smooth(x, sigma, (0, 1), xp), shape, (0, 1), xp)
 
 

@@ -89,3 +89,15 @@ def test_abs_pow_and_bessel_i0():
     got = np.array([cpu_rules.bessel_i0(a) for a in x])
     np.testing.assert_array_equal(got, [rules.bessel_i0(a) for a in x])
     np.testing.assert_allclose(got, scipy.special.i0(x), rtol=1e-14)
+
+
+def test_symmetric_index_is_numpy_pad_symmetric():
+    # np.pad 'symmetric' (d c b a | a b c d | d c b a), repeated past the signal's own length
+    for n in (1, 2, 3, 7):
+        x = np.arange(n)
+        w = 3 * n + 5
+        ref = np.pad(x, w, mode="symmetric")
+        plain = [rules.symmetric_index(k, n) for k in range(-w, n + w)]
+        compiled = [cpu_rules.symmetric_index(k, n) for k in range(-w, n + w)]
+        np.testing.assert_array_equal(plain, ref, err_msg=f"n={n}")
+        np.testing.assert_array_equal(compiled, ref, err_msg=f"compiled, n={n}")
