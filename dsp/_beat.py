@@ -6,10 +6,12 @@ dynamic-programming tracker in :mod:`dsp_kernels.cpu.beat`. Autocorrelations use
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ._backend import array_module, is_cupy_array
-from ._dispatch import kernel
+from ._dispatch import kernel, kernel_for
 from ._errors import DSPError
 from ._tempo_fourier import tempo_frequencies
 from ._util import normalize
@@ -61,7 +63,6 @@ def tempogram(*, y=None, sr=22050, onset_envelope=None, hop_length=512, win_leng
     >>> tg.shape, int(tg[1:, 250].argmax()) + 1
     ((64, 500), 10)
     """
-    from .fourier import irfft, rfft
     from .windows import get_window
 
     win_length = check_int("win_length", win_length, minimum=1)
@@ -80,13 +81,24 @@ def tempogram(*, y=None, sr=22050, onset_envelope=None, hop_length=512, win_leng
     if center:
         frames = frames[..., :n]
     w = xp.asarray(np.asarray(get_window(window, win_length, fftbins=True), dtype=np.float64))
-    x = frames * w[:, None]
     n_pad = 1
     while n_pad < 2 * win_length - 1:
         n_pad *= 2
-    spec = rfft(xp.ascontiguousarray(xp.swapaxes(x, -1, -2)), n=n_pad, axis=-1)
-    ac = irfft((spec.real ** 2 + spec.imag ** 2).astype(spec.dtype), n=n_pad, axis=-1)[..., :win_length]
-    return normalize(xp.swapaxes(ac, -1, -2), norm=norm, axis=-2)
+    # one frame per row, windowed straight into its zero-padded FFT buffer: the transforms run on
+    # contiguous rows with no transposed or padded copies, and the power spectrum is formed in
+    # place (X * conj(X) is |X|**2 + 0j exactly)
+    lead = frames.shape[:-2] + (frames.shape[-1],)
+    rows = xp.zeros((math.prod(lead), n_pad), dtype=np.float64)
+    xp.multiply(xp.swapaxes(frames, -1, -2).reshape(rows.shape[0], win_length), w, out=rows[:, :win_length])
+    # the buffers are ours and finite: the FFT kernels are called without re-validating them
+    spec = kernel_for("rfft", rows)(rows, 1.0)
+    parts = spec.view(np.float64).reshape(spec.shape + (2,))
+    xp.square(parts, out=parts)  # (re**2, im**2) in place, then |X|**2 + 0j
+    parts[..., 0] += parts[..., 1]
+    parts[..., 1] = 0.0
+    ac = kernel_for("irfft", spec)(spec, n_pad, 1.0 / n_pad)[:, :win_length]
+    ac = normalize(ac.reshape(lead + (win_length,)), norm=norm, axis=-1)
+    return xp.swapaxes(ac, -1, -2)
 
 
 def tempo(*, y=None, sr=22050, onset_envelope=None, tg=None, hop_length=512, start_bpm=120,
