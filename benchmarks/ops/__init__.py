@@ -11,8 +11,9 @@ module             operations (``gpu_<name>``: the same operation on the GPU)
 ``wavelets``       wavedec (+gpu), waverec (+gpu), wavedec_batch, waverec_batch
 ``wavelets2d``     cwt, wavelet_packet, wavedec2, waverec2 and their batches; gpu_dwt2
 ``images``         image_pyramid
-``text``           text_pooling
+``text``           text_pooling_sentences, text_pooling
 ``features``       rms ... griffinlim (issue 18)
+``shapes``         *_clip (1 s per call), melspectrogram_clip_after_blas, *_batch_64/256, *_long
 =================  ======================================================================
 
 A new operation is an :class:`Op` in its domain's module (with ``gpu=GpuTwin(...)`` where dsp has
@@ -34,7 +35,7 @@ from ..registry import (  # noqa: F401  (the registry's names, as ``ops.<name>``
 
 def catalogue() -> list[Op]:
     """Every declared operation, in the order of the results table (GPU-only ones included)."""
-    from . import audio_io, features, images, mel, resample, spectral, text, wavelets, wavelets2d
+    from . import audio_io, features, images, mel, resample, shapes, spectral, text, wavelets, wavelets2d
 
     return [
         *spectral.stft_ops(),
@@ -51,6 +52,7 @@ def catalogue() -> list[Op]:
         spectral.cqt_op(),
         spectral.chroma_cqt_op(),
         wavelets2d.dwt2_op(),
+        *shapes.shape_ops(),
     ]
 
 
