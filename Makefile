@@ -36,9 +36,12 @@ test-cpu: $(VENV)/.test-installed
 test-cudasim: $(VENV)/.test-installed
 	NUMBA_ENABLE_CUDASIM=1 $(BIN)/python -m pytest tests -m cudasim -q
 
+# then how cost grows with length, n_fft, batch and threads (benchmarks/scaling.py, several minutes:
+# SCALING_ARGS=--quick keeps it to about a minute)
 bench: $(VENV)/.bench-installed
 	$(BIN)/python -m dsp warmup --jobs 2
 	$(BIN)/python -m benchmarks $(BENCH_ARGS)
+	$(BIN)/python -m benchmarks.scaling $(SCALING_ARGS)
 
 # The GPU evidence run (issue 23, docs/gpu.md): tests at full size on CuPy, GPU benchmarks, our FFT
 # vs cuFFT, benchmarks/results/<gpu>-<date>.json. No venv is made: a lent GPU machine has no

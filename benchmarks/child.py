@@ -42,6 +42,15 @@ def spawn(mode: str, op: str, impl: str, profile: str, *, env: dict | None = Non
 
 def main(argv: list[str]) -> int:
     mode, op_name, impl_name, profile_name = argv
+    if mode == "scaling":  # benchmarks.scaling's points: PROFILE is the signal's length in seconds
+        from .scaling import child_measure
+
+        try:
+            result = child_measure(op_name, impl_name, profile_name)
+        except Exception as exc:
+            result = {"error": f"{type(exc).__name__}: {exc}"}
+        print(MARK + json.dumps(result), flush=True)
+        return 0
     from . import ops
     from .gpu import sync_for
 

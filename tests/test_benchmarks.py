@@ -150,3 +150,24 @@ def test_a_failing_implementation_is_recorded_not_raised():
     harness.time_alternating([good, bad], repeat=2)
     assert "kernel exploded" in bad.error and not bad.samples
     assert good.error is None and len(good.samples) == 2
+
+
+def test_scaling_section_runs_and_fits_slopes(tmp_path):
+    """benchmarks.scaling on a one-point grid (no timing is asserted): every operation gets its
+    sweeps, the stft gets its bandwidth floor, the plots are written; slopes fit a power law."""
+    from benchmarks import scaling
+
+    assert abs(scaling.slope([1, 10, 100], [2e-3, 2e-2, 2e-1]) - 1.0) < 1e-12
+    assert abs(scaling.slope([1, 4, 16], [1.0, 16.0, 256.0]) - 2.0) < 1e-12
+    assert scaling.slope([1], [1.0]) is None
+    grid = {"seconds": [1, 2], "memory_seconds": [1], "n_fft": [256, 257], "batch": [1, 2]}
+    res = scaling.run(grid, progress=lambda line: None)
+    for op in scaling.OPS:
+        assert [p["seconds"] for p in res[op]["length"]] == [1, 2]
+        assert res[op]["length"][0]["ours_mb"] is not None, res[op]["length"][0].get("memory_error")
+        assert set(res[op]["threads"]) <= {"1", "2"}
+    assert [p["n_fft"] for p in res["stft"]["n_fft"]] == [256, 257]
+    assert res["stft"]["bandwidth_floor"]["copy_s"] > 0
+    pngs = scaling.plot(res, tmp_path / "scaling")
+    assert len(pngs) == 4 and all(p.stat().st_size > 0 for p in pngs)
+    assert "| stft |" in scaling.summary(res)

@@ -1,0 +1,272 @@
+"""``python -m benchmarks.scaling``: how cost grows, ours and the peer's in the same run.
+
+For stft, melspectrogram, wavedec and resample (22.05 -> 16 kHz; the 16 kHz batches -> 8 kHz), against librosa (pywt for
+wavedec, librosa's soxr_hq for resample):
+
+* **length**: 1 s to 1 h at 22.05 kHz, float32, log-spaced: time (alternating runs) and peak
+  memory (a fresh process per point, :func:`benchmarks.memory.measure`), beside the size of the
+  input plus the output;
+* **n_fft** (stft and melspectrogram, 60 s, hop n_fft/4, so the samples transformed stay the
+  same and only the log n of the FFT grows): 256 ... 16384, plus a prime (4099) and a smooth odd
+  size (3375 = 15**3), plotted as marks beside the powers of two;
+* **batch**: 1 ... 256 rows of 1 s at 16 kHz;
+* **threads**: ours with 1 and with 2 Numba threads (60 s).
+
+The slope of a least-squares line through log(time) against log(size) says how cost grows
+(about 1 in length; n log n in n_fft shows as a slope a little above 1 per frame-sample). For
+stft the memory-bandwidth floor is printed: the time of one copy of an array the size of the
+output. Writes ``benchmarks/results/scaling-<machine>-<date>.json`` and one PNG per operation
+next to it.
+
+Examples
+--------
+.. code-block:: console
+
+    $ python -m benchmarks.scaling --quick     # up to 64 s, a few n_fft: about a minute
+    $ python -m benchmarks.scaling             # up to 1 h (several minutes; make bench runs it)
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import time
+from pathlib import Path
+
+import numpy as np
+
+from . import child, data
+from .report import RESULTS, environment, write_json
+
+SR = 22050
+OPS = ("stft", "melspectrogram", "wavedec", "resample")
+PEER = {"stft": "librosa", "melspectrogram": "librosa", "wavedec": "pywt", "resample": "librosa soxr_hq"}
+FULL = {"seconds": [1, 4, 16, 64, 256, 1024, 3600], "memory_seconds": [16, 256, 3600],
+        "n_fft": [256, 512, 1024, 2048, 4096, 8192, 16384, 3375, 4099], "batch": [1, 4, 16, 64, 256]}
+QUICK = {"seconds": [1, 4, 16, 64], "memory_seconds": [16, 64], "n_fft": [256, 2048, 4099],
+         "batch": [1, 16]}
+
+
+def _target(sr: int) -> int:
+    """Resampling goes to 16 kHz (from 16 kHz itself, to 8 kHz)."""
+    return 8000 if sr == 16000 else 16000
+
+
+def make_call(op: str, impl: str, y: np.ndarray, sr: int, n_fft: int = 2048):
+    """The timed call of ``impl`` ('ours' or 'peer') of ``op`` on ``y``."""
+    hop = n_fft // 4
+    if impl == "ours":
+        import dsp
+
+        return {"stft": lambda: dsp.stft(y, n_fft=n_fft, hop_length=hop),
+                "melspectrogram": lambda: dsp.melspectrogram(y=y, sr=sr, n_fft=n_fft, hop_length=hop),
+                "wavedec": lambda: dsp.wavedec(y, "db4", level=5),
+                "resample": lambda: dsp.resample(y, orig_sr=sr, target_sr=_target(sr))}[op]
+    if op == "wavedec":
+        import pywt
+
+        return lambda: pywt.wavedec(y, "db4", level=5)
+    import librosa
+
+    return {"stft": lambda: librosa.stft(y, n_fft=n_fft, hop_length=hop),
+            "melspectrogram": lambda: librosa.feature.melspectrogram(y=y, sr=sr, n_fft=n_fft, hop_length=hop),
+            "resample": lambda: librosa.resample(y, orig_sr=sr, target_sr=_target(sr), res_type="soxr_hq")}[op]
+
+
+def _time_pair(f_ours, f_peer, budget_s: float = 4.0) -> tuple[float, float]:
+    """Median seconds of each, in alternating runs (one warm-up each, then as many rounds as
+    the budget allows, at least 2 and at most 9)."""
+    t = time.perf_counter()
+    f_ours()
+    f_peer()
+    once = time.perf_counter() - t
+    rounds = int(min(9, max(2, budget_s / max(once, 1e-6))))
+    a, b = [], []
+    for _ in range(rounds):
+        t = time.perf_counter()
+        f_ours()
+        a.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        f_peer()
+        b.append(time.perf_counter() - t)
+    return float(np.median(a)), float(np.median(b))
+
+
+def slope(xs, ts) -> float | None:
+    """Least-squares slope of log(t) against log(x) (None with fewer than 2 points)."""
+    pts = [(math.log(x), math.log(t)) for x, t in zip(xs, ts) if t and t > 0]
+    if len(pts) < 2:
+        return None
+    x, y = np.array(pts).T
+    return float(np.polyfit(x, y, 1)[0])
+
+
+def _signal(seconds, sr=SR):
+    return data.music(seconds, sr, np.float32)
+
+
+def child_measure(op: str, impl: str, seconds: str) -> dict:
+    """Child side (``python -m benchmarks.child scaling OP IMPL SECONDS``): peak memory of one call."""
+    from . import memory
+
+    y = _signal(float(seconds))
+    return memory.measure(make_call(op, impl, y, SR))
+
+
+def _memory(op, impl, seconds):
+    r = child.spawn("scaling", op, impl, str(seconds), env={"MALLOC_MMAP_THRESHOLD_": "131072"},
+                    timeout=900)
+    return r.get("peak_rss_delta_mb"), r.get("error")
+
+
+def _io_mb(op, y, out) -> float:
+    outs = out if isinstance(out, (list, tuple)) else [out]
+    return (y.nbytes + sum(np.asarray(o).nbytes for o in outs)) / 2**20
+
+
+def run(grid: dict, progress=print) -> dict:
+    import numba
+
+    res = {op: {} for op in OPS}
+    for op in OPS:
+        rows = []
+        for s in grid["seconds"]:
+            y = _signal(s)
+            t_o, t_p = _time_pair(make_call(op, "ours", y, SR), make_call(op, "peer", y, SR))
+            rows.append({"seconds": s, "ours_s": t_o, "peer_s": t_p,
+                         "io_mb": _io_mb(op, y, make_call(op, "ours", y, SR)())})
+            progress(f"{op:15s} {s:6g} s   ours {t_o * 1e3:9.2f} ms   {PEER[op]} {t_p * 1e3:9.2f} ms")
+        for r in rows:
+            if r["seconds"] in grid["memory_seconds"]:
+                r["ours_mb"], err_o = _memory(op, "ours", r["seconds"])
+                r["peer_mb"], err_p = _memory(op, "peer", r["seconds"])
+                if err_o or err_p:
+                    r["memory_error"] = err_o or err_p
+                progress(f"{op:15s} {r['seconds']:6g} s   peak MB ours {r['ours_mb']}  peer {r['peer_mb']}  "
+                         f"(input + output {r['io_mb']:.1f} MB)")
+        res[op]["length"] = rows
+        res[op]["slope_length"] = {"ours": slope([r["seconds"] for r in rows], [r["ours_s"] for r in rows]),
+                                   "peer": slope([r["seconds"] for r in rows], [r["peer_s"] for r in rows])}
+        if op in ("stft", "melspectrogram"):
+            y = _signal(60)
+            pts = []
+            for n in grid["n_fft"]:
+                t_o, t_p = _time_pair(make_call(op, "ours", y, SR, n), make_call(op, "peer", y, SR, n))
+                pts.append({"n_fft": n, "ours_s": t_o, "peer_s": t_p})
+                progress(f"{op:15s} n_fft {n:6d}   ours {t_o * 1e3:9.2f} ms   {PEER[op]} {t_p * 1e3:9.2f} ms")
+            res[op]["n_fft"] = pts
+        pts = []
+        for b in grid["batch"]:
+            y = np.ascontiguousarray(np.stack([_signal(1.0, 16000)] * b))
+            t_o, t_p = _time_pair(make_call(op, "ours", y, 16000, 400), make_call(op, "peer", y, 16000, 400))
+            pts.append({"batch": b, "ours_s": t_o, "peer_s": t_p})
+            progress(f"{op:15s} batch {b:4d}    ours {t_o * 1e3:9.2f} ms   {PEER[op]} {t_p * 1e3:9.2f} ms")
+        res[op]["batch"] = pts
+        res[op]["slope_batch"] = {k: slope([p["batch"] for p in pts], [p[f"{k}_s"] for p in pts])
+                                  for k in ("ours", "peer")}
+        y = _signal(60)
+        f = make_call(op, "ours", y, SR)
+        threads = {}
+        prev = numba.get_num_threads()
+        for n in sorted({1, min(2, numba.config.NUMBA_NUM_THREADS)}):
+            numba.set_num_threads(n)
+            threads[n], _ = _time_pair(f, lambda: None)
+        numba.set_num_threads(prev)
+        res[op]["threads"] = {str(k): v for k, v in threads.items()}
+        progress(f"{op:15s} threads   " + "   ".join(f"{k}: {v * 1e3:.2f} ms" for k, v in threads.items()))
+    y = _signal(60)
+    out = make_call("stft", "ours", y, SR)()
+    buf = np.empty_like(out)
+    floor, _ = _time_pair(lambda: np.copyto(buf, out), lambda: None)
+    res["stft"]["bandwidth_floor"] = {"seconds": 60, "output_mb": out.nbytes / 2**20, "copy_s": floor,
+                                      "ours_s": _time_pair(make_call("stft", "ours", y, SR), lambda: None)[0]}
+    progress(f"stft 60 s: one copy of its {out.nbytes / 2**20:.1f} MB output takes {floor * 1e3:.2f} ms "
+             f"(the memory-bandwidth floor); ours {res['stft']['bandwidth_floor']['ours_s'] * 1e3:.2f} ms")
+    return res
+
+
+def plot(res: dict, stem: Path) -> list[Path]:
+    """One PNG per operation: time and memory against length, time against n_fft and batch."""
+    from .plots import _plt
+
+    plt = _plt()
+    paths = []
+    for op in OPS:
+        r = res[op]
+        panels = [k for k in ("length", "memory", "n_fft", "batch") if k != "n_fft" or "n_fft" in r]
+        fig, axes = plt.subplots(1, len(panels), figsize=(4.2 * len(panels), 3.6))
+        for ax, k in zip(axes, panels):
+            if k == "memory":
+                pts = [p for p in r["length"] if p.get("ours_mb") is not None]
+                xs = [p["seconds"] for p in pts]
+                ax.loglog(xs, [max(p["ours_mb"], 1e-2) for p in pts], "o-", label="dsp")
+                ax.loglog(xs, [max(p["peer_mb"] or 1e-2, 1e-2) for p in pts], "s--", label=PEER[op])
+                ax.loglog(xs, [p["io_mb"] for p in pts], ":", color="gray", label="input + output")
+                ax.set_xlabel("signal length (s)")
+                ax.set_ylabel("peak memory (MB)")
+            else:
+                key = {"length": "seconds"}.get(k, k)
+                pts = sorted(r[k], key=lambda p: p[key])
+                # n_fft: the line and its slope over powers of two; the prime and odd sizes as marks
+                odd = [p for p in pts if k == "n_fft" and p[key] & (p[key] - 1)]
+                pts = [p for p in pts if p not in odd]
+                xs = [p[key] for p in pts]
+                for impl, style, name in (("ours", "o-", "dsp"), ("peer", "s--", PEER[op])):
+                    s = slope(xs, [p[f"{impl}_s"] for p in pts])
+                    line = ax.loglog(xs, [p[f"{impl}_s"] * 1e3 for p in pts], style,
+                                     label=f"{name} (slope {s:.2f})" if s is not None else name)
+                    if odd:
+                        ax.loglog([p[key] for p in odd], [p[f"{impl}_s"] * 1e3 for p in odd], "x",
+                                  ms=9, color=line[0].get_color(), label=f"{name}, odd/prime n_fft")
+                ax.set_xlabel({"length": "signal length (s)", "n_fft": "n_fft", "batch": "batch (1 s clips)"}[k])
+                ax.set_ylabel("time (ms)")
+            ax.grid(True, which="both", alpha=0.3)
+            ax.legend(fontsize=7)
+        fig.suptitle(f"{op}: how cost grows")
+        fig.tight_layout()
+        path = Path(f"{stem}-{op}.png")
+        fig.savefig(path, dpi=90)
+        plt.close(fig)
+        paths.append(path)
+    return paths
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(prog="python -m benchmarks.scaling", description=__doc__.split("\n\n")[0])
+    p.add_argument("--quick", action="store_true", help="up to 64 s and a few n_fft (about a minute)")
+    p.add_argument("--json", default=None, help="default benchmarks/results/scaling-<machine>-<date>.json")
+    p.add_argument("--no-plots", action="store_true")
+    args = p.parse_args(argv)
+    meta = environment(["python", "-m", "benchmarks.scaling"] + (argv or []), vars(args), None)
+    res = run(QUICK if args.quick else FULL)
+    path = Path(args.json) if args.json else RESULTS / f"scaling-{meta['machine']}-{meta['date']}{'-quick' if args.quick else ''}.json"
+    write_json({"meta": meta, "grid": QUICK if args.quick else FULL, "results": res}, path)
+    print(f"results: {path}")
+    if not args.no_plots:
+        for png in plot(res, path.with_suffix("")):
+            print(f"plot: {png}")
+    print(summary(res))
+    return 0
+
+
+def summary(res: dict) -> str:
+    """The README's lines: slopes in length and batch, the 1 h point, the stft floor."""
+    lines = ["| operation | slope in length (ours / peer) | slope in batch (ours / peer) | longest: ours / peer time, peak MB ours / peer / input+output |",
+             "|---|---|---|---|"]
+    for op in OPS:
+        r = res[op]
+        last = r["length"][-1]
+        mem = next((p for p in reversed(r["length"]) if p.get("ours_mb") is not None), None)
+        mem_txt = (f"{mem['ours_mb']:.0f} / {mem['peer_mb']:.0f} / {mem['io_mb']:.0f} MB at {mem['seconds']:g} s"
+                   if mem and mem.get("peer_mb") is not None else "-")
+        fmt = lambda d: " / ".join("-" if d[k] is None else f"{d[k]:.2f}" for k in ("ours", "peer"))  # noqa: E731
+        lines.append(f"| {op} | {fmt(r['slope_length'])} | {fmt(r['slope_batch'])} | "
+                     f"{last['ours_s'] / last['peer_s']:.2f}x at {last['seconds']:g} s; {mem_txt} |")
+    fl = res["stft"]["bandwidth_floor"]
+    lines.append(f"\nstft of 60 s: {fl['ours_s'] * 1e3:.2f} ms; one copy of its {fl['output_mb']:.0f} MB output "
+                 f"{fl['copy_s'] * 1e3:.2f} ms (ours = {fl['ours_s'] / fl['copy_s']:.1f}x the floor)")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
