@@ -43,7 +43,8 @@ def test_middle_axis_dwt_idwt_match_pywt(device, dtype, mode, wavelet):
 @pytest.mark.filterwarnings("ignore:Level value")
 @pytest.mark.parametrize("mode", ["symmetric", "periodization"])
 def test_nd_functions_do_not_move_inner_axes(device, dtype, mode, monkeypatch):
-    """dwtn/idwtn/wavedec2/waverec2 over axes (0, 2) of a 3-D device array: only the last axis
+    """dwtn/idwtn/wavedec2/waverec2 over axes (0, 2) and wavedecn/waverecn over all three axes of
+    a 3-D device array: only the last axis
     goes through the row glue (``rows``, which moves and copies any other axis), every other axis
     through the n-D twin; results equal PyWavelets'."""
     import dsp
@@ -63,6 +64,8 @@ def test_nd_functions_do_not_move_inner_axes(device, dtype, mode, monkeypatch):
         y = dsp.idwtn(d, "db2", mode, axes=(0, 2))
         c = dsp.wavedec2(device.put(x), "sym3", mode, level=1, axes=(2, 0))
         back = dsp.waverec2(c, "sym3", mode, axes=(2, 0))
+        cn = dsp.wavedecn(device.put(x), "haar", mode, level=1)
+        backn = dsp.waverecn(cn, "haar", mode)
     assert seen and all(axis == ndim - 1 for axis, ndim in seen), seen
     rd = pywt.dwtn(x.astype(np.float64), "db2", mode, axes=(0, 2))
     for k in rd:
@@ -75,3 +78,9 @@ def test_nd_functions_do_not_move_inner_axes(device, dtype, mode, monkeypatch):
         assert_close(device.get(o), r, dtype, what="wavedec2 detail")
     assert device.is_device_array(back)
     assert_close(device.get(back), pywt.waverec2(rc, "sym3", mode, axes=(2, 0)), dtype, what="waverec2")
+    rn = pywt.wavedecn(x.astype(np.float64), "haar", mode, level=1)
+    assert_close(device.get(cn[0]), rn[0], dtype, what="wavedecn cA")
+    for k in rn[1]:
+        assert_close(device.get(cn[1][k]), rn[1][k], dtype, what=f"wavedecn {k}")
+    assert device.is_device_array(backn)
+    assert_close(device.get(backn), pywt.waverecn(rn, "haar", mode), dtype, what="waverecn")
