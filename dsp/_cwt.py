@@ -15,6 +15,7 @@ import re
 
 import numpy as np
 
+from ._backend import backend_of
 from ._errors import DSPError
 from ._wavelet_common import as_data
 
@@ -280,6 +281,11 @@ def cwt(data, scales, wavelet, sampling_period=1.0, method="conv", axis=-1, *, p
         int_psi = np.conj(int_psi)
     int_psi = np.asarray(int_psi, dtype=dt_c if int_psi.dtype.kind == "c" else dt)
     grid = np.asarray(grid, dtype=x.real.dtype)
+    if backend_of(x) == "gpu":  # CuPy in, CuPy out: every scale in one kernel call (dsp/_cwt_gpu.py)
+        from ._cwt_gpu import cwt_device
+
+        out = cwt_device(x, scales, int_psi if w.complex_cwt else int_psi.real, grid, w.name, method, axis, precision)
+        return out, np.asarray(central_frequency(w, precision) / scales, dtype=np.float64) / sampling_period
     xm = np.moveaxis(x, axis, -1)
     lead = xm.shape[:-1]
     rows = xm.reshape(-1, xm.shape[-1])

@@ -83,8 +83,11 @@ OPS: dict[str, Op] = {
     "waverec": _both("dwt", "waverec"),
     "swt": _both("dwt", "swt"),
     "iswt": _both("dwt", "iswt"),
-    "dwt_nd_dwt": _cpu("dwt_nd", "dwt"),  # one level along a middle axis, in place of a transpose
-    "dwt_nd_idwt": _cpu("dwt_nd", "idwt"),
+    "dwt_nd_dwt": _both("dwt_nd", "dwt"),  # one level along a middle axis, in place of a transpose
+    "dwt_nd_idwt": _both("dwt_nd", "idwt"),
+    # continuous wavelet transform, every scale at once (dsp._cwt_gpu; contract: kernels/cwt_plan.py)
+    "cwt_conv": _both("cwt", "cwt_conv"),
+    "cwt_fft": _both("cwt", "cwt_fft"),
     # features (dsp._features_spectral, _pcen, _delta, _effects, _onset, _util)
     "signal_frames": _both("features", "signal_frames"),
     "column_stats": _both("features", "column_stats"),

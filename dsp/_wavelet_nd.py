@@ -5,7 +5,7 @@
 a wavelet and a mode per axis allowed, as in PyWavelets. Each axis is one pass of our 1-D
 kernels: the last axis through the row kernels of ``kernels/cpu/dwt.py``, any other axis through
 ``kernels/cpu/dwt_nd.py``, which transforms the axis in place of the array's layout (no
-transpose copies). The multilevel transforms are in :mod:`dsp._wavelet_ndlevels`. Re-exported by
+transpose copies); CuPy arrays take the GPU twins of both (``kernels/gpu/``). The multilevel transforms are in :mod:`dsp._wavelet_ndlevels`. Re-exported by
 :mod:`dsp.wavelets`.
 """
 from __future__ import annotations
@@ -14,9 +14,9 @@ from itertools import product
 
 import numpy as np
 
-from ._backend import array_module, backend_of
+from ._backend import array_module
 from ._errors import DSPError, DSPTypeError
-from ._dispatch import kernel, kernel_for
+from ._dispatch import kernel_for
 from ._wavelet_common import as_data, check_length, rows, unrows
 from ._wavelet_filters import as_wavelet
 from ._wavelet_modes import idwt_len, mode_id, mode_name
@@ -89,14 +89,14 @@ def _modes(mode, axes):
 def _dwt_axis(x, w, mode, axis):
     """``(cA, cD)`` of one level along ``axis`` of a real array."""
     check_length(x.shape[axis], mode, "data", axis)
-    if backend_of(x) == "gpu" or axis == x.ndim - 1 or x.size == 0:  # GPU: the row kernels
+    if axis == x.ndim - 1 or x.size == 0:  # the row kernels
         x2, lead = rows(x, axis)
         ca, cd = kernel_for("dwt", x)(x2, w._bank[0], w._bank[1], mode)
         return unrows(ca, lead, axis, False), unrows(cd, lead, axis, False)
-    x = np.ascontiguousarray(x)
+    x = array_module(x).ascontiguousarray(x)
     outer = int(np.prod(x.shape[:axis], dtype=np.int64))
     inner = int(np.prod(x.shape[axis + 1:], dtype=np.int64))
-    ca, cd = kernel("dwt_nd_dwt")(x.reshape(outer, x.shape[axis], inner), w._bank[0], w._bank[1], mode)
+    ca, cd = kernel_for("dwt_nd_dwt", x)(x.reshape(outer, x.shape[axis], inner), w._bank[0], w._bank[1], mode)
     shape = x.shape[:axis] + (ca.shape[1],) + x.shape[axis + 1:]
     return ca.reshape(shape), cd.reshape(shape)
 
@@ -127,16 +127,16 @@ def _idwt_axis(a, d, w, mode, axis):
         re = _idwt_axis(a.real.copy(), d.real.copy(), w, mode, axis)
         im = _idwt_axis(a.imag.copy(), d.imag.copy(), w, mode, axis)
         return re + 1j * im
-    if backend_of(a, d) == "gpu" or axis == a.ndim - 1 or a.size == 0:
+    if axis == a.ndim - 1 or a.size == 0:  # the row kernels
         a2, lead = rows(a, axis)
         d2, _ = rows(d, axis)
         y = kernel_for("idwt", a, d)(a2, d2, w._bank[2], w._bank[3], mode)
         return unrows(y, lead, axis, False)
     outer = int(np.prod(a.shape[:axis], dtype=np.int64))
     inner = int(np.prod(a.shape[axis + 1:], dtype=np.int64))
-    a3 = np.ascontiguousarray(a).reshape(outer, n, inner)
-    d3 = np.ascontiguousarray(d).reshape(outer, n, inner)
-    y = kernel("dwt_nd_idwt")(a3, d3, w._bank[2], w._bank[3], mode)
+    a3 = xp.ascontiguousarray(a).reshape(outer, n, inner)
+    d3 = xp.ascontiguousarray(d).reshape(outer, n, inner)
+    y = kernel_for("dwt_nd_idwt", a3, d3)(a3, d3, w._bank[2], w._bank[3], mode)
     return y.reshape(a.shape[:axis] + (y.shape[1],) + a.shape[axis + 1:])
 
 

@@ -4,10 +4,10 @@ Each function here is one formula that the CPU and the GPU kernels must agree on
 extension, the STFT pad rule, mid-tread rounding and the PCM clip rule, ``|z| ** p``, the
 Bessel-I0 series, and the per-row rules of the features (a frame's mean square or zero-crossing
 rate, a spectrum's centroid, bandwidth, flatness or energy, PCEN, the onset flux of a frame and
-onset_strength's detrending filter). Nothing here is compiled at import: each twin compiles the functions
-for its own target, :mod:`dsp_kernels.cpu.rules` with ``numba.njit`` (inlined into the calling
-kernel, so the caller's fastmath flags apply) and :mod:`dsp_kernels.gpu.rules` with
-``cuda.jit(device=True)``. Called from Python they are the reference the tests compare with.
+onset_strength's detrending filter) and one entry of a full convolution (the CWT's). Nothing
+here is compiled at import: each twin compiles the functions for its own target,
+:mod:`dsp_kernels.cpu.rules` with ``numba.njit`` (inlined into the calling kernel, so the
+caller's fastmath flags apply) and :mod:`dsp_kernels.gpu.rules` with ``cuda.jit(device=True)``. Called from Python they are the reference the tests compare with.
 
 Writing rules for both targets
 ------------------------------
@@ -352,4 +352,17 @@ def correlate_at(x, c, i):
     acc = 0.0
     for j in range(c.shape[0]):
         acc += c[j] * np.float64(x[i + j])
+    return acc
+
+
+def convolve_at(x, h, k):
+    """``sum_j x[j] h[k - j]`` over the ``j`` where both exist (float64 sums): entry ``k`` of the
+    full convolution of the 1-D row ``x`` and the 1-D filter ``h``; one output of the CWT's
+    per-scale convolution (:mod:`dsp_kernels.cpu.cwt`)."""
+    n = x.shape[0]
+    lo = max(0, k - h.shape[0] + 1)
+    hi = min(n, k + 1)
+    acc = 0.0
+    for j in range(lo, hi):
+        acc += np.float64(x[j]) * np.float64(h[k - j])
     return acc

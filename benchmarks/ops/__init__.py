@@ -9,7 +9,7 @@ module             operations (``gpu_<name>``: the same operation on the GPU)
 ``resample``       resample (+gpu)
 ``audio_io``       load_clips, load_flac
 ``wavelets``       wavedec (+gpu), waverec (+gpu), wavedec_batch, waverec_batch
-``wavelets2d``     cwt, wavelet_packet, wavedec2, waverec2 and their batches; gpu_dwt2
+``wavelets2d``     cwt (+gpu), wavelet_packet, wavedec2 (+gpu), waverec2 and their batches; gpu_dwt2
 ``images``         image_pyramid
 ``text``           text_pooling_sentences, text_pooling
 ``features``       rms ... griffinlim (issue 18)

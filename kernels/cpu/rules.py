@@ -26,7 +26,7 @@ from dsp_kernels.config import jit
 
 __all__ = ["extended", "pad_value", "mid_tread", "pcm_clipped", "clamp", "abs_pow", "bessel_i0",
            "frame_stat", "column_stat", "pcen_row", "onset_flux_frame", "detrend_row",
-           "correlate_at", "symmetric_index"]
+           "correlate_at", "symmetric_index", "convolve_at"]
 
 _inline = functools.partial(numba.njit, inline="always")
 
@@ -44,3 +44,4 @@ onset_flux_frame = _inline(rules.onset_flux_frame)
 detrend_row = _inline(rules.detrend_row)
 correlate_at = _inline(rules.correlate_at)
 symmetric_index = _inline(rules.symmetric_index)
+convolve_at = _inline(rules.convolve_at)

@@ -16,7 +16,7 @@ from dsp_kernels import rules
 
 __all__ = ["extended", "pad_value", "mid_tread", "pcm_clipped", "clamp", "abs_pow", "bessel_i0",
            "frame_stat", "column_stat", "pcen_row", "onset_flux_frame", "detrend_row",
-           "correlate_at", "symmetric_index"]
+           "correlate_at", "symmetric_index", "convolve_at"]
 
 _device = cuda.jit(device=True)
 
@@ -34,3 +34,4 @@ onset_flux_frame = _device(rules.onset_flux_frame)
 detrend_row = _device(rules.detrend_row)
 correlate_at = _device(rules.correlate_at)
 symmetric_index = _device(rules.symmetric_index)
+convolve_at = _device(rules.convolve_at)
