@@ -42,7 +42,7 @@ from dsp_kernels.shapes import MODES, PAD_MODES
 __all__ = [
     "MODES", "PAD_MODES", "extended", "pad_value", "mid_tread", "pcm_clipped", "clamp", "abs_pow",
     "bessel_i0", "frame_stat", "column_stat", "pcen_row", "onset_flux_frame", "detrend_row",
-    "correlate_at", "symmetric_index", "retarget",
+    "correlate_at", "symmetric_index", "convolve_at", "retarget",
 ]
 
 # ids as module constants: both compilers freeze a global int into the code
