@@ -85,7 +85,13 @@ __all__ = ["resample"]
 
 #: quality -> (passband edge, stopband attenuation in dB), both relative to the lower Nyquist
 _QUALITIES = {"high": (0.90, 100.0), "fast": (0.80, 80.0), "very_high": (0.91, 125.0),
-              "best": (0.95, 170.0)}
+              "best": (0.95, 170.0), "hq": (0.91, 131.0)}
+#: qualities designed after the table below was pinned: their number of zero crossings is not
+#: rounded up to a multiple of 8, and ratios below _HALFBAND_BELOW start with half-band stages
+_MULTISTAGE = frozenset({"hq"})
+#: a half-band decimator by 2 runs first while target / rate is at most this (its transition
+#: band, 0.5 - ratio of the rate wide, is then narrow enough to be cheap)
+_HALFBAND_BELOW = 0.45
 #: librosa's ``res_type`` names -> our quality of equal or better passband and stopband (see
 #: the table in the module notes and docs/sampling.md)
 RES_TYPES = {
@@ -113,8 +119,48 @@ def _design(quality: str):
     # Kaiser: atten = 2.285 * (length in input samples) * (transition width in rad/sample) + 7.95,
     # with length 2 Z / rc and width pi * rc * transition / cutoff; rc cancels.
     num_zeros = math.ceil((atten - 7.95) * cutoff / (2.285 * 2.0 * math.pi * transition))
-    num_zeros = 8 * math.ceil(num_zeros / 8)
+    if quality not in _MULTISTAGE:
+        num_zeros = 8 * math.ceil(num_zeros / 8)
     return cutoff, num_zeros, beta
+
+
+@table_cache(maxsize=16)
+def _halfband_taps(rate: int, target: float, quality: str, dtype_str: str) -> np.ndarray:
+    """Odd taps ``h[2k + 1]`` (k = 0, 1, ...) of a Kaiser half-band low-pass at ``rate``.
+
+    ``h[0] = 1/2`` and the other even taps are zero; the response is symmetric about a quarter
+    of ``rate``: flat (within the quality's attenuation) up to ``target / 2`` and stopped from
+    ``rate / 2 - target / 2``, so that decimating by 2 folds nothing into ``0 .. target / 2``
+    (what lands between ``target / 2`` and ``rate / 4`` the next stage removes).
+    """
+    # 12 dB more than the last stage: the stages' passband ripples add, and these filters are short
+    atten = _QUALITIES[quality][1] + 14.0
+    beta = 0.1102 * (atten - 8.7)
+    width = (rate / 2.0 - target) / rate  # transition band, in cycles per input sample
+    half = (atten - 7.95) / (2.285 * 2.0 * math.pi * width) / 2.0  # Kaiser's length, halved
+    n = 2.0 * np.arange(math.ceil(half / 2.0) + 1) + 1.0
+    r = 1.0 - (n / half) ** 2
+    w = np.where(r > 0, bessel_i0(beta * np.sqrt(np.clip(r, 0.0, None))) / bessel_i0(beta), 0.0)
+    taps = 0.5 * np.sinc(n / 2.0) * w
+    taps = np.ascontiguousarray(taps[: int(np.count_nonzero(w))], dtype=np.dtype(dtype_str))
+    taps.flags.writeable = False
+    return taps
+
+
+def _halfband_stages(x2, rate, target_sr, quality):
+    """Decimate ``x2`` by 2 while that is cheaper than one long filter; returns
+    ``(signal, rate, shift)``: ``shift`` samples of the signal precede the original time 0."""
+    shift = 0
+    while (quality in _MULTISTAGE and rate.is_integer() and int(rate) % 2 == 0
+           and target_sr.is_integer() and target_sr / rate <= _HALFBAND_BELOW):
+        taps = _halfband_taps(int(rate), target_sr, quality, x2.dtype.str)
+        # outputs before time 0 carry the filter's leading tail (they reach back len(taps)
+        # outputs); the new shift is kept even so that a further halving stays on the grid
+        lead = len(taps) + (len(taps) + shift // 2) % 2
+        n1 = lead + (x2.shape[-1] + 1) // 2 + len(taps) + 1
+        x2 = kernel_for("halfband", x2)(x2, taps, lead, n1)
+        shift, rate = lead + shift // 2, rate / 2.0
+    return x2, rate, shift
 
 
 def _kernel(u, num_zeros, beta):
@@ -262,7 +308,8 @@ def resample(y, *, orig_sr, target_sr, quality: str = "high", axis: int = -1, sc
         out = y.copy()
     else:
         x2, lead = flatten_leading(y, axis)
-        ud = _rational(orig_sr, target_sr)
+        x2, rate, shift = _halfband_stages(x2, orig_sr, target_sr, quality)
+        ud = _rational(rate, target_sr)
         cutoff, num_zeros, _ = _design(quality)
         if ud is not None:
             up, down = ud
@@ -271,7 +318,8 @@ def resample(y, *, orig_sr, target_sr, quality: str = "high", axis: int = -1, sc
             if up * taps > _MAX_TABLE:
                 ud = None
         if ud is not None:
-            out2 = kernel_for("polyphase", y)(x2, _polyphase_table(up, down, quality, y.dtype.str), up, down, n_out)
+            out2 = kernel_for("polyphase", y)(x2, _polyphase_table(up, down, quality, y.dtype.str), up, down,
+                                              n_out, shift)
         else:
             rc = cutoff * min(1.0, ratio)
             out2 = kernel_for("interpolated", y)(x2, _dense_table(quality), _DENSITY, num_zeros, rc,
