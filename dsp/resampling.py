@@ -39,9 +39,10 @@ above at the reduced rate, where it needs fewer taps: 270 + 17 symmetric pairs p
 zero), so the result is exactly the cascade of the two linear filters on the zero-extended signal.
 
 librosa's ``res_type`` names map onto these (``RES_TYPES``): 'soxr_vhq', 'kaiser_best',
-'sinc_best', 'fft', 'scipy' -> 'best'; 'soxr_hq' -> 'hq'; 'soxr_mq', 'soxr_lq', 'kaiser_fast',
-'polyphase', 'sinc_medium' -> 'high'; 'soxr_qq', 'linear', 'zero_order_hold', 'sinc_fastest' ->
-'fast'. Each target is at least as flat and as deep as the named method measured (docs/porting.md).
+'sinc_best', 'fft', 'scipy' -> 'best'; 'soxr_hq', 'soxr_mq', 'soxr_lq' -> 'hq' (soxr MQ and LQ
+attenuate by 110 and 106 dB: deeper than 'high'); 'kaiser_fast', 'polyphase', 'sinc_medium' ->
+'high'; 'soxr_qq', 'linear', 'zero_order_hold', 'sinc_fastest' -> 'fast'. Each target is at
+least as flat and as deep as the named method measured (docs/sampling.md).
 
 "Measured" is the continuous frequency response of the windowed sinc (tests/test_resampling.py;
 'hq' also end to end with tones). The -6 dB point is at 0.95 ('high') and 0.90 ('fast') of the
@@ -89,7 +90,7 @@ _HALFBAND_BELOW = 0.45
 #: librosa's ``res_type`` names -> our quality of equal or better passband and stopband (see
 #: the table in the module notes and docs/sampling.md)
 RES_TYPES = {
-    "soxr_vhq": "best", "soxr_hq": "hq", "soxr_mq": "high", "soxr_lq": "high",
+    "soxr_vhq": "best", "soxr_hq": "hq", "soxr_mq": "hq", "soxr_lq": "hq",
     "soxr_qq": "fast", "kaiser_best": "best", "kaiser_fast": "high", "fft": "best",
     "scipy": "best", "polyphase": "high", "linear": "fast", "zero_order_hold": "fast",
     "sinc_best": "best", "sinc_medium": "high", "sinc_fastest": "fast",
@@ -252,7 +253,7 @@ def resample(y, *, orig_sr, target_sr, quality: str = "high", axis: int = -1, sc
     res_type : str or None
         librosa's name for the filter, mapped onto ours of equal or better passband and stopband
         (``dsp.resampling.RES_TYPES``): 'soxr_vhq', 'kaiser_best', 'sinc_best', 'fft', 'scipy'
-        -> 'best'; 'soxr_hq' -> 'hq'; 'soxr_mq', 'soxr_lq', 'kaiser_fast', 'polyphase',
+        -> 'best'; 'soxr_hq', 'soxr_mq', 'soxr_lq' -> 'hq'; 'kaiser_fast', 'polyphase',
         'sinc_medium' -> 'high'; 'soxr_qq', 'linear', 'zero_order_hold', 'sinc_fastest' -> 'fast'.
         Our own names are accepted too. Overrides ``quality``.
     fix : bool
