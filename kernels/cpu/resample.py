@@ -17,8 +17,11 @@ from dsp_kernels.config import jit, pjit
 
 #: outputs per parallel work item: large enough to amortise scheduling, small enough to balance
 BLOCK = 2048
-#: outputs per parallel work item of the rational kernel (rounded to whole periods of ``up``)
-PERIOD_OUTPUTS = 4096
+#: bytes of input one work item of the rational kernel spans, at most (rounded down to whole
+#: groups of LANES periods, at least one): each of its ``up`` residue passes then re-reads a span
+#: that stays in L1. 8 periods at 44.1 -> 16 kHz run 1.3x faster than the 24 of a fixed 4096
+#: outputs per item (whose 42 KB span spilled to L2); the output does not change.
+ITEM_BYTES = 16384
 #: outputs of one phase computed together (they share the filter row's loads)
 LANES = 8
 #: taps are zero-padded to a multiple of this (one 512-bit vector of float32): no scalar tail
@@ -159,7 +162,8 @@ def polyphase(x, table, up, down, n_out, shift=0):
     r = np.arange(up, dtype=np.int64)
     phase_of = (r * down) % up
     offset_of = (r * down) // up - half + 1 + shift
-    periods = max(LANES, (PERIOD_OUTPUTS // up) // LANES * LANES)
+    span = ITEM_BYTES // table.dtype.itemsize - table.shape[1]
+    periods = max(LANES, span // down // LANES * LANES)
     out = np.empty((x.shape[0], n_out), dtype=table.dtype)
     n_items = _n_items(x, up, periods, n_out)
     kernel = _polyphase_serial if x.shape[0] * n_out * taps < SERIAL_MACS else _polyphase_parallel
