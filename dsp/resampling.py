@@ -35,8 +35,9 @@ halves the rate with a Kaiser half-band filter (``h[0] = 1/2``, even taps zero; 
 ``target_sr / 2``, stopped from ``rate / 2 - target_sr / 2``, designed for ``A + 14`` dB and
 measured within 1.1e-7 / -139 dB, so nothing folds below the new Nyquist), then runs the filter
 above at the reduced rate, where it needs fewer taps: 270 + 17 symmetric pairs per output at
-44.1 kHz -> 16 kHz, against 372 for 'high' in one stage. The half-band stage keeps the filter's leading tail (``shift`` samples before time
-zero), so the result is exactly the cascade of the two linear filters on the zero-extended signal.
+44.1 kHz -> 16 kHz, against 372 for 'high' in one stage. The half-band stage keeps the filter's
+leading tail (``shift`` samples before time zero), so the result is exactly the cascade of the
+two linear filters on the zero-extended signal.
 
 librosa's ``res_type`` names map onto these (``RES_TYPES``): 'soxr_vhq', 'kaiser_best',
 'sinc_best', 'fft', 'scipy' -> 'best'; 'soxr_hq', 'soxr_mq', 'soxr_lq' -> 'hq' (soxr MQ and LQ

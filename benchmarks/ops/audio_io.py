@@ -10,7 +10,8 @@ Two operations in the ``load`` family:
   44.1 kHz chirp (50 Hz - 18 kHz in 4 s) crossing 0.91 - 1.0 of the new Nyquist
   (7.3 - 8 kHz, 1.6 - 1.8 s in): the transition band, where every filter differs by design.
   Against the analytic chirp, in its passband and stopband, each filter is at the file's own
-  16-bit noise (docs/sampling.md, "load_clips' parity").
+  16-bit noise (docs/sampling.md, "load_clips' parity"; ``python -m benchmarks.resample_quality``
+  prints those numbers).
 * ``load_flac``: a generated FLAC of tones (10 minutes at 44.1 kHz in the full profile, shorter
   in the others) loaded to 16 kHz; parity against the tones sampled analytically at 16 kHz.
 
@@ -120,8 +121,8 @@ def load_ops() -> list[Op]:
                "load + resample to 16 kHz mono: the 5 shipped clips (WAV), ours with res_type='soxr_hq' "
                "(= 'hq', equal or better quality than librosa's default)",
                setup_clips, _impls("paths"), reference_clips,
-               "cross-check: librosa.load(res_type='soxr_vhq') in float64 (not a truth: the chirp's transition "
-               "band differs by design; see load_flac and docs/sampling.md)",
+               "cross-check: librosa.load(res_type='soxr_vhq') in float64 (not a truth: the chirp's "
+               "transition band differs by design; see load_flac and docs/sampling.md)",
                compare=compare_clips, quick=True,
                params=lambda p: {"clips": list(data.CLIPS.values()), "target_sr": TARGET})
     flac = Op("load_flac", "load",

@@ -96,7 +96,8 @@ def resample_op() -> Op:
          Impl("librosa soxr_hq", make_librosa, requires=("librosa", "soxr")),
          # each preset's speed next to its quality (parity column: the analytic tones); docs/sampling.md
          # has the measured passband and stopband of each and of soxr_hq
-         Impl("dsp quality='hq'", preset("hq"), note="soxr_hq's measured figures or better on each (librosa's soxr_hq maps here)"),
+         Impl("dsp quality='hq'", preset("hq"),
+              note="soxr_hq's measured figures or better on each (librosa's soxr_hq maps here)"),
          Impl("dsp quality='fast'", preset("fast")),
          Impl("dsp quality='very_high'", preset("very_high")),
          Impl("dsp quality='best'", preset("best")),

@@ -1,6 +1,7 @@
-"""GPU twins of :mod:`dsp_kernels.cpu.resample`: polyphase FIR (rational ratios), interpolated-table
-FIR (any ratio) and the half-band decimator by 2. Same entries, tables and arithmetic; one thread per output sample, consecutive
-threads on consecutive outputs so that their input windows overlap in cache.
+"""GPU twins of :mod:`dsp_kernels.cpu.resample`: polyphase FIR (rational ratios),
+interpolated-table FIR (any ratio) and the half-band decimator by 2. Same entries, tables and
+arithmetic; one thread per output sample, consecutive threads on consecutive outputs so that
+their input windows overlap in cache.
 """
 from __future__ import annotations
 
