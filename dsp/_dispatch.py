@@ -73,6 +73,7 @@ OPS: dict[str, Op] = {
     # resampling (dsp.resampling) and sampling (dsp.sampling)
     "polyphase": _both("resample", "polyphase"),
     "interpolated": _both("resample", "interpolated"),
+    "halfband": _both("resample", "halfband"),
     "sinc_interpolate": _both("sampling", "sinc_interpolate"),
     "sinusoids": _cpu("sampling", "sinusoids"),
     "bessel_i0": _cpu("sampling", "bessel_i0"),  # the Kaiser window's I0 (dsp.windows)

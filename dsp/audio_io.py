@@ -135,8 +135,10 @@ def load(path, *, sr=22050, mono=True, offset=0.0, duration=None, dtype=np.float
         Read at most this many seconds (``int(duration * sr_native)`` frames); ``None``: to the end.
     dtype : {np.float32, np.float64}
     res_type : str
-        Resampling filter, our names ('fast', 'high', 'very_high', 'best') or librosa's
-        ('soxr_hq', 'kaiser_best', ...), mapped as :func:`dsp.resample` documents.
+        Resampling filter, our names ('fast', 'high', 'hq', 'very_high', 'best') or librosa's
+        ('soxr_hq' -> 'hq', 'kaiser_best', ...), mapped as :func:`dsp.resample` documents.
+        The default 'high' is cheaper than librosa's default soxr_hq (100 dB of stopband against
+        its 131); ``res_type='soxr_hq'`` matches or beats soxr HQ on every measured figure.
 
     Returns
     -------

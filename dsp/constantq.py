@@ -15,7 +15,7 @@ octaves are then computed at the current rate with longer filters, as librosa do
 0.11 does not require ``hop_length`` to be divisible by ``2**(n_octaves - 1)``).
 
 ``res_type`` picks the half-band filter among :data:`dsp.resampling.RES_TYPES` (librosa's
-names); ``None`` means ``'soxr_hq'``, librosa's default, which maps to our 'very_high'.
+names); ``None`` means ``'soxr_hq'``, librosa's default, which maps to our 'hq'.
 """
 from __future__ import annotations
 

@@ -122,7 +122,7 @@ def test_load_resampled_matches_resample_of_native(files):
     path = files[("wav", "PCM_16", 2)]
     y, sr = dsp.load(path, sr=16000, mono=False, res_type="soxr_hq")
     native, _ = dsp.load(path, sr=None, mono=False)
-    np.testing.assert_array_equal(y, dsp.resample(native, orig_sr=22050, target_sr=16000, quality="very_high"))
+    np.testing.assert_array_equal(y, dsp.resample(native, orig_sr=22050, target_sr=16000, quality="hq"))
     assert sr == 16000 and y.shape == (2, 16000)
 
 

@@ -58,6 +58,14 @@ def resample_op() -> Op:
         y = inp["y"]
         return lambda: dsp.resample(y, orig_sr=orig, target_sr=target)
 
+    def preset(quality):
+        def make(inp):
+            import dsp
+
+            y = inp["y"]
+            return lambda: dsp.resample(y, orig_sr=orig, target_sr=target, quality=quality)
+        return make
+
     def make_librosa(inp):
         import librosa
 
@@ -86,6 +94,13 @@ def resample_op() -> Op:
         setup,
         [Impl("dsp", make_ours, ours=dsp_name("resample")),
          Impl("librosa soxr_hq", make_librosa, requires=("librosa", "soxr")),
+         # each preset's speed next to its quality (parity column: the analytic tones); docs/sampling.md
+         # has the measured passband and stopband of each and of soxr_hq
+         Impl("dsp quality='hq'", preset("hq"),
+              note="soxr_hq's measured figures or better on each (librosa's soxr_hq maps here)"),
+         Impl("dsp quality='fast'", preset("fast")),
+         Impl("dsp quality='very_high'", preset("very_high")),
+         Impl("dsp quality='best'", preset("best")),
          Impl("scipy resample_poly", make_poly, requires=("scipy",))],
         reference, "the tones sampled analytically at 16 kHz (interior, 2% trimmed each end)",
         compare=compare, quick=True, gpu=_resample_gpu(),

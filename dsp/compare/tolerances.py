@@ -62,7 +62,7 @@ KNOWN = (
           "docs/mel.md#float32-accuracy-of-a-band-that-projects-little-energy"),
     Known("load", ("float32", "float64"), _resampled,
           "the file's rate differs from sr, so each library resampled with its own filter: ours is "
-          "res_type='high' by default (soxr_hq maps to 'very_high'), librosa's is soxr; the two differ "
+          "res_type='high' by default (soxr_hq maps to 'hq'), librosa's is soxr; the two differ "
           "by the filters' passband ripple and stopband, largest near the new Nyquist frequency.",
           "docs/porting.md (resampling table) and docs/sampling.md"),
     Known("cqt", ("float32", "float64"), _always,

@@ -1,6 +1,7 @@
-"""GPU twins of :mod:`dsp_kernels.cpu.resample`: polyphase FIR (rational ratios) and interpolated-table
-FIR (any ratio). Same entries, tables and arithmetic; one thread per output sample, consecutive
-threads on consecutive outputs so that their input windows overlap in cache.
+"""GPU twins of :mod:`dsp_kernels.cpu.resample`: polyphase FIR (rational ratios),
+interpolated-table FIR (any ratio) and the half-band decimator by 2. Same entries, tables and
+arithmetic; one thread per output sample, consecutive threads on consecutive outputs so that
+their input windows overlap in cache.
 """
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from . import _runtime as rt
 
 
 @cuda.jit
-def _polyphase(x, table, up, down, half, zero, out):
+def _polyphase(x, table, up, down, half, shift, zero, out):
     m, c = cuda.grid(2)
     nch, n = x.shape
     if m >= out.shape[1] or c >= nch:
@@ -22,21 +23,57 @@ def _polyphase(x, table, up, down, half, zero, out):
     pos = m * down
     base = pos // up
     phase = pos - base * up
-    start = base - half + 1
+    start = base - half + 1 + shift
     acc = zero  # the table's dtype is the accumulator's, as on the CPU
     for j in range(max(0, -start), min(taps, n - start)):
         acc += table[phase, j] * x[c, start + j]
     out[c, m] = acc
 
 
-def polyphase(x, table, up, down, n_out):
-    """Rational resampling by ``up / down`` with the polyphase ``table`` (up, taps)."""
+def polyphase(x, table, up, down, n_out, shift=0):
+    """Rational resampling by ``up / down`` with the polyphase ``table`` (up, taps); output ``m``
+    at input position ``m * down / up + shift``."""
     xp = rt.xp()
     out = xp.empty((x.shape[0], n_out), dtype=table.dtype)
     if out.size:
         blocks, threads = rt.grid_2d(n_out, x.shape[0])
         rt.launch(_polyphase, blocks, threads, xp.ascontiguousarray(x), rt.as_device(table),
-                  np.int64(up), np.int64(down), np.int64(table.shape[1] // 2), table.dtype.type(0), out)
+                  np.int64(up), np.int64(down), np.int64(table.shape[1] // 2), np.int64(shift),
+                  table.dtype.type(0), out)
+    return out
+
+
+@cuda.jit
+def _halfband(x, taps, center, zero, shift, out):
+    i, ch = cuda.grid(2)
+    nch, n = x.shape
+    if i >= out.shape[1] or ch >= nch:
+        return
+    c2 = 2 * (i - shift)
+    acc = zero  # the taps' dtype is the accumulator's, as on the CPU
+    if 0 <= c2 < n:
+        acc += center * x[ch, c2]
+    for k in range(taps.shape[0]):
+        lo = c2 - 2 * k - 1
+        hi = c2 + 2 * k + 1
+        s = zero
+        if 0 <= lo < n:
+            s += x[ch, lo]
+        if 0 <= hi < n:
+            s += x[ch, hi]
+        acc += taps[k] * s
+    out[ch, i] = acc
+
+
+def halfband(x, taps, shift, n_out):
+    """Decimate by 2 with the half-band filter of odd taps ``taps`` (``h[+-(2k + 1)] = taps[k]``);
+    output ``i`` is centred on input ``2 (i - shift)``."""
+    xp = rt.xp()
+    out = xp.empty((x.shape[0], n_out), dtype=taps.dtype)
+    if out.size:
+        blocks, threads = rt.grid_2d(n_out, x.shape[0])
+        rt.launch(_halfband, blocks, threads, xp.ascontiguousarray(x), rt.as_device(taps),
+                  taps.dtype.type(0.5), taps.dtype.type(0), np.int64(shift), out)
     return out
 
 
