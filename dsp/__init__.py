@@ -35,7 +35,7 @@ from ._inverse import griffinlim  # noqa: E402
 from ._tempo_fourier import fourier_tempo_frequencies, tempo_frequencies  # noqa: E402
 # the global state in one place: settings (dsp.options.using(gpu_fft=...)) and table caches
 from . import base, options  # noqa: E402
-from . import transform  # noqa: E402,F401  (scikit-image's transform names: pyramid_reduce)
+from . import segments, transform  # noqa: E402,F401  (pooling rows over groups; scikit-image's pyramid_reduce)
 from .options import clear_caches  # noqa: E402
 
 _FEATURES_TOP_LEVEL = ["estimate_tuning", "piptrack", "pitch_tuning", "pcen", "mu_compress", "mu_expand",

@@ -103,7 +103,7 @@ OPS: dict[str, Op] = {
     # constant-Q (dsp.constantq, dsp._icqt): the sparse filter-bank product and its adjoint
     "cqt_project": _both("cqt", "cqt_project"),
     "cqt_adjoint": _both("cqt", "cqt_adjoint"),
-    # pooling rows over groups (dsp._segments; pyramids' text levels)
+    # pooling rows over groups (dsp.segments; pyramids' text levels)
     "segment_sums": _cpu("segments", "segment_sums"),
     "segment_max": _cpu("segments", "segment_max"),
     # image pyramids (dsp.transform): smoothing fused with down-sampling, one axis per call

@@ -2,14 +2,12 @@
 
 Only functions that exist are exported; librosa.util names we lack raise an AttributeError
 saying they are not implemented yet. The list of names is librosa 0.11's public functions.
-Ours besides: :func:`segment_sums` and :func:`segment_max` (pooling rows over groups).
 """
 from ._namespace import not_implemented_getattr
-from ._segments import segment_max, segment_sums
 from ._util import localmax, localmin, normalize, peak_pick
 from .spectral import frame
 
-__all__ = ["frame", "normalize", "localmax", "localmin", "peak_pick", "segment_sums", "segment_max"]
+__all__ = ["frame", "normalize", "localmax", "localmin", "peak_pick"]
 
 LIBROSA_NAMES = (
     "abs2", "axis_sort", "buf_to_float", "count_unique", "cyclic_gradient", "dtype_c2r",

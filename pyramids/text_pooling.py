@@ -70,12 +70,12 @@ def _pool(emb, group: np.ndarray, n_groups: int, pooling: str, weights, xp):
 def _pool_levels(emb, group, owner, n_sent, n_para, pooling, weights):
     """Sentence, paragraph and document rows on the CPU, reading the tokens once.
 
-    The tokens are pooled into sentences in one pass (:func:`dsp.util.segment_sums` /
+    The tokens are pooled into sentences in one pass (:func:`dsp.segments.segment_sums` /
     ``segment_max``); a paragraph (the document) pools the tokens of its sentences, which is the
     same as pooling the sentences' float64 sums and weight totals (their maxima, their first
     tokens), so the larger levels never touch the tokens again.
     """
-    from dsp import util
+    from dsp import segments
 
     if np.bincount(owner, minlength=n_para).min(initial=1) == 0:
         raise PyramidError("a paragraph has no sentence to pool")
@@ -88,10 +88,10 @@ def _pool_levels(emb, group, owner, n_sent, n_para, pooling, weights):
         np.minimum.at(para_first, owner, first)
         return [emb[first], emb[para_first], emb[[first.min()]]]
     if pooling == "max":
-        sent = util.segment_max(emb, group, n_sent)
-        return [sent, util.segment_max(sent, owner, n_para), util.segment_max(sent, whole, 1)]
-    sums, totals = util.segment_sums(emb, group, n_sent, weights=weights)
-    para_sums, _ = util.segment_sums(sums, owner, n_para)
+        sent = segments.segment_max(emb, group, n_sent)
+        return [sent, segments.segment_max(sent, owner, n_para), segments.segment_max(sent, whole, 1)]
+    sums, totals = segments.segment_sums(emb, group, n_sent, weights=weights)
+    para_sums, _ = segments.segment_sums(sums, owner, n_para)
     para_totals = np.bincount(owner, weights=totals, minlength=n_para)
     return [(sums / totals[:, None]).astype(emb.dtype),
             (para_sums / para_totals[:, None]).astype(emb.dtype),

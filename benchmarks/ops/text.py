@@ -87,7 +87,7 @@ def text_ops() -> list[Op]:
             group[a:b] = k
 
         def run():
-            sums, totals = dsp.util.segment_sums(emb, group, len(s))
+            sums, totals = dsp.segments.segment_sums(emb, group, len(s))
             return (sums / totals[:, None]).astype(emb.dtype)
 
         return run
@@ -96,7 +96,7 @@ def text_ops() -> list[Op]:
         "text_pooling_sentences", "text_pooling",
         "sentence mean pooling of 20k token embeddings (384-d), segmentation given",
         setup,
-        [Impl("dsp.util.segment_sums", make_segment_sums, ours="dsp.util.segment_sums",
+        [Impl("dsp.segments.segment_sums", make_segment_sums, ours="dsp.segments.segment_sums",
               note="token -> sentence index given; float64 accumulation, float32 out"),
          Impl("numpy mean pooling", make_numpy, view=lambda out: out[0],
               note="np.add.reduceat over known spans, plus the paragraph and document levels"),

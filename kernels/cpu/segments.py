@@ -1,6 +1,6 @@
 """Reductions of the rows of a matrix over segments (groups of rows), in one parallel pass.
 
-Entry functions (arrays already validated by :mod:`dsp._segments`):
+Entry functions (arrays already validated by :mod:`dsp.segments`):
 
 ``segment_sums(x, order, bounds, weights)``
     ``x`` (n, D) float32/float64 C-contiguous; segment ``g`` is the rows

@@ -1,4 +1,4 @@
-"""Pooling the rows of a matrix over groups: ``dsp.util.segment_sums`` and ``segment_max``.
+"""Pooling the rows of a matrix over groups: ``dsp.segments.segment_sums`` and ``segment_max``.
 
 Token embeddings pooled into sentences, frames into segments, patches into regions: a row
 belongs to one group (or none), and each group's rows are summed (optionally weighted) or
@@ -76,7 +76,7 @@ def segment_sums(x, group, n_groups, *, weights=None):
     --------
     >>> import numpy as np, dsp
     >>> x = np.arange(8.0).reshape(4, 2)
-    >>> sums, totals = dsp.util.segment_sums(x, np.array([0, 0, -1, 1]), 2)
+    >>> sums, totals = dsp.segments.segment_sums(x, np.array([0, 0, -1, 1]), 2)
     >>> (sums / totals[:, None]).tolist()
     [[1.0, 2.0], [6.0, 7.0]]
     """
@@ -116,7 +116,7 @@ def segment_max(x, group, n_groups):
     --------
     >>> import numpy as np, dsp
     >>> x = np.array([[1.0, 5.0], [3.0, 2.0], [0.0, 9.0]])
-    >>> dsp.util.segment_max(x, np.array([0, 0, 1]), 2).tolist()
+    >>> dsp.segments.segment_max(x, np.array([0, 0, 1]), 2).tolist()
     [[3.0, 5.0], [0.0, 9.0]]
     """
     x = _rows(x)
