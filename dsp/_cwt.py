@@ -15,6 +15,7 @@ import re
 
 import numpy as np
 
+from ._dispatch import kernel_for
 from ._errors import DSPError
 from ._wavelet_common import as_data
 
@@ -231,6 +232,33 @@ def scale2frequency(wavelet, scale, precision=8):
     return central_frequency(wavelet, precision=precision) / scale
 
 
+def _scale_filter(int_psi, grid, s, name, precision):
+    """The integrated wavelet sampled at scale ``s``, reversed (PyWavelets' sampling rule)."""
+    step = grid[1] - grid[0]
+    j = (np.arange(s * (grid[-1] - grid[0]) + 1) / (s * step)).astype(int)
+    j = j[j < int_psi.size]
+    if j.size < 2:  # the centred cut of the n + size - 2 differences would be negative
+        raise DSPError(f"scale {s} is too small for wavelet {name!r} (precision={precision})")
+    return int_psi[j][::-1]
+
+
+def _fft_bank(rows, filters, scales):
+    """``-sqrt(s) * diff(rows * filt)``, centred on the rows, for every scale: (S, batch, n).
+
+    The difference of a convolution is the convolution with the filter's difference
+    ``[f0, f1 - f0, ..., -f_last]`` (one tap longer), and its centred cut starts ``floor(L/2)``
+    samples into the full convolution for a filter of ``L`` taps: so each scale is one FIR
+    filter with an offset, and the whole bank one overlap-save kernel call.
+    """
+    taps = [-np.sqrt(s) * np.diff(f, prepend=0, append=0) for s, f in zip(scales, filters)]
+    starts = np.zeros(len(taps) + 1, dtype=np.int64)
+    starts[1:] = np.cumsum([t.size for t in taps])
+    offsets = np.array([f.size // 2 for f in filters], dtype=np.int64)
+    bank = np.concatenate(taps).astype(np.result_type(rows.dtype, *(f.dtype for f in filters)), copy=False)
+    x = np.ascontiguousarray(rows)
+    return kernel_for("cwt_overlap_save", x)(x, bank, starts, offsets)
+
+
 def cwt(data, scales, wavelet, sampling_period=1.0, method="conv", axis=-1, *, precision=12):
     """Continuous wavelet transform.
 
@@ -284,32 +312,21 @@ def cwt(data, scales, wavelet, sampling_period=1.0, method="conv", axis=-1, *, p
     lead = xm.shape[:-1]
     rows = xm.reshape(-1, xm.shape[-1])
     n = rows.shape[-1]
-    out = np.empty((scales.size,) + lead + (n,), dtype=dt_out)
-    step = grid[1] - grid[0]
-    cached = (-1, None)
-    for i, s in enumerate(scales):
-        j = (np.arange(s * (grid[-1] - grid[0]) + 1) / (s * step)).astype(int)
-        j = j[j < int_psi.size]
-        filt = int_psi[j][::-1]
-        m = n + filt.size - 1
-        if method == "conv":
+    filters = [_scale_filter(int_psi, grid, s, w.name, precision) for s in scales]
+    if method == "conv":
+        out = np.empty((scales.size,) + lead + (n,), dtype=dt_out)
+        for i, (s, filt) in enumerate(zip(scales, filters)):
+            m = n + filt.size - 1
             conv = np.stack([np.convolve(r, filt) for r in rows]) if rows.shape[0] else np.zeros((0, m), dt_out)
-        else:
-            from .fourier import fft, ifft
-
-            size = 1 << max(0, math.ceil(math.log2(m)))
-            if cached[0] != size:
-                cached = (size, fft(rows, n=size, axis=-1))
-            conv = ifft(fft(filt, n=size) * cached[1], axis=-1)[..., :m]
-        coef = -np.sqrt(s) * np.diff(conv, axis=-1)
-        if out.dtype.kind != "c":
-            coef = coef.real
-        d = (coef.shape[-1] - n) / 2.0
-        if d > 0:
-            coef = coef[..., math.floor(d) : -math.ceil(d)]
-        elif d < 0:
-            raise DSPError(f"scale {s} is too small for wavelet {w.name!r} (precision={precision})")
-        out[i] = coef.reshape(lead + (n,))
+            coef = -np.sqrt(s) * np.diff(conv, axis=-1)
+            if out.dtype.kind != "c":
+                coef = coef.real
+            d = (coef.shape[-1] - n) / 2.0
+            if d > 0:
+                coef = coef[..., math.floor(d) : -math.ceil(d)]
+            out[i] = coef.reshape(lead + (n,))
+    else:
+        out = _fft_bank(rows, filters, scales).reshape((scales.size,) + lead + (n,))
     out = np.moveaxis(out, -1, axis if axis < 0 else axis + 1) if x.ndim > 1 else out
     freqs = np.asarray(central_frequency(w, precision) / scales, dtype=np.float64)
     return out, freqs / sampling_period
