@@ -42,7 +42,7 @@ class _Node:
             self.wavelet = self.mode = self.axes = None
             self.level, self.path, self._maxlevel = 0, "", None
         self.data = data
-        self._data_shape = None if data is None else np.shape(data)
+        self._data_shape = None if data is None else (data.shape if isinstance(data, np.ndarray) else np.shape(data))
 
     # --- PyWavelets' attribute access to subnodes (wp.a, wp.d, ...)
     def __getattr__(self, name):
@@ -213,6 +213,8 @@ class _Node:
             raise DSPError(f"order={order!r} must be 'natural' or 'freq'")
         if level > self.maxlevel:
             raise DSPError(f"level={level} is greater than maxlevel={self.maxlevel}")
+        if decompose:
+            self._fill(level)
         out = []
 
         def collect(node):
@@ -224,8 +226,22 @@ class _Node:
         self.walk(collect, decompose=decompose)
         return out
 
+    def _fill(self, level):
+        """Decompose the subtree down to ``level`` ahead of a walk that would (a hook: 1-D trees
+        do it a level at a time; the others leave it to the walk, node by node)."""
+
     def __str__(self):
         return f"{self.path}: {self.data}"
+
+
+def _leaves_with_data(node, level):
+    """Nodes above ``level`` that a decomposing walk would split whole: data, no subnodes."""
+    if node.level >= level:
+        return []
+    subs = [n for n in node._sub.values() if n is not None]
+    if not subs:
+        return [] if node.data is None else [node]
+    return [f for n in subs for f in _leaves_with_data(n, level)]
 
 
 class _Node1D(_Node):
@@ -239,6 +255,42 @@ class _Node1D(_Node):
         from .wavelets import dwt
 
         return dwt(data, self.wavelet, self.mode, axis=self.axes)
+
+    def _fill(self, level):
+        """Split, level by level, every node a walk down to ``level`` would split, the subtree
+        under each such node in one kernel call per level (all its nodes of a level as the rows
+        of one batch), instead of one :func:`dsp.dwt` per node. The coefficients are those of
+        ``dwt`` (the same kernel); the nodes and their paths those the walk would make."""
+        from ._backend import is_cupy_array
+        from ._dispatch import kernel_for
+        from ._wavelet_common import check_length, rows, unrows
+        from ._wavelet_modes import mode_id
+
+        for top in _leaves_with_data(self, level):
+            x = as_data(top.data, "data")
+            if is_cupy_array(x) or x.ndim == 0:  # the walk's dsp.dwt serves (or refuses) these
+                continue
+            axis = self.axes % x.ndim
+            mode = mode_id(self.mode)
+            bank = top.wavelet._bank
+            c = x.dtype.kind == "c"
+            cur, lead = rows(x, axis)
+            nodes = [top]
+            for _ in range(top.level, level):
+                try:
+                    check_length(cur.shape[1], mode, "data", axis)
+                except DSPError:  # the walk's dsp.dwt raises it, at the node PyWavelets would
+                    break
+                cur = kernel_for("packet_split", cur)(cur, bank[0], bank[1], mode)
+                kids = cur.reshape(cur.shape[0] // len(nodes), 2 * len(nodes), cur.shape[2])
+                if lead == () and not c:  # one real signal: its rows are the nodes' data
+                    kids = kids[0]
+                    nodes = [node._new(part, kids[2 * i + p])
+                             for i, node in enumerate(nodes) for p, part in enumerate(self.PARTS)]
+                else:
+                    nodes = [node._new(part, unrows(kids[:, 2 * i + p], lead, axis, c))
+                             for i, node in enumerate(nodes) for p, part in enumerate(self.PARTS)]
+                cur = cur.reshape(-1, cur.shape[2])
 
     def _merge(self, parts):
         from .wavelets import idwt

@@ -60,17 +60,26 @@ def _analysis_filters(dec_lo, dec_hi, dtype):
 
 
 def _dwt_into(x, hr, gr, mode, L):
-    nb, n = x.shape
+    ca = np.empty((x.shape[0], L), dtype=x.dtype)
+    cd = np.empty((x.shape[0], L), dtype=x.dtype)
+    _dwt_run(x, hr, gr, mode, ca, cd)
+    return ca, cd
+
+
+def _dwt_run(x, hr, gr, mode, ca, cd, filters=1):
+    """One analysis level of the rows of ``x`` into ``ca`` and ``cd`` (batch, L): C-contiguous
+    arrays, or row views of one array (the packet split). ``filters``: how many of the two
+    filters the work estimate counts (1 for the calibration of ``_SERIAL_WORK`` that the plain
+    transforms have always used)."""
+    nb = x.shape[0]
+    L = ca.shape[1]
     F = hr.shape[0]
     off = 1 - F // 2 if mode == _PERIODIZATION else 2 - F
-    ca = np.empty((nb, L), dtype=x.dtype)
-    cd = np.empty((nb, L), dtype=x.dtype)
-    if nb * L * F < _SERIAL_WORK:
+    if nb * L * F * filters < _SERIAL_WORK:
         if nb and L:
             _dwt_serial(x, hr, gr, off, mode, ca, cd)
     else:
         _dwt_kernel(x, hr, gr, off, mode, ca, cd, _chunk(nb, L))
-    return ca, cd
 
 
 def dwt(x, dec_lo, dec_hi, mode):
@@ -89,6 +98,31 @@ def dwt(x, dec_lo, dec_hi, mode):
     """
     hr, gr = _analysis_filters(dec_lo, dec_hi, x.dtype)
     return _dwt_into(x, hr, gr, mode, dwt_len(x.shape[1], hr.shape[0], mode))
+
+
+def packet_split(x, dec_lo, dec_hi, mode):
+    """One analysis level with each row's cA and cD side by side: ``(batch, 2, L)``.
+
+    Its reshape to ``(2 * batch, L)`` lists the rows' children in order (row ``i``'s cA, then
+    its cD): the next level of a wavelet packet tree, ready for the next call, without copying
+    the coefficients into a batch.
+
+    Parameters
+    ----------
+    x : np.ndarray [shape=(batch, n)], C-contiguous float32 or float64, n >= 1
+    dec_lo, dec_hi : np.ndarray [shape=(F,)], float64, F even
+    mode : int
+
+    Returns
+    -------
+    np.ndarray [shape=(batch, 2, L)] in x's dtype; ``[:, 0]`` is cA, ``[:, 1]`` cD
+    """
+    hr, gr = _analysis_filters(dec_lo, dec_hi, x.dtype)
+    out = np.empty((x.shape[0], 2, dwt_len(x.shape[1], hr.shape[0], mode)), dtype=x.dtype)
+    # both filters counted: a level of a 60 s packet tree (about 1 ms on one core) runs on the
+    # threads, where counting one filter keeps it on one
+    _dwt_run(x, hr, gr, mode, out[:, 0], out[:, 1], filters=2)
+    return out
 
 
 def _fused(rows: int, work: int) -> str:
