@@ -85,7 +85,7 @@ OPS: dict[str, Op] = {
     "iswt": _both("dwt", "iswt"),
     "dwt_nd_dwt": _cpu("dwt_nd", "dwt"),  # one level along a middle axis, in place of a transpose
     "dwt_nd_idwt": _cpu("dwt_nd", "idwt"),
-    "packet_split": _cpu("dwt", "packet_split"),  # a level of dsp.WaveletPacket's tree at once
+    "packet_levels": _cpu("dwt", "packet_levels"),  # dsp.WaveletPacket's tree, a level per batch
     "cwt_overlap_save": _cpu("cwt_fft", "overlap_save"),  # dsp.cwt(method='fft'): a bank of FIR filters
     # features (dsp._features_spectral, _pcen, _delta, _effects, _onset, _util)
     "signal_frames": _both("features", "signal_frames"),

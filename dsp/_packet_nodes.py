@@ -10,6 +10,8 @@ from itertools import product
 
 import numpy as np
 
+from dsp_kernels.shapes import dwt_len
+
 from ._errors import DSPError, DSPTypeError
 from ._wavelet_common import as_data
 from ._wavelet_modes import max_level
@@ -257,10 +259,11 @@ class _Node1D(_Node):
         return dwt(data, self.wavelet, self.mode, axis=self.axes)
 
     def _fill(self, level):
-        """Split, level by level, every node a walk down to ``level`` would split, the subtree
-        under each such node in one kernel call per level (all its nodes of a level as the rows
-        of one batch), instead of one :func:`dsp.dwt` per node. The coefficients are those of
-        ``dwt`` (the same kernel); the nodes and their paths those the walk would make."""
+        """Split every node a walk down to ``level`` would split, the subtree under each such
+        node in one kernel call (every level one batch of all its nodes), instead of one
+        :func:`dsp.dwt` per node. The coefficients are those of ``dwt`` (the same kernel); the
+        nodes and their paths those the walk would make. The nodes' data are row views of one
+        buffer per subtree."""
         from ._backend import is_cupy_array
         from ._dispatch import kernel_for
         from ._wavelet_common import check_length, rows, unrows
@@ -273,16 +276,19 @@ class _Node1D(_Node):
             axis = self.axes % x.ndim
             mode = mode_id(self.mode)
             bank = top.wavelet._bank
+            depth, n = 0, x.shape[axis]
+            while top.level + depth < level:
+                try:
+                    check_length(n, mode, "data", axis)
+                except DSPError:  # the walk's dsp.dwt raises it, at the node PyWavelets would
+                    break
+                n = dwt_len(n, len(bank[0]), mode)
+                depth += 1
             c = x.dtype.kind == "c"
             cur, lead = rows(x, axis)
             nodes = [top]
-            for _ in range(top.level, level):
-                try:
-                    check_length(cur.shape[1], mode, "data", axis)
-                except DSPError:  # the walk's dsp.dwt raises it, at the node PyWavelets would
-                    break
-                cur = kernel_for("packet_split", cur)(cur, bank[0], bank[1], mode)
-                kids = cur.reshape(cur.shape[0] // len(nodes), 2 * len(nodes), cur.shape[2])
+            for lev in kernel_for("packet_levels", cur)(cur, bank[0], bank[1], mode, depth):
+                kids = lev.reshape(cur.shape[0], 2 * len(nodes), lev.shape[1])
                 if lead == () and not c:  # one real signal: its rows are the nodes' data
                     kids = kids[0]
                     nodes = [node._new(part, kids[2 * i + p])
@@ -290,7 +296,6 @@ class _Node1D(_Node):
                 else:
                     nodes = [node._new(part, unrows(kids[:, 2 * i + p], lead, axis, c))
                              for i, node in enumerate(nodes) for p, part in enumerate(self.PARTS)]
-                cur = cur.reshape(-1, cur.shape[2])
 
     def _merge(self, parts):
         from .wavelets import idwt

@@ -66,16 +66,14 @@ def _dwt_into(x, hr, gr, mode, L):
     return ca, cd
 
 
-def _dwt_run(x, hr, gr, mode, ca, cd, filters=1):
+def _dwt_run(x, hr, gr, mode, ca, cd):
     """One analysis level of the rows of ``x`` into ``ca`` and ``cd`` (batch, L): C-contiguous
-    arrays, or row views of one array (the packet split). ``filters``: how many of the two
-    filters the work estimate counts (1 for the calibration of ``_SERIAL_WORK`` that the plain
-    transforms have always used)."""
+    arrays, or row views of one array (the packet tree's levels)."""
     nb = x.shape[0]
     L = ca.shape[1]
     F = hr.shape[0]
     off = 1 - F // 2 if mode == _PERIODIZATION else 2 - F
-    if nb * L * F * filters < _SERIAL_WORK:
+    if nb * L * F < _SERIAL_WORK:
         if nb and L:
             _dwt_serial(x, hr, gr, off, mode, ca, cd)
     else:
@@ -100,28 +98,44 @@ def dwt(x, dec_lo, dec_hi, mode):
     return _dwt_into(x, hr, gr, mode, dwt_len(x.shape[1], hr.shape[0], mode))
 
 
-def packet_split(x, dec_lo, dec_hi, mode):
-    """One analysis level with each row's cA and cD side by side: ``(batch, 2, L)``.
+def packet_levels(x, dec_lo, dec_hi, mode, level):
+    """``level`` levels of a full wavelet packet tree: every row of every level split in two.
 
-    Its reshape to ``(2 * batch, L)`` lists the rows' children in order (row ``i``'s cA, then
-    its cD): the next level of a wavelet packet tree, ready for the next call, without copying
-    the coefficients into a batch.
+    Level ``j``'s array lists the children of level ``j - 1``'s rows in order: its row ``2r`` is
+    the cA of row ``r`` one level up (of ``x`` for the first), row ``2r + 1`` its cD. Each level
+    is one batched analysis into a ``(rows, 2, L)`` block, whose reshape is the next level's
+    batch (nothing is copied).
 
     Parameters
     ----------
-    x : np.ndarray [shape=(batch, n)], C-contiguous float32 or float64, n >= 1
+    x : np.ndarray [shape=(batch, n)], C-contiguous float32 or float64
     dec_lo, dec_hi : np.ndarray [shape=(F,)], float64, F even
     mode : int
+    level : int >= 0; every level's input must be long enough for ``mode`` (the caller checks)
 
     Returns
     -------
-    np.ndarray [shape=(batch, 2, L)] in x's dtype; ``[:, 0]`` is cA, ``[:, 1]`` cD
+    list of np.ndarray [shape=(batch * 2**j, L_j)] for j = 1 .. level, in x's dtype
     """
     hr, gr = _analysis_filters(dec_lo, dec_hi, x.dtype)
-    out = np.empty((x.shape[0], 2, dwt_len(x.shape[1], hr.shape[0], mode)), dtype=x.dtype)
-    # both filters counted: a level of a 60 s packet tree (about 1 ms on one core) runs on the
-    # threads, where counting one filter keeps it on one
-    _dwt_run(x, hr, gr, mode, out[:, 0], out[:, 1], filters=2)
+    lens = []
+    n = x.shape[1]
+    for _ in range(level):
+        n = dwt_len(n, hr.shape[0], mode)
+        lens.append(n)
+    sizes = [x.shape[0] * (2 << j) * lens[j] for j in range(level)]
+    # one buffer for all levels: above 4 MiB NumPy asks the kernel for huge pages, and a caller
+    # that keeps its trees gets fresh memory every time (a 60 s tree is 23 MB: a dozen page
+    # faults instead of 5600, which cost more than the transform)
+    buf = np.empty(sum(sizes), dtype=x.dtype)
+    out = []
+    src, start = x, 0
+    for j in range(level):
+        blk = buf[start : start + sizes[j]].reshape(src.shape[0], 2, lens[j])
+        start += sizes[j]
+        _dwt_run(src, hr, gr, mode, blk[:, 0], blk[:, 1])
+        src = blk.reshape(-1, lens[j])
+        out.append(src)
     return out
 
 
