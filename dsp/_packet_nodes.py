@@ -270,7 +270,8 @@ class _Node1D(_Node):
         from ._wavelet_modes import mode_id
 
         for top in _leaves_with_data(self, level):
-            x = as_data(top.data, "data")
+            checked = top.__dict__.get("_checked")
+            x = checked[1] if checked is not None and checked[0] is top.data else as_data(top.data, "data")
             if is_cupy_array(x) or x.ndim == 0:  # the walk's dsp.dwt serves (or refuses) these
                 continue
             axis = self.axes % x.ndim
