@@ -287,16 +287,16 @@ class _Node1D(_Node):
                 depth += 1
             c = x.dtype.kind == "c"
             cur, lead = rows(x, axis)
+            R = cur.shape[0]  # rows per node: a level's array is the nodes' blocks of R rows
             nodes = [top]
             for lev in kernel_for("packet_levels", cur)(cur, bank[0], bank[1], mode, depth):
-                kids = lev.reshape(cur.shape[0], 2 * len(nodes), lev.shape[1])
-                if lead == () and not c:  # one real signal: its rows are the nodes' data
-                    kids = kids[0]
-                    nodes = [node._new(part, kids[2 * i + p])
-                             for i, node in enumerate(nodes) for p, part in enumerate(self.PARTS)]
+                # node k of a level has its cA as node k of the next, its cD as node len(nodes) + k
+                if lead == () and not c:  # one real signal: the rows are the nodes' data
+                    data = list(lev)
                 else:
-                    nodes = [node._new(part, unrows(kids[:, 2 * i + p], lead, axis, c))
-                             for i, node in enumerate(nodes) for p, part in enumerate(self.PARTS)]
+                    data = [unrows(lev[k * R : (k + 1) * R], lead, axis, c) for k in range(2 * len(nodes))]
+                nodes = [node._new(part, data[p * len(nodes) + i])
+                         for p, part in enumerate(self.PARTS) for i, node in enumerate(nodes)]
 
     def _merge(self, parts):
         from .wavelets import idwt

@@ -67,8 +67,7 @@ def _dwt_into(x, hr, gr, mode, L):
 
 
 def _dwt_run(x, hr, gr, mode, ca, cd):
-    """One analysis level of the rows of ``x`` into ``ca`` and ``cd`` (batch, L): C-contiguous
-    arrays, or row views of one array (the packet tree's levels)."""
+    """One analysis level of the rows of ``x`` into ``ca`` and ``cd``, C-contiguous (batch, L)."""
     nb = x.shape[0]
     L = ca.shape[1]
     F = hr.shape[0]
@@ -101,10 +100,10 @@ def dwt(x, dec_lo, dec_hi, mode):
 def packet_levels(x, dec_lo, dec_hi, mode, level):
     """``level`` levels of a full wavelet packet tree: every row of every level split in two.
 
-    Level ``j``'s array lists the children of level ``j - 1``'s rows in order: its row ``2r`` is
-    the cA of row ``r`` one level up (of ``x`` for the first), row ``2r + 1`` its cD. Each level
-    is one batched analysis into a ``(rows, 2, L)`` block, whose reshape is the next level's
-    batch (nothing is copied).
+    Each level is one batched analysis of the previous level's rows (``x``'s for the first):
+    a ``(2, rows, L)`` block whose reshape to ``(2 * rows, L)`` is the next level's batch
+    (nothing is copied): row ``r`` of a level with ``rows`` rows has its cA in row ``r`` of the
+    next level and its cD in row ``rows + r``.
 
     Parameters
     ----------
@@ -131,9 +130,9 @@ def packet_levels(x, dec_lo, dec_hi, mode, level):
     out = []
     src, start = x, 0
     for j in range(level):
-        blk = buf[start : start + sizes[j]].reshape(src.shape[0], 2, lens[j])
+        blk = buf[start : start + sizes[j]].reshape(2, src.shape[0], lens[j])
         start += sizes[j]
-        _dwt_run(src, hr, gr, mode, blk[:, 0], blk[:, 1])
+        _dwt_run(src, hr, gr, mode, blk[0], blk[1])
         src = blk.reshape(-1, lens[j])
         out.append(src)
     return out

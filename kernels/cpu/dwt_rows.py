@@ -72,16 +72,27 @@ def _dwt_interior(x, hr, gr, off, o0, o1, ca, cd, xe, xo, sa, sd):
         for i in range(u64(m + half - 1)):
             xe[i] = xs[u64(2) * i]
             xo[i] = xs[u64(2) * i + u64(1)]
+        # the first pair of taps sets the sums (no zeroing pass), the last writes the outputs
+        # (no copying pass)
         h0 = hr[0]
         h1 = hr[1]
         g0 = gr[0]
         g1 = gr[1]
-        for i in range(u64(m)):  # the first pair of taps sets the sums (no zeroing pass)
+        if half == 1:
+            a_ = ca[s : s + m]
+            d_ = cd[s : s + m]
+            for i in range(u64(m)):
+                e = xe[i]
+                od = xo[i]
+                a_[i] = h0 * e + h1 * od
+                d_[i] = g0 * e + g1 * od
+            continue
+        for i in range(u64(m)):
             e = xe[i]
             od = xo[i]
             sa[i] = h0 * e + h1 * od
             sd[i] = g0 * e + g1 * od
-        for t in range(1, half):
+        for t in range(1, half - 1):
             h0 = hr[2 * t]
             h1 = hr[2 * t + 1]
             g0 = gr[2 * t]
@@ -93,8 +104,20 @@ def _dwt_interior(x, hr, gr, off, o0, o1, ca, cd, xe, xo, sa, sd):
                 od = oo[i]
                 sa[i] += h0 * e + h1 * od
                 sd[i] += g0 * e + g1 * od
-        ca[s : s + m] = sa[:m]
-        cd[s : s + m] = sd[:m]
+        t = half - 1
+        h0 = hr[2 * t]
+        h1 = hr[2 * t + 1]
+        g0 = gr[2 * t]
+        g1 = gr[2 * t + 1]
+        ee = xe[t : t + m]
+        oo = xo[t : t + m]
+        a_ = ca[s : s + m]
+        d_ = cd[s : s + m]
+        for i in range(u64(m)):
+            e = ee[i]
+            od = oo[i]
+            a_[i] = sa[i] + (h0 * e + h1 * od)
+            d_[i] = sd[i] + (g0 * e + g1 * od)
 
 
 @jit
