@@ -13,8 +13,9 @@ transform of 2**19 points per filter runs from memory. Filters are grouped by bl
 so each filter costs one spectrum product and one inverse transform per block, fused in one
 parallel pass that writes the output rows directly (no full-size temporaries).
 
-Real signals with real taps run on real transforms (the blocked ``W``-lane inverse of
-:mod:`dsp_kernels.cpu.fft.inverse_block`); anything complex on complex transforms.
+Real signals run on real transforms (the blocked ``W``-lane inverse of
+:mod:`dsp_kernels.cpu.fft.inverse_block`), complex taps as two real filters (their real and
+imaginary parts); complex signals on complex transforms.
 
 Examples
 --------
@@ -79,15 +80,16 @@ def _blocks(x, P, H, B, nb):
 
 
 @jit
-def _real_tasks(plan, D, G, out, sidx, first, H, nb, t0, t1, work, Xf, Y, scale):
+def _real_tasks(plan, D, G, out, sidx, comp, step, first, H, nb, t0, t1, work, Xf, Y, scale):
     """Tasks ``t0 .. t1-1``: task ``t`` is (filter, row, chunk of W blocks); the chunk's spectra
     times the filter's go through the blocked inverse (``Xf``: W spectra as floats, ``Y``: W
-    blocks), and the valid samples to ``out``."""
+    blocks), and the valid samples to ``out`` (sample ``k`` of filter ``f`` at
+    ``out[sidx[f], r, k * step + comp[f]]``: step 2 writes real and imaginary parts)."""
     B = plan.n
     nbins = B // 2 + 1
     W = Y.shape[0]
     R = out.shape[1]
-    n = out.shape[2]
+    n = out.shape[2] // step
     nch = (nb + W - 1) // W
     Yf = Y.reshape(Y.size)
     for t in range(t0, t1):
@@ -106,12 +108,17 @@ def _real_tasks(plan, D, G, out, sidx, first, H, nb, t0, t1, work, Xf, Y, scale)
         irfft_lanes(plan, Xf, 0, 2 * nbins, lanes, nbins, Yf, 0, B, work, scale)
         dst = out[sidx[f], r]
         a = first[f]
+        cf = comp[f]
         for l in range(lanes):
             q = (c * W + l) * H
             m = min(H, n - q)
             y = Y[l]
-            for i in range(m):
-                dst[q + i] = y[a + i]
+            if step == 1:
+                for i in range(m):
+                    dst[q + i] = y[a + i]
+            else:
+                for i in range(m):
+                    dst[(q + i) * step + cf] = y[a + i]
 
 
 @jit
@@ -149,17 +156,17 @@ def _real_scratch(plan):
 
 
 @pjit
-def _real_parallel(plan, D, G, out, sidx, first, H, nb, n_tasks, n_parts, scale):
+def _real_parallel(plan, D, G, out, sidx, comp, step, first, H, nb, n_tasks, n_parts, scale):
     for p in numba.prange(n_parts):
         work, Xf, Y = _real_scratch(plan)
-        _real_tasks(plan, D, G, out, sidx, first, H, nb, p * n_tasks // n_parts,
+        _real_tasks(plan, D, G, out, sidx, comp, step, first, H, nb, p * n_tasks // n_parts,
                     (p + 1) * n_tasks // n_parts, work, Xf, Y, scale)
 
 
 @jit
-def _real_serial(plan, D, G, out, sidx, first, H, nb, n_tasks, scale):
+def _real_serial(plan, D, G, out, sidx, comp, step, first, H, nb, n_tasks, scale):
     work, Xf, Y = _real_scratch(plan)
-    _real_tasks(plan, D, G, out, sidx, first, H, nb, 0, n_tasks, work, Xf, Y, scale)
+    _real_tasks(plan, D, G, out, sidx, comp, step, first, H, nb, 0, n_tasks, work, Xf, Y, scale)
 
 
 @pjit
@@ -199,14 +206,25 @@ def overlap_save(x, taps, starts, offsets):
     """
     R, n = x.shape
     S = offsets.shape[0]
-    real = x.dtype.kind == "f" and taps.dtype.kind == "f"
     rdt = np.float32 if x.dtype in (np.float32, np.complex64) else np.float64
     cdt = np.complex64 if rdt == np.float32 else np.complex128
-    out = np.empty((S, R, n), dtype=rdt if real else cdt)
+    real_x = x.dtype.kind == "f"
+    out = np.empty((S, R, n), dtype=rdt if real_x and taps.dtype.kind == "f" else cdt)
     if not (S and R and n):
         return out
+    sidx = np.arange(S, dtype=np.int64)
+    comp = np.zeros(S, dtype=np.int64)
+    if real_x and taps.dtype.kind == "c":
+        # real signals, complex taps: the real and the imaginary parts as two real filters, each
+        # writing its part of the complex output (real transforms: half the work, blocked lanes)
+        taps = np.concatenate([taps.real, taps.imag])
+        starts = np.concatenate([starts[:-1], starts + starts[-1]])
+        offsets, sidx, comp = np.tile(offsets, 2), np.tile(sidx, 2), np.repeat(np.arange(2), S)
+    real = real_x
     x = np.ascontiguousarray(x, dtype=rdt if real else cdt)
     taps = np.asarray(taps, dtype=rdt if real else cdt)
+    dst = out.view(rdt).reshape(S, R, -1) if real else out  # real filters write floats
+    step = dst.shape[2] // n if real else 1
     lens = np.diff(starts)
     sizes = np.array([block_size(n, int(m)) for m in lens])
     for B in np.unique(sizes):
@@ -221,21 +239,22 @@ def overlap_save(x, taps, starts, offsets):
         for i, s in enumerate(group):
             G[i, : lens[s]] = taps[starts[s] : starts[s + 1]]
         blocks = _blocks(x, P, H, B, nb)
+        first = (o + P).astype(np.int64)  # where filter s's valid outputs start in a block
         if real:
             D, G = _rfft_rows(blocks, 1.0), _rfft_rows(G, 1.0)
             plan = get_rfft_plan(B, rdt)
             n_tasks = group.size * R * -(-nb // (64 // np.dtype(rdt).itemsize))
+            args = (plan, D, G, dst, sidx[group], comp[group], step, first, H, nb, n_tasks)
+            serial, parallel = _real_serial, _real_parallel
         else:
             D, G = _fft_rows(blocks, False, 1.0), _fft_rows(G, False, 1.0)
             plan = get_fft_plan(B, rdt)
             n_tasks = group.size * R * nb
-        first = (o + P).astype(np.int64)  # where filter s's valid outputs start in a block
-        sidx = group.astype(np.int64)
+            args = (plan, D, G, dst, sidx[group], first, H, nb, n_tasks)
+            serial, parallel = _complex_serial, _complex_parallel
         scale = plan.consts.dtype.type(1.0 / B)
-        args = (plan, D, G, out, sidx, first, H, nb, n_tasks)
         if group.size * R * n < _SERIAL_SAMPLES or n_tasks < 2:
-            (_real_serial if real else _complex_serial)(*args, scale)
+            serial(*args, scale)
         else:
-            n_parts = min(n_tasks, 4 * numba.get_num_threads())
-            (_real_parallel if real else _complex_parallel)(*args, n_parts, scale)
+            parallel(*args, min(n_tasks, 4 * numba.get_num_threads()), scale)
     return out
