@@ -44,7 +44,8 @@ class _Node:
             self.wavelet = self.mode = self.axes = None
             self.level, self.path, self._maxlevel = 0, "", None
         self.data = data
-        self._data_shape = None if data is None else (data.shape if isinstance(data, np.ndarray) else np.shape(data))
+        shape = data.shape if isinstance(data, np.ndarray) else np.shape(data)
+        self._data_shape = None if data is None else shape
 
     # --- PyWavelets' attribute access to subnodes (wp.a, wp.d, ...)
     def __getattr__(self, name):
@@ -230,7 +231,7 @@ class _Node:
 
     def _fill(self, level):
         """Decompose the subtree down to ``level`` ahead of a walk that would (a hook: 1-D trees
-        do it a level at a time; the others leave it to the walk, node by node)."""
+        split a batch of nodes per level; the others leave it to the walk, node by node)."""
 
     def __str__(self):
         return f"{self.path}: {self.data}"
