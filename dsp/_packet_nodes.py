@@ -200,6 +200,8 @@ class _Node:
 
     def get_leaf_nodes(self, decompose=False):
         """The leaves: nodes at maxlevel, or (without ``decompose``) nodes without subnodes."""
+        if decompose and self.maxlevel is not None:
+            self._fill(self.maxlevel)  # the walk below splits every node down to maxlevel
         out = []
 
         def collect(node):

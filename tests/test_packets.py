@@ -98,6 +98,11 @@ def test_deep_level_first_equals_pywavelets(dtype):
                 assert np.max(np.abs(p.data - q.data)) <= tol * np.max(np.abs(p.data))
         rec = b.reconstruct(update=False) - a.reconstruct(update=False)
         assert np.max(np.abs(rec)) <= tol * np.max(np.abs(x))
+    a = pywt.WaveletPacket(x[0], "db2", "reflect", maxlevel=4)
+    b = dsp.WaveletPacket(x[0], "db2", "reflect", maxlevel=4)
+    na, nb = a.get_leaf_nodes(decompose=True), b.get_leaf_nodes(decompose=True)
+    assert [n.path for n in na] == [n.path for n in nb]
+    assert max(np.max(np.abs(p.data - q.data)) for p, q in zip(na, nb)) <= tol * np.max(np.abs(x))
     one = rng.standard_normal(1000)
     a, b = pywt.WaveletPacket(one, "sym4", "periodization"), dsp.WaveletPacket(one, "sym4", "periodization")
     na, nb = a.get_level(4, "freq"), b.get_level(4, "freq")
