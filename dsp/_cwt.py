@@ -15,7 +15,8 @@ import re
 
 import numpy as np
 
-from ._backend import backend_of
+from ._backend import array_module, backend_of
+from ._dispatch import kernel_for
 from ._errors import DSPError
 from ._wavelet_common import as_data
 
@@ -232,6 +233,33 @@ def scale2frequency(wavelet, scale, precision=8):
     return central_frequency(wavelet, precision=precision) / scale
 
 
+def _scale_filter(int_psi, grid, s, name, precision):
+    """The integrated wavelet sampled at scale ``s``, reversed (PyWavelets' sampling rule)."""
+    step = grid[1] - grid[0]
+    j = (np.arange(s * (grid[-1] - grid[0]) + 1) / (s * step)).astype(int)
+    j = j[j < int_psi.size]
+    if j.size < 2:  # the centred cut of the n + size - 2 differences would be negative
+        raise DSPError(f"scale {s} is too small for wavelet {name!r} (precision={precision})")
+    return int_psi[j][::-1]
+
+
+def _filter_bank(filters, scales, dtype):
+    """Every scale's ``-sqrt(s) * diff(rows * filt)``, centred on the rows, as one bank of FIR
+    filters with offsets: ``(taps, starts, offsets)``, the contract of ``kernels/cwt_plan.py``.
+
+    The difference of a convolution is the convolution with the filter's difference
+    ``[f0, f1 - f0, ..., -f_last]`` (one tap longer), and its centred cut starts ``floor(L/2)``
+    samples into the full convolution for a filter of ``L`` taps: so each scale is one FIR
+    filter with an offset, and the whole bank one kernel call (CPU and GPU alike).
+    """
+    taps = [-np.sqrt(s) * np.diff(f, prepend=0, append=0) for s, f in zip(scales, filters)]
+    starts = np.zeros(len(taps) + 1, dtype=np.int64)
+    starts[1:] = np.cumsum([t.size for t in taps])
+    offsets = np.array([f.size // 2 for f in filters], dtype=np.int64)
+    bank = np.concatenate(taps).astype(np.result_type(dtype, *(f.dtype for f in filters)), copy=False)
+    return bank, starts, offsets
+
+
 def cwt(data, scales, wavelet, sampling_period=1.0, method="conv", axis=-1, *, precision=12):
     """Continuous wavelet transform.
 
@@ -281,41 +309,28 @@ def cwt(data, scales, wavelet, sampling_period=1.0, method="conv", axis=-1, *, p
         int_psi = np.conj(int_psi)
     int_psi = np.asarray(int_psi, dtype=dt_c if int_psi.dtype.kind == "c" else dt)
     grid = np.asarray(grid, dtype=x.real.dtype)
-    if backend_of(x) == "gpu":  # CuPy in, CuPy out: every scale in one kernel call (dsp/_cwt_gpu.py)
-        from ._cwt_gpu import cwt_device
-
-        out = cwt_device(x, scales, int_psi if w.complex_cwt else int_psi.real, grid, w.name, method, axis, precision)
-        return out, np.asarray(central_frequency(w, precision) / scales, dtype=np.float64) / sampling_period
-    xm = np.moveaxis(x, axis, -1)
+    xp = array_module(x)  # CuPy in, CuPy out: the filters are made on the host, the bank runs on the device
+    xm = xp.moveaxis(x, axis, -1)
     lead = xm.shape[:-1]
-    rows = xm.reshape(-1, xm.shape[-1])
+    rows = xp.ascontiguousarray(xm.reshape(-1, xm.shape[-1]))
     n = rows.shape[-1]
-    out = np.empty((scales.size,) + lead + (n,), dtype=dt_out)
-    step = grid[1] - grid[0]
-    cached = (-1, None)
-    for i, s in enumerate(scales):
-        j = (np.arange(s * (grid[-1] - grid[0]) + 1) / (s * step)).astype(int)
-        j = j[j < int_psi.size]
-        filt = int_psi[j][::-1]
-        m = n + filt.size - 1
-        if method == "conv":
+    filters = [_scale_filter(int_psi, grid, s, w.name, precision) for s in scales]
+    if method == "fft" or backend_of(x) == "gpu":
+        bank, starts, offsets = _filter_bank(filters, scales, rows.dtype)
+        run = kernel_for("cwt_overlap_save", rows) if method == "fft" else kernel_for("cwt_conv", rows)
+        out = run(rows, bank, starts, offsets).reshape((scales.size,) + lead + (n,))
+    else:
+        out = np.empty((scales.size,) + lead + (n,), dtype=dt_out)
+        for i, (s, filt) in enumerate(zip(scales, filters)):
+            m = n + filt.size - 1
             conv = np.stack([np.convolve(r, filt) for r in rows]) if rows.shape[0] else np.zeros((0, m), dt_out)
-        else:
-            from .fourier import fft, ifft
-
-            size = 1 << max(0, math.ceil(math.log2(m)))
-            if cached[0] != size:
-                cached = (size, fft(rows, n=size, axis=-1))
-            conv = ifft(fft(filt, n=size) * cached[1], axis=-1)[..., :m]
-        coef = -np.sqrt(s) * np.diff(conv, axis=-1)
-        if out.dtype.kind != "c":
-            coef = coef.real
-        d = (coef.shape[-1] - n) / 2.0
-        if d > 0:
-            coef = coef[..., math.floor(d) : -math.ceil(d)]
-        elif d < 0:
-            raise DSPError(f"scale {s} is too small for wavelet {w.name!r} (precision={precision})")
-        out[i] = coef.reshape(lead + (n,))
-    out = np.moveaxis(out, -1, axis if axis < 0 else axis + 1) if x.ndim > 1 else out
+            coef = -np.sqrt(s) * np.diff(conv, axis=-1)
+            if out.dtype.kind != "c":
+                coef = coef.real
+            d = (coef.shape[-1] - n) / 2.0
+            if d > 0:
+                coef = coef[..., math.floor(d) : -math.ceil(d)]
+            out[i] = coef.reshape(lead + (n,))
+    out = xp.moveaxis(out, -1, axis if axis < 0 else axis + 1) if x.ndim > 1 else out
     freqs = np.asarray(central_frequency(w, precision) / scales, dtype=np.float64)
     return out, freqs / sampling_period

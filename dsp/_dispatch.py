@@ -86,9 +86,11 @@ OPS: dict[str, Op] = {
     "iswt": _both("dwt", "iswt"),
     "dwt_nd_dwt": _both("dwt_nd", "dwt"),  # one level along a middle axis, in place of a transpose
     "dwt_nd_idwt": _both("dwt_nd", "idwt"),
-    # continuous wavelet transform, every scale at once (dsp._cwt_gpu; contract: kernels/cwt_plan.py)
-    "cwt_conv": _both("cwt", "cwt_conv"),
-    "cwt_fft": _both("cwt", "cwt_fft"),
+    "packet_levels": _cpu("dwt", "packet_levels"),  # dsp.WaveletPacket's tree, a level per batch
+    # continuous wavelet transform (dsp._cwt), every scale at once: a bank of FIR filters with
+    # offsets (contract: kernels/cwt_plan.py); 'fft' by overlap-save on the CPU, cuFFT on the GPU
+    "cwt_overlap_save": Op("dsp_kernels.cpu.cwt_fft:overlap_save", "dsp_kernels.gpu.cwt:cwt_fft"),
+    "cwt_conv": _both("cwt", "cwt_conv"),  # method='conv' on the GPU (the CPU twin: tests/test_cwt_twins.py)
     # features (dsp._features_spectral, _pcen, _delta, _effects, _onset, _util)
     "signal_frames": _both("features", "signal_frames"),
     "column_stats": _both("features", "column_stats"),

@@ -10,6 +10,8 @@ from itertools import product
 
 import numpy as np
 
+from dsp_kernels.shapes import dwt_len
+
 from ._errors import DSPError, DSPTypeError
 from ._wavelet_common import as_data
 from ._wavelet_modes import max_level
@@ -42,7 +44,8 @@ class _Node:
             self.wavelet = self.mode = self.axes = None
             self.level, self.path, self._maxlevel = 0, "", None
         self.data = data
-        self._data_shape = None if data is None else np.shape(data)
+        shape = data.shape if isinstance(data, np.ndarray) else np.shape(data)
+        self._data_shape = None if data is None else shape
 
     # --- PyWavelets' attribute access to subnodes (wp.a, wp.d, ...)
     def __getattr__(self, name):
@@ -197,6 +200,8 @@ class _Node:
 
     def get_leaf_nodes(self, decompose=False):
         """The leaves: nodes at maxlevel, or (without ``decompose``) nodes without subnodes."""
+        if decompose and self.maxlevel is not None:
+            self._fill(self.maxlevel)  # the walk below splits every node down to maxlevel
         out = []
 
         def collect(node):
@@ -213,6 +218,8 @@ class _Node:
             raise DSPError(f"order={order!r} must be 'natural' or 'freq'")
         if level > self.maxlevel:
             raise DSPError(f"level={level} is greater than maxlevel={self.maxlevel}")
+        if decompose:
+            self._fill(level)
         out = []
 
         def collect(node):
@@ -224,8 +231,22 @@ class _Node:
         self.walk(collect, decompose=decompose)
         return out
 
+    def _fill(self, level):
+        """Decompose the subtree down to ``level`` ahead of a walk that would (a hook: 1-D trees
+        split a batch of nodes per level; the others leave it to the walk, node by node)."""
+
     def __str__(self):
         return f"{self.path}: {self.data}"
+
+
+def _leaves_with_data(node, level):
+    """Nodes above ``level`` that a decomposing walk would split whole: data, no subnodes."""
+    if node.level >= level:
+        return []
+    subs = [n for n in node._sub.values() if n is not None]
+    if not subs:
+        return [] if node.data is None else [node]
+    return [f for n in subs for f in _leaves_with_data(n, level)]
 
 
 class _Node1D(_Node):
@@ -239,6 +260,46 @@ class _Node1D(_Node):
         from .wavelets import dwt
 
         return dwt(data, self.wavelet, self.mode, axis=self.axes)
+
+    def _fill(self, level):
+        """Split every node a walk down to ``level`` would split, the subtree under each such
+        node in one kernel call (every level one batch of all its nodes), instead of one
+        :func:`dsp.dwt` per node. The coefficients are those of ``dwt`` (the same kernel); the
+        nodes and their paths those the walk would make. The nodes' data are row views of one
+        buffer per subtree."""
+        from ._backend import is_cupy_array
+        from ._dispatch import kernel_for
+        from ._wavelet_common import check_length, rows, unrows
+        from ._wavelet_modes import mode_id
+
+        for top in _leaves_with_data(self, level):
+            checked = top.__dict__.get("_checked")
+            x = checked[1] if checked is not None and checked[0] is top.data else as_data(top.data, "data")
+            if is_cupy_array(x) or x.ndim == 0:  # the walk's dsp.dwt serves (or refuses) these
+                continue
+            axis = self.axes % x.ndim
+            mode = mode_id(self.mode)
+            bank = top.wavelet._bank
+            depth, n = 0, x.shape[axis]
+            while top.level + depth < level:
+                try:
+                    check_length(n, mode, "data", axis)
+                except DSPError:  # the walk's dsp.dwt raises it, at the node PyWavelets would
+                    break
+                n = dwt_len(n, len(bank[0]), mode)
+                depth += 1
+            c = x.dtype.kind == "c"
+            cur, lead = rows(x, axis)
+            R = cur.shape[0]  # rows per node: a level's array is the nodes' blocks of R rows
+            nodes = [top]
+            for lev in kernel_for("packet_levels", cur)(cur, bank[0], bank[1], mode, depth):
+                # node k of a level has its cA as node k of the next, its cD as node len(nodes) + k
+                if lead == () and not c:  # one real signal: the rows are the nodes' data
+                    data = list(lev)
+                else:
+                    data = [unrows(lev[k * R : (k + 1) * R], lead, axis, c) for k in range(2 * len(nodes))]
+                nodes = [node._new(part, data[p * len(nodes) + i])
+                         for p, part in enumerate(self.PARTS) for i, node in enumerate(nodes)]
 
     def _merge(self, parts):
         from .wavelets import idwt

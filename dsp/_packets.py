@@ -71,6 +71,7 @@ class WaveletPacket(_Node1D):
         raw = data  # the root keeps the object it was given, as PyWavelets does
         data = None if data is None else as_data(data, "data")
         super().__init__(None, raw, "")
+        self._checked = (raw, data)  # what as_data made of it: _fill checks it once, not again
         if data is not None:
             if not -data.ndim <= axis < data.ndim:
                 raise DSPError(f"axis={axis} is out of range for data with {data.ndim} dimension(s)")

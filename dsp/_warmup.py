@@ -29,7 +29,7 @@ OPERATIONS = {
     "fft": "fft, ifft, rfft, irfft (batched and single rows)",
     "dct": "dct and idct, types 1-3",
     "db": "power_to_db, amplitude_to_db, db_to_power, db_to_amplitude, magphase",
-    "wavelets": "dwt, idwt, wavedec, waverec, swt, iswt",
+    "wavelets": "dwt, idwt, wavedec, waverec, swt, iswt, cwt (method 'fft', real and complex), WaveletPacket levels",
     "resample": "resample (rational and arbitrary ratios), sinc_interpolate",
     "quantization": "quantize, to_pcm, from_pcm",
 }
@@ -70,6 +70,9 @@ def _run(op: str, dtype: str) -> None:
         dsp.waverec(dsp.wavedec(y, "db4", level=3), "db4")
         dsp.idwt(*dsp.dwt(y, "sym5"), "sym5")
         dsp.iswt(dsp.swt(y[:1024], "haar", level=2), "haar")
+        dsp.cwt(y, [1, 4], "morl", method="fft")
+        dsp.cwt(y[:256], [1, 4], "cmor1.5-1.0", method="fft")
+        dsp.WaveletPacket(y, "db4", maxlevel=2).get_level(2)
     elif op == "resample":
         dsp.resample(y, orig_sr=22050, target_sr=16000)
         dsp.resample(y, orig_sr=22050, target_sr=16001.5)

@@ -7,6 +7,7 @@ import pytest
 
 import dsp
 from dsp import DSPError
+from tolerances import assert_close
 
 pywt = pytest.importorskip("pywt")
 
@@ -60,3 +61,23 @@ def test_defaults_and_errors():
         dsp.cwt(np.ones(16), [1], "morl", method="wavelets")
     with pytest.raises(DSPError):
         dsp.dwt2(np.ones((8, 8)), "cmor1.5-1.0")
+
+
+@pytest.mark.parametrize("name", ["morl", "mexh", "gaus3", "cmor1.5-1.0", "cgau2"])
+def test_fft_long_signal_equals_pywavelets(name):
+    """Signals many FFT blocks long, scales across several block sizes (the overlap-save seams):
+    real and complex wavelets, real and complex data, 1-D and along axis 0."""
+    rng = np.random.default_rng(3)
+    scales = np.geomspace(1, 90, 12)
+    x = rng.standard_normal(9000)
+    for data in (x, x[:4000] + 1j * rng.standard_normal(4000)):
+        r, fr = pywt.cwt(data, scales, name, method="fft")
+        o, fo = dsp.cwt(data, scales, name, method="fft")
+        assert o.shape == r.shape and o.dtype == r.dtype
+        assert_close(o, r, np.float64, what=f"cwt {name} {data.dtype}")
+        assert np.array_equal(fo, fr)
+    y = rng.standard_normal((3000, 2)).astype(np.float32)
+    r, _ = pywt.cwt(y, scales[::3], name, method="fft", axis=0)
+    o, _ = dsp.cwt(y, scales[::3], name, method="fft", axis=0)
+    assert o.dtype == r.dtype
+    assert_close(o, r, np.float32, what=f"cwt {name} float32")

@@ -72,3 +72,39 @@ def test_packet_nd_equals_pywavelets():
         assert [n.path for n in na] == [n.path for n in nb]
         assert max(np.max(np.abs(p.data - q.data)) for p, q in zip(na, nb)) <= 1e-12
     assert np.max(np.abs(b.reconstruct() - x)) <= 1e-12
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32, np.complex128])
+def test_deep_level_first_equals_pywavelets(dtype):
+    """get_level(deep) on a fresh or partly decomposed tree: every node split at once, a level at a
+    time (dsp.WaveletPacket's batched path), with PyWavelets' nodes and data."""
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal((3, 300)) + (1j * rng.standard_normal((3, 300)) if dtype == np.complex128 else 0)
+    x = x.astype(dtype)
+    tol = 1e-4 if dtype == np.float32 else 1e-10
+    for axis, touch in ((-1, None), (0, None), (-1, "ad"), (1, "d")):
+        data = x if axis != 0 else x[:, :20].T.copy()
+        a = pywt.WaveletPacket(data, "db3", "symmetric", axis=axis)
+        b = dsp.WaveletPacket(data, "db3", "symmetric", axis=axis)
+        if touch:
+            a[touch], b[touch]
+            del a[touch[0]]
+            del b[touch[0]]
+        for order in ("natural", "freq"):
+            na, nb = a.get_level(a.maxlevel, order), b.get_level(b.maxlevel, order)
+            assert [n.path for n in na] == [n.path for n in nb]
+            for p, q in zip(na, nb):
+                assert q.data.shape == p.data.shape and q.data.dtype == p.data.dtype
+                assert np.max(np.abs(p.data - q.data)) <= tol * np.max(np.abs(p.data))
+        rec = b.reconstruct(update=False) - a.reconstruct(update=False)
+        assert np.max(np.abs(rec)) <= tol * np.max(np.abs(x))
+    a = pywt.WaveletPacket(x[0], "db2", "reflect", maxlevel=4)
+    b = dsp.WaveletPacket(x[0], "db2", "reflect", maxlevel=4)
+    na, nb = a.get_leaf_nodes(decompose=True), b.get_leaf_nodes(decompose=True)
+    assert [n.path for n in na] == [n.path for n in nb]
+    assert max(np.max(np.abs(p.data - q.data)) for p, q in zip(na, nb)) <= tol * np.max(np.abs(x))
+    one = rng.standard_normal(1000)
+    a, b = pywt.WaveletPacket(one, "sym4", "periodization"), dsp.WaveletPacket(one, "sym4", "periodization")
+    na, nb = a.get_level(4, "freq"), b.get_level(4, "freq")
+    assert [n.path for n in na] == [n.path for n in nb]
+    assert max(np.max(np.abs(p.data - q.data)) for p, q in zip(na, nb)) <= 1e-10

@@ -1,18 +1,19 @@
-"""CPU kernels of the continuous wavelet transform's filter bank (contract:
-:mod:`dsp_kernels.cwt_plan`): ``cwt_conv`` convolves directly, one task per (filter, row) in
-parallel, each output one :func:`dsp_kernels.rules.convolve_at` (float64 sums); ``cwt_fft`` goes
-through our real FFT (:mod:`dsp_kernels.cpu.fft.batched`) on the shared plan. Twins of
-:mod:`dsp_kernels.gpu.cwt` (same names and signatures).
+"""CPU twin of the GPU ``cwt_conv`` (contract: :mod:`dsp_kernels.cwt_plan`): direct convolution,
+one task per (filter, row) in parallel, each output one :func:`dsp_kernels.rules.convolve_at`
+(float64 sums). dsp's CPU ``method='conv'`` keeps PyWavelets' per-scale ``np.convolve`` (faster
+than this kernel on the CPU); this twin is what the GPU kernel is checked against. The CPU side
+of ``method='fft'`` is :func:`dsp_kernels.cpu.cwt_fft.overlap_save`.
 
 Examples
 --------
 >>> import numpy as np
->>> from dsp_kernels.cpu.cwt import cwt_conv, cwt_fft
+>>> from dsp_kernels.cpu.cwt import cwt_conv
+>>> from dsp_kernels.cpu.cwt_fft import overlap_save
 >>> x = np.arange(6.0)[None, :]
 >>> taps, starts, offsets = np.array([1.0, -1.0, 0.5, 0.5, 0.5]), np.array([0, 2, 5]), np.array([0, 1])
 >>> cwt_conv(x, taps, starts, offsets)[0].tolist()  # x[k] - x[k-1]
 [[0.0, 1.0, 1.0, 1.0, 1.0, 1.0]]
->>> bool(np.allclose(cwt_fft(x, taps, starts, offsets), cwt_conv(x, taps, starts, offsets)))
+>>> bool(np.allclose(overlap_save(x, taps, starts, offsets), cwt_conv(x, taps, starts, offsets)))
 True
 """
 from __future__ import annotations
@@ -22,7 +23,6 @@ from numba import prange
 
 from dsp_kernels import cwt_plan
 from dsp_kernels.config import pjit
-from dsp_kernels.cpu.fft.batched import irfft, rfft
 from dsp_kernels.cpu.rules import convolve_at
 
 
@@ -49,18 +49,3 @@ def cwt_conv(x, taps, starts, offsets):
     """``y`` (S, batch, n) of the contract by direct convolution; ``x`` (batch, n) float32,
     float64, complex64 or complex128; ``taps`` real or complex; ``starts``/``offsets`` int64."""
     return cwt_plan.split_complex(np, np.ascontiguousarray(x), taps, starts, offsets, _conv_real)
-
-
-def _take(Y, shifts, out, first):
-    n = out.shape[2]
-    for i, s in enumerate(shifts):
-        out[first + i] = Y[i, :, s:s + n]
-
-
-def _fft_real(rows, bank, starts, offsets):
-    return cwt_plan.fft_plan(np, rows, bank, starts, offsets, rfft, irfft, _take)
-
-
-def cwt_fft(x, taps, starts, offsets):
-    """``y`` (S, batch, n) of the contract through real FFTs of x's precision."""
-    return cwt_plan.split_complex(np, np.ascontiguousarray(x), taps, starts, offsets, _fft_real)

@@ -14,7 +14,7 @@ over blocks of outputs) and allocate their outputs are in :mod:`dsp_kernels.cpu.
 from __future__ import annotations
 
 import numpy as np
-from numba import prange
+from numba import prange, uint64 as u64
 
 from dsp_kernels.config import jit, pjit
 from dsp_kernels.cpu.rules import extended as _extended  # the mode's index rule, shared with the GPU
@@ -67,26 +67,57 @@ def _dwt_interior(x, hr, gr, off, o0, o1, ca, cd, xe, xo, sa, sd):
     B = _BLOCK
     for s in range(o0, o1, B):
         m = min(B, o1 - s)
-        base = 2 * s + off
-        for i in range(m + half - 1):
-            xe[i] = x[base + 2 * i]
-            xo[i] = x[base + 2 * i + 1]
-        sa[:m] = 0
-        sd[:m] = 0
-        for t in range(half):
+        # unsigned indices: without Numba's check for negative ones this loop vectorises (4x)
+        xs = x[2 * s + off :]
+        for i in range(u64(m + half - 1)):
+            xe[i] = xs[u64(2) * i]
+            xo[i] = xs[u64(2) * i + u64(1)]
+        # the first pair of taps sets the sums (no zeroing pass), the last writes the outputs
+        # (no copying pass)
+        h0 = hr[0]
+        h1 = hr[1]
+        g0 = gr[0]
+        g1 = gr[1]
+        if half == 1:
+            a_ = ca[s : s + m]
+            d_ = cd[s : s + m]
+            for i in range(u64(m)):
+                e = xe[i]
+                od = xo[i]
+                a_[i] = h0 * e + h1 * od
+                d_[i] = g0 * e + g1 * od
+            continue
+        for i in range(u64(m)):
+            e = xe[i]
+            od = xo[i]
+            sa[i] = h0 * e + h1 * od
+            sd[i] = g0 * e + g1 * od
+        for t in range(1, half - 1):
             h0 = hr[2 * t]
             h1 = hr[2 * t + 1]
             g0 = gr[2 * t]
             g1 = gr[2 * t + 1]
             ee = xe[t : t + m]
             oo = xo[t : t + m]
-            for i in range(m):
+            for i in range(u64(m)):
                 e = ee[i]
                 od = oo[i]
                 sa[i] += h0 * e + h1 * od
                 sd[i] += g0 * e + g1 * od
-        ca[s : s + m] = sa[:m]
-        cd[s : s + m] = sd[:m]
+        t = half - 1
+        h0 = hr[2 * t]
+        h1 = hr[2 * t + 1]
+        g0 = gr[2 * t]
+        g1 = gr[2 * t + 1]
+        ee = xe[t : t + m]
+        oo = xo[t : t + m]
+        a_ = ca[s : s + m]
+        d_ = cd[s : s + m]
+        for i in range(u64(m)):
+            e = ee[i]
+            od = oo[i]
+            a_[i] = sa[i] + (h0 * e + h1 * od)
+            d_[i] = sd[i] + (g0 * e + g1 * od)
 
 
 @jit
