@@ -1,5 +1,7 @@
-"""The continuous wavelet transform's filter-bank contract, its complex split and its FFT plan,
-shared by the twins :mod:`dsp_kernels.cpu.cwt` and :mod:`dsp_kernels.gpu.cwt`.
+"""The continuous wavelet transform's filter-bank contract, its complex split and the GPU's FFT
+plan. The contract is shared by :mod:`dsp_kernels.cpu.cwt` (``cwt_conv``),
+:mod:`dsp_kernels.cpu.cwt_fft` (``overlap_save``, the CPU's ``method='fft'``) and
+:mod:`dsp_kernels.gpu.cwt` (``cwt_conv``, ``cwt_fft``).
 
 Both entries, ``cwt_conv`` and ``cwt_fft``, take rows ``x`` (batch, n), a bank of filters packed
 end to end in ``taps`` (filter ``s`` is ``taps[starts[s]:starts[s + 1]]``, ``M_s >= 1`` taps) and
