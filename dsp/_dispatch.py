@@ -98,6 +98,7 @@ OPS: dict[str, Op] = {
     # constant-Q (dsp.constantq, dsp._icqt): the sparse filter-bank product and its adjoint
     "cqt_project": _both("cqt", "cqt_project"),
     "cqt_adjoint": _both("cqt", "cqt_adjoint"),
+    "cqt_octave": _both("cqt", "cqt_octave"),
     "beat_track": _cpu("beat", "track"),
 }
 

@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from dsp_kernels.caches import table_cache
+
 from ._backend import array_module
 from ._cqt_filters import (
     _check_norm, cqt_frequencies, interval_frequencies, relative_bandwidth, sparse_basis,
@@ -28,6 +30,7 @@ from ._cqt_filters import (
 )
 from ._dispatch import kernel_for
 from ._errors import DSPError
+from ._stft_params import n_frames as n_frames_of
 from ._validation import as_float_array, check_dtype, check_float, check_int, complex_dtype, real_dtype
 
 __all__ = ["cqt", "vqt", "pseudo_cqt", "hybrid_cqt", "icqt", "cqt_frequencies"]
@@ -82,6 +85,13 @@ def _check_nyquist(f_cutoff, sr, freqs, n_bins, fmin, bins_per_octave):
             f"({freqs[-1]:.2f} Hz) has a filter reaching fmax={f_cutoff:.2f} Hz, above the "
             f"Nyquist frequency {sr / 2.0:g} Hz (librosa's rule): lower n_bins or fmin"
         )
+
+
+def _resample_quality(res_type):
+    """The quality :func:`dsp.resample` uses for ``res_type`` (one of ours)."""
+    from .resampling import RES_TYPES
+
+    return RES_TYPES.get(res_type, res_type)
 
 
 def _resample_type(res_type):
@@ -205,28 +215,72 @@ def vqt(y, *, sr=22050, hop_length=512, fmin=None, n_bins=84, intervals="equal",
     n_octaves = int(np.ceil(n_bins / bins_per_octave))
     n_filters = min(bins_per_octave, n_bins)
     y, sr, hop_length = _early_downsample(y, sr, hop_length, res_type, n_octaves, f_cutoff, scale)
-    from .resampling import resample
-
-    responses = []
-    my_y, my_sr, my_hop = y, sr, hop_length
-    for i in range(n_octaves):
-        sl = slice(-n_filters, None) if i == 0 else slice(-n_filters * (i + 1), -n_filters * i)
-        starts, offsets, weights, n_fft, _ = sparse_basis(
-            my_sr, tuple(freqs[sl]), tuple(alpha[sl]), filter_scale, norm, sparsity, window, gamma,
-            None, dtype)
-        responses.append(_response(my_y, n_fft, my_hop, (starts, offsets, weights),
-                                   np.sqrt(sr / my_sr), pad_mode, dtype))
-        if my_hop % 2 == 0:
-            my_hop //= 2
-            my_sr /= 2.0
-            my_y = resample(my_y, orig_sr=2, target_sr=1, res_type=res_type, scale=True)
     xp = array_module(y)
-    V = _trim_stack(responses, n_bins, xp)
-    if scale:
+    lead, n = y.shape[:-1], y.shape[-1]
+    # every octave's rate, length, hop and bank are known before any is computed: the output
+    # is allocated once, at the octaves' common number of frames, and each octave writes its
+    # rows into it (frames past that number are never computed)
+    octaves, end = [], n_bins
+    for my_n, my_hop, my_sr in _octave_plan(n, hop_length, sr, n_octaves):
+        sl = slice(max(0, end - n_filters), end)
+        basis = sparse_basis(my_sr, tuple(freqs[sl]), tuple(alpha[sl]), filter_scale, norm,
+                             sparsity, window, gamma, None, dtype)
+        octaves.append((sl, my_n, my_hop, my_sr, basis))
+        end = sl.start
+    n_frames = min(n_frames_of(my_n, basis[3], my_hop, True, stacklevel=4)
+                   for _, my_n, my_hop, _, basis in octaves)
+    V = xp.empty(lead + (n_bins, n_frames), dtype=dtype)
+    V3 = V.reshape((-1, n_bins, n_frames))
+    my_y = xp.ascontiguousarray(y.reshape((-1, n)))
+    if scale:  # at the rate after early downsampling, as librosa
         lengths, _ = wavelet_lengths(freqs=freqs, sr=sr, window=window, filter_scale=filter_scale,
                                      gamma=gamma, alpha=alpha)
-        V /= xp.asarray(np.sqrt(lengths)[:, None].astype(V.real.dtype))
+    for i, (sl, my_n, my_hop, my_sr, (starts, offsets, weights, n_fft, _)) in enumerate(octaves):
+        if i > 0 and my_hop != octaves[i - 1][2]:  # the hop was halved: so is the signal
+            my_y = _halve(my_y, res_type)
+        # librosa's gains folded into the weights: sqrt(sr / my_sr) for the decimation and,
+        # with scale=True, 1 / sqrt(length) per bin
+        gains = np.sqrt(sr / my_sr) / (np.sqrt(lengths[sl]) if scale else 1.0)
+        w = _scaled_weights(weights, offsets, gains, dtype)
+        V3[:, sl, :] = kernel_for("cqt_octave", my_y)(
+            my_y, n_fft=n_fft, hop_length=my_hop, pad_mode=pad_mode, starts=starts,
+            offsets=offsets, weights=w, n_frames=n_frames)
     return V
+
+
+def _octave_plan(n, hop_length, sr, n_octaves):
+    """``[(length, hop, rate)]`` of the signal at each octave, top first: all three halve after
+    an octave while the hop is even (the resampler's output has ``ceil(length / 2)`` samples)."""
+    plan = [(n, hop_length, sr)]
+    for _ in range(n_octaves - 1):
+        m, h, r = plan[-1]
+        plan.append(((m + 1) // 2, h // 2, r / 2.0) if h % 2 == 0 else (m, h, r))
+    return plan
+
+
+def _scaled_weights(weights, offsets, gains, dtype):
+    """Each filter's sparse weights times its gain (float64 gains, rounded once to ``dtype``)."""
+    per_entry = np.repeat(gains, np.diff(offsets))
+    return (weights * per_entry).astype(dtype)
+
+
+def _halve(y2, res_type):
+    """``resample(y2, orig_sr=2, target_sr=1, res_type=res_type, scale=True)`` of the validated
+    (batch, n) rows: the resampler's own half-band table with librosa's sqrt(2) gain folded into
+    its taps (no separate scaling pass over the signal)."""
+    n = y2.shape[-1]
+    table = _halving_table(_resample_quality(res_type), y2.dtype.str)
+    return kernel_for("polyphase", y2)(y2, table, 1, 2, (n + 1) // 2)
+
+
+@table_cache(maxsize=8)
+def _halving_table(quality, dtype_str):
+    from .resampling import _polyphase_table
+
+    table = np.ascontiguousarray(_polyphase_table(1, 2, quality, "<f8") * np.sqrt(2.0),
+                                 dtype=np.dtype(dtype_str))
+    table.flags.writeable = False
+    return table
 
 
 def _early_downsample(y, sr, hop_length, res_type, n_octaves, f_cutoff, scale):
