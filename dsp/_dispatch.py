@@ -100,6 +100,8 @@ OPS: dict[str, Op] = {
     "cqt_adjoint": _both("cqt", "cqt_adjoint"),
     "cqt_octave": _both("cqt", "cqt_octave"),
     "beat_track": _cpu("beat", "track"),
+    # piptrack's peaks as a list (dsp._chroma: estimate_tuning; CuPy data takes array arithmetic)
+    "piptrack_peaks": _cpu("pitch", "piptrack_peaks"),
 }
 
 
