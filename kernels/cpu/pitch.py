@@ -24,9 +24,10 @@ Entry function
 --------------
 ``piptrack_peaks(S, in_band, threshold, sr, n_fft)``
     ``S`` (batch, n_frames, n_bins) C-contiguous float32/float64 (each frame's magnitudes
-    contiguous), ``in_band`` (n_bins,) bool. Returns ``(flat, pitch, mag)``: for each peak the
-    flat index ``(b * n_bins + k) * n_frames + t`` into a C-ordered (batch, n_bins, n_frames)
-    array, its frequency and its magnitude (``S``'s dtype), frame by frame.
+    contiguous), ``in_band`` (n_bins,) bool, true on one run of bins. Returns
+    ``(flat, pitch, mag)``: for each peak the flat index ``(b * n_bins + k) * n_frames + t``
+    into a C-ordered (batch, n_bins, n_frames) array, its frequency and its magnitude (``S``'s
+    dtype), frame by frame.
 """
 from __future__ import annotations
 
@@ -39,9 +40,9 @@ __all__ = ["piptrack_peaks"]
 
 
 @exact_jit
-def _is_peak(s, k, n, ref, in_band, zero):
-    """Bin k is an in-band local maximum of ``s * (s > ref)`` (``zero`` of s's type)."""
-    if not in_band[k] or k == 0 or n < 2:
+def _is_peak(s, k, n, ref, zero):
+    """Bin k is a local maximum of ``s * (s > ref)`` (``zero`` of s's type)."""
+    if k == 0 or n < 2:
         return False
     xk = s[k] if s[k] > ref else zero
     xl = s[k - 1] if s[k - 1] > ref else zero
@@ -63,21 +64,22 @@ def _frame_ref(s, threshold):
 
 
 @exact_pjit
-def _count(S, in_band, threshold, zero, counts):
+def _count(S, k0, k1, threshold, zero, refs, counts):
     batch, n_frames, n = S.shape
     for task in prange(batch * n_frames):
         b = task // n_frames
         s = S[b, task - b * n_frames]
         ref = _frame_ref(s, threshold)
+        refs[task] = ref
         c = 0
-        for k in range(n):
-            if _is_peak(s, k, n, ref, in_band, zero):
+        for k in range(k0, k1):  # the band's bins only (the reference level uses all)
+            if _is_peak(s, k, n, ref, zero):
                 c += 1
         counts[task] = c
 
 
 @exact_pjit
-def _fill(S, in_band, threshold, zero, two, half, sr, n_fft, starts, flat, pitch, mag):
+def _fill(S, k0, k1, refs, zero, two, half, sr, n_fft, starts, flat, pitch, mag):
     # the constants come typed as S (a literal 0 or 2 would make Numba widen float32 sums to
     # float64: one rounding where NumPy makes two)
     batch, n_frames, n = S.shape
@@ -85,10 +87,10 @@ def _fill(S, in_band, threshold, zero, two, half, sr, n_fft, starts, flat, pitch
         b = task // n_frames
         t = task - b * n_frames
         s = S[b, t]
-        ref = _frame_ref(s, threshold)
+        ref = refs[task]
         j = starts[task]
-        for k in range(n):
-            if not _is_peak(s, k, n, ref, in_band, zero):
+        for k in range(k0, k1):
+            if not _is_peak(s, k, n, ref, zero):
                 continue
             shift = zero
             if k == n - 1:
@@ -110,10 +112,13 @@ def piptrack_peaks(S, in_band, threshold, sr, n_fft):
     S = np.ascontiguousarray(S)
     batch, n_frames, n = S.shape
     counts = np.zeros(batch * n_frames, dtype=np.int64)
+    refs = np.empty(batch * n_frames, dtype=S.dtype)  # each frame's threshold * max
     thr = S.dtype.type(threshold)
-    band = np.ascontiguousarray(in_band, dtype=np.bool_)
+    # the band is one run of bins (ascending frequencies)
+    inside = np.flatnonzero(np.asarray(in_band, dtype=bool))
+    k0, k1 = (int(inside[0]), int(inside[-1]) + 1) if inside.size else (0, 0)
     if counts.size:
-        _count(S, band, thr, S.dtype.type(0), counts)
+        _count(S, k0, k1, thr, S.dtype.type(0), refs, counts)
     starts = np.zeros(counts.size + 1, dtype=np.int64)
     np.cumsum(counts, out=starts[1:])
     total = int(starts[-1])
@@ -121,6 +126,6 @@ def piptrack_peaks(S, in_band, threshold, sr, n_fft):
     pitch = np.empty(total, dtype=S.dtype)
     mag = np.empty(total, dtype=S.dtype)
     if total:
-        _fill(S, band, thr, S.dtype.type(0), S.dtype.type(2), S.dtype.type(0.5), float(sr),
+        _fill(S, k0, k1, refs, S.dtype.type(0), S.dtype.type(2), S.dtype.type(0.5), float(sr),
               float(n_fft), starts, flat, pitch, mag)
     return flat, pitch, mag
