@@ -99,6 +99,7 @@ OPS: dict[str, Op] = {
     "cqt_project": _both("cqt", "cqt_project"),
     "cqt_adjoint": _both("cqt", "cqt_adjoint"),
     "cqt_octave": _both("cqt", "cqt_octave"),
+    "cqt_halve": _both("cqt", "cqt_halve"),
     "beat_track": _cpu("beat", "track"),
     # piptrack's peaks as a list (dsp._chroma: estimate_tuning; CuPy data takes array arithmetic)
     "piptrack_peaks": _cpu("pitch", "piptrack_peaks"),

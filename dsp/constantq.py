@@ -266,21 +266,33 @@ def _scaled_weights(weights, offsets, gains, dtype):
 
 def _halve(y2, res_type):
     """``resample(y2, orig_sr=2, target_sr=1, res_type=res_type, scale=True)`` of the validated
-    (batch, n) rows: the resampler's own half-band table with librosa's sqrt(2) gain folded into
-    its taps (no separate scaling pass over the signal)."""
-    n = y2.shape[-1]
-    table = _halving_table(_resample_quality(res_type), y2.dtype.str)
-    return kernel_for("polyphase", y2)(y2, table, 1, 2, (n + 1) // 2)
+    (batch, n) rows: the resampler's own half-band taps with librosa's sqrt(2) gain folded in
+    (no separate scaling pass), by fast convolution on the CPU (``cqt_halve``)."""
+    taps, n_fft, fold = _halving_filter(_resample_quality(res_type), y2.dtype.str)
+    return kernel_for("cqt_halve", y2)(y2, taps, n_fft, fold)
 
 
 @table_cache(maxsize=8)
-def _halving_table(quality, dtype_str):
+def _halving_filter(quality, dtype_str):
+    """``(taps, n_fft, fold)`` of :func:`dsp_kernels.cpu.cqt.cqt_halve` for a quality: the taps
+    of ``dsp.resample``'s 2:1 polyphase table times sqrt(2), a block length of about 8 times
+    their number, and the folded spectra of the fast convolution (designed in float64)."""
+    from .fourier import fft
     from .resampling import _polyphase_table
 
-    table = np.ascontiguousarray(_polyphase_table(1, 2, quality, "<f8") * np.sqrt(2.0),
-                                 dtype=np.dtype(dtype_str))
-    table.flags.writeable = False
-    return table
+    taps = _polyphase_table(1, 2, quality, "<f8")[0] * np.sqrt(2.0)
+    n_fft = max(1024, 1 << int(np.ceil(np.log2(8 * taps.size))))
+    padded = np.zeros(n_fft)
+    padded[:taps.size] = taps
+    H = np.asarray(fft(padded))
+    half = n_fft // 2
+    k = np.arange(half // 2 + 1)
+    fold = np.stack([np.conj(H[k]) / 2, H[half - k] / 2]).astype(
+        np.complex64 if np.dtype(dtype_str) == np.float32 else np.complex128)
+    taps = taps.astype(np.dtype(dtype_str))
+    for a in (taps, fold):
+        a.flags.writeable = False
+    return taps, n_fft, fold
 
 
 def _early_downsample(y, sr, hop_length, res_type, n_octaves, f_cutoff, scale):

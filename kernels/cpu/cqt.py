@@ -25,6 +25,18 @@ Entry functions
     with the blocked real FFT and projected straight from its lanes, so no octave's STFT (nor
     its transposed copy) is ever stored; frames past ``n_frames`` (the lower octaves' common
     length) are not computed.
+``cqt_halve(x, taps, n_fft, fold)``
+    The octave step's decimation by 2: ``x`` (batch, n) float32/float64 C-contiguous; returns
+    (batch, ceil(n / 2)), ``out[m] = sum_j taps[j] x[2m - T/2 + 1 + j]`` (``T = len(taps)``,
+    samples outside the signal zero): the resampler's polyphase rule for ``up=1, down=2``
+    (:mod:`dsp_kernels.cpu.resample`), computed by fast convolution. Blocks of ``n_fft``
+    samples, ``2 M`` apart (``M = n_fft/2 - T/2 + 1`` outputs each), are transformed W at a time
+    with the blocked real FFT; ``fold`` (2, n_fft/4 + 1) complex holds ``conj(H_k) / 2`` and
+    ``H_{n_fft/2 - k} / 2`` (``H`` the taps' ``n_fft``-point spectrum), so that
+    ``Z_k = fold[0, k] X_k + fold[1, k] conj(X_{n_fft/2 - k})`` is the spectrum of the
+    correlation's even samples, which one inverse real FFT of ``n_fft / 2`` points returns.
+    About ``4 log2(n_fft) + 8`` flops per output instead of ``2 T`` (T = 370 for librosa's
+    default 'soxr_hq': 5x fewer); the result differs from the direct sum by float rounding.
 """
 from __future__ import annotations
 
@@ -33,13 +45,15 @@ from numba import prange
 
 from dsp_kernels.config import noalias_jit, pjit
 from dsp_kernels.cpu.fft import get_rfft_plan
+from dsp_kernels.cpu.fft.block import alloc_block_work, rfft_lanes_spectra, store_floats
+from dsp_kernels.cpu.fft.inverse_block import irfft_lanes
 from dsp_kernels.cpu.fft.passes import u64
 from dsp_kernels.cpu.stft_block import (
     alloc_stft_block, block_tasks, blocks_per_task, stft_block_spectra, task_blocks,
 )
 from dsp_kernels.shapes import stft_geometry
 
-__all__ = ["cqt_project", "cqt_adjoint", "cqt_octave"]
+__all__ = ["cqt_project", "cqt_adjoint", "cqt_octave", "cqt_halve"]
 
 
 @pjit
@@ -183,4 +197,99 @@ def cqt_octave(y, *, n_fft, hop_length, pad_mode, starts, offsets, weights, n_fr
     wi = np.ascontiguousarray(w.imag)
     per_task = blocks_per_task(y.shape[0], n_frames, y.dtype)
     _signal_to_cqt(y, window, geom, plan, per_task, starts, offsets, wr, wi, out)
+    return out
+
+
+@noalias_jit
+def _fold_lanes(P, ar, ai, br, bi, Q, lanes):
+    """``Z_k = a_k X_k + b_k conj(X_{h-k})`` for ``k <= h/2`` (``h = n_fft/2``), lanes in and
+    out (bin k of lane l: real part at ``2 k W + l``, imaginary at ``(2 k + 1) W + l``)."""
+    W = u64(lanes)
+    two = u64(2)
+    nz = ar.shape[0]
+    h = u64(2 * (nz - 1))
+    for k in range(nz):
+        uk = u64(k)
+        s = two * uk * W
+        t = two * (h - uk) * W
+        d = two * uk * W
+        a_r = ar[k]
+        a_i = ai[k]
+        b_r = br[k]
+        b_i = bi[k]
+        for l in range(W):
+            sr = P[s + l]
+            si = P[s + W + l]
+            tr = P[t + l]
+            ti = P[t + W + l]
+            Q[d + l] = a_r * sr - a_i * si + b_r * tr + b_i * ti
+            Q[d + W + l] = a_r * si + a_i * sr + b_i * tr - b_r * ti
+
+
+@pjit
+def _halve_blocks(x, half, M, plan, plan_h, ar, ai, br, bi, groups_per_task, out):
+    batch, n = x.shape
+    n_out = out.shape[1]
+    N = plan.n
+    Nh = N // 2
+    nz = ar.shape[0]
+    W = 64 // plan.consts.itemsize
+    n_blocks = (n_out + M - 1) // M
+    n_groups = (n_blocks + W - 1) // W
+    n_tasks, per_row = block_tasks(batch, n_groups, groups_per_task)
+    zero = x[0, 0] * 0
+    for task in prange(n_tasks):
+        b, g0, g1 = task_blocks(task, per_row, groups_per_task, n_groups)
+        work = alloc_block_work(plan)
+        work_h = alloc_block_work(plan_h)
+        lanes = work.shape[1] // (2 * (plan.work_len + 1))
+        stage = np.empty(W * N, dtype=x.dtype)
+        ones = np.ones(N, dtype=x.dtype)
+        Q = np.empty(2 * nz * W, dtype=x.dtype)
+        zrows = np.empty(W * 2 * nz, dtype=x.dtype)
+        orows = np.empty(W * Nh, dtype=x.dtype)
+        row = x[b]
+        for g in range(g0, g1):
+            c0 = g * W
+            B = min(W, n_blocks - c0)
+            # block c's samples start at 2 c M - half + 1 (the first tap of its first output)
+            s0 = 2 * c0 * M - half + 1
+            if s0 >= 0 and s0 + (B - 1) * 2 * M + N <= n:
+                rfft_lanes_spectra(plan, row, s0, 2 * M, B, ones, work, plan.scales[0])
+            else:  # a block reaching past either end: staged with zeros outside the signal
+                for l in range(B):
+                    st = s0 + l * 2 * M
+                    for i in range(N):
+                        j = st + i
+                        stage[l * N + i] = row[j] if j >= 0 and j < n else zero
+                rfft_lanes_spectra(plan, stage, np.int64(0), N, B, ones, work, plan.scales[0])
+            _fold_lanes(work[1], ar, ai, br, bi, Q, lanes)
+            store_floats(Q, 2 * nz, B, zrows, 0, 2 * nz)
+            irfft_lanes(plan_h, zrows, 0, 2 * nz, B, nz, orows, 0, Nh, work_h, plan_h.scales[1])
+            for l in range(B):
+                m0 = (c0 + l) * M
+                dst = out[b]
+                for q in range(min(M, n_out - m0)):
+                    dst[m0 + q] = orows[l * Nh + q]
+
+
+def cqt_halve(x, taps, n_fft, fold):
+    """Decimate the rows of ``x`` by 2 with ``taps``: (batch, n) -> (batch, ceil(n / 2))."""
+    x = np.ascontiguousarray(x)
+    n_out = (x.shape[1] + 1) // 2
+    out = np.empty((x.shape[0], n_out), dtype=x.dtype)
+    if out.size == 0:
+        return out
+    half = len(taps) // 2
+    M = n_fft // 2 - half + 1
+    plan = get_rfft_plan(n_fft, x.dtype)
+    plan_h = get_rfft_plan(n_fft // 2, x.dtype)
+    f = np.asarray(fold)
+    ar, ai = (np.ascontiguousarray(f[0].real, dtype=x.dtype),
+              np.ascontiguousarray(f[0].imag, dtype=x.dtype))
+    br, bi = (np.ascontiguousarray(f[1].real, dtype=x.dtype),
+              np.ascontiguousarray(f[1].imag, dtype=x.dtype))
+    n_blocks = -(-n_out // M)
+    per_task = blocks_per_task(x.shape[0], n_blocks, x.dtype)
+    _halve_blocks(x, np.int64(half), np.int64(M), plan, plan_h, ar, ai, br, bi, per_task, out)
     return out

@@ -8,7 +8,9 @@ adding those whose run covers the bin, so no two threads write the same output.
 ``cqt_octave`` (one octave from the signal, as the CPU's fused kernel): rectangular frames
 (:func:`dsp_kernels.gpu.spectral.frame_window`), cuFFT (or our FFT), and the projection read
 straight from the frames-major spectra, one thread per (filter, frame), for the first
-``n_frames`` frames only; no transposed STFT is stored.
+``n_frames`` frames only; no transposed STFT is stored. ``cqt_halve`` (the decimation by 2):
+the GPU resampler's polyphase kernel with the same taps (the direct sum; the CPU's fast
+convolution, kernels/cpu/cqt.py, differs from it by float rounding).
 """
 from __future__ import annotations
 
@@ -20,7 +22,7 @@ from . import _runtime as rt
 from . import fft as gfft
 from . import spectral
 
-__all__ = ["cqt_project", "cqt_adjoint", "cqt_octave"]
+__all__ = ["cqt_project", "cqt_adjoint", "cqt_octave", "cqt_halve"]
 
 
 @cuda.jit
@@ -118,3 +120,12 @@ def cqt_octave(y, *, n_fft, hop_length, pad_mode, starts, offsets, weights, n_fr
         rt.launch(_project_frames, blocks, threads, spec, d(starts), d(offsets),
                   d(weights, spec.dtype), out)
     return out
+
+
+def cqt_halve(x, taps, n_fft, fold):
+    """Decimate the rows of ``x`` by 2 with ``taps``: (batch, n) -> (batch, ceil(n / 2)).
+    ``n_fft`` and ``fold`` serve the CPU's fast convolution; the direct sum needs only ``taps``."""
+    from .resample import polyphase
+
+    table = np.ascontiguousarray(np.asarray(taps, dtype=x.dtype)[None, :])
+    return polyphase(x, table, 1, 2, (x.shape[1] + 1) // 2)
