@@ -202,11 +202,14 @@ def _piptrack_input(*, y, sr, S, n_fft, hop_length, fmin, fmax, threshold, win_l
 
 def _listed_peaks(S, sr, n_fft, fmin, fmax, threshold):
     """``(flat, pitch, mag)``: piptrack's peaks (reference level: each frame's maximum) as a
-    list, flat indices into a C-ordered array of ``S``'s shape; None for CuPy data, which takes
-    the array arithmetic of :func:`piptrack` (the rule of kernels/cpu/pitch.py)."""
-    if is_cupy_array(S) or S.ndim < 2:
+    list, flat indices into a C-ordered array of ``S``'s shape; None for device data (no GPU
+    kernel), which takes the array arithmetic of :func:`piptrack` (the same rule as
+    kernels/cpu/pitch.py)."""
+    from . import _backend
+    from ._dispatch import has_kernel, kernel_for
+
+    if S.ndim < 2 or not has_kernel("piptrack_peaks", _backend.backend_of(S)):
         return None
-    from ._dispatch import kernel_for
 
     freqs = fft_frequencies(sr=sr, n_fft=n_fft)
     n_bins, n_frames = S.shape[-2:]
