@@ -214,7 +214,8 @@ def _listed_peaks(S, sr, n_fft, fmin, fmax, threshold):
     freqs = fft_frequencies(sr=sr, n_fft=n_fft)
     n_bins, n_frames = S.shape[-2:]
     # frames-major: the STFT's own memory layout, so usually no copy
-    Sf = np.ascontiguousarray(np.swapaxes(S, -1, -2)).reshape(-1, n_frames, n_bins)
+    batch = int(np.prod(S.shape[:-2], dtype=np.int64))
+    Sf = np.ascontiguousarray(np.swapaxes(S, -1, -2)).reshape(batch, n_frames, n_bins)
     in_band = (fmin <= freqs) & (freqs < fmax)
     return kernel_for("piptrack_peaks", Sf)(Sf, in_band, threshold, sr, n_fft)
 

@@ -52,25 +52,13 @@ def _is_peak(s, k, n, ref, zero):
     return xk > xl and xk >= xr
 
 
-@exact_jit
-def _frame_ref(s, threshold):
-    m = s[0]
-    for k in range(1, s.shape[0]):
-        if s[k] > m:  # NumPy's max: a NaN wins
-            m = s[k]
-        elif s[k] != s[k]:
-            m = s[k]
-    return threshold * m
-
-
 @exact_pjit
-def _count(S, k0, k1, threshold, zero, refs, counts):
+def _count(S, k0, k1, refs, zero, counts):
     batch, n_frames, n = S.shape
     for task in prange(batch * n_frames):
         b = task // n_frames
         s = S[b, task - b * n_frames]
-        ref = _frame_ref(s, threshold)
-        refs[task] = ref
+        ref = refs[task]
         c = 0
         for k in range(k0, k1):  # the band's bins only (the reference level uses all)
             if _is_peak(s, k, n, ref, zero):
@@ -112,13 +100,13 @@ def piptrack_peaks(S, in_band, threshold, sr, n_fft):
     S = np.ascontiguousarray(S)
     batch, n_frames, n = S.shape
     counts = np.zeros(batch * n_frames, dtype=np.int64)
-    refs = np.empty(batch * n_frames, dtype=S.dtype)  # each frame's threshold * max
-    thr = S.dtype.type(threshold)
+    # each frame's threshold * max, as NumPy computes it (its max is SIMD and NaN-aware)
+    refs = (S.dtype.type(threshold) * S.max(axis=-1, initial=-np.inf)).reshape(-1)
     # the band is one run of bins (ascending frequencies)
     inside = np.flatnonzero(np.asarray(in_band, dtype=bool))
     k0, k1 = (int(inside[0]), int(inside[-1]) + 1) if inside.size else (0, 0)
     if counts.size:
-        _count(S, k0, k1, thr, S.dtype.type(0), refs, counts)
+        _count(S, k0, k1, refs, S.dtype.type(0), counts)
     starts = np.zeros(counts.size + 1, dtype=np.int64)
     np.cumsum(counts, out=starts[1:])
     total = int(starts[-1])
