@@ -193,8 +193,10 @@ def _piptrack_input(*, y, sr, S, n_fft, hop_length, fmin, fmax, threshold, win_l
     """piptrack's validated arguments: ``(|S|, n_fft, sr, fmin, fmax, threshold)``."""
     sr = check_float("sr", sr, minimum=0.0, strict_minimum=True)
     threshold = check_float("threshold", threshold)
+    given = S is not None
     S, n_fft = _power_spectrogram(y, S, n_fft, hop_length, win_length, window, center, pad_mode, 1)
-    S = array_module(S).abs(S)
+    if given:  # from y, S is already |STFT| (a second abs would copy it for nothing)
+        S = array_module(S).abs(S)
     fmin = max(check_float("fmin", fmin), 0)
     fmax = min(check_float("fmax", fmax), float(sr) / 2)
     return S, n_fft, sr, fmin, fmax, threshold
