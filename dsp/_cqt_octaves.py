@@ -31,6 +31,25 @@ def octave_recursion(y, *, sr, hop_length, freqs, alpha, n_octaves, n_filters, f
 
     ``freqs``/``alpha`` are all bins' frequencies and relative bandwidths, ``n_filters`` the bins
     per octave; ``res_type`` one of librosa's names or ours; ``dtype`` the complex result type.
+
+    Returns
+    -------
+    V : np.ndarray [shape=(..., len(freqs), t)], ``dtype``
+
+    Examples
+    --------
+    >>> import numpy as np, dsp
+    >>> from dsp._cqt_filters import relative_bandwidth
+    >>> from dsp._cqt_octaves import octave_recursion
+    >>> y = np.sin(2 * np.pi * 440 * np.arange(22050) / 22050).astype(np.float32)
+    >>> freqs = dsp.cqt_frequencies(24, fmin=220.0)
+    >>> V = octave_recursion(y, sr=22050, hop_length=512, freqs=freqs,
+    ...                      alpha=relative_bandwidth(freqs, 12), n_octaves=2, n_filters=12,
+    ...                      filter_scale=1.0, norm=1.0, sparsity=0.01, window="hann", gamma=0.0,
+    ...                      scale=True, pad_mode="constant", res_type="soxr_hq",
+    ...                      dtype=np.complex64)
+    >>> V.shape, V.dtype, int(np.abs(V).mean(axis=-1).argmax())   # bin 12 is A4 (440 Hz)
+    ((24, 44), dtype('complex64'), 12)
     """
     n_bins = len(freqs)
     xp = array_module(y)
