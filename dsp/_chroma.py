@@ -222,6 +222,55 @@ def _listed_peaks(S, sr, n_fft, fmin, fmax, threshold):
     return kernel_for("piptrack_peaks", Sf)(Sf, in_band, threshold, sr, n_fft)
 
 
+#: frames per chunk of :func:`_peaks_by_chunks` (a 2048-point float32 chunk's spectra: 2 MB)
+_CHUNK_FRAMES = 256
+
+
+def _peaks_by_chunks(*, y, sr, S, n_fft, hop_length, fmin, fmax, threshold, win_length, window,
+                     center, pad_mode):
+    """``(None, pitch, mag)``: :func:`_listed_peaks` of audio, its STFT taken ``_CHUNK_FRAMES`` frames at a time (each
+    frame's spectrum is the same to the bit: the same samples, zero padding included, through
+    the same FFT), so the spectrogram is never whole in memory. None where this does not apply:
+    a spectrogram given, device data, or framing other than centred with zero padding."""
+    from . import _backend
+    from ._dispatch import has_kernel
+    from ._stft_params import lengths
+    from .spectral import stft
+    from dsp_kernels.shapes import stft_n_frames
+
+    if S is not None or y is None or not center or pad_mode != "constant":
+        return None
+    y = as_float_array(y, name="y")
+    if not has_kernel("piptrack_peaks", _backend.backend_of(y)) or y.ndim < 1:
+        return None
+    sr = check_float("sr", sr, minimum=0.0, strict_minimum=True)
+    threshold = check_float("threshold", threshold)
+    fmin = max(check_float("fmin", fmin), 0)
+    fmax = min(check_float("fmax", fmax), float(sr) / 2)
+    n_fft, hop, win_length = lengths(n_fft, hop_length, win_length)
+    n = y.shape[-1]
+    if n < n_fft:  # the whole-signal path warns about it, as librosa
+        return None
+    y2 = y.reshape(-1, n)
+    half = n_fft // 2
+    cdt = np.complex64 if y.dtype == np.float32 else np.complex128
+    n_frames = stft_n_frames(n, n_fft, hop, True)
+    parts = []
+    for t0 in range(0, n_frames, _CHUNK_FRAMES):
+        t1 = min(n_frames, t0 + _CHUNK_FRAMES)
+        a, b = t0 * hop - half, (t1 - 1) * hop - half + n_fft  # the chunk's samples, padded
+        if a >= 0 and b <= n:
+            seg = y2[:, a:b]
+        else:
+            seg = np.zeros((y2.shape[0], b - a), dtype=y.dtype)
+            seg[:, max(a, 0) - a:min(b, n) - a] = y2[:, max(a, 0):min(b, n)]
+        D = stft(seg, n_fft=n_fft, hop_length=hop, win_length=win_length, window=window,
+                 center=False, dtype=cdt)
+        parts.append(_listed_peaks(np.abs(D), sr, n_fft, fmin, fmax, threshold))
+    # (the flat indices are chunk-local: only the frequencies and magnitudes are returned)
+    return None, np.concatenate([p[1] for p in parts]), np.concatenate([p[2] for p in parts])
+
+
 def pitch_tuning(frequencies, *, resolution=0.01, bins_per_octave=12):
     """The most common deviation from A440 equal temperament, as ``librosa.pitch_tuning``.
 
@@ -294,8 +343,10 @@ def estimate_tuning(*, y=None, sr=22050, S=None, n_fft=2048, resolution=0.01, bi
     args.apply_defaults()
     ref = args.arguments.pop("ref")
     if ref is None or ref is np.max:
-        S_, n_fft_, sr_, fmin, fmax, threshold = _piptrack_input(**args.arguments)
-        listed = _listed_peaks(S_, sr_, n_fft_, fmin, fmax, threshold)
+        listed = _peaks_by_chunks(**args.arguments)
+        if listed is None:
+            S_, n_fft_, sr_, fmin, fmax, threshold = _piptrack_input(**args.arguments)
+            listed = _listed_peaks(S_, sr_, n_fft_, fmin, fmax, threshold)
         if listed is not None:  # NumPy data: only the peaks, never two spectrogram-sized arrays
             _, pitch, mag = listed
             mask = pitch > 0

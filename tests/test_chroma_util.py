@@ -39,6 +39,19 @@ def test_tuning_and_chroma_stft_match_librosa(recording, dtype, name):
                      librosa.feature.chroma_stft(y=y.astype(np.float64), sr=sr, **kw), dtype)
 
 
+@pytest.mark.parametrize("name", ["speech", "stereo"])
+def test_tuning_of_long_audio_matches_librosa(recording, dtype, name):
+    # longer than one chunk of the tuning's STFT (256 frames): the peaks are gathered chunk by
+    # chunk and must give librosa's tuning exactly
+    y, sr = recording(name, dtype)
+    y = np.concatenate([y, y[..., ::-1], 0.5 * y], axis=-1)
+    y = np.concatenate([y, y], axis=-1)
+    assert y.shape[-1] > 2 * 256 * 512
+    for bpo in (12, 36):
+        assert dsp.estimate_tuning(y=y, sr=sr, bins_per_octave=bpo) == \
+            librosa.estimate_tuning(y=y, sr=sr, bins_per_octave=bpo)
+
+
 def test_chroma_stft_from_S_and_piptrack(recording):
     y, sr = recording("chord", np.float64)
     S = np.abs(librosa.stft(y)) ** 2
