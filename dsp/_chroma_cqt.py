@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._backend import array_module
+from ._dispatch import kernel_for
 from ._errors import DSPError
 from ._util import normalize
 from ._validation import as_float_array, check_float, check_int
@@ -77,7 +79,12 @@ def chroma_cqt(*, y=None, sr=22050, C=None, hop_length=512, fmin=None, norm=np.i
         C = as_float_array(C, name="C", min_ndim=2)
     fold = cq_to_chroma(C.shape[-2], bins_per_octave=bins_per_octave, n_chroma=n_chroma, fmin=fmin,
                         window=window)
-    chroma = np.matmul(fold.astype(C.dtype), C)
+    # the fold by the dispatch table's small-matrix kernel, not BLAS: a (12, 252) x (252, t)
+    # product is too small for OpenBLAS's threads, which on a busy machine cost 30x the work
+    xp = array_module(C)
+    C3 = xp.ascontiguousarray(C.reshape((-1,) + C.shape[-2:]))
+    chroma = kernel_for("apply_matrix", C3)(C3, fold.astype(C.dtype)).reshape(
+        C.shape[:-2] + (fold.shape[0], C.shape[-1]))
     if threshold is not None:
         chroma[chroma < threshold] = 0.0
     return normalize(chroma, norm=norm, axis=-2)

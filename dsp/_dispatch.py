@@ -105,6 +105,10 @@ OPS: dict[str, Op] = {
     # constant-Q (dsp.constantq, dsp._icqt): the sparse filter-bank product and its adjoint
     "cqt_project": _both("cqt", "cqt_project"),
     "cqt_adjoint": _both("cqt", "cqt_adjoint"),
+    "cqt_octave": _both("cqt", "cqt_octave"),
+    "cqt_halve": _both("cqt", "cqt_halve"),
+    # piptrack's peaks as a list (dsp._chroma: estimate_tuning; CuPy data takes array arithmetic)
+    "piptrack_peaks": _cpu("pitch", "piptrack_peaks"),
     # pooling rows over groups (dsp.segments; pyramids' text levels)
     "segment_sums": _cpu("segments", "segment_sums"),
     "segment_max": _cpu("segments", "segment_max"),

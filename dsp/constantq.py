@@ -6,13 +6,15 @@ The octave recursion
 The bins are processed one octave at a time, from the top. An octave's filters are applied in
 the frequency domain: the signal is cut into frames of the octave's FFT length (centred,
 ``window='ones'``), each frame is transformed with our FFT, and the frames' spectra are
-multiplied by the filters' sparse spectra (:func:`dsp._cqt_filters.sparse_basis`, kernel
-:mod:`dsp_kernels.cpu.cqt`). The signal is then halved (``dsp.resample`` by 2, which filters
-away everything above the new Nyquist) together with the hop, so every octave uses filters of
-the same length in samples. Before the first octave the signal is decimated while the filters
-leave room ("early downsampling") and the hop allows. An odd hop stops the halving: the lower
-octaves are then computed at the current rate with longer filters, as librosa does (librosa
-0.11 does not require ``hop_length`` to be divisible by ``2**(n_octaves - 1)``).
+multiplied by the filters' sparse spectra (:func:`dsp._cqt_filters.sparse_basis`); on the CPU
+one fused kernel does the three per octave (``cqt_octave``, :mod:`dsp_kernels.cpu.cqt`), so no
+octave's STFT is stored. The signal is then halved (``dsp.resample``'s 2:1 filter, by fast
+convolution: ``cqt_halve``) together with the hop, so every octave uses filters of the same
+length in samples (:mod:`dsp._cqt_octaves`). Before the first octave the signal is decimated
+while the filters leave room ("early downsampling") and the hop allows. An odd hop stops the
+halving: the lower octaves are then computed at the current rate with longer filters, as
+librosa does (librosa 0.11 does not require ``hop_length`` to be divisible by
+``2**(n_octaves - 1)``).
 
 ``res_type`` picks the half-band filter among :data:`dsp.resampling.RES_TYPES` (librosa's
 names); ``None`` means ``'soxr_hq'``, librosa's default, which maps to our 'hq'.
@@ -27,6 +29,7 @@ from ._cqt_filters import (
     wavelet_lengths,
 )
 from ._dispatch import kernel_for
+from ._cqt_octaves import octave_recursion
 from ._errors import DSPError
 from ._validation import as_float_array, check_dtype, check_float, check_int, complex_dtype, real_dtype
 
@@ -205,28 +208,10 @@ def vqt(y, *, sr=22050, hop_length=512, fmin=None, n_bins=84, intervals="equal",
     n_octaves = int(np.ceil(n_bins / bins_per_octave))
     n_filters = min(bins_per_octave, n_bins)
     y, sr, hop_length = _early_downsample(y, sr, hop_length, res_type, n_octaves, f_cutoff, scale)
-    from .resampling import resample
-
-    responses = []
-    my_y, my_sr, my_hop = y, sr, hop_length
-    for i in range(n_octaves):
-        sl = slice(-n_filters, None) if i == 0 else slice(-n_filters * (i + 1), -n_filters * i)
-        starts, offsets, weights, n_fft, _ = sparse_basis(
-            my_sr, tuple(freqs[sl]), tuple(alpha[sl]), filter_scale, norm, sparsity, window, gamma,
-            None, dtype)
-        responses.append(_response(my_y, n_fft, my_hop, (starts, offsets, weights),
-                                   np.sqrt(sr / my_sr), pad_mode, dtype))
-        if my_hop % 2 == 0:
-            my_hop //= 2
-            my_sr /= 2.0
-            my_y = resample(my_y, orig_sr=2, target_sr=1, res_type=res_type, scale=True)
-    xp = array_module(y)
-    V = _trim_stack(responses, n_bins, xp)
-    if scale:
-        lengths, _ = wavelet_lengths(freqs=freqs, sr=sr, window=window, filter_scale=filter_scale,
-                                     gamma=gamma, alpha=alpha)
-        V /= xp.asarray(np.sqrt(lengths)[:, None].astype(V.real.dtype))
-    return V
+    return octave_recursion(y, sr=sr, hop_length=hop_length, freqs=freqs, alpha=alpha,
+                            n_octaves=n_octaves, n_filters=n_filters, filter_scale=filter_scale,
+                            norm=norm, sparsity=sparsity, window=window, gamma=gamma, scale=scale,
+                            pad_mode=pad_mode, res_type=res_type, dtype=dtype)
 
 
 def _early_downsample(y, sr, hop_length, res_type, n_octaves, f_cutoff, scale):

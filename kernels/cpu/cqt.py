@@ -16,15 +16,45 @@ Entry functions
 ``cqt_adjoint(C, starts, offsets, weights, gains, n_bins)``
     ``C`` (batch, n_filters, n_frames) complex; returns (batch, n_bins, n_frames),
     ``out[b, f, t] = sum_k conj(weights[k, f]) gains[k] C[b, k, t]``.
+``cqt_octave(y, *, n_fft, hop_length, pad_mode, starts, offsets, weights, n_frames)``
+    One octave of the transform from the signal: ``y`` (batch, n) C-contiguous float32/float64,
+    ``weights`` complex (the precision of ``y``); returns (batch, n_filters, n_frames) complex,
+    the projection of the first ``n_frames`` centred rectangular frames of length ``n_fft``
+    (``cqt_project`` of ``dsp.stft(y, window='ones')``). Fused as the mel spectrogram is
+    (:mod:`dsp_kernels.cpu.mel`): W frames at a time (16 float32, 8 float64) are transformed
+    with the blocked real FFT and projected straight from its lanes, so no octave's STFT (nor
+    its transposed copy) is ever stored; frames past ``n_frames`` (the lower octaves' common
+    length) are not computed.
+``cqt_halve(x, taps, n_fft, fold)``
+    The octave step's decimation by 2: ``x`` (batch, n) float32/float64 C-contiguous; returns
+    (batch, ceil(n / 2)), ``out[m] = sum_j taps[j] x[2m - T/2 + 1 + j]`` (``T = len(taps)``,
+    samples outside the signal zero): the resampler's polyphase rule for ``up=1, down=2``
+    (:mod:`dsp_kernels.cpu.resample`), computed by fast convolution. Blocks of ``n_fft``
+    samples, ``2 M`` apart (``M = n_fft/2 - T/2 + 1`` outputs each), are transformed W at a time
+    with the blocked real FFT; ``fold`` (2, n_fft/4 + 1) complex holds ``conj(H_k) / 2`` and
+    ``H_{n_fft/2 - k} / 2`` (``H`` the taps' ``n_fft``-point spectrum), so that
+    ``Z_k = fold[0, k] X_k + fold[1, k] conj(X_{n_fft/2 - k})`` is the spectrum of the
+    correlation's even samples, which one inverse real FFT of ``n_fft / 2`` points returns.
+    About 100 flops per output instead of ``2 T = 740`` (librosa's default 'soxr_hq', 370 taps,
+    ``n_fft = 4096``; measured 3.3x less time than the direct polyphase kernel on one thread);
+    the result differs from the direct sum by float rounding.
 """
 from __future__ import annotations
 
 import numpy as np
 from numba import prange
 
-from dsp_kernels.config import pjit
+from dsp_kernels.config import noalias_jit, pjit
+from dsp_kernels.cpu.fft import get_rfft_plan
+from dsp_kernels.cpu.fft.block import alloc_block_work, rfft_lanes_spectra, store_floats
+from dsp_kernels.cpu.fft.inverse_block import irfft_lanes_spectra
+from dsp_kernels.cpu.fft.passes import u64
+from dsp_kernels.cpu.stft_block import (
+    alloc_stft_block, block_tasks, blocks_per_task, stft_block_spectra, task_blocks,
+)
+from dsp_kernels.shapes import stft_geometry
 
-__all__ = ["cqt_project", "cqt_adjoint"]
+__all__ = ["cqt_project", "cqt_adjoint", "cqt_octave", "cqt_halve"]
 
 
 @pjit
@@ -92,4 +122,174 @@ def cqt_adjoint(C, starts, offsets, weights, gains, n_bins):
     if out.size:
         _adjoint(np.ascontiguousarray(C), starts, offsets, weights.astype(C.dtype, copy=False),
                  np.ascontiguousarray(gains, dtype=C.real.dtype), out)
+    return out
+
+
+@noalias_jit
+def _lanes_project(P, starts, offsets, wr, wi, acc_r, acc_i, lanes):
+    """``acc[k W + l] = sum_f w[k, f] X_l[f]`` (complex, as separate real and imaginary parts)
+    over filter k's run of bins, X in the blocked FFT's lanes (bin f of frame l: real part at
+    ``P[2 f W + l]``, imaginary at ``P[(2 f + 1) W + l]``): four SIMD multiply-adds per weight."""
+    W = u64(lanes)
+    two = u64(2)  # unsigned indices: a signed one makes LLVM gather and scatter
+    for k in range(starts.shape[0]):
+        o = u64(k) * W
+        for l in range(W):
+            acc_r[o + l] = 0.0
+            acc_i[o + l] = 0.0
+        f = u64(starts[k])
+        for i in range(offsets[k], offsets[k + 1]):
+            a = wr[i]
+            c = wi[i]
+            s = two * f * W
+            for l in range(W):
+                xr = P[s + l]
+                xi = P[s + W + l]
+                acc_r[o + l] += a * xr - c * xi
+                acc_i[o + l] += a * xi + c * xr
+            f += u64(1)
+
+
+@pjit
+def _signal_to_cqt(y, window, geom, plan, blocks_per_task, starts, offsets, wr, wi, out):
+    batch = y.shape[0]
+    n_filters, n_frames = out.shape[1], out.shape[2]
+    W = 64 // plan.consts.itemsize
+    n_blocks = (n_frames + W - 1) // W
+    n_tasks, per_row = block_tasks(batch, n_blocks, blocks_per_task)
+    scale = plan.scales[0]
+    for task in prange(n_tasks):
+        b, c0, c1 = task_blocks(task, per_row, blocks_per_task, n_blocks)
+        scratch = alloc_stft_block(plan)
+        # W as a run-time value (a constant trip count gets the lane loops unrolled, scalar)
+        lanes = scratch[0].shape[1] // (2 * (plan.work_len + 1))
+        acc_r = np.empty(n_filters * W, dtype=y.dtype)
+        acc_i = np.empty(n_filters * W, dtype=y.dtype)
+        for c in range(c0, c1):
+            t0 = c * W
+            B = min(W, n_frames - t0)
+            stft_block_spectra(plan, y[b], geom, window, t0, B, scratch, scale)
+            _lanes_project(scratch[0][1], starts, offsets, wr, wi, acc_r, acc_i, lanes)
+            for k in range(n_filters):
+                dst = out[b, k]
+                for l in range(B):
+                    dst[t0 + l] = acc_r[k * W + l] + 1j * acc_i[k * W + l]
+
+
+def cqt_octave(y, *, n_fft, hop_length, pad_mode, starts, offsets, weights, n_frames):
+    """One octave's responses from the rows of ``y``: (batch, n) -> (batch, n_filters, n_frames)."""
+    y = np.ascontiguousarray(y)
+    cdt = np.complex64 if y.dtype == np.float32 else np.complex128
+    window = np.ones(n_fft, dtype=y.dtype)
+    geom = stft_geometry(y.shape[1], n_fft, hop_length, True, pad_mode, window)
+    n_frames = min(int(n_frames), geom.n_frames)
+    out = np.empty((y.shape[0], starts.shape[0], n_frames), dtype=cdt)
+    if out.size == 0:
+        return out
+    plan = get_rfft_plan(n_fft, y.dtype)
+    if plan.bluestein != 0:  # not a size the blocked FFT takes (n_fft is a power of two here)
+        from dsp_kernels.cpu.spectral import stft
+
+        D = np.ascontiguousarray(stft(y, n_fft=n_fft, hop_length=hop_length, window=window,
+                                      center=True, pad_mode=pad_mode)[..., :n_frames])
+        return cqt_project(D, starts, offsets, weights.astype(cdt, copy=False))
+    w = np.asarray(weights).astype(cdt, copy=False)
+    wr = np.ascontiguousarray(w.real)
+    wi = np.ascontiguousarray(w.imag)
+    per_task = blocks_per_task(y.shape[0], n_frames, y.dtype)
+    _signal_to_cqt(y, window, geom, plan, per_task, starts, offsets, wr, wi, out)
+    return out
+
+
+@noalias_jit
+def _fold_lanes(P, ar, ai, br, bi, Q, lanes):
+    """``Z_k = a_k X_k + b_k conj(X_{h-k})`` for ``k <= h/2`` (``h = n_fft/2``), lanes in and
+    out (bin k of lane l: real part at ``2 k W + l``, imaginary at ``(2 k + 1) W + l``)."""
+    W = u64(lanes)
+    two = u64(2)
+    nz = ar.shape[0]
+    h = u64(2 * (nz - 1))
+    for k in range(nz):
+        uk = u64(k)
+        s = two * uk * W
+        t = two * (h - uk) * W
+        d = two * uk * W
+        a_r = ar[k]
+        a_i = ai[k]
+        b_r = br[k]
+        b_i = bi[k]
+        for l in range(W):
+            sr = P[s + l]
+            si = P[s + W + l]
+            tr = P[t + l]
+            ti = P[t + W + l]
+            Q[d + l] = a_r * sr - a_i * si + b_r * tr + b_i * ti
+            Q[d + W + l] = a_r * si + a_i * sr + b_i * tr - b_r * ti
+
+
+@pjit
+def _halve_blocks(x, half, M, plan, plan_h, ar, ai, br, bi, groups_per_task, out):
+    batch, n = x.shape
+    n_out = out.shape[1]
+    N = plan.n
+    W = 64 // plan.consts.itemsize
+    n_blocks = (n_out + M - 1) // M
+    n_groups = (n_blocks + W - 1) // W
+    n_tasks, per_row = block_tasks(batch, n_groups, groups_per_task)
+    zero = x[0, 0] - x[0, 0]
+    for task in prange(n_tasks):
+        b, g0, g1 = task_blocks(task, per_row, groups_per_task, n_groups)
+        work = alloc_block_work(plan)
+        work_h = alloc_block_work(plan_h)
+        lanes = work.shape[1] // (2 * (plan.work_len + 1))
+        stage = np.empty(W * N, dtype=x.dtype)
+        ones = np.ones(N, dtype=x.dtype)
+        row = x[b]
+        dst = out[b]
+        for g in range(g0, g1):
+            c0 = g * W
+            B = min(W, n_blocks - c0)
+            # block c's samples start at 2 c M - half + 1 (the first tap of its first output)
+            s0 = 2 * c0 * M - half + 1
+            if s0 >= 0 and s0 + (B - 1) * 2 * M + N <= n:
+                rfft_lanes_spectra(plan, row, s0, 2 * M, B, ones, work, plan.scales[0])
+            else:  # a block reaching past either end: staged with zeros outside the signal
+                for l in range(B):
+                    st = s0 + l * 2 * M
+                    for i in range(N):
+                        j = st + i
+                        stage[l * N + i] = row[j] if j >= 0 and j < n else zero
+                rfft_lanes_spectra(plan, stage, np.int64(0), N, B, ones, work, plan.scales[0])
+            # the folded spectra go straight into the inverse's lanes, and its first M samples
+            # per lane straight to the output: no transposes in between
+            _fold_lanes(work[1], ar, ai, br, bi, work_h[1], lanes)
+            irfft_lanes_spectra(plan_h, work_h, plan_h.scales[1])
+            m0 = c0 * M
+            full = B if m0 + B * M <= n_out else B - 1  # the signal's last block may be short
+            store_floats(work_h[1], M, full, dst, m0, M)
+            P = work_h[1]
+            for l in range(full, B):
+                for q in range(n_out - (m0 + l * M)):
+                    dst[m0 + l * M + q] = P[q * W + l]
+
+
+def cqt_halve(x, taps, n_fft, fold):
+    """Decimate the rows of ``x`` by 2 with ``taps``: (batch, n) -> (batch, ceil(n / 2))."""
+    x = np.ascontiguousarray(x)
+    n_out = (x.shape[1] + 1) // 2
+    out = np.empty((x.shape[0], n_out), dtype=x.dtype)
+    if out.size == 0:
+        return out
+    half = len(taps) // 2
+    M = n_fft // 2 - half + 1
+    plan = get_rfft_plan(n_fft, x.dtype)
+    plan_h = get_rfft_plan(n_fft // 2, x.dtype)
+    f = np.asarray(fold)
+    ar, ai = (np.ascontiguousarray(f[0].real, dtype=x.dtype),
+              np.ascontiguousarray(f[0].imag, dtype=x.dtype))
+    br, bi = (np.ascontiguousarray(f[1].real, dtype=x.dtype),
+              np.ascontiguousarray(f[1].imag, dtype=x.dtype))
+    n_blocks = -(-n_out // M)
+    per_task = blocks_per_task(x.shape[0], n_blocks, x.dtype)
+    _halve_blocks(x, np.int64(half), np.int64(M), plan, plan_h, ar, ai, br, bi, per_task, out)
     return out

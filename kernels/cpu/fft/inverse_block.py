@@ -19,6 +19,12 @@ njit API
     ``n`` real samples times ``scale`` (``plan.scales[1]`` for numpy's ``1/n``) go to
     ``outf[o0 + l*ostride + j]``. ``srcf`` and ``outf`` are 1-D, C-contiguous and must not
     overlap ``work``. Only for ``plan.bluestein == 0``.
+``irfft_lanes_spectra(plan, work, scale)``
+    The same inverses for a fused producer: the half-spectra are already in lanes in
+    ``work[1]`` (bin ``k`` of lane ``l``: real part at ``2kW + l``, imaginary at ``(2k + 1)W +
+    l``, bins ``0 .. n//2``: the layout ``fft_block.rfft_lanes_spectra`` leaves) and the samples
+    are left there, sample ``j`` of lane ``l`` at ``work[1][jW + l]`` (``store_floats`` moves
+    them to rows).
 """
 from __future__ import annotations
 
@@ -27,7 +33,7 @@ from dsp_kernels.cpu.fft.block import store_floats
 from dsp_kernels.cpu.fft.passes import stockham, u64
 from dsp_kernels.cpu.fft.simd import transpose_tile
 
-__all__ = ["irfft_lanes"]
+__all__ = ["irfft_lanes", "irfft_lanes_spectra"]
 
 
 @noalias_jit
@@ -133,8 +139,10 @@ def _post_odd(w0, Q, n, sc, lanes):
 
 
 @jit
-def irfft_lanes(plan, srcf, s0, sstride, B, m, outf, o0, ostride, work, scale):
-    """Inverse real FFTs of B <= W half-spectra into rows of ``outf`` (module doc)."""
+def irfft_lanes_spectra(plan, work, scale):
+    """Inverse real FFTs of the W half-spectra already in lanes in ``work[1]`` (module doc);
+    the samples, times ``scale``, are left there in lanes (sample ``j`` of lane ``l`` at
+    ``work[1][j W + l]``)."""
     n = plan.n
     W = 64 // work.itemsize
     M = work.shape[1] // 2
@@ -144,8 +152,6 @@ def irfft_lanes(plan, srcf, s0, sstride, B, m, outf, o0, ostride, work, scale):
     sc = plan.consts[7] * scale
     # W as a run-time value (see fft_block.rfft_lanes_spectra)
     lanes = work.shape[1] // (2 * (plan.work_len + 1))
-    n_half = n // 2 + 1
-    _load_spectra(srcf, s0, sstride, B, min(m, n_half), n_half, P)
     if plan.odd == 1:
         _pre_odd(P, P[W:], w0, w1, n, lanes)
     else:
@@ -155,4 +161,13 @@ def irfft_lanes(plan, srcf, s0, sstride, B, m, outf, o0, ostride, work, scale):
         _post_odd(w0, P, n, sc, lanes)
     else:
         _post_even(w0, w1, P, n // 2, sc, lanes)
-    store_floats(P, n, B, outf, o0, ostride)
+
+
+@jit
+def irfft_lanes(plan, srcf, s0, sstride, B, m, outf, o0, ostride, work, scale):
+    """Inverse real FFTs of B <= W half-spectra into rows of ``outf`` (module doc)."""
+    n = plan.n
+    n_half = n // 2 + 1
+    _load_spectra(srcf, s0, sstride, B, min(m, n_half), n_half, work[1])
+    irfft_lanes_spectra(plan, work, scale)
+    store_floats(work[1], n, B, outf, o0, ostride)

@@ -1,0 +1,59 @@
+"""The constant-Q transform's fused CPU kernels (issue 19): one octave from the signal
+(``cqt_octave``: frames, FFT and sparse projection in one pass) against librosa's STFT times the
+dense filter matrix, and the octave step's decimation by fast convolution (``cqt_halve``)
+against ``dsp.resample`` (the direct polyphase sum with the same taps)."""
+import contextlib
+
+import librosa
+import numpy as np
+import pytest
+
+import dsp
+from dsp._cqt_filters import cqt_frequencies, relative_bandwidth, sparse_basis
+from dsp._dispatch import kernel_for
+from dsp._cqt_octaves import _halve
+from tolerances import assert_close
+
+
+def _bank(sr, fmin, bpo, dtype):
+    freqs = cqt_frequencies(bpo, fmin=fmin, bins_per_octave=bpo)
+    alpha = relative_bandwidth(freqs, bpo)
+    cdt = np.complex64 if dtype == np.float32 else np.complex128
+    return sparse_basis(float(sr), tuple(freqs), tuple(alpha), 1.0, 1.0, 0.01, "hann", 0.0, None,
+                        cdt)
+
+
+@pytest.mark.parametrize("n, hop, pad_mode, limit", [
+    (22050, 512, "constant", None), (22050, 7, "constant", 100), (3000, 64, "reflect", None),
+    (300, 16, "edge", None), (5000, 33, "constant", 40),
+])
+@pytest.mark.parametrize("bpo, fmin", [(12, 2093.0), (36, 523.25)])
+def test_octave_kernel_matches_librosa_stft_projection(dtype, n, hop, pad_mode, limit, bpo, fmin):
+    sr = 22050
+    rng = np.random.default_rng(n + hop)
+    y = rng.standard_normal((2, n)).astype(dtype)
+    starts, offsets, weights, n_fft, _ = _bank(sr, fmin, bpo, dtype)
+    dense = np.zeros((len(starts), n_fft // 2 + 1), dtype=np.complex128)
+    for k in range(len(starts)):
+        run = weights[offsets[k]:offsets[k + 1]]
+        dense[k, starts[k]:starts[k] + run.size] = run
+    with pytest.warns(UserWarning) if n_fft > n else contextlib.nullcontext():
+        D = librosa.stft(y.astype(np.float64), n_fft=n_fft, hop_length=hop, window="ones",
+                         center=True, pad_mode=pad_mode)
+    ref = np.einsum("kf,bft->bkt", dense, D)
+    n_frames = ref.shape[-1] if limit is None else limit
+    got = kernel_for("cqt_octave", y)(y, n_fft=n_fft, hop_length=hop, pad_mode=pad_mode,
+                                     starts=starts, offsets=offsets, weights=weights,
+                                     n_frames=n_frames)
+    assert got.dtype == weights.dtype and got.shape == (2, len(starts), n_frames)
+    assert_close(got, ref[..., :n_frames], dtype, what="octave")
+
+
+@pytest.mark.parametrize("res_type", ["soxr_hq", "kaiser_best", "kaiser_fast"])
+@pytest.mark.parametrize("n", [1, 2, 5, 371, 4000, 100_001])
+def test_halving_matches_resample(dtype, res_type, n):
+    y = np.random.default_rng(n).standard_normal((2, n)).astype(dtype)
+    ref = dsp.resample(y, orig_sr=2, target_sr=1, res_type=res_type, scale=True)
+    got = _halve(np.ascontiguousarray(y), res_type)
+    assert got.dtype == y.dtype and got.shape == ref.shape == (2, (n + 1) // 2)
+    assert_close(got, ref, dtype, what=f"halving {res_type}")
