@@ -39,7 +39,7 @@ def gaussian_kernel(sigma: float, truncate: float = 4.0) -> np.ndarray:
     --------
     >>> from dsp.transform import gaussian_kernel
     >>> gaussian_kernel(2 / 3).round(4).tolist()
-    [0.0, 0.0276, 0.2269, 0.4911, 0.2269, 0.0276, 0.0]
+    [0.0, 0.0066, 0.1942, 0.5982, 0.1942, 0.0066, 0.0]
     """
     radius = int(truncate * sigma + 0.5)
     k = np.arange(-radius, radius + 1, dtype=np.float64)
