@@ -88,6 +88,7 @@ OPS: dict[str, Op] = {
     # features (dsp._features_spectral, _pcen, _delta, _effects, _onset, _util)
     "signal_frames": _both("features", "signal_frames"),
     "column_stats": _both("features", "column_stats"),
+    "signal_stats": _cpu("spectral_stats", "signal_stats"),  # fused STFT + column_stats
     "pcen": _both("features", "pcen"),
     "correlate_rows": _both("features", "correlate_rows"),
     "peak_pick": _cpu("features", "peak_pick"),

@@ -18,7 +18,8 @@ from ._dispatch import kernel_for
 from ._errors import DSPError
 from ._validation import check_float, check_int
 from .fourier import fft_frequencies
-from ._features_common import _STFT_DOC, _check_nonneg, _freq, _rows, _spectrogram, _unrows
+from ._features_common import (_STFT_DOC, _check_nonneg, _freq, _rows, _signal_stat, _spectrogram,
+                               _unrows)
 from ._features_signal import rms, zero_crossing_rate  # noqa: F401  (re-exported)
 
 __all__ = [
@@ -29,6 +30,10 @@ __all__ = [
 
 def spectral_centroid(*, y=None, sr=22050, S=None, n_fft=2048, hop_length=512, freq=None,
                       win_length=None, window="hann", center=True, pad_mode="constant"):
+    fused = _signal_stat(y, S, freq, sr, n_fft, hop_length, win_length, window, center, pad_mode,
+                         1.0, 0)
+    if fused is not None:
+        return fused[0]
     S, n_fft, s_dtype = _spectrogram(y, S, n_fft, hop_length, win_length, window, center, pad_mode)
     _check_nonneg(S, "the spectral centroid")
     f, one_d = _freq(freq, sr, n_fft, S.shape[-2])
@@ -65,9 +70,14 @@ spectral_centroid.__doc__ = f"""Spectral centroid per frame, as ``librosa.featur
 def spectral_bandwidth(*, y=None, sr=22050, S=None, n_fft=2048, hop_length=512, win_length=None,
                        window="hann", center=True, pad_mode="constant", freq=None, centroid=None,
                        norm=True, p=2):
+    p = check_float("p", p, minimum=0.0, strict_minimum=True)
+    if centroid is None:
+        fused = _signal_stat(y, S, freq, sr, n_fft, hop_length, win_length, window, center,
+                             pad_mode, 1.0, 1, p, 0.0 if norm else 1.0)
+        if fused is not None:
+            return fused[0]
     S, n_fft, s_dtype = _spectrogram(y, S, n_fft, hop_length, win_length, window, center, pad_mode)
     _check_nonneg(S, "the spectral bandwidth")
-    p = check_float("p", p, minimum=0.0, strict_minimum=True)
     f, one_d = _freq(freq, sr, n_fft, S.shape[-2])
     if centroid is None:
         centroid = spectral_centroid(sr=sr, S=S, n_fft=n_fft, freq=freq)
@@ -124,6 +134,10 @@ def spectral_rolloff(*, y=None, sr=22050, S=None, n_fft=2048, hop_length=512, wi
     roll_percent = check_float("roll_percent", roll_percent)
     if not 0.0 < roll_percent < 1.0:
         raise DSPError(f"roll_percent={roll_percent} is out of range: need 0 < roll_percent < 1")
+    fused = _signal_stat(y, S, freq, sr, n_fft, hop_length, win_length, window, center, pad_mode,
+                         1.0, 2, roll_percent)
+    if fused is not None:
+        return fused[0]
     S, n_fft, s_dtype = _spectrogram(y, S, n_fft, hop_length, win_length, window, center, pad_mode)
     _check_nonneg(S, "the spectral roll-off")
     f, one_d = _freq(freq, sr, n_fft, S.shape[-2])
@@ -199,6 +213,11 @@ def spectral_flatness(*, y=None, S=None, n_fft=2048, hop_length=512, win_length=
     """
     amin = check_float("amin", amin, minimum=0.0, strict_minimum=True)
     power = check_float("power", power, minimum=0.0, strict_minimum=True)
+    # |X| ** power straight from the FFT (the rule's power then 1)
+    fused = _signal_stat(y, S, None, 22050.0, n_fft, hop_length, win_length, window, center,
+                         pad_mode, power, 3, 1.0, amin)
+    if fused is not None:
+        return fused[0].astype(fused[1], copy=False)
     S, n_fft, s_dtype = _spectrogram(y, S, n_fft, hop_length, win_length, window, center, pad_mode)
     _check_nonneg(S, "spectral flatness")
     M, lead, t = _rows(S)

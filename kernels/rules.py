@@ -283,15 +283,23 @@ def column_stat(m, freq, kind, param, amin, c):
     if kind == 3:
         slog = 0.0
         s = 0.0
-        for k in range(n):
-            v = np.float64(m[k])
-            if param == 2.0:
-                v = v * v
-            elif param != 1.0:
-                v = v ** param
-            v = max(amin, v)
-            slog += _log(v)
-            s += v
+        # one loop per case of the power: a branch inside the loop keeps it scalar
+        if param == 1.0:
+            for k in range(n):
+                v = max(amin, np.float64(m[k]))
+                slog += _log(v)
+                s += v
+        elif param == 2.0:
+            for k in range(n):
+                v = np.float64(m[k])
+                v = max(amin, v * v)
+                slog += _log(v)
+                s += v
+        else:
+            for k in range(n):
+                v = max(amin, np.float64(m[k]) ** param)
+                slog += _log(v)
+                s += v
         return math.exp(slog / n) / (s / n)
     acc = 0.0
     for k in range(n):

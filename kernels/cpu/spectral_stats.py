@@ -1,0 +1,130 @@
+"""Frame statistics of a signal's spectrogram without the spectrogram: STFT blocks of W frames
+(:mod:`dsp_kernels.cpu.stft_block`) -> ``|X| ** power`` in the FFT's lanes -> the W spectra as
+contiguous rows (an in-register transpose) -> one statistic per frame
+(:func:`dsp_kernels.rules.column_stat`, the rule of ``column_stats``). Per thread only one
+block's spectra exist; nothing of size ``(n_bins, n_frames)`` is written, read back or
+transposed, which is most of the cost of ``|stft(y)|`` followed by ``column_stats``.
+
+Entry function
+--------------
+``signal_stats(y, *, n_fft, hop_length, window, center, pad_mode, power, freq, kind, param,
+amin)``
+    ``y`` (batch, n) C-contiguous float64, ``window`` (n_fft,) float64 centred in the frame,
+    ``freq`` (n_bins,) float64. The statistic ``kind`` of ``column_stats`` (0 centroid,
+    1 bandwidth about each frame's centroid, 2 roll-off, 3 flatness) of the spectra
+    ``|X| ** power``; returns (batch, n_frames) float64. FFT sizes that need Bluestein's
+    algorithm go through :func:`dsp_kernels.cpu.spectral.stft` and ``column_stats`` instead.
+
+Examples
+--------
+>>> import numpy as np
+>>> from dsp_kernels.cpu.spectral_stats import signal_stats
+>>> y = np.sin(2 * np.pi * 1000 * np.arange(8192) / 8000.0)[None]
+>>> f = np.arange(257) * 8000.0 / 512
+>>> c = signal_stats(y, n_fft=512, hop_length=128, window=np.hanning(513)[:-1], center=True,
+...                  pad_mode="constant", power=1.0, freq=f, kind=0)
+>>> c.shape, bool(abs(c[0, 30] - 1000) < 20)
+((1, 65), True)
+"""
+from __future__ import annotations
+
+import numpy as np
+from numba import prange
+
+from dsp_kernels.config import exact_pjit, jit, pjit
+from dsp_kernels.cpu.features import column_stats
+from dsp_kernels.cpu.fft import get_rfft_plan
+from dsp_kernels.cpu.fft.block import store_floats
+from dsp_kernels.cpu.mel import _lanes_power
+from dsp_kernels.cpu.rules import column_stat
+from dsp_kernels.cpu.stft_block import (
+    alloc_stft_block, block_tasks, blocks_per_task, stft_block_spectra, task_blocks,
+)
+from dsp_kernels.shapes import stft_geometry
+
+__all__ = ["signal_stats"]
+
+
+@jit
+def _block_rows(plan, row, geom, window, t0, B, scratch, power, pw, rows):
+    """``rows[l * n_bins + k] = |X_k| ** power`` of frame ``t0 + l``, ``l < B``."""
+    n_bins = window.shape[0] // 2 + 1
+    stft_block_spectra(plan, row, geom, window, t0, B, scratch, plan.scales[0])
+    lanes = scratch[0].shape[1] // (2 * (plan.work_len + 1))
+    _lanes_power(scratch[0][1], pw, n_bins, power, lanes)
+    store_floats(pw, n_bins, B, rows, 0, n_bins)
+
+
+@pjit
+def _stats(y, window, geom, plan, per_task, power, freq, kind, param, amin, out):
+    n_frames = out.shape[1]
+    n_bins = window.shape[0] // 2 + 1
+    W = 64 // plan.consts.itemsize
+    n_blocks = (n_frames + W - 1) // W
+    n_tasks, per_row = block_tasks(y.shape[0], n_blocks, per_task)
+    for task in prange(n_tasks):
+        b, c0, c1 = task_blocks(task, per_row, per_task, n_blocks)
+        scratch = alloc_stft_block(plan)
+        pw = np.empty(n_bins * W, dtype=y.dtype)
+        rows = np.empty(W * n_bins, dtype=y.dtype)
+        for c in range(c0, c1):
+            t0 = c * W
+            B = min(W, n_frames - t0)
+            _block_rows(plan, y[b], geom, window, t0, B, scratch, power, pw, rows)
+            for l in range(B):
+                m = rows[l * n_bins:(l + 1) * n_bins]
+                cen = 0.0
+                if kind == 1:  # the bandwidth is taken about the frame's (normalised) centroid
+                    cen = column_stat(m, freq, 0, 0.0, 0.0, 0.0)
+                out[b, t0 + l] = column_stat(m, freq, kind, param, amin, cen)
+
+
+@exact_pjit
+def _stats_exact(y, window, geom, plan, per_task, power, freq, kind, param, amin, out):
+    # the roll-off: the rule without reassociation (see column_stats), the FFT as everywhere
+    n_frames = out.shape[1]
+    n_bins = window.shape[0] // 2 + 1
+    W = 64 // plan.consts.itemsize
+    n_blocks = (n_frames + W - 1) // W
+    n_tasks, per_row = block_tasks(y.shape[0], n_blocks, per_task)
+    for task in prange(n_tasks):
+        b, c0, c1 = task_blocks(task, per_row, per_task, n_blocks)
+        scratch = alloc_stft_block(plan)
+        pw = np.empty(n_bins * W, dtype=y.dtype)
+        rows = np.empty(W * n_bins, dtype=y.dtype)
+        for c in range(c0, c1):
+            t0 = c * W
+            B = min(W, n_frames - t0)
+            _block_rows(plan, y[b], geom, window, t0, B, scratch, power, pw, rows)
+            for l in range(B):
+                out[b, t0 + l] = column_stat(rows[l * n_bins:(l + 1) * n_bins], freq, kind, param,
+                                             amin, 0.0)
+
+
+def signal_stats(y, *, n_fft, hop_length, window, center, pad_mode, power, freq, kind, param=0.0,
+                 amin=0.0):
+    """Statistic ``kind`` per frame of ``|stft(y)| ** power``: (batch, n) -> (batch, n_frames)."""
+    y = np.ascontiguousarray(y, dtype=np.float64)
+    window = np.ascontiguousarray(window, dtype=np.float64)
+    freq = np.ascontiguousarray(freq, dtype=np.float64)
+    geom = stft_geometry(y.shape[1], n_fft, hop_length, center, pad_mode, window)
+    out = np.empty((y.shape[0], geom.n_frames), np.float64)
+    if not out.size:
+        return out
+    plan = get_rfft_plan(n_fft, np.float64)
+    if plan.bluestein != 0:
+        from dsp_kernels.cpu.spectral import stft
+
+        D = stft(y, n_fft=n_fft, hop_length=hop_length, window=window, center=center,
+                 pad_mode=pad_mode)
+        M = np.abs(D.swapaxes(1, 2)).reshape(-1, n_fft // 2 + 1)
+        if power != 1.0:
+            M = M ** power
+        if kind == 1:
+            cen = column_stats(M, freq, 0)
+            return column_stats(M, freq, 1, param, amin, cen).reshape(out.shape)
+        return column_stats(M, freq, kind, param, amin).reshape(out.shape)
+    kernel = _stats_exact if kind == 2 else _stats
+    kernel(y, window, geom, plan, blocks_per_task(y.shape[0], geom.n_frames, np.float64),
+           np.float64(power), freq, np.int64(kind), np.float64(param), np.float64(amin), out)
+    return out
