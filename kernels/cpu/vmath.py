@@ -27,7 +27,6 @@ Both accept any real scalar (an integer or float32 is widened to float64 first).
 Examples
 --------
 >>> import math
-import operator
 >>> from dsp_kernels.cpu.vmath import vexp, vlog
 >>> abs(vlog(10.0) - math.log(10.0)) < 1e-15, abs(vexp(1.5) / math.exp(1.5) - 1) < 1e-15
 (True, True)
@@ -36,6 +35,7 @@ from __future__ import annotations
 
 import functools
 import math
+import operator
 
 import numba
 import numpy as np
