@@ -14,12 +14,12 @@ from __future__ import annotations
 import numpy as np
 
 from ._backend import array_module
-from ._dispatch import kernel_for
+from ._dispatch import kernel, kernel_for
 from ._errors import DSPError
 from ._validation import check_float, check_int
 from .fourier import fft_frequencies
-from ._features_common import (_STFT_DOC, _check_nonneg, _freq, _rows, _signal_stat, _spectrogram,
-                               _unrows)
+from ._features_common import (_STFT_DOC, _check_nonneg, _freq, _fused_audio, _rows, _signal_stat,
+                               _spectrogram, _unrows)
 from ._features_signal import rms, zero_crossing_rate  # noqa: F401  (re-exported)
 
 __all__ = [
@@ -305,25 +305,46 @@ spectral_contrast.__doc__ = f"""Spectral contrast per octave band, as ``librosa.
 
 def poly_features(*, y=None, sr=22050, S=None, n_fft=2048, hop_length=512, win_length=None,
                   window="hann", center=True, pad_mode="constant", order=1, freq=None):
+    order = check_int("order", order, minimum=0)
+    fused = _fused_audio(y, S, freq, n_fft, hop_length, win_length, window, center, pad_mode)
+    if fused is not None:
+        # from audio: the least-squares solution is a fixed linear map of each frame's
+        # magnitudes (V's pseudo-inverse, the same cut-off as lstsq's), so it runs as the mel
+        # kernel's projection onto order + 1 dense "bands", fused with the STFT
+        y2, lead, _, params = fused
+        n_bins = params["n_fft"] // 2 + 1
+        f, _ = _freq(freq, sr, params["n_fft"], n_bins)
+        V, scale = _poly_design(f, order, n_bins)
+        P = np.linalg.pinv(V, rcond=n_bins * np.finfo(np.float64).eps) / scale[:, None]
+        starts = np.zeros(order + 1, np.int64)
+        offsets = np.arange(order + 2, dtype=np.int64) * n_bins
+        coef = kernel("melspectrogram")(y2, **params, power=1.0, starts=starts, offsets=offsets,
+                                        weights=np.ascontiguousarray(P).reshape(-1),
+                                        out_dtype=np.float64)
+        return coef.reshape(lead + coef.shape[1:])
     S, n_fft, s_dtype = _spectrogram(y, S, n_fft, hop_length, win_length, window, center, pad_mode)
     if S.dtype.kind == "c":
         raise DSPError("S is complex: poly_features needs a real magnitude spectrogram")
-    order = check_int("order", order, minimum=0)
     f, one_d = _freq(freq, sr, n_fft, S.shape[-2])
     if not one_d:
         raise DSPError(f"freq has shape {np.shape(freq)}: only 1-D bin frequencies are supported")
     n_bins = S.shape[-2]
-    if order >= n_bins:
-        raise DSPError(f"order={order} is too large for {n_bins} bins: need order < {n_bins}")
-    # numpy.polyfit's least squares: a column-scaled Vandermonde matrix, rcond = n * eps
-    V = np.vander(f, order + 1)
-    scale = np.sqrt((V * V).sum(axis=0))
-    V = V / scale
+    V, scale = _poly_design(f, order, n_bins)
     lead, t = S.shape[:-2], S.shape[-1]
     rhs = np.moveaxis(S, -2, 0).reshape(n_bins, -1).astype(np.float64)
     coef, *_ = np.linalg.lstsq(V, rhs, rcond=n_bins * np.finfo(np.float64).eps)
     coef = (coef.T / scale).T
     return np.moveaxis(coef.reshape((order + 1,) + lead + (t,)), 0, -2)
+
+
+def _poly_design(f, order, n_bins):
+    """numpy.polyfit's least-squares design: the Vandermonde matrix of ``f`` with unit columns,
+    and the columns' norms."""
+    if order >= n_bins:
+        raise DSPError(f"order={order} is too large for {n_bins} bins: need order < {n_bins}")
+    V = np.vander(f, order + 1)
+    scale = np.sqrt((V * V).sum(axis=0))
+    return V / scale, scale
 
 
 poly_features.__doc__ = f"""Coefficients of a polynomial fitted to each frame, as ``librosa.feature.poly_features``.
