@@ -89,6 +89,7 @@ OPS: dict[str, Op] = {
     "signal_frames": _both("features", "signal_frames"),
     "column_stats": _both("features", "column_stats"),
     "signal_stats": _cpu("spectral_stats", "signal_stats"),  # fused STFT + column_stats
+    "signal_contrast": _cpu("spectral_stats", "signal_contrast"),  # fused STFT + band extremes
     "pcen": _both("features", "pcen"),
     "correlate_rows": _both("features", "correlate_rows"),
     "peak_pick": _cpu("features", "peak_pick"),

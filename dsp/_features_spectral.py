@@ -227,26 +227,64 @@ def spectral_flatness(*, y=None, S=None, n_fft=2048, hop_length=512, win_length=
 def spectral_contrast(*, y=None, sr=22050, S=None, n_fft=2048, hop_length=512, win_length=None,
                       window="hann", center=True, pad_mode="constant", freq=None, fmin=200.0,
                       n_bands=6, quantile=0.02, linear=False):
-    S, n_fft, s_dtype = _spectrogram(y, S, n_fft, hop_length, win_length, window, center, pad_mode)
-    if S.dtype.kind == "c":
-        raise DSPError("S is complex: spectral contrast needs a real magnitude spectrogram")
     sr = check_float("sr", sr, minimum=0.0, strict_minimum=True)
     n_bands = check_int("n_bands", n_bands, minimum=1)
     quantile = check_float("quantile", quantile)
     if not 0.0 < quantile < 1.0:
         raise DSPError(f"quantile={quantile} is out of range: need 0 < quantile < 1")
     fmin = check_float("fmin", fmin, minimum=0.0, strict_minimum=True)
+    # from audio on the default bin grid: one fused pass (STFT blocks -> |X| -> each band's
+    # extremes per frame), unless a band is empty (librosa's mean of nothing: the path below)
+    fused = None if freq is not None else _fused_audio(y, S, None, n_fft, hop_length, win_length,
+                                                        window, center, pad_mode)
+    if fused is not None:
+        y2, lead, _, params = fused
+        bands = _contrast_bands(fft_frequencies(sr=sr, n_fft=params["n_fft"]), sr, fmin, n_bands,
+                                quantile)
+        lo, hi, q = (np.array([b[j] for b in bands], np.int64) for j in (1, 2, 3))
+        if np.all(hi > lo):
+            valley, peak = kernel("signal_contrast")(y2, **params, lo=lo, hi=hi,
+                                                     q=np.minimum(q, hi - lo))
+            return _contrast_db(valley.reshape(lead + valley.shape[1:]),
+                                peak.reshape(lead + peak.shape[1:]), linear)
+    S, n_fft, s_dtype = _spectrogram(y, S, n_fft, hop_length, win_length, window, center, pad_mode)
+    if S.dtype.kind == "c":
+        raise DSPError("S is complex: spectral contrast needs a real magnitude spectrogram")
     f = fft_frequencies(sr=sr, n_fft=n_fft) if freq is None else np.atleast_1d(np.asarray(freq, np.float64))
     if f.ndim != 1 or f.shape[0] != S.shape[-2]:
         raise DSPError(f"freq has shape {f.shape}: need ({S.shape[-2]},) to match S")
+    bands = _contrast_bands(f, sr, fmin, n_bands, quantile)
+    shape = S.shape[:-2] + (n_bands + 1, S.shape[-1])
+    valley = np.zeros(shape)
+    peak = np.zeros(shape)
+    for k, (band, _, _, q) in enumerate(bands):
+        sub = S[..., band, :]
+        if k < n_bands:
+            sub = sub[..., :-1, :]
+        srt = np.sort(sub, axis=-2)
+        valley[..., k, :] = np.mean(srt[..., :q, :], axis=-2, dtype=np.float64)
+        peak[..., k, :] = np.mean(srt[..., -q:, :], axis=-2, dtype=np.float64)
+    return _contrast_db(valley, peak, linear)
+
+
+def _contrast_db(valley, peak, linear):
+    if linear:
+        return peak - valley
+    from ._decibel import power_to_db
+
+    return power_to_db(peak) - power_to_db(valley)
+
+
+def _contrast_bands(f, sr, fmin, n_bands, quantile):
+    """librosa's octave bands over the bin frequencies ``f``: per band ``(mask, lo, hi, q)``,
+    the bins it takes (the mask, before the last bin is dropped from all bands but the top
+    one; ``lo .. hi - 1`` when ``f`` increases) and how many extremes are averaged."""
     edges = np.zeros(n_bands + 2)
     edges[1:] = fmin * 2.0 ** np.arange(n_bands + 1)
     if np.any(edges[:-1] >= 0.5 * sr):
         raise DSPError(f"fmin={fmin} with n_bands={n_bands} puts a band edge at or above the "
                        f"Nyquist frequency {0.5 * sr}: lower fmin or n_bands")
-    shape = S.shape[:-2] + (n_bands + 1, S.shape[-1])
-    valley = np.zeros(shape)
-    peak = np.zeros(shape)
+    bands = []
     for k in range(n_bands + 1):
         band = (f >= edges[k]) & (f <= edges[k + 1])
         idx = np.flatnonzero(band)
@@ -257,18 +295,10 @@ def spectral_contrast(*, y=None, sr=22050, S=None, n_fft=2048, hop_length=512, w
             band[idx[0] - 1] = True
         if k == n_bands:
             band[idx[-1] + 1:] = True
-        sub = S[..., band, :]
-        if k < n_bands:
-            sub = sub[..., :-1, :]
         q = max(int(np.rint(quantile * np.count_nonzero(band))), 1)
-        srt = np.sort(sub, axis=-2)
-        valley[..., k, :] = np.mean(srt[..., :q, :], axis=-2, dtype=np.float64)
-        peak[..., k, :] = np.mean(srt[..., -q:, :], axis=-2, dtype=np.float64)
-    if linear:
-        return peak - valley
-    from ._decibel import power_to_db
-
-    return power_to_db(peak) - power_to_db(valley)
+        on = np.flatnonzero(band)
+        bands.append((band, int(on[0]), int(on[-1]) + (1 if k == n_bands else 0), q))
+    return bands
 
 
 spectral_contrast.__doc__ = f"""Spectral contrast per octave band, as ``librosa.feature.spectral_contrast``.

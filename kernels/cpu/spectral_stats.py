@@ -15,6 +15,12 @@ amin)``
     ``|X| ** power``; returns (batch, n_frames) float64. FFT sizes that need Bluestein's
     algorithm go through :func:`dsp_kernels.cpu.spectral.stft` and ``column_stats`` instead.
 
+``signal_contrast(y, *, n_fft, hop_length, window, center, pad_mode, lo, hi, q)``
+    Spectral contrast's band statistics of ``|X|``: band ``j`` is the bins ``lo[j] .. hi[j] - 1``
+    (int64 arrays); per frame, the means of its ``q[j]`` smallest and ``q[j]`` largest
+    magnitudes (each summed in ascending order, as the mean of a sorted slice). Returns
+    ``(valley, peak)``, each (batch, n_bands, n_frames) float64. Bluestein sizes as above.
+
 Examples
 --------
 >>> import numpy as np
@@ -42,7 +48,7 @@ from dsp_kernels.cpu.stft_block import (
 )
 from dsp_kernels.shapes import stft_geometry
 
-__all__ = ["signal_stats"]
+__all__ = ["signal_stats", "signal_contrast"]
 
 
 @jit
@@ -128,3 +134,104 @@ def signal_stats(y, *, n_fft, hop_length, window, center, pad_mode, power, freq,
     kernel(y, window, geom, plan, blocks_per_task(y.shape[0], geom.n_frames, np.float64),
            np.float64(power), freq, np.int64(kind), np.float64(param), np.float64(amin), out)
     return out
+
+
+@jit
+def _band_means(m, lo, hi, q, small, large):
+    """``(mean of the q smallest, mean of the q largest)`` of ``m[lo:hi]``, ``1 <= q <= hi - lo``.
+
+    Two sorted buffers of q values (q is a few percent of the band) instead of sorting the band:
+    a value enters with an insertion, and most are turned away by one comparison. Magnitude
+    spectra mostly fall with frequency, so the smallest are sought from the top of the band
+    down and the largest from the bottom up: few values then enter."""
+    n = 0
+    for i in range(hi - 1, lo - 1, -1):
+        v = m[i]
+        if n < q:
+            j = n
+            n += 1
+        elif v < small[q - 1]:
+            j = q - 1
+        else:
+            continue
+        while j > 0 and small[j - 1] > v:
+            small[j] = small[j - 1]
+            j -= 1
+        small[j] = v
+    n = 0
+    for i in range(lo, hi):
+        v = m[i]
+        if n < q:  # large is kept in ascending order from index q - n
+            j = q - 1 - n
+            n += 1
+        elif v > large[0]:
+            j = 0
+        else:
+            continue
+        while j < q - 1 and large[j + 1] < v:
+            large[j] = large[j + 1]
+            j += 1
+        large[j] = v
+    a = 0.0
+    b = 0.0
+    for j in range(q):
+        a += small[j]
+        b += large[j]
+    return a / q, b / q
+
+
+@pjit
+def _contrast(y, window, geom, plan, per_task, lo, hi, q, valley, peak):
+    n_frames = valley.shape[2]
+    n_bins = window.shape[0] // 2 + 1
+    W = 64 // plan.consts.itemsize
+    n_blocks = (n_frames + W - 1) // W
+    n_tasks, per_row = block_tasks(y.shape[0], n_blocks, per_task)
+    q_max = 1
+    for j in range(q.shape[0]):
+        q_max = max(q_max, q[j])
+    for task in prange(n_tasks):
+        b, c0, c1 = task_blocks(task, per_row, per_task, n_blocks)
+        scratch = alloc_stft_block(plan)
+        pw = np.empty(n_bins * W, dtype=y.dtype)
+        rows = np.empty(W * n_bins, dtype=y.dtype)
+        small = np.empty(q_max, dtype=y.dtype)
+        large = np.empty(q_max, dtype=y.dtype)
+        for c in range(c0, c1):
+            t0 = c * W
+            B = min(W, n_frames - t0)
+            _block_rows(plan, y[b], geom, window, t0, B, scratch, 1.0, pw, rows)
+            for l in range(B):
+                m = rows[l * n_bins:(l + 1) * n_bins]
+                for j in range(lo.shape[0]):
+                    v, p = _band_means(m, lo[j], hi[j], q[j], small, large)
+                    valley[b, j, t0 + l] = v
+                    peak[b, j, t0 + l] = p
+
+
+def signal_contrast(y, *, n_fft, hop_length, window, center, pad_mode, lo, hi, q):
+    """Per band and frame, the means of the ``q`` smallest and largest of ``|stft(y)|`` over
+    bins ``lo .. hi - 1``: (batch, n) -> (valley, peak), each (batch, n_bands, n_frames)."""
+    y = np.ascontiguousarray(y, dtype=np.float64)
+    window = np.ascontiguousarray(window, dtype=np.float64)
+    lo, hi, q = (np.ascontiguousarray(a, dtype=np.int64) for a in (lo, hi, q))
+    geom = stft_geometry(y.shape[1], n_fft, hop_length, center, pad_mode, window)
+    shape = (y.shape[0], lo.shape[0], geom.n_frames)
+    valley = np.empty(shape, np.float64)
+    peak = np.empty(shape, np.float64)
+    if not valley.size:
+        return valley, peak
+    plan = get_rfft_plan(n_fft, np.float64)
+    if plan.bluestein != 0:
+        from dsp_kernels.cpu.spectral import stft
+
+        M = np.abs(stft(y, n_fft=n_fft, hop_length=hop_length, window=window, center=center,
+                        pad_mode=pad_mode))
+        for j in range(lo.shape[0]):
+            srt = np.sort(M[:, lo[j]:hi[j], :], axis=1)
+            valley[:, j] = srt[:, :q[j]].mean(axis=1)
+            peak[:, j] = srt[:, -q[j]:].mean(axis=1)
+        return valley, peak
+    _contrast(y, window, geom, plan, blocks_per_task(y.shape[0], geom.n_frames, np.float64),
+              lo, hi, q, valley, peak)
+    return valley, peak
