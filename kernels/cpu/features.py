@@ -7,6 +7,8 @@ results are float64, rounded by the caller to the dtype the public function prom
     ``y`` (rows, n) already padded; kind 0: the mean square of each frame (``rms`` squared),
     kind 1: the zero-crossing rate of each frame (samples with ``|x| <= threshold`` count as 0,
     a crossing is a change of ``x < 0`` (``zero_pos``) or of ``sign(x)``). Returns (rows, n_frames).
+    A mean square over frames of whole hops is the mean of the hops' mean squares (each sample
+    squared once, not ``frame_length / hop_length`` times).
 ``column_stats(M, freq, kind, param, amin, centroid)``
     ``M`` (rows, n_bins) one spectrum per row, ``freq`` (n_bins,). kind 0: centroid
     ``sum(f M) / sum(M)`` (``sum(M)`` below the smallest normal number counts as 1); kind 1: the
@@ -56,10 +58,33 @@ def _signal_frames(y, frame_length, hop_length, n_frames, kind, threshold, zero_
         out[r, t] = frame_stat(y[r], t * hop_length, frame_length, kind, threshold, zero_pos)
 
 
+@pjit
+def _mean_square_blocks(y, hop_length, n_frames, q, blocks, out):
+    # frames of q whole hops: each hop's mean square once (the rule over hop samples), a frame
+    # the mean of its q hops', instead of every sample squared q times
+    rows, n_blocks = blocks.shape
+    for job in prange(rows * n_blocks):
+        r = job // n_blocks
+        k = job - r * n_blocks
+        blocks[r, k] = frame_stat(y[r], k * hop_length, hop_length, 0, 0.0, True)
+    for job in prange(rows * n_frames):
+        r = job // n_frames
+        t = job - r * n_frames
+        acc = 0.0
+        for k in range(t, t + q):
+            acc += blocks[r, k]
+        out[r, t] = acc / q
+
+
 def signal_frames(y, frame_length, hop_length, n_frames, kind, threshold=0.0, zero_pos=True):
     """Per-frame statistic of the padded rows ``y`` (rows, n) -> (rows, n_frames) float64: kind 0
     the mean square, kind 1 the zero-crossing rate (see the module docstring)."""
     out = np.empty((y.shape[0], n_frames), np.float64)
+    q = frame_length // hop_length
+    if kind == 0 and q > 1 and q * hop_length == frame_length and n_frames > 0:
+        blocks = np.empty((y.shape[0], n_frames - 1 + q), np.float64)
+        _mean_square_blocks(y, np.int64(hop_length), np.int64(n_frames), np.int64(q), blocks, out)
+        return out
     _signal_frames(y, np.int64(frame_length), np.int64(hop_length), np.int64(n_frames),
                    np.int64(kind), np.float64(threshold), bool(zero_pos), out)
     return out
