@@ -20,7 +20,7 @@ results are float64, rounded by the caller to the dtype the public function prom
     Returns (rows,).
 ``correlate_rows(xp, c, n, dtype)``
     ``out[r, i] = sum_j c[j] xp[r, i + j]`` for ``i < n``: the Savitzky-Golay filter of ``delta``
-    on rows padded by the caller.
+    on rows padded by the caller (the rule's sums, in its order, vectorised across ``i``).
 ``peak_pick(x, pre_max, post_max, pre_avg, post_avg, delta, wait)``
     librosa.util.peak_pick's greedy scan, one row at a time (rows in parallel).
 ``onset_flux(S, lag, max_size)``, ``detrend(x)``
@@ -36,15 +36,16 @@ The per-frame and per-row rules of ``signal_frames``, ``column_stats``, ``pcen``
 ``onset_flux``, ``detrend`` and ``correlate_rows`` are :func:`dsp_kernels.rules.frame_stat`,
 :func:`~dsp_kernels.rules.column_stat`, :func:`~dsp_kernels.rules.pcen_row`,
 :func:`~dsp_kernels.rules.onset_flux_frame`, :func:`~dsp_kernels.rules.detrend_row` and
-:func:`~dsp_kernels.rules.correlate_at`, which the GPU twin compiles too.
+:func:`~dsp_kernels.rules.correlate_at`, which the GPU twin compiles too (``correlate_rows`` on the
+CPU takes correlate_at's terms in its order for a whole row at once, so that the row vectorises).
 """
 from __future__ import annotations
 
 import numpy as np
 from numba import prange
 
-from dsp_kernels.config import exact_pjit, pjit
-from dsp_kernels.cpu.rules import (column_stat, correlate_at, detrend_row, frame_stat,
+from dsp_kernels.config import exact_pjit, jit, pjit
+from dsp_kernels.cpu.rules import (column_stat, detrend_row, frame_stat,
                                    onset_flux_frame, pcen_row)
 
 __all__ = ["signal_frames", "column_stats", "correlate_rows", "peak_pick", "onset_flux", "detrend", "pcen", "deemphasis"]
@@ -115,19 +116,38 @@ def column_stats(M, freq, kind, param=0.0, amin=0.0, centroid=None):
     return out
 
 
+@jit
+def _correlate_row(x, c, out):
+    # correlate_at's sums, term by term in the same order, taken for all outputs at once: the
+    # loop over outputs is the inner one and vectorises
+    n = out.shape[0]
+    acc = np.zeros(n, np.float64)
+    for j in range(c.shape[0]):
+        cj = c[j]
+        for i in range(n):
+            acc[i] += cj * np.float64(x[i + j])
+    for i in range(n):
+        out[i] = acc[i]
+
+
 @pjit
 def _correlate_rows(xp, c, out):
-    rows, n = out.shape
-    for job in prange(rows * n):
-        r = job // n
-        i = job - r * n
-        out[r, i] = correlate_at(xp[r], c, i)
+    for r in prange(out.shape[0]):
+        _correlate_row(xp[r], c, out[r])
+
+
+@jit
+def _correlate_rows_serial(xp, c, out):
+    for r in range(out.shape[0]):
+        _correlate_row(xp[r], c, out[r])
 
 
 def correlate_rows(xp, c, n, dtype):
     """``out[r, i] = sum_j c[j] xp[r, i + j]`` for ``i < n`` (float64 sums), as ``dtype``."""
     out = np.empty((xp.shape[0], n), dtype)
-    _correlate_rows(xp, np.ascontiguousarray(c, dtype=np.float64), out)
+    # a few MFCC rows are microseconds of work: threads would cost more than they save
+    kernel = _correlate_rows if xp.shape[0] * n * len(c) > 4_000_000 else _correlate_rows_serial
+    kernel(xp, np.ascontiguousarray(c, dtype=np.float64), out)
     return out
 
 
