@@ -137,41 +137,80 @@ def signal_stats(y, *, n_fft, hop_length, window, center, pad_mode, power, freq,
 
 
 @jit
+def _keep_small(small, q, v):
+    """Insert ``v`` into the ascending ``small[:q]``, dropping its largest; the new largest.
+    Without branches: the j-th smallest of ``small`` and ``v`` is
+    ``min(small[j], max(small[j - 1], v))`` (an insertion loop's exit is mispredicted)."""
+    for j in range(q - 1, 0, -1):
+        small[j] = min(small[j], max(small[j - 1], v))
+    small[0] = min(small[0], v)
+    return small[q - 1]
+
+
+@jit
+def _keep_large(large, q, v):
+    """Insert ``v`` into the ascending ``large[:q]``, dropping its smallest; the new smallest
+    (the mirror of :func:`_keep_small`)."""
+    for j in range(q - 1):
+        large[j] = max(large[j], min(large[j + 1], v))
+    large[q - 1] = max(large[q - 1], v)
+    return large[0]
+
+
+@jit
 def _band_means(m, lo, hi, q, small, large):
     """``(mean of the q smallest, mean of the q largest)`` of ``m[lo:hi]``, ``1 <= q <= hi - lo``.
 
     Two sorted buffers of q values (q is a few percent of the band) instead of sorting the band:
-    a value enters with an insertion, and most are turned away by one comparison. Magnitude
-    spectra mostly fall with frequency, so the smallest are sought from the top of the band
-    down and the largest from the bottom up: few values then enter."""
-    n = 0
-    for i in range(hi - 1, lo - 1, -1):
-        v = m[i]
-        if n < q:
-            j = n
-            n += 1
-        elif v < small[q - 1]:
-            j = q - 1
-        else:
-            continue
+    a value enters with an insertion; runs of 8 values whose minimum (maximum) cannot enter are
+    passed over with one comparison. Magnitude spectra mostly fall with frequency, so the
+    smallest are sought from the top of the band down and the largest from the bottom up: few
+    values then enter. Each buffer ends sorted, so the sums run in ascending order (the mean of
+    a sorted slice)."""
+    top = hi - 1
+    for i in range(q):  # the first q values of each scan, sorted in
+        v = m[top - i]
+        j = i
         while j > 0 and small[j - 1] > v:
             small[j] = small[j - 1]
             j -= 1
         small[j] = v
-    n = 0
-    for i in range(lo, hi):
-        v = m[i]
-        if n < q:  # large is kept in ascending order from index q - n
-            j = q - 1 - n
-            n += 1
-        elif v > large[0]:
-            j = 0
-        else:
-            continue
-        while j < q - 1 and large[j + 1] < v:
-            large[j] = large[j + 1]
-            j += 1
+        v = m[lo + i]
+        j = i
+        while j > 0 and large[j - 1] > v:
+            large[j] = large[j - 1]
+            j -= 1
         large[j] = v
+    thr_s = small[q - 1]
+    thr_l = large[0]
+    i = top - q
+    while i >= lo + 7:
+        c = m[i]
+        for u in range(1, 8):
+            c = min(c, m[i - u])
+        if c < thr_s:
+            for u in range(8):
+                if m[i - u] < thr_s:
+                    thr_s = _keep_small(small, q, m[i - u])
+        i -= 8
+    while i >= lo:
+        if m[i] < thr_s:
+            thr_s = _keep_small(small, q, m[i])
+        i -= 1
+    i = lo + q
+    while i + 7 < hi:
+        c = m[i]
+        for u in range(1, 8):
+            c = max(c, m[i + u])
+        if c > thr_l:
+            for u in range(8):
+                if m[i + u] > thr_l:
+                    thr_l = _keep_large(large, q, m[i + u])
+        i += 8
+    while i < hi:
+        if m[i] > thr_l:
+            thr_l = _keep_large(large, q, m[i])
+        i += 1
     a = 0.0
     b = 0.0
     for j in range(q):
