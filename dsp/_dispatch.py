@@ -93,6 +93,8 @@ OPS: dict[str, Op] = {
     # chroma_stft from audio (dsp._chroma)
     "chroma_power_rows": _cpu("chroma", "power_rows"),
     "pip_peaks": _cpu("chroma", "pip_peaks"),
+    # griffinlim's phase update (dsp._inverse)
+    "phase_update": _cpu("griffinlim", "phase_update"),
     "pcen": _both("features", "pcen"),
     "correlate_rows": _both("features", "correlate_rows"),
     "peak_pick": _cpu("features", "peak_pick"),
