@@ -6,11 +6,11 @@ Entry functions
 ``power_rows(y, *, n_fft, hop_length, window, center, pad_mode, round32)``
     ``y`` (batch, n) C-contiguous float64, ``window`` (n_fft,) float64 centred in the frame.
     ``|X| ** 2`` of the STFT, (batch, n_frames, n_bins), frame rows. The transform runs in
-    float64 (as librosa's for float32 audio); with ``round32`` the result is float32 and computed
-    as librosa's is from its complex64 STFT: each ``X`` rounded to complex64, its magnitude
-    rounded to float32 (the correctly rounded ``hypotf``), then squared in float32; otherwise
-    float64. STFT blocks of W frames (:mod:`dsp_kernels.cpu.stft_block`); Bluestein sizes go
-    through :func:`dsp_kernels.cpu.spectral.stft`.
+    float64 (as librosa's for float32 audio), its spectra stored as complex64 (``round32``, as
+    librosa's STFT of float32 audio) or complex128 rows, whose magnitudes NumPy then takes and
+    squares (float32 or float64): librosa's values. STFT blocks of W frames
+    (:mod:`dsp_kernels.cpu.stft_block`); Bluestein sizes go through
+    :func:`dsp_kernels.cpu.spectral.stft`.
 ``pip_peaks(S, mask, threshold, sr, n_fft)``
     ``S`` (rows, n_bins) C-contiguous float32/float64 power spectra, ``mask`` (n_bins,) bool (the
     bins in ``[fmin, fmax)``). librosa.piptrack's peaks: bin ``k`` of a row is one where it is in
@@ -32,12 +32,10 @@ Examples
 """
 from __future__ import annotations
 
-import math
-
 import numpy as np
 from numba import prange
 
-from dsp_kernels.config import exact_pjit, jit
+from dsp_kernels.config import exact_pjit
 from dsp_kernels.cpu.fft import get_rfft_plan
 from dsp_kernels.cpu.stft_block import (
     alloc_stft_block, block_tasks, blocks_per_task, stft_block_spectra, task_blocks,
@@ -47,19 +45,9 @@ from dsp_kernels.shapes import stft_geometry
 __all__ = ["power_rows", "pip_peaks"]
 
 
-@jit
-def _power_lane(re, im, round32):
-    if round32:
-        r = np.float64(np.float32(re))
-        i = np.float64(np.float32(im))
-        m = np.float32(math.sqrt(r * r + i * i))
-        return np.float64(m * m)
-    m = math.sqrt(re * re + im * im)
-    return m * m
-
-
 @exact_pjit
-def _power_rows(y, window, geom, plan, per_task, round32, out):
+def _spectrum_rows(y, window, geom, plan, per_task, out):
+    # out: complex64 or complex128 rows (the store rounds)
     n_frames = out.shape[1]
     n_bins = out.shape[2]
     W = 64 // plan.consts.itemsize
@@ -77,7 +65,7 @@ def _power_rows(y, window, geom, plan, per_task, round32, out):
                 row = out[b, t0 + l]
                 for k in range(n_bins):
                     o = 2 * k * W + l
-                    row[k] = _power_lane(P[o], P[o + W], round32)
+                    row[k] = complex(P[o], P[o + W])
 
 
 def power_rows(y, *, n_fft, hop_length, window, center, pad_mode, round32):
@@ -85,22 +73,22 @@ def power_rows(y, *, n_fft, hop_length, window, center, pad_mode, round32):
     y = np.ascontiguousarray(y, dtype=np.float64)
     window = np.ascontiguousarray(window, dtype=np.float64)
     geom = stft_geometry(y.shape[1], n_fft, hop_length, center, pad_mode, window)
-    dtype = np.float32 if round32 else np.float64
-    out = np.empty((y.shape[0], geom.n_frames, n_fft // 2 + 1), dtype)
-    if not out.size:
-        return out
-    plan = get_rfft_plan(n_fft, np.float64)
-    if plan.bluestein != 0:
-        from dsp_kernels.cpu.spectral import stft
+    # the spectra as frame rows (rounded to complex64 for float32 audio), then NumPy's |.| and
+    # square, as librosa takes them from its STFT (NumPy's complex magnitude has its own rounding)
+    rows = np.empty((y.shape[0], geom.n_frames, n_fft // 2 + 1),
+                    np.complex64 if round32 else np.complex128)
+    if rows.size:
+        plan = get_rfft_plan(n_fft, np.float64)
+        if plan.bluestein != 0:
+            from dsp_kernels.cpu.spectral import stft
 
-        D = stft(y, n_fft=n_fft, hop_length=hop_length, window=window, center=center,
-                 pad_mode=pad_mode).swapaxes(1, 2)
-        M = np.abs(D.astype(np.complex64) if round32 else D)
-        out[...] = M * M
-        return out
-    _power_rows(y, window, geom, plan, blocks_per_task(y.shape[0], geom.n_frames, np.float64),
-                bool(round32), out)
-    return out
+            rows[...] = stft(y, n_fft=n_fft, hop_length=hop_length, window=window, center=center,
+                             pad_mode=pad_mode).swapaxes(1, 2)
+        else:
+            _spectrum_rows(y, window, geom, plan,
+                           blocks_per_task(y.shape[0], geom.n_frames, np.float64), rows)
+    M = np.abs(rows)
+    return M * M
 
 
 @exact_pjit
