@@ -17,6 +17,7 @@ import warnings
 import numpy as np
 
 from ._backend import array_module, is_cupy_array
+from ._dispatch import kernel
 from ._errors import DSPError
 from ._util import localmax, normalize
 from ._validation import as_float_array, check_float, check_int
@@ -297,6 +298,21 @@ def estimate_tuning(*, y=None, sr=22050, S=None, n_fft=2048, resolution=0.01, bi
     return pitch_tuning(freqs, resolution=resolution, bins_per_octave=bins_per_octave)
 
 
+def _tuning_from_rows(rows, sr, n_fft, bins_per_octave):
+    """``estimate_tuning(S=...)`` with piptrack's defaults, from power spectra as frame rows
+    (rows, n_bins): the peaks come from the ``pip_peaks`` kernel, which computes piptrack's
+    values at its peaks only."""
+    sr = check_float("sr", sr, minimum=0.0, strict_minimum=True)
+    freqs = fft_frequencies(sr=sr, n_fft=n_fft)
+    mask = (150.0 <= freqs) & (freqs < min(4000.0, float(sr) / 2))
+    pitch, mag, count = kernel("pip_peaks")(rows, mask, 0.1, sr, n_fft)
+    keep = np.arange(pitch.shape[1])[None, :] < count[:, None]
+    pitch, mag = pitch[keep], mag[keep]
+    on = pitch > 0
+    thr = np.median(mag[on]) if on.any() else 0.0
+    return pitch_tuning(pitch[(mag >= thr) & on], bins_per_octave=bins_per_octave)
+
+
 def chroma_stft(*, y=None, sr=22050, S=None, norm=np.inf, n_fft=2048, hop_length=512,
                 win_length=None, window="hann", center=True, pad_mode="constant", tuning=None,
                 n_chroma=12, **kwargs):
@@ -332,6 +348,25 @@ def chroma_stft(*, y=None, sr=22050, S=None, norm=np.inf, n_fft=2048, hop_length
     >>> C.shape, int(C[:, 10].argmax())
     ((12, 44), 9)
     """
+    from ._features_common import _fused_audio
+
+    fused = _fused_audio(y, S, None, n_fft, hop_length, win_length, window, center, pad_mode)
+    if fused is not None:
+        # from audio on the CPU: the power spectrogram as frame rows in one pass (librosa's
+        # values: complex64 rounding for float32 audio), the tuning from piptrack's peaks
+        # alone, without its full-size temporaries
+        y2, lead, dtype, params = fused
+        P = kernel("chroma_power_rows")(y2, **params, round32=dtype == np.float32)
+        n_fft = params["n_fft"]
+        if tuning is None:
+            # as estimate_tuning(S=...) with piptrack's default n_fft of 2048, which a
+            # spectrogram of another size overrides with 2 (n_bins - 1)
+            n_bins = P.shape[-1]
+            tuning = _tuning_from_rows(P.reshape(-1, n_bins), sr,
+                                       2048 if n_bins == 1025 else 2 * (n_bins - 1), n_chroma)
+        fb = chroma(sr=sr, n_fft=n_fft, tuning=tuning, n_chroma=n_chroma, **kwargs)
+        raw = np.matmul(fb, P.swapaxes(-1, -2))
+        return normalize(raw.reshape(lead + raw.shape[1:]), norm=norm, axis=-2)
     S, n_fft = _power_spectrogram(y, S, n_fft, hop_length, win_length, window, center, pad_mode, 2)
     if S.dtype.kind == "c":
         raise DSPError("S is complex: chroma_stft needs a real power spectrogram")

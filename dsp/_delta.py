@@ -8,6 +8,7 @@ derivatives of the polynomial fitted to the first and last ``width`` samples, ev
 """
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -21,6 +22,19 @@ __all__ = ["delta", "stack_memory"]
 
 _MODES = ("interp", "mirror", "constant", "nearest", "wrap")
 _PAD = {"mirror": "reflect", "nearest": "edge", "wrap": "wrap", "constant": "constant"}
+
+
+@functools.lru_cache(maxsize=64)
+def _filters(width, polyorder, deriv, spacing):
+    """``(c, left, right)``: the centre weights and those of the ``width // 2`` first and last
+    outputs of 'interp' (rows), read-only; cached, as a feature pipeline asks for the same few."""
+    m = width // 2
+    c = _weights(width, polyorder, deriv, spacing, m)
+    left = np.stack([_weights(width, polyorder, deriv, spacing, p) for p in range(m)])
+    right = np.stack([_weights(width, polyorder, deriv, spacing, p) for p in range(width - m, width)])
+    for a in (c, left, right):
+        a.flags.writeable = False
+    return c, left, right
 
 
 def _weights(width, polyorder, deriv, spacing, pos):
@@ -104,15 +118,14 @@ def delta(data, *, width=9, order=1, axis=-1, mode="interp", **kwargs):
     m = width // 2
 
     rows, lead = flatten_leading(x, ax)
-    c = _weights(width, polyorder, order, spacing, m)
+    c, left, right = _filters(width, polyorder, order, spacing)
     pad_mode = "constant" if mode == "interp" else _PAD[mode]
     pad_kw = {"constant_values": cval if mode == "constant" else 0.0} if pad_mode == "constant" else {}
     padded = xp.ascontiguousarray(xp.pad(rows, [(0, 0), (m, m)], mode=pad_mode, **pad_kw))
     out = kernel_for("correlate_rows", padded)(padded, c, n, rows.dtype)
     if mode == "interp":
         # the 2 m edge outputs: a small (width x m) product, on the device for CuPy data
-        left = xp.asarray(np.stack([_weights(width, polyorder, order, spacing, p) for p in range(m)]))
-        right = xp.asarray(np.stack([_weights(width, polyorder, order, spacing, p) for p in range(width - m, width)]))
+        left, right = xp.asarray(left), xp.asarray(right)
         out[:, :m] = rows[:, :width].astype(np.float64) @ left.T
         out[:, n - m:] = rows[:, n - width:].astype(np.float64) @ right.T
     out = out.reshape(lead + (n,))

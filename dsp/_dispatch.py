@@ -94,6 +94,13 @@ OPS: dict[str, Op] = {
     # features (dsp._features_spectral, _pcen, _delta, _effects, _onset, _util)
     "signal_frames": _both("features", "signal_frames"),
     "column_stats": _both("features", "column_stats"),
+    "signal_stats": _cpu("spectral_stats", "signal_stats"),  # fused STFT + column_stats
+    "signal_contrast": _cpu("spectral_stats", "signal_contrast"),  # fused STFT + band extremes
+    # chroma_stft from audio (dsp._chroma)
+    "chroma_power_rows": _cpu("chroma", "power_rows"),
+    "pip_peaks": _cpu("chroma", "pip_peaks"),
+    # griffinlim's phase update (dsp._inverse)
+    "phase_update": _cpu("griffinlim", "phase_update"),
     "pcen": _both("features", "pcen"),
     "correlate_rows": _both("features", "correlate_rows"),
     "peak_pick": _cpu("features", "peak_pick"),

@@ -47,6 +47,49 @@ def _spectrogram(y, S, n_fft, hop_length, win_length, window, center, pad_mode, 
     return M, n_fft, y.dtype
 
 
+def _fused_audio(y, S, freq, n_fft, hop_length, win_length, window, center, pad_mode):
+    """``(y2, lead, params)`` for a fused CPU kernel that reads audio ``y`` itself (the rows
+    ``y2`` (batch, n) in float64, float32 audio included (see :func:`_spectrogram`), and the
+    STFT keywords, validated as :func:`dsp.stft` does); None where the fused path does not apply
+    (``S`` given, CuPy audio, a time-varying ``freq``: the caller takes the spectrogram path)."""
+    if S is not None or y is None or n_fft is None or array_module(y) is not np:
+        return None
+    if freq is not None and np.ndim(freq) != 1:
+        return None
+    from . import _stft_params as stft_params
+    from ._validation import check_bool
+    from .spectral import fft_window
+
+    y = as_float_array(y, name="y")
+    n_fft, hop_length, win_length = stft_params.lengths(n_fft, hop_length, win_length)
+    center = check_bool("center", center)
+    pad_mode = stft_params.check_pad_mode(pad_mode)
+    if y.shape[-1] == 0:
+        raise DSPError("y has 0 samples: need at least one")
+    stft_params.n_frames(y.shape[-1], n_fft, hop_length, center)
+    y2 = np.ascontiguousarray(y.reshape(-1, y.shape[-1]), dtype=np.float64)
+    window = fft_window(window, win_length, n_fft).astype(np.float64)
+    return y2, y.shape[:-1], y.dtype, dict(n_fft=n_fft, hop_length=hop_length, window=window,
+                                           center=center, pad_mode=pad_mode)
+
+
+def _signal_stat(y, S, freq, sr, n_fft, hop_length, win_length, window, center, pad_mode, power,
+                 kind, param=0.0, amin=0.0):
+    """Statistic ``kind`` of ``column_stats`` straight from audio ``y``, by the fused CPU kernel
+    (``signal_stats``: STFT blocks -> ``|X| ** power`` -> statistic, no spectrogram stored), as
+    ``((..., 1, t) float64, the audio's dtype)``; None where it does not apply (see
+    :func:`_fused_audio`)."""
+    fused = _fused_audio(y, S, freq, n_fft, hop_length, win_length, window, center, pad_mode)
+    if fused is None:
+        return None
+    from ._dispatch import kernel
+
+    y2, lead, dtype, params = fused
+    f, _ = _freq(freq, sr, params["n_fft"], params["n_fft"] // 2 + 1)
+    v = kernel("signal_stats")(y2, **params, power=power, freq=f, kind=kind, param=param, amin=amin)
+    return v.reshape(lead + (1, v.shape[-1])), dtype
+
+
 def _rows(S):
     """``S`` (..., n_bins, t) as contiguous spectra (lead * t, n_bins), and the leading shape."""
     xp = array_module(S)

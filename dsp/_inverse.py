@@ -103,6 +103,10 @@ def griffinlim(S, *, n_iter=32, hop_length=None, win_length=None, n_fft=None, wi
     stft_kw = dict(n_fft=n_fft, hop_length=hop_length, win_length=win_length, window=window, center=center)
     rebuilt = tprev = inverse = None
     scale = momentum / (1 + momentum)
+    if xp is np and (dtype is None or np.dtype(dtype) == S.dtype) and S.ndim >= 2:
+        out = _griffinlim_cpu(S, angles, n_iter, scale, eps, length, pad_mode, stft_kw)
+        if out is not None:
+            return out
     for _ in range(n_iter):
         inverse = istft(angles, dtype=dtype, length=length, out=inverse, **stft_kw)
         rebuilt = stft(inverse, pad_mode=pad_mode, out=rebuilt, **stft_kw)
@@ -113,6 +117,42 @@ def griffinlim(S, *, n_iter=32, hop_length=None, win_length=None, n_fft=None, wi
         angles *= S
         rebuilt, tprev = tprev, rebuilt
     return istft(angles, dtype=dtype, length=length, out=inverse, **stft_kw)
+
+
+def _griffinlim_cpu(S, angles, n_iter, scale, eps, length, pad_mode, stft_kw):
+    """griffinlim's iterations on the CPU kernels: the spectra kept frame-major (the STFT
+    kernel's own layout, written in place), the phase update one fused pass
+    (``phase_update``), the checks of stft/istft done once, on the first round. None when the
+    rebuilt spectrogram does not have S's shape (the caller's loop then reports it)."""
+    from . import _stft_params as stft_params
+    from ._dispatch import kernel
+    from .spectral import fft_window, istft, stft
+
+    lead, (n_bins, T) = S.shape[:-2], S.shape[-2:]
+    batch = int(np.prod(lead, dtype=np.int64))
+    Sf = np.ascontiguousarray(np.swapaxes(S.reshape(batch, n_bins, T), 1, 2))
+    A = np.ascontiguousarray(np.swapaxes(angles.reshape(batch, n_bins, T), 1, 2))
+    inverse = istft(np.swapaxes(A, 1, 2).reshape(S.shape), length=length, **stft_kw)
+    rebuilt = stft(inverse, pad_mode=pad_mode, **stft_kw)
+    if rebuilt.shape != S.shape:
+        return None
+    n_fft, hop, win_length = stft_params.lengths(stft_kw["n_fft"], stft_kw["hop_length"],
+                                                 stft_kw["win_length"])
+    win = fft_window(stft_kw["window"], win_length, n_fft)
+    common = dict(n_fft=n_fft, hop_length=hop, window=win, center=stft_kw["center"])
+    ist, st, update = kernel("istft"), kernel("stft"), kernel("phase_update")
+    inv2 = inverse.reshape(batch, -1)
+    R = np.ascontiguousarray(np.swapaxes(rebuilt.reshape(batch, n_bins, T), 1, 2))
+    P = np.empty_like(R)
+    for it in range(n_iter):
+        if it:
+            ist(np.swapaxes(A, 1, 2), length=length, out=inv2, **common)
+            st(inv2, pad_mode=pad_mode, out=R, **common)
+        update(A.reshape(-1), R.reshape(-1), P.reshape(-1) if it else None, scale, Sf.reshape(-1),
+               eps)
+        R, P = P, R
+    ist(np.swapaxes(A, 1, 2), length=length, out=inv2, **common)
+    return inverse
 
 
 def _nnls(A, B, n_iter=60, tol=1e-8):

@@ -33,6 +33,7 @@ Examples
 from __future__ import annotations
 
 import math
+import operator
 import types
 
 import numpy as np
@@ -62,6 +63,12 @@ _PAD_REFLECT = PAD_MODES["reflect"]
 
 #: float floor (rebound per target by :func:`retarget`; NumPy's keeps inf and NaN in Python)
 _floor = np.floor
+#: log, exp and division inside the feature rules' loops: the CPU rebinds them to the
+#: vectorisable :mod:`dsp_kernels.cpu.vmath` (libm's calls, and Numba's division with its
+#: ZeroDivisionError branch, keep a loop scalar); CUDA keeps its own
+_log = math.log
+_exp = math.exp
+_div = operator.truediv
 
 
 def retarget(rule, **names):
@@ -272,16 +279,35 @@ def column_stat(m, freq, kind, param, amin, c):
         if kind == 0:
             return acc / tot
         acc = 0.0
-        for k in range(n):
-            acc += np.float64(m[k]) / tot * abs(freq[k] - c) ** param
+        # the common p = 2 spelled out: a run-time ``** param`` is a scalar pow call per bin
+        if param == 2.0:
+            for k in range(n):
+                d = freq[k] - c
+                acc += _div(np.float64(m[k]), tot) * (d * d)
+        else:
+            for k in range(n):
+                acc += _div(np.float64(m[k]), tot) * abs(freq[k] - c) ** param
         return acc ** (1.0 / param)
     if kind == 3:
         slog = 0.0
         s = 0.0
-        for k in range(n):
-            v = max(amin, np.float64(m[k]) ** param)
-            slog += math.log(v)
-            s += v
+        # one loop per case of the power: a branch inside the loop keeps it scalar
+        if param == 1.0:
+            for k in range(n):
+                v = max(amin, np.float64(m[k]))
+                slog += _log(v)
+                s += v
+        elif param == 2.0:
+            for k in range(n):
+                v = np.float64(m[k])
+                v = max(amin, v * v)
+                slog += _log(v)
+                s += v
+        else:
+            for k in range(n):
+                v = max(amin, np.float64(m[k]) ** param)
+                slog += _log(v)
+                s += v
         return math.exp(slog / n) / (s / n)
     acc = 0.0
     for k in range(n):
@@ -298,11 +324,25 @@ def pcen_row(S, ref, z, b, gain, bias, power, eps, out):
     filter state ``z``; returns the final state. The smoother is scipy.signal.lfilter's
     transposed direct form II of ``[b], [1, b - 1]``; the gain is taken in logarithms."""
     a1 = b - 1.0
-    log_eps = math.log(eps)
+    # the recurrence alone first (sequential), its values parked in ``out``; the per-sample
+    # arithmetic then runs as a separate loop that vectorises
     for i in range(S.shape[0]):
         sm = b * np.float64(ref[i]) + z
         z = -(a1 * sm)
-        smooth = math.exp(-gain * (log_eps + math.log1p(sm / eps)))
+        out[i] = sm
+    if power == 0.5 and bias > 0.0:
+        # the default: bias^p expm1(p log1p(x)) = sqrt(bias) (sqrt(1 + x) - 1), written
+        # x / (sqrt(1 + x) + 1) to keep small x exact; eps^-gain (1 + sm/eps)^-gain taken as
+        # (eps + sm)^-gain
+        rb = math.sqrt(bias)
+        ib = 1.0 / bias
+        for i in range(S.shape[0]):
+            x = np.float64(S[i]) * _exp(-gain * _log(eps + out[i])) * ib
+            out[i] = rb * _div(x, math.sqrt(1.0 + x) + 1.0)
+        return z
+    log_eps = math.log(eps)
+    for i in range(S.shape[0]):
+        smooth = math.exp(-gain * (log_eps + math.log1p(out[i] / eps)))
         s = np.float64(S[i])
         if power == 0.0:
             out[i] = math.log1p(s * smooth)

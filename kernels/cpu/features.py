@@ -7,6 +7,8 @@ results are float64, rounded by the caller to the dtype the public function prom
     ``y`` (rows, n) already padded; kind 0: the mean square of each frame (``rms`` squared),
     kind 1: the zero-crossing rate of each frame (samples with ``|x| <= threshold`` count as 0,
     a crossing is a change of ``x < 0`` (``zero_pos``) or of ``sign(x)``). Returns (rows, n_frames).
+    A mean square over frames of whole hops is the mean of the hops' mean squares (each sample
+    squared once, not ``frame_length / hop_length`` times).
 ``column_stats(M, freq, kind, param, amin, centroid)``
     ``M`` (rows, n_bins) one spectrum per row, ``freq`` (n_bins,). kind 0: centroid
     ``sum(f M) / sum(M)`` (``sum(M)`` below the smallest normal number counts as 1); kind 1: the
@@ -18,7 +20,7 @@ results are float64, rounded by the caller to the dtype the public function prom
     Returns (rows,).
 ``correlate_rows(xp, c, n, dtype)``
     ``out[r, i] = sum_j c[j] xp[r, i + j]`` for ``i < n``: the Savitzky-Golay filter of ``delta``
-    on rows padded by the caller.
+    on rows padded by the caller (the rule's sums, in its order, vectorised across ``i``).
 ``peak_pick(x, pre_max, post_max, pre_avg, post_avg, delta, wait)``
     librosa.util.peak_pick's greedy scan, one row at a time (rows in parallel).
 ``onset_flux(S, lag, max_size)``, ``detrend(x)``
@@ -34,15 +36,16 @@ The per-frame and per-row rules of ``signal_frames``, ``column_stats``, ``pcen``
 ``onset_flux``, ``detrend`` and ``correlate_rows`` are :func:`dsp_kernels.rules.frame_stat`,
 :func:`~dsp_kernels.rules.column_stat`, :func:`~dsp_kernels.rules.pcen_row`,
 :func:`~dsp_kernels.rules.onset_flux_frame`, :func:`~dsp_kernels.rules.detrend_row` and
-:func:`~dsp_kernels.rules.correlate_at`, which the GPU twin compiles too.
+:func:`~dsp_kernels.rules.correlate_at`, which the GPU twin compiles too (``correlate_rows`` on the
+CPU takes correlate_at's terms in its order for a whole row at once, so that the row vectorises).
 """
 from __future__ import annotations
 
 import numpy as np
 from numba import prange
 
-from dsp_kernels.config import exact_pjit, pjit
-from dsp_kernels.cpu.rules import (column_stat, correlate_at, detrend_row, frame_stat,
+from dsp_kernels.config import exact_pjit, jit, pjit
+from dsp_kernels.cpu.rules import (column_stat, detrend_row, frame_stat,
                                    onset_flux_frame, pcen_row)
 
 __all__ = ["signal_frames", "column_stats", "correlate_rows", "peak_pick", "onset_flux", "detrend", "pcen", "deemphasis"]
@@ -56,10 +59,33 @@ def _signal_frames(y, frame_length, hop_length, n_frames, kind, threshold, zero_
         out[r, t] = frame_stat(y[r], t * hop_length, frame_length, kind, threshold, zero_pos)
 
 
+@pjit
+def _mean_square_blocks(y, hop_length, n_frames, q, blocks, out):
+    # frames of q whole hops: each hop's mean square once (the rule over hop samples), a frame
+    # the mean of its q hops', instead of every sample squared q times
+    rows, n_blocks = blocks.shape
+    for job in prange(rows * n_blocks):
+        r = job // n_blocks
+        k = job - r * n_blocks
+        blocks[r, k] = frame_stat(y[r], k * hop_length, hop_length, 0, 0.0, True)
+    for job in prange(rows * n_frames):
+        r = job // n_frames
+        t = job - r * n_frames
+        acc = 0.0
+        for k in range(t, t + q):
+            acc += blocks[r, k]
+        out[r, t] = acc / q
+
+
 def signal_frames(y, frame_length, hop_length, n_frames, kind, threshold=0.0, zero_pos=True):
     """Per-frame statistic of the padded rows ``y`` (rows, n) -> (rows, n_frames) float64: kind 0
     the mean square, kind 1 the zero-crossing rate (see the module docstring)."""
     out = np.empty((y.shape[0], n_frames), np.float64)
+    q = frame_length // hop_length
+    if kind == 0 and q > 1 and q * hop_length == frame_length and n_frames > 0:
+        blocks = np.empty((y.shape[0], n_frames - 1 + q), np.float64)
+        _mean_square_blocks(y, np.int64(hop_length), np.int64(n_frames), np.int64(q), blocks, out)
+        return out
     _signal_frames(y, np.int64(frame_length), np.int64(hop_length), np.int64(n_frames),
                    np.int64(kind), np.float64(threshold), bool(zero_pos), out)
     return out
@@ -90,19 +116,38 @@ def column_stats(M, freq, kind, param=0.0, amin=0.0, centroid=None):
     return out
 
 
+@jit
+def _correlate_row(x, c, out):
+    # correlate_at's sums, term by term in the same order, taken for all outputs at once: the
+    # loop over outputs is the inner one and vectorises
+    n = out.shape[0]
+    acc = np.zeros(n, np.float64)
+    for j in range(c.shape[0]):
+        cj = c[j]
+        for i in range(n):
+            acc[i] += cj * np.float64(x[i + j])
+    for i in range(n):
+        out[i] = acc[i]
+
+
 @pjit
 def _correlate_rows(xp, c, out):
-    rows, n = out.shape
-    for job in prange(rows * n):
-        r = job // n
-        i = job - r * n
-        out[r, i] = correlate_at(xp[r], c, i)
+    for r in prange(out.shape[0]):
+        _correlate_row(xp[r], c, out[r])
+
+
+@jit
+def _correlate_rows_serial(xp, c, out):
+    for r in range(out.shape[0]):
+        _correlate_row(xp[r], c, out[r])
 
 
 def correlate_rows(xp, c, n, dtype):
     """``out[r, i] = sum_j c[j] xp[r, i + j]`` for ``i < n`` (float64 sums), as ``dtype``."""
     out = np.empty((xp.shape[0], n), dtype)
-    _correlate_rows(xp, np.ascontiguousarray(c, dtype=np.float64), out)
+    # a few MFCC rows are microseconds of work: threads would cost more than they save
+    kernel = _correlate_rows if xp.shape[0] * n * len(c) > 4_000_000 else _correlate_rows_serial
+    kernel(xp, np.ascontiguousarray(c, dtype=np.float64), out)
     return out
 
 

@@ -5,6 +5,8 @@ functions in :mod:`dsp_kernels.cpu.rules`); this module only compiles them. Unde
 simulator (``NUMBA_ENABLE_CUDASIM=1``) the device functions run the plain Python.
 The array rules (``extended``, ``pad_value``) take a 1-D array: kernels pass a row view ``x[b]``.
 ``mid_tread`` is compiled with ``math.floor`` (a float on CUDA, which has no ``np.floor``).
+``column_stat`` and ``pcen_row`` divide through a device function (their ``_div``; the CPU's is
+the vectorisable IEEE division of :mod:`dsp_kernels.cpu.vmath`).
 """
 from __future__ import annotations
 
@@ -28,8 +30,17 @@ clamp = _device(rules.clamp)
 abs_pow = _device(rules.abs_pow)
 bessel_i0 = _device(rules.bessel_i0)
 frame_stat = _device(rules.frame_stat)
-column_stat = _device(rules.column_stat)
-pcen_row = _device(rules.pcen_row)
+
+
+@_device
+def _quotient(a, b):
+    # the rules' ``_div`` (the CPU rebinds it to an IEEE division that vectorises); a device
+    # function rather than operator.truediv, the rebinding the rules' notes describe
+    return a / b
+
+
+column_stat = _device(rules.retarget(rules.column_stat, _div=_quotient))
+pcen_row = _device(rules.retarget(rules.pcen_row, _div=_quotient))
 onset_flux_frame = _device(rules.onset_flux_frame)
 detrend_row = _device(rules.detrend_row)
 correlate_at = _device(rules.correlate_at)
