@@ -300,14 +300,12 @@ def estimate_tuning(*, y=None, sr=22050, S=None, n_fft=2048, resolution=0.01, bi
 
 def _tuning_from_rows(rows, sr, n_fft, bins_per_octave):
     """``estimate_tuning(S=...)`` with piptrack's defaults, from power spectra as frame rows
-    (rows, n_bins): the peaks come from the ``pip_peaks`` kernel, which computes piptrack's
+    (rows, n_bins): the peaks come from the ``piptrack_peaks`` kernel, which computes piptrack's
     values at its peaks only."""
     sr = check_float("sr", sr, minimum=0.0, strict_minimum=True)
     freqs = fft_frequencies(sr=sr, n_fft=n_fft)
     mask = (150.0 <= freqs) & (freqs < min(4000.0, float(sr) / 2))
-    pitch, mag, count = kernel("pip_peaks")(rows, mask, 0.1, sr, n_fft)
-    keep = np.arange(pitch.shape[1])[None, :] < count[:, None]
-    pitch, mag = pitch[keep], mag[keep]
+    _, pitch, mag = kernel("piptrack_peaks")(np.ascontiguousarray(rows)[None], mask, 0.1, sr, n_fft)
     on = pitch > 0
     thr = np.median(mag[on]) if on.any() else 0.0
     return pitch_tuning(pitch[(mag >= thr) & on], bins_per_octave=bins_per_octave)

@@ -98,7 +98,6 @@ OPS: dict[str, Op] = {
     "signal_contrast": _cpu("spectral_stats", "signal_contrast"),  # fused STFT + band extremes
     # chroma_stft from audio (dsp._chroma)
     "chroma_power_rows": _cpu("chroma", "power_rows"),
-    "pip_peaks": _cpu("chroma", "pip_peaks"),
     # griffinlim's phase update (dsp._inverse)
     "phase_update": _cpu("griffinlim", "phase_update"),
     "pcen": _both("features", "pcen"),
