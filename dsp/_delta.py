@@ -8,10 +8,11 @@ derivatives of the polynomial fitted to the first and last ``width`` samples, ev
 """
 from __future__ import annotations
 
-import functools
 import math
 
 import numpy as np
+
+from dsp_kernels.caches import table_cache
 
 from ._backend import array_module, is_cupy_array
 from ._dispatch import kernel_for
@@ -24,7 +25,7 @@ _MODES = ("interp", "mirror", "constant", "nearest", "wrap")
 _PAD = {"mirror": "reflect", "nearest": "edge", "wrap": "wrap", "constant": "constant"}
 
 
-@functools.lru_cache(maxsize=64)
+@table_cache(maxsize=64)
 def _filters(width, polyorder, deriv, spacing):
     """``(c, left, right)``: the centre weights and those of the ``width // 2`` first and last
     outputs of 'interp' (rows), read-only; cached, as a feature pipeline asks for the same few."""

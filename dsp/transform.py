@@ -26,7 +26,7 @@ from dsp_kernels.caches import table_cache
 from ._backend import is_cupy_array
 from ._dispatch import kernel
 from ._errors import DSPError
-from ._validation import check_choice, check_float, check_int
+from ._validation import check_choice, check_float, check_int, kernel_ready
 
 __all__ = ["pyramid_reduce", "gaussian_kernel", "linear_plan"]
 
@@ -165,6 +165,7 @@ def smooth_resize(x3, shape, sigma):
     """Both axes of a C-contiguous (H, W, C) float image: smooth by ``sigma`` and resample to
     ``shape`` (validated input; the kernel step :func:`pyramid_reduce` and the pyramids share)."""
     taps = gaussian_kernel(float(sigma))
+    x3 = kernel_ready(x3)  # a read-only image would compile the kernel a second time
     for axis in (0, 1):
         lo, hi, frac = linear_plan(x3.shape[axis], int(shape[axis]))
         x3 = kernel("smooth_resize_axis")(x3, taps, lo, hi, frac, axis)

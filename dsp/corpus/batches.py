@@ -1,7 +1,9 @@
 """Running the batches on a Dask client, and the policy for workers that die.
 
 Dask retries a task whose worker died; once the scheduler's ``allowed-failures`` are spent it
-raises ``KilledWorker``. The batch is then split around the row its worker was processing (the
+raises ``KilledWorker``. A result lost without an error (its worker died after the task ended,
+or the cluster cancelled it) is run again under the same part name, at most ``LOST_RETRIES``
+times. A killed batch is split around the row its worker was processing (the
 ``cursor`` file of its temporary part), or in halves when no cursor was left; a single file that
 still kills its worker is recorded as failed (``WorkerDied: ...``). Any other error of a task is
 the store's (disk full, ...) and stops the run (:class:`dsp.corpus.engine.CorpusRunError`).
@@ -15,6 +17,10 @@ import time
 from pathlib import Path
 
 from .store import PARTS, TMP_PREFIX
+
+#: how often a batch whose result was lost without an error is run again before it counts as a
+#: batch whose worker died (split, then isolated)
+LOST_RETRIES = 3
 
 
 def _cursor(out: Path, part: str):
@@ -63,10 +69,14 @@ def drive(client, out, spec, components, batches, new_part, result, progress) ->
     if progress is not None:
         client.subscribe_topic(PROGRESS_TOPIC, on_event)
 
+    attempts = {}  # part -> submissions so far (a lost result is run again under the same part)
+
     def submit():
         while queue and len(futures) < limit:
             part, items = queue.pop()
-            fut = client.submit(process_batch, str(out), part, items, spec, components, key=part, pure=False)
+            attempts[part] = attempts.get(part, 0) + 1
+            key = part if attempts[part] == 1 else f"{part}-again{attempts[part]}"
+            fut = client.submit(process_batch, str(out), part, items, spec, components, key=key, pure=False)
             futures[fut] = (part, items)
             live.add(part)
             ac.add(fut)
@@ -89,7 +99,16 @@ def drive(client, out, spec, components, batches, new_part, result, progress) ->
             done(fut.result())
         else:
             exc = fut.exception()
-            if not isinstance(exc, KilledWorker):
+            if exc is None and attempts[part] <= LOST_RETRIES:
+                # no error: the result was lost (its worker died after the task ended, e.g. killed
+                # by the next batch's file) or the cluster cancelled it. The same part runs again:
+                # a part that was already stored is not stored twice (PartWriter.commit), and the
+                # counts come from this second summary, the first one never arrived.
+                settle(part, 0, 0.0, None)
+                queue.append((part, items))
+                submit()
+                continue
+            if not isinstance(exc, KilledWorker) and exc is not None:
                 settle(part, 0, 0.0, None)
                 for f in futures:
                     f.cancel()
