@@ -344,3 +344,69 @@ def test_local_cluster_one_thread_per_worker_process():
         assert len(set(pids.values())) == 2 and os.getpid() not in pids.values()
     finally:
         _close(client, cluster)
+
+
+def test_lost_result_runs_again_and_stores_each_file_once(tmp_path, corpus, monkeypatch):
+    """A batch whose future ends without an error but without its result (Dask's 'lost': the
+    worker died after the task, e.g. killed by the next batch's file) runs again under the same
+    part: the run goes on, each file is stored once and counted once. The cluster is a
+    synchronous stand-in that runs the real task in this process and loses every first result."""
+    import distributed
+
+    from dsp.corpus import batches as batches_mod
+    from dsp.corpus import features as corpus_features
+    from dsp.corpus.engine import RunResult
+    from dsp.corpus.store import PARTS, read_manifests
+
+    spec = resolve(["logmel", "mfcc"], TINY, sr=16000)
+    components = corpus_features.preflight(spec)
+    items = items_from(corpus)[:7]
+    out = tmp_path / "store"
+    (out / PARTS).mkdir(parents=True)
+
+    class Future:
+        def __init__(self, value, status):
+            self.value, self.status = value, status
+
+        def result(self):
+            return self.value
+
+        def exception(self):
+            return None  # 'lost' and 'finished' futures both carry no error
+
+        def cancel(self):
+            pass
+
+    class AsCompleted:  # distributed.as_completed's add / iterate, in submission order
+        def __init__(self):
+            self.futures = []
+
+        def add(self, fut):
+            self.futures.append(fut)
+
+        def __iter__(self):
+            i = 0
+            while i < len(self.futures):
+                yield self.futures[i]
+                i += 1
+
+    seen = []
+
+    class Client:
+        def submit(self, fn, *args, key, pure):
+            value = fn(*args)  # the task runs and stores its part...
+            part = args[1]
+            status = "finished" if part in seen else "lost"  # ...but its first result never arrives
+            seen.append(part)
+            return Future(value, status)
+
+    monkeypatch.setattr(distributed, "as_completed", AsCompleted)
+    result = RunResult(str(out), workers=1)
+    batches = [("p-a", items[:4]), ("p-b", items[4:])]
+    fresh = iter(range(100))
+    batches_mod.drive(Client(), out, spec, components, batches, lambda: f"p-new{next(fresh)}", result, None)
+
+    assert sorted(seen) == ["p-a", "p-a", "p-b", "p-b"]  # each batch run twice, under its own name
+    ids = read_manifests(out).column("id").to_pylist()
+    assert sorted(ids) == sorted(it.id for it in items)  # every file once: nothing lost, nothing twice
+    assert result.ok + result.failed == len(items) and result.killed_batches == 0
