@@ -37,7 +37,7 @@ from __future__ import annotations
 import numpy as np
 from numba import prange
 
-from dsp_kernels.config import exact_pjit, jit, pjit
+from dsp_kernels.config import exact_jit, jit, pjit
 from dsp_kernels.cpu.features import column_stats
 from dsp_kernels.cpu.fft import get_rfft_plan
 from dsp_kernels.cpu.fft.block import store_floats
@@ -61,6 +61,14 @@ def _block_rows(plan, row, geom, window, t0, B, scratch, power, pw, rows):
     store_floats(pw, n_bins, B, rows, 0, n_bins)
 
 
+@exact_jit
+def _rolloff(m, freq, param, amin):
+    """The roll-off of one spectrum, compiled without fastmath so that its cumulative sum is not
+    reassociated (see ``column_stats``) even where the fast kernel below calls it: fastmath is a
+    flag of each instruction, and an inlined call keeps its own."""
+    return column_stat(m, freq, 2, param, amin, 0.0)
+
+
 @pjit
 def _stats(y, window, geom, plan, per_task, power, freq, kind, param, amin, out):
     n_frames = out.shape[1]
@@ -79,32 +87,13 @@ def _stats(y, window, geom, plan, per_task, power, freq, kind, param, amin, out)
             _block_rows(plan, y[b], geom, window, t0, B, scratch, power, pw, rows)
             for l in range(B):
                 m = rows[l * n_bins:(l + 1) * n_bins]
+                if kind == 2:
+                    out[b, t0 + l] = _rolloff(m, freq, param, amin)
+                    continue
                 cen = 0.0
                 if kind == 1:  # the bandwidth is taken about the frame's (normalised) centroid
                     cen = column_stat(m, freq, 0, 0.0, 0.0, 0.0)
                 out[b, t0 + l] = column_stat(m, freq, kind, param, amin, cen)
-
-
-@exact_pjit
-def _stats_exact(y, window, geom, plan, per_task, power, freq, kind, param, amin, out):
-    # the roll-off: the rule without reassociation (see column_stats), the FFT as everywhere
-    n_frames = out.shape[1]
-    n_bins = window.shape[0] // 2 + 1
-    W = 64 // plan.consts.itemsize
-    n_blocks = (n_frames + W - 1) // W
-    n_tasks, per_row = block_tasks(y.shape[0], n_blocks, per_task)
-    for task in prange(n_tasks):
-        b, c0, c1 = task_blocks(task, per_row, per_task, n_blocks)
-        scratch = alloc_stft_block(plan)
-        pw = np.empty(n_bins * W, dtype=y.dtype)
-        rows = np.empty(W * n_bins, dtype=y.dtype)
-        for c in range(c0, c1):
-            t0 = c * W
-            B = min(W, n_frames - t0)
-            _block_rows(plan, y[b], geom, window, t0, B, scratch, power, pw, rows)
-            for l in range(B):
-                out[b, t0 + l] = column_stat(rows[l * n_bins:(l + 1) * n_bins], freq, kind, param,
-                                             amin, 0.0)
 
 
 def signal_stats(y, *, n_fft, hop_length, window, center, pad_mode, power, freq, kind, param=0.0,
@@ -130,8 +119,7 @@ def signal_stats(y, *, n_fft, hop_length, window, center, pad_mode, power, freq,
             cen = column_stats(M, freq, 0)
             return column_stats(M, freq, 1, param, amin, cen).reshape(out.shape)
         return column_stats(M, freq, kind, param, amin).reshape(out.shape)
-    kernel = _stats_exact if kind == 2 else _stats
-    kernel(y, window, geom, plan, blocks_per_task(y.shape[0], geom.n_frames, np.float64),
+    _stats(y, window, geom, plan, blocks_per_task(y.shape[0], geom.n_frames, np.float64),
            np.float64(power), freq, np.int64(kind), np.float64(param), np.float64(amin), out)
     return out
 
