@@ -12,12 +12,17 @@ import math
 import numpy as np
 
 from dsp.transform import gaussian_kernel, linear_plan
+from dsp_kernels.caches import table_cache
 from dsp_kernels.rules import symmetric_index
 
 
-def _reflect_index(idx: np.ndarray, n: int) -> np.ndarray:
-    """Half-sample symmetric extension of indices into ``[0, n)`` (the rule of the CPU kernel)."""
-    return np.array([symmetric_index(int(k), n) for k in idx], dtype=np.int64)
+@table_cache(maxsize=128)
+def _padded_indices(radius: int, n: int) -> np.ndarray:
+    """Indices ``-radius .. n + radius - 1`` folded into ``[0, n)`` by the half-sample symmetric
+    border (the rule of the CPU kernel, applied once per size and kept: read-only)."""
+    idx = np.array([symmetric_index(k, n) for k in range(-radius, n + radius)], dtype=np.int64)
+    idx.setflags(write=False)
+    return idx
 
 
 def smooth_axis(x, sigma: float, axis: int, xp=np):
@@ -31,7 +36,7 @@ def smooth_axis(x, sigma: float, axis: int, xp=np):
     radius = (len(w) - 1) // 2
     n = x.shape[axis]
     # Indices of the padded signal, folded back into range: works for radius > n as well.
-    src = xp.asarray(_reflect_index(np.arange(-radius, n + radius), n))
+    src = xp.asarray(_padded_indices(radius, n))
     # The taps run over the first axis of a contiguous copy: whole rows at a time, unit stride.
     moved = xp.ascontiguousarray(xp.moveaxis(xp.take(x, src, axis=axis), axis, 0))
     out = x.dtype.type(w[0]) * moved[:n]
