@@ -92,35 +92,27 @@ def text_ops() -> list[Op]:
 
         return run
 
-    pooling_only = Op(
-        "text_pooling_sentences", "text_pooling",
-        "sentence mean pooling of 20k token embeddings (384-d), segmentation given",
-        setup,
-        [Impl("dsp.segments.segment_sums", make_segment_sums, ours="dsp.segments.segment_sums",
-              note="token -> sentence index given; float64 accumulation, float32 out"),
-         Impl("numpy mean pooling", make_numpy, view=lambda out: out[0],
-              note="np.add.reduceat over known spans, plus the paragraph and document levels"),
-         Impl("sentence-transformers Pooling", make_st,
-              requires=("torch", "sentence_transformers"), heavy=True,
-              note="on a pre-padded batch with an attention mask (padding untimed)")],
-        reference, "float64 mean of each generated sentence's tokens", quick=True,
-        params=lambda p: {"tokens": p.tokens, "dim": dim, "pooling": "mean", "dtype": "float32"},
-        notes=["the pooling alone, as sentence-transformers' Pooling does it; text_pooling times the "
-               "whole pyramid (segmentation of the text and three pooled levels)"],
-    )
-    return [pooling_only, Op(
-        "text_pooling", "text_pooling",
-        "text pyramid from 20k token embeddings (384-d): token -> sentence -> paragraph -> document",
-        setup,
-        [Impl("pyramids", make_ours, ours="pyramids:TextPyramid.from_tokens", view=view_ours,
-              note="includes sentence and paragraph segmentation of the text"),
-         Impl("numpy mean pooling", make_numpy, view=lambda out: out[0],
-              note="np.add.reduceat over known spans (segmentation given for free)"),
-         Impl("sentence-transformers Pooling", make_st,
-              requires=("torch", "sentence_transformers"), heavy=True,
-              note="sentence level only, on a pre-padded batch with an attention mask")],
-        reference, "float64 mean of each generated sentence's tokens", quick=True,
-        params=lambda p: {"tokens": p.tokens, "dim": dim, "pooling": "mean", "dtype": "float32"},
-        notes=["parity compares the sentence level; it needs our segmentation to find the "
-               "generator's sentences"],
-    )]
+    # the peers and the declaration both operations share; they differ in what ours does
+    peers = [Impl("numpy mean pooling", make_numpy, view=lambda out: out[0],
+                  note="np.add.reduceat over known spans (segmentation given for free)"),
+             Impl("sentence-transformers Pooling", make_st,
+                  requires=("torch", "sentence_transformers"), heavy=True,
+                  note="sentence level only, on a pre-padded batch with an attention mask (padding untimed)")]
+    shared = dict(reference=reference, ref_label="float64 mean of each generated sentence's tokens",
+                  quick=True,
+                  params=lambda p: {"tokens": p.tokens, "dim": dim, "pooling": "mean", "dtype": "float32"})
+    return [
+        Op("text_pooling_sentences", "text_pooling",
+           "sentence mean pooling of 20k token embeddings (384-d), segmentation given", setup,
+           [Impl("dsp.segments.segment_sums", make_segment_sums, ours="dsp.segments.segment_sums",
+                 note="token -> sentence index given; float64 accumulation, float32 out"), *peers],
+           notes=["the pooling alone, as sentence-transformers' Pooling does it; text_pooling times "
+                  "the whole pyramid (segmentation of the text and three pooled levels)"], **shared),
+        Op("text_pooling", "text_pooling",
+           "text pyramid from 20k token embeddings (384-d): token -> sentence -> paragraph -> document",
+           setup,
+           [Impl("pyramids", make_ours, ours="pyramids:TextPyramid.from_tokens", view=view_ours,
+                 note="includes sentence and paragraph segmentation of the text"), *peers],
+           notes=["parity compares the sentence level; it needs our segmentation to find the "
+                  "generator's sentences"], **shared),
+    ]
