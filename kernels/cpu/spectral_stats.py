@@ -37,12 +37,13 @@ from __future__ import annotations
 import numpy as np
 from numba import prange
 
-from dsp_kernels.config import exact_jit, jit, pjit
+from dsp_kernels.config import exact_jit, jit, noalias_jit, pjit
 from dsp_kernels.cpu.features import column_stats
 from dsp_kernels.cpu.fft import get_rfft_plan
 from dsp_kernels.cpu.fft.block import store_floats
 from dsp_kernels.cpu.mel import _lanes_power
-from dsp_kernels.cpu.rules import column_stat
+from dsp_kernels.cpu.fft.passes import u64
+from dsp_kernels.cpu.rules import abs_pow, column_stat
 from dsp_kernels.cpu.stft_block import (
     alloc_stft_block, block_tasks, blocks_per_task, stft_block_spectra, task_blocks,
 )
@@ -124,87 +125,66 @@ def signal_stats(y, *, n_fft, hop_length, window, center, pad_mode, power, freq,
     return out
 
 
-@jit
-def _keep_small(small, q, v):
-    """Insert ``v`` into the ascending ``small[:q]``, dropping its largest; the new largest.
-    Without branches: the j-th smallest of ``small`` and ``v`` is
-    ``min(small[j], max(small[j - 1], v))`` (an insertion loop's exit is mispredicted)."""
-    for j in range(q - 1, 0, -1):
-        small[j] = min(small[j], max(small[j - 1], v))
-    small[0] = min(small[0], v)
-    return small[q - 1]
+@noalias_jit
+def _task_magnitudes(P, W, n_bins, off, L, mags):
+    """``mags[k L + off + l] = |X_k|`` of lane ``l < W`` of one block's spectra (the lanes
+    layout of ``fft_block``): the task's blocks side by side, so that a bin's L frames are
+    contiguous."""
+    Wu = u64(W)
+    Lu = u64(L)
+    two = u64(2)  # unsigned indices: a signed one makes LLVM gather and scatter
+    for k in range(u64(n_bins)):
+        o = two * u64(k) * Wu
+        d = u64(k) * Lu + u64(off)
+        for l in range(Wu):
+            mags[d + l] = abs_pow(P[o + l], P[o + Wu + l], 1.0)
 
 
-@jit
-def _keep_large(large, q, v):
-    """Insert ``v`` into the ascending ``large[:q]``, dropping its smallest; the new smallest
-    (the mirror of :func:`_keep_small`)."""
-    for j in range(q - 1):
-        large[j] = max(large[j], min(large[j + 1], v))
-    large[q - 1] = max(large[q - 1], v)
-    return large[0]
+@noalias_jit
+def _band_extremes(mags, L, lo, hi, q, small, large):
+    """Per lane ``l < L``: ``small[j L + l]`` (``j < q``, ascending) the q smallest of
+    ``mags[k L + l]`` over ``lo <= k < hi``, and ``large`` the q largest, ascending.
+
+    A branch-free insertion network across lanes: the j-th smallest of ``small`` and a new v is
+    ``min(small[j], max(small[j - 1], v))``, every slot from the old values, so the q slots of
+    a bin update independently and the lanes loop vectorises (a per-frame insertion sort
+    branches on every value and mispredicts). The lanes loop is the innermost and L is a whole
+    task's frames (up to 64), not one block's 8: LLVM's vector loop needs a few vectors' worth of
+    iterations to be entered at all."""
+    Lu = u64(L)
+    qu = u64(q)
+    one = u64(1)
+    for j in range(qu * Lu):
+        small[j] = np.inf
+        large[j] = -np.inf
+    top = (qu - one) * Lu
+    for k in range(u64(lo), u64(hi)):
+        o = k * Lu
+        for i in range(qu - one):
+            d = top - i * Lu
+            for l in range(Lu):
+                small[d + l] = min(small[d + l], max(small[d - Lu + l], mags[o + l]))
+        for l in range(Lu):
+            small[l] = min(small[l], mags[o + l])
+        for j in range(qu - one):
+            d = j * Lu
+            for l in range(Lu):
+                large[d + l] = max(large[d + l], min(large[d + Lu + l], mags[o + l]))
+        for l in range(Lu):
+            large[top + l] = max(large[top + l], mags[o + l])
 
 
-@jit
-def _band_means(m, lo, hi, q, small, large):
-    """``(mean of the q smallest, mean of the q largest)`` of ``m[lo:hi]``, ``1 <= q <= hi - lo``.
-
-    Two sorted buffers of q values (q is a few percent of the band) instead of sorting the band:
-    a value enters with an insertion; runs of 8 values whose minimum (maximum) cannot enter are
-    passed over with one comparison. Magnitude spectra mostly fall with frequency, so the
-    smallest are sought from the top of the band down and the largest from the bottom up: few
-    values then enter. Each buffer ends sorted, so the sums run in ascending order (the mean of
-    a sorted slice)."""
-    top = hi - 1
-    for i in range(q):  # the first q values of each scan, sorted in
-        v = m[top - i]
-        j = i
-        while j > 0 and small[j - 1] > v:
-            small[j] = small[j - 1]
-            j -= 1
-        small[j] = v
-        v = m[lo + i]
-        j = i
-        while j > 0 and large[j - 1] > v:
-            large[j] = large[j - 1]
-            j -= 1
-        large[j] = v
-    thr_s = small[q - 1]
-    thr_l = large[0]
-    i = top - q
-    while i >= lo + 7:
-        c = m[i]
-        for u in range(1, 8):
-            c = min(c, m[i - u])
-        if c < thr_s:
-            for u in range(8):
-                if m[i - u] < thr_s:
-                    thr_s = _keep_small(small, q, m[i - u])
-        i -= 8
-    while i >= lo:
-        if m[i] < thr_s:
-            thr_s = _keep_small(small, q, m[i])
-        i -= 1
-    i = lo + q
-    while i + 7 < hi:
-        c = m[i]
-        for u in range(1, 8):
-            c = max(c, m[i + u])
-        if c > thr_l:
-            for u in range(8):
-                if m[i + u] > thr_l:
-                    thr_l = _keep_large(large, q, m[i + u])
-        i += 8
-    while i < hi:
-        if m[i] > thr_l:
-            thr_l = _keep_large(large, q, m[i])
-        i += 1
-    a = 0.0
-    b = 0.0
+@exact_jit
+def _ascending_means(buf, L, q, n, out):
+    """``out[l] = mean of buf[j L + l], j < q``, summed in ascending order (the mean of a sorted
+    slice), for ``l < n``."""
+    for l in range(n):
+        out[l] = 0.0
     for j in range(q):
-        a += small[j]
-        b += large[j]
-    return a / q, b / q
+        for l in range(n):
+            out[l] += buf[j * L + l]
+    for l in range(n):
+        out[l] /= q
 
 
 @pjit
@@ -217,23 +197,30 @@ def _contrast(y, window, geom, plan, per_task, lo, hi, q, valley, peak):
     q_max = 1
     for j in range(q.shape[0]):
         q_max = max(q_max, q[j])
+    L_max = per_task * W
     for task in prange(n_tasks):
         b, c0, c1 = task_blocks(task, per_row, per_task, n_blocks)
         scratch = alloc_stft_block(plan)
-        pw = np.empty(n_bins * W, dtype=y.dtype)
-        rows = np.empty(W * n_bins, dtype=y.dtype)
-        small = np.empty(q_max, dtype=y.dtype)
-        large = np.empty(q_max, dtype=y.dtype)
+        lanes = scratch[0].shape[1] // (2 * (plan.work_len + 1))
+        L = (c1 - c0) * W
+        mags = np.empty(n_bins * L, dtype=y.dtype)
+        small = np.empty(q_max * L, dtype=y.dtype)
+        large = np.empty(q_max * L, dtype=y.dtype)
+        means = np.empty(L_max, dtype=y.dtype)
         for c in range(c0, c1):
             t0 = c * W
-            B = min(W, n_frames - t0)
-            _block_rows(plan, y[b], geom, window, t0, B, scratch, 1.0, pw, rows)
-            for l in range(B):
-                m = rows[l * n_bins:(l + 1) * n_bins]
-                for j in range(lo.shape[0]):
-                    v, p = _band_means(m, lo[j], hi[j], q[j], small, large)
-                    valley[b, j, t0 + l] = v
-                    peak[b, j, t0 + l] = p
+            stft_block_spectra(plan, y[b], geom, window, t0, min(W, n_frames - t0), scratch,
+                               plan.scales[0])
+            # lanes of a partial last block hold stale values: they are never written out
+            _task_magnitudes(scratch[0][1], lanes, n_bins, (c - c0) * W, L, mags)
+        t0 = c0 * W
+        n = min(L, n_frames - t0)
+        for j in range(lo.shape[0]):
+            _band_extremes(mags, L, lo[j], hi[j], q[j], small, large)
+            _ascending_means(small, L, q[j], n, means)
+            valley[b, j, t0:t0 + n] = means[:n]
+            _ascending_means(large, L, q[j], n, means)
+            peak[b, j, t0:t0 + n] = means[:n]
 
 
 def signal_contrast(y, *, n_fft, hop_length, window, center, pad_mode, lo, hi, q):
