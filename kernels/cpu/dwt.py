@@ -168,19 +168,26 @@ def wavedec(x, dec_lo, dec_hi, mode, level):
     for _ in range(level):
         n = dwt_len(n, F, mode)
         lens.append(n)
-    # flat buffers: the cD of every level, then the last cA, each a (batch, L) block
-    sizes = np.array(lens + lens, dtype=np.int64) * nb
-    starts = np.zeros(2 * level, dtype=np.int64)
-    starts[1:] = np.cumsum(sizes[:-1])
-    starts[level:] -= starts[level]  # the approximations: intermediate ones live in scratch
-    starts[2 * level - 1] = int(np.sum(sizes[:level]))  # the last one lives in out
-    out = np.empty(int(np.sum(sizes[:level])) + nb * lens[-1], dtype=x.dtype)
-    scratch = np.empty(max(1, int(np.sum(sizes[level : 2 * level - 1]))), dtype=x.dtype)
+    # flat buffers: the cD of every level, then the last cA, each a (batch, L) block; the
+    # intermediate cA live in scratch. Python integers: NumPy's reductions on a few values
+    # cost more than the transform of a short clip.
+    starts = [0] * (2 * level)
+    total = 0
+    for j in range(level):
+        starts[j] = total
+        total += nb * lens[j]
+    inter = 0
+    for j in range(level - 1):
+        starts[level + j] = inter
+        inter += nb * lens[j]
+    starts[2 * level - 1] = total  # the last cA lives in out, after the details
+    out = np.empty(total + nb * lens[-1], dtype=x.dtype)
+    scratch = np.empty(max(1, inter), dtype=x.dtype)
     off = 1 - F // 2 if mode == _PERIODIZATION else 2 - F
-    lens_a = np.array(lens, dtype=np.int64)
     if nb and n:
         kernel = _wavedec_serial if how == "serial" else _wavedec_kernel
-        kernel(x, hr, gr, off, mode, lens_a, starts, out, scratch)
+        kernel(x, hr, gr, off, mode, np.array(lens, dtype=np.int64),
+               np.array(starts, dtype=np.int64), out, scratch)
     blocks = [out[starts[j] : starts[j] + nb * lens[j]].reshape(nb, lens[j]) for j in range(level)]
     last = starts[2 * level - 1]
     ca = out[last : last + nb * lens[-1]].reshape(nb, lens[-1])
