@@ -44,7 +44,7 @@ from __future__ import annotations
 import numpy as np
 from numba import prange
 
-from dsp_kernels.config import exact_pjit, jit, pjit
+from dsp_kernels.config import exact_jit, exact_pjit, jit, pjit
 from dsp_kernels.cpu.rules import (column_stat, detrend_row, frame_stat,
                                    onset_flux_frame, pcen_row)
 
@@ -91,17 +91,21 @@ def signal_frames(y, frame_length, hop_length, n_frames, kind, threshold=0.0, ze
     return out
 
 
+@exact_jit
+def rolloff_exact(m, freq, param, amin):
+    """The roll-off of one spectrum, compiled without fastmath so that its cumulative sum is not
+    reassociated (the rule's note) even where a fastmath kernel calls it: fastmath is a flag of
+    each instruction, and an inlined call keeps its own."""
+    return column_stat(m, freq, 2, param, amin, 0.0)
+
+
 @pjit
 def _column_stats(M, freq, kind, param, amin, centroid, out):
     for r in prange(M.shape[0]):
-        out[r] = column_stat(M[r], freq, kind, param, amin, centroid[r] if kind == 1 else 0.0)
-
-
-@exact_pjit
-def _column_stats_exact(M, freq, kind, param, amin, centroid, out):
-    # the roll-off's sums stay sequential (the rule's note): the same rule without fastmath
-    for r in prange(M.shape[0]):
-        out[r] = column_stat(M[r], freq, kind, param, amin, 0.0)
+        if kind == 2:
+            out[r] = rolloff_exact(M[r], freq, param, amin)
+        else:
+            out[r] = column_stat(M[r], freq, kind, param, amin, centroid[r] if kind == 1 else 0.0)
 
 
 def column_stats(M, freq, kind, param=0.0, amin=0.0, centroid=None):
@@ -110,8 +114,7 @@ def column_stats(M, freq, kind, param=0.0, amin=0.0, centroid=None):
     if centroid is None:
         centroid = np.zeros(1, np.float64)
     out = np.empty(M.shape[0], np.float64)
-    kernel = _column_stats_exact if kind == 2 else _column_stats
-    kernel(M, np.ascontiguousarray(freq, dtype=np.float64), np.int64(kind), np.float64(param),
+    _column_stats(M, np.ascontiguousarray(freq, dtype=np.float64), np.int64(kind), np.float64(param),
            np.float64(amin), np.ascontiguousarray(centroid, dtype=np.float64), out)
     return out
 

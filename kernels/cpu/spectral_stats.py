@@ -38,7 +38,7 @@ import numpy as np
 from numba import prange
 
 from dsp_kernels.config import exact_jit, jit, noalias_jit, pjit
-from dsp_kernels.cpu.features import column_stats
+from dsp_kernels.cpu.features import column_stats, rolloff_exact
 from dsp_kernels.cpu.fft import get_rfft_plan
 from dsp_kernels.cpu.fft.block import store_floats
 from dsp_kernels.cpu.mel import _lanes_power
@@ -62,14 +62,6 @@ def _block_rows(plan, row, geom, window, t0, B, scratch, power, pw, rows):
     store_floats(pw, n_bins, B, rows, 0, n_bins)
 
 
-@exact_jit
-def _rolloff(m, freq, param, amin):
-    """The roll-off of one spectrum, compiled without fastmath so that its cumulative sum is not
-    reassociated (see ``column_stats``) even where the fast kernel below calls it: fastmath is a
-    flag of each instruction, and an inlined call keeps its own."""
-    return column_stat(m, freq, 2, param, amin, 0.0)
-
-
 @pjit
 def _stats(y, window, geom, plan, per_task, power, freq, kind, param, amin, out):
     n_frames = out.shape[1]
@@ -89,7 +81,7 @@ def _stats(y, window, geom, plan, per_task, power, freq, kind, param, amin, out)
             for l in range(B):
                 m = rows[l * n_bins:(l + 1) * n_bins]
                 if kind == 2:
-                    out[b, t0 + l] = _rolloff(m, freq, param, amin)
+                    out[b, t0 + l] = rolloff_exact(m, freq, param, amin)
                     continue
                 cen = 0.0
                 if kind == 1:  # the bandwidth is taken about the frame's (normalised) centroid
