@@ -85,6 +85,29 @@ def test_onsets_tempo_and_beats_equal_librosa(dtype, bpm, seed):
                                       librosa.feature.tempo(onset_envelope=env, sr=SR, **kw))
 
 
+@pytest.mark.parametrize("win_length", [384, 127, 16])
+def test_tempo_mean_without_tempogram(win_length):
+    # tempo's default (aggregate=np.mean) averages the frames' normalised power spectra and
+    # inverts once instead of storing the tempogram: the same mean, silent frames (norm below
+    # tiny: divided by 1) and channels included; an odd win_length and one longer than the
+    # envelope's half too
+    from dsp._beat import _mean_tempogram
+
+    rng = np.random.default_rng(win_length)
+    env = np.abs(rng.standard_normal((2, 3, 700)))
+    env[0, 1, 100:500] = 0.0
+    env[1, 2] = 0.0
+    env[1, 0, ::9] += 4.0
+    env = env[..., :max(40, win_length // 3)] if win_length == 16 else env
+    ref = librosa.feature.tempogram(onset_envelope=env, sr=SR, win_length=win_length).mean(axis=-1, keepdims=True)
+    assert_close(_mean_tempogram(env, win_length), ref, np.float64)
+    ac = win_length * 512 / SR
+    np.testing.assert_array_equal(dsp.feature.tempo(onset_envelope=env, sr=SR, ac_size=ac),
+                                  librosa.feature.tempo(onset_envelope=env, sr=SR, ac_size=ac))
+    with pytest.raises(DSPError, match="finite"):
+        dsp.feature.tempo(onset_envelope=np.full(100, np.nan), sr=SR)
+
+
 def test_real_recordings_beats(recording):
     y, sr = recording("speech", np.float32)
     for a, b in zip(dsp.beat.beat_track(y=y, sr=sr), librosa.beat.beat_track(y=y, sr=sr)):
