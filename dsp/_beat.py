@@ -2,7 +2,9 @@
 
 The tempo is the argmax over lags of the time-averaged, max-normalised autocorrelation tempogram
 of the onset envelope plus a log-normal prior around ``start_bpm``; the beats come from the
-dynamic-programming tracker in :mod:`dsp_kernels.cpu.beat`. Autocorrelations use our FFT.
+dynamic-programming tracker in :mod:`dsp_kernels.cpu.beat`. Autocorrelations use our FFT: on
+the CPU the fused kernels of :mod:`dsp_kernels.cpu.tempo` (the default tempo averages power
+spectra and never stores the tempogram), on the GPU CuPy's FFTs over framed rows.
 """
 from __future__ import annotations
 
@@ -48,22 +50,30 @@ def _window(window, win_length):
     return np.asarray(get_window(window, win_length, fftbins=True), dtype=np.float64)
 
 
+def _frame_source(env, win_length, center, window):
+    """What the CPU autocorrelation kernels read (:mod:`dsp_kernels.cpu.tempo`): ``(src, w,
+    n_frames, n_fft)``, frame ``t`` of channel ``r`` being ``src[r, t:t + n_fft] * w`` with ``w``
+    the window zero-padded to ``n_fft``, so that ``src`` is the padded envelope followed by zeros."""
+    n = env.shape[-1]
+    padded = _padded(env, win_length, center, np)
+    if not np.all(np.isfinite(padded)):
+        raise DSPError("onset_envelope contains NaN or infinity: need finite values")
+    n_frames = n if center else padded.shape[-1] - win_length + 1
+    n_fft = autocorr_fft_size(win_length)
+    src = np.zeros((math.prod(env.shape[:-1]), n_frames - 1 + n_fft))
+    used = min(padded.shape[-1], src.shape[-1])
+    src[:, :used] = padded.reshape(src.shape[0], -1)[:, :used]
+    w = np.zeros(n_fft)
+    w[:win_length] = _window(window, win_length)
+    return src, w, n_frames, n_fft
+
+
 def _mean_tempogram(env, win_length):
     """``tempogram(onset_envelope=env, win_length=win_length).mean(axis=-1, keepdims=True)``
     (NumPy, default centring, Hann window and inf-norm) without the tempogram: the CPU kernel
     averages the frames' normalised power spectra and inverts once (:mod:`dsp_kernels.cpu.tempo`)."""
-    n = env.shape[-1]
-    padded = _padded(env, win_length, True, np)
-    if not np.all(np.isfinite(padded)):
-        raise DSPError("onset_envelope contains NaN or infinity: need finite values")
-    n_fft = autocorr_fft_size(win_length)
-    # frame t is src[t : t + n_fft] times a window zero past win_length: room for the last one
-    src = np.zeros(padded.shape[:-1] + (n - 1 + n_fft,))
-    used = min(padded.shape[-1], src.shape[-1])
-    src[..., :used] = padded[..., :used]
-    w = np.zeros(n_fft)
-    w[:win_length] = _window("hann", win_length)
-    mean = kernel("tempo_mean_autocorrelation")(src.reshape(-1, src.shape[-1]), w, n, n_fft, win_length)
+    src, w, n_frames, n_fft = _frame_source(env, win_length, True, "hann")
+    mean = kernel("tempo_mean_autocorrelation")(src, w, n_frames, n_fft, win_length)
     return mean.reshape(env.shape[:-1] + (win_length, 1))
 
 
@@ -105,6 +115,14 @@ def tempogram(*, y=None, sr=22050, onset_envelope=None, hop_length=512, win_leng
     env = _envelope(y, sr, onset_envelope, hop_length)
     xp = array_module(env)  # CuPy in, CuPy out: framing, window and FFTs stay on the device
     n = env.shape[-1]
+    if xp is np and n > 0:
+        # one fused kernel per block of frames: window, FFT, power, inverse FFT and inf-norm
+        # in registers and scratch, written straight into the (lags, frames) layout
+        src, w, n_frames, n_fft = _frame_source(env, win_length, center, window)
+        inf_norm = norm is not None and not isinstance(norm, (bool, np.bool_)) and norm == np.inf
+        ac = kernel("tempogram_autocorrelations")(src, w, n_frames, n_fft, win_length, inf_norm)
+        ac = ac.reshape(env.shape[:-1] + ac.shape[-2:])
+        return ac if inf_norm else normalize(ac, norm=norm, axis=-2)
     env = _padded(env, win_length, center, xp)
     from .spectral import frame
 

@@ -109,6 +109,7 @@ OPS: dict[str, Op] = {
     # beat tracking (dsp._beat)
     "beat_track": _cpu("beat", "track"),
     "tempo_mean_autocorrelation": _cpu("tempo", "mean_autocorrelation"),
+    "tempogram_autocorrelations": _cpu("tempo", "autocorrelations"),
     # constant-Q (dsp.constantq, dsp._icqt): the sparse filter-bank product and its adjoint
     "cqt_project": _both("cqt", "cqt_project"),
     "cqt_adjoint": _both("cqt", "cqt_adjoint"),

@@ -86,7 +86,7 @@ def test_onsets_tempo_and_beats_equal_librosa(dtype, bpm, seed):
 
 
 @pytest.mark.parametrize("win_length", [384, 127, 16])
-def test_tempo_mean_without_tempogram(win_length):
+def test_tempo_and_tempogram_cpu_kernels(win_length):
     # tempo's default (aggregate=np.mean) averages the frames' normalised power spectra and
     # inverts once instead of storing the tempogram: the same mean, silent frames (norm below
     # tiny: divided by 1) and channels included; an odd win_length and one longer than the
@@ -101,6 +101,11 @@ def test_tempo_mean_without_tempogram(win_length):
     env = env[..., :max(40, win_length // 3)] if win_length == 16 else env
     ref = librosa.feature.tempogram(onset_envelope=env, sr=SR, win_length=win_length).mean(axis=-1, keepdims=True)
     assert_close(_mean_tempogram(env, win_length), ref, np.float64)
+    # the stored tempogram (one fused kernel per block of frames) on the same envelopes
+    for kw in (dict(), dict(norm=2.0, center=False), dict(norm=None, window="hamming")):
+        assert_close(dsp.feature.tempogram(onset_envelope=env, win_length=win_length, **kw),
+                     librosa.feature.tempogram(onset_envelope=env, sr=SR, win_length=win_length, **kw),
+                     np.float64)
     ac = win_length * 512 / SR
     np.testing.assert_array_equal(dsp.feature.tempo(onset_envelope=env, sr=SR, ac_size=ac),
                                   librosa.feature.tempo(onset_envelope=env, sr=SR, ac_size=ac))
