@@ -139,7 +139,9 @@ def _finish(plan, sums, n_lags, scale, out):
 
 
 def mean_autocorrelation(src, window, n_frames, n_fft, n_lags):
-    """Mean over frames of the max-normalised autocorrelations (module doc) -> (rows, n_lags)."""
+    """The frame-averaged, max-normalised autocorrelation tempogram -> (rows, n_lags).
+
+    The arguments are described in the module doc."""
     rows, row_len = src.shape
     plan = get_rfft_plan(n_fft, np.float64)
     W = 64 // 8
@@ -211,9 +213,10 @@ def _autocorrelation_chunks(plan, flat, row_len, rows, window, n_frames, inf_nor
 
 
 def autocorrelations(src, window, n_frames, n_fft, n_lags, inf_norm):
-    """Every frame's autocorrelation, lags first: ``src``, ``window``, ``n_frames``, ``n_fft`` as
-    for :func:`mean_autocorrelation` -> (rows, n_lags, n_frames) float64, each frame divided by
-    its largest magnitude when ``inf_norm`` (the tempogram with ``norm=np.inf``)."""
+    """Every frame's autocorrelation, lags first -> (rows, n_lags, n_frames) float64.
+
+    ``src``, ``window``, ``n_frames``, ``n_fft`` as for :func:`mean_autocorrelation`; each frame
+    is divided by its largest magnitude when ``inf_norm`` (the tempogram with ``norm=np.inf``)."""
     rows, row_len = src.shape
     plan = get_rfft_plan(n_fft, np.float64)
     out = np.empty((rows, n_lags, n_frames))
