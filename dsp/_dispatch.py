@@ -104,6 +104,7 @@ OPS: dict[str, Op] = {
     "correlate_rows": _both("features", "correlate_rows"),
     "peak_pick": _cpu("features", "peak_pick"),
     "onset_flux": _both("features", "onset_flux"),
+    "onset_median_flux": _cpu("onset_median", "median_flux"),
     "detrend": _both("features", "detrend"),
     "deemphasis": _cpu("features", "deemphasis"),
     # beat tracking (dsp._beat)
