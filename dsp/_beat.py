@@ -2,13 +2,16 @@
 
 The tempo is the argmax over lags of the time-averaged, max-normalised autocorrelation tempogram
 of the onset envelope plus a log-normal prior around ``start_bpm``; the beats come from the
-dynamic-programming tracker in :mod:`dsp_kernels.cpu.beat`. Autocorrelations use our FFT.
+dynamic-programming tracker in :mod:`dsp_kernels.cpu.beat`. Autocorrelations use our FFT: on
+the CPU the fused kernels of :mod:`dsp_kernels.cpu.tempo` (the default tempo averages power
+spectra and never stores the tempogram), on the GPU CuPy's FFTs over framed rows.
 """
 from __future__ import annotations
 
 import math
 
 import numpy as np
+from dsp_kernels.shapes import autocorr_fft_size
 
 from ._backend import array_module, is_cupy_array
 from ._dispatch import kernel, kernel_for
@@ -28,6 +31,50 @@ def _envelope(y, sr, onset_envelope, hop_length, **kw):
 
         return onset_strength(y=y, sr=sr, hop_length=hop_length, **kw)
     return as_float_array(onset_envelope, name="onset_envelope")
+
+
+def _padded(env, win_length, center, xp):
+    """The envelope as the tempogram frames it: centred, padded by ``win_length // 2`` frames of
+    linear ramps to 0 (in the envelope's dtype, as librosa pads it)."""
+    if center:
+        pad = [(0, 0)] * (env.ndim - 1) + [(win_length // 2, win_length // 2)]
+        env = xp.pad(env, pad, mode="linear_ramp", end_values=0)
+    if env.shape[-1] < win_length:
+        raise DSPError(f"onset_envelope has {env.shape[-1]} frames: need at least win_length={win_length}")
+    return env
+
+
+def _window(window, win_length):
+    from .windows import get_window
+
+    return np.asarray(get_window(window, win_length, fftbins=True), dtype=np.float64)
+
+
+def _frame_source(env, win_length, center, window):
+    """What the CPU autocorrelation kernels read (:mod:`dsp_kernels.cpu.tempo`): ``(src, w,
+    n_frames, n_fft)``, frame ``t`` of channel ``r`` being ``src[r, t:t + n_fft] * w`` with ``w``
+    the window zero-padded to ``n_fft``, so that ``src`` is the padded envelope followed by zeros."""
+    n = env.shape[-1]
+    padded = _padded(env, win_length, center, np)
+    if not np.all(np.isfinite(padded)):
+        raise DSPError("onset_envelope contains NaN or infinity: need finite values")
+    n_frames = n if center else padded.shape[-1] - win_length + 1
+    n_fft = autocorr_fft_size(win_length)
+    src = np.zeros((math.prod(env.shape[:-1]), n_frames - 1 + n_fft))
+    used = min(padded.shape[-1], src.shape[-1])
+    src[:, :used] = padded.reshape(src.shape[0], -1)[:, :used]
+    w = np.zeros(n_fft)
+    w[:win_length] = _window(window, win_length)
+    return src, w, n_frames, n_fft
+
+
+def _mean_tempogram(env, win_length):
+    """``tempogram(onset_envelope=env, win_length=win_length).mean(axis=-1, keepdims=True)``
+    (NumPy, default centring, Hann window and inf-norm) without the tempogram: the CPU kernel
+    averages the frames' normalised power spectra and inverts once (:mod:`dsp_kernels.cpu.tempo`)."""
+    src, w, n_frames, n_fft = _frame_source(env, win_length, True, "hann")
+    mean = kernel("tempo_mean_autocorrelation")(src, w, n_frames, n_fft, win_length)
+    return mean.reshape(env.shape[:-1] + (win_length, 1))
 
 
 def tempogram(*, y=None, sr=22050, onset_envelope=None, hop_length=512, win_length=384, center=True,
@@ -63,27 +110,27 @@ def tempogram(*, y=None, sr=22050, onset_envelope=None, hop_length=512, win_leng
     >>> tg.shape, int(tg[1:, 250].argmax()) + 1
     ((64, 500), 10)
     """
-    from .windows import get_window
-
     win_length = check_int("win_length", win_length, minimum=1)
     hop_length = check_int("hop_length", hop_length, minimum=1)
     env = _envelope(y, sr, onset_envelope, hop_length)
     xp = array_module(env)  # CuPy in, CuPy out: framing, window and FFTs stay on the device
     n = env.shape[-1]
-    if center:
-        pad = [(0, 0)] * (env.ndim - 1) + [(win_length // 2, win_length // 2)]
-        env = xp.pad(env, pad, mode="linear_ramp", end_values=0)
-    if env.shape[-1] < win_length:
-        raise DSPError(f"onset_envelope has {env.shape[-1]} frames: need at least win_length={win_length}")
+    if xp is np and n > 0:
+        # one fused kernel per block of frames: window, FFT, power, inverse FFT and inf-norm
+        # in registers and scratch, written straight into the (lags, frames) layout
+        src, w, n_frames, n_fft = _frame_source(env, win_length, center, window)
+        inf_norm = norm is not None and not isinstance(norm, (bool, np.bool_)) and norm == np.inf
+        ac = kernel("tempogram_autocorrelations")(src, w, n_frames, n_fft, win_length, inf_norm)
+        ac = ac.reshape(env.shape[:-1] + ac.shape[-2:])
+        return ac if inf_norm else normalize(ac, norm=norm, axis=-2)
+    env = _padded(env, win_length, center, xp)
     from .spectral import frame
 
     frames = frame(env, frame_length=win_length, hop_length=1)
     if center:
         frames = frames[..., :n]
-    w = xp.asarray(np.asarray(get_window(window, win_length, fftbins=True), dtype=np.float64))
-    n_pad = 1
-    while n_pad < 2 * win_length - 1:
-        n_pad *= 2
+    w = xp.asarray(_window(window, win_length))
+    n_pad = autocorr_fft_size(win_length)
     # one frame per row, windowed straight into its zero-padded FFT buffer: the transforms run on
     # contiguous rows with no transposed or padded copies, and the power spectrum is formed in
     # place (X * conj(X) is |X|**2 + 0j exactly)
@@ -152,7 +199,13 @@ def tempo(*, y=None, sr=22050, onset_envelope=None, tg=None, hop_length=512, sta
         win_length = int(int(ac_size * sr) // hop_length)
         if win_length < 1:
             raise DSPError(f"ac_size={ac_size} s is shorter than one hop ({hop_length / sr:.4g} s)")
-        tg = tempogram(y=y, sr=sr, onset_envelope=onset_envelope, hop_length=hop_length, win_length=win_length)
+        env = _envelope(y, sr, onset_envelope, hop_length)
+        if aggregate is np.mean and not is_cupy_array(env) and env.shape[-1] > 0:
+            # the mean alone: no tempogram is stored (the same values up to rounding)
+            tg = _mean_tempogram(env, win_length)
+            aggregate = None
+        else:
+            tg = tempogram(onset_envelope=env, sr=sr, hop_length=hop_length, win_length=win_length)
     else:
         tg = as_float_array(tg, name="tg", min_ndim=2)
         win_length = tg.shape[-2]

@@ -104,10 +104,13 @@ OPS: dict[str, Op] = {
     "correlate_rows": _both("features", "correlate_rows"),
     "peak_pick": _cpu("features", "peak_pick"),
     "onset_flux": _both("features", "onset_flux"),
+    "onset_median_flux": _cpu("onset_median", "median_flux"),
     "detrend": _both("features", "detrend"),
     "deemphasis": _cpu("features", "deemphasis"),
     # beat tracking (dsp._beat)
     "beat_track": _cpu("beat", "track"),
+    "tempo_mean_autocorrelation": _cpu("tempo", "mean_autocorrelation"),
+    "tempogram_autocorrelations": _cpu("tempo", "autocorrelations"),
     # constant-Q (dsp.constantq, dsp._icqt): the sparse filter-bank product and its adjoint
     "cqt_project": _both("cqt", "cqt_project"),
     "cqt_adjoint": _both("cqt", "cqt_adjoint"),

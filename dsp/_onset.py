@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._backend import array_module, is_cupy_array
-from ._dispatch import kernel_for
+from ._dispatch import kernel, kernel_for
 from ._errors import DSPError
 from ._validation import as_float_array, check_float, check_int
 
@@ -187,9 +187,23 @@ def onset_strength_multi(*, y=None, sr=22050, S=None, lag=1, max_size=1, ref=Non
     else:
         if ref is None:
             ref = _max_filter_bins(S, max_size, xp)
+        if (aggregate is np.median and channels is None and xp is np and S.shape[-2] > 0
+                and ref.dtype == S.dtype and S.dtype in (np.float32, np.float64)):
+            # beat_track's envelope: one pass per frame and a selection, not np.median's
+            # partial sort of the whole difference array (dsp_kernels.cpu.onset_median)
+            S3 = S.reshape((-1,) + S.shape[-2:])
+            ref3 = ref.reshape(S3.shape)
+            env = kernel("onset_median_flux")(S3, ref3, lag).reshape(lead + (1, T - lag))
+            return _finish_envelope(env, lag, n_fft, hop_length, center, detrend, T, xp)
         diff = xp.maximum(0.0, S[..., lag:] - ref[..., :-lag])
         agg = xp.mean if aggregate is None else aggregate
         env = xp.stack([agg(diff[..., sl, :], axis=-2) for sl in _channel_slices(channels, S.shape[-2])], axis=-2)
+    return _finish_envelope(env, lag, n_fft, hop_length, center, detrend, T, xp)
+
+
+def _finish_envelope(env, lag, n_fft, hop_length, center, detrend, T, xp):
+    """librosa's padding of the aggregated flux to the frames' timing, its optional DC filter
+    and the trim to ``T`` frames."""
     pad = lag + (n_fft // (2 * hop_length) if center else 0)
     env = xp.pad(env, [(0, 0)] * (env.ndim - 1) + [(pad, 0)], mode="constant")
     if detrend:

@@ -26,7 +26,7 @@ import numpy as np
 __all__ = [
     "MODES", "PERIODIZATION", "NEEDS_TWO_SAMPLES", "dwt_len", "idwt_len", "dwt_max_level",
     "PAD_MODES", "StftGeometry", "stft_geometry", "stft_n_frames", "istft_length",
-    "istft_frames", "window_support",
+    "istft_frames", "window_support", "autocorr_fft_size",
 ]
 
 # --------------------------------------------------------------------------------------------
@@ -165,3 +165,31 @@ def stft_geometry(n: int, n_fft: int, hop_length: int, center: bool, pad_mode: s
     return StftGeometry(n_fft, hop_length, n, int(bool(center)), PAD_MODES[pad_mode], half,
                         start_k, tail_k, whole, post_lo, wlo, whi,
                         stft_n_frames(n, n_fft, hop_length, center))
+
+
+# --------------------------------------------------------------------------------------------
+# autocorrelation by FFT (the tempogram and tempo of dsp._beat, on either device)
+# --------------------------------------------------------------------------------------------
+
+
+def autocorr_fft_size(win_length: int) -> int:
+    """FFT size for the linear autocorrelation of ``win_length`` samples: ``2 m`` with ``m`` the
+    smallest 5-smooth number ``>= win_length``.
+
+    Any size ``>= 2 win_length - 1`` gives the same lags ``0 .. win_length - 1`` (librosa uses
+    ``2 win_length - 1`` itself). An even size whose half has only the factors 2, 3 and 5 keeps
+    the real transform on the CPU engine's half-length trick and blocked passes (no Bluestein):
+    384 lags -> 768 points, where the next power of two (1024) costs about 1.7 times as much.
+
+    >>> autocorr_fft_size(384), autocorr_fft_size(7)
+    (768, 16)
+    """
+    m = max(1, int(win_length))
+    while True:
+        r = m
+        for p in (2, 3, 5):
+            while r % p == 0:
+                r //= p
+        if r == 1:
+            return 2 * m
+        m += 1

@@ -51,6 +51,27 @@ def test_onset_strength_multi_matches_librosa(recording, dtype, kw):
     assert_close(ours, ref, dtype, what="onset_strength_multi")
 
 
+@pytest.mark.parametrize("dtype_", [np.float32, np.float64])
+def test_onset_median_flux_equals_numpy(dtype_):
+    # beat_track's envelope (aggregate=np.median) has its own kernel: it must give np.median's
+    # value bit for bit (ties, all-zero columns, odd and even band counts, NaN, a max-filtered ref)
+    from dsp._dispatch import kernel
+
+    rng = np.random.default_rng(1)
+    for n_bins in (1, 2, 7, 128):
+        S = (rng.standard_normal((2, n_bins, 300)) * 20).astype(dtype_)
+        S[0, :, :100] = np.round(S[0, :, :100])
+        S[1, :, 50:80] = 3.0
+        S[1, 0, 200] = np.nan
+        for ref in (S, np.maximum(S, np.roll(S, 1, axis=1))):
+            ours = kernel("onset_median_flux")(S, ref, 2)
+            with np.errstate(invalid="ignore"):
+                np.testing.assert_array_equal(ours, np.median(np.maximum(0.0, S[..., 2:] - ref[..., :-2]), axis=-2))
+    S = np.abs(rng.standard_normal((2, 128, 400))).astype(dtype_)
+    assert_close(dsp.onset.onset_strength(S=S, aggregate=np.median, max_size=3),
+                 librosa.onset.onset_strength(S=S, aggregate=np.median, max_size=3), dtype_)
+
+
 def test_onset_strength_from_S():
     y = drums(120, 4, 0)
     S = librosa.power_to_db(librosa.feature.melspectrogram(y=y, sr=SR))
@@ -83,6 +104,34 @@ def test_onsets_tempo_and_beats_equal_librosa(dtype, bpm, seed):
     for kw in (dict(), dict(aggregate=None), dict(start_bpm=80, std_bpm=0.5, max_tempo=None)):
         np.testing.assert_array_equal(dsp.feature.tempo(onset_envelope=env, sr=SR, **kw),
                                       librosa.feature.tempo(onset_envelope=env, sr=SR, **kw))
+
+
+@pytest.mark.parametrize("win_length", [384, 127, 16])
+def test_tempo_and_tempogram_cpu_kernels(win_length):
+    # tempo's default (aggregate=np.mean) averages the frames' normalised power spectra and
+    # inverts once instead of storing the tempogram: the same mean, silent frames (norm below
+    # tiny: divided by 1) and channels included; an odd win_length and one longer than the
+    # envelope's half too
+    from dsp._beat import _mean_tempogram
+
+    rng = np.random.default_rng(win_length)
+    env = np.abs(rng.standard_normal((2, 3, 700)))
+    env[0, 1, 100:500] = 0.0
+    env[1, 2] = 0.0
+    env[1, 0, ::9] += 4.0
+    env = env[..., :max(40, win_length // 3)] if win_length == 16 else env
+    ref = librosa.feature.tempogram(onset_envelope=env, sr=SR, win_length=win_length).mean(axis=-1, keepdims=True)
+    assert_close(_mean_tempogram(env, win_length), ref, np.float64)
+    # the stored tempogram (one fused kernel per block of frames) on the same envelopes
+    for kw in (dict(), dict(norm=2.0, center=False), dict(norm=None, window="hamming")):
+        assert_close(dsp.feature.tempogram(onset_envelope=env, win_length=win_length, **kw),
+                     librosa.feature.tempogram(onset_envelope=env, sr=SR, win_length=win_length, **kw),
+                     np.float64)
+    ac = win_length * 512 / SR
+    np.testing.assert_array_equal(dsp.feature.tempo(onset_envelope=env, sr=SR, ac_size=ac),
+                                  librosa.feature.tempo(onset_envelope=env, sr=SR, ac_size=ac))
+    with pytest.raises(DSPError, match="finite"):
+        dsp.feature.tempo(onset_envelope=np.full(100, np.nan), sr=SR)
 
 
 def test_real_recordings_beats(recording):

@@ -4,8 +4,8 @@ of music at 22.05 kHz with librosa's defaults.
 Each op runs the same call path in ``dsp`` and in ``librosa`` (``feature.rms``, ``onset.onset_strength``,
 ...). Arithmetic is checked peak-relative against librosa on the float64 signal; the estimators
 (onset frames, beats) by equality (0 when equal, 1 otherwise). Inputs that are not audio (the
-MFCCs of ``delta``, the mel spectrogram of ``pcen``, the magnitudes of ``griffinlim``) are
-prepared untimed, by librosa, for both.
+MFCCs of ``delta``, the mel spectrogram of ``pcen``, the magnitudes of ``griffinlim``, the onset
+envelope of ``tempogram`` and ``tempo``) are prepared untimed, by librosa, for both.
 """
 from __future__ import annotations
 
@@ -82,6 +82,13 @@ def _mag(y):
     return np.abs(librosa.stft(y[: 10 * SR]))
 
 
+def _beat_envelope(y):
+    import librosa
+
+    # beat_track's envelope (median over mel bands), so tempo/tempogram time what it times
+    return librosa.onset.onset_strength(y=y, sr=SR, aggregate=np.median)
+
+
 def feature_ops() -> list[Op]:
     audio = lambda fn, y: fn(y=y, sr=SR)
     ops = [
@@ -103,6 +110,12 @@ def feature_ops() -> list[Op]:
             compare=_equal, prep=lambda y: y.astype(np.float64)),
         _op("beat_track", "beat.beat_track", "beat_track (tempo + DP), 60 s", call=audio,
             compare=_equal, view=_beats),
+        # beat_track's tempo stage alone, and the tempogram it averages (stored by librosa, not by us)
+        _op("tempogram", "feature.tempogram", "autocorrelation tempogram (384 lags) of a 60 s onset envelope",
+            call=lambda fn, env: fn(onset_envelope=env, sr=SR), prep=_beat_envelope, f64_ref=False),
+        _op("tempo", "feature.tempo", "tempo (mean tempogram and prior) of a 60 s onset envelope",
+            call=lambda fn, env: fn(onset_envelope=env, sr=SR), prep=_beat_envelope, f64_ref=False,
+            compare=_equal),
         _op("delta", "feature.delta", "delta (width 9) of 20 MFCCs over 60 s", call=lambda fn, m: fn(m), prep=_mfcc),
         _op("pcen", "pcen", "PCEN of a 128-band mel spectrogram of 60 s", call=lambda fn, M: fn(M), prep=_mel),
         _op("griffinlim", "griffinlim", "griffinlim, 32 iterations, 10 s of magnitudes",

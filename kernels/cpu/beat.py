@@ -22,23 +22,46 @@ __all__ = ["track"]
 
 
 @exact_jit
-def _track_row(env, fpb, tightness, trim, beats):
+def _local_score(env, fpb, tv, local):
+    """librosa's local score: env convolved (same mode) with a Gaussian of +-fpb frames."""
     n = env.shape[0]
-    tv = fpb.shape[0] > 1
-    local = np.zeros(n)
+    if not tv:
+        # one tempo: the window is computed once (the same exp of the same argument as per frame)
+        f = fpb[0]
+        K = 2 * int(f) + 1
+        win = np.empty(K)
+        for k in range(K):
+            u = (k - f) * 32.0 / f
+            win[k] = math.exp(-0.5 * u * u)
     for i in range(n):
         f = fpb[i] if tv else fpb[0]
         K = 2 * int(f) + 1
         half = K // 2
         acc = 0.0
-        for k in range(max(0, i + half - n + 1), min(i + half, K)):
-            u = (k - f) * 32.0 / f
-            acc += math.exp(-0.5 * u * u) * env[i + half - k]
+        if tv:
+            for k in range(max(0, i + half - n + 1), min(i + half, K)):
+                u = (k - f) * 32.0 / f
+                acc += math.exp(-0.5 * u * u) * env[i + half - k]
+        else:
+            for k in range(max(0, i + half - n + 1), min(i + half, K)):
+                acc += win[k] * env[i + half - k]
         local[i] = acc
-    # cumulative score and back-links
+
+
+@exact_jit
+def _cumulative(local, fpb, tv, tightness, cum, back):
+    """Cumulative score and back-links (predecessors ``round(fpb/2) .. 2 fpb`` frames back)."""
+    n = local.shape[0]
     thresh = 0.01 * local.max()
-    cum = np.empty(n)
-    back = np.empty(n, np.int64)
+    pen = np.empty(0)
+    if not tv:
+        # one tempo: the penalty depends on the gap alone, computed once per gap (same formula)
+        f = fpb[0]
+        logf = math.log(f)
+        pen = np.empty(int(2 * f) + 2)
+        for g in range(pen.shape[0]):  # gap 0 (fpb 1) too, as the formula gives it
+            d = math.log(g) - logf
+            pen[g] = tightness * d * d
     first = True
     for i in range(n):
         f = fpb[i] if tv else fpb[0]
@@ -46,21 +69,39 @@ def _track_row(env, fpb, tightness, trim, beats):
         where = -1
         start = i - int(np.round(f / 2))
         stop = i - int(2 * f) - 1
-        logf = math.log(f)
-        for loc in range(start, stop, -1):
-            if loc < 0:
-                break
-            d = math.log(i - loc) - logf
-            s = cum[loc] - tightness * d * d
-            if s > best:
-                best = s
-                where = loc
+        if tv:
+            logf = math.log(f)
+            for loc in range(start, stop, -1):
+                if loc < 0:
+                    break
+                d = math.log(i - loc) - logf
+                s = cum[loc] - tightness * d * d
+                if s > best:
+                    best = s
+                    where = loc
+        else:
+            for loc in range(start, max(stop, -1), -1):
+                s = cum[loc] - pen[i - loc]
+                if s > best:
+                    best = s
+                    where = loc
         cum[i] = local[i] + best if where >= 0 else local[i]
         if first and local[i] < thresh:
             back[i] = -1
         else:
             back[i] = where
             first = False
+
+
+@exact_jit
+def _track_row(env, fpb, tightness, trim, beats):
+    n = env.shape[0]
+    tv = fpb.shape[0] > 1
+    local = np.empty(n)
+    _local_score(env, fpb, tv, local)
+    cum = np.empty(n)
+    back = np.empty(n, np.int64)
+    _cumulative(local, fpb, tv, tightness, cum, back)
     # last beat: the latest local maximum of cum at or above half the median of local maxima
     is_max = np.zeros(n, np.bool_)
     count = 0
