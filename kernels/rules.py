@@ -42,8 +42,8 @@ from dsp_kernels.shapes import MODES, PAD_MODES
 
 __all__ = [
     "MODES", "PAD_MODES", "extended", "pad_value", "mid_tread", "pcm_clipped", "clamp", "abs_pow",
-    "bessel_i0", "frame_stat", "column_stat", "pcen_row", "onset_flux_frame", "detrend_row",
-    "correlate_at", "symmetric_index", "convolve_at", "retarget",
+    "bessel_i0", "frame_stat", "flatness_ratio", "column_stat", "pcen_row", "onset_flux_frame",
+    "detrend_row", "correlate_at", "symmetric_index", "convolve_at", "retarget",
 ]
 
 # ids as module constants: both compilers freeze a global int into the code
@@ -243,6 +243,12 @@ def frame_stat(y, s, frame_length, kind, threshold, zero_pos):
 _TINY64 = np.float64(np.finfo(np.float64).tiny)
 
 
+def flatness_ratio(slog, s, n):
+    """Spectral flatness from the sums over ``n`` bins of ``log v`` (``slog``) and of ``v``
+    (``s``): the geometric mean over the arithmetic mean, ``exp(slog / n) / (s / n)``."""
+    return math.exp(slog / n) / (s / n)
+
+
 def column_stat(m, freq, kind, param, amin, c):
     """One statistic of the spectrum ``m`` (1-D, real) over the bin frequencies ``freq``, as
     float64: kind 0 the centroid ``sum(f m) / sum(|m|)``; kind 1 the ``param``-th root of
@@ -311,7 +317,7 @@ def column_stat(m, freq, kind, param, amin, c):
                 v = max(amin, np.float64(m[k]) ** param)
                 slog += _log(v)
                 s += v
-        return math.exp(slog / n) / (s / n)
+        return flatness_ratio(slog, s, n)
     acc = 0.0
     for k in range(n):
         v = abs(np.float64(m[k]))

@@ -26,8 +26,8 @@ from dsp_kernels.config import jit
 from dsp_kernels.cpu.vmath import vdiv, vexp, vlog
 
 __all__ = ["extended", "pad_value", "mid_tread", "pcm_clipped", "clamp", "abs_pow", "bessel_i0",
-           "frame_stat", "column_stat", "pcen_row", "onset_flux_frame", "detrend_row",
-           "correlate_at", "symmetric_index", "convolve_at"]
+           "frame_stat", "flatness_ratio", "column_stat", "pcen_row", "onset_flux_frame",
+           "detrend_row", "correlate_at", "symmetric_index", "convolve_at"]
 
 _inline = functools.partial(numba.njit, inline="always")
 
@@ -39,8 +39,11 @@ clamp = _inline(rules.clamp)
 abs_pow = _inline(rules.abs_pow)
 bessel_i0 = _inline(rules.bessel_i0)
 frame_stat = _inline(rules.frame_stat)
-# log, exp and division as the vectorisable kernels/cpu/vmath (rules.py, _log)
-column_stat = _inline(rules.retarget(rules.column_stat, _log=vlog, _div=vdiv))
+flatness_ratio = _inline(rules.flatness_ratio)
+# log, exp and division as the vectorisable kernels/cpu/vmath (rules.py, _log); a rule that
+# calls another rule gets that rule's compiled twin
+column_stat = _inline(rules.retarget(rules.column_stat, _log=vlog, _div=vdiv,
+                                     flatness_ratio=flatness_ratio))
 pcen_row = _inline(rules.retarget(rules.pcen_row, _log=vlog, _exp=vexp, _div=vdiv))
 onset_flux_frame = _inline(rules.onset_flux_frame)
 detrend_row = _inline(rules.detrend_row)

@@ -43,7 +43,8 @@ from dsp_kernels.cpu.fft import get_rfft_plan
 from dsp_kernels.cpu.fft.block import store_floats
 from dsp_kernels.cpu.mel import _lanes_power
 from dsp_kernels.cpu.fft.passes import u64
-from dsp_kernels.cpu.rules import abs_pow, column_stat
+from dsp_kernels.cpu.rules import abs_pow, column_stat, flatness_ratio
+from dsp_kernels.cpu.vmath import vlog
 from dsp_kernels.cpu.stft_block import (
     alloc_stft_block, block_tasks, blocks_per_task, stft_block_spectra, task_blocks,
 )
@@ -60,6 +61,65 @@ def _block_rows(plan, row, geom, window, t0, B, scratch, power, pw, rows):
     lanes = scratch[0].shape[1] // (2 * (plan.work_len + 1))
     _lanes_power(scratch[0][1], pw, n_bins, power, lanes)
     store_floats(pw, n_bins, B, rows, 0, n_bins)
+
+
+@noalias_jit
+def _lanes_flatness(P, n_bins, power, amin, lanes, slog, s):
+    """Per lane ``l`` (frame) of one block's spectra in the lanes layout of ``fft_block``:
+    ``slog[l]`` and ``s[l]``, the sums over the bins of ``log v`` and ``v``, ``v = max(amin,
+    |X| ** power)`` (the flatness rule's sums, :func:`dsp_kernels.rules.column_stat`). Straight
+    from the FFT's lanes: no power spectrum stored and no transpose to rows, and the logarithm
+    vectorises across the lanes."""
+    W = u64(lanes)
+    two = u64(2)
+    for l in range(W):
+        slog[l] = 0.0
+        s[l] = 0.0
+    # one loop per case of the power: literal powers fold abs_pow's branches
+    if power == 2.0:
+        for k in range(u64(n_bins)):
+            o = two * k * W
+            for l in range(W):
+                v = max(amin, abs_pow(np.float64(P[o + l]), np.float64(P[o + W + l]), 2.0))
+                slog[l] += vlog(v)
+                s[l] += v
+    elif power == 1.0:
+        for k in range(u64(n_bins)):
+            o = two * k * W
+            for l in range(W):
+                v = max(amin, abs_pow(np.float64(P[o + l]), np.float64(P[o + W + l]), 1.0))
+                slog[l] += vlog(v)
+                s[l] += v
+    else:
+        for k in range(u64(n_bins)):
+            o = two * k * W
+            for l in range(W):
+                v = max(amin, abs_pow(np.float64(P[o + l]), np.float64(P[o + W + l]), power))
+                slog[l] += vlog(v)
+                s[l] += v
+
+
+@pjit
+def _flatness(y, window, geom, plan, per_task, power, amin, out):
+    """Spectral flatness of every frame, each block's sums taken in its lanes (above)."""
+    n_frames = out.shape[1]
+    n_bins = window.shape[0] // 2 + 1
+    W = 64 // plan.consts.itemsize
+    n_blocks = (n_frames + W - 1) // W
+    n_tasks, per_row = block_tasks(y.shape[0], n_blocks, per_task)
+    for task in prange(n_tasks):
+        b, c0, c1 = task_blocks(task, per_row, per_task, n_blocks)
+        scratch = alloc_stft_block(plan)
+        lanes = scratch[0].shape[1] // (2 * (plan.work_len + 1))
+        slog = np.empty(W, dtype=np.float64)
+        s = np.empty(W, dtype=np.float64)
+        for c in range(c0, c1):
+            t0 = c * W
+            B = min(W, n_frames - t0)
+            stft_block_spectra(plan, y[b], geom, window, t0, B, scratch, plan.scales[0])
+            _lanes_flatness(scratch[0][1], n_bins, power, amin, lanes, slog, s)
+            for l in range(B):
+                out[b, t0 + l] = flatness_ratio(slog[l], s[l], n_bins)
 
 
 @pjit
@@ -112,8 +172,12 @@ def signal_stats(y, *, n_fft, hop_length, window, center, pad_mode, power, freq,
             cen = column_stats(M, freq, 0)
             return column_stats(M, freq, 1, param, amin, cen).reshape(out.shape)
         return column_stats(M, freq, kind, param, amin).reshape(out.shape)
-    _stats(y, window, geom, plan, blocks_per_task(y.shape[0], geom.n_frames, np.float64),
-           np.float64(power), freq, np.int64(kind), np.float64(param), np.float64(amin), out)
+    per_task = blocks_per_task(y.shape[0], geom.n_frames, np.float64)
+    if kind == 3 and param == 1.0:  # flatness of |X| ** power, the spectral_flatness call
+        _flatness(y, window, geom, plan, per_task, np.float64(power), np.float64(amin), out)
+        return out
+    _stats(y, window, geom, plan, per_task, np.float64(power), freq, np.int64(kind),
+           np.float64(param), np.float64(amin), out)
     return out
 
 
