@@ -66,6 +66,13 @@ pjit = _cached(functools.partial(numba.njit, fastmath=set(FASTMATH), nogil=True,
 exact_jit = _cached(functools.partial(numba.njit, nogil=True))
 #: exact and parallel
 exact_pjit = _cached(functools.partial(numba.njit, nogil=True, parallel=PARALLEL))
+#: a thin driver (a few loops around calls of compiled kernels), inlined into its callers' Numba
+#: IR instead of compiled on its own. Numba optimises and emits every compiled function's module
+#: with all its callees linked in again, so each layer of a call chain re-optimised the FFT passes
+#: beneath it (a cold stft spent most of its time there). Never for a ``noalias_jit`` kernel:
+#: inlining drops the ``noalias`` promise it needs to vectorise.
+inline_jit = _cached(functools.partial(numba.njit, fastmath=set(FASTMATH), nogil=True,
+                                       inline="always"))
 
 
 def _noalias_flags(flags):

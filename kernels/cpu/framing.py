@@ -48,7 +48,7 @@ njit API (for fused kernels elsewhere, e.g. signal -> mel)
 """
 from __future__ import annotations
 
-from dsp_kernels.config import jit
+from dsp_kernels.config import inline_jit, jit
 from dsp_kernels.cpu.rules import pad_value  # the pad rule, shared with the GPU (dsp_kernels.rules)
 
 __all__ = ["load_frame", "load_stft_frame", "pad_value"]
@@ -77,7 +77,7 @@ def load_frame(y, start, n_fft, lo, hi, mode, ramp, window, wlo, whi, buf):
         buf[j] = 0.0
 
 
-@jit
+@inline_jit
 def load_stft_frame(y, t, geom, window, buf):
     """Windowed frame ``t`` of the 1-D signal ``y`` under ``geom`` (from ``stft_geometry``)."""
     n_fft = geom.n_fft

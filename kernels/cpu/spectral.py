@@ -27,7 +27,7 @@ import numba
 import numpy as np
 from numba import prange
 
-from dsp_kernels.config import jit, noalias_jit, pjit
+from dsp_kernels.config import inline_jit, jit, noalias_jit, pjit
 from dsp_kernels.cpu.db import (  # noqa: F401  (entry functions of this domain)
     amplitude_to_db, db_to_amplitude, db_to_power, magphase, power_to_db,
 )
@@ -146,32 +146,36 @@ CHUNK = 8
 
 
 @jit
-def _gather_spectra(S, b, c0, B, m, bin_major, specs):
-    """``specs[l, :m] = S[b, c0 + l, :m]`` for ``l < B``, in the order of ``S``'s memory."""
-    if bin_major:
+def _gather_spectra(Sf, cs, ks, c0, B, m, specs):
+    """``specs[l, k]`` = bin k < m of frame ``c0 + l`` (l < B), from the float view ``Sf`` of a
+    channel's spectra, where that bin's real part is at ``2 (c*cs + k*ks)``. Read in the order
+    of the memory: bin-major input (``cs == 1``) bin by bin, frame-major frame by frame."""
+    if cs == 1:
         for k in range(m):
             for l in range(B):
-                specs[l, k] = S[b, c0 + l, k]
+                i = 2 * ((c0 + l) + k * ks)
+                specs[l, k] = complex(Sf[i], Sf[i + 1])
     else:
         for l in range(B):
-            row = S[b, c0 + l]
             for k in range(m):
-                specs[l, k] = row[k]
+                i = 2 * ((c0 + l) * cs + k)
+                specs[l, k] = complex(Sf[i], Sf[i + 1])
 
 
 @jit
-def _ola_frames(S, c_lo, c_hi, m, bin_major, plan, specs, fr, acc, env, window, hop, v0, wlo, whi,
-                out, s0):
+def _ola_frames(Sf, cs, ks, c_lo, c_hi, m, plan, specs, fr, acc, env, window, hop, v0, wlo,
+                whi, out, s0):
     """One output block, frame by frame: for each channel b, the windowed inverses of frames
     ``c_lo..c_hi`` (with ``plan``) added in order into ``acc``, then ``out[b, s0:] = acc * env``.
-    Spectra are gathered CHUNK frames at a time in the order the memory holds them (bin-major
-    input read frame by frame would miss the cache on every value)."""
+    ``Sf[b]`` is channel b's float view, read as :func:`_gather_spectra` says; spectra are
+    gathered CHUNK frames at a time in the order the memory holds them (bin-major input read
+    frame by frame would miss the cache on every value)."""
     work = alloc_work(plan)
-    for b in range(S.shape[0]):
+    for b in range(Sf.shape[0]):
         acc[:] = 0.0
         for c0 in range(c_lo, c_hi + 1, CHUNK):
             B = min(CHUNK, c_hi + 1 - c0)
-            _gather_spectra(S, b, c0, B, m, bin_major, specs)
+            _gather_spectra(Sf[b], cs, ks, c0, B, m, specs)
             for l in range(B):
                 irfft_into(plan, specs[l], fr, work)
                 _add_frame(acc, window, fr, (c0 + l) * hop - v0, wlo, whi)
@@ -211,8 +215,8 @@ def _add(acc, a0, v, j0, n):
 
 
 @pjit
-def _istft_kernel(S, Sf, Su, row_units, window, wsq, plan, plan64, hop, off, wlo, whi, block,
-                  n_tasks, tiny, well, out):
+def _istft_kernel(Sf, Su, n_frames, n_bins, row_units, cproto, window, wsq, lanes_plan,
+                  frame_plan, plan64, hop, off, wlo, whi, block, n_tasks, tiny, well, out):
     """Gather-form inverse STFT: output blocks of ``block`` samples (every channel), ``n_tasks``
     tasks each owning a run of blocks and allocating its scratch once.
 
@@ -221,39 +225,42 @@ def _istft_kernel(S, Sf, Su, row_units, window, wsq, plan, plan64, hop, off, wlo
     order in float64, divides by the window sum-square envelope and stores once. The order of the
     sums does not depend on the blocks or tasks, so the result does not depend on the thread
     count. The frames are inverted W at a time through the blocked inverse
-    (``ifft_block.irfft_lanes``, Bluestein sizes one by one); a frame's samples do not depend on
-    its lane.
+    (``inverse_block.irfft_lanes``) with ``lanes_plan``, or, for a Bluestein size, one by one
+    with ``frame_plan``; the other of the two is None, and Numba prunes its branch before
+    compiling (one kernel never contains both paths). A frame's samples do not depend on its
+    lane.
 
     Precision: the division by the envelope magnifies the inverse transform's rounding by about
-    ``1 / envelope``. A block whose envelope stays above ``well`` uses ``plan`` (the input's
-    precision); a block where it dips lower (the ends of the signal, hops longer than half the
-    window) inverts its frames in float64 with ``plan64``, so float32 output stays accurate there.
+    ``1 / envelope``. A block whose envelope stays above ``well`` uses the input's precision; a
+    block where it dips lower (the ends of the signal, hops longer than half the window) inverts
+    its frames in float64 with ``plan64`` (None for float64 input, where ``well`` is 0), so
+    float32 output stays accurate there.
 
-    Layout: ``Sf[b]`` is the float view of channel b's spectra. ``row_units == 0``: frame-major
-    (``S`` is that array, frame c's bins contiguous). ``row_units > 0``: bin-major, bin k of
-    frame c at ``2 (k*row_units + c)``, with ``Su`` its 8-byte-unit view (complex64 only, else
-    empty), see ``_frames_from_bin_major``.
+    Layout: ``Sf[b]`` is the float view of channel b's spectra (``n_bins`` bins of ``n_frames``
+    frames used). ``row_units == 0``: frame-major, bin k of frame c at ``2 (c*n_bins + k)``.
+    ``row_units > 0``: bin-major, at ``2 (k*row_units + c)``, with ``Su`` its 8-byte-unit view
+    (complex64 only, else empty), see ``_frames_from_bin_major``. Both layouts are the same
+    Numba types, so one kernel serves both. ``cproto`` is an empty array of the spectra's
+    complex dtype.
     """
-    n_frames = S.shape[1]
-    n_bins = S.shape[2]
     n_fft = window.shape[0]
     n_half = n_fft // 2 + 1
     n_out = out.shape[1]
     m = min(n_bins, n_half)
-    scale = plan.scales[1]
-    W = 64 // plan.consts.itemsize
+    W = 64 // Sf.itemsize
     bin_major = row_units > 0
+    cs = 1 if bin_major else n_bins  # complex units between frames, and between bins
+    ks = row_units if bin_major else 1
     n_blocks = (n_out + block - 1) // block
     max_frames = (block + whi - wlo) // hop + 2  # frames reaching one block, at most
     for task in prange(n_tasks):
         acc_buf = np.empty(block, dtype=np.float64)
         env_buf = np.empty(block, dtype=np.float64)
-        frames = np.empty(W * n_fft, dtype=plan.consts.dtype)
-        bwork = alloc_block_work(plan)
+        frames = np.empty(W * n_fft, dtype=Sf.dtype)
         # bin-major input: a block's frames first go into this frame-major copy, each bin's run
         # of frames read contiguously (W frames of every bin per inverse touch 2 cache lines per
         # bin in a 20 kB-strided pattern: measured 1.7x slower end to end)
-        local = np.empty(max_frames * 2 * m if bin_major else 0, dtype=plan.consts.dtype)
+        local = np.empty(max_frames * 2 * m if bin_major else 0, dtype=Sf.dtype)
         for blk in range(task * n_blocks // n_tasks, (task + 1) * n_blocks // n_tasks):
             s0 = blk * block
             size = min(n_out, s0 + block) - s0
@@ -279,38 +286,59 @@ def _istft_kernel(S, Sf, Su, row_units, window, wsq, plan, plan64, hop, off, wlo
                 else:
                     env[i] = 1.0
             if exact:  # frame by frame in float64: the envelope is small here
-                _ola_frames(S, c_lo, c_hi, m, bin_major, plan64,
-                            np.zeros((CHUNK, n_half), dtype=np.complex128),
-                            np.empty(n_fft, dtype=np.float64), acc, env, window, hop, v0, wlo,
+                if plan64 is not None:
+                    _ola_frames(Sf, cs, ks, c_lo, c_hi, m, plan64,
+                                np.zeros((CHUNK, n_half), dtype=np.complex128),
+                                np.empty(n_fft, dtype=np.float64), acc, env, window, hop, v0,
+                                wlo, whi, out, s0)
+                    continue
+            if frame_plan is not None:  # frame by frame: no blocked transform for this size
+                _ola_frames(Sf, cs, ks, c_lo, c_hi, m, frame_plan,
+                            np.zeros((CHUNK, n_half), dtype=cproto.dtype),
+                            np.empty(n_fft, dtype=Sf.dtype), acc, env, window, hop, v0, wlo,
                             whi, out, s0)
                 continue
-            if plan.bluestein != 0:  # frame by frame: no blocked transform for this size
-                _ola_frames(S, c_lo, c_hi, m, bin_major, plan,
-                            np.zeros((CHUNK, n_half), dtype=S.dtype),
-                            np.empty(n_fft, dtype=plan.consts.dtype), acc, env, window, hop, v0,
-                            wlo, whi, out, s0)
-                continue
-            # W frames at a time through the blocked inverse, out to rows of ``frames``; a block
-            # past the last frame (``length`` beyond the frames' reach) has n_blk <= 0: zeros
-            n_blk = c_hi + 1 - c_lo
-            for b in range(S.shape[0]):
-                acc[:] = 0.0
-                if bin_major and n_blk > 0:
-                    _frames_from_bin_major(Sf[b], Su[b], row_units, c_lo, n_blk, m, local)
-                for c0 in range(c_lo, c_hi + 1, W):
-                    B = min(W, c_hi + 1 - c0)
-                    if bin_major:
-                        # np.int64(0): a literal 0 compiles a second specialisation
-                        irfft_lanes(plan, local, (c0 - c_lo) * 2 * m, 2 * m, B, m, frames,
-                                    np.int64(0), n_fft, bwork, scale)
-                    else:
-                        irfft_lanes(plan, Sf[b], c0 * 2 * n_bins, 2 * n_bins, B, m, frames,
-                                    np.int64(0), n_fft, bwork, scale)
-                    for l in range(B):
-                        _add_frame(acc, window, frames[l * n_fft:(l + 1) * n_fft],
-                                   (c0 + l) * hop - v0, wlo, whi)
-                for i in range(size):
-                    out[b, s0 + i] = acc[i] * env[i]
+            if lanes_plan is not None:
+                _ola_lanes(Sf, Su, n_bins, row_units, c_lo, c_hi, m, lanes_plan, frames, local,
+                           acc, env, window, hop, v0, wlo, whi, out, s0)
+
+
+@inline_jit
+def _ola_lanes(Sf, Su, n_bins, row_units, c_lo, c_hi, m, plan, frames, local, acc, env, window,
+               hop, v0, wlo, whi, out, s0):
+    """One output block, W frames at a time through the blocked inverse, out to rows of
+    ``frames``; a block past the last frame (``length`` beyond the frames' reach) has
+    ``n_blk <= 0``: zeros. Layouts as in :func:`_istft_kernel`."""
+    n_fft = window.shape[0]
+    W = 64 // Sf.itemsize
+    scale = plan.scales[1]
+    bwork = alloc_block_work(plan)
+    n_blk = c_hi + 1 - c_lo
+    bin_major = row_units > 0
+    size = acc.shape[0]
+    for b in range(Sf.shape[0]):
+        acc[:] = 0.0
+        src = Sf[b]
+        if bin_major:
+            src = local
+            if n_blk > 0:
+                _frames_from_bin_major(Sf[b], Su[b], row_units, c_lo, n_blk, m, local)
+        for c0 in range(c_lo, c_hi + 1, W):
+            B = min(W, c_hi + 1 - c0)
+            if bin_major:
+                s_0 = (c0 - c_lo) * 2 * m
+                s_stride = 2 * m
+            else:
+                s_0 = c0 * 2 * n_bins
+                s_stride = 2 * n_bins
+            # one call site (the blocked inverse is inlined here); np.int64(0): a literal 0
+            # compiles a second specialisation
+            irfft_lanes(plan, src, s_0, s_stride, B, m, frames, np.int64(0), n_fft, bwork, scale)
+            for l in range(B):
+                _add_frame(acc, window, frames[l * n_fft:(l + 1) * n_fft], (c0 + l) * hop - v0,
+                           wlo, whi)
+        for i in range(size):
+            out[b, s0 + i] = acc[i] * env[i]
 
 
 def istft(S, *, n_fft, hop_length, window, center, length, out=None):
@@ -323,9 +351,10 @@ def istft(S, *, n_fft, hop_length, window, center, length, out=None):
     n_frames, n_out = istft_frames(S.shape[2], n_fft=n_fft, hop_length=hop_length,
                                    center=center, length=length)
     real = np.float32 if S.dtype == np.complex64 else np.float64
-    # (batch, n_frames, n_freq) frames and the float view the kernel reads: frame-major as given
-    # when each frame's bins are contiguous (librosa's mono layout, ours), else the C-ordered
-    # (batch, n_freq, n_frames) array read bin-major (no transposed copy of the whole matrix)
+    # the float view the kernel reads: frame-major as given when each frame's bins are
+    # contiguous (librosa's mono layout, ours), else the C-ordered (batch, n_freq, n_frames)
+    # array read bin-major (no transposed copy of the whole matrix); either way a 2-D
+    # C-contiguous float array, so both layouts share one compiled kernel
     frames = S[:, :, :n_frames].swapaxes(1, 2)
     units = np.empty((S.shape[0], 0), dtype=np.float64)
     if frames.flags.c_contiguous:
@@ -333,7 +362,6 @@ def istft(S, *, n_fft, hop_length, window, center, length, out=None):
         row_units = 0
     else:
         Sc = np.ascontiguousarray(S)
-        frames = Sc[:, :, :n_frames].swapaxes(1, 2)
         framesf = Sc.view(real).reshape(Sc.shape[0], -1)
         row_units = Sc.shape[2]
         if real == np.float32:  # complex64 as 8-byte units, for the kernel's tile transposes
@@ -346,7 +374,8 @@ def istft(S, *, n_fft, hop_length, window, center, length, out=None):
     wlo, whi = window_support(window)
     off = n_fft // 2 if center else 0
     plan = get_rfft_plan(n_fft, real)
-    plan64 = get_rfft_plan(n_fft, np.float64)
+    # float64 input never takes the float64 fallback (well = 0): no second plan to compile for
+    plan64 = get_rfft_plan(n_fft, np.float64) if real == np.float32 else None
     wsq = window * window
     # below a quarter of the squared window's peak, float32 rounding is magnified too much
     well = 0.25 * float(wsq.max()) if real == np.float32 else 0.0
@@ -356,7 +385,8 @@ def istft(S, *, n_fft, hop_length, window, center, length, out=None):
     k = min(64, max(4 * per_frame, n_frames // 8))
     n_blocks = -(-n_out // (k * hop_length))
     n_tasks = min(n_blocks, 4 * numba.get_num_threads())  # (the result does not depend on it)
-    _istft_kernel(frames, framesf, units, row_units, window, wsq, plan, plan64,
-                  hop_length, off, wlo, whi, k * hop_length, n_tasks, float(np.finfo(real).tiny),
-                  well, out)
+    lanes_plan, frame_plan = (plan, None) if plan.bluestein == 0 else (None, plan)
+    _istft_kernel(framesf, units, n_frames, S.shape[1], row_units, np.empty(0, dtype=S.dtype),
+                  window, wsq, lanes_plan, frame_plan, plan64, hop_length, off, wlo, whi,
+                  k * hop_length, n_tasks, float(np.finfo(real).tiny), well, out)
     return out

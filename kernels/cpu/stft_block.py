@@ -28,7 +28,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from dsp_kernels.config import jit
+from dsp_kernels.config import inline_jit
 from dsp_kernels.cpu.fft.block import alloc_block_work, rfft_lanes_spectra
 from dsp_kernels.cpu.framing import load_stft_frame
 
@@ -45,14 +45,14 @@ def blocks_per_task(batch: int, n_frames: int, dtype) -> int:
     return max(1, min(8, -(-n_blocks // (8 * numba.get_num_threads()))))
 
 
-@jit
+@inline_jit
 def block_tasks(batch, n_blocks, blocks_per_task):
     """``(n_tasks, per_row)``: tasks of ``blocks_per_task`` blocks, ``per_row`` per channel."""
     per_row = (n_blocks + blocks_per_task - 1) // blocks_per_task
     return batch * per_row, per_row
 
 
-@jit
+@inline_jit
 def task_blocks(task, per_row, blocks_per_task, n_blocks):
     """``(b, c0, c1)``: task ``task`` does blocks ``c0 .. c1 - 1`` of channel ``b``."""
     b = task // per_row
@@ -60,7 +60,7 @@ def task_blocks(task, per_row, blocks_per_task, n_blocks):
     return b, c0, min(n_blocks, c0 + blocks_per_task)
 
 
-@jit
+@inline_jit
 def alloc_stft_block(plan):
     """Scratch for one thread: the blocked FFT's work, a W-frame staging area, a unit window."""
     W = 64 // plan.consts.itemsize
@@ -71,7 +71,7 @@ def alloc_stft_block(plan):
     return work, stage, ones
 
 
-@jit
+@inline_jit
 def stft_block_spectra(plan, row, geom, window, t0, B, scratch, scale):
     """Spectra of B <= W consecutive STFT frames of ``row`` into lanes (module doc)."""
     work, stage, ones = scratch
@@ -79,10 +79,15 @@ def stft_block_spectra(plan, row, geom, window, t0, B, scratch, scale):
     hop = geom.hop
     n = geom.n
     start = t0 * hop - geom.half  # the centre padding n_fft // 2 (0 when not centred)
-    if start >= 0 and start + (B - 1) * hop + n_fft <= n:
-        rfft_lanes_spectra(plan, row, start, hop, B, window, work, scale)
-    else:
+    src = row
+    win = window
+    stride = hop
+    if start < 0 or start + (B - 1) * hop + n_fft > n:
         for l in range(B):
             load_stft_frame(row, t0 + l, geom, window, stage[l * n_fft:(l + 1) * n_fft])
-        # np.int64(0), not 0: a literal argument compiles a second specialisation of the FFT
-        rfft_lanes_spectra(plan, stage, np.int64(0), n_fft, B, ones, work, scale)
+        src = stage
+        win = ones
+        start = 0
+        stride = n_fft
+    # one call site: the blocked FFT is inlined here, and two sites would compile it twice
+    rfft_lanes_spectra(plan, src, start, stride, B, win, work, scale)

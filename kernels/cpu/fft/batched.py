@@ -54,54 +54,54 @@ def _fft_rows(plan, x, out, inverse, scale, n_blocks):
 
 
 @pjit
-def _rfft_rows(plan, x, out, outf, scale, n_blocks):
+def _rfft_rows(lanes_plan, row_plan, x, out, outf, scale, n_blocks):
     rows = x.shape[0]
-    if plan.bluestein == 0:
+    if lanes_plan is not None:
         # W rows at a time through the blocked (SIMD across rows) transform
-        n = plan.n
-        W = 64 // plan.consts.itemsize
+        n = lanes_plan.n
+        W = 64 // lanes_plan.consts.itemsize
         n_lane_blocks = (rows + W - 1) // W
         nb = min(n_lane_blocks, n_blocks)
         src = x.reshape(x.size)
         nbins = n // 2 + 1
         for b in numba.prange(nb):
-            work = alloc_block_work(plan)
+            work = alloc_block_work(lanes_plan)
             ones = np.ones(n, dtype=x.dtype)
             for c in range(b * n_lane_blocks // nb, (b + 1) * n_lane_blocks // nb):
                 B = min(W, rows - c * W)
-                rfft_lanes(plan, src, c * W * n, n, B, ones, outf, c * W * 2 * nbins,
+                rfft_lanes(lanes_plan, src, c * W * n, n, B, ones, outf, c * W * 2 * nbins,
                            2 * nbins, work, scale)
-        return
-    nb = min(rows, n_blocks)
-    for b in numba.prange(nb):
-        work = alloc_work(plan)
-        for t in range(b * rows // nb, (b + 1) * rows // nb):
-            rfft_scaled_into(plan, x[t], out[t], work, scale)
+    if row_plan is not None:
+        nb = min(rows, n_blocks)
+        for b in numba.prange(nb):
+            work = alloc_work(row_plan)
+            for t in range(b * rows // nb, (b + 1) * rows // nb):
+                rfft_scaled_into(row_plan, x[t], out[t], work, scale)
 
 
 @pjit
-def _irfft_rows(plan, X, Xf, out, scale, n_blocks):
+def _irfft_rows(lanes_plan, row_plan, X, Xf, out, scale, n_blocks):
     rows = X.shape[0]
-    if plan.bluestein == 0:
+    if lanes_plan is not None:
         # W rows at a time through the blocked inverse (SIMD across rows)
-        n = plan.n
-        W = 64 // plan.consts.itemsize
+        n = lanes_plan.n
+        W = 64 // lanes_plan.consts.itemsize
         m = X.shape[1]
         n_lane_blocks = (rows + W - 1) // W
         nb = min(n_lane_blocks, n_blocks)
         dst = out.reshape(out.size)
         for b in numba.prange(nb):
-            work = alloc_block_work(plan)
+            work = alloc_block_work(lanes_plan)
             for c in range(b * n_lane_blocks // nb, (b + 1) * n_lane_blocks // nb):
                 B = min(W, rows - c * W)
-                irfft_lanes(plan, Xf, c * W * 2 * m, 2 * m, B, m, dst, c * W * n, n, work,
+                irfft_lanes(lanes_plan, Xf, c * W * 2 * m, 2 * m, B, m, dst, c * W * n, n, work,
                             scale)
-        return
-    nb = min(rows, n_blocks)
-    for b in numba.prange(nb):
-        work = alloc_work(plan)
-        for t in range(b * rows // nb, (b + 1) * rows // nb):
-            irfft_scaled_into(plan, X[t], out[t], work, scale)
+    if row_plan is not None:
+        nb = min(rows, n_blocks)
+        for b in numba.prange(nb):
+            work = alloc_work(row_plan)
+            for t in range(b * rows // nb, (b + 1) * rows // nb):
+                irfft_scaled_into(row_plan, X[t], out[t], work, scale)
 
 
 # Small batches run serially: starting the thread pool costs more than they do (and far more on
@@ -116,41 +116,53 @@ def _fft_rows_serial(plan, x, out, inverse, scale):
 
 
 @jit
-def _rfft_rows_serial(plan, x, out, outf, scale):
+def _rfft_rows_serial(lanes_plan, row_plan, x, out, outf, scale):
     rows = x.shape[0]
-    n = plan.n
-    W = 64 // plan.consts.itemsize
-    if plan.bluestein == 0 and rows >= W:
-        bwork = alloc_block_work(plan)
-        ones = np.ones(n, dtype=x.dtype)
-        src = x.reshape(x.size)
-        nbins = n // 2 + 1
-        for c in range(0, rows, W):
-            B = min(W, rows - c)
-            rfft_lanes(plan, src, c * n, n, B, ones, outf, c * 2 * nbins, 2 * nbins, bwork,
-                       scale)
-        return
-    work = alloc_work(plan)
+    if lanes_plan is not None:
+        n = lanes_plan.n
+        W = 64 // lanes_plan.consts.itemsize
+        if rows >= W:
+            bwork = alloc_block_work(lanes_plan)
+            ones = np.ones(n, dtype=x.dtype)
+            src = x.reshape(x.size)
+            nbins = n // 2 + 1
+            for c in range(0, rows, W):
+                B = min(W, rows - c)
+                rfft_lanes(lanes_plan, src, c * n, n, B, ones, outf, c * 2 * nbins, 2 * nbins,
+                           bwork, scale)
+            return
+    work = alloc_work(row_plan)
     for t in range(x.shape[0]):
-        rfft_scaled_into(plan, x[t], out[t], work, scale)
+        rfft_scaled_into(row_plan, x[t], out[t], work, scale)
 
 
 @jit
-def _irfft_rows_serial(plan, X, Xf, out, scale):
+def _irfft_rows_serial(lanes_plan, row_plan, X, Xf, out, scale):
     rows = X.shape[0]
-    n = plan.n
-    W = 64 // plan.consts.itemsize
-    if plan.bluestein == 0 and rows >= W:
-        bwork = alloc_block_work(plan)
-        m = X.shape[1]
-        dst = out.reshape(out.size)
-        for c in range(0, rows, W):
-            B = min(W, rows - c)
-            irfft_lanes(plan, Xf, c * 2 * m, 2 * m, B, m, dst, c * n, n, bwork, scale)
-        return
-    work = alloc_work(plan)
+    if lanes_plan is not None:
+        n = lanes_plan.n
+        W = 64 // lanes_plan.consts.itemsize
+        if rows >= W:
+            bwork = alloc_block_work(lanes_plan)
+            m = X.shape[1]
+            dst = out.reshape(out.size)
+            for c in range(0, rows, W):
+                B = min(W, rows - c)
+                irfft_lanes(lanes_plan, Xf, c * 2 * m, 2 * m, B, m, dst, c * n, n, bwork, scale)
+            return
+    work = alloc_work(row_plan)
     for t in range(rows):
-        irfft_scaled_into(plan, X[t], out[t], work, scale)
+        irfft_scaled_into(row_plan, X[t], out[t], work, scale)
+
+
+def _plans(plan, parallel: bool):
+    """``(lanes_plan, row_plan)``: which path a real batched transform takes, as arguments that
+    are None for the path it cannot take, so that Numba prunes that path before compiling it
+    (a power-of-two batch then never compiles the row-by-row transform, nor a Bluestein one the
+    blocked). The serial kernels keep the row path for batches of fewer than W rows."""
+    if plan.bluestein != 0:
+        return None, plan
+    return plan, (None if parallel else plan)
 
 
 #: below this many samples in a batch (rows * n) the rows are done serially
@@ -198,9 +210,9 @@ def rfft(x: np.ndarray, scale: float) -> np.ndarray:
         sc = plan.consts.dtype.type(scale)
         outf = out.view(x.dtype).reshape(-1)  # the blocked path writes re, im as floats
         if _parallel(x.shape[0], n):
-            _rfft_rows(plan, x, out, outf, sc, _n_blocks())
+            _rfft_rows(*_plans(plan, True), x, out, outf, sc, _n_blocks())
         else:
-            _rfft_rows_serial(plan, x, out, outf, sc)
+            _rfft_rows_serial(*_plans(plan, False), x, out, outf, sc)
     return out
 
 
@@ -214,8 +226,8 @@ def irfft(X: np.ndarray, n: int, scale: float) -> np.ndarray:
         sc = plan.consts.dtype.type(scale)
         Xf = X.view(rdt).reshape(-1)  # the blocked path reads re, im as floats
         if _parallel(X.shape[0], n):
-            _irfft_rows(plan, X, Xf, out, sc, _n_blocks())
+            _irfft_rows(*_plans(plan, True), X, Xf, out, sc, _n_blocks())
         else:
-            _irfft_rows_serial(plan, X, Xf, out, sc)
+            _irfft_rows_serial(*_plans(plan, False), X, Xf, out, sc)
     return out
 

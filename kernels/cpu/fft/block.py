@@ -33,12 +33,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from dsp_kernels.config import jit, noalias_jit
+from dsp_kernels.config import inline_jit, noalias_jit
 from dsp_kernels.cpu.fft.passes import stockham, u64
 from dsp_kernels.cpu.fft.simd import frames_to_lanes, frames_to_lanes_split, transpose_tile
 
 
-@jit
+@inline_jit
 def alloc_block_work(plan):
     """Scratch for one block of W transforms (allocate once per thread)."""
     w = 64 // plan.consts.itemsize
@@ -159,7 +159,7 @@ def store_floats(P, n_floats, B, outf, o0, ostride):
             outf[o0 + l * ostride + i] = P[u64(i) * uw + u64(l)]
 
 
-@jit
+@inline_jit
 def rfft_lanes_spectra(plan, src, s0, sstride, B, window, work, scale):
     """Real FFTs of B <= W windowed frames of ``src``, left in lanes in ``work[1]`` (module doc)."""
     n = plan.n
@@ -184,13 +184,13 @@ def rfft_lanes_spectra(plan, src, s0, sstride, B, window, work, scale):
                    lanes)
 
 
-@jit
+@inline_jit
 def store_lanes(plan, work, B, outf, o0, ostride):
     """The spectra left by :func:`rfft_lanes_spectra` into the float view ``outf``."""
     store_floats(work[1], 2 * (plan.n // 2 + 1), B, outf, o0, ostride)
 
 
-@jit
+@inline_jit
 def rfft_lanes(plan, src, s0, sstride, B, window, outf, o0, ostride, work, scale):
     """Real FFTs of B <= W windowed frames of ``src`` into the float view ``outf`` (module doc)."""
     rfft_lanes_spectra(plan, src, s0, sstride, B, window, work, scale)

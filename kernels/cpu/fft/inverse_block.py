@@ -28,7 +28,7 @@ njit API
 """
 from __future__ import annotations
 
-from dsp_kernels.config import jit, noalias_jit
+from dsp_kernels.config import inline_jit, noalias_jit
 from dsp_kernels.cpu.fft.block import store_floats
 from dsp_kernels.cpu.fft.passes import stockham, u64
 from dsp_kernels.cpu.fft.simd import transpose_tile
@@ -138,7 +138,7 @@ def _post_odd(w0, Q, n, sc, lanes):
         Q[i] = w0[i] * sc
 
 
-@jit
+@inline_jit
 def irfft_lanes_spectra(plan, work, scale):
     """Inverse real FFTs of the W half-spectra already in lanes in ``work[1]`` (module doc);
     the samples, times ``scale``, are left there in lanes (sample ``j`` of lane ``l`` at
@@ -163,7 +163,7 @@ def irfft_lanes_spectra(plan, work, scale):
         _post_even(w0, w1, P, n // 2, sc, lanes)
 
 
-@jit
+@inline_jit
 def irfft_lanes(plan, srcf, s0, sstride, B, m, outf, o0, ostride, work, scale):
     """Inverse real FFTs of B <= W half-spectra into rows of ``outf`` (module doc)."""
     n = plan.n

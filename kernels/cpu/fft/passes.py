@@ -11,15 +11,20 @@ Indices are unsigned (uint64): with signed indices Numba adds negative-index wra
 LLVM sees as an indirect access and refuses to vectorise.
 
 This module holds the driver (:func:`stockham`) and the power-of-two passes (radix 2, 4, 8); the
-odd radices (3, 5, generic) are in :mod:`dsp_kernels.cpu.fft.passes_odd`.
+odd radices (3, 5, generic) are in :mod:`dsp_kernels.cpu.fft.passes_odd`. The driver is chosen
+by the plan's type: a plan of power-of-two passes (:class:`~dsp_kernels.cpu.fft.plans.Pow2Plan`)
+compiles only the passes it can reach.
 """
 from __future__ import annotations
 
 import numba
 import numpy as np
 
-from dsp_kernels.config import jit, noalias_jit
+from numba.extending import overload
+
+from dsp_kernels.config import FASTMATH, inline_jit, noalias_jit
 from dsp_kernels.cpu.fft.passes_odd import _pass3, _pass5, _pass_generic, _pass_generic_direct
+from dsp_kernels.cpu.fft.plans import Pow2Plan
 
 u64 = numba.uint64
 
@@ -241,24 +246,54 @@ def _pass8(x, y, M_, twr, twi, off_, s_, mm_, L_, consts):
             y[M + o7 + u] = br * w7i + bi * w7r
 
 
-@jit
-def stockham(plan, work, L):
-    """Forward m-point DFT of the L interleaved signals in work row 0, in place.
+@inline_jit
+def _copy_back(work, src, n):
+    """The result to work row 0 when the last pass wrote row 1."""
+    if src != 0:
+        M = work.shape[1] // 2
+        w0 = work[0]
+        w1 = work[1]
+        for i in range(n):
+            w0[i] = w1[i]
+            w0[M + i] = w1[M + i]
 
-    ``work`` has two rows (the ping-pong buffers); in each, the real parts occupy the first half
-    and the imaginary parts the second (each half holds at least m * L values). One array per
-    buffer, not separate re/im arrays: with fewer distinct base pointers LLVM's runtime alias
-    checks pass and the vectorised loop runs.
-    """
+
+def _stockham_pow2(plan, work, L):
+    """The driver of :func:`stockham` for a :class:`~dsp_kernels.cpu.fft.plans.Pow2Plan`: only
+    the radix-8, 4 and 2 passes are reachable, so only they are compiled."""
     M = work.shape[1] // 2
-    m = plan.m
     factors = plan.factors
     src = 0
     # np.int64, not the literal 1: a literal would be typed Literal[int](1) on the first pass and
     # int64 after unification, and every pass function would be compiled twice (measured: 9 of
     # the first stft's compilations were such duplicates)
     s = np.int64(1)
-    ncur = m
+    ncur = plan.m
+    for st in range(factors.shape[0]):
+        r = factors[st]
+        mm = ncur // r
+        off = plan.tw_off[st]
+        x = work[src]
+        y = work[1 - src]
+        if r == 8:
+            _pass8(x, y, M, plan.tw_re, plan.tw_im, off, s, mm, L, plan.consts)
+        elif r == 4:
+            _pass4(x, y, M, plan.tw_re, plan.tw_im, off, s, mm, L)
+        else:
+            _pass2(x, y, M, plan.tw_re, plan.tw_im, off, s, mm, L)
+        src = 1 - src
+        s *= r
+        ncur = mm
+    _copy_back(work, src, plan.m * L)
+
+
+def _stockham_any(plan, work, L):
+    """The driver of :func:`stockham` for any plan: every radix."""
+    M = work.shape[1] // 2
+    factors = plan.factors
+    src = 0
+    s = np.int64(1)  # not a literal: see _stockham_pow2
+    ncur = plan.m
     for st in range(factors.shape[0]):
         r = factors[st]
         mm = ncur // r
@@ -284,10 +319,43 @@ def stockham(plan, work, L):
         src = 1 - src
         s *= r
         ncur = mm
-    if src != 0:
-        w0 = work[0]
-        w1 = work[1]
-        n = m * L
-        for i in range(n):
-            w0[i] = w1[i]
-            w0[M + i] = w1[M + i]
+    _copy_back(work, src, plan.m * L)
+
+
+def stockham(plan, work, L):
+    """Forward m-point DFT of the L interleaved signals in work row 0, in place.
+
+    ``work`` has two rows (the ping-pong buffers); in each, the real parts occupy the first half
+    and the imaginary parts the second (each half holds at least m * L values). One array per
+    buffer, not separate re/im arrays: with fewer distinct base pointers LLVM's runtime alias
+    checks pass and the vectorised loop runs.
+
+    In jitted code the driver is chosen by the plan's type (the overload below): a
+    :class:`~dsp_kernels.cpu.fft.plans.Pow2Plan` reaches only the radix-2, 4 and 8 passes.
+    Called from plain Python (``NUMBA_DISABLE_JIT=1``) it runs the general driver.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from dsp_kernels.cpu.fft.plans import get_fft_plan, make_work
+    >>> plan = get_fft_plan(8, np.float64)
+    >>> work = make_work(plan)
+    >>> work[0, :8] = 1.0  # real parts of a constant signal, imaginary parts zero
+    >>> stockham(plan, work, 1)
+    >>> float(work[0, 0]), float(abs(work[0, 1:8]).max())
+    (8.0, 0.0)
+    """
+    _stockham_any(plan, work, L)
+
+
+# Not inline="always": Numba compiles an overload's implementation for its typing anyway, and
+# inlining it at several sites of one function (_cfft_core) trips Numba's IR scope checks.
+# (Numba keys an overload's implementations by the compiler flags too, so a parfor body that
+# calls it compiles it a second time: about 0.5 s of a cold stft, still far less than the odd
+# passes it no longer compiles.)
+@overload(stockham, jit_options={"fastmath": set(FASTMATH), "nogil": True})
+def _stockham_for(plan, work, L):
+    # the pass set is a property of the plan's type: one rule, decided in plans._classed
+    if getattr(plan, "instance_class", None) is Pow2Plan:
+        return _stockham_pow2
+    return _stockham_any

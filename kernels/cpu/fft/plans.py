@@ -1,8 +1,9 @@
 """Plans of our CPU FFT: factorisation, twiddle tables, Bluestein chirps, cached per (n, dtype).
 
 A plan (:class:`FFTPlan`) is a flat NamedTuple of arrays and ints, so it is an ordinary argument
-of an njit function; its Numba type depends only on the dtype, so one compiled kernel serves
-every n. Plans are built here in plain Python (twiddles correctly rounded through
+of an njit function; its Numba type depends only on the dtype and on whether its passes are all
+of power-of-two radix (:class:`Pow2Plan`, a subclass), so one compiled kernel serves every n of
+a kind. Plans are built here in plain Python (twiddles correctly rounded through
 :func:`_sincos_2pi`) and cached with ``@table_cache`` (``dsp.clear_caches()`` empties them).
 The transforms that read them are :mod:`dsp_kernels.cpu.fft.transforms` (the njit API) and
 :mod:`dsp_kernels.cpu.fft.batched` (the batched entry functions).
@@ -31,7 +32,7 @@ import numpy as np
 
 from dsp_kernels.caches import table_cache
 
-__all__ = ["FFTPlan", "CPlan", "RPlan", "get_fft_plan", "get_rfft_plan", "make_work",
+__all__ = ["FFTPlan", "Pow2Plan", "CPlan", "RPlan", "get_fft_plan", "get_rfft_plan", "make_work",
            "MAX_DIRECT_PRIME"]
 
 MAX_DIRECT_PRIME = 31
@@ -70,6 +71,30 @@ class FFTPlan(NamedTuple):
 
 #: the same type serves both kinds of plan
 CPlan = RPlan = FFTPlan
+
+
+class Pow2Plan(FFTPlan):
+    """An :class:`FFTPlan` whose Stockham passes are all of radix 2, 4 or 8 (``m`` a power of two).
+
+    The same fields; only the class differs, and with it the Numba type: a kernel compiled for
+    a ``Pow2Plan`` contains the three power-of-two passes and not the odd ones (3, 5, generic),
+    which were half of the code of a cold power-of-two stft (see
+    :func:`dsp_kernels.cpu.fft.passes.stockham`). A kernel that meets both kinds of plan is
+    compiled once per kind.
+    """
+
+    __slots__ = ()
+
+
+#: the radices of a :class:`Pow2Plan` (what ``_factorize`` makes of a power of two)
+POW2_RADICES = (2, 4, 8)
+
+
+def _classed(plan: FFTPlan) -> FFTPlan:
+    """``plan`` as a :class:`Pow2Plan` when its passes allow (the one place that decides)."""
+    if all(int(r) in POW2_RADICES for r in plan.factors):
+        return Pow2Plan(*plan)
+    return plan
 
 
 # ---------------------------------------------------------------------------------------------
@@ -273,8 +298,8 @@ def _fft_plan_cached(n: int, dtype_name: str) -> CPlan:
     consts = _CONSTS.astype(dt)
     if n <= 1 or _largest_prime(n) <= MAX_DIRECT_PRIME:
         tables = _stockham_tables(max(n, 1), dt)
-        return FFTPlan(n, 0, 0, n, 0, max(n, 1), *tables, empty, empty, empty, empty,
-                       empty, empty, consts, _scales(n, dt), max(n, 1))
+        return _classed(FFTPlan(n, 0, 0, n, 0, max(n, 1), *tables, empty, empty, empty, empty,
+                                empty, empty, consts, _scales(n, dt), max(n, 1)))
     # Bluestein: X_k = w_k sum_j (x_j w_j) conj(w_{k-j}), w_k = exp(-i pi k^2 / n), a circular
     # convolution of smooth size m >= 2n - 1. k^2 is reduced mod 2n in integers for accuracy.
     m = _next_smooth(2 * n - 1)
@@ -304,8 +329,8 @@ def _fft_plan_cached(n: int, dtype_name: str) -> CPlan:
         spec /= m
     tables = _stockham_tables(m, dt)
     c = lambda a: np.ascontiguousarray(a, dtype=dt)
-    return FFTPlan(n, 0, 0, n, 1, m, *tables, c(w.real), c(w.imag), c(spec.real), c(spec.imag),
-                   empty, empty, consts, _scales(n, dt), m)
+    return _classed(FFTPlan(n, 0, 0, n, 1, m, *tables, c(w.real), c(w.imag), c(spec.real),
+                            c(spec.imag), empty, empty, consts, _scales(n, dt), m))
 
 
 def get_fft_plan(n: int, dtype=np.float64) -> FFTPlan:

@@ -66,7 +66,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from dsp_kernels.config import jit
+from dsp_kernels.config import inline_jit, jit
 from dsp_kernels.cpu.fft.passes import stockham
 from dsp_kernels.cpu.fft.plans import (  # noqa: F401  (re-exported: plans were defined here)
     MAX_DIRECT_PRIME,
@@ -89,8 +89,9 @@ __all__ = [
 def _cfft_core(plan, work):
     """Forward n-point DFT of the data in work row 0 (re, then im at M), in place."""
     M = work.shape[1] // 2  # imaginary parts start here
+    one = np.int64(1)  # not the literal 1: a Literal[int] L compiles every pass a second time
     if plan.bluestein == 0:
-        stockham(plan, work, 1)
+        stockham(plan, work, one)
         return
     n = plan.cn
     m = plan.m
@@ -105,7 +106,7 @@ def _cfft_core(plan, work):
     for k in range(n, m):
         work[0, k] = zero
         work[0, M + k] = zero
-    stockham(plan, work, 1)
+    stockham(plan, work, one)
     # pointwise product with the filter's spectrum, conjugated so that the forward pass that
     # follows computes the inverse transform (conj(F(conj z)) = unnormalised inverse)
     bfr = plan.bf_re
@@ -115,7 +116,7 @@ def _cfft_core(plan, work):
         xi = work[0, M + k]
         work[0, k] = xr * bfr[k] - xi * bfi[k]
         work[0, M + k] = -(xr * bfi[k] + xi * bfr[k])
-    stockham(plan, work, 1)
+    stockham(plan, work, one)
     for k in range(n):
         xr = work[0, k]
         xi = -work[0, M + k]
@@ -127,7 +128,7 @@ def _cfft_core(plan, work):
 # the njit API
 
 
-@jit
+@inline_jit
 def alloc_work(plan):
     """Scratch for one thread, allocated inside njit code (same as ``make_work``)."""
     return np.zeros((2, 2 * plan.work_len), dtype=plan.consts.dtype)
@@ -152,7 +153,7 @@ def fft_scaled_into(plan, x, out, work, inverse, scale):
         out[k] = complex(work[0, k] * sc, work[0, M + k] * scs)
 
 
-@jit
+@inline_jit
 def fft_into(plan, x, out, work, inverse):
     """np.fft.fft (inverse=False) or np.fft.ifft, 1/n included (inverse=True)."""
     if inverse:
@@ -204,7 +205,7 @@ def rfft_scaled_into(plan, x, out, work, scale):
         out[k] = complex(xr * half, xi * half)
 
 
-@jit
+@inline_jit
 def rfft_into(plan, x, out, work):
     """np.fft.rfft of x (length n) into out (length n//2 + 1)."""
     rfft_scaled_into(plan, x, out, work, plan.scales[0])
@@ -266,7 +267,7 @@ def irfft_scaled_into(plan, X, out, work, scale):
         out[2 * j + 1] = -work[0, M + j] * sc
 
 
-@jit
+@inline_jit
 def irfft_into(plan, X, out, work):
     """np.fft.irfft of X (length n//2 + 1) into out (length n), 1/n included."""
     irfft_scaled_into(plan, X, out, work, plan.scales[1])
