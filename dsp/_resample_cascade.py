@@ -1,0 +1,127 @@
+"""The sharp + short cascade of :func:`dsp.resample`'s 'hq' quality (design only; the kernels
+are ``fir_full`` and ``polyphase`` of :mod:`dsp_kernels.cpu.resample_fft` /
+:mod:`dsp_kernels.cpu.resample` and their GPU twins).
+
+Why two stages
+--------------
+A direct polyphase filter with soxr HQ's transition band (0.91 to 1.0 of the new Nyquist)
+costs ``2 Z / rc`` multiply-adds per output: 270 at 22.05 kHz -> 16 kHz. Its length is set by
+the narrow transition band, and fast convolution makes a long filter cheap, but only at one
+rate. So the work is split:
+
+1. **sharp**: the quality's own windowed sinc (``dsp.resampling._design``: passband, stopband,
+   ``Z``, ``beta``) sampled at the integer positions of the rate ``R`` it meets (after any
+   half-band stages), ``h[d] = rc sinc(rc d) kaiser(rc d / Z)``, ``rc = cutoff * target / R``,
+   applied at ``R`` without a rate change (full convolution, tails kept), by FFT on the CPU:
+   about 70 flops per sample at 22.05 kHz against 540 direct. It leaves nothing between the
+   new Nyquist and ``R - target / 2`` (the first image of what it keeps).
+2. **short**: a polyphase stage ``R -> target`` that only has to keep the passband
+   (``passband * target / 2``) flat and to stop the images from ``R - target / 2`` on. Its
+   transition band is then wide (7.28 to 14.05 kHz at 22.05 kHz -> 16 kHz) and the filter
+   short: 30 taps per output instead of 270. What lies between is the sharp stage's stopband
+   already.
+
+The cascade's response is the product of the two: the passband ripples add (each designed for
+at least the quality's attenuation, so within 3e-7 for 'hq'), the stopband is the sharp
+stage's from 1.0 of the new Nyquist up to ``R - target / 2`` and the short stage's beyond
+(designed for ``SHORT_EXTRA`` dB more than the quality). It runs while ``target / R`` is at
+most ``SHARP_BELOW``: nearer 1 the short stage's transition band narrows and it stops paying.
+"""
+from __future__ import annotations
+
+import math
+from typing import NamedTuple
+
+import numpy as np
+
+from dsp_kernels.caches import table_cache
+
+from .windows import bessel_i0
+
+#: the cascade runs while target / rate is at most this (the short stage's transition band,
+#: ``rate - target (1 + passband) / 2`` wide, is then at least 8x the sharp stage's)
+SHARP_BELOW = 0.8
+#: the short stage's attenuation over the quality's, in dB: it is short, so the margin is cheap,
+#: and it keeps the cascade's passband ripple near the sharp stage's alone
+SHORT_EXTRA = 9.0
+
+
+def windowed_sinc(u, num_zeros, beta):
+    """The windowed sinc ``sinc(u) * kaiser(u / Z)`` (in zero crossings), zero for ``|u| >= Z``."""
+    r = 1.0 - (u / num_zeros) ** 2
+    w = np.where(r > 0, bessel_i0(beta * np.sqrt(np.clip(r, 0.0, None))) / bessel_i0(beta), 0.0)
+    return np.sinc(u) * w
+
+
+class Cascade(NamedTuple):
+    """The two stages for one ``(rate, target, quality, dtype)``."""
+
+    #: the sharp stage's taps (odd count ``2 reach + 1``, symmetric), in the signal's dtype
+    taps: np.ndarray
+    #: samples of its output before the input's first one (its delay)
+    reach: int
+    #: block length of the CPU's fast convolution, and ``conj`` of the taps' spectrum there
+    n_fft: int
+    spectrum: np.ndarray
+    #: the short stage's polyphase table (up, taps) and ratio
+    table: np.ndarray
+    up: int
+    down: int
+
+
+def short_filter(rate, target, passband, atten):
+    """``(rc, num_zeros, beta)`` of the short stage: flat to ``passband * target / 2``,
+    ``atten`` dB down from ``rate - target / 2``; ``rc`` relative to ``rate / 2``."""
+    lo, hi = passband * target / 2.0, rate - target / 2.0
+    rc = (lo + hi) / rate  # the -6 dB point, midway, relative to the input's Nyquist
+    beta = 0.1102 * (atten - 8.7)
+    width = (hi - lo) / rate  # cycles per input sample
+    half = (atten - 7.95) / (2.285 * 2.0 * math.pi * width) / 2.0  # Kaiser's length, halved
+    return rc, rc * half, beta
+
+
+@table_cache(maxsize=16)
+def cascade(rate: int, target: int, quality_design: tuple, dtype_str: str):
+    """The :class:`Cascade` for integer rates with ``target / rate <= SHARP_BELOW``.
+
+    ``quality_design`` is ``(passband, atten, cutoff, num_zeros, beta)`` of the quality (its
+    attenuation with the 2 dB of design margin included).
+    """
+    from .fourier import rfft
+
+    passband, atten, cutoff, num_zeros, beta = quality_design
+    dtype = np.dtype(dtype_str)
+    rc = cutoff * target / rate
+    reach = int(math.floor(num_zeros / rc))
+    d = np.arange(-reach, reach + 1, dtype=np.float64)
+    sharp = rc * windowed_sinc(rc * d, num_zeros, beta)
+    # blocks of about 8 filter lengths: the overlap wastes an eighth; longer blocks cost more
+    # per sample in the FFT's log factor and leave L2
+    n_fft = max(1024, 1 << int(math.ceil(math.log2(8 * sharp.size))))
+    padded = np.zeros(n_fft)
+    padded[:sharp.size] = sharp
+    spectrum = np.conj(np.asarray(rfft(padded)))
+    g = math.gcd(rate, target)
+    up, down = target // g, rate // g
+    rc2, zeros2, beta2 = short_filter(float(rate), float(target), passband, atten + SHORT_EXTRA)
+    half = int(math.floor(zeros2 / rc2)) + 1
+    phase = np.arange(up, dtype=np.float64)[:, None] / up
+    tau = phase + (half - 1 - np.arange(2 * half, dtype=np.float64))[None, :]
+    table = rc2 * windowed_sinc(rc2 * tau, zeros2, beta2)
+    out = Cascade(np.ascontiguousarray(sharp, dtype=dtype), reach, n_fft,
+                  spectrum.astype(np.complex64 if dtype == np.float32 else np.complex128),
+                  np.ascontiguousarray(table, dtype=dtype), up, down)
+    for a in (out.taps, out.spectrum, out.table):
+        a.flags.writeable = False
+    return out
+
+
+def applies(quality_multistage, rate, target):
+    """Whether the cascade runs for this rate: integer rates, ``target / rate <= SHARP_BELOW``,
+    and not a whole decimation ``rate = k * target`` (2:1 stays the single-row polyphase stage
+    that the constant-Q transform's octave step reproduces by its own fast convolution,
+    ``dsp._cqt_octaves``; 44.1 and 48 kHz -> 16 kHz reach 22.05 and 24 kHz first)."""
+    if not (quality_multistage and float(rate).is_integer() and float(target).is_integer()
+            and target / rate <= SHARP_BELOW and max(rate, target) <= 2.0**31):
+        return False
+    return int(rate) % int(target) != 0

@@ -1,0 +1,115 @@
+"""A long symmetric FIR low-pass at the signal's own rate, by fast convolution: the sharp stage
+of :func:`dsp.resample`'s 'hq' cascade (half-band stages, this filter, a short polyphase stage).
+
+Entry function
+--------------
+``fir_full(x, taps, n_fft, spectrum)``
+    ``x`` (batch, n) float32/float64 C-contiguous, ``taps`` (T,) odd T; returns
+    (batch, n + T - 1), the full linear convolution with its tails:
+    ``out[i] = sum_j taps[j] x[i + j - (T - 1)]`` (samples outside the signal zero; for
+    symmetric taps this is the convolution, delayed by ``(T - 1) / 2``). ``spectrum``
+    (n_fft // 2 + 1,) complex holds ``conj(H_k)``, ``H`` the ``n_fft``-point transform of the
+    zero-padded taps (designed in float64 by the caller). Blocks of ``n_fft`` samples,
+    ``M = n_fft - T + 1`` apart, are transformed W at a time with the blocked real FFT
+    (:mod:`dsp_kernels.cpu.fft.block`), multiplied by the spectrum in lanes and transformed
+    back; the first ``M`` samples of each are outputs (overlap-save). About 70 flops per
+    output for 270 taps at ``n_fft = 4096`` instead of 540; the result differs from the direct
+    sum by float rounding.
+"""
+from __future__ import annotations
+
+import numpy as np
+from numba import prange
+
+from dsp_kernels.config import noalias_jit, pjit
+from dsp_kernels.cpu.fft import get_rfft_plan
+from dsp_kernels.cpu.fft.block import alloc_block_work, rfft_lanes_spectra, store_floats
+from dsp_kernels.cpu.fft.inverse_block import irfft_lanes_spectra
+from dsp_kernels.cpu.fft.passes import u64
+from dsp_kernels.cpu.stft_block import block_tasks, blocks_per_task, task_blocks
+
+__all__ = ["fir_full"]
+
+
+@noalias_jit
+def _multiply_lanes(P, hr, hi, lanes):
+    """``X_k *= H_k`` in place for every bin and lane (bin k of lane l: real part at
+    ``2 k W + l``, imaginary at ``(2 k + 1) W + l``)."""
+    W = u64(lanes)
+    two = u64(2)  # unsigned indices: a signed one makes LLVM gather and scatter
+    for k in range(hr.shape[0]):
+        s = two * u64(k) * W
+        a = hr[k]
+        b = hi[k]
+        for l in range(W):
+            xr = P[s + l]
+            xi = P[s + W + l]
+            P[s + l] = a * xr - b * xi
+            P[s + W + l] = a * xi + b * xr
+
+
+@pjit
+def _fir_blocks(x, reach, M, plan, hr, hi, groups_per_task, out):
+    batch, n = x.shape
+    n_out = out.shape[1]
+    N = plan.n
+    W = 64 // plan.consts.itemsize
+    n_blocks = (n_out + M - 1) // M
+    n_groups = (n_blocks + W - 1) // W
+    n_tasks, per_row = block_tasks(batch, n_groups, groups_per_task)
+    zero = x[0, 0] - x[0, 0]
+    for task in prange(n_tasks):
+        b, g0, g1 = task_blocks(task, per_row, groups_per_task, n_groups)
+        work = alloc_block_work(plan)
+        lanes = work.shape[1] // (2 * (plan.work_len + 1))
+        stage = np.empty(W * N, dtype=x.dtype)
+        ones = np.ones(N, dtype=x.dtype)
+        row = x[b]
+        dst = out[b]
+        for g in range(g0, g1):
+            c0 = g * W
+            B = min(W, n_blocks - c0)
+            # block c's samples start at c M - reach (the first tap of its first output)
+            s0 = c0 * M - reach
+            if s0 >= 0 and s0 + (B - 1) * M + N <= n:
+                rfft_lanes_spectra(plan, row, s0, M, B, ones, work, plan.scales[0])
+            else:  # a block reaching past either end: staged with zeros outside the signal
+                for l in range(B):
+                    st = s0 + l * M
+                    for i in range(N):
+                        j = st + i
+                        stage[l * N + i] = row[j] if j >= 0 and j < n else zero
+                rfft_lanes_spectra(plan, stage, np.int64(0), N, B, ones, work, plan.scales[0])
+            _multiply_lanes(work[1], hr, hi, lanes)
+            irfft_lanes_spectra(plan, work, plan.scales[1])
+            m0 = c0 * M
+            full = B if m0 + B * M <= n_out else B - 1  # the last block may be short
+            P = work[1]
+            store_floats(P, M, full, dst, m0, M)
+            for l in range(full, B):
+                for q in range(n_out - (m0 + l * M)):
+                    dst[m0 + l * M + q] = P[q * W + l]
+
+
+def fir_full(x, taps, n_fft, spectrum):
+    """Full convolution of the rows of ``x`` with the symmetric ``taps``: (batch, n) ->
+    (batch, n + T - 1), by overlap-save (module doc)."""
+    T = len(taps)
+    n = x.shape[1]
+    n_out = n + T - 1
+    out = np.empty((x.shape[0], n_out), dtype=x.dtype)
+    M = n_fft - T + 1
+    n_blocks = -(-n_out // M)
+    # zero margins (one vectorised copy) so that every block is read in place, W at a time
+    # through the in-register transposes, instead of staged sample by sample at the ends
+    padded = np.empty((x.shape[0], (T - 1) + n_blocks * M + n_fft), dtype=x.dtype)
+    padded[:, :T - 1] = 0
+    padded[:, T - 1:T - 1 + n] = x
+    padded[:, T - 1 + n:] = 0
+    plan = get_rfft_plan(n_fft, x.dtype)
+    s = np.asarray(spectrum)
+    hr = np.ascontiguousarray(s.real, dtype=x.dtype)
+    hi = np.ascontiguousarray(s.imag, dtype=x.dtype)
+    per_task = blocks_per_task(x.shape[0], n_blocks, x.dtype)
+    _fir_blocks(padded, np.int64(0), np.int64(M), plan, hr, hi, per_task, out)
+    return out
