@@ -95,9 +95,10 @@ def cascade(rate: int, target: int, quality_design: tuple, dtype_str: str):
     reach = int(math.floor(num_zeros / rc))
     d = np.arange(-reach, reach + 1, dtype=np.float64)
     sharp = rc * windowed_sinc(rc * d, num_zeros, beta)
-    # blocks of about 8 filter lengths: the overlap wastes an eighth; longer blocks cost more
-    # per sample in the FFT's log factor and leave L2
-    n_fft = max(1024, 1 << int(math.ceil(math.log2(8 * sharp.size))))
+    # blocks of 6 to 12 filter lengths (2048 points for 269 taps): the overlap wastes a sixth
+    # at most, longer blocks cost more per sample in the FFT's log factor, and a short signal
+    # (a group of 16 float32 blocks at a time) wastes less of its last group
+    n_fft = max(512, 1 << int(math.ceil(math.log2(6 * sharp.size))))
     padded = np.zeros(n_fft)
     padded[:sharp.size] = sharp
     spectrum = np.conj(np.asarray(rfft(padded)))

@@ -14,6 +14,7 @@ from numba import prange
 
 from dsp_kernels.caches import register as register_cache
 from dsp_kernels.config import jit, pjit
+from dsp_kernels.cpu.resample_lanes import short_polyphase, short_span
 
 #: outputs per parallel work item: large enough to amortise scheduling, small enough to balance
 BLOCK = 2048
@@ -26,6 +27,11 @@ ITEM_BYTES = 16384
 LANES = 8
 #: taps are zero-padded to a multiple of this (one 512-bit vector of float32): no scalar tail
 TAP_MULTIPLE = 16
+#: tables of at most this many (padded) taps and rows take the period-lanes kernel
+#: (:mod:`dsp_kernels.cpu.resample_lanes`): a dot product this short is dominated by its
+#: horizontal sum, and its table of outputs (rows x W) stays in L1 / L2
+SHORT_TAPS = 64
+SHORT_ROWS = 4096
 
 
 @jit
@@ -176,11 +182,19 @@ def polyphase(x, table, up, down, n_out, shift=0):
     r = np.arange(up, dtype=np.int64)
     phase_of = (r * down) % up
     offset_of = (r * down) // up - half + 1 + shift
-    last = (max(n_periods, LANES) - 1) * down + int(offset_of[-1]) + table.shape[1]
+    short = table.shape[1] <= SHORT_TAPS and up <= SHORT_ROWS
+    if short:  # the last group of W periods' last tile row
+        W = 64 // table.dtype.itemsize
+        last = (-(-n_periods // W) * W - 1) * down + int(offset_of[0]) + short_span(table, offset_of)
+    else:
+        last = (max(n_periods, LANES) - 1) * down + int(offset_of[-1]) + table.shape[1]
     x = _zero_margins(x, before, max(0, last - before - x.shape[1]), table.dtype)
+    out = np.empty((x.shape[0], n_out), dtype=table.dtype)
+    if short:
+        return short_polyphase(x, table, phase_of, offset_of, up, down, n_periods, out,
+                               x.shape[0] * n_out * taps >= SERIAL_MACS)
     span = ITEM_BYTES // table.dtype.itemsize - table.shape[1]
     periods = max(LANES, span // down // LANES * LANES)
-    out = np.empty((x.shape[0], n_out), dtype=table.dtype)
     n_items = _n_items(x, periods, n_periods)
     kernel = _polyphase_serial if x.shape[0] * n_out * taps < SERIAL_MACS else _polyphase_parallel
     kernel(x, table, phase_of, offset_of, np.int64(up), np.int64(down), np.int64(periods), np.int64(n_periods),

@@ -69,11 +69,13 @@ def _fir_blocks(x, reach, M, plan, hr, hi, groups_per_task, out):
         for g in range(g0, g1):
             c0 = g * W
             B = min(W, n_blocks - c0)
-            # block c's samples start at c M - reach (the first tap of its first output)
+            # block c's samples start at c M - reach (the first tap of its first output); the
+            # caller's zero margins cover all W blocks of the last group, so every group is
+            # loaded whole through the in-register transposes (lanes past B are not stored)
             s0 = c0 * M - reach
-            if s0 >= 0 and s0 + (B - 1) * M + N <= n:
-                rfft_lanes_spectra(plan, row, s0, M, B, ones, work, plan.scales[0])
-            else:  # a block reaching past either end: staged with zeros outside the signal
+            if s0 >= 0 and s0 + (W - 1) * M + N <= n:
+                rfft_lanes_spectra(plan, row, s0, M, W, ones, work, plan.scales[0])
+            else:  # not reached with the caller's margins; kept for a direct call without them
                 for l in range(B):
                     st = s0 + l * M
                     for i in range(N):
@@ -102,7 +104,8 @@ def fir_full(x, taps, n_fft, spectrum):
     n_blocks = -(-n_out // M)
     # zero margins (one vectorised copy) so that every block is read in place, W at a time
     # through the in-register transposes, instead of staged sample by sample at the ends
-    padded = np.empty((x.shape[0], (T - 1) + n_blocks * M + n_fft), dtype=x.dtype)
+    W = 64 // x.dtype.itemsize
+    padded = np.empty((x.shape[0], (T - 1) + -(-n_blocks // W) * W * M + n_fft), dtype=x.dtype)
     padded[:, :T - 1] = 0
     padded[:, T - 1:T - 1 + n] = x
     padded[:, T - 1 + n:] = 0
