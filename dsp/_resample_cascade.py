@@ -41,9 +41,11 @@ from .windows import bessel_i0
 #: the cascade runs while target / rate is at most this (the short stage's transition band,
 #: ``rate - target (1 + passband) / 2`` wide, is then at least 8x the sharp stage's)
 SHARP_BELOW = 0.8
-#: the short stage's attenuation over the quality's, in dB: it is short, so the margin is cheap,
-#: and it keeps the cascade's passband ripple near the sharp stage's alone
+#: the short stage's attenuation over the quality's, at least, in dB: it is short, so the margin
+#: is cheap, and it keeps the cascade's passband ripple near the sharp stage's alone
 SHORT_EXTRA = 9.0
+#: the short stage's taps are a multiple of this (the CPU kernels pad rows to 16 float32 taps)
+SHORT_TAP_MULTIPLE = 16
 
 
 def windowed_sinc(u, num_zeros, beta):
@@ -70,13 +72,27 @@ class Cascade(NamedTuple):
 
 
 def short_filter(rate, target, passband, atten):
-    """``(rc, num_zeros, beta)`` of the short stage: flat to ``passband * target / 2``,
-    ``atten`` dB down from ``rate - target / 2``; ``rc`` relative to ``rate / 2``."""
+    """``(rc, num_zeros, beta)`` of the short stage: flat to ``passband * target / 2``, at least
+    ``atten`` dB down from ``rate - target / 2``; ``rc`` relative to ``rate / 2``.
+
+    Its length is rounded up to a multiple of ``SHORT_TAP_MULTIPLE`` taps and the attenuation
+    raised to what that length affords: the CPU kernel pads its taps to 16 anyway, and the
+    flatter the short stage, the nearer the cascade's passband is to the sharp stage's alone
+    (at 96 kHz -> 16 kHz, after two half-band stages, 9 dB of margin measured 3.2e-7 at 0.91,
+    against soxr HQ's 2.6e-7 there; the free taps, 170 dB at 24 kHz, give 2.5e-7, as the
+    single stage did).
+    """
     lo, hi = passband * target / 2.0, rate - target / 2.0
     rc = (lo + hi) / rate  # the -6 dB point, midway, relative to the input's Nyquist
-    beta = 0.1102 * (atten - 8.7)
     width = (hi - lo) / rate  # cycles per input sample
-    half = (atten - 7.95) / (2.285 * 2.0 * math.pi * width) / 2.0  # Kaiser's length, halved
+    # Kaiser: atten = 7.95 + 2.285 * (2 half) * (2 pi width); taps = 2 (floor(half) + 1)
+    per_sample = 2.285 * 2.0 * math.pi * width * 2.0
+    half = (atten - 7.95) / per_sample
+    taps = SHORT_TAP_MULTIPLE * math.ceil(2 * (math.floor(half) + 1) / SHORT_TAP_MULTIPLE)
+    # taps / 2 - 0.5 keeps floor(half) + 1 = taps / 2 (half a sample clear of rounding)
+    half = max(half, taps / 2 - 0.5)
+    atten = 7.95 + per_sample * half
+    beta = 0.1102 * (atten - 8.7)
     return rc, rc * half, beta
 
 

@@ -14,7 +14,7 @@ from numba import prange
 
 from dsp_kernels.caches import register as register_cache
 from dsp_kernels.config import jit, pjit
-from dsp_kernels.cpu.resample_lanes import short_polyphase, short_span
+from dsp_kernels.cpu.resample_lanes import short_polyphase
 
 #: outputs per parallel work item: large enough to amortise scheduling, small enough to balance
 BLOCK = 2048
@@ -174,25 +174,21 @@ def polyphase(x, table, up, down, n_out, shift=0):
     half = taps // 2
     table = _padded(table)
     n_periods = (n_out + up - 1) // up
+    r = np.arange(up, dtype=np.int64)
+    phase_of = (r * down) % up
+    out = np.empty((x.shape[0], n_out), dtype=table.dtype)
+    if table.shape[1] <= SHORT_TAPS and up <= SHORT_ROWS:  # stages its end groups itself
+        offset_of = (r * down) // up - half + 1 + shift
+        return short_polyphase(np.ascontiguousarray(x, dtype=table.dtype), table, phase_of, offset_of, up,
+                               down, n_periods, out, x.shape[0] * n_out * taps >= SERIAL_MACS)
     # zero margins (a copy of x, a few percent of the filtering's time) so that the kernel never
     # tests a window against the signal's ends: before, the first window's reach; after, the
     # last group's (up to LANES periods from the last item's start, every padded tap read)
     before = max(0, half - 1 - shift)
     shift += before
-    r = np.arange(up, dtype=np.int64)
-    phase_of = (r * down) % up
     offset_of = (r * down) // up - half + 1 + shift
-    short = table.shape[1] <= SHORT_TAPS and up <= SHORT_ROWS
-    if short:  # the last group of W periods' last tile row
-        W = 64 // table.dtype.itemsize
-        last = (-(-n_periods // W) * W - 1) * down + int(offset_of[0]) + short_span(table, offset_of)
-    else:
-        last = (max(n_periods, LANES) - 1) * down + int(offset_of[-1]) + table.shape[1]
+    last = (max(n_periods, LANES) - 1) * down + int(offset_of[-1]) + table.shape[1]
     x = _zero_margins(x, before, max(0, last - before - x.shape[1]), table.dtype)
-    out = np.empty((x.shape[0], n_out), dtype=table.dtype)
-    if short:
-        return short_polyphase(x, table, phase_of, offset_of, up, down, n_periods, out,
-                               x.shape[0] * n_out * taps >= SERIAL_MACS)
     span = ITEM_BYTES // table.dtype.itemsize - table.shape[1]
     periods = max(LANES, span // down // LANES * LANES)
     n_items = _n_items(x, periods, n_periods)
@@ -203,39 +199,63 @@ def polyphase(x, table, up, down, n_out, shift=0):
 
 
 @jit
-def _halfband_item(xe, xo, taps, center, base, out, item, nblocks):
+def _halfband_item(x, taps, center, shift, out, item, nblocks, ev, od):
     # Output i = center * x[2 c] + sum_k taps[k] (x[2 c - 2k - 1] + x[2 c + 2k + 1]), c = i - shift:
-    # the even taps of a half-band filter are zero but the centre's, so with x split into its
-    # even (xe) and odd (xo) samples the sum runs over the odd taps only, each once for a
-    # symmetric pair. Taken tap by tap over a block of outputs, every pass is a contiguous
-    # vector operation (xo[i + lo] + xo[i + hi]) and the block of outputs stays in L1.
+    # the even taps of a half-band filter are zero but the centre's, so with the block's even
+    # (ev) and odd (od) samples split apart the sum runs over the odd taps only, each once for
+    # a symmetric pair. The split is made here, block by block into L1 scratch (a whole-signal
+    # copy of each half cost as much as the filtering); samples outside x are zero. Taken tap
+    # by tap over the block, every pass is a contiguous vector operation (od[j + nt - k - 1] +
+    # od[j + nt + k]) and the block of outputs stays in L1.
+    nt = taps.shape[0]
     ch = item // nblocks
     b = item - ch * nblocks
+    n = x.shape[1]
     n_out = out.shape[1]
     i0 = b * BLOCK
     cnt = min(n_out, i0 + BLOCK) - i0
+    xc = x[ch]
     oc = out[ch, i0:i0 + cnt]
-    ev = xe[ch, i0 + base:i0 + base + cnt]
+    c0 = i0 - shift
+    # ev[j] = x[2 (c0 + j)], od[j] = x[2 (c0 - nt + j) + 1]
+    e_lo = 2 * c0
+    o_lo = 2 * (c0 - nt) + 1
+    if e_lo >= 0 and o_lo >= 0 and 2 * (c0 + cnt - 1) < n and 2 * (c0 - nt + cnt + 2 * nt - 1) + 1 < n:
+        for j in range(cnt):
+            ev[j] = xc[e_lo + 2 * j]
+        for j in range(cnt + 2 * nt):
+            od[j] = xc[o_lo + 2 * j]
+    else:  # a block at either end of the signal
+        for j in range(cnt):
+            q = e_lo + 2 * j
+            ev[j] = xc[q] if q >= 0 and q < n else 0.0
+        for j in range(cnt + 2 * nt):
+            q = o_lo + 2 * j
+            od[j] = xc[q] if q >= 0 and q < n else 0.0
     for j in range(cnt):
         oc[j] = center * ev[j]
-    for k in range(taps.shape[0]):
+    for k in range(nt):
         t = taps[k]
-        a = xo[ch, i0 + base - k - 1:i0 + base - k - 1 + cnt]
-        c = xo[ch, i0 + base + k:i0 + base + k + cnt]
+        a = od[nt - k - 1:nt - k - 1 + cnt]
+        c = od[nt + k:nt + k + cnt]
         for j in range(cnt):
             oc[j] += t * (a[j] + c[j])
 
 
 @pjit
-def _halfband_parallel(xe, xo, taps, center, base, out, nblocks):
+def _halfband_parallel(x, taps, center, shift, out, nblocks):
     for item in prange(out.shape[0] * nblocks):
-        _halfband_item(xe, xo, taps, center, base, out, item, nblocks)
+        ev = np.empty(BLOCK, dtype=out.dtype)
+        od = np.empty(BLOCK + 2 * taps.shape[0], dtype=out.dtype)
+        _halfband_item(x, taps, center, shift, out, item, nblocks, ev, od)
 
 
 @jit
-def _halfband_serial(xe, xo, taps, center, base, out, nblocks):
+def _halfband_serial(x, taps, center, shift, out, nblocks):
+    ev = np.empty(BLOCK, dtype=out.dtype)
+    od = np.empty(BLOCK + 2 * taps.shape[0], dtype=out.dtype)
     for item in range(out.shape[0] * nblocks):
-        _halfband_item(xe, xo, taps, center, base, out, item, nblocks)
+        _halfband_item(x, taps, center, shift, out, item, nblocks, ev, od)
 
 
 def halfband(x, taps, shift, n_out):
@@ -245,20 +265,12 @@ def halfband(x, taps, shift, n_out):
     ``c = i - shift`` and samples outside ``x`` zero: ``shift`` outputs before ``x``'s first
     sample carry the filter's leading tail. ``taps`` (1-D) has the accumulator's dtype.
     """
-    nch, n = x.shape
-    nt = taps.shape[0]
-    # even / odd samples, zero-padded so that every window read is in range: xo[q] holds x[2q + 1]
-    # at q = index - pad, with pad >= shift + nt (the most any output reaches back)
-    pad = shift + nt + 1
-    width = pad + max(n_out, (n + 1) // 2) + nt + 1
-    xe = np.zeros((nch, width), dtype=taps.dtype)
-    xo = np.zeros((nch, width), dtype=taps.dtype)
-    xe[:, pad:pad + (n + 1) // 2] = x[:, 0::2]
-    xo[:, pad:pad + n // 2] = x[:, 1::2]
+    x = np.ascontiguousarray(x, dtype=taps.dtype)
+    nch = x.shape[0]
     out = np.empty((nch, n_out), dtype=taps.dtype)
     nblocks = (n_out + BLOCK - 1) // BLOCK
-    kernel = _halfband_serial if nch * n_out * nt < SERIAL_MACS else _halfband_parallel
-    kernel(xe, xo, taps, taps.dtype.type(0.5), np.int64(pad - shift), out, np.int64(nblocks))
+    kernel = _halfband_serial if nch * n_out * taps.shape[0] < SERIAL_MACS else _halfband_parallel
+    kernel(x, taps, taps.dtype.type(0.5), np.int64(shift), out, np.int64(nblocks))
     return out
 
 

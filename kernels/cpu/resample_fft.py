@@ -62,26 +62,25 @@ def _fir_blocks(x, reach, M, plan, hr, hi, groups_per_task, out):
         b, g0, g1 = task_blocks(task, per_row, groups_per_task, n_groups)
         work = alloc_block_work(plan)
         lanes = work.shape[1] // (2 * (plan.work_len + 1))
-        stage = np.empty(W * N, dtype=x.dtype)
+        stage = np.empty((W - 1) * M + N, dtype=x.dtype)
         ones = np.ones(N, dtype=x.dtype)
         row = x[b]
         dst = out[b]
         for g in range(g0, g1):
             c0 = g * W
             B = min(W, n_blocks - c0)
-            # block c's samples start at c M - reach (the first tap of its first output); the
-            # caller's zero margins cover all W blocks of the last group, so every group is
-            # loaded whole through the in-register transposes (lanes past B are not stored)
+            # block c's samples start at c M - reach (the first tap of its first output); a
+            # group's W blocks read one contiguous stretch, copied with zeros outside the signal
+            # when it reaches past either end (the first and last groups only: no copy of the
+            # whole signal). All W lanes are always transformed (those past B are not stored).
             s0 = c0 * M - reach
-            if s0 >= 0 and s0 + (W - 1) * M + N <= n:
+            if s0 >= 0 and s0 + stage.shape[0] <= n:
                 rfft_lanes_spectra(plan, row, s0, M, W, ones, work, plan.scales[0])
-            else:  # not reached with the caller's margins; kept for a direct call without them
-                for l in range(B):
-                    st = s0 + l * M
-                    for i in range(N):
-                        j = st + i
-                        stage[l * N + i] = row[j] if j >= 0 and j < n else zero
-                rfft_lanes_spectra(plan, stage, np.int64(0), N, B, ones, work, plan.scales[0])
+            else:
+                for i in range(stage.shape[0]):
+                    j = s0 + i
+                    stage[i] = row[j] if j >= 0 and j < n else zero
+                rfft_lanes_spectra(plan, stage, np.int64(0), M, W, ones, work, plan.scales[0])
             _multiply_lanes(work[1], hr, hi, lanes)
             irfft_lanes_spectra(plan, work, plan.scales[1])
             m0 = c0 * M
@@ -97,22 +96,14 @@ def fir_full(x, taps, n_fft, spectrum):
     """Full convolution of the rows of ``x`` with the symmetric ``taps``: (batch, n) ->
     (batch, n + T - 1), by overlap-save (module doc)."""
     T = len(taps)
-    n = x.shape[1]
-    n_out = n + T - 1
+    n_out = x.shape[1] + T - 1
     out = np.empty((x.shape[0], n_out), dtype=x.dtype)
     M = n_fft - T + 1
     n_blocks = -(-n_out // M)
-    # zero margins (one vectorised copy) so that every block is read in place, W at a time
-    # through the in-register transposes, instead of staged sample by sample at the ends
-    W = 64 // x.dtype.itemsize
-    padded = np.empty((x.shape[0], (T - 1) + -(-n_blocks // W) * W * M + n_fft), dtype=x.dtype)
-    padded[:, :T - 1] = 0
-    padded[:, T - 1:T - 1 + n] = x
-    padded[:, T - 1 + n:] = 0
     plan = get_rfft_plan(n_fft, x.dtype)
     s = np.asarray(spectrum)
     hr = np.ascontiguousarray(s.real, dtype=x.dtype)
     hi = np.ascontiguousarray(s.imag, dtype=x.dtype)
     per_task = blocks_per_task(x.shape[0], n_blocks, x.dtype)
-    _fir_blocks(padded, np.int64(0), np.int64(M), plan, hr, hi, per_task, out)
+    _fir_blocks(np.ascontiguousarray(x), np.int64(T - 1), np.int64(M), plan, hr, hi, per_task, out)
     return out

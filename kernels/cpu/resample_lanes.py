@@ -64,16 +64,26 @@ def _short_residues(L, table, phase_of, rel, O, lanes):
 
 
 @jit
-def _short_group(xc, table, phase_of, rel, off0, up, down, k0, L, O, oc):
+def _short_group(xc, table, phase_of, rel, off0, up, down, k0, L, O, S, oc):
     # W consecutive periods k0 .. k0 + W - 1 as lanes: L[t W + l] = x[(k0 + l) down + off0 + t],
-    # moved by in-register tile transposes (the input is zero-margined far enough by the
-    # caller); every residue's outputs of the W periods are then one vector each, moved back to
-    # the output rows by the same transposes.
+    # moved by in-register tile transposes; every residue's outputs of the W periods are then
+    # one vector each, moved back to the output rows by the same transposes. A group whose
+    # reads reach past either end of x is first copied into S with zeros outside the signal
+    # (only the first and last groups: no copy of the whole signal).
     W = vector_lanes(xc)
     span = L.shape[0] // W
     base = k0 * down + off0
+    n = xc.shape[0]
+    if base >= 0 and base + S.shape[0] <= n:
+        src = xc
+    else:
+        for i in range(S.shape[0]):
+            j = base + i
+            S[i] = xc[j] if j >= 0 and j < n else 0.0
+        src = S
+        base = 0
     for t0 in range(0, span, W):
-        transpose_tile(xc, base + t0, down, L, t0 * W, W)
+        transpose_tile(src, base + t0, down, L, t0 * W, W)
     _short_residues(L, table, phase_of, rel, O, np.int64(W))  # np.int64: not a literal type
     n_out = oc.shape[0]
     m0 = k0 * up
@@ -95,8 +105,9 @@ def _short_parallel(x, table, phase_of, rel, off0, up, down, span, n_groups, out
         g0 = (item - c * per_row) * SHORT_GROUPS
         L = np.empty(span * W, dtype=x.dtype)
         O = np.empty(table.shape[0] * W, dtype=x.dtype)
+        S = np.empty((W - 1) * down + span, dtype=x.dtype)
         for g in range(g0, min(n_groups, g0 + SHORT_GROUPS)):
-            _short_group(x[c], table, phase_of, rel, off0, up, down, g * W, L, O, out[c])
+            _short_group(x[c], table, phase_of, rel, off0, up, down, g * W, L, O, S, out[c])
 
 
 @jit
@@ -104,15 +115,16 @@ def _short_serial(x, table, phase_of, rel, off0, up, down, span, n_groups, out):
     W = 64 // x.itemsize
     L = np.empty(span * W, dtype=x.dtype)
     O = np.empty(table.shape[0] * W, dtype=x.dtype)
+    S = np.empty((W - 1) * down + span, dtype=x.dtype)
     for c in range(x.shape[0]):
         for g in range(n_groups):
-            _short_group(x[c], table, phase_of, rel, off0, up, down, g * W, L, O, out[c])
+            _short_group(x[c], table, phase_of, rel, off0, up, down, g * W, L, O, S, out[c])
 
 
 def short_polyphase(x, table, phase_of, offset_of, up, down, n_periods, out, parallel):
     """Output ``k * up + r`` (period k, residue r) of every row of the zero-margined ``x`` is
-    ``table[phase_of[r]] . x[k * down + offset_of[r] :][:taps]``, into ``out`` (rows, n_out);
-    ``x`` must hold every tile row the last group of W periods reads (:func:`short_span`)."""
+    ``table[phase_of[r]] . x[k * down + offset_of[r] :][:taps]`` (samples outside ``x`` zero;
+    offsets may be negative), into ``out`` (rows, n_out)."""
     off0 = int(offset_of[0])
     span = short_span(table, offset_of)
     n_groups = -(-n_periods // (64 // table.dtype.itemsize))
