@@ -179,8 +179,9 @@ def polyphase(x, table, up, down, n_out, shift=0):
     out = np.empty((x.shape[0], n_out), dtype=table.dtype)
     if table.shape[1] <= SHORT_TAPS and up <= SHORT_ROWS:  # stages its end groups itself
         offset_of = (r * down) // up - half + 1 + shift
+        # its multiply-adds cost about a third of the general kernel's: the same serial rule in time
         return short_polyphase(np.ascontiguousarray(x, dtype=table.dtype), table, phase_of, offset_of, up,
-                               down, n_periods, out, x.shape[0] * n_out * taps >= SERIAL_MACS)
+                               down, n_periods, out, x.shape[0] * n_out * taps >= 3 * SERIAL_MACS)
     # zero margins (a copy of x, a few percent of the filtering's time) so that the kernel never
     # tests a window against the signal's ends: before, the first window's reach; after, the
     # last group's (up to LANES periods from the last item's start, every padded tap read)

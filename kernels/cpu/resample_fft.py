@@ -21,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 from numba import prange
 
-from dsp_kernels.config import noalias_jit, pjit
+from dsp_kernels.config import jit, noalias_jit, pjit
 from dsp_kernels.cpu.fft import get_rfft_plan
 from dsp_kernels.cpu.fft.block import alloc_block_work, rfft_lanes_spectra, store_floats
 from dsp_kernels.cpu.fft.inverse_block import irfft_lanes_spectra
@@ -48,48 +48,69 @@ def _multiply_lanes(P, hr, hi, lanes):
             P[s + W + l] = a * xi + b * xr
 
 
-@pjit
-def _fir_blocks(x, reach, M, plan, hr, hi, groups_per_task, out):
-    batch, n = x.shape
+@jit
+def _fir_task(x, reach, M, plan, hr, hi, groups_per_task, out, task, per_row, work, stage, ones):
+    n = x.shape[1]
     n_out = out.shape[1]
     N = plan.n
     W = 64 // plan.consts.itemsize
     n_blocks = (n_out + M - 1) // M
     n_groups = (n_blocks + W - 1) // W
-    n_tasks, per_row = block_tasks(batch, n_groups, groups_per_task)
     zero = x[0, 0] - x[0, 0]
+    lanes = work.shape[1] // (2 * (plan.work_len + 1))
+    b, g0, g1 = task_blocks(task, per_row, groups_per_task, n_groups)
+    row = x[b]
+    dst = out[b]
+    for g in range(g0, g1):
+        c0 = g * W
+        B = min(W, n_blocks - c0)
+        # block c's samples start at c M - reach (the first tap of its first output); a
+        # group's W blocks read one contiguous stretch, copied with zeros outside the signal
+        # when it reaches past either end (the first and last groups only: no copy of the
+        # whole signal). All W lanes are always transformed (those past B are not stored).
+        s0 = c0 * M - reach
+        if s0 >= 0 and s0 + stage.shape[0] <= n:
+            rfft_lanes_spectra(plan, row, s0, M, W, ones, work, plan.scales[0])
+        else:
+            for i in range(stage.shape[0]):
+                j = s0 + i
+                stage[i] = row[j] if j >= 0 and j < n else zero
+            rfft_lanes_spectra(plan, stage, np.int64(0), M, W, ones, work, plan.scales[0])
+        _multiply_lanes(work[1], hr, hi, lanes)
+        irfft_lanes_spectra(plan, work, plan.scales[1])
+        m0 = c0 * M
+        full = B if m0 + B * M <= n_out else B - 1  # the last block may be short
+        P = work[1]
+        store_floats(P, M, full, dst, m0, M)
+        for l in range(full, B):
+            for q in range(n_out - (m0 + l * M)):
+                dst[m0 + l * M + q] = P[q * W + l]
+
+
+@pjit
+def _fir_parallel(x, reach, M, plan, hr, hi, groups_per_task, out, n_tasks, per_row):
+    W = 64 // plan.consts.itemsize
     for task in prange(n_tasks):
-        b, g0, g1 = task_blocks(task, per_row, groups_per_task, n_groups)
         work = alloc_block_work(plan)
-        lanes = work.shape[1] // (2 * (plan.work_len + 1))
-        stage = np.empty((W - 1) * M + N, dtype=x.dtype)
-        ones = np.ones(N, dtype=x.dtype)
-        row = x[b]
-        dst = out[b]
-        for g in range(g0, g1):
-            c0 = g * W
-            B = min(W, n_blocks - c0)
-            # block c's samples start at c M - reach (the first tap of its first output); a
-            # group's W blocks read one contiguous stretch, copied with zeros outside the signal
-            # when it reaches past either end (the first and last groups only: no copy of the
-            # whole signal). All W lanes are always transformed (those past B are not stored).
-            s0 = c0 * M - reach
-            if s0 >= 0 and s0 + stage.shape[0] <= n:
-                rfft_lanes_spectra(plan, row, s0, M, W, ones, work, plan.scales[0])
-            else:
-                for i in range(stage.shape[0]):
-                    j = s0 + i
-                    stage[i] = row[j] if j >= 0 and j < n else zero
-                rfft_lanes_spectra(plan, stage, np.int64(0), M, W, ones, work, plan.scales[0])
-            _multiply_lanes(work[1], hr, hi, lanes)
-            irfft_lanes_spectra(plan, work, plan.scales[1])
-            m0 = c0 * M
-            full = B if m0 + B * M <= n_out else B - 1  # the last block may be short
-            P = work[1]
-            store_floats(P, M, full, dst, m0, M)
-            for l in range(full, B):
-                for q in range(n_out - (m0 + l * M)):
-                    dst[m0 + l * M + q] = P[q * W + l]
+        stage = np.empty((W - 1) * M + plan.n, dtype=x.dtype)
+        ones = np.ones(plan.n, dtype=x.dtype)
+        _fir_task(x, reach, M, plan, hr, hi, groups_per_task, out, task, per_row, work, stage, ones)
+
+
+@jit
+def _fir_serial(x, reach, M, plan, hr, hi, groups_per_task, out, n_tasks, per_row):
+    W = 64 // plan.consts.itemsize
+    work = alloc_block_work(plan)
+    stage = np.empty((W - 1) * M + plan.n, dtype=x.dtype)
+    ones = np.ones(plan.n, dtype=x.dtype)
+    for task in range(n_tasks):
+        _fir_task(x, reach, M, plan, hr, hi, groups_per_task, out, task, per_row, work, stage, ones)
+
+
+#: below this many output samples (about a third of a millisecond of work) one thread does it:
+#: waking the pool costs more, and on a busy machine a parallel call waits for a descheduled
+#: worker (the rule of dsp_kernels.cpu.resample.SERIAL_MACS, in this kernel's cost)
+SERIAL_SAMPLES = 1 << 17
 
 
 def fir_full(x, taps, n_fft, spectrum):
@@ -105,5 +126,9 @@ def fir_full(x, taps, n_fft, spectrum):
     hr = np.ascontiguousarray(s.real, dtype=x.dtype)
     hi = np.ascontiguousarray(s.imag, dtype=x.dtype)
     per_task = blocks_per_task(x.shape[0], n_blocks, x.dtype)
-    _fir_blocks(np.ascontiguousarray(x), np.int64(T - 1), np.int64(M), plan, hr, hi, per_task, out)
+    n_groups = -(-n_blocks // (64 // x.dtype.itemsize))
+    n_tasks, per_row = block_tasks(x.shape[0], n_groups, per_task)
+    kernel = _fir_serial if x.shape[0] * n_out < SERIAL_SAMPLES else _fir_parallel
+    kernel(np.ascontiguousarray(x), np.int64(T - 1), np.int64(M), plan, hr, hi, np.int64(per_task), out,
+           np.int64(n_tasks), np.int64(per_row))
     return out
