@@ -187,42 +187,6 @@ def naive_kaiser_sinc_resample(x, orig_sr, target_sr, n_out, cutoff, num_zeros, 
     return out
 
 
-def naive_halfband_cascade(x, rate, target_sr, n_out, half_taps, cutoff, num_zeros, beta):
-    """Decimate by 2 with a half-band filter, then resample with the Kaiser-windowed sinc.
-
-    Stage 1: ``y1[u] = sum_j h[j] x[2u - j]`` for every integer ``u`` (tails before and after the
-    signal included; x zero outside) with ``h[0] = 1/2``, ``h[+-(2k + 1)] = half_taps[k]`` and
-    other taps zero. Stage 2: output ``m`` at time ``p = m (rate / 2) / target_sr`` of ``y1``,
-    ``sum_u y1[u] rc sinc(rc (p - u)) kaiser(rc (p - u) / Z)`` as in naive_kaiser_sinc_resample.
-    """
-    x = _np.asarray(x, dtype=_np.float64)
-    K = len(half_taps)
-    h = {0: 0.5}
-    for k, t in enumerate(half_taps):
-        h[2 * k + 1] = h[-(2 * k + 1)] = float(t)
-    lo = -K - 1
-    y1 = []
-    for u in range(lo, len(x) // 2 + K + 2):
-        y1.append(sum(t * x[2 * u - j] for j, t in h.items() if 0 <= 2 * u - j < len(x)))
-    y1 = _np.array(y1)
-    # stage 2 on y1, whose index i holds time u = i + lo: shift the positions by -lo samples
-    rate2 = rate / 2.0
-    rc = cutoff * min(1.0, target_sr / rate2)
-    out = _np.zeros(n_out)
-    for m in range(n_out):
-        p = m * rate2 / target_sr - lo
-        acc = 0.0
-        for i in range(len(y1)):
-            v = rc * (p - i)
-            if abs(v) >= num_zeros:
-                continue
-            s_ = 1.0 if v == 0 else _qmath.sin(_qmath.pi * v) / (_qmath.pi * v)
-            w = float(_np.i0(beta * _qmath.sqrt(1.0 - (v / num_zeros) ** 2)) / _np.i0(beta))
-            acc += y1[i] * rc * s_ * w
-        out[m] = acc
-    return out
-
-
 def naive_sharp_short_cascade(x, rate, target_sr, n_out, sharp, short, half_taps=None):
     """'hq''s cascade by its definition: [a half-band decimation by 2,] a sharp FIR at the
     rate reached, then a short Kaiser-windowed sinc resampler to ``target_sr``.
@@ -232,7 +196,9 @@ def naive_sharp_short_cascade(x, rate, target_sr, n_out, sharp, short, half_taps
     as a full convolution (x zero outside, tails kept). ``short = (rc2, num_zeros2, beta2)``:
     output ``m`` at time ``p = m R / target_sr`` is ``sum_u y[u] rc2 sinc(rc2 (p - u))
     kaiser(rc2 (p - u) / Z2)`` over every sample ``u`` of the sharp stage's output (times before
-    0 included). ``half_taps``: the half-band's odd taps as in naive_halfband_cascade, or None.
+    0 included). ``half_taps``: the half-band's odd taps ``h[+-(2k + 1)] = half_taps[k]`` (``h[0] =
+    1/2``, other even taps zero), the full decimation by 2 with its tails: ``y[u] = sum_j h[j]
+    x[2u - j]`` for every integer ``u``; or None.
     """
     def i0(z):
         total, term, k = 1.0, 1.0, 0
