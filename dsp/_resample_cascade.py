@@ -26,6 +26,16 @@ at least the quality's attenuation, so within 3e-7 for 'hq'), the stopband is th
 stage's from 1.0 of the new Nyquist up to ``R - target / 2`` and the short stage's beyond
 (designed for ``SHORT_EXTRA`` dB more than the quality). It runs while ``target / R`` is at
 most ``SHARP_BELOW``: nearer 1 the short stage's transition band narrows and it stops paying.
+
+Examples
+--------
+>>> from dsp._resample_cascade import applies, cascade
+>>> from dsp.resampling import _cascade
+>>> applies(True, 22050.0, 16000.0), applies(True, 32000.0, 16000.0)  # 2:1 stays one stage
+(True, False)
+>>> c = _cascade(22050, 16000, "hq", "<f4")
+>>> len(c.taps), c.reach, c.n_fft, c.table.shape, (c.up, c.down)
+(269, 134, 2048, (320, 32), (320, 441))
 """
 from __future__ import annotations
 
@@ -38,6 +48,8 @@ from dsp_kernels.caches import table_cache
 
 from .windows import bessel_i0
 
+__all__ = ["Cascade", "applies", "cascade", "short_filter", "windowed_sinc"]
+
 #: the cascade runs while target / rate is at most this (the short stage's transition band,
 #: ``rate - target (1 + passband) / 2`` wide, is then at least 8x the sharp stage's)
 SHARP_BELOW = 0.8
@@ -49,14 +61,24 @@ SHORT_TAP_MULTIPLE = 16
 
 
 def windowed_sinc(u, num_zeros, beta):
-    """The windowed sinc ``sinc(u) * kaiser(u / Z)`` (in zero crossings), zero for ``|u| >= Z``."""
+    """The windowed sinc ``sinc(u) * kaiser(u / Z)`` (in zero crossings), zero for ``|u| >= Z``.
+
+    >>> import numpy as np
+    >>> windowed_sinc(np.array([0.0, 1.0, 3.0]), 3, 8.0).round(6)
+    array([1., 0., 0.])
+    """
     r = 1.0 - (u / num_zeros) ** 2
     w = np.where(r > 0, bessel_i0(beta * np.sqrt(np.clip(r, 0.0, None))) / bessel_i0(beta), 0.0)
     return np.sinc(u) * w
 
 
 class Cascade(NamedTuple):
-    """The two stages for one ``(rate, target, quality, dtype)``."""
+    """The two stages for one ``(rate, target, quality, dtype)`` (built by :func:`cascade`).
+
+    >>> from dsp.resampling import _cascade
+    >>> _cascade(24000, 16000, "hq", "<f8").table.shape  # up = 2, down = 3
+    (2, 32)
+    """
 
     #: the sharp stage's taps (odd count ``2 reach + 1``, symmetric), in the signal's dtype
     taps: np.ndarray
@@ -81,6 +103,10 @@ def short_filter(rate, target, passband, atten):
     (at 96 kHz -> 16 kHz, after two half-band stages, 9 dB of margin measured 3.2e-7 at 0.91,
     against soxr HQ's 2.6e-7 there; the free taps, 170 dB at 24 kHz, give 2.5e-7, as the
     single stage did).
+
+    >>> rc, zeros, beta = short_filter(22050.0, 16000.0, 0.91, 142.0)
+    >>> round(rc, 4), 2 * (int(zeros / rc) + 1), round(beta / 0.1102 + 8.7, 1)  # rc, taps, dB
+    (0.9673, 32, 144.6)
     """
     lo, hi = passband * target / 2.0, rate - target / 2.0
     rc = (lo + hi) / rate  # the -6 dB point, midway, relative to the input's Nyquist
@@ -102,6 +128,11 @@ def cascade(rate: int, target: int, quality_design: tuple, dtype_str: str):
 
     ``quality_design`` is ``(passband, atten, cutoff, num_zeros, beta)`` of the quality (its
     attenuation with the 2 dB of design margin included).
+
+    >>> from dsp.resampling import _design
+    >>> c = cascade(22050, 16000, (0.91, 133.0) + _design("hq"), "<f8")
+    >>> bool(abs(c.taps.sum() - 1) < 1e-6), c.spectrum.shape  # unit DC gain; n_fft // 2 + 1 bins
+    (True, (1025,))
     """
     from .fourier import rfft
 
@@ -137,7 +168,11 @@ def applies(quality_multistage, rate, target):
     """Whether the cascade runs for this rate: integer rates, ``target / rate <= SHARP_BELOW``,
     and not a whole decimation ``rate = k * target`` (2:1 stays the single-row polyphase stage
     that the constant-Q transform's octave step reproduces by its own fast convolution,
-    ``dsp._cqt_octaves``; 44.1 and 48 kHz -> 16 kHz reach 22.05 and 24 kHz first)."""
+    ``dsp._cqt_octaves``; 44.1 and 48 kHz -> 16 kHz reach 22.05 and 24 kHz first).
+
+    >>> applies(True, 22050.0, 16000.0), applies(True, 17000.0, 16000.0), applies(False, 22050.0, 16000.0)
+    (True, False, False)
+    """
     if not (quality_multistage and float(rate).is_integer() and float(target).is_integer()
             and target / rate <= SHARP_BELOW and max(rate, target) <= 2.0**31):
         return False

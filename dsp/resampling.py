@@ -240,8 +240,10 @@ def resample(y, *, orig_sr, target_sr, quality: str = "high", axis: int = -1, sc
         'high': passband to 90 % of the lower Nyquist (ripple < 1e-5), stopband >= 100 dB down.
         'fast': passband to 80 % (ripple < 1e-4), stopband >= 80 dB down, 2.5x fewer taps.
         'hq': passband to 91 % (ripple < 3e-7), stopband >= 131 dB: soxr_hq's measured figures
-        or better on each; below a ratio of 0.45 a half-band stage first halves the rate
-        (fewer multiply-adds than 'high' at 44.1 kHz -> 16 kHz).
+        or better on each; below a ratio of 0.45 a half-band stage first halves the rate, and
+        below 0.8 the sharp filter runs by fast convolution before a short polyphase stage
+        (cheaper than 'high' at 44.1 and 22.05 kHz -> 16 kHz; float32 input is then limited to
+        about -127 dB by the FFT's rounding).
         'very_high': passband to 91 %, stopband >= 125 dB (1.4x the taps of 'high').
         'best': passband to 95 %, stopband >= 170 dB (3.4x the taps of 'high'; float32 input
         is limited to about -135 dB by its own rounding, float64 reaches the design).

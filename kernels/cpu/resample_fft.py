@@ -13,8 +13,17 @@ Entry function
     ``M = n_fft - T + 1`` apart, are transformed W at a time with the blocked real FFT
     (:mod:`dsp_kernels.cpu.fft.block`), multiplied by the spectrum in lanes and transformed
     back; the first ``M`` samples of each are outputs (overlap-save). About 70 flops per
-    output for 270 taps at ``n_fft = 4096`` instead of 540; the result differs from the direct
-    sum by float rounding.
+    output for 269 taps at ``n_fft = 2048`` instead of 538; the result differs from the direct
+    sum by float rounding. Below ``SERIAL_SAMPLES`` outputs one thread does the work.
+
+Examples
+--------
+>>> import numpy as np
+>>> from dsp_kernels.cpu.resample_fft import fir_full
+>>> taps = np.array([0.25, 0.5, 0.25])
+>>> spectrum = np.conj(np.fft.rfft(taps, 16))  # designed by the caller (dsp uses its own FFT)
+>>> fir_full(np.array([[1.0, 0.0, 0.0, 2.0]]), taps, 16, spectrum).round(6)
+array([[0.25, 0.5 , 0.25, 0.5 , 1.  , 0.5 ]])
 """
 from __future__ import annotations
 

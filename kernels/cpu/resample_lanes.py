@@ -11,6 +11,14 @@ outputs are one vector accumulated by one multiply-add per tap (no horizontal su
 back to the output rows by the same in-register transposes (:mod:`dsp_kernels.cpu.fft.simd`).
 Measured 0.22 ms against 0.42 ms for the general kernel at 22.05 -> 16 kHz, 150 721 outputs of
 32 taps, float32, one thread. The arithmetic per output is the same sum in the same order.
+
+Examples
+--------
+>>> import numpy as np
+>>> from dsp_kernels.cpu.resample import polyphase
+>>> table = np.zeros((2, 16)); table[:, 7] = 1.0  # tap 7 of 16: the sample at floor(pos)
+>>> polyphase(np.arange(9.0)[None], table, 2, 3, 6)  # 3 -> 2: positions 0, 1.5, 3, 4.5, ...
+array([[0., 1., 3., 4., 6., 7.]])
 """
 from __future__ import annotations
 
