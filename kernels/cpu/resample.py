@@ -40,22 +40,35 @@ def _polyphase_item(x, table, phase_of, offset_of, up, down, periods_per_item, n
     # k * down + offset_of[r]: within a work item the outputs are taken residue by residue, so
     # one row serves LANES outputs at once (one row load per LANES multiply-adds) and stays in
     # L1 while the item's input span does too. Each dot product vectorises over the taps.
-    # x is zero-padded by the caller so that every window read lies inside it: every output,
-    # edges included, takes this vector path (a scalar dot product per edge output cost 10x
-    # as much per output, about 0.5 ms a call at 22.05 -> 16 kHz).
+    # Every output, edges included, takes this vector path (a scalar dot product per edge
+    # output cost 10x as much per output, about 0.5 ms a call at 22.05 -> 16 kHz): an item
+    # whose reads reach past either end of x (the first and last only) reads a copy of its
+    # span with zeros outside the signal, so the kernel never tests a window and the signal is
+    # never copied whole (that doubled the peak memory of a long call).
     n_out = out.shape[1]
     taps = table.shape[1]
     nitems = max(1, n_periods // periods_per_item)
     c = item // nitems
     q = item - c * nitems
-    xc = x[c]
     oc = out[c]
     k0 = q * periods_per_item
     # the last item takes the remainder: every item but a lone short one spans >= LANES periods
     k1 = n_periods if q == nitems - 1 else k0 + periods_per_item
+    # the span read: periods k0 .. max(k1, k0 + LANES) - 1 (a lone short item computes LANES)
+    lo = k0 * down + offset_of[0]
+    hi = (max(k1, k0 + LANES) - 1) * down + offset_of[up - 1] + taps
+    n = x.shape[1]
+    if lo >= 0 and hi <= n:
+        xc = x[c]
+        base = 0
+    else:
+        xc = np.zeros(hi - lo, dtype=x.dtype)
+        for i in range(max(lo, 0), min(hi, n)):
+            xc[i - lo] = x[c, i]
+        base = lo
     for r in range(up):
         row = table[phase_of[r]]
-        off = offset_of[r]
+        off = offset_of[r] - base
         k = k0
         while k < k1:
             # a last group shorter than LANES moves back to end at k1: it recomputes (the same
@@ -148,19 +161,6 @@ def _padded(table):
     return padded
 
 
-def _zero_margins(x, before, after, dtype):
-    """``x`` in ``dtype`` with ``before`` and ``after`` zero samples around each row (x itself
-    when it needs neither)."""
-    if before == 0 and after == 0 and x.dtype == dtype:
-        return x
-    nch, n = x.shape
-    xp = np.empty((nch, before + n + after), dtype=dtype)
-    xp[:, :before] = 0
-    xp[:, before:before + n] = x
-    xp[:, before + n:] = 0
-    return xp
-
-
 def polyphase(x, table, up, down, n_out, shift=0):
     """Rational resampling by ``up / down`` with the polyphase ``table`` of shape (up, taps).
 
@@ -182,14 +182,8 @@ def polyphase(x, table, up, down, n_out, shift=0):
         # its multiply-adds cost about a third of the general kernel's: the same serial rule in time
         return short_polyphase(np.ascontiguousarray(x, dtype=table.dtype), table, phase_of, offset_of, up,
                                down, n_periods, out, x.shape[0] * n_out * taps >= 3 * SERIAL_MACS)
-    # zero margins (a copy of x, a few percent of the filtering's time) so that the kernel never
-    # tests a window against the signal's ends: before, the first window's reach; after, the
-    # last group's (up to LANES periods from the last item's start, every padded tap read)
-    before = max(0, half - 1 - shift)
-    shift += before
     offset_of = (r * down) // up - half + 1 + shift
-    last = (max(n_periods, LANES) - 1) * down + int(offset_of[-1]) + table.shape[1]
-    x = _zero_margins(x, before, max(0, last - before - x.shape[1]), table.dtype)
+    x = np.ascontiguousarray(x, dtype=table.dtype)
     span = ITEM_BYTES // table.dtype.itemsize - table.shape[1]
     periods = max(LANES, span // down // LANES * LANES)
     n_items = _n_items(x, periods, n_periods)
