@@ -74,6 +74,8 @@ OPS: dict[str, Op] = {
     "polyphase": _both("resample", "polyphase"),
     "interpolated": _both("resample", "interpolated"),
     "halfband": _both("resample", "halfband"),
+    # 'hq''s sharp stage at one rate: fast convolution on the CPU, the direct sum on the GPU
+    "fir_full": Op("dsp_kernels.cpu.resample_fft:fir_full", "dsp_kernels.gpu.resample:fir_full"),
     "sinc_interpolate": _both("sampling", "sinc_interpolate"),
     "sinusoids": _cpu("sampling", "sinusoids"),
     "bessel_i0": _cpu("sampling", "bessel_i0"),  # the Kaiser window's I0 (dsp.windows)

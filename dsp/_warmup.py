@@ -30,7 +30,7 @@ OPERATIONS = {
     "dct": "dct and idct, types 1-3",
     "db": "power_to_db, amplitude_to_db, db_to_power, db_to_amplitude, magphase",
     "wavelets": "dwt, idwt, wavedec, waverec, swt, iswt, cwt (method 'fft', real and complex), WaveletPacket levels",
-    "resample": "resample (rational and arbitrary ratios), sinc_interpolate",
+    "resample": "resample (rational and arbitrary ratios, 'hq''s cascade), sinc_interpolate",
     "quantization": "quantize, to_pcm, from_pcm",
 }
 DTYPES = ("float32", "float64")
@@ -76,6 +76,7 @@ def _run(op: str, dtype: str) -> None:
     elif op == "resample":
         dsp.resample(y, orig_sr=22050, target_sr=16000)
         dsp.resample(y, orig_sr=22050, target_sr=16001.5)
+        dsp.resample(y, orig_sr=44100, target_sr=16000, quality="hq")  # half-band, sharp FFT, short stages
     elif op == "quantization":
         dsp.from_pcm(dsp.to_pcm(0.9 * np.tanh(y), bits=16))
         dsp.quantize(y, 0.01)

@@ -34,10 +34,13 @@ quality: while ``target_sr / rate <= 0.45`` (and both are integers, the rate eve
 halves the rate with a Kaiser half-band filter (``h[0] = 1/2``, even taps zero; flat to
 ``target_sr / 2``, stopped from ``rate / 2 - target_sr / 2``, designed for ``A + 14`` dB and
 measured within 1.1e-7 / -139 dB, so nothing folds below the new Nyquist), then runs the filter
-above at the reduced rate, where it needs fewer taps: 270 + 17 symmetric pairs per output at
-44.1 kHz -> 16 kHz, against 372 for 'high' in one stage. The half-band stage keeps the filter's
-leading tail (``shift`` samples before time zero), so the result is exactly the cascade of the
-two linear filters on the zero-extended signal.
+above at the reduced rate, where it needs fewer taps. There, while ``target_sr / rate <= 0.8``
+(integer rates, not a whole decimation), the filter is split in two (dsp/_resample_cascade.py):
+the same windowed sinc at the integer positions of that rate, without a rate change, by fast
+convolution on the CPU (about 70 flops per sample instead of 540), then a short polyphase stage
+(30 taps at 22.05 kHz -> 16 kHz instead of 270) whose transition band reaches up to the sharp
+stage's first image. Each stage keeps its filter's leading tail (``shift`` samples before time
+zero), so the result is exactly the cascade of the linear filters on the zero-extended signal.
 
 librosa's ``res_type`` names map onto these (``RES_TYPES``): 'soxr_vhq', 'kaiser_best',
 'sinc_best', 'fft', 'scipy' -> 'best'; 'soxr_hq', 'soxr_mq', 'soxr_lq' -> 'hq' (soxr MQ and LQ
@@ -69,12 +72,14 @@ import numpy as np
 
 from dsp_kernels.caches import table_cache
 
+from . import _resample_cascade
 from ._backend import array_module
 from ._dispatch import kernel_for
 from ._errors import DSPError
 from ._validation import (
     as_float_array, check_allocation, check_axis, check_bool, check_choice, check_rate, flatten_leading,
 )
+from ._resample_cascade import windowed_sinc as _kernel
 from .windows import bessel_i0
 
 __all__ = ["resample"]
@@ -159,13 +164,6 @@ def _halfband_stages(x2, rate, target_sr, quality):
     return x2, rate, shift
 
 
-def _kernel(u, num_zeros, beta):
-    """The windowed sinc ``sinc(u) * kaiser(u / Z)`` (in zero crossings), zero for ``|u| >= Z``."""
-    r = 1.0 - (u / num_zeros) ** 2
-    w = np.where(r > 0, bessel_i0(beta * np.sqrt(np.clip(r, 0.0, None))) / bessel_i0(beta), 0.0)
-    return np.sinc(u) * w
-
-
 @table_cache(maxsize=32)
 def _polyphase_table(up: int, down: int, quality: str, dtype_str: str) -> np.ndarray:
     """Row ``phase`` holds the taps for outputs at fractional input position ``phase / up``."""
@@ -242,8 +240,10 @@ def resample(y, *, orig_sr, target_sr, quality: str = "high", axis: int = -1, sc
         'high': passband to 90 % of the lower Nyquist (ripple < 1e-5), stopband >= 100 dB down.
         'fast': passband to 80 % (ripple < 1e-4), stopband >= 80 dB down, 2.5x fewer taps.
         'hq': passband to 91 % (ripple < 3e-7), stopband >= 131 dB: soxr_hq's measured figures
-        or better on each; below a ratio of 0.45 a half-band stage first halves the rate
-        (fewer multiply-adds than 'high' at 44.1 kHz -> 16 kHz).
+        or better on each; below a ratio of 0.45 a half-band stage first halves the rate, and
+        below 0.8 the sharp filter runs by fast convolution before a short polyphase stage
+        (cheaper than 'high' at 44.1 and 22.05 kHz -> 16 kHz; float32 input is then limited to
+        about -127 dB by the FFT's rounding).
         'very_high': passband to 91 %, stopband >= 125 dB (1.4x the taps of 'high').
         'best': passband to 95 %, stopband >= 170 dB (3.4x the taps of 'high'; float32 input
         is limited to about -135 dB by its own rounding, float64 reaches the design).
@@ -308,6 +308,13 @@ def resample(y, *, orig_sr, target_sr, quality: str = "high", axis: int = -1, sc
     else:
         x2, lead = flatten_leading(y, axis)
         x2, rate, shift = _halfband_stages(x2, orig_sr, target_sr, quality)
+        if _resample_cascade.applies(quality in _MULTISTAGE, rate, target_sr):
+            # the sharp filter by fast convolution at this rate, then a short polyphase stage
+            # (dsp/_resample_cascade.py); its output starts `reach` samples early
+            c = _cascade(int(rate), int(target_sr), quality, x2.dtype.str)
+            x2 = kernel_for("fir_full", x2)(x2, c.taps, c.n_fft, c.spectrum)
+            out2 = kernel_for("polyphase", y)(x2, c.table, c.up, c.down, n_out, shift + c.reach)
+            return _finish(out2, xp, lead, n_out, axis, scale, ratio, y.dtype)
         ud = _rational(rate, target_sr)
         cutoff, num_zeros, _ = _design(quality)
         if ud is not None:
@@ -323,8 +330,21 @@ def resample(y, *, orig_sr, target_sr, quality: str = "high", axis: int = -1, sc
             rc = cutoff * min(1.0, ratio)
             out2 = kernel_for("interpolated", y)(x2, _dense_table(quality), _DENSITY, num_zeros, rc,
                                   orig_sr / target_sr, n_out, y.dtype)
-        out = xp.moveaxis(out2.reshape(lead + (n_out,)), -1, axis)
-        out = xp.ascontiguousarray(out)
+        return _finish(out2, xp, lead, n_out, axis, scale, ratio, y.dtype)
     if scale:
         out = (out / np.sqrt(ratio)).astype(y.dtype, copy=False)
     return out
+
+
+def _finish(out2, xp, lead, n_out, axis, scale, ratio, dtype):
+    """The (batch, n_out) result back in the input's layout, scaled as librosa's ``scale=True``."""
+    out = xp.ascontiguousarray(xp.moveaxis(out2.reshape(lead + (n_out,)), -1, axis))
+    if scale:
+        out = (out / np.sqrt(ratio)).astype(dtype, copy=False)
+    return out
+
+
+def _cascade(rate, target, quality, dtype_str):
+    """The 'hq' cascade's stages for integer rates (cached in dsp._resample_cascade)."""
+    passband, atten = _QUALITIES[quality]
+    return _resample_cascade.cascade(rate, target, (passband, atten + 2.0) + _design(quality), dtype_str)

@@ -187,39 +187,59 @@ def naive_kaiser_sinc_resample(x, orig_sr, target_sr, n_out, cutoff, num_zeros, 
     return out
 
 
-def naive_halfband_cascade(x, rate, target_sr, n_out, half_taps, cutoff, num_zeros, beta):
-    """Decimate by 2 with a half-band filter, then resample with the Kaiser-windowed sinc.
+def naive_sharp_short_cascade(x, rate, target_sr, n_out, sharp, short, half_taps=None):
+    """'hq''s cascade by its definition: [a half-band decimation by 2,] a sharp FIR at the
+    rate reached, then a short Kaiser-windowed sinc resampler to ``target_sr``.
 
-    Stage 1: ``y1[u] = sum_j h[j] x[2u - j]`` for every integer ``u`` (tails before and after the
-    signal included; x zero outside) with ``h[0] = 1/2``, ``h[+-(2k + 1)] = half_taps[k]`` and
-    other taps zero. Stage 2: output ``m`` at time ``p = m (rate / 2) / target_sr`` of ``y1``,
-    ``sum_u y1[u] rc sinc(rc (p - u)) kaiser(rc (p - u) / Z)`` as in naive_kaiser_sinc_resample.
+    ``sharp = (cutoff, num_zeros, beta)``: taps ``h[d] = rc sinc(rc d) kaiser(rc d / Z)`` at every
+    integer ``d``, ``rc = cutoff * target_sr / R`` (R the rate after the half-band stage), applied
+    as a full convolution (x zero outside, tails kept). ``short = (rc2, num_zeros2, beta2)``:
+    output ``m`` at time ``p = m R / target_sr`` is ``sum_u y[u] rc2 sinc(rc2 (p - u))
+    kaiser(rc2 (p - u) / Z2)`` over every sample ``u`` of the sharp stage's output (times before
+    0 included). ``half_taps``: the half-band's odd taps ``h[+-(2k + 1)] = half_taps[k]`` (``h[0] =
+    1/2``, other even taps zero), the full decimation by 2 with its tails: ``y[u] = sum_j h[j]
+    x[2u - j]`` for every integer ``u``; or None.
     """
-    x = _np.asarray(x, dtype=_np.float64)
-    K = len(half_taps)
-    h = {0: 0.5}
-    for k, t in enumerate(half_taps):
-        h[2 * k + 1] = h[-(2 * k + 1)] = float(t)
-    lo = -K - 1
-    y1 = []
-    for u in range(lo, len(x) // 2 + K + 2):
-        y1.append(sum(t * x[2 * u - j] for j, t in h.items() if 0 <= 2 * u - j < len(x)))
-    y1 = _np.array(y1)
-    # stage 2 on y1, whose index i holds time u = i + lo: shift the positions by -lo samples
-    rate2 = rate / 2.0
-    rc = cutoff * min(1.0, target_sr / rate2)
+    def i0(z):
+        total, term, k = 1.0, 1.0, 0
+        while True:
+            k += 1
+            term *= (z / 2.0) ** 2 / (k * k)
+            if term < total * 1e-17:
+                return total
+            total += term
+
+    def windowed(v, zeros, beta):
+        if abs(v) >= zeros:
+            return 0.0
+        s_ = 1.0 if v == 0 else _qmath.sin(_qmath.pi * v) / (_qmath.pi * v)
+        return s_ * i0(beta * _qmath.sqrt(1.0 - (v / zeros) ** 2)) / i0(beta)
+
+    x = [float(v) for v in _np.asarray(x, dtype=_np.float64)]
+    t0 = 0  # time of x[0] at the current rate
+    if half_taps is not None:
+        h = {0: 0.5}
+        for k, t in enumerate(half_taps):
+            h[2 * k + 1] = h[-(2 * k + 1)] = float(t)
+        K = len(half_taps)
+        lo = -K - 1
+        y = [sum(t * x[2 * u - j] for j, t in h.items() if 0 <= 2 * u - j < len(x))
+             for u in range(lo, len(x) // 2 + K + 2)]
+        x, t0, rate = y, lo, rate / 2.0
+    cutoff, zeros, beta = sharp
+    rc = cutoff * target_sr / rate
+    reach = int(_qmath.floor(zeros / rc))
+    taps = [rc * windowed(rc * d, zeros, beta) for d in range(-reach, reach + 1)]
+    y1 = [sum(taps[d + reach] * x[u - d] for d in range(-reach, reach + 1) if 0 <= u - d < len(x))
+          for u in range(-reach, len(x) + reach)]
+    t1 = t0 - reach
+    rc2, zeros2, beta2 = short
     out = _np.zeros(n_out)
     for m in range(n_out):
-        p = m * rate2 / target_sr - lo
-        acc = 0.0
-        for i in range(len(y1)):
-            v = rc * (p - i)
-            if abs(v) >= num_zeros:
-                continue
-            s_ = 1.0 if v == 0 else _qmath.sin(_qmath.pi * v) / (_qmath.pi * v)
-            w = float(_np.i0(beta * _qmath.sqrt(1.0 - (v / num_zeros) ** 2)) / _np.i0(beta))
-            acc += y1[i] * rc * s_ * w
-        out[m] = acc
+        p = m * rate / target_sr
+        lo2 = max(0, _qmath.ceil(p - zeros2 / rc2) - t1)  # the window's samples only
+        hi2 = min(len(y1), _qmath.floor(p + zeros2 / rc2) - t1 + 1)
+        out[m] = sum(y1[i] * rc2 * windowed(rc2 * (p - (i + t1)), zeros2, beta2) for i in range(lo2, hi2))
     return out
 
 

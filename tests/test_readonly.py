@@ -51,6 +51,7 @@ CALLS = {
     "irfft": (dsp.irfft, (np.ascontiguousarray(S.T),), {}),
     "resample rational": (dsp.resample, (Y,), dict(orig_sr=8000, target_sr=16000)),
     "resample any ratio": (dsp.resample, (Y,), dict(orig_sr=8000.5, target_sr=16000)),
+    "resample hq cascade": (dsp.resample, (Y,), dict(orig_sr=44100, target_sr=16000, quality="hq")),
     "stft": (dsp.stft, (Y,), dict(n_fft=256, hop_length=64)),
     "istft frame-major": (dsp.istft, (S,), dict(hop_length=64)),
     "istft bin-major": (dsp.istft, (np.ascontiguousarray(S),), dict(hop_length=64)),

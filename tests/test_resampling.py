@@ -72,6 +72,20 @@ def test_rational_matches_scipy_resample_poly_with_same_filter(orig, target):
     assert_close(ours, ref, np.float64)
 
 
+@pytest.mark.parametrize("orig, n", [(44100, 60000), (22050, 60001), (22050, 2205 * 8 + 3)])
+def test_rational_many_work_items_and_ragged_last_group(orig, n):
+    # long enough for several of the kernel's work items (8 periods of the ratio each), with a
+    # last item whose period count is no multiple of its 8-output groups (that group moves back
+    # and recomputes) and ends whose windows reach past the signal (zero margins)
+    g = math.gcd(orig, 16000)
+    up, down = 16000 // g, orig // g
+    x = RNG.standard_normal((2, n))
+    ref = scipy.signal.resample_poly(x, up, down, axis=-1, window=_prototype(up, down, "high") / up)
+    ours = dsp.resample(x, orig_sr=orig, target_sr=16000)
+    assert ours.shape == ref.shape
+    assert_close(ours, ref, np.float64)
+
+
 @pytest.mark.parametrize("quality, f_top, tol_db", [("high", 0.9, -100), ("fast", 0.8, -75)])
 def test_tones_below_new_nyquist_match_analytic(quality, f_top, tol_db):
     orig, target, n = 44100, 16000, 44100

@@ -8,26 +8,65 @@ import numpy as np
 import pytest
 
 import dsp
-from dsp.resampling import _DENSITY, _dense_table, _design, _halfband_taps
-from naive import naive_halfband_cascade, naive_kaiser_sinc_resample
+from dsp._resample_cascade import SHORT_EXTRA, short_filter
+from dsp.resampling import _DENSITY, _QUALITIES, _dense_table, _design, _halfband_taps
+from naive import naive_kaiser_sinc_resample, naive_sharp_short_cascade
 from tolerances import assert_close
 
 RNG = np.random.default_rng(26)
 
 
+def _cascade_params(rate, target):
+    """The sharp and short stages' designs, as naive_sharp_short_cascade takes them."""
+    cutoff, num_zeros, beta = _design("hq")
+    passband, atten = _QUALITIES["hq"]
+    rc2, zeros2, beta2 = short_filter(float(rate), float(target), passband, atten + 2.0 + SHORT_EXTRA)
+    return (cutoff, num_zeros, beta), (rc2, zeros2, beta2)
+
+
 @pytest.mark.parametrize("orig, n", [(44100, 301), (48000, 200), (44100, 2)])
-def test_two_stage_matches_cascade_oracle(orig, n):
+def test_halfband_then_cascade_matches_oracle(orig, n):
+    # orig -> orig / 2 (half-band), then the sharp filter at orig / 2 and the short stage
     x = RNG.standard_normal(n)
     ours = dsp.resample(x, orig_sr=orig, target_sr=16000, quality="hq")
-    cutoff, num_zeros, beta = _design("hq")
     taps = _halfband_taps(orig, 16000.0, "hq", "<f8")
-    ref = naive_halfband_cascade(x, orig, 16000, len(ours), taps, cutoff, num_zeros, beta)
+    sharp, short = _cascade_params(orig // 2, 16000)
+    ref = naive_sharp_short_cascade(x, orig, 16000, len(ours), sharp, short, taps)
     assert ours.shape == (math.ceil(n * 16000 / orig),)
     assert_close(ours, ref, np.float64)
 
 
-@pytest.mark.parametrize("orig, target", [(22050, 16000), (16000, 44100), (3, 2)])
-def test_single_stage_above_ratio_045_matches_loop_reference(orig, target):
+@pytest.mark.parametrize("orig, target, n", [(22050, 16000, 150), (22050, 16000, 3), (30000, 16000, 90),
+                                             (3, 2, 40)])
+def test_cascade_matches_oracle(orig, target, n):
+    # target / orig <= 0.8 without a half-band stage: the sharp filter at orig, then the short one
+    x = RNG.standard_normal((2, n))
+    ours = dsp.resample(x, orig_sr=orig, target_sr=target, quality="hq")
+    sharp, short = _cascade_params(orig, target)
+    for c in range(2):
+        ref = naive_sharp_short_cascade(x[c], orig, target, ours.shape[-1], sharp, short)
+        assert_close(ours[c], ref, np.float64)
+
+
+@pytest.mark.parametrize("n", [1, 700, 61_000, 250_001])
+def test_sharp_stage_fast_convolution_matches_direct_sum(dtype, n):
+    # overlap-save in groups of W blocks (several groups, a partial last one, both ends) against
+    # numpy's direct full convolution with the same taps
+    from dsp.resampling import _cascade
+    from dsp_kernels.cpu.resample_fft import fir_full
+
+    c = _cascade(22050, 16000, "hq", np.dtype(dtype).str)
+    x = RNG.standard_normal((2, n)).astype(dtype)
+    ours = fir_full(x, c.taps, c.n_fft, c.spectrum)
+    taps = c.taps.astype(np.float64)
+    for ch in range(2):
+        assert_close(ours[ch], np.convolve(x[ch].astype(np.float64), taps), dtype)
+
+
+@pytest.mark.parametrize("orig, target", [(16000, 44100), (17000, 16000), (32000, 16000)])
+def test_single_stage_matches_loop_reference(orig, target):
+    # upsampling, ratios above 0.8 and whole decimations (2:1, as the CQT's octave step): the
+    # quality's filter in one polyphase stage
     x = RNG.standard_normal(150)
     ours = dsp.resample(x, orig_sr=orig, target_sr=target, quality="hq")
     cutoff, num_zeros, beta = _design("hq")

@@ -14,6 +14,7 @@ from numba import prange
 
 from dsp_kernels.caches import register as register_cache
 from dsp_kernels.config import jit, pjit
+from dsp_kernels.cpu.resample_lanes import short_polyphase
 
 #: outputs per parallel work item: large enough to amortise scheduling, small enough to balance
 BLOCK = 2048
@@ -26,71 +27,84 @@ ITEM_BYTES = 16384
 LANES = 8
 #: taps are zero-padded to a multiple of this (one 512-bit vector of float32): no scalar tail
 TAP_MULTIPLE = 16
+#: tables of at most this many (padded) taps and rows take the period-lanes kernel
+#: (:mod:`dsp_kernels.cpu.resample_lanes`): a dot product this short is dominated by its
+#: horizontal sum, and its table of outputs (rows x W) stays in L1 / L2
+SHORT_TAPS = 64
+SHORT_ROWS = 4096
 
 
 @jit
-def _one_output(xc, row, start, n, zero):
-    # one output whose taps run off either end of the signal (samples outside count as zero)
-    acc = zero
-    for j in range(max(0, -start), min(row.shape[0], n - start)):
-        acc += row[j] * xc[start + j]
-    return acc
-
-
-@jit
-def _polyphase_item(x, table, phase_of, offset_of, up, down, periods_per_item, zero, out, item):
+def _polyphase_item(x, table, phase_of, offset_of, up, down, periods_per_item, n_periods, zero, out, item):
     # Output m = k * up + r (period k, residue r) reads filter row phase_of[r] at input
     # k * down + offset_of[r]: within a work item the outputs are taken residue by residue, so
     # one row serves LANES outputs at once (one row load per LANES multiply-adds) and stays in
     # L1 while the item's input span does too. Each dot product vectorises over the taps.
-    nch, n = x.shape
+    # Every output, edges included, takes this vector path (a scalar dot product per edge
+    # output cost 10x as much per output, about 0.5 ms a call at 22.05 -> 16 kHz): an item
+    # whose reads reach past either end of x (the first and last only) reads a copy of its
+    # span with zeros outside the signal, so the kernel never tests a window and the signal is
+    # never copied whole (that doubled the peak memory of a long call).
     n_out = out.shape[1]
     taps = table.shape[1]
-    n_periods = (n_out + up - 1) // up
-    nitems = (n_periods + periods_per_item - 1) // periods_per_item
+    nitems = max(1, n_periods // periods_per_item)
     c = item // nitems
     q = item - c * nitems
-    xc = x[c]
     oc = out[c]
     k0 = q * periods_per_item
-    k1 = min(n_periods, k0 + periods_per_item)
+    # the last item takes the remainder: every item but a lone short one spans >= LANES periods
+    k1 = n_periods if q == nitems - 1 else k0 + periods_per_item
+    # the span read: periods k0 .. max(k1, k0 + LANES) - 1 (a lone short item computes LANES)
+    lo = k0 * down + offset_of[0]
+    hi = (max(k1, k0 + LANES) - 1) * down + offset_of[up - 1] + taps
+    n = x.shape[1]
+    if lo >= 0 and hi <= n:
+        xc = x[c]
+        base = 0
+    else:
+        xc = np.zeros(hi - lo, dtype=x.dtype)
+        for i in range(max(lo, 0), min(hi, n)):
+            xc[i - lo] = x[c, i]
+        base = lo
     for r in range(up):
         row = table[phase_of[r]]
-        off = offset_of[r]
+        off = offset_of[r] - base
         k = k0
         while k < k1:
-            s = k * down + off
-            m = k * up + r
-            if k + LANES <= k1 and s >= 0 and s + (LANES - 1) * down + taps <= n \
-                    and m + (LANES - 1) * up < n_out:
-                # 1-D slices indexed by the loop counter: no wraparound checks, so LLVM
-                # vectorises the eight dot products together
-                s0 = xc[s:s + taps]
-                s1 = xc[s + down:s + down + taps]
-                s2 = xc[s + 2 * down:s + 2 * down + taps]
-                s3 = xc[s + 3 * down:s + 3 * down + taps]
-                s4 = xc[s + 4 * down:s + 4 * down + taps]
-                s5 = xc[s + 5 * down:s + 5 * down + taps]
-                s6 = xc[s + 6 * down:s + 6 * down + taps]
-                s7 = xc[s + 7 * down:s + 7 * down + taps]
-                a0 = zero
-                a1 = zero
-                a2 = zero
-                a3 = zero
-                a4 = zero
-                a5 = zero
-                a6 = zero
-                a7 = zero
-                for j in range(taps):
-                    w = row[j]
-                    a0 += w * s0[j]
-                    a1 += w * s1[j]
-                    a2 += w * s2[j]
-                    a3 += w * s3[j]
-                    a4 += w * s4[j]
-                    a5 += w * s5[j]
-                    a6 += w * s6[j]
-                    a7 += w * s7[j]
+            # a last group shorter than LANES moves back to end at k1: it recomputes (the same
+            # values) a few outputs of this item instead of leaving the rest to a scalar loop
+            kk = k if k + LANES <= k1 else max(k0, k1 - LANES)
+            s = kk * down + off
+            m = kk * up + r
+            # 1-D slices indexed by the loop counter: no wraparound checks, so LLVM
+            # vectorises the eight dot products together
+            s0 = xc[s:s + taps]
+            s1 = xc[s + down:s + down + taps]
+            s2 = xc[s + 2 * down:s + 2 * down + taps]
+            s3 = xc[s + 3 * down:s + 3 * down + taps]
+            s4 = xc[s + 4 * down:s + 4 * down + taps]
+            s5 = xc[s + 5 * down:s + 5 * down + taps]
+            s6 = xc[s + 6 * down:s + 6 * down + taps]
+            s7 = xc[s + 7 * down:s + 7 * down + taps]
+            a0 = zero
+            a1 = zero
+            a2 = zero
+            a3 = zero
+            a4 = zero
+            a5 = zero
+            a6 = zero
+            a7 = zero
+            for j in range(taps):
+                w = row[j]
+                a0 += w * s0[j]
+                a1 += w * s1[j]
+                a2 += w * s2[j]
+                a3 += w * s3[j]
+                a4 += w * s4[j]
+                a5 += w * s5[j]
+                a6 += w * s6[j]
+                a7 += w * s7[j]
+            if kk + LANES <= k1 and m + (LANES - 1) * up < n_out:
                 oc[m] = a0
                 oc[m + up] = a1
                 oc[m + 2 * up] = a2
@@ -99,28 +113,28 @@ def _polyphase_item(x, table, phase_of, offset_of, up, down, periods_per_item, z
                 oc[m + 5 * up] = a5
                 oc[m + 6 * up] = a6
                 oc[m + 7 * up] = a7
-                k += LANES
-            else:
-                if m < n_out:
-                    oc[m] = _one_output(xc, row, s, n, zero)
-                k += 1
+            else:  # a group reaching past the item or the output (only with fewer than LANES periods)
+                acc = (a0, a1, a2, a3, a4, a5, a6, a7)
+                for lane in range(LANES):
+                    if kk + lane < k1 and m + lane * up < n_out:
+                        oc[m + lane * up] = acc[lane]
+            k = kk + LANES
 
 
-def _n_items(x, up, periods_per_item, n_out):
-    n_periods = (n_out + up - 1) // up
-    return x.shape[0] * ((n_periods + periods_per_item - 1) // periods_per_item)
+def _n_items(x, periods_per_item, n_periods):
+    return x.shape[0] * max(1, n_periods // periods_per_item)
 
 
 @pjit
-def _polyphase_parallel(x, table, phase_of, offset_of, up, down, periods_per_item, zero, out, n_items):
+def _polyphase_parallel(x, table, phase_of, offset_of, up, down, periods_per_item, n_periods, zero, out, n_items):
     for item in prange(n_items):
-        _polyphase_item(x, table, phase_of, offset_of, up, down, periods_per_item, zero, out, item)
+        _polyphase_item(x, table, phase_of, offset_of, up, down, periods_per_item, n_periods, zero, out, item)
 
 
 @jit
-def _polyphase_serial(x, table, phase_of, offset_of, up, down, periods_per_item, zero, out, n_items):
+def _polyphase_serial(x, table, phase_of, offset_of, up, down, periods_per_item, n_periods, zero, out, n_items):
     for item in range(n_items):
-        _polyphase_item(x, table, phase_of, offset_of, up, down, periods_per_item, zero, out, item)
+        _polyphase_item(x, table, phase_of, offset_of, up, down, periods_per_item, n_periods, zero, out, item)
 
 
 #: below this many multiply-adds (about a third of a millisecond) one thread does the work:
@@ -159,53 +173,84 @@ def polyphase(x, table, up, down, n_out, shift=0):
     taps = table.shape[1]
     half = taps // 2
     table = _padded(table)
+    n_periods = (n_out + up - 1) // up
     r = np.arange(up, dtype=np.int64)
     phase_of = (r * down) % up
+    out = np.empty((x.shape[0], n_out), dtype=table.dtype)
+    if table.shape[1] <= SHORT_TAPS and up <= SHORT_ROWS:  # stages its end groups itself
+        offset_of = (r * down) // up - half + 1 + shift
+        # its multiply-adds cost about a third of the general kernel's: the same serial rule in time
+        return short_polyphase(np.ascontiguousarray(x, dtype=table.dtype), table, phase_of, offset_of, up,
+                               down, n_periods, out, x.shape[0] * n_out * taps >= 3 * SERIAL_MACS)
     offset_of = (r * down) // up - half + 1 + shift
+    x = np.ascontiguousarray(x, dtype=table.dtype)
     span = ITEM_BYTES // table.dtype.itemsize - table.shape[1]
     periods = max(LANES, span // down // LANES * LANES)
-    out = np.empty((x.shape[0], n_out), dtype=table.dtype)
-    n_items = _n_items(x, up, periods, n_out)
+    n_items = _n_items(x, periods, n_periods)
     kernel = _polyphase_serial if x.shape[0] * n_out * taps < SERIAL_MACS else _polyphase_parallel
-    kernel(x, table, phase_of, offset_of, np.int64(up), np.int64(down), np.int64(periods),
+    kernel(x, table, phase_of, offset_of, np.int64(up), np.int64(down), np.int64(periods), np.int64(n_periods),
            table.dtype.type(0), out, np.int64(n_items))
     return out
 
 
 @jit
-def _halfband_item(xe, xo, taps, center, base, out, item, nblocks):
+def _halfband_item(x, taps, center, shift, out, item, nblocks, ev, od):
     # Output i = center * x[2 c] + sum_k taps[k] (x[2 c - 2k - 1] + x[2 c + 2k + 1]), c = i - shift:
-    # the even taps of a half-band filter are zero but the centre's, so with x split into its
-    # even (xe) and odd (xo) samples the sum runs over the odd taps only, each once for a
-    # symmetric pair. Taken tap by tap over a block of outputs, every pass is a contiguous
-    # vector operation (xo[i + lo] + xo[i + hi]) and the block of outputs stays in L1.
+    # the even taps of a half-band filter are zero but the centre's, so with the block's even
+    # (ev) and odd (od) samples split apart the sum runs over the odd taps only, each once for
+    # a symmetric pair. The split is made here, block by block into L1 scratch (a whole-signal
+    # copy of each half cost as much as the filtering); samples outside x are zero. Taken tap
+    # by tap over the block, every pass is a contiguous vector operation (od[j + nt - k - 1] +
+    # od[j + nt + k]) and the block of outputs stays in L1.
+    nt = taps.shape[0]
     ch = item // nblocks
     b = item - ch * nblocks
+    n = x.shape[1]
     n_out = out.shape[1]
     i0 = b * BLOCK
     cnt = min(n_out, i0 + BLOCK) - i0
+    xc = x[ch]
     oc = out[ch, i0:i0 + cnt]
-    ev = xe[ch, i0 + base:i0 + base + cnt]
+    c0 = i0 - shift
+    # ev[j] = x[2 (c0 + j)], od[j] = x[2 (c0 - nt + j) + 1]
+    e_lo = 2 * c0
+    o_lo = 2 * (c0 - nt) + 1
+    if e_lo >= 0 and o_lo >= 0 and 2 * (c0 + cnt - 1) < n and 2 * (c0 - nt + cnt + 2 * nt - 1) + 1 < n:
+        for j in range(cnt):
+            ev[j] = xc[e_lo + 2 * j]
+        for j in range(cnt + 2 * nt):
+            od[j] = xc[o_lo + 2 * j]
+    else:  # a block at either end of the signal
+        for j in range(cnt):
+            q = e_lo + 2 * j
+            ev[j] = xc[q] if q >= 0 and q < n else 0.0
+        for j in range(cnt + 2 * nt):
+            q = o_lo + 2 * j
+            od[j] = xc[q] if q >= 0 and q < n else 0.0
     for j in range(cnt):
         oc[j] = center * ev[j]
-    for k in range(taps.shape[0]):
+    for k in range(nt):
         t = taps[k]
-        a = xo[ch, i0 + base - k - 1:i0 + base - k - 1 + cnt]
-        c = xo[ch, i0 + base + k:i0 + base + k + cnt]
+        a = od[nt - k - 1:nt - k - 1 + cnt]
+        c = od[nt + k:nt + k + cnt]
         for j in range(cnt):
             oc[j] += t * (a[j] + c[j])
 
 
 @pjit
-def _halfband_parallel(xe, xo, taps, center, base, out, nblocks):
+def _halfband_parallel(x, taps, center, shift, out, nblocks):
     for item in prange(out.shape[0] * nblocks):
-        _halfband_item(xe, xo, taps, center, base, out, item, nblocks)
+        ev = np.empty(BLOCK, dtype=out.dtype)
+        od = np.empty(BLOCK + 2 * taps.shape[0], dtype=out.dtype)
+        _halfband_item(x, taps, center, shift, out, item, nblocks, ev, od)
 
 
 @jit
-def _halfband_serial(xe, xo, taps, center, base, out, nblocks):
+def _halfband_serial(x, taps, center, shift, out, nblocks):
+    ev = np.empty(BLOCK, dtype=out.dtype)
+    od = np.empty(BLOCK + 2 * taps.shape[0], dtype=out.dtype)
     for item in range(out.shape[0] * nblocks):
-        _halfband_item(xe, xo, taps, center, base, out, item, nblocks)
+        _halfband_item(x, taps, center, shift, out, item, nblocks, ev, od)
 
 
 def halfband(x, taps, shift, n_out):
@@ -215,20 +260,12 @@ def halfband(x, taps, shift, n_out):
     ``c = i - shift`` and samples outside ``x`` zero: ``shift`` outputs before ``x``'s first
     sample carry the filter's leading tail. ``taps`` (1-D) has the accumulator's dtype.
     """
-    nch, n = x.shape
-    nt = taps.shape[0]
-    # even / odd samples, zero-padded so that every window read is in range: xo[q] holds x[2q + 1]
-    # at q = index - pad, with pad >= shift + nt (the most any output reaches back)
-    pad = shift + nt + 1
-    width = pad + max(n_out, (n + 1) // 2) + nt + 1
-    xe = np.zeros((nch, width), dtype=taps.dtype)
-    xo = np.zeros((nch, width), dtype=taps.dtype)
-    xe[:, pad:pad + (n + 1) // 2] = x[:, 0::2]
-    xo[:, pad:pad + n // 2] = x[:, 1::2]
+    x = np.ascontiguousarray(x, dtype=taps.dtype)
+    nch = x.shape[0]
     out = np.empty((nch, n_out), dtype=taps.dtype)
     nblocks = (n_out + BLOCK - 1) // BLOCK
-    kernel = _halfband_serial if nch * n_out * nt < SERIAL_MACS else _halfband_parallel
-    kernel(xe, xo, taps, taps.dtype.type(0.5), np.int64(pad - shift), out, np.int64(nblocks))
+    kernel = _halfband_serial if nch * n_out * taps.shape[0] < SERIAL_MACS else _halfband_parallel
+    kernel(x, taps, taps.dtype.type(0.5), np.int64(shift), out, np.int64(nblocks))
     return out
 
 

@@ -77,6 +77,17 @@ def halfband(x, taps, shift, n_out):
     return out
 
 
+def fir_full(x, taps, n_fft, spectrum):
+    """Full convolution of the rows of ``x`` with the symmetric ``taps`` (odd count T):
+    (batch, n) -> (batch, n + T - 1), ``out[i] = sum_j taps[j] x[i + j - (T - 1)]``, as the
+    polyphase kernel's one-row, 1:1 case. ``n_fft`` and ``spectrum`` serve the CPU's fast
+    convolution; the direct sum needs only ``taps``."""
+    T = len(taps)
+    table = np.ascontiguousarray(np.asarray(taps)[None, :])
+    # polyphase reads x[m - T // 2 + 1 + shift + j]: shift = T // 2 - T puts tap 0 at m - (T - 1)
+    return polyphase(x, table, 1, 1, x.shape[1] + T - 1, T // 2 - T)
+
+
 @cuda.jit
 def _interpolated(x, table, density, rc, step, half, out):
     m, c = cuda.grid(2)

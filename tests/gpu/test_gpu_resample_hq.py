@@ -28,3 +28,26 @@ def test_resample_hq_on_device(device, dtype):
     x = np.random.default_rng(10).standard_normal(device.size(150, 300_000)).astype(dtype)
     ours = device.get(dsp.resample(device.put(x), orig_sr=44100, target_sr=16000, quality="hq"))
     assert_close(ours, dsp.resample(x, orig_sr=44100, target_sr=16000, quality="hq"), dtype)
+
+
+def test_fir_full_twin_matches_cpu_fast_convolution(device, dtype):
+    # the cascade's sharp stage: the GPU's direct sum against the CPU's overlap-save
+    from dsp.resampling import _cascade
+    from dsp_kernels.cpu import resample_fft as cpu
+    from dsp_kernels.gpu import resample as gpu
+
+    c = _cascade(22050, 16000, "hq", np.dtype(dtype).str)
+    for n in (3, device.size(150, 100_000)):
+        x = np.random.default_rng(n).standard_normal((2, n)).astype(dtype)
+        ref = cpu.fir_full(x, c.taps, c.n_fft, c.spectrum)
+        assert ref.shape == (2, n + len(c.taps) - 1)
+        assert_close(device.get(gpu.fir_full(device.put(x), c.taps, c.n_fft, c.spectrum)), ref, dtype,
+                     what="fir_full")
+
+
+def test_resample_hq_cascade_on_device(device, dtype):
+    import dsp
+
+    x = np.random.default_rng(11).standard_normal((2, device.size(140, 300_000))).astype(dtype)
+    ours = device.get(dsp.resample(device.put(x), orig_sr=22050, target_sr=16000, quality="hq"))
+    assert_close(ours, dsp.resample(x, orig_sr=22050, target_sr=16000, quality="hq"), dtype)
