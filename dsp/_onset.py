@@ -30,11 +30,17 @@ def _positive_int(name, value):
 
 def _mel_db(y, sr, n_fft, hop_length, kwargs):
     from ._decibel import power_to_db
-    from .mel import melspectrogram
+    from .mel import _mel_from_audio
 
-    y = as_float_array(y, name="y")
+    y = as_float_array(y, name="y", finite=False)  # its dtype; the mel call checks the values
     kwargs.setdefault("fmax", 0.5 * sr)
-    M = melspectrogram(y=y.astype(np.float64), sr=sr, n_fft=n_fft, hop_length=hop_length, **kwargs)
+    stft_kw = {k: kwargs.pop(k) for k in ("win_length", "window", "center", "pad_mode", "power")
+               if k in kwargs}
+    # float32 audio transformed in float64 (the module note), converted inside the mel call
+    M = _mel_from_audio(y, sr, n_fft, hop_length, stft_kw.get("win_length"),
+                        stft_kw.get("window", "hann"), stft_kw.get("center", True),
+                        stft_kw.get("pad_mode", "constant"), stft_kw.get("power", 2.0), kwargs,
+                        transform_dtype=np.float64)
     if y.dtype == np.float32:
         M = M.astype(np.result_type(np.float32, kwargs.get("dtype", np.float32)))
     return power_to_db(M)
