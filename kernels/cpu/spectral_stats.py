@@ -100,43 +100,31 @@ def _lanes_flatness(P, n_bins, power, amin, lanes, slog, s):
 
 
 @pjit
-def _flatness(y, window, geom, plan, per_task, power, amin, out):
-    """Spectral flatness of every frame, each block's sums taken in its lanes (above)."""
-    n_frames = out.shape[1]
-    n_bins = window.shape[0] // 2 + 1
-    W = 64 // plan.consts.itemsize
-    n_blocks = (n_frames + W - 1) // W
-    n_tasks, per_row = block_tasks(y.shape[0], n_blocks, per_task)
-    for task in prange(n_tasks):
-        b, c0, c1 = task_blocks(task, per_row, per_task, n_blocks)
-        scratch = alloc_stft_block(plan)
-        lanes = scratch[0].shape[1] // (2 * (plan.work_len + 1))
-        slog = np.empty(W, dtype=np.float64)
-        s = np.empty(W, dtype=np.float64)
-        for c in range(c0, c1):
-            t0 = c * W
-            B = min(W, n_frames - t0)
-            stft_block_spectra(plan, y[b], geom, window, t0, B, scratch, plan.scales[0])
-            _lanes_flatness(scratch[0][1], n_bins, power, amin, lanes, slog, s)
-            for l in range(B):
-                out[b, t0 + l] = flatness_ratio(slog[l], s[l], n_bins)
-
-
-@pjit
 def _stats(y, window, geom, plan, per_task, power, freq, kind, param, amin, out):
     n_frames = out.shape[1]
     n_bins = window.shape[0] // 2 + 1
     W = 64 // plan.consts.itemsize
     n_blocks = (n_frames + W - 1) // W
     n_tasks, per_row = block_tasks(y.shape[0], n_blocks, per_task)
+    # flatness of |X| ** power (spectral_flatness's call) takes its sums in the FFT's lanes
+    in_lanes = kind == 3 and param == 1.0
     for task in prange(n_tasks):
         b, c0, c1 = task_blocks(task, per_row, per_task, n_blocks)
         scratch = alloc_stft_block(plan)
-        pw = np.empty(n_bins * W, dtype=y.dtype)
-        rows = np.empty(W * n_bins, dtype=y.dtype)
+        lanes = scratch[0].shape[1] // (2 * (plan.work_len + 1))
+        pw = np.empty(0 if in_lanes else n_bins * W, dtype=y.dtype)
+        rows = np.empty(0 if in_lanes else W * n_bins, dtype=y.dtype)
+        slog = np.empty(W, dtype=np.float64)
+        s = np.empty(W, dtype=np.float64)
         for c in range(c0, c1):
             t0 = c * W
             B = min(W, n_frames - t0)
+            if in_lanes:
+                stft_block_spectra(plan, y[b], geom, window, t0, B, scratch, plan.scales[0])
+                _lanes_flatness(scratch[0][1], n_bins, power, amin, lanes, slog, s)
+                for l in range(B):
+                    out[b, t0 + l] = flatness_ratio(slog[l], s[l], n_bins)
+                continue
             _block_rows(plan, y[b], geom, window, t0, B, scratch, power, pw, rows)
             for l in range(B):
                 m = rows[l * n_bins:(l + 1) * n_bins]
@@ -172,12 +160,8 @@ def signal_stats(y, *, n_fft, hop_length, window, center, pad_mode, power, freq,
             cen = column_stats(M, freq, 0)
             return column_stats(M, freq, 1, param, amin, cen).reshape(out.shape)
         return column_stats(M, freq, kind, param, amin).reshape(out.shape)
-    per_task = blocks_per_task(y.shape[0], geom.n_frames, np.float64)
-    if kind == 3 and param == 1.0:  # flatness of |X| ** power, the spectral_flatness call
-        _flatness(y, window, geom, plan, per_task, np.float64(power), np.float64(amin), out)
-        return out
-    _stats(y, window, geom, plan, per_task, np.float64(power), freq, np.int64(kind),
-           np.float64(param), np.float64(amin), out)
+    _stats(y, window, geom, plan, blocks_per_task(y.shape[0], geom.n_frames, np.float64),
+           np.float64(power), freq, np.int64(kind), np.float64(param), np.float64(amin), out)
     return out
 
 
