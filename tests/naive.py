@@ -187,6 +187,17 @@ def naive_kaiser_sinc_resample(x, orig_sr, target_sr, n_out, cutoff, num_zeros, 
     return out
 
 
+def naive_sinc_table_response(h, du, cutoff, f_nyq):
+    """The continuous frequency response, at ``f_nyq`` (fractions of the new Nyquist), of the
+    symmetric kernel whose right half ``h`` is sampled every ``du`` zero crossings (``h[0]`` at
+    0), with ``cutoff`` the kernel's cutoff in the same units: the cosine series of a real even
+    kernel, a rectangle-rule integral term by term."""
+    u = _np.arange(h.shape[0]) * du
+    w = _np.full(h.shape[0], 2.0)
+    w[0] = 1.0
+    return _np.array([_np.sum(w * h * _np.cos(_np.pi * f / cutoff * u)) * du for f in f_nyq])
+
+
 def naive_sharp_short_cascade(x, rate, target_sr, n_out, sharp, short, half_taps=None):
     """'hq''s cascade by its definition: [a half-band decimation by 2,] a sharp FIR at the
     rate reached, then a short Kaiser-windowed sinc resampler to ``target_sr``.
