@@ -30,17 +30,15 @@ def _positive_int(name, value):
 
 def _mel_db(y, sr, n_fft, hop_length, kwargs):
     from ._decibel import power_to_db
-    from .mel import _mel_from_audio
+    from .mel import _mel_from_audio, melspectrogram
 
     y = as_float_array(y, name="y", finite=False)  # its dtype; the mel call checks the values
     kwargs.setdefault("fmax", 0.5 * sr)
-    stft_kw = {k: kwargs.pop(k) for k in ("win_length", "window", "center", "pad_mode", "power")
-               if k in kwargs}
+    # the STFT keywords with melspectrogram's own defaults (its signature is their one place)
+    stft_kw = [kwargs.pop(k, melspectrogram.__kwdefaults__[k])
+               for k in ("win_length", "window", "center", "pad_mode", "power")]
     # float32 audio transformed in float64 (the module note), converted inside the mel call
-    M = _mel_from_audio(y, sr, n_fft, hop_length, stft_kw.get("win_length"),
-                        stft_kw.get("window", "hann"), stft_kw.get("center", True),
-                        stft_kw.get("pad_mode", "constant"), stft_kw.get("power", 2.0), kwargs,
-                        transform_dtype=np.float64)
+    M = _mel_from_audio(y, sr, n_fft, hop_length, *stft_kw, kwargs, transform_dtype=np.float64)
     if y.dtype == np.float32:
         M = M.astype(np.result_type(np.float32, kwargs.get("dtype", np.float32)))
     return power_to_db(M)
