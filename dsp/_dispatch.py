@@ -70,6 +70,7 @@ OPS: dict[str, Op] = {
     "quantize": _both("quantize", "quantize"),
     "to_int": _both("quantize", "to_int"),
     "from_int": _both("quantize", "from_int"),
+    "pcm_rows": _cpu("quantize", "pcm_rows"),  # dsp.load: decoded integer frames -> float rows
     # resampling (dsp.resampling) and sampling (dsp.sampling)
     "polyphase": _both("resample", "polyphase"),
     "interpolated": _both("resample", "interpolated"),

@@ -31,7 +31,7 @@ OPERATIONS = {
     "db": "power_to_db, amplitude_to_db, db_to_power, db_to_amplitude, magphase",
     "wavelets": "dwt, idwt, wavedec, waverec, swt, iswt, cwt (method 'fft', real and complex), WaveletPacket levels",
     "resample": "resample (rational and arbitrary ratios, 'hq''s cascade), sinc_interpolate",
-    "quantization": "quantize, to_pcm, from_pcm",
+    "quantization": "quantize, to_pcm, from_pcm, and load's conversion of 16- and 24/32-bit PCM",
 }
 DTYPES = ("float32", "float64")
 
@@ -80,6 +80,15 @@ def _run(op: str, dtype: str) -> None:
     elif op == "quantization":
         dsp.from_pcm(dsp.to_pcm(0.9 * np.tanh(y), bits=16))
         dsp.quantize(y, 0.01)
+        import io
+
+        import soundfile as sf
+
+        for subtype in ("PCM_16", "PCM_24"):  # read as int16 and int32 (dsp._sndfile)
+            buf = io.BytesIO()
+            sf.write(buf, np.zeros((64, 2)), 8000, format="WAV", subtype=subtype)
+            buf.seek(0)
+            dsp.load(buf, sr=None, mono=False, dtype=dt)
     else:  # pragma: no cover - names are checked before any work starts
         raise ValueError(op)
 

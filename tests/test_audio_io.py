@@ -58,6 +58,27 @@ def test_native_rate_bit_exact_with_librosa(files, key, mono):
     assert y.ndim == (1 if mono or key[2] == 1 else 2)
 
 
+@pytest.mark.parametrize("ext, subtype", [("wav", "PCM_U8"), ("aiff", "PCM_S8"), ("flac", "PCM_S8"),
+                                           ("wav", "PCM_16"), ("flac", "PCM_16"), ("aiff", "PCM_24"),
+                                           ("wav", "PCM_24"), ("wav", "PCM_32"), ("w64", "PCM_32")])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_integer_pcm_read_as_integers_is_bit_exact(tmp_path, ext, subtype, dtype):
+    # integer subtypes are read as libsndfile's integers and scaled by our kernel: the samples
+    # must equal libsndfile's own float conversion (librosa's), full scale and 32-bit rounding
+    # included. Random full-range integers, 3 channels, written as int32 (soundfile scales them).
+    rng = np.random.default_rng(7)
+    pcm = rng.integers(-2**31, 2**31, size=(3001, 3), dtype=np.int64).astype(np.int32)
+    pcm[:4, 0] = [-2**31, 2**31 - 1, 0, -1]
+    p = tmp_path / f"full.{ext}"
+    sf.write(p, pcm, 8000, subtype=subtype)
+    for mono in (False, True):
+        y, _ = dsp.load(p, sr=None, mono=mono, dtype=dtype)
+        ref, _ = librosa.load(p, sr=None, mono=mono, dtype=dtype)
+        assert y.dtype == ref.dtype == dtype
+        np.testing.assert_array_equal(y, ref)
+    assert np.abs(y).max() > 0.9  # the data did reach full scale
+
+
 @pytest.mark.parametrize("channels", [1, 2])
 def test_opus_bit_exact_with_librosa(tmp_path, channels):
     p = tmp_path / "sweep.opus"

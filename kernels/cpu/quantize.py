@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 from numba import prange
 
-from dsp_kernels.config import exact_pjit
+from dsp_kernels.config import exact_jit, exact_pjit
 from dsp_kernels.cpu.rules import clamp, mid_tread, pcm_clipped
 
 
@@ -45,6 +45,19 @@ def _from_int(pcm, offset, inv_scale, out):
         out[i] = (np.float64(pcm[i]) - offset) * inv_scale
 
 
+@exact_jit
+def _pcm_rows(frames, scale, out):
+    # Serial: a clip takes tens of microseconds, and long files are already converted one
+    # segment per decoding thread (nogil). With scale = 2**-(bits-1) the product is exact for
+    # 8-, 16- and 24-bit samples; a 32-bit one is rounded once, by its conversion, exactly as
+    # libsndfile's own float read rounds it.
+    n, channels = frames.shape
+    for c in range(channels):
+        row = out[c]
+        for i in range(n):
+            row[i] = frames[i, c] * scale
+
+
 def quantize(a, step):
     """Mid-tread quantisation of a contiguous float array, computed in float64, returned in ``a``'s dtype."""
     flat = a.reshape(-1)
@@ -73,3 +86,14 @@ def from_int(pcm, offset, scale, dtype):
     out = np.empty(flat.shape, np.float64)
     _from_int(flat, float(offset), 1.0 / float(scale), out)
     return out.reshape(pcm.shape).astype(dtype, copy=False)
+
+
+def pcm_rows(frames, bits, out):
+    """Interleaved PCM frames ``(n, channels)`` as decoded -> float rows ``out (channels, n)``.
+
+    ``frames`` are signed integers full-scale at ``bits`` (libsndfile returns 24-bit samples
+    left-aligned in int32, so those say ``bits=32``); ``out[c, i] = frames[i, c] / 2**(bits-1)``
+    in ``out``'s dtype.
+    """
+    _pcm_rows(frames, out.dtype.type(2.0 ** (1 - bits)), out)
+    return out
