@@ -23,7 +23,7 @@ import numpy as np
 #: operation -> what it calls; each entry reaches the kernels of the named public function(s)
 OPERATIONS = {
     "stft": "stft (blocked FFT path) and stft with a Bluestein n_fft (per-frame path)",
-    "istft": "istft, both memory layouts of the spectrogram",
+    "istft": "istft, both memory layouts of the spectrogram, and the float64 path of uncentred ends",
     "melspectrogram": "melspectrogram from a signal and from a spectrogram",
     "mfcc": "mfcc (mel, dB, DCT)",
     "fft": "fft, ifft, rfft, irfft (batched and single rows)",
@@ -48,6 +48,8 @@ def _run(op: str, dtype: str) -> None:
         S = dsp.stft(y, n_fft=512, hop_length=128)
         dsp.istft(S, hop_length=128, length=y.size)
         dsp.istft(np.ascontiguousarray(S), hop_length=128, length=y.size)
+        # uncentred: the ends' small window envelope takes the float64 path, compiled on demand
+        dsp.istft(dsp.stft(y, n_fft=512, hop_length=128, center=False), hop_length=128, center=False)
     elif op == "melspectrogram":
         dsp.melspectrogram(y=y, sr=22050, n_fft=512, hop_length=128)
         dsp.melspectrogram(S=np.abs(dsp.stft(y, n_fft=512)) ** 2, sr=22050, n_fft=512)

@@ -216,7 +216,7 @@ def _add(acc, a0, v, j0, n):
 
 @pjit
 def _istft_kernel(Sf, Su, n_frames, n_bins, row_units, cproto, window, wsq, lanes_plan,
-                  frame_plan, plan64, hop, off, wlo, whi, block, n_tasks, tiny, well, out):
+                  frame_plan, plan64, hop, off, wlo, whi, block, n_tasks, tiny, well, marks, out):
     """Gather-form inverse STFT: output blocks of ``block`` samples (every channel), ``n_tasks``
     tasks each owning a run of blocks and allocating its scratch once.
 
@@ -233,8 +233,12 @@ def _istft_kernel(Sf, Su, n_frames, n_bins, row_units, cproto, window, wsq, lane
     Precision: the division by the envelope magnifies the inverse transform's rounding by about
     ``1 / envelope``. A block whose envelope stays above ``well`` uses the input's precision; a
     block where it dips lower (the ends of the signal, hops longer than half the window) inverts
-    its frames in float64 with ``plan64`` (None for float64 input, where ``well`` is 0), so
-    float32 output stays accurate there.
+    its frames in float64, so float32 output stays accurate there. That takes two calls: the
+    first (``plan64`` None) skips such blocks and sets ``marks[blk] = 1``; only if any was
+    marked does :func:`istft` call again with ``plan64`` (and the other two plans None), which
+    does the marked blocks alone. The float64 path is then compiled only when a call needs it:
+    librosa's defaults never do, and it was a third of a cold istft's compilation. For float64
+    input ``well`` is 0 and nothing is marked.
 
     Layout: ``Sf[b]`` is the float view of channel b's spectra (``n_bins`` bins of ``n_frames``
     frames used). ``row_units == 0``: frame-major, bin k of frame c at ``2 (c*n_bins + k)``.
@@ -262,6 +266,8 @@ def _istft_kernel(Sf, Su, n_frames, n_bins, row_units, cproto, window, wsq, lane
         # bin in a 20 kB-strided pattern: measured 1.7x slower end to end)
         local = np.empty(max_frames * 2 * m if bin_major else 0, dtype=Sf.dtype)
         for blk in range(task * n_blocks // n_tasks, (task + 1) * n_blocks // n_tasks):
+            if plan64 is not None and marks[blk] == 0:  # the float64 call: marked blocks only
+                continue
             s0 = blk * block
             size = min(n_out, s0 + block) - s0
             v0 = s0 + off
@@ -286,12 +292,14 @@ def _istft_kernel(Sf, Su, n_frames, n_bins, row_units, cproto, window, wsq, lane
                 else:
                     env[i] = 1.0
             if exact:  # frame by frame in float64: the envelope is small here
-                if plan64 is not None:
+                if plan64 is None:
+                    marks[blk] = 1  # left to the float64 call
+                else:
                     _ola_frames(Sf, cs, ks, c_lo, c_hi, m, plan64,
                                 np.zeros((CHUNK, n_half), dtype=np.complex128),
                                 np.empty(n_fft, dtype=np.float64), acc, env, window, hop, v0,
                                 wlo, whi, out, s0)
-                    continue
+                continue
             if frame_plan is not None:  # frame by frame: no blocked transform for this size
                 _ola_frames(Sf, cs, ks, c_lo, c_hi, m, frame_plan,
                             np.zeros((CHUNK, n_half), dtype=cproto.dtype),
@@ -374,8 +382,6 @@ def istft(S, *, n_fft, hop_length, window, center, length, out=None):
     wlo, whi = window_support(window)
     off = n_fft // 2 if center else 0
     plan = get_rfft_plan(n_fft, real)
-    # float64 input never takes the float64 fallback (well = 0): no second plan to compile for
-    plan64 = get_rfft_plan(n_fft, np.float64) if real == np.float32 else None
     wsq = window * window
     # below a quarter of the squared window's peak, float32 rounding is magnified too much
     well = 0.25 * float(wsq.max()) if real == np.float32 else 0.0
@@ -386,7 +392,11 @@ def istft(S, *, n_fft, hop_length, window, center, length, out=None):
     n_blocks = -(-n_out // (k * hop_length))
     n_tasks = min(n_blocks, 4 * numba.get_num_threads())  # (the result does not depend on it)
     lanes_plan, frame_plan = (plan, None) if plan.bluestein == 0 else (None, plan)
-    _istft_kernel(framesf, units, n_frames, S.shape[1], row_units, np.empty(0, dtype=S.dtype),
-                  window, wsq, lanes_plan, frame_plan, plan64, hop_length, off, wlo, whi,
-                  k * hop_length, n_tasks, float(np.finfo(real).tiny), well, out)
+    args = (framesf, units, n_frames, S.shape[1], row_units, np.empty(0, dtype=S.dtype), window,
+            wsq)
+    rest = (hop_length, off, wlo, whi, k * hop_length, n_tasks, float(np.finfo(real).tiny), well)
+    marks = np.zeros(n_blocks, dtype=np.int8)
+    _istft_kernel(*args, lanes_plan, frame_plan, None, *rest, marks, out)
+    if marks.any():  # blocks with a small envelope, in float64 (the kernel's note)
+        _istft_kernel(*args, None, None, get_rfft_plan(n_fft, np.float64), *rest, marks, out)
     return out

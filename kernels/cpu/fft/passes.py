@@ -22,7 +22,7 @@ import numpy as np
 
 from numba.extending import overload
 
-from dsp_kernels.config import FASTMATH, inline_jit, noalias_jit
+from dsp_kernels.config import FASTMATH, inline_jit, jit, noalias_jit
 from dsp_kernels.cpu.fft.passes_odd import _pass3, _pass5, _pass_generic, _pass_generic_direct
 from dsp_kernels.cpu.fft.plans import Pow2Plan
 
@@ -348,14 +348,20 @@ def stockham(plan, work, L):
     _stockham_any(plan, work, L)
 
 
-# Not inline="always": Numba compiles an overload's implementation for its typing anyway, and
-# inlining it at several sites of one function (_cfft_core) trips Numba's IR scope checks.
-# (Numba keys an overload's implementations by the compiler flags too, so a parfor body that
-# calls it compiles it a second time: about 0.5 s of a cold stft, still far less than the odd
-# passes it no longer compiles.)
+# The drivers are plain dispatchers behind a thin overload: Numba keys an overload's
+# implementations by the caller's compiler flags too, so a parfor body (other flags) had its own
+# copy of the whole driver compiled a second time (about 0.4 s of a cold stft); now only the
+# two-line wrapper is, and both copies call the one compiled driver. Not inline="always":
+# inlining at several sites of one function (_cfft_core) trips Numba's IR scope checks.
+_pow2_driver = jit(_stockham_pow2)
+_any_driver = jit(_stockham_any)
+
+
 @overload(stockham, jit_options={"fastmath": set(FASTMATH), "nogil": True})
 def _stockham_for(plan, work, L):
     # the pass set is a property of the plan's type: one rule, decided in plans._classed
-    if getattr(plan, "instance_class", None) is Pow2Plan:
-        return _stockham_pow2
-    return _stockham_any
+    driver = _pow2_driver if getattr(plan, "instance_class", None) is Pow2Plan else _any_driver
+
+    def call_driver(plan, work, L):
+        driver(plan, work, L)
+    return call_driver
