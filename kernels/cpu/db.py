@@ -57,9 +57,6 @@ def _power(x, how):
 
 @pjit
 def _max_power(x, how):
-    # ``how`` as a compile-time constant: the branches of the other two conversions are pruned
-    # before compiling (a cold power_to_db compiled all three)
-    numba.literally(how)
     n = x.shape[0]
     n_blocks = (n + _BLOCK - 1) // _BLOCK
     partial = np.full(n_blocks, -np.inf)
@@ -127,7 +124,6 @@ def _to_db(x, how, amin, ref_db, floor_db, out):
     brought into [sqrt(1/2), sqrt(2)) and log(m) is a degree-18 polynomial in m - 1 (no
     division, so nothing stops vectorisation). Needs amin >= the smallest normal float64.
     """
-    numba.literally(how)  # see _max_power
     n = x.shape[0]
     n_blocks = (n + _BLOCK - 1) // _BLOCK
     c = _LOG1P
@@ -171,7 +167,6 @@ def _to_db(x, how, amin, ref_db, floor_db, out):
 
 @pjit
 def _to_db_libm(x, how, amin, ref_db, floor_db, out):
-    numba.literally(how)  # see _max_power
     n = x.shape[0]
     n_blocks = (n + _BLOCK - 1) // _BLOCK
     for blk in prange(n_blocks):
