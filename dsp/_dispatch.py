@@ -70,7 +70,8 @@ OPS: dict[str, Op] = {
     "quantize": _both("quantize", "quantize"),
     "to_int": _both("quantize", "to_int"),
     "from_int": _both("quantize", "from_int"),
-    "pcm_rows": _cpu("quantize", "pcm_rows"),  # dsp.load: decoded integer frames -> float rows
+    # dsp.load: decoded integer frames -> float rows, written into the caller's out
+    "pcm_rows": Op("dsp_kernels.cpu.quantize:pcm_rows", None, cpu_out=True),
     # resampling (dsp.resampling) and sampling (dsp.sampling)
     "polyphase": _both("resample", "polyphase"),
     "interpolated": _both("resample", "interpolated"),
