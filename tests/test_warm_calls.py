@@ -54,6 +54,15 @@ CASES = {
     "wavedec": lambda y: dsp.waverec(dsp.wavedec(y, "db4", level=3), "db4"),
     "onset_strength": lambda y: dsp.onset.onset_strength(y=y, sr=22050, n_fft=512, hop_length=128),
     "load": lambda y: dsp.load(_wav(y), sr=16000, dtype=y.dtype),
+    "resample arbitrary": lambda y: dsp.resample(y, orig_sr=22050, target_sr=16001.5),
+    "spectral_centroid": lambda y: dsp.feature.spectral_centroid(y=y, sr=22050),
+    "spectral_contrast": lambda y: dsp.feature.spectral_contrast(y=y, sr=22050),
+    "chroma_stft": lambda y: dsp.feature.chroma_stft(y=y, sr=22050),
+    "cqt": lambda y: dsp.cqt(y, sr=22050),
+    "pcen": lambda y: dsp.pcen(np.abs(dsp.stft(y, n_fft=512))),
+    "beat_track": lambda y: dsp.beat.beat_track(y=y, sr=22050),
+    "dwt2": lambda y: dsp.idwt2(dsp.dwt2(y.reshape(64, 128), "db2"), "db2"),
+    "cwt": lambda y: dsp.cwt(y[:2048], [1, 2, 4], "morl"),
 }
 
 
