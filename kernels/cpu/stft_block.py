@@ -27,6 +27,8 @@ njit API
 """
 from __future__ import annotations
 
+import contextlib
+
 import numba
 import numpy as np
 
@@ -44,14 +46,16 @@ def balanced(n_tasks: int):
 
     Numba cuts a prange into one equal chunk per thread by default, so the several tasks per
     thread planned here could not even out the threads: a thread done early waited for the
-    other's whole half. Inside this context each task is a chunk of its own when there are more
-    than two per thread (measured, 2 cores, 60 s at 22.05 kHz, same process alternating:
-    stft 2.27 -> 2.04 ms, melspectrogram 2.0 -> 1.8, spectral_centroid 3.6 -> 3.3; a 3 s stft
-    0.21 -> 0.19; a 1 s stft, 3 tasks, was 10 us slower one by one, so it keeps Numba's split).
-    Set from Python around the call: a kernel containing ``with numba.parallel_chunksize(...)``
-    cannot be cached by Numba.
+    other's whole half. For a call of at least 8 tasks per thread (a long signal), each task is
+    a chunk of its own (measured, 2 cores, 60 s at 22.05 kHz, same process alternating:
+    stft 2.27 -> 2.05 ms, melspectrogram 2.0 -> 1.8, spectral_centroid 3.6 -> 3.3). A smaller
+    call keeps Numba's split and skips the setting, which costs about 3 us a call (a 1 s clip's
+    stft is 60 us). Set from Python around the call: a kernel containing
+    ``with numba.parallel_chunksize(...)`` cannot be cached by Numba.
     """
-    return numba.parallel_chunksize(1 if n_tasks > 2 * numba.get_num_threads() else 0)
+    if n_tasks < 8 * numba.get_num_threads():
+        return contextlib.nullcontext()
+    return numba.parallel_chunksize(1)
 
 
 def n_block_tasks(batch: int, n_frames: int, dtype, per_task: int) -> int:
