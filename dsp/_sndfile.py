@@ -109,7 +109,8 @@ def _sf_read(f, source, offset, duration, dtype):
             from concurrent.futures import ThreadPoolExecutor
 
             with ThreadPoolExecutor(len(segments)) as pool:
-                got = list(pool.map(lambda seg: _read_segment(source, seg, start, frames, convert), segments))
+                got = list(pool.map(lambda seg: _read_segment(source, seg, start, frames, convert),
+                                    segments))
     except RuntimeError as exc:
         raise DSPError(f"{where} could not be decoded past frame {start} ({exc}): the file is "
                        "truncated or corrupt") from exc

@@ -36,8 +36,7 @@ from dsp_kernels.cpu.fft.passes import u64
 from dsp_kernels.cpu.framing import load_stft_frame
 from dsp_kernels.cpu.rules import abs_pow
 from dsp_kernels.cpu.stft_block import (
-    alloc_stft_block, balanced, block_tasks, blocks_per_task, n_block_tasks, stft_block_spectra,
-    task_blocks,
+    alloc_stft_block, balanced, block_tasks, blocks_per_task, stft_block_spectra, task_blocks,
 )
 from dsp_kernels.shapes import stft_geometry
 
@@ -220,7 +219,7 @@ def melspectrogram(y, *, n_fft, hop_length, window, center, pad_mode, power, sta
         w = np.ascontiguousarray(weights, dtype=out_dtype)
         if plan.bluestein == 0:
             per_task = blocks_per_task(y.shape[0], n_frames, y.dtype)
-            with balanced(n_block_tasks(y.shape[0], n_frames, y.dtype, per_task)):
+            with balanced(y.shape[0], n_frames, y.dtype, per_task):
                 _signal_to_mel_lanes(y, window, geom, plan, per_task, float(power), starts,
                                      offsets, w, out)
             return out

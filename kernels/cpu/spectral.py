@@ -38,8 +38,7 @@ from dsp_kernels.cpu.fft.passes import u64
 from dsp_kernels.cpu.fft.simd import transpose_tile
 from dsp_kernels.cpu.framing import load_stft_frame
 from dsp_kernels.cpu.stft_block import (
-    alloc_stft_block, balanced, block_tasks, blocks_per_task, n_block_tasks, stft_block_spectra,
-    task_blocks,
+    alloc_stft_block, balanced, block_tasks, blocks_per_task, stft_block_spectra, task_blocks,
 )
 from dsp_kernels.shapes import istft_frames, stft_geometry, window_support
 
@@ -108,7 +107,7 @@ def stft(y, *, n_fft, hop_length, window, center, pad_mode, out=None):
         if plan.bluestein == 0:
             per_task = blocks_per_task(y.shape[0], n_frames, y.dtype)
             outf = out.view(y.dtype).reshape(y.shape[0], -1)
-            with balanced(n_block_tasks(y.shape[0], n_frames, y.dtype, per_task)):
+            with balanced(y.shape[0], n_frames, y.dtype, per_task):
                 _stft_lanes_kernel(y, window, geom, plan, per_task, out, outf)
         else:
             _stft_kernel(y, window, geom, plan, _block_size(n_frames * y.shape[0]), out)

@@ -46,8 +46,7 @@ from dsp_kernels.cpu.fft.passes import u64
 from dsp_kernels.cpu.rules import abs_pow, column_stat, flatness_ratio
 from dsp_kernels.cpu.vmath import vlog
 from dsp_kernels.cpu.stft_block import (
-    alloc_stft_block, balanced, block_tasks, blocks_per_task, n_block_tasks, stft_block_spectra,
-    task_blocks,
+    alloc_stft_block, balanced, block_tasks, blocks_per_task, stft_block_spectra, task_blocks,
 )
 from dsp_kernels.shapes import stft_geometry
 
@@ -162,7 +161,7 @@ def signal_stats(y, *, n_fft, hop_length, window, center, pad_mode, power, freq,
             return column_stats(M, freq, 1, param, amin, cen).reshape(out.shape)
         return column_stats(M, freq, kind, param, amin).reshape(out.shape)
     per_task = blocks_per_task(y.shape[0], geom.n_frames, np.float64)
-    with balanced(n_block_tasks(y.shape[0], geom.n_frames, np.float64, per_task)):
+    with balanced(y.shape[0], geom.n_frames, np.float64, per_task):
         _stats(y, window, geom, plan, per_task, np.float64(power), freq, np.int64(kind),
                np.float64(param), np.float64(amin), out)
     return out
@@ -291,6 +290,6 @@ def signal_contrast(y, *, n_fft, hop_length, window, center, pad_mode, lo, hi, q
             peak[:, j] = srt[:, -q[j]:].mean(axis=1)
         return valley, peak
     per_task = blocks_per_task(y.shape[0], geom.n_frames, np.float64)
-    with balanced(n_block_tasks(y.shape[0], geom.n_frames, np.float64, per_task)):
+    with balanced(y.shape[0], geom.n_frames, np.float64, per_task):
         _contrast(y, window, geom, plan, per_task, lo, hi, q, valley, peak)
     return valley, peak

@@ -9,7 +9,7 @@ Plain Python
 ------------
 ``blocks_per_task(batch, n_frames, dtype)``
     how many blocks of W frames each prange task of a blocked kernel takes.
-``with balanced(n_block_tasks(batch, n_frames, dtype, per_task)): kernel(...)``
+``with balanced(batch, n_frames, dtype, per_task): kernel(...)``
     how such a kernel is called: its tasks scheduled one at a time when there are enough.
 
 njit API
@@ -37,12 +37,14 @@ from dsp_kernels.cpu.fft.block import alloc_block_work, rfft_lanes_spectra
 from dsp_kernels.cpu.framing import load_stft_frame
 
 __all__ = [
-    "balanced", "n_block_tasks", "blocks_per_task", "alloc_stft_block", "block_tasks", "task_blocks", "stft_block_spectra",
+    "balanced", "blocks_per_task", "alloc_stft_block", "block_tasks", "task_blocks",
+    "stft_block_spectra",
 ]
 
 
-def balanced(n_tasks: int):
-    """The context in which to call a kernel whose prange runs over ``n_tasks`` planned tasks.
+def balanced(batch: int, n_frames: int, dtype, per_task: int):
+    """The context in which to call a blocked kernel of ``batch`` rows of ``n_frames`` frames in
+    tasks of ``per_task`` blocks (:func:`block_tasks`).
 
     Numba cuts a prange into one equal chunk per thread by default, so the several tasks per
     thread planned here could not even out the threads: a thread done early waited for the
@@ -53,15 +55,11 @@ def balanced(n_tasks: int):
     stft is 60 us). Set from Python around the call: a kernel containing
     ``with numba.parallel_chunksize(...)`` cannot be cached by Numba.
     """
+    lanes = 64 // np.dtype(dtype).itemsize
+    n_tasks = _block_tasks(batch, -(-n_frames // lanes), per_task)[0]
     if n_tasks < 8 * numba.get_num_threads():
         return contextlib.nullcontext()
     return numba.parallel_chunksize(1)
-
-
-def n_block_tasks(batch: int, n_frames: int, dtype, per_task: int) -> int:
-    """How many tasks :func:`block_tasks` makes of ``batch`` rows of ``n_frames`` frames."""
-    lanes = 64 // np.dtype(dtype).itemsize
-    return _block_tasks(batch, -(-n_frames // lanes), per_task)[0]
 
 
 def blocks_per_task(batch: int, n_frames: int, dtype) -> int:
