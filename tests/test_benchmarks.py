@@ -171,3 +171,19 @@ def test_scaling_section_runs_and_fits_slopes(tmp_path):
     pngs = scaling.plot(res, tmp_path / "scaling")
     assert len(pngs) == 4 and all(p.stat().st_size > 0 for p in pngs)
     assert "| stft |" in scaling.summary(res)
+
+
+def test_resampling_shape_ops_convert_at_their_stated_rates():
+    """Each resampling op of the shapes section runs the rates its title states, on both sides
+    (its makers once read the rates from loop variables: the clip op timed 16 -> 16 kHz, a copy)."""
+    pytest.importorskip("soxr")
+    pytest.importorskip("librosa")
+    from benchmarks.ops.shapes import shape_ops
+
+    expected = {"resample_clip": 16000 // 2, "resample_long": None}
+    for op in (o for o in shape_ops() if o.name in expected):
+        inp = op.setup(ops.PROFILES["quick"])
+        n = inp["y"].shape[-1]
+        want = expected[op.name] or -(-n * 16000 // 44100)  # 44.1 -> 16 kHz, librosa's length
+        for impl in op.impls:
+            assert impl.make(inp)().shape[-1] == want, (op.name, impl.name)

@@ -157,13 +157,15 @@ def _wavedec():
     return ("wavedec", ours), pywt_, ref
 
 
-def _resample(target):
-    def ours(inp, sr):
+def _resample(sr, target):
+    """``(ours, librosa)`` makers of ``sr -> target`` (both rates bound here: a lambda that read
+    them from shape_ops' loop variables took the last op's rates, 16 -> 16 kHz for the clip)."""
+    def ours(inp):
         import dsp
         y = inp["y"]
         return lambda: dsp.resample(y, orig_sr=sr, target_sr=target)
 
-    def lib(inp, sr):
+    def lib(inp):
         import librosa
         y = inp["y"]
         return lambda: librosa.resample(y, orig_sr=sr, target_sr=target, res_type="soxr_hq")
@@ -201,11 +203,11 @@ def shape_ops() -> list[Op]:
                     Impl("dsp, 1 thread", one_thread(o[1]), view=concat),
                     Impl("pywt", pw, requires=("pywt",), view=concat)],
                    ref, clip, ref_label="pywt.wavedec (float64), bands concatenated"))
-    ro, rl = _resample(8000)
+    ro, rl = _resample(SR, 8000)
     ops.append(_op("resample_clip", "resample 16 -> 8 kHz of one 1 s clip, one call", _clip_setup,
-                   [Impl("dsp", lambda i: ro(i, SR), ours=dsp_name("resample")),
-                    Impl("dsp, 1 thread", one_thread(lambda i: ro(i, SR))),
-                    Impl("librosa soxr_hq", lambda i: rl(i, SR), requires=("librosa", "soxr"))],
+                   [Impl("dsp", ro, ours=dsp_name("resample")),
+                    Impl("dsp, 1 thread", one_thread(ro)),
+                    Impl("librosa soxr_hq", rl, requires=("librosa", "soxr"))],
                    None, clip, ref_label=""))
 
     # -- the same right after BLAS work ----------------------------------------------------------------
@@ -259,10 +261,10 @@ def shape_ops() -> list[Op]:
                    [Impl("dsp", o[1], ours=dsp_name("wavedec"), view=concat),
                     Impl("dsp, 1 thread", one_thread(o[1]), view=concat),
                     Impl("pywt", pw, requires=("pywt",), view=concat)], None, lp, ref_label=""))
-    ro, rl = _resample(16000)
+    ro, rl = _resample(44100, 16000)
     ops.append(_op("resample_long", "resample 44.1 -> 16 kHz of 10 min, float32", _long_setup,
-                   [Impl("dsp", lambda i: ro(i, 44100), ours=dsp_name("resample")),
-                    Impl("dsp, 1 thread", one_thread(lambda i: ro(i, 44100))),
-                    Impl("librosa soxr_hq", lambda i: rl(i, 44100), requires=("librosa", "soxr"))],
+                   [Impl("dsp", ro, ours=dsp_name("resample")),
+                    Impl("dsp, 1 thread", one_thread(ro)),
+                    Impl("librosa soxr_hq", rl, requires=("librosa", "soxr"))],
                    None, lp, ref_label=""))
     return ops
