@@ -338,7 +338,9 @@ def resample(y, *, orig_sr, target_sr, quality: str = "high", axis: int = -1, sc
 
 def _finish(out2, xp, lead, n_out, axis, scale, ratio, dtype):
     """The (batch, n_out) result back in the input's layout, scaled as librosa's ``scale=True``."""
-    out = xp.ascontiguousarray(xp.moveaxis(out2.reshape(lead + (n_out,)), -1, axis))
+    out = out2.reshape(lead + (n_out,))
+    if axis != out.ndim - 1:
+        out = xp.ascontiguousarray(xp.moveaxis(out, -1, axis))
     if scale:
         out = (out / np.sqrt(ratio)).astype(dtype, copy=False)
     return out
