@@ -38,7 +38,8 @@ from dsp_kernels.cpu.fft.passes import u64
 from dsp_kernels.cpu.fft.simd import transpose_tile
 from dsp_kernels.cpu.framing import load_stft_frame
 from dsp_kernels.cpu.stft_block import (
-    alloc_stft_block, balanced, block_tasks, blocks_per_task, stft_block_spectra, task_blocks,
+    alloc_stft_block, balanced, balanced_tasks, block_tasks, blocks_per_task, stft_block_spectra,
+    task_blocks,
 )
 from dsp_kernels.shapes import istft_frames, stft_geometry, window_support
 
@@ -391,13 +392,16 @@ def istft(S, *, n_fft, hop_length, window, center, length, out=None):
     # (independent of the thread count, so the result is too)
     k = min(64, max(4 * per_frame, n_frames // 8))
     n_blocks = -(-n_out // (k * hop_length))
-    n_tasks = min(n_blocks, 4 * numba.get_num_threads())  # (the result does not depend on it)
+    # 8 a thread, one at a time when there are that many (balanced_tasks): a thread slowed by
+    # another process's spinning threads hands its share over (the result does not depend on it)
+    n_tasks = min(n_blocks, 8 * numba.get_num_threads())
     lanes_plan, frame_plan = (plan, None) if plan.bluestein == 0 else (None, plan)
     args = (framesf, units, n_frames, S.shape[1], row_units, np.empty(0, dtype=S.dtype), window,
             wsq)
     rest = (hop_length, off, wlo, whi, k * hop_length, n_tasks, float(np.finfo(real).tiny), well)
     marks = np.zeros(n_blocks, dtype=np.int8)
-    _istft_kernel(*args, lanes_plan, frame_plan, None, *rest, marks, out)
+    with balanced_tasks(n_tasks):
+        _istft_kernel(*args, lanes_plan, frame_plan, None, *rest, marks, out)
     if marks.any():  # blocks with a small envelope, in float64 (the kernel's note)
         _istft_kernel(*args, None, None, get_rfft_plan(n_fft, np.float64), *rest, marks, out)
     return out

@@ -10,7 +10,8 @@ Plain Python
 ``blocks_per_task(batch, n_frames, dtype)``
     how many blocks of W frames each prange task of a blocked kernel takes.
 ``with balanced(batch, n_frames, dtype, per_task): kernel(...)``
-    how such a kernel is called: its tasks scheduled one at a time when there are enough.
+    how such a kernel is called: its tasks scheduled one at a time when there are enough
+    (``balanced_tasks(n_tasks)`` for any prange kernel of independent tasks).
 
 njit API
 --------
@@ -37,26 +38,32 @@ from dsp_kernels.cpu.fft.block import alloc_block_work, rfft_lanes_spectra
 from dsp_kernels.cpu.framing import load_stft_frame
 
 __all__ = [
-    "balanced", "blocks_per_task", "alloc_stft_block", "block_tasks", "task_blocks",
+    "balanced", "balanced_tasks", "blocks_per_task", "alloc_stft_block", "block_tasks", "task_blocks",
     "stft_block_spectra",
 ]
 
 
 def balanced(batch: int, n_frames: int, dtype, per_task: int):
     """The context in which to call a blocked kernel of ``batch`` rows of ``n_frames`` frames in
-    tasks of ``per_task`` blocks (:func:`block_tasks`).
+    tasks of ``per_task`` blocks (:func:`block_tasks`): :func:`balanced_tasks` of its task count.
+    """
+    lanes = 64 // np.dtype(dtype).itemsize
+    return balanced_tasks(_block_tasks(batch, -(-n_frames // lanes), per_task)[0])
+
+
+def balanced_tasks(n_tasks: int):
+    """The context in which to call a prange kernel over ``n_tasks`` independent tasks.
 
     Numba cuts a prange into one equal chunk per thread by default, so the several tasks per
-    thread planned here could not even out the threads: a thread done early waited for the
-    other's whole half. For a call of at least 8 tasks per thread (a long signal), each task is
-    a chunk of its own (measured, 2 cores, 60 s at 22.05 kHz, same process alternating:
-    stft 2.27 -> 2.05 ms, melspectrogram 2.0 -> 1.8, spectral_centroid 3.6 -> 3.3). A smaller
+    thread planned by a kernel could not even out the threads: a thread done early waited for
+    the other's whole half. For a call of at least 8 tasks per thread (a long signal), each task
+    is a chunk of its own (measured, 2 cores, 60 s at 22.05 kHz, same process alternating:
+    stft 2.27 -> 2.05 ms, melspectrogram 2.0 -> 1.8, spectral_centroid 3.6 -> 3.3; istft right
+    after torch.istft, whose OpenMP thread still spins on one core, 10.6 -> 9.6 ms). A smaller
     call keeps Numba's split and skips the setting, which costs about 3 us a call (a 1 s clip's
     stft is 60 us). Set from Python around the call: a kernel containing
     ``with numba.parallel_chunksize(...)`` cannot be cached by Numba.
     """
-    lanes = 64 // np.dtype(dtype).itemsize
-    n_tasks = _block_tasks(batch, -(-n_frames // lanes), per_task)[0]
     if n_tasks < 8 * numba.get_num_threads():
         return contextlib.nullcontext()
     return numba.parallel_chunksize(1)
