@@ -7,18 +7,17 @@ each octave writes its rows straight into it; frames past that number are never 
 per-octave gain ``sqrt(sr / octave rate)`` and, with ``scale=True``, ``1 / sqrt(filter length)``
 are folded into the filters' sparse weights (librosa applies them to the weights and to the
 result). The decimation is ``dsp.resample(y, orig_sr=2, target_sr=1, res_type=..., scale=True)``
-with that resampler's own taps, ``sqrt(2)`` folded in, computed by fast convolution on the CPU
-(``cqt_halve``, :mod:`dsp_kernels.cpu.cqt`); no halving follows the last octave.
+with that resampler's own taps, ``sqrt(2)`` folded in, computed by fast convolution
+(``dsp._resample_halving``); no halving follows the last octave.
 """
 from __future__ import annotations
 
 import numpy as np
 
-from dsp_kernels.caches import table_cache
-
 from ._backend import array_module
 from ._cqt_filters import sparse_basis, wavelet_lengths
 from ._dispatch import kernel_for
+from ._resample_halving import halve
 from ._stft_params import n_frames as n_frames_of
 
 __all__ = ["octave_recursion"]
@@ -103,33 +102,9 @@ def _scaled_weights(weights, offsets, gains, dtype):
 
 def _halve(y2, res_type):
     """``resample(y2, orig_sr=2, target_sr=1, res_type=res_type, scale=True)`` of the validated
-    (batch, n) rows: the resampler's own half-band taps with librosa's sqrt(2) gain folded in
-    (no separate scaling pass), by fast convolution on the CPU (``cqt_halve``)."""
-    taps, n_fft, fold = _halving_filter(_resample_quality(res_type), y2.dtype.str)
-    return kernel_for("cqt_halve", y2)(y2, taps, n_fft, fold)
-
-
-@table_cache(maxsize=8)
-def _halving_filter(quality, dtype_str):
-    """``(taps, n_fft, fold)`` of :func:`dsp_kernels.cpu.cqt.cqt_halve` for a quality: the taps
-    of ``dsp.resample``'s 2:1 polyphase table times sqrt(2), a block length of about 8 times
-    their number, and the folded spectra of the fast convolution (designed in float64)."""
-    from .fourier import fft
-    from .resampling import _polyphase_table
-
-    taps = _polyphase_table(1, 2, quality, "<f8")[0] * np.sqrt(2.0)
-    n_fft = max(1024, 1 << int(np.ceil(np.log2(8 * taps.size))))
-    padded = np.zeros(n_fft)
-    padded[:taps.size] = taps
-    H = np.asarray(fft(padded))
-    half = n_fft // 2
-    k = np.arange(half // 2 + 1)
-    fold = np.stack([np.conj(H[k]) / 2, H[half - k] / 2]).astype(
-        np.complex64 if np.dtype(dtype_str) == np.float32 else np.complex128)
-    taps = taps.astype(np.dtype(dtype_str))
-    for a in (taps, fold):
-        a.flags.writeable = False
-    return taps, n_fft, fold
+    (batch, n) rows: the resampler's own 2:1 taps with librosa's sqrt(2) gain folded in (no
+    separate scaling pass), by fast convolution (``dsp._resample_halving``) at every length."""
+    return halve(y2, _resample_quality(res_type), np.sqrt(2.0))
 
 
 def _resample_quality(res_type):

@@ -166,9 +166,9 @@ def cascade(rate: int, target: int, quality_design: tuple, dtype_str: str):
 
 def applies(quality_multistage, rate, target):
     """Whether the cascade runs for this rate: integer rates, ``target / rate <= SHARP_BELOW``,
-    and not a whole decimation ``rate = k * target`` (2:1 stays the single-row polyphase stage
-    that the constant-Q transform's octave step reproduces by its own fast convolution,
-    ``dsp._cqt_octaves``; 44.1 and 48 kHz -> 16 kHz reach 22.05 and 24 kHz first).
+    and not a whole decimation ``rate = k * target`` (2:1 stays the single-row polyphase filter,
+    run by fast convolution on long signals: ``dsp._resample_halving``; 44.1 and 48 kHz -> 16 kHz
+    reach 22.05 and 24 kHz first).
 
     >>> applies(True, 22050.0, 16000.0), applies(True, 17000.0, 16000.0), applies(False, 22050.0, 16000.0)
     (True, False, False)

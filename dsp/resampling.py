@@ -55,7 +55,9 @@ lower Nyquist. A single stage costs ``2 Z / rc`` multiply-adds per output: 372 f
 
 Rational ratios (both rates integers, ``up = target / g``, ``down = orig / g`` with
 ``g = gcd``) use a polyphase table of ``up`` rows, built once per ``(up, down, quality, dtype)``
-and cached; each output is one dot product of a table row with the input. Other ratios, and
+and cached; each output is one dot product of a table row with the input (a long exact 2:1,
+e.g. 44.1 -> 22.05 kHz, runs the same filter by fast convolution: dsp/_resample_halving.py,
+2.4x faster at 60 s). Other ratios, and
 ratios whose table would exceed ``_MAX_TABLE`` entries, read the filter from one densely sampled
 table by linear interpolation (4096 points per zero crossing): that adds an error below 1e-6 of
 the peak (measured 2.5e-8 against the exact filter) and runs about 10x slower.
@@ -72,7 +74,7 @@ import numpy as np
 
 from dsp_kernels.caches import table_cache
 
-from . import _resample_cascade
+from . import _resample_cascade, _resample_halving
 from ._backend import array_module
 from ._dispatch import kernel_for
 from ._errors import DSPError
@@ -316,6 +318,10 @@ def resample(y, *, orig_sr, target_sr, quality: str = "high", axis: int = -1, sc
             out2 = kernel_for("polyphase", y)(x2, c.table, c.up, c.down, n_out, shift + c.reach)
             return _finish(out2, xp, lead, n_out, axis, scale, ratio, y.dtype)
         ud = _rational(rate, target_sr)
+        if ud == (1, 2) and shift == 0 and _resample_halving.pays(n_out, quality, y.dtype):
+            # a long 2:1 (44.1 -> 22.05 kHz): the same filter by fast convolution
+            out2 = _resample_halving.halve(x2, quality, 1.0 / math.sqrt(ratio) if scale else 1.0)
+            return _finish(out2, xp, lead, n_out, axis, False, ratio, y.dtype)
         cutoff, num_zeros, _ = _design(quality)
         if ud is not None:
             up, down = ud

@@ -1,7 +1,8 @@
 """The constant-Q transform's fused CPU kernels (issue 19): one octave from the signal
 (``cqt_octave``: frames, FFT and sparse projection in one pass) against librosa's STFT times the
 dense filter matrix, and the octave step's decimation by fast convolution (``cqt_halve``)
-against ``dsp.resample`` (the direct polyphase sum with the same taps)."""
+against the direct sum with ``dsp.resample``'s 2:1 taps in float64 (``np.convolve``) and against
+``dsp.resample`` itself (direct below ``dsp._resample_halving.pays``' length, the same kernel above)."""
 import contextlib
 
 import librosa
@@ -49,11 +50,24 @@ def test_octave_kernel_matches_librosa_stft_projection(dtype, n, hop, pad_mode, 
     assert_close(got, ref[..., :n_frames], dtype, what="octave")
 
 
+def _direct_halving(y, taps):
+    """``out[m] = sum_j taps[j] y[2m - T/2 + 1 + j]`` in float64, zeros outside the signal."""
+    T = len(taps)
+    m = np.arange((y.shape[-1] + 1) // 2)
+    full = np.stack([np.convolve(row, taps[::-1]) for row in y.astype(np.float64)])
+    return full[:, 2 * m - T // 2 + T]  # full[k] = sum_i taps[i] y[k - T + 1 + i]
+
+
 @pytest.mark.parametrize("res_type", ["soxr_hq", "kaiser_best", "kaiser_fast"])
 @pytest.mark.parametrize("n", [1, 2, 5, 371, 4000, 100_001])
 def test_halving_matches_resample(dtype, res_type, n):
+    from dsp._cqt_octaves import _resample_quality
+    from dsp.resampling import _polyphase_table
+
     y = np.random.default_rng(n).standard_normal((2, n)).astype(dtype)
-    ref = dsp.resample(y, orig_sr=2, target_sr=1, res_type=res_type, scale=True)
     got = _halve(np.ascontiguousarray(y), res_type)
-    assert got.dtype == y.dtype and got.shape == ref.shape == (2, (n + 1) // 2)
-    assert_close(got, ref, dtype, what=f"halving {res_type}")
+    taps = _polyphase_table(1, 2, _resample_quality(res_type), "<f8")[0] * np.sqrt(2.0)
+    assert got.dtype == y.dtype and got.shape == (2, (n + 1) // 2)
+    assert_close(got, _direct_halving(y, taps), dtype, what=f"halving {res_type}")
+    ref = dsp.resample(y, orig_sr=2, target_sr=1, res_type=res_type, scale=True)
+    assert_close(got, ref, dtype, what=f"halving {res_type} against dsp.resample")

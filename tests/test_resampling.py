@@ -72,6 +72,25 @@ def test_rational_matches_scipy_resample_poly_with_same_filter(orig, target):
     assert_close(ours, ref, np.float64)
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("quality", ["high", "hq", "fast"])
+@pytest.mark.parametrize("n", [64_001, 200_000])
+def test_long_two_to_one_by_fast_convolution_matches_resample_poly(dtype, quality, n):
+    # a 2:1 long enough for dsp._resample_halving (checked below) runs the polyphase filter by
+    # fast convolution: scipy's direct polyphase sum with the same filter is the reference
+    from dsp._resample_halving import pays
+
+    assert pays((n + 1) // 2, quality, dtype)
+    x = RNG.standard_normal((2, n)).astype(dtype)
+    ref = scipy.signal.resample_poly(x.astype(np.float64), 1, 2, axis=-1,
+                                     window=_prototype(1, 2, quality))
+    ours = dsp.resample(x, orig_sr=44100, target_sr=22050, quality=quality)
+    assert ours.shape == ref.shape and ours.dtype == dtype
+    assert_close(ours, ref, dtype)
+    scaled = dsp.resample(x, orig_sr=44100, target_sr=22050, quality=quality, scale=True)
+    assert_close(scaled, ref * np.sqrt(2.0), dtype)
+
+
 @pytest.mark.parametrize("orig, n", [(44100, 60000), (22050, 60001), (22050, 2205 * 8 + 3)])
 def test_rational_many_work_items_and_ragged_last_group(orig, n):
     # long enough for several of the kernel's work items (8 periods of the ratio each), with a
