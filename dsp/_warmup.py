@@ -79,6 +79,7 @@ def _run(op: str, dtype: str) -> None:
         dsp.resample(y, orig_sr=22050, target_sr=16000)
         dsp.resample(y, orig_sr=22050, target_sr=16001.5)
         dsp.resample(y, orig_sr=44100, target_sr=16000, quality="hq")  # half-band, sharp FFT, short stages
+        dsp.resample(np.resize(y, 70_000), orig_sr=44100, target_sr=22050)  # a long 2:1: fast halving
     elif op == "quantization":
         dsp.from_pcm(dsp.to_pcm(0.9 * np.tanh(y), bits=16))
         dsp.quantize(y, 0.01)

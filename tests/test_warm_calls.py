@@ -55,6 +55,7 @@ CASES = {
     "onset_strength": lambda y: dsp.onset.onset_strength(y=y, sr=22050, n_fft=512, hop_length=128),
     "load": lambda y: dsp.load(_wav(y), sr=16000, dtype=y.dtype),
     "resample arbitrary": lambda y: dsp.resample(y, orig_sr=22050, target_sr=16001.5),
+    "resample long 2:1": lambda y: dsp.resample(np.resize(y, 70_000), orig_sr=44100, target_sr=22050),
     "spectral_centroid": lambda y: dsp.feature.spectral_centroid(y=y, sr=22050),
     "spectral_contrast": lambda y: dsp.feature.spectral_contrast(y=y, sr=22050),
     "chroma_stft": lambda y: dsp.feature.chroma_stft(y=y, sr=22050),
