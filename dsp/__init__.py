@@ -11,7 +11,14 @@ CuPy array arrives.
 """
 import sys as _sys
 
+from dsp_kernels.threading_layer import configure as _select_threading_layer
+
 from ._errors import DSPError
+
+# Numba's threading layer is chosen once per process, by whatever first starts its pool, and
+# ``numba.set_num_threads`` starts it too: choosing TBB here (it imports numba, about 0.1 s)
+# keeps ``import dsp; numba.set_num_threads(1)`` on the fork-safe layer instead of GNU OpenMP
+_select_threading_layer()
 from .sampling import *  # noqa: F401,F403
 from .quantization import *  # noqa: F401,F403
 from .fourier import *  # noqa: F401,F403

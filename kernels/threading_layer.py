@@ -72,8 +72,9 @@ def _load_tbb() -> bool:
 def configure() -> str | None:
     """Select the TBB threading layer unless the user chose one; return the layer asked for.
 
-    Called once, when :mod:`dsp_kernels.config` is imported (before any kernel can run). Safe to
-    call again. Returns ``'tbb'``, the user's choice, or ``None`` (Numba decides).
+    Called at ``import dsp`` (before the user can start Numba's pool: ``numba.set_num_threads``
+    starts it, and the pool's first start fixes the layer) and again when
+    :mod:`dsp_kernels.config` is imported (before any kernel can run). Safe to call again. Returns ``'tbb'``, the user's choice, or ``None`` (Numba decides).
     """
     if _state["configured"]:
         return _state["layer"]

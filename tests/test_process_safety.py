@@ -57,6 +57,15 @@ def test_default_threading_layer_is_tbb():
     assert "LAYER tbb" in out
 
 
+def test_threading_layer_is_tbb_when_the_user_starts_numbas_pool_first():
+    # numba.set_num_threads starts the pool, and its first start fixes the layer: dsp chooses
+    # TBB at import, so setting threads before the first kernel must not leave the process on
+    # GNU OpenMP (whose forked workers abort, and whose waits stalled calls after BLAS work)
+    out = run_child(["-c", "import numpy as np, dsp, numba; numba.set_num_threads(1); "
+                           "dsp.stft(np.zeros(4096, np.float32)); print('LAYER', numba.threading_layer())"])
+    assert "LAYER tbb" in out
+
+
 def test_user_choice_of_tbb_loads_the_wheels_library():
     out = run_child(
         ["-c", "import numpy as np, dsp, numba; dsp.stft(np.zeros(4096, np.float32)); print('LAYER', numba.threading_layer())"],
