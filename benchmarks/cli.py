@@ -301,6 +301,7 @@ def _run_all(args, selected, profile, memory_ops, latency_ops, meta, json_path, 
         report.write_json(record, json_path)  # partial results survive an interruption
     progress.done()
     meta["torch_threads"] = report.torch_threads()
+    meta["numba_threading_layer"] = report.numba_threading_layer()
 
     if not args.no_plots:
         try:

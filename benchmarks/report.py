@@ -152,6 +152,18 @@ def torch_threads() -> int | None:
     return torch.get_num_threads() if torch is not None else None
 
 
+def numba_threading_layer() -> str | None:
+    """The layer Numba's pool ran on ('tbb' unless something went wrong), once it has started
+    (never started here: asking before the first kernel would fix the layer)."""
+    numba = sys.modules.get("numba")
+    if numba is None:
+        return None
+    try:
+        return numba.threading_layer()
+    except ValueError:  # no parallel region has run
+        return None
+
+
 def _numba_threads():
     try:
         import numba
