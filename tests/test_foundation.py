@@ -65,6 +65,24 @@ def test_non_finite_refused(bad):
     assert np.isnan(as_float_array(np.array([np.nan]), finite=False)).all()
 
 
+@pytest.mark.parametrize("dtype", [np.complex64, np.complex128])
+@pytest.mark.parametrize("layout", ["C", "F", "strided"])
+@pytest.mark.parametrize("bad", [complex(np.nan, 0), complex(0, np.nan), complex(np.inf, 1),
+                                 complex(1, -np.inf)])
+def test_non_finite_complex_refused_in_every_layout(dtype, layout, bad):
+    # complex values are checked through a real view of a one-block memory (C or F order) and
+    # part by part otherwise: each layout, and a bad real or imaginary part, must still refuse
+    x = np.ones((3, 5, 8), dtype=dtype)
+    x[2, 3, 6] = bad
+    x = np.asfortranarray(x) if layout == "F" else x[:, :, ::2] if layout == "strided" else x
+    assert layout != "strided" or not (x.flags.c_contiguous or x.flags.f_contiguous)
+    with pytest.raises(DSPError, match="NaN or infinity"):
+        as_float_array(x, allow_complex=True)
+    good = np.ones((3, 5, 8), dtype=dtype)
+    good = np.asfortranarray(good) if layout == "F" else good[:, :, ::2] if layout == "strided" else good
+    assert as_float_array(good, allow_complex=True).dtype == dtype
+
+
 def test_min_ndim_and_ragged():
     with pytest.raises(DSPError, match="dimension"):
         as_float_array(np.float32(1.0))
