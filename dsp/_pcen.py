@@ -121,7 +121,9 @@ def pcen(S, *, sr=22050, hop_length=512, gain=0.98, bias=2, power=0.5, time_cons
     Sm = xp.moveaxis(S, ax, -1)
     lead, n = Sm.shape[:-1], Sm.shape[-1]
     rows = xp.ascontiguousarray(Sm.reshape(-1, n))
-    ref_rows = xp.ascontiguousarray(xp.moveaxis(ref, ax, -1).reshape(-1, n))
+    # the default reference is S itself: its rows, not a second copy of them (a 60 s STFT
+    # magnitude in librosa's layout is a 10 MB transposed copy each)
+    ref_rows = rows if ref is S else xp.ascontiguousarray(xp.moveaxis(ref, ax, -1).reshape(-1, n))
     if zi is None:
         # scipy.signal.lfilter_zi([b], [1, b - 1]): the steady state for a constant 1
         zi_rows = np.full(rows.shape[0], (0.0 - (b - 1.0) * b) / (1.0 + (b - 1.0)))
