@@ -105,6 +105,7 @@ OPS: dict[str, Op] = {
     # griffinlim's phase update (dsp._inverse)
     "phase_update": _cpu("griffinlim", "phase_update"),
     "pcen": _both("features", "pcen"),
+    "pcen_frames": _cpu("features", "pcen_frames"),
     "correlate_rows": _both("features", "correlate_rows"),
     "peak_pick": _cpu("features", "peak_pick"),
     "onset_flux": _both("features", "onset_flux"),

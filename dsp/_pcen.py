@@ -11,7 +11,7 @@ import warnings
 import numpy as np
 
 from ._backend import array_module
-from ._dispatch import kernel_for
+from ._dispatch import kernel, kernel_for
 from ._errors import DSPError
 from ._validation import as_float_array, check_axis, check_float, check_int
 
@@ -120,13 +120,10 @@ def pcen(S, *, sr=22050, hop_length=512, gain=0.98, bias=2, power=0.5, time_cons
     xp = array_module(S)
     Sm = xp.moveaxis(S, ax, -1)
     lead, n = Sm.shape[:-1], Sm.shape[-1]
-    rows = xp.ascontiguousarray(Sm.reshape(-1, n))
-    # the default reference is S itself: its rows, not a second copy of them (a 60 s STFT
-    # magnitude in librosa's layout is a 10 MB transposed copy each)
-    ref_rows = rows if ref is S else xp.ascontiguousarray(xp.moveaxis(ref, ax, -1).reshape(-1, n))
+    n_rows = int(np.prod(lead, dtype=np.int64))
     if zi is None:
         # scipy.signal.lfilter_zi([b], [1, b - 1]): the steady state for a constant 1
-        zi_rows = np.full(rows.shape[0], (0.0 - (b - 1.0) * b) / (1.0 + (b - 1.0)))
+        zi_rows = np.full(n_rows, (0.0 - (b - 1.0) * b) / (1.0 + (b - 1.0)))
     else:
         zi = np.asarray(zi.get() if hasattr(zi, "get") else zi, dtype=np.float64)
         try:
@@ -134,7 +131,22 @@ def pcen(S, *, sr=22050, hop_length=512, gain=0.98, bias=2, power=0.5, time_cons
                                       lead + (1,)).reshape(-1)
         except ValueError as exc:
             raise DSPError(f"zi has shape {zi.shape}: it must broadcast to {S.shape[:ax] + (1,) + S.shape[ax + 1:]}") from exc
-    out, zf = kernel_for("pcen", rows)(rows, ref_rows, zi_rows, b, gain, bias, power, eps)
+    params = (b, gain, bias, power, eps)
+    if (xp is np and S.ndim == 2 and ax == 1 and S.flags.f_contiguous and not S.flags.c_contiguous
+            and (ref is S or ref.flags.f_contiguous)):
+        # librosa's STFT layout (each frame's bins contiguous): frame by frame on the transpose,
+        # bins in SIMD lanes, with no transposed copy (60 s at 22.05 kHz: 13.5 ms with two
+        # transposed copies, 7.5 with one, 3.7 now; librosa 38)
+        out_t, zf = kernel("pcen_frames")(S.T, ref.T, zi_rows, *params)
+        out = out_t.T
+        if return_zf:
+            return out, zf.reshape(n_rows, 1)
+        return out
+    rows = xp.ascontiguousarray(Sm.reshape(-1, n))
+    # the default reference is S itself: its rows, not a second copy of them (a 60 s STFT
+    # magnitude in librosa's layout is a 10 MB transposed copy each)
+    ref_rows = rows if ref is S else xp.ascontiguousarray(xp.moveaxis(ref, ax, -1).reshape(-1, n))
+    out, zf = kernel_for("pcen", rows)(rows, ref_rows, zi_rows, *params)
     out = xp.moveaxis(out.reshape(lead + (n,)), -1, ax)
     if return_zf:
         return out, xp.moveaxis(zf.reshape(lead + (1,)), -1, ax)

@@ -42,8 +42,8 @@ from dsp_kernels.shapes import MODES, PAD_MODES
 
 __all__ = [
     "MODES", "PAD_MODES", "extended", "pad_value", "mid_tread", "pcm_clipped", "clamp", "abs_pow",
-    "bessel_i0", "frame_stat", "flatness_ratio", "column_stat", "pcen_row", "onset_flux_frame",
-    "detrend_row", "correlate_at", "symmetric_index", "convolve_at", "retarget",
+    "bessel_i0", "frame_stat", "flatness_ratio", "column_stat", "pcen_row", "pcen_frame",
+    "pcen_compress", "onset_flux_frame", "detrend_row", "correlate_at", "symmetric_index", "convolve_at", "retarget",
 ]
 
 # ids as module constants: both compilers freeze a global int into the code
@@ -331,7 +331,8 @@ def column_stat(m, freq, kind, param, amin, c):
 def pcen_row(S, ref, z, b, gain, bias, power, eps, out):
     """PCEN of the 1-D row ``S`` into ``out`` (float64), its smoother run on ``ref`` from the
     filter state ``z``; returns the final state. The smoother is scipy.signal.lfilter's
-    transposed direct form II of ``[b], [1, b - 1]``; the gain is taken in logarithms."""
+    transposed direct form II of ``[b], [1, b - 1]``; the gain and compression are
+    :func:`pcen_compress`."""
     a1 = b - 1.0
     # the recurrence alone first (sequential), its values parked in ``out``; the per-sample
     # arithmetic then runs as a separate loop that vectorises
@@ -339,6 +340,27 @@ def pcen_row(S, ref, z, b, gain, bias, power, eps, out):
         sm = b * np.float64(ref[i]) + z
         z = -(a1 * sm)
         out[i] = sm
+    pcen_compress(S, out, gain, bias, power, eps)
+    return z
+
+
+def pcen_frame(S, ref, z, b, gain, bias, power, eps, out):
+    """One frame of PCEN across its bins, for spectrograms stored frame by frame: ``S[k]`` and
+    ``ref[k]`` are bin ``k`` of the frame, ``z[k]`` its smoother's state (updated in place).
+    Each bin takes :func:`pcen_row`'s steps in the same order: the same values on the default
+    path, within a rounding of libm's where the other paths' calls vectorise differently."""
+    a1 = b - 1.0
+    for k in range(S.shape[0]):
+        sm = b * np.float64(ref[k]) + z[k]
+        z[k] = -(a1 * sm)
+        out[k] = sm
+    pcen_compress(S, out, gain, bias, power, eps)
+
+
+def pcen_compress(S, out, gain, bias, power, eps):
+    """PCEN's gain and root compression: ``out[i]`` holds the smoothed energy of ``S[i]`` and
+    becomes ``(S / (eps + out) ** gain + bias) ** power - bias ** power`` (float64), in
+    librosa's stable forms; the branches on the parameters sit outside the loops."""
     if power == 0.5 and bias > 0.0:
         # the default: bias^p expm1(p log1p(x)) = sqrt(bias) (sqrt(1 + x) - 1), written
         # x / (sqrt(1 + x) + 1) to keep small x exact; eps^-gain (1 + sm/eps)^-gain taken as
@@ -348,7 +370,7 @@ def pcen_row(S, ref, z, b, gain, bias, power, eps, out):
         for i in range(S.shape[0]):
             x = np.float64(S[i]) * _exp(-gain * _log(eps + out[i])) * ib
             out[i] = rb * _div(x, math.sqrt(1.0 + x) + 1.0)
-        return z
+        return
     log_eps = math.log(eps)
     for i in range(S.shape[0]):
         smooth = math.exp(-gain * (log_eps + math.log1p(out[i] / eps)))
@@ -359,7 +381,6 @@ def pcen_row(S, ref, z, b, gain, bias, power, eps, out):
             out[i] = math.exp(power * (math.log(s) + math.log(smooth))) if s > 0.0 else 0.0
         else:
             out[i] = bias ** power * math.expm1(power * math.log1p(s * smooth / bias))
-    return z
 
 
 def onset_flux_frame(prev, cur, max_size):

@@ -29,6 +29,9 @@ results are float64, rounded by the caller to the dtype the public function prom
 ``pcen(S, ref, zi, b, gain, bias, power, eps)``
     per-channel energy normalisation: the one-pole smoother ``M = b ref + (1 - b) M[-1]``
     (sequential along a row, rows in parallel) fused with the gain/compression of each sample.
+``pcen_frames(S, ref, zi, b, gain, bias, power, eps)``
+    the same for a spectrogram stored frame by frame ((n_frames, n_bins) rows: the transpose of
+    librosa's STFT layout), across the bins of each frame in turn.
 ``deemphasis(y, coef, zi)``
     the first-order IIR ``out[n] = y[n] + coef out[n-1]`` in y's own precision (exact flags).
 
@@ -46,9 +49,10 @@ from numba import prange
 
 from dsp_kernels.config import exact_jit, exact_pjit, jit, pjit
 from dsp_kernels.cpu.rules import (column_stat, detrend_row, frame_stat,
-                                   onset_flux_frame, pcen_row)
+                                   onset_flux_frame, pcen_frame, pcen_row)
 
-__all__ = ["signal_frames", "column_stats", "correlate_rows", "peak_pick", "onset_flux", "detrend", "pcen", "deemphasis"]
+__all__ = ["signal_frames", "column_stats", "correlate_rows", "peak_pick", "onset_flux", "detrend", "pcen",
+           "pcen_frames", "deemphasis"]
 
 @pjit
 def _signal_frames(y, frame_length, hop_length, n_frames, kind, threshold, zero_pos, out):
@@ -245,6 +249,35 @@ def pcen(S, ref, zi, b, gain, bias, power, eps):
     zf = np.empty(S.shape[0], np.float64)
     _pcen(S, ref, np.ascontiguousarray(zi, dtype=np.float64), np.float64(b), np.float64(gain),
           np.float64(bias), np.float64(power), np.float64(eps), out, zf)
+    return out, zf
+
+
+#: bins per task of the frame-major PCEN: 64 float32 bins are four cache lines per frame read
+PCEN_BINS = 64
+
+
+@pjit
+def _pcen_frames(S, ref, zi, b, gain, bias, power, eps, out, zf):
+    n_t, n_k = S.shape
+    for task in prange((n_k + PCEN_BINS - 1) // PCEN_BINS):
+        k0 = task * PCEN_BINS
+        k1 = min(n_k, k0 + PCEN_BINS)
+        z = zi[k0:k1].copy()
+        for t in range(n_t):
+            pcen_frame(S[t, k0:k1], ref[t, k0:k1], z, b, gain, bias, power, eps, out[t, k0:k1])
+        zf[k0:k1] = z
+
+
+def pcen_frames(S, ref, zi, b, gain, bias, power, eps):
+    """PCEN of ``S`` (n_frames, n_bins) stored frame by frame (librosa's STFT layout, read as
+    its transpose): the smoother runs along the rows, across the bins in SIMD lanes, bins in
+    parallel; :func:`pcen`'s values on the transposed copy (bit for bit on the default path),
+    without that copy. Returns
+    (n_frames, n_bins) float64 and the final states (n_bins,)."""
+    out = np.empty(S.shape, np.float64)
+    zf = np.empty(S.shape[1], np.float64)
+    _pcen_frames(S, ref, np.ascontiguousarray(zi, dtype=np.float64), np.float64(b), np.float64(gain),
+                 np.float64(bias), np.float64(power), np.float64(eps), out, zf)
     return out, zf
 
 
