@@ -43,7 +43,7 @@ from dsp_kernels.shapes import MODES, PAD_MODES
 __all__ = [
     "MODES", "PAD_MODES", "extended", "pad_value", "mid_tread", "pcm_clipped", "clamp", "abs_pow",
     "bessel_i0", "frame_stat", "flatness_ratio", "column_stat", "pcen_row", "pcen_frame",
-    "pcen_compress", "onset_flux_frame", "detrend_row", "correlate_at", "symmetric_index", "convolve_at", "retarget",
+    "pcen_smooth", "pcen_compress", "onset_flux_frame", "detrend_row", "correlate_at", "symmetric_index", "convolve_at", "retarget",
 ]
 
 # ids as module constants: both compilers freeze a global int into the code
@@ -349,12 +349,20 @@ def pcen_frame(S, ref, z, b, gain, bias, power, eps, out):
     ``ref[k]`` are bin ``k`` of the frame, ``z[k]`` its smoother's state (updated in place).
     Each bin takes :func:`pcen_row`'s steps in the same order: the same values on the default
     path, within a rounding of libm's where the other paths' calls vectorise differently."""
+    pcen_smooth(ref, z, b, out)
+    pcen_compress(S, out, gain, bias, power, eps)
+
+
+def pcen_smooth(ref, z, b, out):
+    """One time step of :func:`pcen_row`'s smoother for several channels at once: channel ``k``
+    (value ``ref[k]``, state ``z[k]``, updated in place) leaves its smoothed energy in
+    ``out[k]``. Independent channels side by side: SIMD lanes or overlapping dependency chains,
+    where one channel's recurrence alone waits on each step."""
     a1 = b - 1.0
-    for k in range(S.shape[0]):
+    for k in range(ref.shape[0]):
         sm = b * np.float64(ref[k]) + z[k]
         z[k] = -(a1 * sm)
         out[k] = sm
-    pcen_compress(S, out, gain, bias, power, eps)
 
 
 def pcen_compress(S, out, gain, bias, power, eps):

@@ -28,7 +28,8 @@ results are float64, rounded by the caller to the dtype the public function prom
     and its DC-removing filter ``(1 - z^-1) / (1 - 0.99 z^-1)`` (sequential in time).
 ``pcen(S, ref, zi, b, gain, bias, power, eps)``
     per-channel energy normalisation: the one-pole smoother ``M = b ref + (1 - b) M[-1]``
-    (sequential along a row, rows in parallel) fused with the gain/compression of each sample.
+    (sequential along the rows, 16 rows side by side, groups in parallel), then the
+    gain/compression of each sample along each row (vectorised).
 ``pcen_frames(S, ref, zi, b, gain, bias, power, eps)``
     the same for a spectrogram stored frame by frame ((n_frames, n_bins) rows: the transpose of
     librosa's STFT layout), across the bins of each frame in turn.
@@ -37,7 +38,8 @@ results are float64, rounded by the caller to the dtype the public function prom
 
 The per-frame and per-row rules of ``signal_frames``, ``column_stats``, ``pcen``,
 ``onset_flux``, ``detrend`` and ``correlate_rows`` are :func:`dsp_kernels.rules.frame_stat`,
-:func:`~dsp_kernels.rules.column_stat`, :func:`~dsp_kernels.rules.pcen_row`,
+:func:`~dsp_kernels.rules.column_stat`, :func:`~dsp_kernels.rules.pcen_row` (here in its
+two steps, ``pcen_smooth`` across rows and ``pcen_compress`` along them; ``pcen_frame``),
 :func:`~dsp_kernels.rules.onset_flux_frame`, :func:`~dsp_kernels.rules.detrend_row` and
 :func:`~dsp_kernels.rules.correlate_at`, which the GPU twin compiles too (``correlate_rows`` on the
 CPU takes correlate_at's terms in its order for a whole row at once, so that the row vectorises).
@@ -48,8 +50,8 @@ import numpy as np
 from numba import prange
 
 from dsp_kernels.config import exact_jit, exact_pjit, jit, pjit
-from dsp_kernels.cpu.rules import (column_stat, detrend_row, frame_stat,
-                                   onset_flux_frame, pcen_frame, pcen_row)
+from dsp_kernels.cpu.rules import (column_stat, detrend_row, frame_stat, onset_flux_frame,
+                                   pcen_compress, pcen_frame, pcen_smooth)
 
 __all__ = ["signal_frames", "column_stats", "correlate_rows", "peak_pick", "onset_flux", "detrend", "pcen",
            "pcen_frames", "deemphasis"]
@@ -237,10 +239,23 @@ def detrend(x):
     return x
 
 
+#: rows whose smoothers run side by side in the row-wise PCEN (one row's recurrence alone
+#: waits on every step: 16 independent chains keep the core busy)
+PCEN_ROWS = 16
+
+
 @pjit
 def _pcen(S, ref, zi, b, gain, bias, power, eps, out, zf):
-    for r in prange(S.shape[0]):
-        zf[r] = pcen_row(S[r], ref[r], zi[r], b, gain, bias, power, eps, out[r])
+    rows, n = S.shape
+    for g in prange((rows + PCEN_ROWS - 1) // PCEN_ROWS):
+        r0 = g * PCEN_ROWS
+        r1 = min(rows, r0 + PCEN_ROWS)
+        z = zi[r0:r1].copy()
+        for t in range(n):
+            pcen_smooth(ref[r0:r1, t], z, b, out[r0:r1, t])
+        for r in range(r0, r1):
+            pcen_compress(S[r], out[r], gain, bias, power, eps)
+        zf[r0:r1] = z
 
 
 def pcen(S, ref, zi, b, gain, bias, power, eps):
