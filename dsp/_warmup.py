@@ -32,6 +32,8 @@ OPERATIONS = {
     "wavelets": "dwt, idwt, wavedec, waverec, swt, iswt, cwt (method 'fft', real and complex), WaveletPacket levels",
     "resample": "resample (rational and arbitrary ratios, 'hq''s cascade), sinc_interpolate",
     "quantization": "quantize, to_pcm, from_pcm, and load's conversion of 16- and 24/32-bit PCM",
+    "features": "rms, zero_crossing_rate, the spectral statistics, chroma_stft, onset_strength, "
+                "beat_track, pcen (both layouts), delta",
 }
 DTYPES = ("float32", "float64")
 
@@ -92,6 +94,20 @@ def _run(op: str, dtype: str) -> None:
             sf.write(buf, np.zeros((64, 2)), 8000, format="WAV", subtype=subtype)
             buf.seek(0)
             dsp.load(buf, sr=None, mono=False, dtype=dt)
+    elif op == "features":
+        f = dsp.feature
+        f.rms(y=y)
+        f.zero_crossing_rate(y)
+        for stat in (f.spectral_centroid, f.spectral_bandwidth, f.spectral_rolloff,
+                     f.spectral_contrast, f.poly_features, f.chroma_stft):
+            stat(y=y, sr=22050)
+        f.spectral_flatness(y=y)
+        dsp.beat.beat_track(y=y, sr=22050)  # onset_strength (mean and median) and tempo inside
+        dsp.onset.onset_strength(y=y, sr=22050)
+        S = np.abs(dsp.stft(y, n_fft=512))
+        dsp.pcen(S)  # librosa's STFT layout: the frame-major kernel
+        dsp.pcen(np.ascontiguousarray(S))
+        f.delta(S)
     else:  # pragma: no cover - names are checked before any work starts
         raise ValueError(op)
 
