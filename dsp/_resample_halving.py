@@ -26,6 +26,7 @@ from __future__ import annotations
 import numpy as np
 
 from dsp_kernels.caches import table_cache
+from dsp_kernels.shapes import halving_block_outputs
 
 from ._dispatch import kernel_for
 
@@ -59,7 +60,7 @@ def pays(n_out: int, quality: str, dtype) -> bool:
     """Whether ``n_out`` outputs fill at least one group of lane blocks (the module note)."""
     taps, n_fft, _ = halving_filter(quality, 1.0, np.dtype(dtype).str)
     lanes = 64 // np.dtype(dtype).itemsize
-    return n_out >= lanes * (n_fft // 2 - taps.size // 2 + 1)
+    return n_out >= lanes * halving_block_outputs(n_fft, taps.size)
 
 
 def halve(x2, quality: str, gain: float = 1.0):

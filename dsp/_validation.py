@@ -6,7 +6,6 @@ is accepted. Kernels never validate; they trust what these helpers hand them.
 from __future__ import annotations
 
 import math
-
 import numbers
 import os
 from typing import Any, Iterable

@@ -42,8 +42,9 @@ from dsp_kernels.shapes import MODES, PAD_MODES
 
 __all__ = [
     "MODES", "PAD_MODES", "extended", "pad_value", "mid_tread", "pcm_clipped", "clamp", "abs_pow",
-    "bessel_i0", "frame_stat", "flatness_ratio", "column_stat", "pcen_row", "pcen_frame",
-    "pcen_smooth", "pcen_compress", "onset_flux_frame", "detrend_row", "correlate_at", "symmetric_index", "convolve_at", "retarget",
+    "bessel_i0", "frame_stat", "flatness_ratio", "column_stat", "pcen_row", "pcen_step",
+    "pcen_smooth", "pcen_compress", "onset_flux_frame", "detrend_row", "correlate_at",
+    "symmetric_index", "convolve_at", "retarget",
 ]
 
 # ids as module constants: both compilers freeze a global int into the code
@@ -330,39 +331,30 @@ def column_stat(m, freq, kind, param, amin, c):
 
 def pcen_row(S, ref, z, b, gain, bias, power, eps, out):
     """PCEN of the 1-D row ``S`` into ``out`` (float64), its smoother run on ``ref`` from the
-    filter state ``z``; returns the final state. The smoother is scipy.signal.lfilter's
-    transposed direct form II of ``[b], [1, b - 1]``; the gain and compression are
-    :func:`pcen_compress`."""
-    a1 = b - 1.0
+    filter state ``z``; returns the final state. The smoother steps are :func:`pcen_step`; the
+    gain and compression are :func:`pcen_compress`."""
     # the recurrence alone first (sequential), its values parked in ``out``; the per-sample
     # arithmetic then runs as a separate loop that vectorises
     for i in range(S.shape[0]):
-        sm = b * np.float64(ref[i]) + z
-        z = -(a1 * sm)
-        out[i] = sm
+        out[i], z = pcen_step(ref[i], z, b)
     pcen_compress(S, out, gain, bias, power, eps)
     return z
 
 
-def pcen_frame(S, ref, z, b, gain, bias, power, eps, out):
-    """One frame of PCEN across its bins, for spectrograms stored frame by frame: ``S[k]`` and
-    ``ref[k]`` are bin ``k`` of the frame, ``z[k]`` its smoother's state (updated in place).
-    Each bin takes :func:`pcen_row`'s steps in the same order: the same values on the default
-    path, within a rounding of libm's where the other paths' calls vectorise differently."""
-    pcen_smooth(ref, z, b, out)
-    pcen_compress(S, out, gain, bias, power, eps)
+def pcen_step(r, z, b):
+    """One step of PCEN's smoother, scipy.signal.lfilter's transposed direct form II of
+    ``[b], [1, b - 1]``: the value ``r`` and the state ``z`` give ``(smoothed, next state)``."""
+    sm = b * np.float64(r) + z
+    return sm, -((b - 1.0) * sm)
 
 
 def pcen_smooth(ref, z, b, out):
-    """One time step of :func:`pcen_row`'s smoother for several channels at once: channel ``k``
-    (value ``ref[k]``, state ``z[k]``, updated in place) leaves its smoothed energy in
-    ``out[k]``. Independent channels side by side: SIMD lanes or overlapping dependency chains,
-    where one channel's recurrence alone waits on each step."""
-    a1 = b - 1.0
+    """One time step of the smoother for several channels at once: channel ``k`` (value
+    ``ref[k]``, state ``z[k]``, updated in place) leaves its smoothed energy in ``out[k]``.
+    Independent channels side by side: SIMD lanes or overlapping dependency chains, where one
+    channel's recurrence alone (:func:`pcen_row`) waits on each step."""
     for k in range(ref.shape[0]):
-        sm = b * np.float64(ref[k]) + z[k]
-        z[k] = -(a1 * sm)
-        out[k] = sm
+        out[k], z[k] = pcen_step(ref[k], z[k], b)
 
 
 def pcen_compress(S, out, gain, bias, power, eps):

@@ -26,7 +26,7 @@ import numpy as np
 __all__ = [
     "MODES", "PERIODIZATION", "NEEDS_TWO_SAMPLES", "dwt_len", "idwt_len", "dwt_max_level",
     "PAD_MODES", "StftGeometry", "stft_geometry", "stft_n_frames", "istft_length",
-    "istft_frames", "window_support", "autocorr_fft_size",
+    "istft_frames", "window_support", "autocorr_fft_size", "halving_block_outputs",
 ]
 
 # --------------------------------------------------------------------------------------------
@@ -193,3 +193,19 @@ def autocorr_fft_size(win_length: int) -> int:
         if r == 1:
             return 2 * m
         m += 1
+
+
+# --------------------------------------------------------------------------------------------
+# decimation by 2 by fast convolution (dsp._resample_halving, the cqt_halve kernels)
+# --------------------------------------------------------------------------------------------
+
+
+def halving_block_outputs(n_fft: int, n_taps: int) -> int:
+    """Outputs of one block of the decimating overlap-save: a block of ``n_fft`` samples, its
+    spectrum folded onto ``n_fft / 2`` bins and inverted there, keeps ``n_fft / 2 - n_taps // 2
+    + 1`` outputs; the rest is the filter's wrap-around.
+
+    >>> halving_block_outputs(4096, 270)
+    1914
+    """
+    return n_fft // 2 - n_taps // 2 + 1

@@ -74,7 +74,8 @@ def configure() -> str | None:
 
     Called at ``import dsp`` (before the user can start Numba's pool: ``numba.set_num_threads``
     starts it, and the pool's first start fixes the layer) and again when
-    :mod:`dsp_kernels.config` is imported (before any kernel can run). Safe to call again. Returns ``'tbb'``, the user's choice, or ``None`` (Numba decides).
+    :mod:`dsp_kernels.config` is imported (before any kernel can run). Safe to call again.
+    Returns ``'tbb'``, the user's choice, or ``None`` (Numba decides).
     """
     if _state["configured"]:
         return _state["layer"]

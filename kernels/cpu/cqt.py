@@ -52,7 +52,7 @@ from dsp_kernels.cpu.fft.passes import u64
 from dsp_kernels.cpu.stft_block import (
     alloc_stft_block, block_tasks, blocks_per_task, stft_block_spectra, task_blocks,
 )
-from dsp_kernels.shapes import stft_geometry
+from dsp_kernels.shapes import halving_block_outputs, stft_geometry
 
 __all__ = ["cqt_project", "cqt_adjoint", "cqt_octave", "cqt_halve"]
 
@@ -281,7 +281,7 @@ def cqt_halve(x, taps, n_fft, fold):
     if out.size == 0:
         return out
     half = len(taps) // 2
-    M = n_fft // 2 - half + 1
+    M = halving_block_outputs(n_fft, len(taps))
     plan = get_rfft_plan(n_fft, x.dtype)
     plan_h = get_rfft_plan(n_fft // 2, x.dtype)
     f = np.asarray(fold)

@@ -39,7 +39,7 @@ results are float64, rounded by the caller to the dtype the public function prom
 The per-frame and per-row rules of ``signal_frames``, ``column_stats``, ``pcen``,
 ``onset_flux``, ``detrend`` and ``correlate_rows`` are :func:`dsp_kernels.rules.frame_stat`,
 :func:`~dsp_kernels.rules.column_stat`, :func:`~dsp_kernels.rules.pcen_row` (here in its
-two steps, ``pcen_smooth`` across rows and ``pcen_compress`` along them; ``pcen_frame``),
+two steps, ``pcen_smooth`` across channels and ``pcen_compress`` along them),
 :func:`~dsp_kernels.rules.onset_flux_frame`, :func:`~dsp_kernels.rules.detrend_row` and
 :func:`~dsp_kernels.rules.correlate_at`, which the GPU twin compiles too (``correlate_rows`` on the
 CPU takes correlate_at's terms in its order for a whole row at once, so that the row vectorises).
@@ -51,7 +51,7 @@ from numba import prange
 
 from dsp_kernels.config import exact_jit, exact_pjit, jit, pjit
 from dsp_kernels.cpu.rules import (column_stat, detrend_row, frame_stat, onset_flux_frame,
-                                   pcen_compress, pcen_frame, pcen_smooth)
+                                   pcen_compress, pcen_smooth)
 
 __all__ = ["signal_frames", "column_stats", "correlate_rows", "peak_pick", "onset_flux", "detrend", "pcen",
            "pcen_frames", "deemphasis"]
@@ -239,9 +239,11 @@ def detrend(x):
     return x
 
 
-#: rows whose smoothers run side by side in the row-wise PCEN (one row's recurrence alone
-#: waits on every step: 16 independent chains keep the core busy)
+#: channels whose smoothers run side by side: 16 rows (C order; one row's recurrence alone
+#: waits on every step, 16 independent chains keep the core busy) or 64 bins of a frame (librosa's
+#: STFT layout: SIMD lanes, four float32 cache lines per frame read)
 PCEN_ROWS = 16
+PCEN_BINS = 64
 
 
 @pjit
@@ -253,47 +255,44 @@ def _pcen(S, ref, zi, b, gain, bias, power, eps, out, zf):
         z = zi[r0:r1].copy()
         for t in range(n):
             pcen_smooth(ref[r0:r1, t], z, b, out[r0:r1, t])
-        for r in range(r0, r1):
+        for r in range(r0, r1):  # the compression along the rows, contiguous
             pcen_compress(S[r], out[r], gain, bias, power, eps)
         zf[r0:r1] = z
 
 
-def pcen(S, ref, zi, b, gain, bias, power, eps):
-    """PCEN along the rows of ``S`` (rows, n) with the smoother run on ``ref``; float64 out, zf."""
-    out = np.empty(S.shape, np.float64)
-    zf = np.empty(S.shape[0], np.float64)
-    _pcen(S, ref, np.ascontiguousarray(zi, dtype=np.float64), np.float64(b), np.float64(gain),
-          np.float64(bias), np.float64(power), np.float64(eps), out, zf)
-    return out, zf
-
-
-#: bins per task of the frame-major PCEN: 64 float32 bins are four cache lines per frame read
-PCEN_BINS = 64
-
-
 @pjit
 def _pcen_frames(S, ref, zi, b, gain, bias, power, eps, out, zf):
+    # the loop of _pcen over the other memory order: rows are frames, channels contiguous
     n_t, n_k = S.shape
-    for task in prange((n_k + PCEN_BINS - 1) // PCEN_BINS):
-        k0 = task * PCEN_BINS
+    for g in prange((n_k + PCEN_BINS - 1) // PCEN_BINS):
+        k0 = g * PCEN_BINS
         k1 = min(n_k, k0 + PCEN_BINS)
         z = zi[k0:k1].copy()
         for t in range(n_t):
-            pcen_frame(S[t, k0:k1], ref[t, k0:k1], z, b, gain, bias, power, eps, out[t, k0:k1])
+            pcen_smooth(ref[t, k0:k1], z, b, out[t, k0:k1])
+            pcen_compress(S[t, k0:k1], out[t, k0:k1], gain, bias, power, eps)
         zf[k0:k1] = z
+
+
+def _run_pcen(kernel, S, ref, zi, n_channels, b, gain, bias, power, eps):
+    out = np.empty(S.shape, np.float64)
+    zf = np.empty(n_channels, np.float64)
+    kernel(S, ref, np.ascontiguousarray(zi, dtype=np.float64), np.float64(b), np.float64(gain),
+           np.float64(bias), np.float64(power), np.float64(eps), out, zf)
+    return out, zf
+
+
+def pcen(S, ref, zi, b, gain, bias, power, eps):
+    """PCEN along the rows of ``S`` (rows, n) with the smoother run on ``ref``; float64 out, zf."""
+    return _run_pcen(_pcen, S, ref, zi, S.shape[0], b, gain, bias, power, eps)
 
 
 def pcen_frames(S, ref, zi, b, gain, bias, power, eps):
     """PCEN of ``S`` (n_frames, n_bins) stored frame by frame (librosa's STFT layout, read as
     its transpose): the smoother runs along the rows, across the bins in SIMD lanes, bins in
     parallel; :func:`pcen`'s values on the transposed copy (bit for bit on the default path),
-    without that copy. Returns
-    (n_frames, n_bins) float64 and the final states (n_bins,)."""
-    out = np.empty(S.shape, np.float64)
-    zf = np.empty(S.shape[1], np.float64)
-    _pcen_frames(S, ref, np.ascontiguousarray(zi, dtype=np.float64), np.float64(b), np.float64(gain),
-                 np.float64(bias), np.float64(power), np.float64(eps), out, zf)
-    return out, zf
+    without that copy. Returns (n_frames, n_bins) float64 and the final states (n_bins,)."""
+    return _run_pcen(_pcen_frames, S, ref, zi, S.shape[1], b, gain, bias, power, eps)
 
 
 @exact_pjit

@@ -26,9 +26,9 @@ from dsp_kernels.config import jit
 from dsp_kernels.cpu.vmath import vdiv, vexp, vlog
 
 __all__ = ["extended", "pad_value", "mid_tread", "pcm_clipped", "clamp", "abs_pow", "bessel_i0",
-           "frame_stat", "flatness_ratio", "column_stat", "pcen_row", "pcen_frame", "pcen_smooth",
-           "pcen_compress",
-           "onset_flux_frame", "detrend_row", "correlate_at", "symmetric_index", "convolve_at"]
+           "frame_stat", "flatness_ratio", "column_stat", "pcen_row", "pcen_step",
+           "pcen_smooth", "pcen_compress", "onset_flux_frame", "detrend_row", "correlate_at",
+           "symmetric_index", "convolve_at"]
 
 _inline = functools.partial(numba.njit, inline="always")
 
@@ -46,10 +46,9 @@ flatness_ratio = _inline(rules.flatness_ratio)
 column_stat = _inline(rules.retarget(rules.column_stat, _log=vlog, _div=vdiv,
                                      flatness_ratio=flatness_ratio))
 pcen_compress = _inline(rules.retarget(rules.pcen_compress, _log=vlog, _exp=vexp, _div=vdiv))
-pcen_row = _inline(rules.retarget(rules.pcen_row, pcen_compress=pcen_compress))
-pcen_smooth = _inline(rules.pcen_smooth)
-pcen_frame = _inline(rules.retarget(rules.pcen_frame, pcen_smooth=pcen_smooth,
-                                    pcen_compress=pcen_compress))
+pcen_step = _inline(rules.pcen_step)
+pcen_row = _inline(rules.retarget(rules.pcen_row, pcen_step=pcen_step, pcen_compress=pcen_compress))
+pcen_smooth = _inline(rules.retarget(rules.pcen_smooth, pcen_step=pcen_step))
 onset_flux_frame = _inline(rules.onset_flux_frame)
 detrend_row = _inline(rules.detrend_row)
 correlate_at = _inline(rules.correlate_at)

@@ -17,7 +17,7 @@ from numba import cuda
 from dsp_kernels import rules
 
 __all__ = ["extended", "pad_value", "mid_tread", "pcm_clipped", "clamp", "abs_pow", "bessel_i0",
-           "frame_stat", "flatness_ratio", "column_stat", "pcen_row", "pcen_compress",
+           "frame_stat", "flatness_ratio", "column_stat", "pcen_row", "pcen_step", "pcen_compress",
            "onset_flux_frame", "detrend_row", "correlate_at", "symmetric_index", "convolve_at"]
 
 _device = cuda.jit(device=True)
@@ -43,7 +43,8 @@ flatness_ratio = _device(rules.flatness_ratio)
 column_stat = _device(rules.retarget(rules.column_stat, _div=_quotient,
                                      flatness_ratio=flatness_ratio))
 pcen_compress = _device(rules.retarget(rules.pcen_compress, _div=_quotient))
-pcen_row = _device(rules.retarget(rules.pcen_row, pcen_compress=pcen_compress))
+pcen_step = _device(rules.pcen_step)
+pcen_row = _device(rules.retarget(rules.pcen_row, pcen_step=pcen_step, pcen_compress=pcen_compress))
 onset_flux_frame = _device(rules.onset_flux_frame)
 detrend_row = _device(rules.detrend_row)
 correlate_at = _device(rules.correlate_at)
