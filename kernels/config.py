@@ -13,14 +13,16 @@ the TBB threading layer chosen by :mod:`dsp_kernels.threading_layer` (safe with 
 
 Environment overrides, for profiling and debugging:
 ``DSP_NUMBA_CACHE=0`` turns the on-disk cache off; ``DSP_NUMBA_CACHE_DIR`` moves it;
-``DSP_NUMBA_PARALLEL=0`` compiles the parallel kernels serially. Numba's ``NUMBA_DISABLE_JIT=1``
+``DSP_NUMBA_PARALLEL=0`` compiles the parallel kernels serially; ``DSP_NUMBA_LEAN_CODEGEN=0`` leaves
+out the compile-time hook of :mod:`dsp_kernels.lean_codegen`. Numba's ``NUMBA_DISABLE_JIT=1``
 runs every kernel as plain Python (slow, for debugging): the decorators then return the Python
 functions unchanged and set none of the hooks below.
 
-Two of Numba's private hooks are used, each guarded so that a Numba without them still runs
-(only slower or uncached), and each checked by a test on the pinned Numba versions: the
-dispatcher's ``_cache`` attribute (our cache instead of Numba's) and its compiler's
-``_customize_flags`` (the ``noalias`` flag, see :func:`noalias_jit`).
+Three of Numba's private interfaces are used, each guarded so that a Numba without them still
+runs (only slower or uncached), and each checked by a test on the pinned Numba versions: the
+dispatcher's ``_cache`` attribute (our cache instead of Numba's), its compiler's
+``_customize_flags`` (the ``noalias`` flag, see :func:`noalias_jit`), and the code library's
+linking methods (:mod:`dsp_kernels.lean_codegen`: libraries only ever linked are not compiled alone).
 """
 from __future__ import annotations
 
@@ -31,13 +33,15 @@ import warnings
 import numba
 from numba.core.dispatcher import Dispatcher
 
-from dsp_kernels import threading_layer
+from dsp_kernels import lean_codegen, threading_layer
 
 FASTMATH = frozenset({"contract", "reassoc", "nsz", "arcp"})
 CACHE = os.environ.get("DSP_NUMBA_CACHE", "1") != "0"
 PARALLEL = os.environ.get("DSP_NUMBA_PARALLEL", "1") != "0"
 
 threading_layer.configure()
+if os.environ.get("DSP_NUMBA_LEAN_CODEGEN", "1") != "0":
+    lean_codegen.install()
 
 
 def _cached(decorate):
@@ -58,21 +62,25 @@ def _cached(decorate):
     return wrapper
 
 
+#: Numba's options for every kernel: no C-callable wrapper. Numba emits one beside each compiled
+#: function for the case where it is passed as a first-class function value, which no kernel is;
+#: leaving it out saved 0.1-0.2 s of a cold stft (27 wrappers lowered, optimised and emitted).
+_njit = functools.partial(numba.njit, nogil=True, no_cfunc_wrapper=True)
+
 #: serial kernel (the default)
-jit = _cached(functools.partial(numba.njit, fastmath=set(FASTMATH), nogil=True))
+jit = _cached(functools.partial(_njit, fastmath=set(FASTMATH)))
 #: kernel with ``prange`` over independent work (frames, channels, signals)
-pjit = _cached(functools.partial(numba.njit, fastmath=set(FASTMATH), nogil=True, parallel=PARALLEL))
+pjit = _cached(functools.partial(_njit, fastmath=set(FASTMATH), parallel=PARALLEL))
 #: kernel whose arithmetic must follow its formula exactly (no fastmath)
-exact_jit = _cached(functools.partial(numba.njit, nogil=True))
+exact_jit = _cached(_njit)
 #: exact and parallel
-exact_pjit = _cached(functools.partial(numba.njit, nogil=True, parallel=PARALLEL))
+exact_pjit = _cached(functools.partial(_njit, parallel=PARALLEL))
 #: a thin driver (a few loops around calls of compiled kernels), inlined into its callers' Numba
 #: IR instead of compiled on its own. Numba optimises and emits every compiled function's module
 #: with all its callees linked in again, so each layer of a call chain re-optimised the FFT passes
 #: beneath it (a cold stft spent most of its time there). Never for a ``noalias_jit`` kernel:
 #: inlining drops the ``noalias`` promise it needs to vectorise.
-inline_jit = _cached(functools.partial(numba.njit, fastmath=set(FASTMATH), nogil=True,
-                                       inline="always"))
+inline_jit = _cached(functools.partial(_njit, fastmath=set(FASTMATH), inline="always"))
 
 
 def _noalias_flags(flags):

@@ -34,7 +34,7 @@ from __future__ import annotations
 import numpy as np
 
 from dsp_kernels.config import inline_jit, noalias_jit
-from dsp_kernels.cpu.fft.passes import stockham, u64
+from dsp_kernels.cpu.fft.passes import stockham_call, u64
 from dsp_kernels.cpu.fft.simd import frames_to_lanes, frames_to_lanes_split, transpose_tile
 
 
@@ -176,7 +176,7 @@ def rfft_lanes_spectra(plan, src, s0, sstride, B, window, work, scale):
         _load_full(src, s0, sstride, n, window, w0, w1, plan.odd)
     else:
         _load_partial(src, s0, sstride, B, n, window, w0, w1, plan.odd)
-    stockham(plan, work, W)
+    stockham_call(plan, work, W)
     if plan.odd == 1:
         _post_odd(w0, w1, P, P[W:], n // 2 + 1, sc, lanes)
     else:

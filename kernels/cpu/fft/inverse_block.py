@@ -30,7 +30,7 @@ from __future__ import annotations
 
 from dsp_kernels.config import inline_jit, noalias_jit
 from dsp_kernels.cpu.fft.block import store_floats
-from dsp_kernels.cpu.fft.passes import stockham, u64
+from dsp_kernels.cpu.fft.passes import stockham_call, u64
 from dsp_kernels.cpu.fft.simd import transpose_tile
 
 __all__ = ["irfft_lanes", "irfft_lanes_spectra"]
@@ -156,7 +156,7 @@ def irfft_lanes_spectra(plan, work, scale):
         _pre_odd(P, P[W:], w0, w1, n, lanes)
     else:
         _pre_even(plan.rw_re, plan.rw_im, P, P[W:], w0, w1, n // 2, lanes)
-    stockham(plan, work, W)
+    stockham_call(plan, work, W)
     if plan.odd == 1:
         _post_odd(w0, P, n, sc, lanes)
     else:

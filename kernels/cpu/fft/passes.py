@@ -20,9 +20,9 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from numba.extending import overload
+from numba.extending import intrinsic
 
-from dsp_kernels.config import FASTMATH, inline_jit, jit, noalias_jit
+from dsp_kernels.config import inline_jit, jit, noalias_jit
 from dsp_kernels.cpu.fft.passes_odd import _pass3, _pass5, _pass_generic, _pass_generic_direct
 from dsp_kernels.cpu.fft.plans import Pow2Plan
 
@@ -330,9 +330,9 @@ def stockham(plan, work, L):
     buffer, not separate re/im arrays: with fewer distinct base pointers LLVM's runtime alias
     checks pass and the vectorised loop runs.
 
-    In jitted code the driver is chosen by the plan's type (the overload below): a
+    Jitted code calls :data:`stockham_call`, which picks the driver by the plan's type: a
     :class:`~dsp_kernels.cpu.fft.plans.Pow2Plan` reaches only the radix-2, 4 and 8 passes.
-    Called from plain Python (``NUMBA_DISABLE_JIT=1``) it runs the general driver.
+    This plain-Python entry runs the general driver.
 
     Examples
     --------
@@ -348,20 +348,32 @@ def stockham(plan, work, L):
     _stockham_any(plan, work, L)
 
 
-# The drivers are plain dispatchers behind a thin overload: Numba keys an overload's
-# implementations by the caller's compiler flags too, so a parfor body (other flags) had its own
-# copy of the whole driver compiled a second time (about 0.4 s of a cold stft); now only the
-# two-line wrapper is, and both copies call the one compiled driver. Not inline="always":
-# inlining at several sites of one function (_cfft_core) trips Numba's IR scope checks.
+# The drivers are plain dispatchers, called through an intrinsic that picks one by the plan's type
+# while typing and emits a direct call of its compiled code. An overload wrapper (what this was)
+# is a library of its own, compiled once per set of caller flags (a parfor body has other flags
+# than its kernel), and each copy was optimised and emitted with the whole driver linked in again:
+# 0.27 s apiece of a cold stft. An intrinsic has no library: the call is written into the
+# caller's own IR. Not inline="always": inlining at several sites of one function (_cfft_core)
+# trips Numba's IR scope checks.
 _pow2_driver = jit(_stockham_pow2)
 _any_driver = jit(_stockham_any)
 
 
-@overload(stockham, jit_options={"fastmath": set(FASTMATH), "nogil": True})
-def _stockham_for(plan, work, L):
+@intrinsic
+def _call_driver(typingctx, plan, work, L):
     # the pass set is a property of the plan's type: one rule, decided in plans._classed
     driver = _pow2_driver if getattr(plan, "instance_class", None) is Pow2Plan else _any_driver
+    fnty = typingctx.resolve_value_type(driver)
+    call_sig = typingctx.resolve_function_type(fnty, (plan, work, L), {})
 
-    def call_driver(plan, work, L):
-        driver(plan, work, L)
-    return call_driver
+    def codegen(context, builder, signature, args):
+        impl = context.get_function(fnty, call_sig)
+        context.add_linking_libs(getattr(impl, "libs", ()))
+        return impl(builder, args)
+
+    return call_sig, codegen
+
+
+#: what jitted code calls: the intrinsic above; with ``NUMBA_DISABLE_JIT=1`` (kernels run as plain
+#: Python, where an intrinsic cannot be called) the general driver itself
+stockham_call = _any_driver if numba.config.DISABLE_JIT else _call_driver

@@ -67,7 +67,7 @@ from __future__ import annotations
 import numpy as np
 
 from dsp_kernels.config import inline_jit, jit
-from dsp_kernels.cpu.fft.passes import stockham
+from dsp_kernels.cpu.fft.passes import stockham_call
 from dsp_kernels.cpu.fft.plans import (  # noqa: F401  (re-exported: plans were defined here)
     MAX_DIRECT_PRIME,
     CPlan,
@@ -91,7 +91,7 @@ def _cfft_core(plan, work):
     M = work.shape[1] // 2  # imaginary parts start here
     one = np.int64(1)  # not the literal 1: a Literal[int] L compiles every pass a second time
     if plan.bluestein == 0:
-        stockham(plan, work, one)
+        stockham_call(plan, work, one)
         return
     n = plan.cn
     m = plan.m
@@ -106,7 +106,7 @@ def _cfft_core(plan, work):
     for k in range(n, m):
         work[0, k] = zero
         work[0, M + k] = zero
-    stockham(plan, work, one)
+    stockham_call(plan, work, one)
     # pointwise product with the filter's spectrum, conjugated so that the forward pass that
     # follows computes the inverse transform (conj(F(conj z)) = unnormalised inverse)
     bfr = plan.bf_re
@@ -116,7 +116,7 @@ def _cfft_core(plan, work):
         xi = work[0, M + k]
         work[0, k] = xr * bfr[k] - xi * bfi[k]
         work[0, M + k] = -(xr * bfi[k] + xi * bfr[k])
-    stockham(plan, work, one)
+    stockham_call(plan, work, one)
     for k in range(n):
         xr = work[0, k]
         xi = -work[0, M + k]
