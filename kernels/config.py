@@ -18,11 +18,12 @@ out the compile-time hook of :mod:`dsp_kernels.lean_codegen`. Numba's ``NUMBA_DI
 runs every kernel as plain Python (slow, for debugging): the decorators then return the Python
 functions unchanged and set none of the hooks below.
 
-Three of Numba's private interfaces are used, each guarded so that a Numba without them still
+Two of Numba's private interfaces are used, each guarded so that a Numba without them still
 runs (only slower or uncached), and each checked by a test on the pinned Numba versions: the
-dispatcher's ``_cache`` attribute (our cache instead of Numba's), its compiler's
-``_customize_flags`` (the ``noalias`` flag, see :func:`noalias_jit`), and the code library's
-linking methods (:mod:`dsp_kernels.lean_codegen`: libraries only ever linked are not compiled alone).
+dispatcher's ``_cache`` attribute (our cache instead of Numba's), and the code library's
+linking and finalisation methods (:mod:`dsp_kernels.lean_codegen`: libraries only ever linked
+are not compiled alone). Helpers beneath the kernels (:func:`inner_jit`, :func:`noalias_jit`) go
+through Numba's public low-level extension API (:mod:`dsp_kernels.subroutine`).
 """
 from __future__ import annotations
 
@@ -83,23 +84,25 @@ exact_pjit = _cached(functools.partial(_njit, parallel=PARALLEL))
 inline_jit = _cached(functools.partial(_njit, fastmath=set(FASTMATH), inline="always"))
 
 
-def _noalias_flags(flags):
-    flags.noalias = True
-    return flags
+def inner_jit(func):
+    """A helper that jitted callers compile into themselves: no entry point, no library, no cache
+    entry of its own (:func:`dsp_kernels.subroutine.subroutine`). For the helpers beneath the
+    kernels (FFT drivers, frame loaders); called from Python it runs as Python."""
+    from dsp_kernels.subroutine import subroutine
+
+    return subroutine(func)
 
 
 def noalias_jit(func):
-    """:data:`jit`, and the pointer arguments are marked ``noalias`` for LLVM.
+    """:func:`inner_jit`, and the helper's array arguments are marked ``noalias`` for LLVM.
 
     The caller promises that no two array arguments share memory that either writes. Without
     that promise LLVM must check at run time that, say, an FFT pass's output does not overlap
     its input; a radix-8 pass has 16 input and 16 output streams, more checks than LLVM will
     emit, so it gave up and left the pass scalar (measured: 1.5x slower blocked FFT). Numba
-    has the flag (its parfors set it) but no public option, so it is set through the
-    dispatcher's flag hook; the attribute survives inlining as alias-scope metadata.
+    has the flag (its parfors set it) but no decorator option; the helper is compiled with it
+    set, and the attribute survives inlining as alias-scope metadata.
     """
-    dispatcher = jit(func)
-    compiler = getattr(dispatcher, "_compiler", None)  # absent with NUMBA_DISABLE_JIT=1
-    if compiler is not None and hasattr(compiler, "_customize_flags"):
-        compiler._customize_flags = _noalias_flags
-    return dispatcher
+    from dsp_kernels.subroutine import subroutine
+
+    return subroutine(func, noalias=True)

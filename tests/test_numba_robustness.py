@@ -33,30 +33,131 @@ def warnings_in(out):
 # --- private hooks -----------------------------------------------------------------------------
 
 def test_noalias_flag_reaches_code_generation():
-    from dsp_kernels.config import jit, noalias_jit
+    from dsp_kernels.config import inner_jit, jit, noalias_jit
 
     def copy(a, b):
         for i in range(a.shape[0]):
             b[i] = a[i] + 1.0
 
-    plain, promised = jit(copy), noalias_jit(copy)
+    plain, promised = inner_jit(_clone(copy)), noalias_jit(_clone(copy))
+
+    @jit
+    def call_both(a, b):
+        plain(a, b)
+        promised(a, b)
+
     from numba.core.caching import NullCache
 
-    plain._cache = promised._cache = NullCache()  # compile here: IR loaded from a cache is not kept
+    call_both._cache = NullCache()  # compile here, in this process
     a, b = np.ones(8), np.zeros(8)
-    plain(a, b)
-    promised(a, b)
-    llvm_plain = next(iter(plain.inspect_llvm().values()))
-    llvm_noalias = next(iter(promised.inspect_llvm().values()))
+    call_both(a, b)
+    assert np.array_equal(b, a + 1.0)
 
-    def noalias_args(ir):
+    def noalias_args(helper):
+        (cres,) = helper.compiled.values()
+        ir = str(cres.library._final_module)
         define = [l for l in ir.splitlines() if l.startswith("define") and "copy" in l][0]
         return define.count("noalias")
 
-    assert noalias_args(llvm_noalias) > noalias_args(llvm_plain), (
-        "noalias_jit no longer marks the array arguments noalias: Numba's _customize_flags hook "
-        "changed (see dsp_kernels/config.py)"
+    assert noalias_args(promised) > noalias_args(plain), (
+        "noalias_jit no longer marks the array arguments noalias (dsp_kernels/subroutine.py)"
     )
+
+
+def _clone(func):
+    import types
+
+    return types.FunctionType(func.__code__, func.__globals__, func.__name__, func.__defaults__,
+                              func.__closure__)
+
+
+def test_subroutine_inside_jitted_code_and_from_python():
+    """A subroutine: typed and compiled by its jitted callers (once per argument types), its
+    errors raised through them, and plain Python when called from Python."""
+    from dsp_kernels.config import jit
+    from dsp_kernels.subroutine import subroutine
+
+    @subroutine
+    def scaled_sum(x, k):
+        if k < 0:
+            raise ValueError("k must be >= 0")
+        s = 0.0
+        for v in x:
+            s += v * k
+        return s
+
+    @jit
+    def caller(x, k):
+        return scaled_sum(x, k) + scaled_sum(x[:2], k)
+
+    from numba.core.caching import NullCache
+
+    caller._cache = NullCache()
+    x = np.arange(5.0)
+    assert caller(x, 2) == 2 * x.sum() + 2 * x[:2].sum()
+    assert caller(x.astype(np.float32), 3) == 3 * x.sum() + 3 * x[:2].sum()
+    assert len(scaled_sum.compiled) == 2  # float64 and float32 arrays; the int is unliteral'd
+    with pytest.raises(ValueError, match="k must be >= 0"):
+        caller(x, -1)
+    assert scaled_sum(x, 2) == 2 * x.sum()  # from Python: the function itself
+
+
+def test_lean_codegen_hooks_take_effect():
+    """dsp_kernels.lean_codegen on the pinned Numba: a prange kernel's wrapper libraries are not
+    optimised on their own, its loop body gets no machine code of its own, and the result is
+    right."""
+    from numba.core import codegen
+
+    from dsp_kernels import lean_codegen
+    from dsp_kernels.config import pjit
+
+    assert lean_codegen.installed(), "Numba's library internals moved: see dsp_kernels/lean_codegen.py"
+    optimised, emitted = [], []
+    # what is optimised, and what reaches the execution engine (is emitted as machine code)
+    opt, add = codegen.CPUCodeLibrary._optimize_final_module, codegen.JitEngine.add_module
+
+    def spy_opt(self):
+        optimised.append(self.name)
+        return opt(self)
+
+    def spy_add(self, module):
+        emitted.append(module.name)
+        return add(self, module)
+
+    @pjit
+    def twice_rows(x, out):
+        for i in numba.prange(x.shape[0]):
+            for j in range(x.shape[1]):
+                out[i, j] = 2.0 * x[i, j]
+
+    from numba.core.caching import NullCache
+
+    twice_rows._cache = NullCache()
+    x = np.arange(12.0).reshape(3, 4)
+    out = np.empty_like(x)
+    codegen.CPUCodeLibrary._optimize_final_module = spy_opt
+    codegen.JitEngine.add_module = spy_add
+    try:
+        twice_rows(x, out)
+    finally:
+        codegen.CPUCodeLibrary._optimize_final_module = opt
+        codegen.JitEngine.add_module = add
+    assert np.array_equal(out, 2.0 * x)
+    assert any("twice_rows" in n for n in optimised) and any("twice_rows" in n for n in emitted)
+    assert not [n for n in optimised if "gufuncwrapper" in n.lower()], optimised
+    assert not [n for n in emitted if "parfor_gufunc" in n], emitted
+
+
+def test_lean_codegen_off_gives_the_same_results(tmp_path):
+    """DSP_NUMBA_LEAN_CODEGEN=0 (Numba's own way) computes what the default does."""
+    child(["-m", "procs.small_ops", str(tmp_path / "plain.npz")],
+          env_extra={"DSP_NUMBA_LEAN_CODEGEN": "0", "DSP_NUMBA_CACHE": "0"})
+    from procs.small_ops import compute
+
+    lean = compute()
+    plain = np.load(tmp_path / "plain.npz")
+    for name, ref in lean.items():
+        assert_close(plain[name], ref, ref.real.dtype if np.iscomplexobj(ref) else ref.dtype, what=name)
 
 
 def test_our_cache_is_attached_to_the_kernels():

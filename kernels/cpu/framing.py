@@ -48,12 +48,12 @@ njit API (for fused kernels elsewhere, e.g. signal -> mel)
 """
 from __future__ import annotations
 
-from dsp_kernels.config import inline_jit, jit
+from dsp_kernels.config import inline_jit, inner_jit
 from dsp_kernels.cpu.rules import pad_value  # the pad rule, shared with the GPU (dsp_kernels.rules)
 
 __all__ = ["load_frame", "load_stft_frame", "pad_value"]
 
-@jit
+@inner_jit
 def load_frame(y, start, n_fft, lo, hi, mode, ramp, window, wlo, whi, buf):
     """``buf[j] = window[j] * ext(start + j)`` where ``ext`` extends ``y[lo:hi]`` by ``mode``.
 
@@ -90,7 +90,7 @@ def load_stft_frame(y, t, geom, window, buf):
         _load_edge_frame(y, t, geom, window, buf)
 
 
-@jit
+@inner_jit
 def _load_edge_frame(y, t, geom, window, buf):
     lo = 0
     if geom.whole == 0 and t >= geom.tail_k:  # librosa's tail frames pad from their own slice

@@ -22,7 +22,7 @@ import numpy as np
 
 from numba.extending import intrinsic
 
-from dsp_kernels.config import inline_jit, jit, noalias_jit
+from dsp_kernels.config import inline_jit, inner_jit, noalias_jit
 from dsp_kernels.cpu.fft.passes_odd import _pass3, _pass5, _pass_generic, _pass_generic_direct
 from dsp_kernels.cpu.fft.plans import Pow2Plan
 
@@ -355,8 +355,8 @@ def stockham(plan, work, L):
 # 0.27 s apiece of a cold stft. An intrinsic has no library: the call is written into the
 # caller's own IR. Not inline="always": inlining at several sites of one function (_cfft_core)
 # trips Numba's IR scope checks.
-_pow2_driver = jit(_stockham_pow2)
-_any_driver = jit(_stockham_any)
+_pow2_driver = inner_jit(_stockham_pow2)
+_any_driver = inner_jit(_stockham_any)
 
 
 @intrinsic
