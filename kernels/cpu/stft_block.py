@@ -33,7 +33,7 @@ import contextlib
 import numba
 import numpy as np
 
-from dsp_kernels.config import inline_jit
+from dsp_kernels.config import inline_jit, inner_jit
 from dsp_kernels.cpu.fft.block import alloc_block_work, rfft_lanes_spectra
 from dsp_kernels.cpu.framing import load_stft_frame
 
@@ -95,7 +95,7 @@ def task_blocks(task, per_row, blocks_per_task, n_blocks):
     return b, c0, min(n_blocks, c0 + blocks_per_task)
 
 
-@inline_jit
+@inner_jit
 def alloc_stft_block(plan):
     """Scratch for one thread: the blocked FFT's work, a W-frame staging area, a unit window."""
     W = 64 // plan.consts.itemsize

@@ -33,12 +33,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from dsp_kernels.config import inline_jit, noalias_jit
+from dsp_kernels.config import inline_jit, inner_jit, noalias_jit
 from dsp_kernels.cpu.fft.passes import stockham_call, u64
 from dsp_kernels.cpu.fft.simd import frames_to_lanes, frames_to_lanes_split, transpose_tile
 
 
-@inline_jit
+@inner_jit
 def alloc_block_work(plan):
     """Scratch for one block of W transforms (allocate once per thread)."""
     w = 64 // plan.consts.itemsize

@@ -66,7 +66,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from dsp_kernels.config import inline_jit, jit
+from dsp_kernels.config import inline_jit, inner_jit
 from dsp_kernels.cpu.fft.passes import stockham_call
 from dsp_kernels.cpu.fft.plans import (  # noqa: F401  (re-exported: plans were defined here)
     MAX_DIRECT_PRIME,
@@ -85,7 +85,7 @@ __all__ = [
     "irfft_scaled_into",
 ]
 
-@jit
+@inner_jit
 def _cfft_core(plan, work):
     """Forward n-point DFT of the data in work row 0 (re, then im at M), in place."""
     M = work.shape[1] // 2  # imaginary parts start here
@@ -128,13 +128,13 @@ def _cfft_core(plan, work):
 # the njit API
 
 
-@inline_jit
+@inner_jit
 def alloc_work(plan):
     """Scratch for one thread, allocated inside njit code (same as ``make_work``)."""
     return np.zeros((2, 2 * plan.work_len), dtype=plan.consts.dtype)
 
 
-@jit
+@inner_jit
 def fft_scaled_into(plan, x, out, work, inverse, scale):
     """out = scale * sum_j x_j exp(-/+ 2 pi i jk / n) (sign + when inverse)."""
     M = work.shape[1] // 2  # imaginary parts start here
@@ -162,7 +162,7 @@ def fft_into(plan, x, out, work, inverse):
         fft_scaled_into(plan, x, out, work, False, plan.scales[0])
 
 
-@jit
+@inner_jit
 def rfft_scaled_into(plan, x, out, work, scale):
     """out[k] = scale * sum_j x_j exp(-2 pi i jk / n), k = 0..n//2."""
     M = work.shape[1] // 2  # imaginary parts start here
@@ -211,7 +211,7 @@ def rfft_into(plan, x, out, work):
     rfft_scaled_into(plan, x, out, work, plan.scales[0])
 
 
-@jit
+@inner_jit
 def irfft_scaled_into(plan, X, out, work, scale):
     """out = scale * (unnormalised inverse real transform of the Hermitian half X)."""
     M = work.shape[1] // 2  # imaginary parts start here
