@@ -23,7 +23,7 @@ import numba
 import numpy as np
 from numba import prange
 
-from dsp_kernels.config import jit, pjit
+from dsp_kernels.config import inner_jit, pjit
 from dsp_kernels.cpu.rules import abs_pow
 
 __all__ = ["power_to_db", "amplitude_to_db", "db_to_power", "db_to_amplitude", "magphase"]
@@ -44,7 +44,7 @@ def _real_of(dtype) -> np.dtype:
     return np.dtype(np.float32) if np.dtype(dtype) in (np.float32, np.complex64) else np.dtype(np.float64)
 
 
-@jit
+@inner_jit
 def _power(x, how):
     if how == 0:
         return np.float64(x.real)

@@ -27,7 +27,7 @@ import numba
 import numpy as np
 from numba import prange
 
-from dsp_kernels.config import inline_jit, jit, noalias_jit, pjit
+from dsp_kernels.config import inline_jit, inner_jit, noalias_jit, pjit
 from dsp_kernels.cpu.db import (  # noqa: F401  (entry functions of this domain)
     amplitude_to_db, db_to_amplitude, db_to_power, magphase, power_to_db,
 )
@@ -115,7 +115,7 @@ def stft(y, *, n_fft, hop_length, window, center, pad_mode, out=None):
     return out.swapaxes(1, 2)
 
 
-@jit
+@inner_jit
 def _frames_from_bin_major(Sf, Su, row_units, c_lo, n_task, m, local):
     """``local[f*2m + 2k (+1)]`` = bin k of frame ``c_lo + f``, from bin-major spectra.
 
@@ -147,7 +147,7 @@ def _frames_from_bin_major(Sf, Su, row_units, c_lo, n_task, m, local):
 CHUNK = 8
 
 
-@jit
+@inner_jit
 def _gather_spectra(Sf, cs, ks, c0, B, m, specs):
     """``specs[l, k]`` = bin k < m of frame ``c0 + l`` (l < B), from the float view ``Sf`` of a
     channel's spectra, where that bin's real part is at ``2 (c*cs + k*ks)``. Read in the order
@@ -164,7 +164,7 @@ def _gather_spectra(Sf, cs, ks, c0, B, m, specs):
                 specs[l, k] = complex(Sf[i], Sf[i + 1])
 
 
-@jit
+@inner_jit
 def _ola_frames(Sf, cs, ks, c_lo, c_hi, m, plan, specs, fr, acc, env, window, hop, v0, wlo,
                 whi, out, s0):
     """One output block, frame by frame: for each channel b, the windowed inverses of frames
@@ -185,7 +185,7 @@ def _ola_frames(Sf, cs, ks, c_lo, c_hi, m, plan, specs, fr, acc, env, window, ho
             out[b, s0 + i] = acc[i] * env[i]
 
 
-@jit
+@inner_jit
 def _add_frame(acc, window, frame, p, wlo, whi):
     """``acc[p + j] += window[j] * frame[j]`` for the j in [wlo, whi) that land inside acc."""
     j0 = max(wlo, -p)
