@@ -24,6 +24,11 @@ What, two rules:
 A library that is later asked for machine code after all (a function pointer, its object code for
 the cache) gets it then, as Numba would have made it earlier.
 
+The hooks are process-wide: once :mod:`dsp_kernels.config` has loaded (at the first kernel
+call), other libraries' Numba functions compiled in the same process are compiled this way too.
+Checked with a parallel ``guvectorize``, a parallel ``vectorize``, ``prange`` kernels with array
+reductions, recursion, a ``cfunc`` called from jitted code, and librosa's beat tracker.
+
 These are Numba's private interfaces (``CPUCodeLibrary``'s linking and finalisation methods, the
 JIT codegen's ``_add_module``, ``compiler.compile_ir``'s parfor pipeline). :func:`install`
 checks that they are there and leaves Numba untouched when they are not (compilation is then only

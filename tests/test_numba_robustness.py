@@ -148,6 +148,53 @@ def test_lean_codegen_hooks_take_effect():
     assert not [n for n in emitted if "parfor_gufunc" in n], emitted
 
 
+def test_other_numba_code_compiles_right_under_the_lean_hooks():
+    """The hooks are process-wide: Numba code that is not ours, compiled after them, still
+    computes the right thing (the paths that build and link libraries differently)."""
+    from dsp_kernels import lean_codegen
+
+    assert lean_codegen.install()
+
+    @numba.guvectorize(["void(float64[:], float64[:])"], "(n)->(n)", target="parallel")
+    def running_sum(x, out):
+        s = 0.0
+        for i in range(x.shape[0]):
+            s += x[i]
+            out[i] = s
+
+    @numba.vectorize(["float64(float64, float64)"], target="parallel")
+    def add(a, b):
+        return a + b
+
+    @numba.njit(parallel=True)
+    def prange_total(x):
+        s = 0.0
+        for i in numba.prange(x.shape[0]):
+            s += np.sqrt(x[i]) + np.sum(x[: i % 7])
+        return s
+
+    @numba.njit
+    def factorial(n):
+        return 1 if n <= 1 else n * factorial(n - 1)
+
+    @numba.cfunc("float64(float64)")
+    def doubled(x):
+        return 2.0 * x
+
+    @numba.njit
+    def call_cfunc(x):
+        return doubled(x)
+
+    x = np.arange(12.0).reshape(3, 4)
+    v = np.arange(100.0)
+    assert np.array_equal(running_sum(x), np.cumsum(x, axis=1))
+    assert np.array_equal(add(x, x), 2.0 * x)
+    expected = sum(np.sqrt(a) + v[: i % 7].sum() for i, a in enumerate(v))
+    assert prange_total(v) == pytest.approx(expected, rel=1e-12)
+    assert factorial(10) == 3628800
+    assert doubled.ctypes(2.0) == 4.0 and call_cfunc(3.0) == 6.0
+
+
 def test_lean_codegen_off_gives_the_same_results(tmp_path):
     """DSP_NUMBA_LEAN_CODEGEN=0 (Numba's own way) computes what the default does."""
     child(["-m", "procs.small_ops", str(tmp_path / "plain.npz")],
