@@ -30,7 +30,7 @@ from __future__ import annotations
 import numpy as np
 from numba import prange
 
-from dsp_kernels.config import jit, noalias_jit, pjit
+from dsp_kernels.config import inner_jit, jit, noalias_jit, pjit
 from dsp_kernels.cpu.fft import get_rfft_plan
 from dsp_kernels.cpu.fft.block import alloc_block_work, rfft_lanes_spectra, store_floats
 from dsp_kernels.cpu.fft.inverse_block import irfft_lanes_spectra
@@ -57,7 +57,7 @@ def _multiply_lanes(P, hr, hi, lanes):
             P[s + W + l] = a * xi + b * xr
 
 
-@jit
+@inner_jit
 def _fir_task(x, reach, M, plan, hr, hi, groups_per_task, out, task, per_row, work, stage, ones):
     n = x.shape[1]
     n_out = out.shape[1]

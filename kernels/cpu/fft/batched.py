@@ -131,9 +131,10 @@ def _rfft_rows_serial(lanes_plan, row_plan, x, out, outf, scale):
                 rfft_lanes(lanes_plan, src, c * n, n, B, ones, outf, c * 2 * nbins, 2 * nbins,
                            bwork, scale)
             return
-    work = alloc_work(row_plan)
-    for t in range(x.shape[0]):
-        rfft_scaled_into(row_plan, x[t], out[t], work, scale)
+    if row_plan is not None:
+        work = alloc_work(row_plan)
+        for t in range(x.shape[0]):
+            rfft_scaled_into(row_plan, x[t], out[t], work, scale)
 
 
 @jit
@@ -150,19 +151,24 @@ def _irfft_rows_serial(lanes_plan, row_plan, X, Xf, out, scale):
                 B = min(W, rows - c)
                 irfft_lanes(lanes_plan, Xf, c * 2 * m, 2 * m, B, m, dst, c * n, n, bwork, scale)
             return
-    work = alloc_work(row_plan)
-    for t in range(rows):
-        irfft_scaled_into(row_plan, X[t], out[t], work, scale)
+    if row_plan is not None:
+        work = alloc_work(row_plan)
+        for t in range(rows):
+            irfft_scaled_into(row_plan, X[t], out[t], work, scale)
 
 
-def _plans(plan, parallel: bool):
+def _plans(plan, parallel: bool, rows: int = 0):
     """``(lanes_plan, row_plan)``: which path a real batched transform takes, as arguments that
     are None for the path it cannot take, so that Numba prunes that path before compiling it
     (a power-of-two batch then never compiles the row-by-row transform, nor a Bluestein one the
-    blocked). The serial kernels keep the row path for batches of fewer than W rows."""
+    blocked). The parallel kernels take the blocked path only (their batches are large); the serial
+    ones the blocked path for a batch of at least W rows and the row path below that (one
+    signal: a cold ``dsp.rfft(y)`` or a filter's spectrum no longer compiles both)."""
     if plan.bluestein != 0:
         return None, plan
-    return plan, (None if parallel else plan)
+    if parallel:
+        return plan, None
+    return (plan, None) if rows >= 64 // plan.consts.itemsize else (None, plan)
 
 
 #: below this many samples in a batch (rows * n) the rows are done serially
@@ -212,7 +218,7 @@ def rfft(x: np.ndarray, scale: float) -> np.ndarray:
         if _parallel(x.shape[0], n):
             _rfft_rows(*_plans(plan, True), x, out, outf, sc, _n_blocks())
         else:
-            _rfft_rows_serial(*_plans(plan, False), x, out, outf, sc)
+            _rfft_rows_serial(*_plans(plan, False, x.shape[0]), x, out, outf, sc)
     return out
 
 
@@ -228,6 +234,6 @@ def irfft(X: np.ndarray, n: int, scale: float) -> np.ndarray:
         if _parallel(X.shape[0], n):
             _irfft_rows(*_plans(plan, True), X, Xf, out, sc, _n_blocks())
         else:
-            _irfft_rows_serial(*_plans(plan, False), X, Xf, out, sc)
+            _irfft_rows_serial(*_plans(plan, False, X.shape[0]), X, Xf, out, sc)
     return out
 
