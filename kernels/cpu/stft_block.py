@@ -102,7 +102,11 @@ def alloc_stft_block(plan):
     n_fft = plan.n
     work = alloc_block_work(plan)
     stage = np.empty(W * n_fft, dtype=plan.consts.dtype)
-    ones = np.ones(n_fft, dtype=plan.consts.dtype)
+    # np.empty and a loop, not np.ones: the same allocation as the line above, so Numba compiles
+    # one allocation implementation instead of two (0.07 s of a cold stft)
+    ones = np.empty(n_fft, dtype=plan.consts.dtype)
+    for i in range(n_fft):
+        ones[i] = 1.0
     return work, stage, ones
 
 
