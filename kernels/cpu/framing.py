@@ -49,7 +49,7 @@ njit API (for fused kernels elsewhere, e.g. signal -> mel)
 from __future__ import annotations
 
 from dsp_kernels.config import inline_jit, inner_jit
-from dsp_kernels.cpu.rules import pad_value, pad_value_inner  # the pad rule, shared with the GPU (dsp_kernels.rules)
+from dsp_kernels.cpu.rules import pad_value  # the pad rule, shared with the GPU (dsp_kernels.rules)
 
 __all__ = ["load_frame", "load_stft_frame", "pad_value"]
 
@@ -72,7 +72,7 @@ def load_frame(y, start, n_fft, lo, hi, mode, ramp, window, wlo, whi, buf):
             if i >= lo and i < hi:
                 buf[j] = y[i] * window[j]
             else:
-                buf[j] = pad_value_inner(y, i, lo, hi, mode, ramp) * window[j]
+                buf[j] = pad_value(y, i, lo, hi, mode, ramp) * window[j]
     for j in range(whi, n_fft):
         buf[j] = 0.0
 

@@ -4,8 +4,9 @@ The rules are written once, as plain Python, for both twins; this module only co
 The small arithmetic rules are inlined into their callers at Numba's IR level
 (``inline='always'``), so they take the calling kernel's flags: inside an exact kernel
 (:data:`dsp_kernels.config.exact_jit`) no fastmath reaches them. The two index rules with many
-branches (``extended``, ``pad_value``) are ordinary kernels with the project's flags, as they
-were before they moved here: LLVM inlines them where that pays.
+branches keep the project's flags and are left to LLVM to inline where that pays: ``extended``
+is an ordinary kernel, ``pad_value`` a subroutine of the frame loaders
+(:func:`dsp_kernels.config.inner_jit`: called from Python it runs as Python).
 
 Examples
 --------
@@ -33,10 +34,9 @@ __all__ = ["extended", "pad_value", "mid_tread", "pcm_clipped", "clamp", "abs_po
 _inline = functools.partial(numba.njit, inline="always")
 
 extended = jit(rules.extended)
-pad_value = jit(rules.pad_value)
-#: the pad rule compiled into the frame loaders (a subroutine: no entry point or library of its
-#: own, 0.1 s of a cold stft); ``pad_value`` above stays a kernel for callers from Python
-pad_value_inner = inner_jit(rules.retarget(rules.pad_value))
+#: a subroutine, compiled into the frame loaders (no entry point or library of its own: 0.1 s of a
+#: cold stft); a copy of the rule, so that the plain-Python rule itself stays unregistered
+pad_value = inner_jit(rules.retarget(rules.pad_value))
 mid_tread = _inline(rules.mid_tread)
 pcm_clipped = _inline(rules.pcm_clipped)
 clamp = _inline(rules.clamp)

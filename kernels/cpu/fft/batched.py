@@ -34,6 +34,7 @@ from dsp_kernels.config import jit, pjit
 from dsp_kernels.cpu.fft.block import alloc_block_work, rfft_lanes
 from dsp_kernels.cpu.fft.inverse_block import irfft_lanes
 from dsp_kernels.cpu.fft.plans import get_fft_plan, get_rfft_plan
+from dsp_kernels.cpu.fft.simd import lanes_for
 from dsp_kernels.cpu.fft.transforms import (
     alloc_work,
     fft_scaled_into,
@@ -117,20 +118,19 @@ def _fft_rows_serial(plan, x, out, inverse, scale):
 
 @jit
 def _rfft_rows_serial(lanes_plan, row_plan, x, out, outf, scale):
+    # exactly one plan is given (_plans): the other path is pruned before compiling
     rows = x.shape[0]
     if lanes_plan is not None:
         n = lanes_plan.n
         W = 64 // lanes_plan.consts.itemsize
-        if rows >= W:
-            bwork = alloc_block_work(lanes_plan)
-            ones = np.ones(n, dtype=x.dtype)
-            src = x.reshape(x.size)
-            nbins = n // 2 + 1
-            for c in range(0, rows, W):
-                B = min(W, rows - c)
-                rfft_lanes(lanes_plan, src, c * n, n, B, ones, outf, c * 2 * nbins, 2 * nbins,
-                           bwork, scale)
-            return
+        bwork = alloc_block_work(lanes_plan)
+        ones = np.ones(n, dtype=x.dtype)
+        src = x.reshape(x.size)
+        nbins = n // 2 + 1
+        for c in range(0, rows, W):
+            B = min(W, rows - c)
+            rfft_lanes(lanes_plan, src, c * n, n, B, ones, outf, c * 2 * nbins, 2 * nbins,
+                       bwork, scale)
     if row_plan is not None:
         work = alloc_work(row_plan)
         for t in range(x.shape[0]):
@@ -139,18 +139,17 @@ def _rfft_rows_serial(lanes_plan, row_plan, x, out, outf, scale):
 
 @jit
 def _irfft_rows_serial(lanes_plan, row_plan, X, Xf, out, scale):
+    # exactly one plan is given (_plans): the other path is pruned before compiling
     rows = X.shape[0]
     if lanes_plan is not None:
         n = lanes_plan.n
         W = 64 // lanes_plan.consts.itemsize
-        if rows >= W:
-            bwork = alloc_block_work(lanes_plan)
-            m = X.shape[1]
-            dst = out.reshape(out.size)
-            for c in range(0, rows, W):
-                B = min(W, rows - c)
-                irfft_lanes(lanes_plan, Xf, c * 2 * m, 2 * m, B, m, dst, c * n, n, bwork, scale)
-            return
+        bwork = alloc_block_work(lanes_plan)
+        m = X.shape[1]
+        dst = out.reshape(out.size)
+        for c in range(0, rows, W):
+            B = min(W, rows - c)
+            irfft_lanes(lanes_plan, Xf, c * 2 * m, 2 * m, B, m, dst, c * n, n, bwork, scale)
     if row_plan is not None:
         work = alloc_work(row_plan)
         for t in range(rows):
@@ -168,7 +167,7 @@ def _plans(plan, parallel: bool, rows: int = 0):
         return None, plan
     if parallel:
         return plan, None
-    return (plan, None) if rows >= 64 // plan.consts.itemsize else (None, plan)
+    return (plan, None) if rows >= lanes_for(plan.consts.dtype) else (None, plan)
 
 
 #: below this many samples in a batch (rows * n) the rows are done serially

@@ -348,13 +348,12 @@ def stockham(plan, work, L):
     _stockham_any(plan, work, L)
 
 
-# The drivers are plain dispatchers, called through an intrinsic that picks one by the plan's type
-# while typing and emits a direct call of its compiled code. An overload wrapper (what this was)
-# is a library of its own, compiled once per set of caller flags (a parfor body has other flags
-# than its kernel), and each copy was optimised and emitted with the whole driver linked in again:
-# 0.27 s apiece of a cold stft. An intrinsic has no library: the call is written into the
-# caller's own IR. Not inline="always": inlining at several sites of one function (_cfft_core)
-# trips Numba's IR scope checks.
+# The drivers are subroutines (dsp_kernels.subroutine), called through an intrinsic that picks one
+# by the plan's type while typing and emits the call into the caller's own IR. An overload wrapper
+# (what this was) is a library of its own, compiled once per set of caller flags (a parfor body
+# has other flags than its kernel), and each copy was optimised and emitted with the whole driver
+# linked in again: 0.27 s apiece of a cold stft. Not inline="always": inlining at several sites
+# of one function (_cfft_core) trips Numba's IR scope checks.
 _pow2_driver = inner_jit(_stockham_pow2)
 _any_driver = inner_jit(_stockham_any)
 
