@@ -101,7 +101,8 @@ def run_op(op: ops.Op, profile: ops.Profile, args, gpu_ok: bool, progress: repor
         progress.step(f"preparing {impl.name}")
         try:
             fn = impl.make(inp)
-            timed.append(harness.Timed(impl.name, fn, sync_for(impl.gpu)))
+            before = impl.before(inp) if impl.before is not None else None
+            timed.append(harness.Timed(impl.name, fn, sync_for(impl.gpu), before=before))
         except Exception as exc:
             by_name[impl.name]["error"] = f"{type(exc).__name__}: {exc}"
 

@@ -110,6 +110,9 @@ class Impl:
     gpu: str | None = None  # 'cupy' or 'torch': sync the device around each sample
     note: str = ""
     heavy: bool = False  # seconds of import (sentence-transformers): only in the full profile
+    # untimed work run right before every timed call (the interleaved case: the call is timed
+    # as it runs just after that work, which is not on its clock); ``before(inp)`` returns it
+    before: Callable[[dict], Callable[[], Any]] | None = None
 
     @property
     def is_ours(self) -> bool:

@@ -3,6 +3,7 @@
 No timing is asserted: only that every operation and implementation is present with the fields the
 README table and the plots are built from, in a JSON file where we asked for it.
 """
+import importlib.util
 import json
 import subprocess
 import sys
@@ -150,6 +151,36 @@ def test_a_failing_implementation_is_recorded_not_raised():
     harness.time_alternating([good, bad], repeat=2)
     assert "kernel exploded" in bad.error and not bad.samples
     assert good.error is None and len(good.samples) == 2
+
+
+def test_work_before_a_call_runs_before_each_call_and_off_the_clock():
+    """Impl.before (the interleaved case): run once right before every timed call, its time not
+    in the sample. A 20 ms sleep before a no-op must leave samples far below 20 ms."""
+    import time
+
+    from benchmarks import harness
+
+    log = []
+    t = harness.Timed("call", lambda: log.append("call"),
+                      before=lambda: (log.append("before"), time.sleep(0.02)))
+    harness.time_alternating([t], repeat=3, min_sample_s=0.0)
+    assert log == ["before", "call"] * (len(log) // 2) and len(log) == 2 * (2 + 3 * t.number)
+    assert max(t.samples) < 0.005
+
+
+def test_the_after_blas_op_times_the_call_right_after_the_matmul():
+    """Every implementation of melspectrogram_clip_after_blas runs the 300x300 matmul before its
+    call, off the clock, and the timed call is the melspectrogram itself."""
+    from benchmarks.ops.shapes import shape_ops
+
+    op = next(o for o in shape_ops() if o.name == "melspectrogram_clip_after_blas")
+    inp = op.setup(ops.PROFILES["quick"])
+    for impl in op.impls:
+        if impl.requires and any(importlib.util.find_spec(m) is None for m in impl.requires):
+            continue
+        assert impl.before is not None, impl.name
+        assert impl.before(inp)().shape == (300, 300)
+        assert impl.make(inp)().shape == (80, 101), impl.name
 
 
 def test_scaling_section_runs_and_fits_slopes(tmp_path):
