@@ -170,8 +170,8 @@ def _run(x, axis, type, norm, orth):
 def _transform(x, axis, matrix):
     xp = array_module(x)
     shape = x.shape
-    outer = int(np.prod(shape[:axis], dtype=np.int64))
-    inner = int(np.prod(shape[axis + 1 :], dtype=np.int64))
+    outer = math.prod(shape[:axis])
+    inner = math.prod(shape[axis + 1 :])
     x3 = xp.ascontiguousarray(x).reshape(outer, shape[axis], inner)
     out = kernel_for("apply_matrix", x3)(x3, matrix)
     return out.reshape(shape[:axis] + (matrix.shape[0],) + shape[axis + 1 :])

@@ -13,6 +13,7 @@ filterbank's pseudo-inverse and norm taken on the host.
 """
 from __future__ import annotations
 
+import math
 import warnings
 
 import numpy as np
@@ -129,7 +130,7 @@ def _griffinlim_cpu(S, angles, n_iter, scale, eps, length, pad_mode, stft_kw):
     from .spectral import fft_window, istft, stft
 
     lead, (n_bins, T) = S.shape[:-2], S.shape[-2:]
-    batch = int(np.prod(lead, dtype=np.int64))
+    batch = math.prod(lead)
     Sf = np.ascontiguousarray(np.swapaxes(S.reshape(batch, n_bins, T), 1, 2))
     A = np.ascontiguousarray(np.swapaxes(angles.reshape(batch, n_bins, T), 1, 2))
     inverse = istft(np.swapaxes(A, 1, 2).reshape(S.shape), length=length, **stft_kw)

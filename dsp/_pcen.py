@@ -6,6 +6,7 @@ across them, fused with the per-sample gain and root compression in
 """
 from __future__ import annotations
 
+import math
 import warnings
 
 import numpy as np
@@ -120,7 +121,7 @@ def pcen(S, *, sr=22050, hop_length=512, gain=0.98, bias=2, power=0.5, time_cons
     xp = array_module(S)
     Sm = xp.moveaxis(S, ax, -1)
     lead, n = Sm.shape[:-1], Sm.shape[-1]
-    n_rows = int(np.prod(lead, dtype=np.int64))
+    n_rows = math.prod(lead)
     if zi is None:
         # scipy.signal.lfilter_zi([b], [1, b - 1]): the steady state for a constant 1
         zi_rows = np.full(n_rows, (0.0 - (b - 1.0) * b) / (1.0 + (b - 1.0)))

@@ -6,6 +6,8 @@ is ever whole in memory.
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ._validation import as_float_array, check_float
@@ -41,7 +43,7 @@ def listed_peaks(S, sr, n_fft, fmin, fmax, threshold):
     freqs = fft_frequencies(sr=sr, n_fft=n_fft)
     n_bins, n_frames = S.shape[-2:]
     # frames-major: the STFT's own memory layout, so usually no copy
-    batch = int(np.prod(S.shape[:-2], dtype=np.int64))
+    batch = math.prod(S.shape[:-2])
     Sf = np.ascontiguousarray(np.swapaxes(S, -1, -2)).reshape(batch, n_frames, n_bins)
     in_band = (fmin <= freqs) & (freqs < fmax)
     return kernel_for("piptrack_peaks", Sf)(Sf, in_band, threshold, sr, n_fft)

@@ -10,6 +10,7 @@ transpose copies); CuPy arrays take the GPU twins of both (``kernels/gpu/``). Th
 """
 from __future__ import annotations
 
+import math
 from itertools import product
 
 import numpy as np
@@ -94,8 +95,8 @@ def _dwt_axis(x, w, mode, axis):
         ca, cd = kernel_for("dwt", x)(x2, w._bank[0], w._bank[1], mode)
         return unrows(ca, lead, axis, False), unrows(cd, lead, axis, False)
     x = array_module(x).ascontiguousarray(x)
-    outer = int(np.prod(x.shape[:axis], dtype=np.int64))
-    inner = int(np.prod(x.shape[axis + 1:], dtype=np.int64))
+    outer = math.prod(x.shape[:axis])
+    inner = math.prod(x.shape[axis + 1:])
     ca, cd = kernel_for("dwt_nd_dwt", x)(x.reshape(outer, x.shape[axis], inner), w._bank[0], w._bank[1], mode)
     shape = x.shape[:axis] + (ca.shape[1],) + x.shape[axis + 1:]
     return ca.reshape(shape), cd.reshape(shape)
@@ -132,8 +133,8 @@ def _idwt_axis(a, d, w, mode, axis):
         d2, _ = rows(d, axis)
         y = kernel_for("idwt", a, d)(a2, d2, w._bank[2], w._bank[3], mode)
         return unrows(y, lead, axis, False)
-    outer = int(np.prod(a.shape[:axis], dtype=np.int64))
-    inner = int(np.prod(a.shape[axis + 1:], dtype=np.int64))
+    outer = math.prod(a.shape[:axis])
+    inner = math.prod(a.shape[axis + 1:])
     a3 = xp.ascontiguousarray(a).reshape(outer, n, inner)
     d3 = xp.ascontiguousarray(d).reshape(outer, n, inner)
     y = kernel_for("dwt_nd_idwt", a3, d3)(a3, d3, w._bank[2], w._bank[3], mode)

@@ -19,6 +19,8 @@ when those bins matter.
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ._backend import array_module
@@ -171,7 +173,7 @@ def _mel_from_audio(y, sr, n_fft, hop_length, win_length, window, center, pad_mo
         raise DSPError("y has 0 samples: need at least one")
     n_frames = stft_params.n_frames(n, n_fft, hop_length, center)
     check_allocation(f"n_fft={n_fft}, hop_length={hop_length} for {n} samples",
-                     int(np.prod(y.shape[:-1], dtype=np.int64)) * n_frames * fb_args[2], 8,
+                     math.prod(y.shape[:-1]) * n_frames * fb_args[2], 8,
                      what="a mel spectrogram")
     _warn_if_empty(fb_args, stacklevel=2)
     window = fft_window(window, win_length, n_fft)

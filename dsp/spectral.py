@@ -14,6 +14,7 @@ computed on the fly, never by copying the signal. The accepted modes are librosa
 """
 from __future__ import annotations
 
+import math
 import numbers
 
 import numpy as np
@@ -210,7 +211,7 @@ def stft(y, *, n_fft: int = 2048, hop_length=None, win_length=None, window="hann
     lead = y.shape[:-1]
     check_allocation(f"n_fft={n_fft}", 2 * n_fft, 8, what="a window and its FFT plan")
     if out is None:
-        batch = int(np.prod(lead, dtype=np.int64))
+        batch = math.prod(lead)
         check_allocation(f"n_fft={n_fft}, hop_length={hop_length} for {n} samples",
                          batch * n_frames * n_freq, 16 if y.dtype == np.float64 else 8,
                          what="a spectrogram")
@@ -335,7 +336,7 @@ def istft(stft_matrix, *, hop_length=None, win_length=None, n_fft=None, window="
     check_allocation(f"n_fft={n_fft}", 2 * n_fft, 8, what="a window and its FFT plan")
     check_allocation(f"length={length}" if length is not None else
                      f"n_fft={n_fft}, hop_length={hop_length}",
-                     int(np.prod(lead, dtype=np.int64)) * max(n_out, 0), 8, what="an output signal")
+                     math.prod(lead) * max(n_out, 0), 8, what="an output signal")
 
     if out is not None:
         stft_params.check_out(out)

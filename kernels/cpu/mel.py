@@ -38,6 +38,7 @@ from dsp_kernels.cpu.rules import abs_pow
 from dsp_kernels.cpu.stft_block import (
     alloc_stft_block, balanced, block_tasks, blocks_per_task, stft_block_spectra, task_blocks,
 )
+from dsp_kernels.cpu.windows import kernel_window
 from dsp_kernels.shapes import stft_geometry
 
 __all__ = ["mel_project", "melspectrogram"]
@@ -210,7 +211,7 @@ def melspectrogram(y, *, n_fft, hop_length, window, center, pad_mode, power, sta
                    out_dtype):
     """Mel spectrogram of the rows of ``y``: (batch, n) -> (batch, n_mels, n_frames)."""
     y = np.ascontiguousarray(y)
-    window = np.ascontiguousarray(window, dtype=y.dtype)
+    window = kernel_window(window, y.dtype)
     geom = stft_geometry(y.shape[1], n_fft, hop_length, center, pad_mode, window)
     n_frames = geom.n_frames
     out = np.empty((y.shape[0], starts.shape[0], n_frames), dtype=out_dtype)

@@ -41,6 +41,7 @@ from dsp_kernels.cpu.stft_block import (
     alloc_stft_block, balanced, balanced_tasks, block_tasks, blocks_per_task, stft_block_spectra,
     task_blocks,
 )
+from dsp_kernels.cpu.windows import kernel_window
 from dsp_kernels.shapes import istft_frames, stft_geometry, window_support
 
 __all__ = [
@@ -97,7 +98,7 @@ def _stft_lanes_kernel(y, window, geom, plan, blocks_per_task, out, outf):
 def stft(y, *, n_fft, hop_length, window, center, pad_mode, out=None):
     """Complex STFT of the rows of ``y``: (batch, n) -> (batch, n_fft//2 + 1, n_frames)."""
     y = np.ascontiguousarray(y)
-    window = np.ascontiguousarray(window, dtype=y.dtype)
+    window = kernel_window(window, y.dtype)
     geom = stft_geometry(y.shape[1], n_fft, hop_length, center, pad_mode, window)
     n_frames = geom.n_frames
     cdt = np.complex64 if y.dtype == np.float32 else np.complex128
