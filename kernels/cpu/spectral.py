@@ -217,6 +217,30 @@ def _add(acc, a0, v, j0, n):
         acc[ua + i] += v[uj + i]
 
 
+@inner_jit
+def _envelope(env, wsq, c_lo, c_hi, hop, v0, wlo, whi, tiny, well):
+    """``env`` = 1 / (the window sum-square of frames ``c_lo..c_hi`` over the block at ``v0``),
+    1 where that sum is below ``tiny``; True when it dips below ``well`` somewhere (the block
+    then needs the float64 inverse)."""
+    size = env.shape[0]
+    env[:] = 0.0
+    for c in range(c_lo, c_hi + 1):
+        p = c * hop - v0
+        j0 = max(wlo, -p)
+        j1 = min(whi, size - p)
+        if j1 > j0:
+            _add(env, p + j0, wsq, j0, j1 - j0)
+    exact = False
+    for i in range(size):
+        if env[i] > tiny:
+            if env[i] < well:
+                exact = True
+            env[i] = 1.0 / env[i]
+        else:
+            env[i] = 1.0
+    return exact
+
+
 @pjit
 def _istft_kernel(Sf, Su, n_frames, n_bins, row_units, cproto, window, wsq, lanes_plan,
                   frame_plan, plan64, hop, off, wlo, whi, block, n_tasks, tiny, well, marks, out):
@@ -263,6 +287,12 @@ def _istft_kernel(Sf, Su, n_frames, n_bins, row_units, cproto, window, wsq, lane
     for task in prange(n_tasks):
         acc_buf = np.empty(block, dtype=np.float64)
         env_buf = np.empty(block, dtype=np.float64)
+        # the envelope of a whole block that every one of its frames reaches: blocks start at
+        # multiples of the hop, so all such blocks sum the same squared-window samples in the
+        # same order and their envelopes are equal bit for bit: computed once a task
+        inner_env = np.empty(block, dtype=np.float64)
+        inner_exact = False
+        have_inner = False
         frames = np.empty(W * n_fft, dtype=Sf.dtype)
         # bin-major input: a block's frames first go into this frame-major copy, each bin's run
         # of frames read contiguously (W frames of every bin per inverse touch 2 cache lines per
@@ -277,23 +307,20 @@ def _istft_kernel(Sf, Su, n_frames, n_bins, row_units, cproto, window, wsq, lane
             acc = acc_buf[:size]
             env = env_buf[:size]
             # frames whose window support [c*hop + wlo, c*hop + whi) meets [v0, v0 + size)
-            c_lo = max(0, (v0 - whi) // hop + 1)
-            c_hi = min(n_frames - 1, (v0 + size - 1 - wlo) // hop)
-            env[:] = 0.0
-            for c in range(c_lo, c_hi + 1):
-                p = c * hop - v0
-                j0 = max(wlo, -p)
-                j1 = min(whi, size - p)
-                if j1 > j0:
-                    _add(env, p + j0, wsq, j0, j1 - j0)
-            exact = False
-            for i in range(size):
-                if env[i] > tiny:
-                    if env[i] < well:
-                        exact = True
-                    env[i] = 1.0 / env[i]
-                else:
-                    env[i] = 1.0
+            c_first = (v0 - whi) // hop + 1
+            c_last = (v0 + size - 1 - wlo) // hop
+            c_lo = max(0, c_first)
+            c_hi = min(n_frames - 1, c_last)
+            inner = size == block and c_first >= 0 and c_last <= n_frames - 1
+            if inner and have_inner:
+                env = inner_env
+                exact = inner_exact
+            else:
+                exact = _envelope(env, wsq, c_lo, c_hi, hop, v0, wlo, whi, tiny, well)
+                if inner:
+                    inner_env[:] = env
+                    inner_exact = exact
+                    have_inner = True
             if exact:  # frame by frame in float64: the envelope is small here
                 if plan64 is None:
                     marks[blk] = 1  # left to the float64 call
