@@ -110,18 +110,26 @@ def _classed(plan: FFTPlan) -> FFTPlan:
 #: n_fft 512 1.27 -> 1.03 float32 and 2.56 -> 2.14 float64; at n_fft 2048 (m 1024) radix 8
 #: stays ahead (1.22 ms against 1.35-1.55).
 SMALL_STOCKHAM = 256
+#: Up to this, a power of two of 2^5 or more takes one radix-8 pass and then radix 4: two or
+#: three radix-8 passes in a row were the slowest plans measured there (same machine and
+#: method): n_fft 1024 [8, 8, 8] 1.53 -> [8, 4, 4, 4] 1.16 ms float32 (2.37 -> 2.01 float64),
+#: n_fft 640 [8, 8, 5] 1.35 -> [8, 4, 2, 5] 1.03; n_fft 768 and 960 were already so.
+MEDIUM_STOCKHAM = 512
 
 
 def _factorize(n: int) -> list[int]:
     """Radices for n: the power of two as 8s and 4s (fewest passes, no lone 2 when avoidable;
-    as 4s and a last 2 up to :data:`SMALL_STOCKHAM` points), then 3, 5 and other primes."""
-    small = n <= SMALL_STOCKHAM
+    4s and a last 2 up to :data:`SMALL_STOCKHAM` points, one 8 then 4s up to
+    :data:`MEDIUM_STOCKHAM`), then 3, 5 and other primes."""
+    size = n
     k = 0
     while n % 2 == 0:
         n //= 2
         k += 1
-    if small:
+    if size <= SMALL_STOCKHAM or (size <= MEDIUM_STOCKHAM and k < 5):
         twos = [4] * (k // 2) + [2] * (k % 2)
+    elif size <= MEDIUM_STOCKHAM:
+        twos = [8] + [4] * ((k - 3) // 2) + [2] * ((k - 3) % 2)
     elif k == 1:
         twos = [2]
     elif k % 3 == 0:
