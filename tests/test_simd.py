@@ -1,4 +1,5 @@
-"""The explicit SIMD helpers (kernels/cpu/fft/simd.py) against NumPy's transpose and products."""
+"""The explicit SIMD helpers (kernels/cpu/fft/simd.py, kernels/cpu/lanes_sum.py) against NumPy's
+transpose and products and the loops they replace."""
 import numba
 import numpy as np
 import pytest
@@ -6,6 +7,7 @@ import pytest
 from dsp_kernels.cpu.fft.simd import (
     frames_to_lanes, frames_to_lanes_split, lanes_for, transpose_tile_checked,
 )
+from dsp_kernels.cpu.lanes_sum import lanes_weighted_sum
 
 
 @pytest.mark.parametrize("s0, sstride, d0, dstride", [(0, 16, 0, 16), (5, 37, 11, 50), (3, 512, 0, 2050)])
@@ -71,3 +73,57 @@ def test_frames_to_lanes_windows_and_splits_the_samples(dtype, split):
     else:
         np.testing.assert_array_equal(out0[d0:d0 + w * w].reshape(-1, w), lanes)
         assert not out1.any()
+
+
+# -- lanes_weighted_sum (kernels/cpu/lanes_sum.py): the mel projection's band sums ----------------
+
+@numba.njit
+def _weighted_sum(P, k0, w, i0, i1, out, o):
+    lanes_weighted_sum(P, k0, w, i0, i1, out, o)
+
+
+def _weighted_sum_loop(P, k0, w, i0, i1, out, o):
+    """The loop the intrinsic replaces, in the same order: zero, then ascending i."""
+    W = 64 // P.itemsize
+    for lane in range(W):
+        acc = out.dtype.type(0)
+        for i in range(i0, i1):
+            acc = out.dtype.type(acc + out.dtype.type(w[i] * out.dtype.type(P[(k0 + i - i0) * W + lane])))
+        out[o + lane] = acc
+
+
+@pytest.mark.parametrize("p_dtype, out_dtype", [(np.float32, np.float32), (np.float64, np.float64),
+                                                (np.float32, np.float64)])
+@pytest.mark.parametrize("k0, i0, i1", [(0, 0, 1), (3, 5, 22), (7, 2, 2)])
+def test_lanes_weighted_sum_equals_its_loop_bit_for_bit(p_dtype, out_dtype, k0, i0, i1):
+    """Sums of W lanes of consecutive bins, in out's dtype, equal the scalar loop exactly (an
+    empty run gives zeros); nothing outside out[o:o + W] is written."""
+    W = 64 // np.dtype(p_dtype).itemsize
+    rng = np.random.default_rng(k0 + i1)
+    P = rng.random((k0 + (i1 - i0) + 2) * W).astype(p_dtype)
+    w = rng.random(i1 + 3).astype(out_dtype)
+    got = np.full(3 * W, np.nan, dtype=out_dtype)
+    want = got.copy()
+    _weighted_sum(P, k0, w, i0, i1, got, W)
+    _weighted_sum_loop(P, k0, w, i0, i1, want, W)
+    np.testing.assert_array_equal(got[W:2 * W], want[W:2 * W])
+    assert np.isnan(got[:W]).all() and np.isnan(got[2 * W:]).all()
+
+
+def test_lanes_weighted_sum_checked_twin_refuses_indices_outside():
+    """The twin that replaces the intrinsic under bounds checking raises IndexError where the
+    intrinsic would read past P or write past out (compiled, through its overload)."""
+    from dsp_kernels.cpu import lanes_sum
+
+    @numba.njit
+    def f(P, k0, w, i0, i1, out, o):
+        lanes_sum._lanes_weighted_sum_indexed(P, k0, w, i0, i1, out, o)
+
+    P = np.zeros(4 * 16, np.float32)
+    w = np.ones(8, np.float32)
+    out = np.zeros(32, np.float32)
+    f(P, 0, w, 0, 4, out, 16)  # bins 0..3 of 4, out[16:32]: inside
+    with pytest.raises(IndexError, match="outside P"):
+        f(P, 1, w, 0, 4, out, 0)  # bin 4 does not exist
+    with pytest.raises(IndexError, match="outside out"):
+        f(P, 0, w, 0, 4, out, 17)

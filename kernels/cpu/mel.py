@@ -33,6 +33,7 @@ from numba import prange
 from dsp_kernels.config import noalias_jit, pjit
 from dsp_kernels.cpu.fft import alloc_work, get_rfft_plan, rfft_into
 from dsp_kernels.cpu.fft.passes import u64
+from dsp_kernels.cpu.lanes_sum import lanes_weighted_sum
 from dsp_kernels.cpu.framing import load_stft_frame
 from dsp_kernels.cpu.rules import abs_pow
 from dsp_kernels.cpu.stft_block import (
@@ -155,19 +156,10 @@ def _lanes_power(P, pw, n_bins, power, lanes):
 @noalias_jit
 def _lanes_project(pw, starts, offsets, weights, mel, lanes):
     """``mel[m W + l] = sum_k weights * pw[k W + l]`` over band m's run of bins: one SIMD
-    multiply-add per nonzero weight, the lanes being W frames."""
-    W = u64(lanes)
+    multiply and add per nonzero weight, the lanes being W frames, the band's sums in a vector
+    register (:func:`dsp_kernels.cpu.lanes_sum.lanes_weighted_sum`)."""
     for m in range(starts.shape[0]):
-        o = u64(m) * W
-        for l in range(W):
-            mel[o + l] = 0.0
-        k = u64(starts[m])
-        for i in range(offsets[m], offsets[m + 1]):
-            w = weights[i]
-            s = k * W
-            for l in range(W):
-                mel[o + l] += w * pw[s + l]
-            k += u64(1)
+        lanes_weighted_sum(pw, starts[m], weights, offsets[m], offsets[m + 1], mel, m * lanes)
 
 
 @pjit
