@@ -111,6 +111,7 @@ OPS: dict[str, Op] = {
     "peak_pick": _cpu("features", "peak_pick"),
     "onset_flux": _both("features", "onset_flux"),
     "onset_median_flux": _cpu("onset_median", "median_flux"),
+    "onset_mean_flux": _cpu("onset_mean", "mean_flux"),  # the default, in S's own layout
     "detrend": _both("features", "detrend"),
     "deemphasis": _cpu("features", "deemphasis"),
     # beat tracking (dsp._beat)

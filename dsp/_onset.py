@@ -185,8 +185,13 @@ def onset_strength_multi(*, y=None, sr=22050, S=None, lag=1, max_size=1, ref=Non
             raise DSPError(f"ref has shape {ref.shape}: it must match S's shape {S.shape}")
     lead = S.shape[:-2]
     if ref is None and aggregate is None and channels is None:
-        rows = xp.ascontiguousarray(xp.swapaxes(S, -1, -2).reshape((-1, T, S.shape[-2])))
-        env = kernel_for("onset_flux", rows)(rows, lag, max_size)
+        if xp is np and max_size == 1 and S.shape[-2] > 0:
+            # the default: the same sums along S's own rows (dsp_kernels.cpu.onset_mean)
+            S3 = np.ascontiguousarray(S.reshape((-1,) + S.shape[-2:]))
+            env = kernel("onset_mean_flux")(S3, lag)
+        else:
+            rows = xp.ascontiguousarray(xp.swapaxes(S, -1, -2).reshape((-1, T, S.shape[-2])))
+            env = kernel_for("onset_flux", rows)(rows, lag, max_size)
         env = env.reshape(lead + (1, T - lag)).astype(S.dtype, copy=False)
     else:
         if ref is None:

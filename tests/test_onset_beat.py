@@ -72,6 +72,26 @@ def test_onset_median_flux_equals_numpy(dtype_):
                  librosa.onset.onset_strength(S=S, aggregate=np.median, max_size=3), dtype_)
 
 
+@pytest.mark.parametrize("dtype_", [np.float32, np.float64])
+def test_onset_mean_flux_sums_the_rule_in_bin_order(dtype_):
+    # onset_strength's default envelope reads S bin by bin (dsp_kernels.cpu.onset_mean): its
+    # float64 sums must be the rule's, bins in ascending order, which a plain loop states here;
+    # runs longer than one task (1024 frames) and a lag of several frames included
+    from dsp._dispatch import kernel
+
+    rng = np.random.default_rng(2)
+    for n_bins, T, lag in ((1, 5, 1), (7, 300, 2), (128, 2600, 1), (40, 1030, 7)):
+        S = (rng.standard_normal((2, n_bins, T)) * 20).astype(dtype_)
+        S[0, :, :40] = 3.0  # flat: no positive flux
+        want = np.zeros((2, T - lag))
+        for k in range(n_bins):
+            want += np.maximum(0.0, S[:, k, lag:].astype(np.float64) - S[:, k, :-lag].astype(np.float64))
+        np.testing.assert_array_equal(kernel("onset_mean_flux")(S, lag), want / n_bins)
+        frames = np.ascontiguousarray(np.swapaxes(S, 1, 2))
+        np.testing.assert_allclose(kernel("onset_mean_flux")(S, lag), kernel("onset_flux")(frames, lag, 1),
+                                   rtol=1e-15, atol=1e-13)
+
+
 def test_onset_strength_from_S():
     y = drums(120, 4, 0)
     S = librosa.power_to_db(librosa.feature.melspectrogram(y=y, sr=SR))
