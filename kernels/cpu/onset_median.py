@@ -30,6 +30,7 @@ import numpy as np
 from numba import prange
 
 from dsp_kernels.config import exact_jit, exact_pjit
+from dsp_kernels.cpu.stft_block import block_tasks, task_blocks
 
 __all__ = ["median_flux"]
 
@@ -106,11 +107,9 @@ def _column_median(col, buf, zero, nan):
 def _median_flux(S, ref, lag, zero, nan, out):
     batch, n, T = S.shape
     n_out = T - lag
-    per_row = (n_out + FRAMES_PER_TASK - 1) // FRAMES_PER_TASK
-    for task in prange(batch * per_row):
-        b = task // per_row
-        t0 = (task - b * per_row) * FRAMES_PER_TASK
-        t1 = min(n_out, t0 + FRAMES_PER_TASK)
+    n_tasks, per_row = block_tasks(batch, n_out, FRAMES_PER_TASK)
+    for task in prange(n_tasks):
+        b, t0, t1 = task_blocks(task, per_row, FRAMES_PER_TASK, n_out)
         buf = np.empty(n + 1, S.dtype)
         blk = np.empty((FRAMES_PER_TASK, n), S.dtype)
         # the block's differences, read along S's rows: a frame's column spans n_bins rows
