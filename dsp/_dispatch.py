@@ -141,8 +141,12 @@ def _resolve(op: str, backend: str) -> Callable:
             f"{op} has no GPU kernel: pass NumPy arrays (move the data to the host with .get())"
         )
     module, _, function = entry.partition(":")
-    loaded = sys.modules.get(module)  # the usual case, without importlib's machinery (~1 us)
-    if loaded is not None:
+    # the usual case without importlib's machinery (about 1 us a call): a module that is fully
+    # imported. One that another thread is still importing is marked as importlib marks it
+    # (``__spec__._initializing``, the test importlib's own fast path makes); import_module
+    # then waits for that import to finish
+    loaded = sys.modules.get(module)
+    if loaded is not None and not getattr(getattr(loaded, "__spec__", None), "_initializing", False):
         return getattr(loaded, function)
     try:
         return getattr(importlib.import_module(module), function)
