@@ -346,38 +346,27 @@ def test_local_cluster_one_thread_per_worker_process():
         _close(client, cluster)
 
 
-def test_lost_result_runs_again_and_stores_each_file_once(tmp_path, corpus, monkeypatch):
-    """A batch whose future ends without an error but without its result (Dask's 'lost': the
-    worker died after the task, e.g. killed by the next batch's file) runs again under the same
-    part: the run goes on, each file is stored once and counted once. The cluster is a
-    synchronous stand-in that runs the real task in this process and loses every first result."""
+def _synchronous_cluster(monkeypatch, outcome):
+    """A stand-in for Dask: ``submit`` runs the real task in this process (so its part is
+    stored), then ``outcome(part, earlier_runs)`` says how its future ends: ``(status,
+    exception)``. ``as_completed`` yields the futures in submission order. Returns the list of
+    parts run, in order."""
     import distributed
 
-    from dsp.corpus import batches as batches_mod
-    from dsp.corpus import features as corpus_features
-    from dsp.corpus.engine import RunResult
-    from dsp.corpus.store import PARTS, read_manifests
-
-    spec = resolve(["logmel", "mfcc"], TINY, sr=16000)
-    components = corpus_features.preflight(spec)
-    items = items_from(corpus)[:7]
-    out = tmp_path / "store"
-    (out / PARTS).mkdir(parents=True)
-
     class Future:
-        def __init__(self, value, status):
-            self.value, self.status = value, status
+        def __init__(self, value, status, exc):
+            self.value, self.status, self.exc = value, status, exc
 
         def result(self):
             return self.value
 
         def exception(self):
-            return None  # 'lost' and 'finished' futures both carry no error
+            return self.exc
 
         def cancel(self):
             pass
 
-    class AsCompleted:  # distributed.as_completed's add / iterate, in submission order
+    class AsCompleted:
         def __init__(self):
             self.futures = []
 
@@ -390,23 +379,57 @@ def test_lost_result_runs_again_and_stores_each_file_once(tmp_path, corpus, monk
                 yield self.futures[i]
                 i += 1
 
-    seen = []
+    runs = []
 
     class Client:
         def submit(self, fn, *args, key, pure):
-            value = fn(*args)  # the task runs and stores its part...
+            value = fn(*args)
             part = args[1]
-            status = "finished" if part in seen else "lost"  # ...but its first result never arrives
-            seen.append(part)
-            return Future(value, status)
+            status, exc = outcome(part, runs.count(part))
+            runs.append(part)
+            return Future(value, status, exc)
 
     monkeypatch.setattr(distributed, "as_completed", AsCompleted)
-    result = RunResult(str(out), workers=1)
-    batches = [("p-a", items[:4]), ("p-b", items[4:])]
-    fresh = iter(range(100))
-    batches_mod.drive(Client(), out, spec, components, batches, lambda: f"p-new{next(fresh)}", result, None)
+    return Client(), runs
 
-    assert sorted(seen) == ["p-a", "p-a", "p-b", "p-b"]  # each batch run twice, under its own name
+
+def _drive_two_batches(tmp_path, corpus, monkeypatch, outcome):
+    from dsp.corpus import batches as batches_mod
+    from dsp.corpus import features as corpus_features
+    from dsp.corpus.engine import RunResult
+    from dsp.corpus.store import PARTS, read_manifests
+
+    spec = resolve(["logmel", "mfcc"], TINY, sr=16000)
+    components = corpus_features.preflight(spec)
+    items = items_from(corpus)[:7]
+    out = tmp_path / "store"
+    (out / PARTS).mkdir(parents=True)
+    client, runs = _synchronous_cluster(monkeypatch, outcome)
+    result = RunResult(str(out), workers=1)
+    fresh = iter(range(100))
+    batches_mod.drive(client, out, spec, components, [("p-a", items[:4]), ("p-b", items[4:])],
+                      lambda: f"p-new{next(fresh)}", result, None)
     ids = read_manifests(out).column("id").to_pylist()
     assert sorted(ids) == sorted(it.id for it in items)  # every file once: nothing lost, nothing twice
     assert result.ok + result.failed == len(items) and result.killed_batches == 0
+    return runs
+
+
+def test_lost_result_runs_again_and_stores_each_file_once(tmp_path, corpus, monkeypatch):
+    """A batch whose future ends without an error but without its result (Dask's 'lost': the
+    worker died after the task, e.g. killed by the next batch's file) runs again under the same
+    part: the run goes on, each file is stored once and counted once. Every first result is lost."""
+    runs = _drive_two_batches(tmp_path, corpus, monkeypatch,
+                              lambda part, earlier: ("finished" if earlier else "lost", None))
+    assert sorted(runs) == ["p-a", "p-a", "p-b", "p-b"]  # each batch run twice, under its own name
+
+
+def test_killed_worker_after_the_part_was_stored_is_not_split(tmp_path, corpus, monkeypatch):
+    """KilledWorker for a batch whose part is already stored (the worker that died held only
+    its result, and the scheduler's retries ran out on other dying workers, as under load in
+    the external-cluster test) counts the stored part: splitting it stored its files twice."""
+    from distributed.scheduler import KilledWorker
+
+    runs = _drive_two_batches(tmp_path, corpus, monkeypatch,
+                              lambda part, earlier: ("error", KilledWorker(part, "tcp://127.0.0.1:1", 1)))
+    assert runs == ["p-a", "p-b"]  # each run once, neither split into new parts

@@ -1,12 +1,14 @@
 """Running the batches on a Dask client, and the policy for workers that die.
 
 Dask retries a task whose worker died; once the scheduler's ``allowed-failures`` are spent it
-raises ``KilledWorker``. A result lost without an error (its worker died after the task ended,
-or the cluster cancelled it) is run again under the same part name, at most ``LOST_RETRIES``
-times. A killed batch is split around the row its worker was processing (the
-``cursor`` file of its temporary part), or in halves when no cursor was left; a single file that
-still kills its worker is recorded as failed (``WorkerDied: ...``). Any other error of a task is
-the store's (disk full, ...) and stops the run (:class:`dsp.corpus.engine.CorpusRunError`).
+raises ``KilledWorker``. A batch whose part is already in the store when that comes (the worker
+that died held only its result) counts as done and is not split: its files are stored once. A
+result lost without an error (its worker died after the task ended, or the cluster cancelled it)
+is run again under the same part name, at most ``LOST_RETRIES`` times. A killed batch is split
+around the row its worker was processing (the ``cursor`` file of its temporary part), or in
+halves when no cursor was left; a single file that still kills its worker is recorded as failed
+(``WorkerDied: ...``). Any other error of a task is the store's (disk full, ...) and stops the
+run (:class:`dsp.corpus.engine.CorpusRunError`).
 """
 from __future__ import annotations
 
@@ -33,6 +35,20 @@ def _cursor(out: Path, part: str):
             pass
         shutil.rmtree(p, ignore_errors=True)
     return max(rows) if rows else None
+
+
+def _stored(out: Path, part: str):
+    """The summary of ``part`` when it is in the store (committed), else None."""
+    manifest = Path(out) / PARTS / part / "manifest.parquet"
+    if not manifest.exists():
+        return None
+    import pyarrow.parquet as pq
+
+    rows = pq.read_table(manifest, columns=["status", "seconds"]).to_pylist()
+    ok = [r for r in rows if r["status"] == "ok"]
+    return {"part": part, "ok": len(ok), "failed": len(rows) - len(ok),
+            "seconds": float(sum(r["seconds"] or 0.0 for r in ok)), "committed": False,
+            "busy_s": 0.0, "peak_rss": 0, "pid": None}
 
 
 def drive(client, out, spec, components, batches, new_part, result, progress) -> None:
@@ -117,6 +133,14 @@ def drive(client, out, spec, components, batches, new_part, result, progress) ->
 
                 raise CorpusRunError(f"part {part} stopped the run{hint}: {type(exc).__name__}: {exc}. "
                                      "Complete parts are kept: fix the cause and rerun with --resume") from exc
+            stored = _stored(out, part)
+            if stored is not None:
+                # the batch had been stored: the worker that died held only its result (or the
+                # scheduler gave up on a retry of it). Splitting it would store its files twice
+                settle(part, 0, 0.0, None)
+                done(stored)
+                submit()
+                continue
             result.killed_batches += 1
             settle(part, 0, 0.0, None)  # its files will be counted again where they end up
             row = _cursor(out, part)
