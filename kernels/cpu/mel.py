@@ -33,8 +33,8 @@ from numba import prange
 from dsp_kernels.config import noalias_jit, pjit
 from dsp_kernels.cpu.fft import alloc_work, get_rfft_plan, rfft_into
 from dsp_kernels.cpu.fft.passes import u64
-from dsp_kernels.cpu.lanes_sum import lanes_weighted_sum
 from dsp_kernels.cpu.framing import load_stft_frame
+from dsp_kernels.cpu.lanes_sum import lanes_weighted_sum
 from dsp_kernels.cpu.rules import abs_pow
 from dsp_kernels.cpu.stft_block import (
     alloc_stft_block, balanced, block_tasks, blocks_per_task, stft_block_spectra, task_blocks,

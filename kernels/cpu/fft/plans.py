@@ -355,6 +355,17 @@ def _fft_plan_cached(n: int, dtype_name: str) -> CPlan:
                             c(spec.imag), empty, empty, consts, _scales(n, dt), m))
 
 
+#: the working precision's name for each dtype a plan is asked for (a dtype's ``.name`` costs
+#: about 1 us, a tenth of a small call's set-up)
+_PRECISION = {np.dtype(d): ("float32" if np.dtype(d) in (np.float32, np.complex64) else "float64")
+              for d in (np.float32, np.complex64, np.float64, np.complex128)}
+
+
+def _precision(dtype) -> str:
+    """'float32' for float32/complex64, 'float64' for anything else (float64, complex128)."""
+    return _PRECISION.get(np.dtype(dtype), "float64")
+
+
 def get_fft_plan(n: int, dtype=np.float64) -> FFTPlan:
     """Plan of the n-point complex transform; dtype float32/complex64 or float64/complex128."""
     return _fft_plan_cached(int(n), _precision(dtype))
@@ -374,17 +385,6 @@ def _rfft_plan_cached(n: int, dtype_name: str) -> RPlan:
 def get_rfft_plan(n: int, dtype=np.float64) -> FFTPlan:
     """Plan of the n-point real transform (rfft and irfft); dtype float32 or float64."""
     return _rfft_plan_cached(int(n), _precision(dtype))
-
-
-#: the working precision's name for each dtype a plan is asked for (a dtype's ``.name`` costs
-#: about 1 us, a tenth of a small call's set-up)
-_PRECISION = {np.dtype(d): ("float32" if np.dtype(d) in (np.float32, np.complex64) else "float64")
-              for d in (np.float32, np.complex64, np.float64, np.complex128)}
-
-
-def _precision(dtype) -> str:
-    """'float32' for float32/complex64, 'float64' for anything else (float64, complex128)."""
-    return _PRECISION.get(np.dtype(dtype), "float64")
 
 
 def make_work(plan) -> np.ndarray:
