@@ -7,7 +7,7 @@ import pytest
 from dsp_kernels.cpu.fft.simd import (
     frames_to_lanes, frames_to_lanes_split, lanes_for, transpose_tile_checked,
 )
-from dsp_kernels.cpu.lanes_sum import lanes_weighted_sum
+from dsp_kernels.cpu.lanes_sum import lanes_power2_sum, lanes_weighted_sum
 
 
 @pytest.mark.parametrize("s0, sstride, d0, dstride", [(0, 16, 0, 16), (5, 37, 11, 50), (3, 512, 0, 2050)])
@@ -82,30 +82,44 @@ def _weighted_sum(P, k0, w, i0, i1, out, o):
     lanes_weighted_sum(P, k0, w, i0, i1, out, o)
 
 
-def _weighted_sum_loop(P, k0, w, i0, i1, out, o):
-    """The loop the intrinsic replaces, in the same order: zero, then ascending i."""
+@numba.njit
+def _power2_sum(P, k0, w, i0, i1, out, o):
+    lanes_power2_sum(P, k0, w, i0, i1, out, o)
+
+
+def _weighted_sum_loop(P, k0, w, i0, i1, out, o, squares):
+    """The loops the intrinsics replace, in the same order: zero, then ascending i; with
+    ``squares``, bin k's re * re + im * im in P's dtype first (the mel kernel's power pass)."""
     W = 64 // P.itemsize
+    t, p = out.dtype.type, P.dtype.type
     for lane in range(W):
-        acc = out.dtype.type(0)
+        acc = t(0)
         for i in range(i0, i1):
-            acc = out.dtype.type(acc + out.dtype.type(w[i] * out.dtype.type(P[(k0 + i - i0) * W + lane])))
+            k = k0 + i - i0
+            if squares:
+                re, im = P[2 * k * W + lane], P[(2 * k + 1) * W + lane]
+                v = p(p(re * re) + p(im * im))
+            else:
+                v = P[k * W + lane]
+            acc = t(acc + t(w[i] * t(v)))
         out[o + lane] = acc
 
 
+@pytest.mark.parametrize("squares", [False, True])
 @pytest.mark.parametrize("p_dtype, out_dtype", [(np.float32, np.float32), (np.float64, np.float64),
                                                 (np.float32, np.float64)])
 @pytest.mark.parametrize("k0, i0, i1", [(0, 0, 1), (3, 5, 22), (7, 2, 2)])
-def test_lanes_weighted_sum_equals_its_loop_bit_for_bit(p_dtype, out_dtype, k0, i0, i1):
-    """Sums of W lanes of consecutive bins, in out's dtype, equal the scalar loop exactly (an
-    empty run gives zeros); nothing outside out[o:o + W] is written."""
+def test_lanes_weighted_sums_equal_their_loops_bit_for_bit(squares, p_dtype, out_dtype, k0, i0, i1):
+    """Sums of W lanes of consecutive bins (of their squared magnitudes), in out's dtype, equal
+    the scalar loop exactly (an empty run gives zeros); nothing outside out[o:o + W] is written."""
     W = 64 // np.dtype(p_dtype).itemsize
     rng = np.random.default_rng(k0 + i1)
-    P = rng.random((k0 + (i1 - i0) + 2) * W).astype(p_dtype)
+    P = rng.standard_normal((k0 + (i1 - i0) + 2) * W * 2).astype(p_dtype)
     w = rng.random(i1 + 3).astype(out_dtype)
     got = np.full(3 * W, np.nan, dtype=out_dtype)
     want = got.copy()
-    _weighted_sum(P, k0, w, i0, i1, got, W)
-    _weighted_sum_loop(P, k0, w, i0, i1, want, W)
+    (_power2_sum if squares else _weighted_sum)(P, k0, w, i0, i1, got, W)
+    _weighted_sum_loop(P, k0, w, i0, i1, want, W, squares)
     np.testing.assert_array_equal(got[W:2 * W], want[W:2 * W])
     assert np.isnan(got[:W]).all() and np.isnan(got[2 * W:]).all()
 
@@ -119,11 +133,18 @@ def test_lanes_weighted_sum_checked_twin_refuses_indices_outside():
     def f(P, k0, w, i0, i1, out, o):
         lanes_sum._lanes_weighted_sum_indexed(P, k0, w, i0, i1, out, o)
 
-    P = np.zeros(4 * 16, np.float32)
+    @numba.njit
+    def g(P, k0, w, i0, i1, out, o):
+        lanes_sum._lanes_power2_sum_indexed(P, k0, w, i0, i1, out, o)
+
+    P = np.zeros(4 * 16, np.float32)  # 4 bins of 16 lanes, or 2 complex bins
     w = np.ones(8, np.float32)
     out = np.zeros(32, np.float32)
     f(P, 0, w, 0, 4, out, 16)  # bins 0..3 of 4, out[16:32]: inside
+    g(P, 0, w, 0, 2, out, 16)
     with pytest.raises(IndexError, match="outside P"):
         f(P, 1, w, 0, 4, out, 0)  # bin 4 does not exist
+    with pytest.raises(IndexError, match="outside P"):
+        g(P, 1, w, 0, 2, out, 0)  # complex bin 2 does not exist
     with pytest.raises(IndexError, match="outside out"):
         f(P, 0, w, 0, 4, out, 17)

@@ -34,7 +34,7 @@ from dsp_kernels.config import noalias_jit, pjit
 from dsp_kernels.cpu.fft import alloc_work, get_rfft_plan, rfft_into
 from dsp_kernels.cpu.fft.passes import u64
 from dsp_kernels.cpu.framing import load_stft_frame
-from dsp_kernels.cpu.lanes_sum import lanes_weighted_sum
+from dsp_kernels.cpu.lanes_sum import lanes_power2_sum, lanes_weighted_sum
 from dsp_kernels.cpu.rules import abs_pow
 from dsp_kernels.cpu.stft_block import (
     alloc_stft_block, balanced, block_tasks, blocks_per_task, stft_block_spectra, task_blocks,
@@ -162,6 +162,14 @@ def _lanes_project(pw, starts, offsets, weights, mel, lanes):
         lanes_weighted_sum(pw, starts[m], weights, offsets[m], offsets[m + 1], mel, m * lanes)
 
 
+@noalias_jit
+def _lanes_project_power2(P, starts, offsets, weights, mel, lanes):
+    """:func:`_lanes_project` of ``|X|**2`` straight from the spectra in lanes (``P``, the
+    layout of ``fft_block.rfft_lanes_spectra``): no power array written and read back."""
+    for m in range(starts.shape[0]):
+        lanes_power2_sum(P, starts[m], weights, offsets[m], offsets[m + 1], mel, m * lanes)
+
+
 @pjit
 def _signal_to_mel_lanes(y, window, geom, plan, blocks_per_task, power, starts, offsets, weights,
                          out):
@@ -186,8 +194,11 @@ def _signal_to_mel_lanes(y, window, geom, plan, blocks_per_task, power, starts, 
             t0 = c * W
             B = min(W, n_frames - t0)
             stft_block_spectra(plan, y[b], geom, window, t0, B, scratch, scale)
-            _lanes_power(scratch[0][1], pw, n_bins, power, lanes)
-            _lanes_project(pw, starts, offsets, weights, mel, lanes)
+            if power == 2.0:
+                _lanes_project_power2(scratch[0][1], starts, offsets, weights, mel, lanes)
+            else:
+                _lanes_power(scratch[0][1], pw, n_bins, power, lanes)
+                _lanes_project(pw, starts, offsets, weights, mel, lanes)
             for m in range(n_mels):
                 for l in range(B):
                     out[b, m, t0 + l] = mel[m * W + l]
