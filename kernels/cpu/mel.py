@@ -124,18 +124,11 @@ def _signal_to_mel(y, window, geom, plan, block, power, starts, offsets, weights
 
 @noalias_jit
 def _lanes_power(P, pw, n_bins, power, lanes):
-    """``pw[k W + l] = |X_k| ** power`` for the lanes layout of ``fft_block``."""
+    """``pw[k W + l] = |X_k| ** power`` for the lanes layout of ``fft_block`` (power 2 never
+    comes here: :func:`_lanes_project_power2` reads the squares from the spectra)."""
     W = u64(lanes)
     two = u64(2)  # unsigned indices throughout: a signed one makes LLVM gather and scatter
-    if power == 2.0:
-        for k in range(n_bins):
-            o = two * u64(k) * W
-            d = u64(k) * W
-            for l in range(W):
-                re = P[o + l]
-                im = P[o + W + l]
-                pw[d + l] = abs_pow(re, im, 2.0)  # literal power: the rule's branches fold
-    elif power == 1.0:
+    if power == 1.0:
         for k in range(n_bins):
             o = two * u64(k) * W
             d = u64(k) * W
@@ -188,7 +181,7 @@ def _signal_to_mel_lanes(y, window, geom, plan, blocks_per_task, power, starts, 
         # W as a run-time value (see fft_block.rfft_lanes_spectra: a constant trip count gets
         # the lane loops unrolled and left scalar)
         lanes = scratch[0].shape[1] // (2 * (plan.work_len + 1))
-        pw = np.empty(n_bins * W, dtype=y.dtype)
+        pw = np.empty(0 if power == 2.0 else n_bins * W, dtype=y.dtype)  # power 2 needs none
         mel = np.empty(n_mels * W, dtype=out.dtype)
         for c in range(c0, c1):
             t0 = c * W

@@ -217,6 +217,21 @@ def _add(acc, a0, v, j0, n):
         acc[ua + i] += v[uj + i]
 
 
+@inline_jit
+def _block_reach(blk, block, off, n_out, hop, wlo, whi, n_frames):
+    """``(s0, v0, size, c_lo, c_hi, inner)`` of output block ``blk``: its first sample, that
+    sample's position in the centred frames' coordinates, its length, the frames whose window
+    support ``[c*hop + wlo, c*hop + whi)`` meets ``[v0, v0 + size)``, and whether it is inner
+    (whole, and every such frame exists: all inner blocks have the same envelope)."""
+    s0 = blk * block
+    size = min(n_out, s0 + block) - s0
+    v0 = s0 + off
+    c_first = (v0 - whi) // hop + 1
+    c_last = (v0 + size - 1 - wlo) // hop
+    inner = size == block and c_first >= 0 and c_last <= n_frames - 1
+    return s0, v0, size, max(0, c_first), min(n_frames - 1, c_last), inner
+
+
 @inner_jit
 def _envelope(env, wsq, c_lo, c_hi, hop, v0, wlo, whi, tiny, well):
     """``env`` = 1 / (the window sum-square of frames ``c_lo..c_hi`` over the block at ``v0``),
@@ -292,12 +307,9 @@ def _istft_kernel(Sf, Su, n_frames, n_bins, row_units, cproto, window, wsq, lane
     inner_exact = False
     have_inner = False
     for blk in range(n_blocks):
-        v0 = blk * block + off
-        size = min(n_out, blk * block + block) - blk * block
-        c_first = (v0 - whi) // hop + 1
-        c_last = (v0 + size - 1 - wlo) // hop
-        if size == block and c_first >= 0 and c_last <= n_frames - 1:
-            inner_exact = _envelope(inner_env, wsq, c_first, c_last, hop, v0, wlo, whi, tiny, well)
+        s0, v0, size, c_lo, c_hi, inner = _block_reach(blk, block, off, n_out, hop, wlo, whi, n_frames)
+        if inner:
+            inner_exact = _envelope(inner_env, wsq, c_lo, c_hi, hop, v0, wlo, whi, tiny, well)
             have_inner = True
             break
     for task in prange(n_tasks):
@@ -311,17 +323,11 @@ def _istft_kernel(Sf, Su, n_frames, n_bins, row_units, cproto, window, wsq, lane
         for blk in range(task * n_blocks // n_tasks, (task + 1) * n_blocks // n_tasks):
             if plan64 is not None and marks[blk] == 0:  # the float64 call: marked blocks only
                 continue
-            s0 = blk * block
-            size = min(n_out, s0 + block) - s0
-            v0 = s0 + off
+            s0, v0, size, c_lo, c_hi, inner = _block_reach(blk, block, off, n_out, hop, wlo, whi,
+                                                           n_frames)
             acc = acc_buf[:size]
             env = env_buf[:size]
-            # frames whose window support [c*hop + wlo, c*hop + whi) meets [v0, v0 + size)
-            c_first = (v0 - whi) // hop + 1
-            c_last = (v0 + size - 1 - wlo) // hop
-            c_lo = max(0, c_first)
-            c_hi = min(n_frames - 1, c_last)
-            if have_inner and size == block and c_first >= 0 and c_last <= n_frames - 1:
+            if have_inner and inner:
                 env = inner_env
                 exact = inner_exact
             else:
