@@ -1,25 +1,33 @@
 """Decimation by exactly 2 by fast convolution, shared by :func:`dsp.resample` (2:1 on long
-signals) and the constant-Q transform's octave step (``dsp._cqt_octaves``).
+signals and clips) and the constant-Q transform's octave step (``dsp._cqt_octaves``).
 
 The filter is the resampler's own 2:1 polyphase row (``dsp.resampling._polyphase_table(1, 2,
 quality)``), so the result is the polyphase kernel's ``out[m] = gain * sum_j taps[j]
 x[2m - T/2 + 1 + j]`` (``T`` taps) up to rounding. The kernel (``cqt_halve`` in
 :mod:`dsp_kernels.cpu.cqt` and its GPU twin) transforms blocks of ``n_fft`` samples, folds each
 spectrum onto ``n_fft / 2`` bins (decimation in frequency) times the filter's, and inverts at the
-half size: ``M = n_fft / 2 - T / 2 + 1`` outputs a block, about 8x fewer flops than the direct
-dot products at 'high' (270 taps). It works on groups of one block per SIMD lane (16 float32 or
-8 float64 blocks), so a signal shorter than one group pays for a whole group: :func:`pays` says
-when it is the cheaper of the two (measured, 2 cores, float32: at 'high' the two cost the same
-at 32,000 outputs, 107 against 109 us; at 2.6 M samples 1.4 against 3.4 ms; 'hq' 1.3 against
-4.7 ms).
+half size: ``M = n_fft / 2 - T / 2 + 1`` outputs a block. It works on groups of one block per
+SIMD lane (16 float32 or 8 float64 blocks): a group costs the same however few of its lanes
+hold blocks.
+
+Which block size, and whether to use it at all, is a cost model measured on the 2-core Zen 4
+machine (one thread, 500,000 outputs, every quality, both dtypes; ``GROUP_US``,
+``DIRECT_US_PER_MAC``): the cheapest ``n_fft`` for the number of groups it needs, against the
+direct polyphase sum's multiply-adds. A group's scratch is about ``8 * 64 * n_fft`` bytes: from
+4096 on it no longer stays in L2 and the cost per output rises (at 'high', 500,000 outputs:
+4096-sample blocks 1.33 ms, 2048 1.06 ms); short signals take small blocks so that their few
+outputs fill few groups (a 1 s clip at 16 -> 8 kHz: two groups of 1024, 30 against 35 us for
+the direct sum on 2 threads, 47 against 58 on one).
 
 Examples
 --------
 >>> import numpy as np
->>> from dsp._resample_halving import halve, pays
+>>> from dsp._resample_halving import block_size, halve, pays
 >>> x = np.random.default_rng(0).standard_normal((1, 100_000)).astype(np.float32)
->>> halve(x, "high").shape, pays(50_000, "high", np.float32), pays(8_000, "high", np.float32)
-((1, 50000), True, False)
+>>> halve(x, "high").shape, block_size(8_000, "high", np.float32), block_size(500_000, "high", np.float32)
+((1, 50000), 1024, 2048)
+>>> pays(8_000, "high", np.float32), pays(1_000, "high", np.float32)
+(True, False)
 """
 from __future__ import annotations
 
@@ -30,41 +38,79 @@ from dsp_kernels.shapes import halving_block_outputs
 
 from ._dispatch import kernel_for
 
-__all__ = ["halving_filter", "pays", "halve"]
+__all__ = ["halving_filter", "block_size", "pays", "halve"]
+
+#: measured time of one group of lane blocks of the CPU kernel, by block size (us, one thread;
+#: float32 and float64 alike within 10 %: 8 float64 lanes carry the bytes of 16 float32 ones)
+GROUP_US = {512: 5.5, 1024: 12.0, 2048: 27.0, 4096: 76.0, 8192: 200.0}
+#: measured time of the direct polyphase kernel per multiply-add with float32 (us; float64 twice)
+DIRECT_US_PER_MAC = 2.0e-5
+#: what the fast convolution costs per call beyond its groups (us): two FFT plans to dispatch,
+#: the scratch of a group; with it the model's crossover at 'high' is 4,000 float32 outputs
+#: (measured 4,500 on one thread, 5,000-8,000 on two) and 2,000 float64 ones (measured 2,500)
+FIXED_US = 10.0
 
 
-@table_cache(maxsize=8)
-def halving_filter(quality: str, gain: float, dtype_str: str):
-    """``(taps, n_fft, fold)`` of the ``cqt_halve`` kernel for a quality: the 2:1 polyphase taps
-    times ``gain``, a block length of about 8 times their number, and the folded spectra
-    ``(conj(H_k) / 2, H_{h-k} / 2)`` for ``k <= h / 2``, ``h = n_fft / 2`` (designed in float64)."""
+def _best(n_out: int, n_taps: int, lanes: int) -> tuple[int, float]:
+    """``(n_fft, us)``: the cheapest block size for ``n_out`` outputs and its modelled time."""
+    costs = []
+    for n_fft, us in GROUP_US.items():
+        M = halving_block_outputs(n_fft, n_taps)
+        if M >= n_taps // 2:  # blocks that keep at least about half of what they transform
+            costs.append((-(-(-(-n_out // M)) // lanes) * us, n_fft))
+    us, n_fft = min(costs)
+    return n_fft, us
+
+
+@table_cache(maxsize=256)
+def _choice(n_out: int, quality: str, lanes: int) -> tuple[int, bool]:
+    """``(n_fft, pays)`` for ``n_out`` outputs of a quality's filter with ``lanes`` SIMD lanes
+    (cached: a loader's clips come in few lengths, and the model costs 2 us a call)."""
+    from .resampling import _polyphase_table
+
+    n_taps = _polyphase_table(1, 2, quality, "<f8").shape[1]
+    n_fft, us = _best(max(1, n_out), n_taps, lanes)
+    direct = n_out * (-(-n_taps // 16) * 16) * DIRECT_US_PER_MAC * (16 // lanes)
+    return n_fft, us + FIXED_US < direct
+
+
+def block_size(n_out: int, quality: str, dtype) -> int:
+    """The block length ``n_fft`` of the cheapest fast convolution for ``n_out`` outputs."""
+    return _choice(int(n_out), quality, 64 // np.dtype(dtype).itemsize)[0]
+
+
+def pays(n_out: int, quality: str, dtype) -> bool:
+    """Whether the fast convolution is cheaper than the direct sum for ``n_out`` outputs."""
+    return _choice(int(n_out), quality, 64 // np.dtype(dtype).itemsize)[1]
+
+
+@table_cache(maxsize=16)
+def halving_filter(quality: str, gain: float, dtype_str: str, n_fft: int):
+    """``(taps, fold)`` of the ``cqt_halve`` kernel for a quality and block length: the 2:1
+    polyphase taps times ``gain`` and the folded filter spectra, rows ``Re a, Im a, Re b, Im b``
+    of ``a_k = conj(H_k) / 2`` and ``b_k = H_{h-k} / 2`` for ``k <= h / 2``, ``h = n_fft / 2``
+    (``H`` the taps' ``n_fft``-point spectrum, designed in float64; the kernel's dtype)."""
     from .fourier import fft
     from .resampling import _polyphase_table
 
+    dtype = np.dtype(dtype_str)
     taps = _polyphase_table(1, 2, quality, "<f8")[0] * gain
-    n_fft = max(1024, 1 << int(np.ceil(np.log2(8 * taps.size))))
     padded = np.zeros(n_fft)
     padded[:taps.size] = taps
     H = np.asarray(fft(padded))
     half = n_fft // 2
     k = np.arange(half // 2 + 1)
-    fold = np.stack([np.conj(H[k]) / 2, H[half - k] / 2]).astype(
-        np.complex64 if np.dtype(dtype_str) == np.float32 else np.complex128)
-    taps = taps.astype(np.dtype(dtype_str))
-    for a in (taps, fold):
-        a.flags.writeable = False
-    return taps, n_fft, fold
-
-
-def pays(n_out: int, quality: str, dtype) -> bool:
-    """Whether ``n_out`` outputs fill at least one group of lane blocks (the module note)."""
-    taps, n_fft, _ = halving_filter(quality, 1.0, np.dtype(dtype).str)
-    lanes = 64 // np.dtype(dtype).itemsize
-    return n_out >= lanes * halving_block_outputs(n_fft, taps.size)
+    a, b = np.conj(H[k]) / 2, H[half - k] / 2
+    fold = np.ascontiguousarray(np.stack([a.real, a.imag, b.real, b.imag]), dtype=dtype)
+    taps = taps.astype(dtype)
+    for arr in (taps, fold):
+        arr.flags.writeable = False
+    return taps, fold
 
 
 def halve(x2, quality: str, gain: float = 1.0):
     """``gain`` times the 2:1 decimation of the validated, C-contiguous ``(batch, n)`` rows with
     the quality's filter: ``(batch, ceil(n / 2))``, the dtype of ``x2`` (NumPy or CuPy)."""
-    taps, n_fft, fold = halving_filter(quality, float(gain), x2.dtype.str)
+    n_fft = block_size((x2.shape[-1] + 1) // 2, quality, x2.dtype)
+    taps, fold = halving_filter(quality, float(gain), x2.dtype.str, n_fft)
     return kernel_for("cqt_halve", x2)(x2, taps, n_fft, fold)
