@@ -47,6 +47,8 @@ def _cpu(module: str, function: str) -> Op:
 #: operation -> its kernels. Names are those of the kernel functions, prefixed where two kernel
 #: modules use the same function name (``dwt_nd_dwt``).
 OPS: dict[str, Op] = {
+    # input validation (dsp._validation): the finiteness test of long arrays, from exponent bits
+    "all_finite": _cpu("finite", "all_finite"),
     # FFT (dsp.fourier)
     # the CPU FFT engine is a sub-package (kernels/cpu/fft/); its transforms module holds the entries
     "fft": Op("dsp_kernels.cpu.fft.batched:fft", "dsp_kernels.gpu.fft:fft"),

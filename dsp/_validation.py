@@ -8,11 +8,13 @@ from __future__ import annotations
 import math
 import numbers
 import os
+import sys
 from typing import Any, Iterable
 
 import numpy as np
 
 from ._backend import array_module, is_cupy_array
+from ._dispatch import kernel
 from ._errors import DSPError
 
 
@@ -84,6 +86,11 @@ def as_float_array(
     return kernel_ready(x)
 
 
+#: arrays of at least this many values are checked by the compiled kernel (shorter ones gain
+#: less than a microsecond)
+_COMPILED_FROM = 4096
+
+
 def _all_finite(x, xp) -> bool:
     """Whether every value of ``x`` is finite.
 
@@ -100,6 +107,11 @@ def _all_finite(x, xp) -> bool:
             x = x.T.reshape(-1).view(real)
         else:
             return bool(xp.isfinite(x.real).all()) and bool(xp.isfinite(x.imag).all())
+    if (x.size >= _COMPILED_FROM and "numba" in sys.modules and xp is np and x.flags.writeable
+            and (x.flags.c_contiguous or x.flags.f_contiguous)):
+        # the compiled check (dsp_kernels.cpu.finite: 2x faster, nothing allocated), once the
+        # kernels are loaded: a NumPy-only function never imports Numba for it
+        return kernel("all_finite", "cpu")(x.reshape(-1) if x.flags.c_contiguous else x.T.reshape(-1))
     return bool(xp.isfinite(x).all())
 
 

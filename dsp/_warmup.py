@@ -22,7 +22,8 @@ import numpy as np
 
 #: operation -> what it calls; each entry reaches the kernels of the named public function(s)
 OPERATIONS = {
-    "stft": "stft (blocked FFT path) and stft with a Bluestein n_fft (per-frame path)",
+    "stft": "stft (blocked FFT path), stft with a Bluestein n_fft (per-frame path), and the "
+            "compiled finiteness check of long inputs (one thread and chunked)",
     "istft": "istft, both memory layouts of the spectrogram, and the float64 path of uncentred ends",
     "melspectrogram": "melspectrogram from a signal and from a spectrogram",
     "mfcc": "mfcc (mel, dB, DCT)",
@@ -46,6 +47,9 @@ def _run(op: str, dtype: str) -> None:
     if op == "stft":
         dsp.stft(y, n_fft=512, hop_length=128)
         dsp.stft(y, n_fft=509, hop_length=128)  # a prime n_fft: Bluestein, the per-frame kernel
+        from ._validation import as_float_array
+
+        as_float_array(np.zeros(1 << 18, dtype=dt))  # every input from 4096 values on, once Numba is in
     elif op == "istft":
         S = dsp.stft(y, n_fft=512, hop_length=128)
         dsp.istft(S, hop_length=128, length=y.size)

@@ -83,6 +83,55 @@ def test_non_finite_complex_refused_in_every_layout(dtype, layout, bad):
     assert as_float_array(good, allow_complex=True).dtype == dtype
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("n", [1, 4096, (1 << 17) + 3, 3 * (1 << 17)])
+def test_compiled_finiteness_kernel_matches_isfinite(dtype, n):
+    # dsp_kernels.cpu.finite reads exponent bits (one thread below a chunk, chunks in parallel
+    # above): against np.isfinite with a bad value at the edges of the array and of its chunks,
+    # and with the extreme finite values (largest, smallest subnormal, negative zero) accepted
+    from dsp_kernels.cpu.finite import CHUNK, all_finite
+
+    info = np.finfo(dtype)
+    x = np.random.default_rng(n).standard_normal(n).astype(dtype)
+    x[:: max(1, n // 5)] = info.max
+    x[n // 2] = -info.max
+    x[n // 3] = np.array(info.smallest_subnormal, dtype=dtype)
+    x[n // 4] = -0.0
+    assert np.isfinite(x).all() and all_finite(x) is True
+    for pos in sorted({0, n - 1, n // 2, min(n - 1, CHUNK - 1), min(n - 1, CHUNK)}):
+        for bad in (np.nan, np.inf, -np.inf):
+            y = x.copy()
+            y[pos] = bad
+            assert all_finite(y) is False, (pos, bad)
+
+
+def test_validation_takes_the_compiled_check_once_numba_is_loaded(monkeypatch):
+    # long arrays go to the kernel (when Numba is imported, as any kernel call does), in C and
+    # F order; the refusal is the same message either way
+    import numba  # noqa: F401  (loaded, as after any kernel call)
+
+    from dsp import _validation
+
+    calls = []
+    real = _validation.kernel
+
+    def spy(op, backend="cpu"):
+        calls.append(op)
+        return real(op, backend)
+
+    monkeypatch.setattr(_validation, "kernel", spy)
+    x = np.ones((64, 300), dtype=np.float32)
+    assert as_float_array(x) is x
+    x[63, 299] = np.nan
+    with pytest.raises(DSPError, match="NaN or infinity"):
+        as_float_array(x)
+    with pytest.raises(DSPError, match="NaN or infinity"):
+        as_float_array(np.asfortranarray(x))
+    assert calls == ["all_finite"] * 3
+    as_float_array(np.ones(100))  # short: NumPy's check
+    assert calls == ["all_finite"] * 3
+
+
 def test_min_ndim_and_ragged():
     with pytest.raises(DSPError, match="dimension"):
         as_float_array(np.float32(1.0))
