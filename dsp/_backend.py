@@ -36,6 +36,11 @@ def backend_of(*arrays) -> str:
     (The GPU tests under Numba's simulator route NumPy arrays to the GPU kernels by swapping this
     function out, see :mod:`dsp._simulator`; nothing here knows about the simulator.)
     """
+    for a in arrays:  # the common case, NumPy arrays only, without building the set below
+        if type(a) is not np.ndarray and a is not None:
+            break
+    else:
+        return "cpu"
     kinds = {is_cupy_array(a) for a in arrays if a is not None}
     if len(kinds) > 1:
         raise DSPError(
