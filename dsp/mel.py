@@ -158,8 +158,8 @@ def melspectrogram(
 def _mel_from_audio(y, sr, n_fft, hop_length, win_length, window, center, pad_mode, power, kwargs,
                     transform_dtype=None):
     """:func:`melspectrogram` of audio ``y``. ``transform_dtype=np.float64`` transforms float32
-    audio in float64 (onset_strength's parity) with the conversion fused into the one contiguous
-    copy of the rows, instead of a converted copy of the signal validated a second time."""
+    audio in float64 (onset_strength's parity): the kernel widens the samples as it reads the
+    frames, so no float64 copy of the signal is made."""
     from .spectral import fft_window
 
     y = as_float_array(y, name="y")
@@ -181,11 +181,11 @@ def _mel_from_audio(y, sr, n_fft, hop_length, win_length, window, center, pad_mo
     xp = array_module(y)
     lead = y.shape[:-1]
     dtype = y.dtype if transform_dtype is None else np.result_type(y.dtype, transform_dtype)
-    y2 = xp.ascontiguousarray(y.reshape((-1, n)), dtype=dtype)
+    y2 = xp.ascontiguousarray(y.reshape((-1, n)))
     out = kernel_for("melspectrogram", y)(
         y2, n_fft=n_fft, hop_length=hop_length, window=window, center=center, pad_mode=pad_mode,
         power=power, starts=starts, offsets=offsets, weights=weights,
-        out_dtype=np.result_type(dtype, fb_args[-1]),
+        out_dtype=np.result_type(dtype, fb_args[-1]), dtype=dtype,
     )
     return out.reshape(lead + out.shape[-2:])
 

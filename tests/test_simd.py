@@ -75,6 +75,37 @@ def test_frames_to_lanes_windows_and_splits_the_samples(dtype, split):
         assert not out1.any()
 
 
+@pytest.mark.parametrize("split", [True, False])
+def test_frames_to_lanes_widens_float32_samples_under_a_float64_window(split):
+    # onset_strength's transform: float32 samples, float64 window and lanes (8 of them); each
+    # lane value is the float64 product of the widened sample, bit for bit
+    w = lanes_for(np.float64)
+    rng = np.random.default_rng(2)
+    n, hop, s0, j0 = 4 * w, 5 * w + 3, 1, 2 * w
+    src = rng.standard_normal(s0 + w * hop + n).astype(np.float32)
+    window = rng.standard_normal(n)
+    frames = np.stack([src[s0 + r * hop: s0 + r * hop + n].astype(np.float64) for r in range(w)]) * window
+    out0 = np.zeros(n * w)
+    out1 = np.zeros(n * w)
+    d0 = (j0 // 2) * w if split else j0 * w
+    _to_lanes(src, s0, hop, window, j0, d0, split, out0, out1)
+    lanes = frames[:, j0:j0 + w].T
+    if split:
+        np.testing.assert_array_equal(out0[d0:d0 + w * w // 2].reshape(-1, w), lanes[0::2])
+        np.testing.assert_array_equal(out1[d0:d0 + w * w // 2].reshape(-1, w), lanes[1::2])
+    else:
+        np.testing.assert_array_equal(out0[d0:d0 + w * w].reshape(-1, w), lanes)
+
+
+def test_frames_to_lanes_refuses_narrowing_at_compile_time():
+    # float64 samples under a float32 window would be rounded: not a supported combination
+    src = np.zeros(256)
+    window = np.zeros(32, dtype=np.float32)
+    out = np.zeros(32 * 16, dtype=np.float32)
+    with pytest.raises(numba.core.errors.TypingError):
+        _to_lanes(src, 0, 16, window, 0, 0, True, out, out.copy())
+
+
 # -- lanes_weighted_sum (kernels/cpu/lanes_sum.py): the mel projection's band sums ----------------
 
 @numba.njit

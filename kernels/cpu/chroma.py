@@ -39,7 +39,7 @@ def _spectrum_rows(y, window, geom, plan, per_task, out):
     n_tasks, per_row = block_tasks(y.shape[0], n_blocks, per_task)
     for task in prange(n_tasks):
         b, c0, c1 = task_blocks(task, per_row, per_task, n_blocks)
-        scratch = alloc_stft_block(plan)
+        scratch = alloc_stft_block(plan, y[b])
         for c in range(c0, c1):
             t0 = c * W
             B = min(W, n_frames - t0)

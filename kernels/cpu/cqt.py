@@ -160,7 +160,7 @@ def _signal_to_cqt(y, window, geom, plan, blocks_per_task, starts, offsets, wr, 
     scale = plan.scales[0]
     for task in prange(n_tasks):
         b, c0, c1 = task_blocks(task, per_row, blocks_per_task, n_blocks)
-        scratch = alloc_stft_block(plan)
+        scratch = alloc_stft_block(plan, y[b])
         # W as a run-time value (a constant trip count gets the lane loops unrolled, scalar)
         lanes = scratch[0].shape[1] // (2 * (plan.work_len + 1))
         acc_r = np.empty(n_filters * W, dtype=y.dtype)

@@ -87,7 +87,7 @@ def _stft_lanes_kernel(y, window, geom, plan, blocks_per_task, out, outf):
     scale = plan.scales[0]
     for task in prange(n_tasks):
         b, c0, c1 = task_blocks(task, per_row, blocks_per_task, n_blocks)
-        scratch = alloc_stft_block(plan)
+        scratch = alloc_stft_block(plan, y[b])
         for c in range(c0, c1):
             t0 = c * W
             B = min(W, n_frames - t0)

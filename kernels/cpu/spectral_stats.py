@@ -110,7 +110,7 @@ def _stats(y, window, geom, plan, per_task, power, freq, kind, param, amin, out)
     in_lanes = kind == 3 and param == 1.0
     for task in prange(n_tasks):
         b, c0, c1 = task_blocks(task, per_row, per_task, n_blocks)
-        scratch = alloc_stft_block(plan)
+        scratch = alloc_stft_block(plan, y[b])
         lanes = scratch[0].shape[1] // (2 * (plan.work_len + 1))
         pw = np.empty(0 if in_lanes else n_bins * W, dtype=y.dtype)
         rows = np.empty(0 if in_lanes else W * n_bins, dtype=y.dtype)
@@ -243,7 +243,7 @@ def _contrast(y, window, geom, plan, per_task, lo, hi, q, valley, peak):
     L_max = per_task * W
     for task in prange(n_tasks):
         b, c0, c1 = task_blocks(task, per_row, per_task, n_blocks)
-        scratch = alloc_stft_block(plan)
+        scratch = alloc_stft_block(plan, y[b])
         lanes = scratch[0].shape[1] // (2 * (plan.work_len + 1))
         L = (c1 - c0) * W
         mags = np.empty(n_bins * L, dtype=y.dtype)

@@ -2,8 +2,13 @@
 
 A block of ``W`` consecutive frames that lies inside the signal is read straight from it (frame
 stride = hop, the window applied while the frames are moved into lanes). A block that touches
-librosa's centre padding is first gathered, windowed, into a small staging array
-(:func:`dsp_kernels.cpu.framing.load_stft_frame`) and transformed from there with a window of ones.
+librosa's centre padding is first gathered, padded but not windowed, into a small staging array
+in the signal's dtype (:func:`dsp_kernels.cpu.framing.load_stft_frame` with a window of ones) and
+transformed from there with the window, the same products as straight from the signal.
+
+The signal may be float32 under a float64 plan (``onset_strength``'s transform, see
+:mod:`dsp_kernels.cpu.mel`): the samples are widened as they are moved into lanes
+(``fft.simd.frames_to_lanes``), so no float64 copy of the signal is made.
 
 Plain Python
 ------------
@@ -15,8 +20,9 @@ Plain Python
 
 njit API
 --------
-``scratch = alloc_stft_block(plan)``
-    ``(work, stage, ones)`` for one thread.
+``scratch = alloc_stft_block(plan, row)``
+    ``(work, stage, ones)`` for one thread: ``work`` in the plan's dtype, the staging area and
+    the unit window in the dtype of the signal rows ``row``.
 ``n_tasks, per_row = block_tasks(batch, n_blocks, blocks_per_task)`` and
 ``b, c0, c1 = task_blocks(task, per_row, blocks_per_task, n_blocks)``
     how a prange kernel splits ``batch`` channels of ``n_blocks`` blocks of W frames into tasks
@@ -96,15 +102,16 @@ def task_blocks(task, per_row, blocks_per_task, n_blocks):
 
 
 @inner_jit
-def alloc_stft_block(plan):
-    """Scratch for one thread: the blocked FFT's work, a W-frame staging area, a unit window."""
+def alloc_stft_block(plan, row):
+    """Scratch for one thread: the blocked FFT's work (the plan's dtype), a W-frame staging area
+    and a unit window (``row``'s dtype: staged samples are the signal's, unwindowed)."""
     W = 64 // plan.consts.itemsize
     n_fft = plan.n
     work = alloc_block_work(plan)
-    stage = np.empty(W * n_fft, dtype=plan.consts.dtype)
+    stage = np.empty(W * n_fft, dtype=row.dtype)
     # np.empty and a loop, not np.ones: the same allocation as the line above, so Numba compiles
     # one allocation implementation instead of two (0.07 s of a cold stft)
-    ones = np.empty(n_fft, dtype=plan.consts.dtype)
+    ones = np.empty(n_fft, dtype=row.dtype)
     for i in range(n_fft):
         ones[i] = 1.0
     return work, stage, ones
@@ -119,14 +126,14 @@ def stft_block_spectra(plan, row, geom, window, t0, B, scratch, scale):
     n = geom.n
     start = t0 * hop - geom.half  # the centre padding n_fft // 2 (0 when not centred)
     src = row
-    win = window
     stride = hop
     if start < 0 or start + (B - 1) * hop + n_fft > n:
+        # padded samples times one (exact), windowed below as the inner frames are: the same
+        # product, in the plan's precision, whichever path a frame takes
         for l in range(B):
-            load_stft_frame(row, t0 + l, geom, window, stage[l * n_fft:(l + 1) * n_fft])
+            load_stft_frame(row, t0 + l, geom, ones, stage[l * n_fft:(l + 1) * n_fft])
         src = stage
-        win = ones
         start = 0
         stride = n_fft
     # one call site: the blocked FFT is inlined here, and two sites would compile it twice
-    rfft_lanes_spectra(plan, src, start, stride, B, win, work, scale)
+    rfft_lanes_spectra(plan, src, start, stride, B, window, work, scale)

@@ -76,9 +76,12 @@ def mel_project(S, starts, offsets, weights):
 
 
 def melspectrogram(y, *, n_fft, hop_length, window, center, pad_mode, power, starts, offsets, weights,
-                   out_dtype):
-    """Mel spectrogram of the rows of ``y``: (batch, n) -> (batch, n_mels, n_frames)."""
+                   out_dtype, dtype=None):
+    """Mel spectrogram of the rows of ``y``: (batch, n) -> (batch, n_mels, n_frames), transformed
+    in ``dtype`` (default ``y``'s; float32 rows under float64 are converted first)."""
     xp = rt.xp()
+    if dtype is not None and y.dtype != dtype:
+        y = xp.ascontiguousarray(y, dtype=dtype)
     frames = spectral.frame_window(
         y, n_fft=n_fft, hop_length=hop_length, window=window, center=center, pad_mode=pad_mode
     )

@@ -48,8 +48,9 @@ def alloc_block_work(plan):
 @noalias_jit
 def _load_full(src, s0, sstride, n, window, w0, w1, odd):
     """W frames into lanes: pairs of samples as complex values (n even), or real values with
-    zero imaginary parts (odd == 1)."""
-    W = 64 // src.itemsize
+    zero imaginary parts (odd == 1). W and the arithmetic are the window's dtype (float32
+    samples under a float64 window are widened)."""
+    W = 64 // window.itemsize
     uw = u64(W)
     n_full = (n // W) * W
     zero = window[0] * 0
@@ -77,7 +78,7 @@ def _load_full(src, s0, sstride, n, window, w0, w1, odd):
 @noalias_jit
 def _load_partial(src, s0, sstride, B, n, window, w0, w1, odd):
     """B < W frames into lanes, the other lanes zero (no tile reads past the last frame)."""
-    W = 64 // src.itemsize
+    W = 64 // window.itemsize
     uw = u64(W)
     zero = window[0] * 0
     m = n if odd == 1 else n // 2

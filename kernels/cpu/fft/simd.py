@@ -161,11 +161,13 @@ def transpose_tile_checked(src, s0, sstride, dst, d0, dstride):
 
 
 def _lanes_types_ok(src, s0, sstride, window, j0, dst0, dst1, d0) -> bool:
+    # float32 samples under a float64 window are widened on the way (exactly)
     return (
         all(isinstance(a, types.Array) and a.ndim == 1 and a.layout == 'C'
             for a in (src, window, dst0, dst1))
-        and src.dtype == window.dtype == dst0.dtype == dst1.dtype
-        and src.dtype in (types.float32, types.float64)
+        and window.dtype == dst0.dtype == dst1.dtype
+        and window.dtype in (types.float32, types.float64)
+        and (src.dtype == window.dtype or (src.dtype == types.float32 and window.dtype == types.float64))
         and all(isinstance(t, types.Integer) for t in (s0, sstride, j0, d0))
     )
 
@@ -175,7 +177,7 @@ def _frames_to_lanes_factory(split: bool):
     def frames_to_lanes(typingctx, src, s0, sstride, window, j0, dst0, dst1, d0):
         if not _lanes_types_ok(src, s0, sstride, window, j0, dst0, dst1, d0):
             return None
-        width = 16 if src.dtype == types.float32 else 8
+        width = 16 if window.dtype == types.float32 else 8
         sig = types.void(src, s0, sstride, window, j0, dst0, dst1, d0)
 
         def codegen(context, builder, signature, args):
@@ -188,15 +190,17 @@ def _frames_to_lanes_factory(split: bool):
             d0_i = context.cast(builder, d0_v, at[7], types.intp)
             data = [context.make_array(at[k])(context, builder, args[k]).data for k in (0, 3, 5, 6)]
             src_d, win_d, dst0_d, dst1_d = data
-            fty = context.get_value_type(at[0].dtype)
+            fty = context.get_value_type(at[3].dtype)
             vty = ir.VectorType(fty, width)
-            align = at[0].dtype.bitwidth // 8
+            align = at[3].dtype.bitwidth // 8
+            sty = ir.VectorType(context.get_value_type(at[0].dtype), width)
             base = builder.add(s0_i, j0_i)
             rows = []
             for r in range(width):
                 idx = builder.add(base, builder.mul(ss_i, ir.Constant(intp, r)))
-                ptr = builder.bitcast(builder.gep(src_d, [idx]), vty.as_pointer())
-                rows.append(builder.load(ptr, align=align))
+                ptr = builder.bitcast(builder.gep(src_d, [idx]), sty.as_pointer())
+                row = builder.load(ptr, align=at[0].dtype.bitwidth // 8)
+                rows.append(row if sty == vty else builder.fpext(row, vty))
             rows = _transpose(builder, rows, width)
             wptr = builder.bitcast(builder.gep(win_d, [j0_i]), vty.as_pointer())
             wvec = builder.load(wptr, align=align)
@@ -245,7 +249,7 @@ def _indexed_lanes_factory(split: bool):
     """The checked twin of ``_frames_to_lanes_factory(split)`` (jitted callers only)."""
     def checked(src, s0, sstride, window, j0, dst0, dst1, d0):
         """Plain Python: compiled by the overload for jitted callers, run as is without JIT."""
-        w = 64 // src.itemsize
+        w = 64 // window.itemsize
         for c in range(w):
             jw = j0 + c
             if jw < 0 or jw >= window.shape[0]:
@@ -281,8 +285,10 @@ def _indexed_lanes_factory(split: bool):
 #: ``frames_to_lanes_split(src, s0, sstride, window, j0, dst0, dst1, d0)``: samples ``j0 + c``
 #: (``c < W``) of the W frames ``src[s0 + r*sstride + ...]``, times ``window[j0 + c]``, stored as
 #: lane vectors: even ``c`` at ``dst0[d0 + (c//2) W]``, odd ``c`` at ``dst1[d0 + (c//2) W]`` (the
-#: pairs of samples of a real FFT's half-length complex input). ``j0`` must be even. No bounds
-#: checks: the caller guarantees the ranges (the :data:`CHECKED` twin checks them).
+#: pairs of samples of a real FFT's half-length complex input). ``j0`` must be even. ``W`` and
+#: the arithmetic are the window's dtype; float32 samples under a float64 window are widened
+#: first (exact). No bounds checks: the caller guarantees the ranges (the :data:`CHECKED` twin
+#: checks them).
 frames_to_lanes_split = _indexed_lanes_factory(True) if CHECKED else _frames_to_lanes_factory(True)
 #: the same with every sample to ``dst0[d0 + c W]`` (``dst1`` unused): odd-length real FFTs.
 frames_to_lanes = _indexed_lanes_factory(False) if CHECKED else _frames_to_lanes_factory(False)
