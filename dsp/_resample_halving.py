@@ -31,6 +31,8 @@ Examples
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from dsp_kernels.caches import table_cache
@@ -57,7 +59,8 @@ def _best(n_out: int, n_taps: int, lanes: int) -> tuple[int, float]:
     for n_fft, us in GROUP_US.items():
         M = halving_block_outputs(n_fft, n_taps)
         if M >= n_taps // 2:  # blocks that keep at least about half of what they transform
-            costs.append((-(-(-(-n_out // M)) // lanes) * us, n_fft))
+            groups = math.ceil(math.ceil(n_out / M) / lanes)
+            costs.append((groups * us, n_fft))
     us, n_fft = min(costs)
     return n_fft, us
 
@@ -70,7 +73,7 @@ def _choice(n_out: int, quality: str, lanes: int) -> tuple[int, bool]:
 
     n_taps = _polyphase_table(1, 2, quality, "<f8").shape[1]
     n_fft, us = _best(max(1, n_out), n_taps, lanes)
-    direct = n_out * (-(-n_taps // 16) * 16) * DIRECT_US_PER_MAC * (16 // lanes)
+    direct = n_out * n_taps * DIRECT_US_PER_MAC * (16 // lanes)
     return n_fft, us + FIXED_US < direct
 
 

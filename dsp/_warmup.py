@@ -49,7 +49,7 @@ def _run(op: str, dtype: str) -> None:
         dsp.stft(y, n_fft=509, hop_length=128)  # a prime n_fft: Bluestein, the per-frame kernel
         from ._validation import as_float_array
 
-        as_float_array(np.zeros(1 << 18, dtype=dt))  # every input from 4096 values on, once Numba is in
+        as_float_array(np.zeros(1 << 18, dtype=dt))  # inputs of 4096+ values once a kernel is loaded
     elif op == "istft":
         S = dsp.stft(y, n_fft=512, hop_length=128)
         dsp.istft(S, hop_length=128, length=y.size)

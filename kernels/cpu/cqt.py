@@ -49,6 +49,7 @@ from dsp_kernels.cpu.fft import get_rfft_plan
 from dsp_kernels.cpu.fft.block import alloc_block_work, rfft_lanes_spectra, store_floats
 from dsp_kernels.cpu.fft.inverse_block import irfft_lanes_spectra
 from dsp_kernels.cpu.fft.passes import u64
+from dsp_kernels.cpu.framing import load_zero_padded
 from dsp_kernels.cpu.stft_block import (
     alloc_stft_block, block_tasks, blocks_per_task, stft_block_spectra, task_blocks,
 )
@@ -227,27 +228,6 @@ def _fold_lanes(P, ar, ai, br, bi, Q, lanes):
             Q[d + W + l] = a_r * si + a_i * sr + b_i * tr - b_r * ti
 
 
-@noalias_jit
-def _stage_blocks(row, s0, step, B, N, stage):
-    """Blocks ``l < B`` of ``N`` samples from ``s0 + l * step`` into ``stage[l N:]``, zero
-    outside ``row``: three plain runs a block (zeros, copy, zeros) that vectorise, where a test
-    per sample cost as much as the block's transform (a 1 s clip stages two groups of five)."""
-    n = row.shape[0]
-    zero = row[0] - row[0]
-    for l in range(B):
-        st = s0 + l * step
-        lo = min(N, max(0, -st))
-        hi = max(lo, min(N, n - st))
-        d = stage[l * N:(l + 1) * N]
-        for i in range(lo):
-            d[i] = zero
-        src = row[st + lo:st + hi]
-        for i in range(hi - lo):
-            d[lo + i] = src[i]
-        for i in range(hi, N):
-            d[i] = zero
-
-
 @pjit
 def _halve_blocks(x, half, M, plan, plan_h, ar, ai, br, bi, groups_per_task, out):
     batch, n = x.shape
@@ -274,7 +254,8 @@ def _halve_blocks(x, half, M, plan, plan_h, ar, ai, br, bi, groups_per_task, out
             if s0 >= 0 and s0 + (B - 1) * 2 * M + N <= n:
                 rfft_lanes_spectra(plan, row, s0, 2 * M, B, ones, work, plan.scales[0])
             else:  # a block reaching past either end: staged with zeros outside the signal
-                _stage_blocks(row, s0, 2 * M, B, N, stage)
+                for l in range(B):
+                    load_zero_padded(row, s0 + l * 2 * M, stage[l * N:(l + 1) * N])
                 rfft_lanes_spectra(plan, stage, np.int64(0), N, B, ones, work, plan.scales[0])
             # the folded spectra go straight into the inverse's lanes, and its first M samples
             # per lane straight to the output: no transposes in between

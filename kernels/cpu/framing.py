@@ -45,13 +45,16 @@ njit API (for fused kernels elsewhere, e.g. signal -> mel)
     without reading the signal.
 ``load_frame(y, start, n_fft, lo, hi, mode, ramp, window, wlo, whi, buf)``
     njit: the general form, for any segment ``y[lo:hi]`` and pad rule.
+``load_zero_padded(y, start, buf)``
+    njit: ``buf[j] = y[start + j]``, 0 where that lies outside ``y`` (the edge blocks of the
+    fast-convolution kernels, ``cqt_halve`` and ``fir_full``).
 """
 from __future__ import annotations
 
 from dsp_kernels.config import inline_jit, inner_jit
 from dsp_kernels.cpu.rules import pad_value  # the pad rule, shared with the GPU (dsp_kernels.rules)
 
-__all__ = ["load_frame", "load_stft_frame", "pad_value"]
+__all__ = ["load_frame", "load_stft_frame", "load_zero_padded", "pad_value"]
 
 @inner_jit
 def load_frame(y, start, n_fft, lo, hi, mode, ramp, window, wlo, whi, buf):
@@ -74,6 +77,25 @@ def load_frame(y, start, n_fft, lo, hi, mode, ramp, window, wlo, whi, buf):
             else:
                 buf[j] = pad_value(y, i, lo, hi, mode, ramp) * window[j]
     for j in range(whi, n_fft):
+        buf[j] = 0.0
+
+
+@inner_jit
+def load_zero_padded(y, start, buf):
+    """``buf[j] = y[start + j]`` for ``j < len(buf)``, 0 outside ``y``: three plain runs (zeros,
+    a copy, zeros) that vectorise, where a test per sample cost as much as transforming the
+    block (a 1 s clip's 2:1 resampling stages two of its two groups)."""
+    n = y.shape[0]
+    m = buf.shape[0]
+    lo = min(m, max(0, -start))
+    hi = max(lo, min(m, n - start))
+    for j in range(lo):
+        buf[j] = 0.0
+    src = y[start + lo:start + hi]
+    dst = buf[lo:hi]
+    for j in range(hi - lo):
+        dst[j] = src[j]
+    for j in range(hi, m):
         buf[j] = 0.0
 
 

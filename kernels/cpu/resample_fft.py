@@ -35,6 +35,7 @@ from dsp_kernels.cpu.fft import get_rfft_plan
 from dsp_kernels.cpu.fft.block import alloc_block_work, rfft_lanes_spectra, store_floats
 from dsp_kernels.cpu.fft.inverse_block import irfft_lanes_spectra
 from dsp_kernels.cpu.fft.passes import u64
+from dsp_kernels.cpu.framing import load_zero_padded
 from dsp_kernels.cpu.stft_block import block_tasks, blocks_per_task, task_blocks
 
 __all__ = ["fir_full"]
@@ -65,7 +66,6 @@ def _fir_task(x, reach, M, plan, hr, hi, groups_per_task, out, task, per_row, wo
     W = 64 // plan.consts.itemsize
     n_blocks = (n_out + M - 1) // M
     n_groups = (n_blocks + W - 1) // W
-    zero = x[0, 0] - x[0, 0]
     lanes = work.shape[1] // (2 * (plan.work_len + 1))
     b, g0, g1 = task_blocks(task, per_row, groups_per_task, n_groups)
     row = x[b]
@@ -81,9 +81,7 @@ def _fir_task(x, reach, M, plan, hr, hi, groups_per_task, out, task, per_row, wo
         if s0 >= 0 and s0 + stage.shape[0] <= n:
             rfft_lanes_spectra(plan, row, s0, M, W, ones, work, plan.scales[0])
         else:
-            for i in range(stage.shape[0]):
-                j = s0 + i
-                stage[i] = row[j] if j >= 0 and j < n else zero
+            load_zero_padded(row, s0, stage)
             rfft_lanes_spectra(plan, stage, np.int64(0), M, W, ones, work, plan.scales[0])
         _multiply_lanes(work[1], hr, hi, lanes)
         irfft_lanes_spectra(plan, work, plan.scales[1])

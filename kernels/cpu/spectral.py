@@ -303,14 +303,13 @@ def _istft_kernel(Sf, Su, n_frames, n_bins, row_units, cproto, window, wsq, lane
     # start at multiples of the hop, so every inner block sums the same squared-window samples
     # in the same order and their envelopes are equal bit for bit. Computed once a call, before
     # the tasks, which only read it (once a block, it was a fifth of a 1-thread istft).
+    # (a block the tasks find inner means this loop found one too, so inner_env is then set)
     inner_env = np.empty(block, dtype=np.float64)
     inner_exact = False
-    have_inner = False
     for blk in range(n_blocks):
         s0, v0, size, c_lo, c_hi, inner = _block_reach(blk, block, off, n_out, hop, wlo, whi, n_frames)
         if inner:
             inner_exact = _envelope(inner_env, wsq, c_lo, c_hi, hop, v0, wlo, whi, tiny, well)
-            have_inner = True
             break
     for task in prange(n_tasks):
         acc_buf = np.empty(block, dtype=np.float64)
@@ -327,7 +326,7 @@ def _istft_kernel(Sf, Su, n_frames, n_bins, row_units, cproto, window, wsq, lane
                                                            n_frames)
             acc = acc_buf[:size]
             env = env_buf[:size]
-            if have_inner and inner:
+            if inner:
                 env = inner_env
                 exact = inner_exact
             else:
