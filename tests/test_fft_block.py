@@ -7,7 +7,7 @@ import pytest
 from numba import njit
 
 from dsp_kernels.cpu.fft import get_rfft_plan
-from dsp_kernels.cpu.fft.block import alloc_block_work, rfft_lanes
+from dsp_kernels.cpu.fft.block import PAD_FROM, alloc_block_work, block_lanes, block_row, rfft_lanes
 from dsp_kernels.cpu.fft.inverse_block import irfft_lanes
 from dsp_kernels.cpu.fft.simd import lanes_for
 from tolerances import assert_close
@@ -27,6 +27,26 @@ def _inverse(plan, srcf, s0, sstride, B, m, outf, o0, ostride, scale):
     work = alloc_block_work(plan)
     work[:] = np.nan
     irfft_lanes(plan, srcf, s0, sstride, B, m, outf, o0, ostride, work, scale)
+
+
+@njit
+def _scratch_layout(plan):
+    work = alloc_block_work(plan)
+    return work.ctypes.data % 64, work.shape[0], work.shape[1], block_row(plan), block_lanes(plan, work)
+
+
+@pytest.mark.parametrize("n", [8, 400, 2 * PAD_FROM - 2, 2 * PAD_FROM, 4096])
+def test_block_scratch_is_aligned_and_holds_w_lanes(n, dtype):
+    """Every allocation starts on a 64-byte boundary (Numba's allocator gives 32), holds two
+    rows of ``2 * block_row * W`` values, at least the ``n/2 + 1`` bins per lane, and the lane
+    count read back from its shape is W; rows from ``PAD_FROM`` on carry 16 more values."""
+    plan = get_rfft_plan(n, dtype)
+    W = lanes_for(dtype)
+    for _ in range(8):  # allocations land at different offsets
+        misalign, rows, cols, R, lanes = _scratch_layout(plan)
+        assert (misalign, rows, cols, lanes) == (0, 2, 2 * R * W, W)
+    assert R == plan.work_len + (17 if plan.work_len >= PAD_FROM else 1)
+    assert R >= n // 2 + 1
 
 
 def _block_sizes(W):

@@ -46,7 +46,7 @@ from numba import prange
 
 from dsp_kernels.config import noalias_jit, pjit
 from dsp_kernels.cpu.fft import get_rfft_plan
-from dsp_kernels.cpu.fft.block import alloc_block_work, rfft_lanes_spectra, store_floats
+from dsp_kernels.cpu.fft.block import alloc_block_work, block_lanes, rfft_lanes_spectra, store_floats
 from dsp_kernels.cpu.fft.inverse_block import irfft_lanes_spectra
 from dsp_kernels.cpu.fft.passes import u64
 from dsp_kernels.cpu.framing import load_zero_padded
@@ -162,8 +162,7 @@ def _signal_to_cqt(y, window, geom, plan, blocks_per_task, starts, offsets, wr, 
     for task in prange(n_tasks):
         b, c0, c1 = task_blocks(task, per_row, blocks_per_task, n_blocks)
         scratch = alloc_stft_block(plan, y[b])
-        # W as a run-time value (a constant trip count gets the lane loops unrolled, scalar)
-        lanes = scratch[0].shape[1] // (2 * (plan.work_len + 1))
+        lanes = block_lanes(plan, scratch[0])
         acc_r = np.empty(n_filters * W, dtype=y.dtype)
         acc_i = np.empty(n_filters * W, dtype=y.dtype)
         for c in range(c0, c1):
@@ -241,7 +240,7 @@ def _halve_blocks(x, half, M, plan, plan_h, ar, ai, br, bi, groups_per_task, out
         b, g0, g1 = task_blocks(task, per_row, groups_per_task, n_groups)
         work = alloc_block_work(plan)
         work_h = alloc_block_work(plan_h)
-        lanes = work.shape[1] // (2 * (plan.work_len + 1))
+        lanes = block_lanes(plan, work)
         stage = np.empty(W * N, dtype=x.dtype)
         ones = np.ones(N, dtype=x.dtype)
         row = x[b]

@@ -43,6 +43,7 @@ from dsp_kernels.cpu.stft_block import (
 )
 from dsp_kernels.cpu.windows import kernel_window
 from dsp_kernels.shapes import stft_geometry
+from dsp_kernels.cpu.fft.block import block_lanes
 
 __all__ = ["mel_project", "melspectrogram"]
 
@@ -180,9 +181,7 @@ def _signal_to_mel_lanes(y, window, geom, plan, blocks_per_task, power, starts, 
     for task in prange(n_tasks):
         b, c0, c1 = task_blocks(task, per_row, blocks_per_task, n_blocks)
         scratch = alloc_stft_block(plan, y[b])
-        # W as a run-time value (see fft_block.rfft_lanes_spectra: a constant trip count gets
-        # the lane loops unrolled and left scalar)
-        lanes = scratch[0].shape[1] // (2 * (plan.work_len + 1))
+        lanes = block_lanes(plan, scratch[0])
         pw = np.empty(0 if power == 2.0 else n_bins * W, dtype=plan.consts.dtype)  # power 2: none
         mel = np.empty(n_mels * W, dtype=out.dtype)
         for c in range(c0, c1):

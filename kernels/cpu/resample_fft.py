@@ -32,7 +32,7 @@ from numba import prange
 
 from dsp_kernels.config import inner_jit, jit, noalias_jit, pjit
 from dsp_kernels.cpu.fft import get_rfft_plan
-from dsp_kernels.cpu.fft.block import alloc_block_work, rfft_lanes_spectra, store_floats
+from dsp_kernels.cpu.fft.block import alloc_block_work, block_lanes, rfft_lanes_spectra, store_floats
 from dsp_kernels.cpu.fft.inverse_block import irfft_lanes_spectra
 from dsp_kernels.cpu.fft.passes import u64
 from dsp_kernels.cpu.framing import load_zero_padded
@@ -66,7 +66,7 @@ def _fir_task(x, reach, M, plan, hr, hi, groups_per_task, out, task, per_row, wo
     W = 64 // plan.consts.itemsize
     n_blocks = (n_out + M - 1) // M
     n_groups = (n_blocks + W - 1) // W
-    lanes = work.shape[1] // (2 * (plan.work_len + 1))
+    lanes = block_lanes(plan, work)
     b, g0, g1 = task_blocks(task, per_row, groups_per_task, n_groups)
     row = x[b]
     dst = out[b]

@@ -40,7 +40,7 @@ from numba import prange
 from dsp_kernels.config import exact_jit, jit, noalias_jit, pjit
 from dsp_kernels.cpu.features import column_stats, rolloff_exact
 from dsp_kernels.cpu.fft import get_rfft_plan
-from dsp_kernels.cpu.fft.block import store_floats
+from dsp_kernels.cpu.fft.block import block_lanes, store_floats
 from dsp_kernels.cpu.mel import _lanes_power
 from dsp_kernels.cpu.fft.passes import u64
 from dsp_kernels.cpu.rules import abs_pow, column_stat, flatness_ratio
@@ -58,7 +58,7 @@ def _block_rows(plan, row, geom, window, t0, B, scratch, power, pw, rows):
     """``rows[l * n_bins + k] = |X_k| ** power`` of frame ``t0 + l``, ``l < B``."""
     n_bins = window.shape[0] // 2 + 1
     stft_block_spectra(plan, row, geom, window, t0, B, scratch, plan.scales[0])
-    lanes = scratch[0].shape[1] // (2 * (plan.work_len + 1))
+    lanes = block_lanes(plan, scratch[0])
     _lanes_power(scratch[0][1], pw, n_bins, power, lanes)
     store_floats(pw, n_bins, B, rows, 0, n_bins)
 
@@ -111,7 +111,7 @@ def _stats(y, window, geom, plan, per_task, power, freq, kind, param, amin, out)
     for task in prange(n_tasks):
         b, c0, c1 = task_blocks(task, per_row, per_task, n_blocks)
         scratch = alloc_stft_block(plan, y[b])
-        lanes = scratch[0].shape[1] // (2 * (plan.work_len + 1))
+        lanes = block_lanes(plan, scratch[0])
         pw = np.empty(0 if in_lanes else n_bins * W, dtype=y.dtype)
         rows = np.empty(0 if in_lanes else W * n_bins, dtype=y.dtype)
         slog = np.empty(W, dtype=np.float64)
@@ -244,7 +244,7 @@ def _contrast(y, window, geom, plan, per_task, lo, hi, q, valley, peak):
     for task in prange(n_tasks):
         b, c0, c1 = task_blocks(task, per_row, per_task, n_blocks)
         scratch = alloc_stft_block(plan, y[b])
-        lanes = scratch[0].shape[1] // (2 * (plan.work_len + 1))
+        lanes = block_lanes(plan, scratch[0])
         L = (c1 - c0) * W
         mags = np.empty(n_bins * L, dtype=y.dtype)
         small = np.empty(q_max * L, dtype=y.dtype)

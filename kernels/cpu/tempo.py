@@ -51,7 +51,7 @@ import numpy as np
 from numba import prange
 
 from dsp_kernels.config import jit, pjit
-from dsp_kernels.cpu.fft.block import alloc_block_work, rfft_lanes_spectra
+from dsp_kernels.cpu.fft.block import alloc_block_work, block_lanes, rfft_lanes_spectra
 from dsp_kernels.cpu.fft.inverse_block import irfft_lanes_spectra
 from dsp_kernels.cpu.fft.plans import get_rfft_plan
 from dsp_kernels.cpu.fft.transforms import alloc_work, irfft_scaled_into
@@ -109,7 +109,7 @@ def _chunk_sums(plan, flat, row_len, rows, window, n_frames, sums):
         r = task // n_chunks
         c = task - r * n_chunks
         work = alloc_block_work(plan)
-        lanes = work.shape[1] // (2 * (plan.work_len + 1))
+        lanes = block_lanes(plan, work)
         energy = np.empty(W)
         acc = sums[r, c]
         t_end = min(n_frames, (c + 1) * CHUNK_BLOCKS * W)
@@ -200,7 +200,7 @@ def _autocorrelation_chunks(plan, flat, row_len, rows, window, n_frames, inf_nor
         r = task // n_chunks
         c = task - r * n_chunks
         work = alloc_block_work(plan)
-        lanes = work.shape[1] // (2 * (plan.work_len + 1))
+        lanes = block_lanes(plan, work)
         inv = np.empty(W)
         t_end = min(n_frames, (c + 1) * CHUNK_BLOCKS * W)
         for t0 in range(c * CHUNK_BLOCKS * W, t_end, W):

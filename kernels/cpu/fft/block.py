@@ -38,11 +38,50 @@ from dsp_kernels.cpu.fft.passes import stockham_call, u64
 from dsp_kernels.cpu.fft.simd import frames_to_lanes, frames_to_lanes_split, transpose_tile
 
 
+#: Stockham sizes from which a block's scratch rows are padded by 16 more lanes' values (below)
+PAD_FROM = 1024
+
+
+@inline_jit
+def block_row(plan):
+    """Values per lane in each half (real parts, imaginary parts) of a block's scratch rows.
+
+    At least ``work_len + 1`` (the real transform's ``n/2 + 1`` bins). From ``PAD_FROM`` on, 16
+    more: the big passes read and write runs of ``s W`` values whose starts differ by multiples
+    of 4 kB, and with the halves and the two rows also a multiple of 4 kB apart plus one line,
+    loads wait on unrelated earlier stores (4K aliasing) and share L1 sets. Measured on the
+    2-core Zen 4 machine, one thread, 256 frames in cache, 64-byte-aligned scratch, padding 17
+    against 1, per transform: float32 2048 points -6 %, 4096 -14 %, 8192 -20 %; float64 2048
+    -37 %, 4096 -21 %, 8192 -18 %; at 1024 points float32 it cost 9 %, so smaller sizes keep 1.
+    """
+    n = plan.work_len
+    return n + 17 if n >= PAD_FROM else n + 1
+
+
+@inline_jit
+def block_lanes(plan, work):
+    """W, read from the scratch's shape (a run-time value: with a constant trip count LLVM
+    unrolls the lane loops completely and then leaves the unrolled code scalar, 4x slower)."""
+    return work.shape[1] // (2 * block_row(plan))
+
+
 @inner_jit
 def alloc_block_work(plan):
-    """Scratch for one block of W transforms (allocate once per thread)."""
+    """Scratch for one block of W transforms (allocate once per thread): two rows of
+    ``2 * block_row(plan) * W`` values, starting on a 64-byte boundary.
+
+    Every load and store of the passes is one 64-byte vector at a multiple of 64 bytes from the
+    start, so the start decides whether each of them touches one cache line or two. Numba's
+    allocator aligns to 32 bytes only: half the allocations put every vector across two lines.
+    Measured on the 2-core Zen 4 machine (one thread, 256 frames in cache, per transform,
+    float32): 2048 points 1.73 -> 1.52 us, 400 points 0.34 -> 0.29 us; float64 2048 points
+    2.72 -> 2.24 us.
+    """
     w = 64 // plan.consts.itemsize
-    return np.empty((2, 2 * (plan.work_len + 1) * w), dtype=plan.consts.dtype)
+    cols = 2 * block_row(plan) * w
+    flat = np.empty(2 * cols + w, dtype=plan.consts.dtype)  # w spare values: up to 64 bytes
+    skip = (-flat.ctypes.data % 64) // plan.consts.itemsize  # unsigned: -a % 64 = (64 - a % 64) % 64
+    return flat[skip:skip + 2 * cols].reshape((2, cols))
 
 
 @noalias_jit
@@ -170,9 +209,7 @@ def rfft_lanes_spectra(plan, src, s0, sstride, B, window, work, scale):
     w1 = work[0, M:]
     P = work[1]
     sc = plan.consts[7] * scale
-    # W again, read from the scratch's shape: with a constant trip count LLVM unrolls the lane
-    # loops completely and then leaves the unrolled code scalar (measured 4x slower)
-    lanes = work.shape[1] // (2 * (plan.work_len + 1))
+    lanes = block_lanes(plan, work)
     if B == W:
         _load_full(src, s0, sstride, n, window, w0, w1, plan.odd)
     else:

@@ -29,7 +29,7 @@ njit API
 from __future__ import annotations
 
 from dsp_kernels.config import inline_jit, noalias_jit
-from dsp_kernels.cpu.fft.block import store_floats
+from dsp_kernels.cpu.fft.block import block_lanes, store_floats
 from dsp_kernels.cpu.fft.passes import stockham_call, u64
 from dsp_kernels.cpu.fft.simd import transpose_tile
 
@@ -151,7 +151,7 @@ def irfft_lanes_spectra(plan, work, scale):
     P = work[1]
     sc = plan.consts[7] * scale
     # W as a run-time value (see fft_block.rfft_lanes_spectra)
-    lanes = work.shape[1] // (2 * (plan.work_len + 1))
+    lanes = block_lanes(plan, work)
     if plan.odd == 1:
         _pre_odd(P, P[W:], w0, w1, n, lanes)
     else:
