@@ -15,7 +15,8 @@ wavedec, librosa's soxr_hq for resample):
 The slope of a least-squares line through log(time) against log(size) says how cost grows
 (about 1 in length; n log n in n_fft shows as a slope a little above 1 per frame-sample). For
 stft the memory-bandwidth floor is printed: the time of one copy of an array the size of the
-output. Writes ``benchmarks/results/scaling-<machine>-<date>.json`` and one PNG per operation
+output; and the arithmetic floor: its FFTs alone at the fastest single-thread rate of any library
+here (ours, MKL through torch.fft, pocketfft), in cache, divided over the threads. Writes ``benchmarks/results/scaling-<machine>-<date>.json`` and one PNG per operation
 next to it.
 
 Examples
@@ -182,7 +183,55 @@ def run(grid: dict, progress=print) -> dict:
                                       "ours_s": _time_pair(make_call("stft", "ours", y, SR), lambda: None)[0]}
     progress(f"stft 60 s: one copy of its {out.nbytes / 2**20:.1f} MB output takes {floor * 1e3:.2f} ms "
              f"(the memory-bandwidth floor); ours {res['stft']['bandwidth_floor']['ours_s'] * 1e3:.2f} ms")
+    res["stft"]["fft_floor"] = fft_floor(out.shape[-1], 2048, min(2, numba.config.NUMBA_NUM_THREADS))
+    fft = res["stft"]["fft_floor"]
+    progress(f"stft 60 s: its {out.shape[-1]} FFTs alone, at the fastest library's in-cache rate "
+             f"({fft['fastest']}, {fft['per_transform_s'][fft['fastest']] * 1e6:.2f} us a transform on one "
+             f"thread), on {fft['threads']} threads: {fft['floor_s'] * 1e3:.2f} ms (the arithmetic floor)")
     return res
+
+
+def fft_floor(n_frames: int, n_fft: int, threads: int) -> dict:
+    """The stft's arithmetic floor: ``n_frames`` real FFTs of ``n_fft`` points at the fastest
+    single-thread rate of any library here (ours, MKL through torch.fft, pocketfft through
+    scipy.fft), on 256 windowed frames that stay in cache, divided over ``threads`` threads.
+    It leaves out reading the signal and writing the output, so no stft can be faster."""
+    import numba
+    import scipy.fft
+
+    import dsp
+
+    x = np.random.default_rng(0).standard_normal((256, n_fft)).astype(np.float32)
+    calls = {"dsp": lambda: dsp.rfft(x, axis=-1), "scipy.fft": lambda: scipy.fft.rfft(x, axis=-1, workers=1)}
+    try:
+        import torch
+
+        tx = torch.from_numpy(x)
+        calls["torch.fft (MKL)"] = lambda: torch.fft.rfft(tx, dim=-1)
+        prev_torch = torch.get_num_threads()
+        torch.set_num_threads(1)
+    except ImportError:
+        torch = None
+    prev = numba.get_num_threads()
+    numba.set_num_threads(1)
+    try:
+        per = {}
+        for name, f in calls.items():
+            f()
+            per[name] = min(_timed(f) for _ in range(50)) / x.shape[0]
+    finally:
+        numba.set_num_threads(prev)
+        if torch is not None:
+            torch.set_num_threads(prev_torch)
+    fastest = min(per, key=per.get)
+    return {"n_frames": n_frames, "n_fft": n_fft, "threads": threads, "per_transform_s": per,
+            "fastest": fastest, "floor_s": per[fastest] * n_frames / threads}
+
+
+def _timed(f) -> float:
+    t = time.perf_counter()
+    f()
+    return time.perf_counter() - t
 
 
 def plot(res: dict, stem: Path) -> list[Path]:
@@ -265,6 +314,12 @@ def summary(res: dict) -> str:
     fl = res["stft"]["bandwidth_floor"]
     lines.append(f"\nstft of 60 s: {fl['ours_s'] * 1e3:.2f} ms; one copy of its {fl['output_mb']:.0f} MB output "
                  f"{fl['copy_s'] * 1e3:.2f} ms (ours = {fl['ours_s'] / fl['copy_s']:.1f}x the floor)")
+    fft = res["stft"].get("fft_floor")
+    if fft:
+        lines.append(f"its {fft['n_frames']} FFTs alone at the fastest in-cache rate here ({fft['fastest']}, "
+                     f"{fft['per_transform_s'][fft['fastest']] * 1e6:.2f} us each on one thread) on "
+                     f"{fft['threads']} threads: {fft['floor_s'] * 1e3:.2f} ms = "
+                     f"{fft['floor_s'] / fl['copy_s']:.1f}x the copy (the arithmetic floor)")
     return "\n".join(lines)
 
 
