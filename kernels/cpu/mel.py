@@ -34,6 +34,7 @@ from numba import prange
 
 from dsp_kernels.config import noalias_jit, pjit
 from dsp_kernels.cpu.fft import alloc_work, get_rfft_plan, rfft_into
+from dsp_kernels.cpu.fft.block import block_lanes
 from dsp_kernels.cpu.fft.passes import u64
 from dsp_kernels.cpu.framing import load_stft_frame
 from dsp_kernels.cpu.lanes_sum import lanes_power2_sum, lanes_weighted_sum
@@ -43,7 +44,6 @@ from dsp_kernels.cpu.stft_block import (
 )
 from dsp_kernels.cpu.windows import kernel_window
 from dsp_kernels.shapes import stft_geometry
-from dsp_kernels.cpu.fft.block import block_lanes
 
 __all__ = ["mel_project", "melspectrogram"]
 

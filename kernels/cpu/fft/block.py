@@ -51,8 +51,9 @@ def block_row(plan):
     of 4 kB, and with the halves and the two rows also a multiple of 4 kB apart plus one line,
     loads wait on unrelated earlier stores (4K aliasing) and share L1 sets. Measured on the
     2-core Zen 4 machine, one thread, 256 frames in cache, 64-byte-aligned scratch, padding 17
-    against 1, per transform: float32 2048 points -6 %, 4096 -14 %, 8192 -20 %; float64 2048
-    -37 %, 4096 -21 %, 8192 -18 %; at 1024 points float32 it cost 9 %, so smaller sizes keep 1.
+    against 1, per transform, three runs: float32 2048 points -6 to -8 %, 4096 -14 %, 8192 -15
+    to -20 %; float64 2048 -4 to -6 %, 4096 -13 %, 8192 -18 %. At 1024 points it went either
+    way (float32 -9 % to +9 %), so smaller sizes keep 1.
     """
     n = plan.work_len
     return n + 17 if n >= PAD_FROM else n + 1

@@ -150,7 +150,6 @@ def irfft_lanes_spectra(plan, work, scale):
     w1 = work[0, M:]
     P = work[1]
     sc = plan.consts[7] * scale
-    # W as a run-time value (see fft_block.rfft_lanes_spectra)
     lanes = block_lanes(plan, work)
     if plan.odd == 1:
         _pre_odd(P, P[W:], w0, w1, n, lanes)
