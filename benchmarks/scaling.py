@@ -194,7 +194,7 @@ def run(grid: dict, progress=print) -> dict:
 def fft_floor(n_frames: int, n_fft: int, threads: int) -> dict:
     """The stft's arithmetic floor: ``n_frames`` real FFTs of ``n_fft`` points at the fastest
     single-thread rate of any library here (ours, MKL through torch.fft, pocketfft through
-    scipy.fft), on 256 windowed frames that stay in cache, divided over ``threads`` threads.
+    scipy.fft), on 256 frames that stay in cache, divided over ``threads`` threads.
     It leaves out reading the signal and writing the output, so no stft can be faster."""
     import numba
     import scipy.fft

@@ -52,15 +52,24 @@ def as_float_array(
     np.ndarray or cupy.ndarray
         float32, float64, complex64 or complex128.
     """
-    if type(x) is np.ndarray and (x.dtype is _F32 or x.dtype is _F64) and x.ndim >= min_ndim:
+    if type(x) is np.ndarray and (x.dtype is _F32 or x.dtype is _F64):
         # the usual call (a clip in a data loader): a native float32/float64 NumPy array needs
-        # none of the conversions below. Each of them costs a hundred nanoseconds or more, and a
-        # call whose Python has gone cold (after other libraries ran) pays far more: 3.3 -> 2.2 us
-        # warm for a 1 s clip
-        if finite and x.size and not _all_finite(x, np):
-            raise DSPError(f"{name} contains NaN or infinity: need finite values")
-        return kernel_ready(x)
-    xp = array_module(x)
+        # none of the conversions. Each costs a hundred nanoseconds or more, and a call whose
+        # Python has gone cold (after other libraries ran) pays far more: 3.3 -> 2.2 us warm
+        # for a 1 s clip
+        xp = np
+    else:
+        xp = array_module(x)
+        x = _floating(x, name, allow_complex)
+    if x.ndim < min_ndim:
+        raise DSPError(f"{name} has {x.ndim} dimension(s): need at least {min_ndim}")
+    if finite and x.size and not _all_finite(x, xp):
+        raise DSPError(f"{name} contains NaN or infinity: need finite values")
+    return kernel_ready(x)
+
+
+def _floating(x, name: str, allow_complex: bool):
+    """``x`` as an array of a dtype the kernels take (the conversions of :func:`as_float_array`)."""
     if not is_cupy_array(x):
         x = to_numpy(x, name)
     dt = x.dtype
@@ -87,11 +96,7 @@ def as_float_array(
             x = x.astype(np.float64)
     else:
         raise DSPError(f"{name} has dtype {dt}: need a floating-point array")
-    if x.ndim < min_ndim:
-        raise DSPError(f"{name} has {x.ndim} dimension(s): need at least {min_ndim}")
-    if finite and x.size and not _all_finite(x, xp):
-        raise DSPError(f"{name} contains NaN or infinity: need finite values")
-    return kernel_ready(x)
+    return x
 
 
 #: NumPy's native float32 and float64 dtypes (``x.dtype is`` one of them for almost every array)
