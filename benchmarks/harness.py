@@ -1,8 +1,13 @@
 """Timing: warm-up, then alternating rounds in one process, then medians, spreads and paired ratios.
 
 Every implementation of an operation is timed in the same process on the same input. A round calls
-each implementation once (its *sample*), in an order that rotates from round to round, so slow
-drifts of a shared machine (other jobs, frequency scaling) hit every implementation alike. Ratios are
+each implementation once (its *sample*), in an order that changes from round to round, so slow
+drifts of a shared machine (other jobs, frequency scaling) hit every implementation alike. The
+orders form a Williams design (:func:`round_orders`): every implementation directly follows every
+other equally often, so what one call leaves behind for the next (torch's OpenMP threads spinning
+for about 10 ms after each call, OpenBLAS's likewise, caches filled with its own data) falls on
+every implementation alike. A plain rotation kept the neighbours fixed: the implementation listed
+after the last one always ran right after it (ours, right after torch, in every round). Ratios are
 taken per round (ours/peer in the same round) and their median is reported, which is more robust on
 a noisy machine than the ratio of two medians (also reported).
 
@@ -33,6 +38,30 @@ class Timed:
     samples: list[float] = field(default_factory=list)
     warm_s: float = math.nan
     error: str | None = None
+
+
+def round_orders(k: int) -> list[list[int]]:
+    """Orders of ``range(k)`` for successive rounds, balanced for carry-over (a Williams design).
+
+    Over the ``k`` orders (``2 k`` when ``k`` is odd) each of the ``k (k - 1)`` ordered pairs
+    ``(a, b)`` occurs exactly once (twice) as "``b`` directly after ``a``", and every index once
+    (twice) in every position.
+
+    >>> round_orders(4)
+    [[0, 1, 3, 2], [1, 2, 0, 3], [2, 3, 1, 0], [3, 0, 2, 1]]
+    """
+    first, lo, hi = [0], 1, k - 1
+    while len(first) < k:  # 0, 1, k - 1, 2, k - 2, ...: successive differences all distinct mod k
+        if len(first) % 2:
+            first.append(lo)
+            lo += 1
+        else:
+            first.append(hi)
+            hi -= 1
+    orders = [[(i + shift) % k for i in first] for shift in range(k)]
+    if k % 2:  # odd k: the mirrored orders supply the pairs the first k miss
+        orders += [order[::-1] for order in orders]
+    return orders
 
 
 def _run(t: Timed, number: int) -> float:
@@ -136,7 +165,7 @@ def time_alternating(
         if per_round > 0:
             rounds = max(min(3, repeat), min(repeat, int(budget_s / per_round)))
 
-    k = len(live)
+    orders = round_orders(len(live)) if live else []
     was_enabled = gc.isenabled()
     try:
         for r in range(rounds):
@@ -144,8 +173,8 @@ def time_alternating(
                 on_progress(f"round {r + 1}/{rounds}")
             gc.collect()
             gc.disable()
-            for j in range(k):
-                t = live[(r + j) % k]
+            for j in orders[r % len(orders)] if orders else ():
+                t = live[j]
                 try:
                     t.samples.append(_run(t, t.number))
                 except Exception as exc:

@@ -13,11 +13,11 @@ hold blocks.
 Which block size, and whether to use it at all, is a cost model measured on the 2-core Zen 4
 machine (one thread, 500,000 outputs, every quality, both dtypes; ``GROUP_US``,
 ``DIRECT_US_PER_MAC``): the cheapest ``n_fft`` for the number of groups it needs, against the
-direct polyphase sum's multiply-adds. A group's scratch is about ``8 * 64 * n_fft`` bytes: from
-4096 on it no longer stays in L2 and the cost per output rises (at 'high', 500,000 outputs:
-4096-sample blocks 1.33 ms, 2048 1.06 ms); short signals take small blocks so that their few
-outputs fill few groups (a 1 s clip at 16 -> 8 kHz: two groups of 1024, 30 against 35 us for
-the direct sum on 2 threads, 47 against 58 on one).
+direct polyphase sum's multiply-adds. A group's scratch is about ``8 * 64 * n_fft`` bytes (8192
+no longer fits in L2). Short signals take block sizes whose few blocks fill whole groups (sizes
+of 2, 3 and 5 times a power of two: a 1 s clip at 16 -> 8 kHz takes one group of 1280, 15 us of
+kernel against 24 for two groups of 1024); long ones 3072 or 4096. Below
+``dsp_kernels.cpu.cqt.SERIAL_OUTPUTS`` outputs the kernel runs on one thread.
 
 Examples
 --------
@@ -25,7 +25,7 @@ Examples
 >>> from dsp._resample_halving import block_size, halve, pays
 >>> x = np.random.default_rng(0).standard_normal((1, 100_000)).astype(np.float32)
 >>> halve(x, "high").shape, block_size(8_000, "high", np.float32), block_size(500_000, "high", np.float32)
-((1, 50000), 1024, 2048)
+((1, 50000), 1280, 3072)
 >>> pays(8_000, "high", np.float32), pays(1_000, "high", np.float32)
 (True, False)
 """
@@ -42,9 +42,15 @@ from ._dispatch import kernel_for
 
 __all__ = ["halving_filter", "block_size", "pays", "halve"]
 
-#: measured time of one group of lane blocks of the CPU kernel, by block size (us, one thread;
-#: float32 and float64 alike within 10 %: 8 float64 lanes carry the bytes of 16 float32 ones)
-GROUP_US = {512: 5.5, 1024: 12.0, 2048: 27.0, 4096: 76.0, 8192: 200.0}
+#: measured time of one group of lane blocks of the CPU kernel, by block size (us, one thread,
+#: min of 3 runs of 500,000 outputs at 'high'; float32 and float64 alike within 10 %: 8 float64
+#: lanes carry the bytes of 16 float32 ones). Besides the powers of two, the sizes 3 and 5 times
+#: one: a short signal then fills its groups' lanes (a 1 s clip at 16 -> 8 kHz: 16 blocks of
+#: 1280, one group, 15 us, against two groups of 1024, 24 us). From 2048 on an output costs the
+#: same at every size on one thread; on two, 4096 was 16 % faster than 2048 (60 s, 44.1 ->
+#: 22.05 kHz: 1.39 against 1.65 ms), 8192's scratch no longer fits in L2.
+GROUP_US = {512: 5.5, 640: 7.3, 768: 8.5, 1024: 12.0, 1280: 15.3, 1536: 18.5, 2048: 24.5, 2560: 32.0,
+            3072: 38.0, 4096: 52.0, 8192: 200.0}
 #: measured time of the direct polyphase kernel per multiply-add with float32 (us; float64 twice)
 DIRECT_US_PER_MAC = 2.0e-5
 #: what the fast convolution costs per call beyond its groups (us): two FFT plans to dispatch,

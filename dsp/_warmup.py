@@ -85,7 +85,12 @@ def _run(op: str, dtype: str) -> None:
         dsp.resample(y, orig_sr=22050, target_sr=16000)
         dsp.resample(y, orig_sr=22050, target_sr=16001.5)
         dsp.resample(y, orig_sr=44100, target_sr=16000, quality="hq")  # half-band, sharp FFT, short stages
-        dsp.resample(np.resize(y, 70_000), orig_sr=44100, target_sr=22050)  # a long 2:1: fast halving
+        # 2:1 by fast halving (dsp._resample_halving): one thread below cqt.SERIAL_OUTPUTS, the
+        # pool above, each with power-of-two blocks and with blocks of 3 or 5 times one
+        dsp.resample(np.resize(y, 16_000), orig_sr=16000, target_sr=8000)  # a clip: 1280
+        dsp.resample(np.resize(y, 70_000), orig_sr=44100, target_sr=22050)  # 2560 / 2048
+        dsp.resample(np.resize(y, (2, 280_000)), orig_sr=44100, target_sr=22050)  # 2048, pool
+        dsp.resample(np.resize(y, 400_000), orig_sr=44100, target_sr=22050)  # 3072, pool
     elif op == "quantization":
         dsp.from_pcm(dsp.to_pcm(0.9 * np.tanh(y), bits=16))
         dsp.quantize(y, 0.01)

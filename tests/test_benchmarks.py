@@ -140,6 +140,35 @@ def test_summary_statistics_and_paired_ratios():
     assert harness.paired_ratio([], [])["ratio"] is None
 
 
+@pytest.mark.parametrize("k", range(1, 8))
+def test_round_orders_put_every_implementation_after_every_other_equally_often(k):
+    """The rounds' orders (a Williams design): each a permutation; over one cycle every ordered
+    pair (a, b) occurs as 'b right after a' equally often, and every index in every position
+    equally often (a rotation left 'after the last, the first' in every round)."""
+    from collections import Counter
+
+    from benchmarks import harness
+
+    orders = harness.round_orders(k)
+    assert len(orders) == (k if k % 2 == 0 else 2 * k)
+    assert all(sorted(o) == list(range(k)) for o in orders)
+    follows = Counter((o[i], o[i + 1]) for o in orders for i in range(k - 1))
+    pairs = {(a, b) for a in range(k) for b in range(k) if a != b}
+    assert set(follows) == pairs and len(set(follows.values())) <= 1
+    assert all(Counter(o[p] for o in orders) == Counter({i: len(orders) // k for i in range(k)})
+               for p in range(k))
+
+
+def test_rounds_call_in_the_designed_orders():
+    from benchmarks import harness
+
+    log = []
+    impls = [harness.Timed(str(i), (lambda i=i: log.append(i))) for i in range(3)]
+    harness.time_alternating(impls, repeat=6, warmup=0, min_sample_s=0.0)
+    timed = log[2 * 3:]  # after each one's first call and warm-up call
+    assert [timed[3 * r:3 * r + 3] for r in range(6)] == harness.round_orders(3)
+
+
 def test_a_failing_implementation_is_recorded_not_raised():
     from benchmarks import harness
 

@@ -13,6 +13,7 @@ import dsp
 from dsp._cqt_filters import cqt_frequencies, relative_bandwidth, sparse_basis
 from dsp._dispatch import kernel_for
 from dsp._cqt_octaves import _halve
+from dsp._resample_halving import GROUP_US
 from tolerances import assert_close
 
 
@@ -71,3 +72,20 @@ def test_halving_matches_resample(dtype, res_type, n):
     assert_close(got, _direct_halving(y, taps), dtype, what=f"halving {res_type}")
     ref = dsp.resample(y, orig_sr=2, target_sr=1, res_type=res_type, scale=True)
     assert_close(got, ref, dtype, what=f"halving {res_type} against dsp.resample")
+
+
+@pytest.mark.parametrize("n_fft", sorted(GROUP_US))
+@pytest.mark.parametrize("rows, n", [(1, 16_000), (3, 100_001)])
+def test_halving_kernel_at_every_block_size(dtype, n_fft, rows, n):
+    # every block length the cost model may pick (powers of two and 3 or 5 times one), on one
+    # thread (a clip) and on the pool (3 x 50,001 outputs: above cqt.SERIAL_OUTPUTS), against
+    # the direct sum with the 'high' taps
+    from dsp._resample_halving import halving_filter
+    from dsp_kernels.cpu.cqt import SERIAL_OUTPUTS
+
+    y = np.random.default_rng(n_fft + n).standard_normal((rows, n)).astype(dtype)
+    taps, fold = halving_filter("high", 1.0, np.dtype(dtype).str, n_fft)
+    got = kernel_for("cqt_halve", y)(y, taps, n_fft, fold)
+    assert (rows * got.shape[1] < SERIAL_OUTPUTS) == (rows == 1)
+    assert got.dtype == y.dtype and got.shape == (rows, (n + 1) // 2)
+    assert_close(got, _direct_halving(y, taps.astype(np.float64)), dtype, what=f"halving, blocks of {n_fft}")

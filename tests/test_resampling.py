@@ -77,7 +77,7 @@ def test_rational_matches_scipy_resample_poly_with_same_filter(orig, target):
 @pytest.mark.parametrize("n", [50_001, 64_001, 200_000])
 def test_long_two_to_one_by_fast_convolution_matches_resample_poly(dtype, quality, n):
     # a 2:1 long enough for dsp._resample_halving (checked below) runs the polyphase filter by
-    # fast convolution, in blocks of the length its cost model picks (512 to 2048 samples here:
+    # fast convolution, in blocks of the length its cost model picks (512 to 4096 samples here:
     # dsp._resample_halving.block_size): scipy's direct polyphase sum with the same
     # filter is the reference
     from dsp._resample_halving import pays

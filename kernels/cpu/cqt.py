@@ -44,7 +44,7 @@ from __future__ import annotations
 import numpy as np
 from numba import prange
 
-from dsp_kernels.config import noalias_jit, pjit
+from dsp_kernels.config import inner_jit, jit, noalias_jit, pjit
 from dsp_kernels.cpu.fft import get_rfft_plan
 from dsp_kernels.cpu.fft.block import alloc_block_work, block_lanes, rfft_lanes_spectra, store_floats
 from dsp_kernels.cpu.fft.inverse_block import irfft_lanes_spectra
@@ -227,46 +227,72 @@ def _fold_lanes(P, ar, ai, br, bi, Q, lanes):
             Q[d + W + l] = a_r * si + a_i * sr + b_i * tr - b_r * ti
 
 
-@pjit
-def _halve_blocks(x, half, M, plan, plan_h, ar, ai, br, bi, groups_per_task, out):
-    batch, n = x.shape
+@inner_jit
+def _halve_task(x, half, M, plan, plan_h, ar, ai, br, bi, groups_per_task, out, task, per_row,
+                work, work_h, stage, ones):
+    n = x.shape[1]
     n_out = out.shape[1]
     N = plan.n
     W = 64 // plan.consts.itemsize
     n_blocks = (n_out + M - 1) // M
     n_groups = (n_blocks + W - 1) // W
-    n_tasks, per_row = block_tasks(batch, n_groups, groups_per_task)
+    lanes = block_lanes(plan, work)
+    b, g0, g1 = task_blocks(task, per_row, groups_per_task, n_groups)
+    row = x[b]
+    dst = out[b]
+    for g in range(g0, g1):
+        c0 = g * W
+        B = min(W, n_blocks - c0)
+        # block c's samples start at 2 c M - half + 1 (the first tap of its first output)
+        s0 = 2 * c0 * M - half + 1
+        if s0 >= 0 and s0 + (B - 1) * 2 * M + N <= n:
+            rfft_lanes_spectra(plan, row, s0, 2 * M, B, ones, work, plan.scales[0])
+        else:  # a block reaching past either end: staged with zeros outside the signal
+            for l in range(B):
+                load_zero_padded(row, s0 + l * 2 * M, stage[l * N:(l + 1) * N])
+            rfft_lanes_spectra(plan, stage, np.int64(0), N, B, ones, work, plan.scales[0])
+        # the folded spectra go straight into the inverse's lanes, and its first M samples
+        # per lane straight to the output: no transposes in between
+        _fold_lanes(work[1], ar, ai, br, bi, work_h[1], lanes)
+        irfft_lanes_spectra(plan_h, work_h, plan_h.scales[1])
+        m0 = c0 * M
+        full = B if m0 + B * M <= n_out else B - 1  # the signal's last block may be short
+        store_floats(work_h[1], M, full, dst, m0, M)
+        P = work_h[1]
+        for l in range(full, B):
+            for q in range(n_out - (m0 + l * M)):
+                dst[m0 + l * M + q] = P[q * W + l]
+
+
+@pjit
+def _halve_parallel(x, half, M, plan, plan_h, ar, ai, br, bi, groups_per_task, out, n_tasks, per_row):
+    W = 64 // plan.consts.itemsize
     for task in prange(n_tasks):
-        b, g0, g1 = task_blocks(task, per_row, groups_per_task, n_groups)
         work = alloc_block_work(plan)
         work_h = alloc_block_work(plan_h)
-        lanes = block_lanes(plan, work)
-        stage = np.empty(W * N, dtype=x.dtype)
-        ones = np.ones(N, dtype=x.dtype)
-        row = x[b]
-        dst = out[b]
-        for g in range(g0, g1):
-            c0 = g * W
-            B = min(W, n_blocks - c0)
-            # block c's samples start at 2 c M - half + 1 (the first tap of its first output)
-            s0 = 2 * c0 * M - half + 1
-            if s0 >= 0 and s0 + (B - 1) * 2 * M + N <= n:
-                rfft_lanes_spectra(plan, row, s0, 2 * M, B, ones, work, plan.scales[0])
-            else:  # a block reaching past either end: staged with zeros outside the signal
-                for l in range(B):
-                    load_zero_padded(row, s0 + l * 2 * M, stage[l * N:(l + 1) * N])
-                rfft_lanes_spectra(plan, stage, np.int64(0), N, B, ones, work, plan.scales[0])
-            # the folded spectra go straight into the inverse's lanes, and its first M samples
-            # per lane straight to the output: no transposes in between
-            _fold_lanes(work[1], ar, ai, br, bi, work_h[1], lanes)
-            irfft_lanes_spectra(plan_h, work_h, plan_h.scales[1])
-            m0 = c0 * M
-            full = B if m0 + B * M <= n_out else B - 1  # the signal's last block may be short
-            store_floats(work_h[1], M, full, dst, m0, M)
-            P = work_h[1]
-            for l in range(full, B):
-                for q in range(n_out - (m0 + l * M)):
-                    dst[m0 + l * M + q] = P[q * W + l]
+        stage = np.empty(W * plan.n, dtype=x.dtype)
+        ones = np.ones(plan.n, dtype=x.dtype)
+        _halve_task(x, half, M, plan, plan_h, ar, ai, br, bi, groups_per_task, out, task, per_row,
+                    work, work_h, stage, ones)
+
+
+@jit
+def _halve_serial(x, half, M, plan, plan_h, ar, ai, br, bi, groups_per_task, out, n_tasks, per_row):
+    W = 64 // plan.consts.itemsize
+    work = alloc_block_work(plan)
+    work_h = alloc_block_work(plan_h)
+    stage = np.empty(W * plan.n, dtype=x.dtype)
+    ones = np.ones(plan.n, dtype=x.dtype)
+    for task in range(n_tasks):
+        _halve_task(x, half, M, plan, plan_h, ar, ai, br, bi, groups_per_task, out, task, per_row,
+                    work, work_h, stage, ones)
+
+
+#: below this many outputs (about a third of a millisecond of work on one thread, at about
+#: 2 ns an output) one thread does the work: waking the pool costs more, and right after
+#: other libraries' calls its threads are asleep (a 1 s clip at 16 -> 8 kHz: 49 us on one
+#: thread against 68-72 us on two, alternating with librosa)
+SERIAL_OUTPUTS = 1 << 17
 
 
 def cqt_halve(x, taps, n_fft, fold):
@@ -279,7 +305,14 @@ def cqt_halve(x, taps, n_fft, fold):
     M = halving_block_outputs(n_fft, len(taps))
     plan = get_rfft_plan(n_fft, x.dtype)
     plan_h = get_rfft_plan(n_fft // 2, x.dtype)
-    per_task = blocks_per_task(x.shape[0], -(-n_out // M), x.dtype)
-    _halve_blocks(x, np.int64(len(taps) // 2), np.int64(M), plan, plan_h, fold[0], fold[1], fold[2], fold[3],
-                  per_task, out)
+    n_blocks = -(-n_out // M)
+    n_groups = -(-n_blocks // (64 // x.dtype.itemsize))
+    # plain ints (typed int64 as NumPy's are, without the 0.2 us each np.int64() costs: this is
+    # the per-call overhead of every 1 s clip)
+    if x.shape[0] * n_out < SERIAL_OUTPUTS:
+        kernel, per_task = _halve_serial, n_groups
+    else:
+        kernel, per_task = _halve_parallel, blocks_per_task(x.shape[0], n_blocks, x.dtype)
+    n_tasks, per_row = block_tasks(x.shape[0], n_groups, per_task)
+    kernel(x, len(taps) // 2, M, plan, plan_h, fold[0], fold[1], fold[2], fold[3], per_task, out, n_tasks, per_row)
     return out
