@@ -103,8 +103,10 @@ def _scaled_weights(weights, offsets, gains, dtype):
 def _halve(y2, res_type):
     """``resample(y2, orig_sr=2, target_sr=1, res_type=res_type, scale=True)`` of the validated
     (batch, n) rows: the resampler's own 2:1 taps with librosa's sqrt(2) gain folded in (no
-    separate scaling pass), by fast convolution (``dsp._resample_halving``) at every length."""
-    return halve(y2, _resample_quality(res_type), np.sqrt(2.0))
+    separate scaling pass), by fast convolution (``dsp._resample_halving``) at every length,
+    in power-of-two blocks (the octaves are few and mostly long: blocks of 3 or 5 times a power
+    of two would save little and cost the transform's first call another 4 s of compilation)."""
+    return halve(y2, _resample_quality(res_type), np.sqrt(2.0), smooth=False)
 
 
 def _resample_quality(res_type):

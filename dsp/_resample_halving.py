@@ -59,10 +59,13 @@ DIRECT_US_PER_MAC = 2.0e-5
 FIXED_US = 10.0
 
 
-def _best(n_out: int, n_taps: int, lanes: int) -> tuple[int, float]:
-    """``(n_fft, us)``: the cheapest block size for ``n_out`` outputs and its modelled time."""
+def _best(n_out: int, n_taps: int, lanes: int, smooth: bool) -> tuple[int, float]:
+    """``(n_fft, us)``: the cheapest block size for ``n_out`` outputs and its modelled time
+    (powers of two only unless ``smooth``)."""
     costs = []
     for n_fft, us in GROUP_US.items():
+        if not smooth and n_fft & (n_fft - 1):
+            continue
         M = halving_block_outputs(n_fft, n_taps)
         if M >= n_taps // 2:  # blocks that keep at least about half of what they transform
             groups = math.ceil(math.ceil(n_out / M) / lanes)
@@ -72,20 +75,21 @@ def _best(n_out: int, n_taps: int, lanes: int) -> tuple[int, float]:
 
 
 @table_cache(maxsize=256)
-def _choice(n_out: int, quality: str, lanes: int) -> tuple[int, bool]:
+def _choice(n_out: int, quality: str, lanes: int, smooth: bool = True) -> tuple[int, bool]:
     """``(n_fft, pays)`` for ``n_out`` outputs of a quality's filter with ``lanes`` SIMD lanes
     (cached: a loader's clips come in few lengths, and the model costs 2 us a call)."""
     from .resampling import _polyphase_table
 
     n_taps = _polyphase_table(1, 2, quality, "<f8").shape[1]
-    n_fft, us = _best(max(1, n_out), n_taps, lanes)
+    n_fft, us = _best(max(1, n_out), n_taps, lanes, smooth)
     direct = n_out * n_taps * DIRECT_US_PER_MAC * (16 // lanes)
     return n_fft, us + FIXED_US < direct
 
 
-def block_size(n_out: int, quality: str, dtype) -> int:
-    """The block length ``n_fft`` of the cheapest fast convolution for ``n_out`` outputs."""
-    return _choice(int(n_out), quality, 64 // np.dtype(dtype).itemsize)[0]
+def block_size(n_out: int, quality: str, dtype, smooth: bool = True) -> int:
+    """The block length ``n_fft`` of the cheapest fast convolution for ``n_out`` outputs;
+    ``smooth=False`` keeps to powers of two (see :func:`halve`)."""
+    return _choice(int(n_out), quality, 64 // np.dtype(dtype).itemsize, smooth)[0]
 
 
 def pays(n_out: int, quality: str, dtype) -> bool:
@@ -117,9 +121,14 @@ def halving_filter(quality: str, gain: float, dtype_str: str, n_fft: int):
     return taps, fold
 
 
-def halve(x2, quality: str, gain: float = 1.0):
+def halve(x2, quality: str, gain: float = 1.0, smooth: bool = True):
     """``gain`` times the 2:1 decimation of the validated, C-contiguous ``(batch, n)`` rows with
-    the quality's filter: ``(batch, ceil(n / 2))``, the dtype of ``x2`` (NumPy or CuPy)."""
-    n_fft = block_size((x2.shape[-1] + 1) // 2, quality, x2.dtype)
+    the quality's filter: ``(batch, ceil(n / 2))``, the dtype of ``x2`` (NumPy or CuPy).
+
+    ``smooth=False`` takes power-of-two blocks only: a caller whose lengths gain little from the
+    others (the constant-Q octaves, long but few) then compiles the kernel for one plan type
+    instead of two (the other cost a 60 s constant-Q transform 4 s more on a cold cache: 22.5
+    against 18.7 s)."""
+    n_fft = block_size((x2.shape[-1] + 1) // 2, quality, x2.dtype, smooth)
     taps, fold = halving_filter(quality, float(gain), x2.dtype.str, n_fft)
     return kernel_for("cqt_halve", x2)(x2, taps, n_fft, fold)

@@ -89,3 +89,18 @@ def test_halving_kernel_at_every_block_size(dtype, n_fft, rows, n):
     assert (rows * got.shape[1] < SERIAL_OUTPUTS) == (rows == 1)
     assert got.dtype == y.dtype and got.shape == (rows, (n + 1) // 2)
     assert_close(got, _direct_halving(y, taps.astype(np.float64)), dtype, what=f"halving, blocks of {n_fft}")
+
+
+def test_octave_halving_keeps_to_power_of_two_blocks():
+    # the constant-Q octaves take power-of-two blocks only (one compiled plan type), where
+    # dsp.resample may take 3 or 5 times one (a 1 s clip at 16 -> 8 kHz: 1280)
+    from dsp._resample_halving import block_size
+
+    lengths = [2_000, 8_000, 11_025, 35_000, 100_000, 200_000, 661_500]
+    for quality in ("high", "hq", "fast"):
+        for n_out in lengths:
+            n_fft = block_size(n_out, quality, np.float32, smooth=False)
+            assert n_fft & (n_fft - 1) == 0, (quality, n_out, n_fft)
+    assert block_size(8_000, "high", np.float32) == 1280
+    assert any(block_size(n, q, np.float32) & (block_size(n, q, np.float32) - 1)
+               for n in lengths for q in ("high", "hq"))
