@@ -46,12 +46,12 @@ from numba import prange
 
 from dsp_kernels.config import inner_jit, jit, noalias_jit, pjit
 from dsp_kernels.cpu.fft import get_rfft_plan
-from dsp_kernels.cpu.fft.block import alloc_block_work, block_lanes, rfft_lanes_spectra, store_floats
+from dsp_kernels.cpu.fft.block import alloc_block_work, block_lanes, rfft_lanes_spectra, store_lane_runs
 from dsp_kernels.cpu.fft.inverse_block import irfft_lanes_spectra
 from dsp_kernels.cpu.fft.passes import u64
 from dsp_kernels.cpu.framing import load_zero_padded
 from dsp_kernels.cpu.stft_block import (
-    alloc_stft_block, block_tasks, blocks_per_task, stft_block_spectra, task_blocks,
+    alloc_stft_block, block_tasks, blocks_per_task, stft_block_spectra, task_blocks, task_groups,
 )
 from dsp_kernels.shapes import halving_block_outputs, stft_geometry
 
@@ -234,10 +234,8 @@ def _halve_task(x, half, M, plan, plan_h, ar, ai, br, bi, groups_per_task, out, 
     n_out = out.shape[1]
     N = plan.n
     W = 64 // plan.consts.itemsize
-    n_blocks = (n_out + M - 1) // M
-    n_groups = (n_blocks + W - 1) // W
     lanes = block_lanes(plan, work)
-    b, g0, g1 = task_blocks(task, per_row, groups_per_task, n_groups)
+    b, g0, g1, n_blocks = task_groups(task, per_row, groups_per_task, n_out, M, W)
     row = x[b]
     dst = out[b]
     for g in range(g0, g1):
@@ -255,13 +253,7 @@ def _halve_task(x, half, M, plan, plan_h, ar, ai, br, bi, groups_per_task, out, 
         # per lane straight to the output: no transposes in between
         _fold_lanes(work[1], ar, ai, br, bi, work_h[1], lanes)
         irfft_lanes_spectra(plan_h, work_h, plan_h.scales[1])
-        m0 = c0 * M
-        full = B if m0 + B * M <= n_out else B - 1  # the signal's last block may be short
-        store_floats(work_h[1], M, full, dst, m0, M)
-        P = work_h[1]
-        for l in range(full, B):
-            for q in range(n_out - (m0 + l * M)):
-                dst[m0 + l * M + q] = P[q * W + l]
+        store_lane_runs(work_h[1], M, B, dst, c0 * M, n_out)
 
 
 @pjit

@@ -32,11 +32,11 @@ from numba import prange
 
 from dsp_kernels.config import inner_jit, jit, noalias_jit, pjit
 from dsp_kernels.cpu.fft import get_rfft_plan
-from dsp_kernels.cpu.fft.block import alloc_block_work, block_lanes, rfft_lanes_spectra, store_floats
+from dsp_kernels.cpu.fft.block import alloc_block_work, block_lanes, rfft_lanes_spectra, store_lane_runs
 from dsp_kernels.cpu.fft.inverse_block import irfft_lanes_spectra
 from dsp_kernels.cpu.fft.passes import u64
 from dsp_kernels.cpu.framing import load_zero_padded
-from dsp_kernels.cpu.stft_block import block_tasks, blocks_per_task, task_blocks
+from dsp_kernels.cpu.stft_block import block_tasks, blocks_per_task, task_groups
 
 __all__ = ["fir_full"]
 
@@ -62,12 +62,9 @@ def _multiply_lanes(P, hr, hi, lanes):
 def _fir_task(x, reach, M, plan, hr, hi, groups_per_task, out, task, per_row, work, stage, ones):
     n = x.shape[1]
     n_out = out.shape[1]
-    N = plan.n
     W = 64 // plan.consts.itemsize
-    n_blocks = (n_out + M - 1) // M
-    n_groups = (n_blocks + W - 1) // W
     lanes = block_lanes(plan, work)
-    b, g0, g1 = task_blocks(task, per_row, groups_per_task, n_groups)
+    b, g0, g1, n_blocks = task_groups(task, per_row, groups_per_task, n_out, M, W)
     row = x[b]
     dst = out[b]
     for g in range(g0, g1):
@@ -85,13 +82,7 @@ def _fir_task(x, reach, M, plan, hr, hi, groups_per_task, out, task, per_row, wo
             rfft_lanes_spectra(plan, stage, np.int64(0), M, W, ones, work, plan.scales[0])
         _multiply_lanes(work[1], hr, hi, lanes)
         irfft_lanes_spectra(plan, work, plan.scales[1])
-        m0 = c0 * M
-        full = B if m0 + B * M <= n_out else B - 1  # the last block may be short
-        P = work[1]
-        store_floats(P, M, full, dst, m0, M)
-        for l in range(full, B):
-            for q in range(n_out - (m0 + l * M)):
-                dst[m0 + l * M + q] = P[q * W + l]
+        store_lane_runs(work[1], M, B, dst, c0 * M, n_out)
 
 
 @pjit

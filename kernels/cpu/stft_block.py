@@ -101,6 +101,15 @@ def task_blocks(task, per_row, blocks_per_task, n_blocks):
     return b, c0, min(n_blocks, c0 + blocks_per_task)
 
 
+@inline_jit
+def task_groups(task, per_row, groups_per_task, n_out, M, W):
+    """``(b, g0, g1, n_blocks)`` of an overlap-save task: ``n_out`` outputs per row in blocks of
+    ``M``, ``W`` blocks to a group; task ``task`` does groups ``g0 .. g1 - 1`` of row ``b``."""
+    n_blocks = (n_out + M - 1) // M
+    b, g0, g1 = task_blocks(task, per_row, groups_per_task, (n_blocks + W - 1) // W)
+    return b, g0, g1, n_blocks
+
+
 @inner_jit
 def alloc_stft_block(plan, row):
     """Scratch for one thread: the blocked FFT's work (the plan's dtype), a W-frame staging area

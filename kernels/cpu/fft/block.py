@@ -200,6 +200,18 @@ def store_floats(P, n_floats, B, outf, o0, ostride):
             outf[o0 + l * ostride + i] = P[u64(i) * uw + u64(l)]
 
 
+@inner_jit
+def store_lane_runs(P, M, B, dst, m0, n_out):
+    """The first ``M`` values of each of ``B`` lanes to ``dst[m0 + l M:]`` (lane ``l``), the
+    run that would pass ``n_out`` cut there: the outputs of a group of overlap-save blocks."""
+    W = 64 // P.itemsize
+    full = B if m0 + B * M <= n_out else B - 1  # the signal's last block may be short
+    store_floats(P, M, full, dst, m0, M)
+    for l in range(full, B):
+        for q in range(n_out - (m0 + l * M)):
+            dst[m0 + l * M + q] = P[q * W + l]
+
+
 @inline_jit
 def rfft_lanes_spectra(plan, src, s0, sstride, B, window, work, scale):
     """Real FFTs of B <= W windowed frames of ``src``, left in lanes in ``work[1]`` (module doc)."""
