@@ -85,12 +85,15 @@ def _run(op: str, dtype: str) -> None:
         dsp.resample(y, orig_sr=22050, target_sr=16000)
         dsp.resample(y, orig_sr=22050, target_sr=16001.5)
         dsp.resample(y, orig_sr=44100, target_sr=16000, quality="hq")  # half-band, sharp FFT, short stages
-        # 2:1 by fast halving (dsp._resample_halving): one thread below cqt.SERIAL_OUTPUTS, the
-        # pool above, each with power-of-two blocks and with blocks of 3 or 5 times one
-        dsp.resample(np.resize(y, 16_000), orig_sr=16000, target_sr=8000)  # a clip: 1280
-        dsp.resample(np.resize(y, 70_000), orig_sr=44100, target_sr=22050)  # 2560 / 2048
-        dsp.resample(np.resize(y, (2, 280_000)), orig_sr=44100, target_sr=22050)  # 2048, pool
-        dsp.resample(np.resize(y, 400_000), orig_sr=44100, target_sr=22050)  # 3072, pool
+        # 2:1 by fast halving (dsp._resample_halving): one thread for a single group of blocks,
+        # the pool for more, each with power-of-two blocks and with blocks of 3 or 5 times one.
+        # Blocks chosen (float32; float64), one group unless marked 'pool':
+        for shape in (5_000,  # (direct sum; 1024)
+                      10_000,  # 1024; 1536
+                      16_000,  # 1280 (a 1 s clip); 1280 pool
+                      (2, 280_000),  # 2048 pool; 2048 pool
+                      400_000):  # 3072 pool; 3072 pool
+            dsp.resample(np.resize(y, shape), orig_sr=16000, target_sr=8000)
     elif op == "quantization":
         dsp.from_pcm(dsp.to_pcm(0.9 * np.tanh(y), bits=16))
         dsp.quantize(y, 0.01)

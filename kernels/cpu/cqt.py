@@ -280,13 +280,6 @@ def _halve_serial(x, half, M, plan, plan_h, ar, ai, br, bi, groups_per_task, out
                     work, work_h, stage, ones)
 
 
-#: below this many outputs (about a third of a millisecond of work on one thread, at about
-#: 2 ns an output) one thread does the work: waking the pool costs more, and right after
-#: other libraries' calls its threads are asleep (a 1 s clip at 16 -> 8 kHz: 49 us on one
-#: thread against 68-72 us on two, alternating with librosa)
-SERIAL_OUTPUTS = 1 << 17
-
-
 def cqt_halve(x, taps, n_fft, fold):
     """Decimate the rows of ``x`` by 2 with ``taps``: (batch, n) -> (batch, ceil(n / 2))."""
     x = np.ascontiguousarray(x)
@@ -300,8 +293,12 @@ def cqt_halve(x, taps, n_fft, fold):
     n_blocks = -(-n_out // M)
     n_groups = -(-n_blocks // (64 // x.dtype.itemsize))
     # plain ints (typed int64 as NumPy's are, without the 0.2 us each np.int64() costs: this is
-    # the per-call overhead of every 1 s clip)
-    if x.shape[0] * n_out < SERIAL_OUTPUTS:
+    # the per-call overhead of every 1 s clip). One group of blocks in all runs on this thread:
+    # the parallel region would cost 4-6 us for nothing (a 1 s clip at 16 -> 8 kHz, 16 blocks
+    # of 1280: 44 against 48 us right after a librosa.resample call, 36 against 42 back to
+    # back). From two groups on the pool is ahead even right after another library's call,
+    # when its worker is asleep (2 s: 57 against 59 us; 10 s: 128 against 213 us).
+    if x.shape[0] * n_groups == 1:
         kernel, per_task = _halve_serial, n_groups
     else:
         kernel, per_task = _halve_parallel, blocks_per_task(x.shape[0], n_blocks, x.dtype)
