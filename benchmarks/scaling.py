@@ -75,8 +75,8 @@ def make_call(op: str, impl: str, y: np.ndarray, sr: int, n_fft: int = 2048):
 
 
 def _time_pair(f_ours, f_peer, budget_s: float = 4.0) -> tuple[float, float]:
-    """Median seconds of each, in alternating runs (one warm-up each, then as many rounds as
-    the budget allows, at least 2 and at most 9)."""
+    """Median seconds of each, in alternating runs: one untimed warm-up call each, one timed
+    pair that sizes the rounds, then as many rounds as the budget allows (at least 2, at most 9)."""
     f_ours()  # the warm-up: a first call may compile, and must not set the number of rounds
     f_peer()
     t = time.perf_counter()

@@ -11,7 +11,8 @@ SIMD lane (16 float32 or 8 float64 blocks): a group costs the same however few o
 hold blocks.
 
 Which block size, and whether to use it at all, is a cost model measured on the 2-core Zen 4
-machine (one thread, 500,000 outputs, every quality, both dtypes; ``GROUP_US``,
+machine (one thread, 500,000 outputs, both dtypes; a group's time does not depend on the taps,
+which set only its outputs; ``GROUP_US``,
 ``DIRECT_US_PER_MAC``): the cheapest ``n_fft`` for the number of groups it needs, against the
 direct polyphase sum's multiply-adds. A group's scratch is about ``8 * 64 * n_fft`` bytes (8192
 no longer fits in L2). Short signals take block sizes whose few blocks fill whole groups (sizes
@@ -42,19 +43,16 @@ from ._dispatch import kernel_for
 __all__ = ["halving_filter", "block_size", "pays", "halve"]
 
 #: measured time of one group of lane blocks of the CPU kernel, by block size (us, one thread,
-#: min of 3 runs of 500,000 outputs at 'high'; float32 and float64 alike within 10 %: 8 float64
-#: lanes carry the bytes of 16 float32 ones). Besides the powers of two, the sizes 3 and 5 times
-#: one: a short signal then fills its groups' lanes (a 1 s clip at 16 -> 8 kHz: 16 blocks of
-#: 1280, one group, 15 us, against two groups of 1024, 24 us). From 2048 on an output costs the
-#: same at every size on one thread; on two, 4096 was 16 % faster than 2048 (60 s, 44.1 ->
-#: 22.05 kHz: 1.39 against 1.65 ms), 8192's scratch no longer fits in L2.
+#: min of 3 runs of 500,000 outputs at 'high', stop 37; 8192 from stop 35; float32 and float64
+#: alike within 10 %: 8 float64 lanes carry the bytes of 16 float32 ones; docs/sampling.md)
 GROUP_US = {512: 5.5, 640: 7.3, 768: 8.5, 1024: 12.0, 1280: 15.3, 1536: 18.5, 2048: 24.5, 2560: 32.0,
             3072: 38.0, 4096: 52.0, 8192: 200.0}
 #: measured time of the direct polyphase kernel per multiply-add with float32 (us; float64 twice)
 DIRECT_US_PER_MAC = 2.0e-5
 #: what the fast convolution costs per call beyond its groups (us): two FFT plans to dispatch,
-#: the scratch of a group; with it the model's crossover at 'high' is 4,000 float32 outputs
-#: (measured 4,500 on one thread, 5,000-8,000 on two) and 2,000 float64 ones (measured 2,500)
+#: the scratch of a group; with it the model's crossover at 'high' is 3,450 float32 outputs
+#: and 1,750 float64 ones (stop 35 measured 4,500 and 2,500 on one thread, with powers of two
+#: only, where the model then said 4,000 and 2,000)
 FIXED_US = 10.0
 
 

@@ -335,7 +335,8 @@ def flatten_leading(x, axis: int = -1):
     Returns the 2-D array ``(batch, n)`` and the leading shape needed to undo it with
     ``out.reshape(lead + out.shape[1:])``. Works for NumPy and CuPy.
     """
-    if x.ndim == 1 and type(axis) is int and axis in (0, -1) and x.flags.c_contiguous:
+    if (type(x) is np.ndarray and x.ndim == 1 and type(axis) is int and axis in (0, -1)
+            and x.flags.c_contiguous):
         # one clip, the loader's usual call: a view, 1 us cheaper than the general path
         return x[None], ()
     xp = array_module(x)

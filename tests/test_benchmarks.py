@@ -157,6 +157,10 @@ def test_round_orders_put_every_implementation_after_every_other_equally_often(k
     assert set(follows) == pairs and len(set(follows.values())) <= 1
     assert all(Counter(o[p] for o in orders) == Counter({i: len(orders) // k for i in range(k)})
                for p in range(k))
+    if k % 2:  # odd k: every two rounds, 'b right after a' as often as 'a right after b'
+        for r in range(0, len(orders), 2):
+            two = Counter((o[i], o[i + 1]) for o in orders[r:r + 2] for i in range(k - 1))
+            assert all(two[a, b] == two[b, a] for a, b in pairs)
 
 
 def test_rounds_call_in_the_designed_orders():

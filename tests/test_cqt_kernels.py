@@ -78,8 +78,8 @@ def test_halving_matches_resample(dtype, res_type, n):
 @pytest.mark.parametrize("rows, n", [(1, 16_000), (3, 100_001)])
 def test_halving_kernel_at_every_block_size(dtype, n_fft, rows, n):
     # every block length the cost model may pick (powers of two and 3 or 5 times one), on one
-    # thread (one group of blocks: a clip with blocks of 1280 or more) and on the pool (several
-    # groups), against the direct sum with the 'high' taps
+    # thread (one group of blocks: the float32 clip with blocks of 1280 or more) and on the pool
+    # (several groups), against the direct sum with the 'high' taps
     from dsp._resample_halving import halving_filter
 
     y = np.random.default_rng(n_fft + n).standard_normal((rows, n)).astype(dtype)

@@ -147,6 +147,21 @@ def test_read_only_and_strided_inputs_accepted():
     np.testing.assert_array_equal(out[0], x)
 
 
+def test_flatten_leading_of_one_clip_is_a_view_of_it():
+    # the loader's usual call: a contiguous 1-D array comes back as a (1, n) view, read-only
+    # when it was; a subclass (a memmap) and a strided clip take the general path
+    x = np.arange(8.0)
+    x.flags.writeable = False
+    out, lead = flatten_leading(x)
+    assert out.shape == (1, 8) and lead == () and out.flags.c_contiguous and np.shares_memory(out, x)
+    strided, lead = flatten_leading(np.arange(16.0)[::2], axis=0)
+    assert strided.flags.c_contiguous and lead == ()
+    np.testing.assert_array_equal(strided[0], np.arange(16.0)[::2])
+    masked = np.ma.masked_array(np.arange(4.0))
+    out, _ = flatten_leading(masked)
+    assert out.shape == (1, 4)
+
+
 def test_flatten_leading_moves_axis():
     x = np.arange(24.0).reshape(2, 3, 4)
     out, lead = flatten_leading(x, axis=1)

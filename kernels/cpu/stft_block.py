@@ -27,6 +27,9 @@ njit API
 ``b, c0, c1 = task_blocks(task, per_row, blocks_per_task, n_blocks)``
     how a prange kernel splits ``batch`` channels of ``n_blocks`` blocks of W frames into tasks
     of ``blocks_per_task`` blocks: task ``task`` does blocks ``c0 .. c1 - 1`` of channel ``b``.
+``b, g0, g1, n_blocks = task_groups(task, per_row, groups_per_task, n_out, M, W)``
+    the same for an overlap-save kernel (blocks of ``M`` outputs, ``W`` to a group, tasks of
+    ``groups_per_task`` groups): task ``task`` does groups ``g0 .. g1 - 1`` of row ``b``.
 ``stft_block_spectra(plan, row, geom, window, t0, B, scratch, scale)``
     The spectra of frames ``t0 .. t0 + B - 1`` (``B <= W``) of the 1-D channel ``row``, times
     ``scale``, left in lanes in ``scratch[0][1]`` (layout: ``fft_block.rfft_lanes_spectra``).
@@ -45,7 +48,7 @@ from dsp_kernels.cpu.framing import load_stft_frame
 
 __all__ = [
     "balanced", "balanced_tasks", "blocks_per_task", "alloc_stft_block", "block_tasks", "task_blocks",
-    "stft_block_spectra",
+    "task_groups", "stft_block_spectra",
 ]
 
 

@@ -28,6 +28,9 @@ njit API
     the second half of ``rfft_lanes``: those spectra out to ``outf``.
 ``store_floats(P, n_floats, B, outf, o0, ostride)``
     the general lanes -> rows move: ``outf[o0 + l*ostride + i] = P[i W + l]``.
+``store_lane_runs(P, M, B, dst, m0, n_out)``
+    an overlap-save group's outputs: the first ``M`` values of lane ``l < B`` to
+    ``dst[m0 + l M:]``, the run that would pass ``n_out`` cut there.
 """
 from __future__ import annotations
 
