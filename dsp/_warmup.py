@@ -33,6 +33,7 @@ OPERATIONS = {
     "wavelets": "dwt, idwt, wavedec, waverec, swt, iswt, cwt (method 'fft', real and complex), WaveletPacket levels",
     "resample": "resample (rational and arbitrary ratios, 'hq''s cascade), sinc_interpolate",
     "quantization": "quantize, to_pcm, from_pcm, and load's conversion of 16- and 24/32-bit PCM",
+    "cqt": "cqt, icqt and chroma_cqt (the octaves' fused projection, their halving, the adjoint)",
     "features": "rms, zero_crossing_rate, the spectral statistics, chroma_stft, onset_strength, "
                 "beat_track, pcen (both layouts), delta",
 }
@@ -94,6 +95,10 @@ def _run(op: str, dtype: str) -> None:
                       (2, 280_000),  # 2048 pool; 2048 pool
                       400_000):  # 3072 pool; 3072 pool
             dsp.resample(np.resize(y, shape), orig_sr=16000, target_sr=8000)
+    elif op == "cqt":
+        y3 = np.resize(y, 66_150)  # 3 s at 22.05 kHz: the 7th octave still holds a 1024-point frame
+        dsp.icqt(dsp.cqt(y3, sr=22050), sr=22050)
+        dsp.feature.chroma_cqt(y=y3, sr=22050)
     elif op == "quantization":
         dsp.from_pcm(dsp.to_pcm(0.9 * np.tanh(y), bits=16))
         dsp.quantize(y, 0.01)
