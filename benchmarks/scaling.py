@@ -16,8 +16,8 @@ The slope of a least-squares line through log(time) against log(size) says how c
 (about 1 in length; n log n in n_fft shows as a slope a little above 1 per frame-sample). For
 stft the memory-bandwidth floor is printed: the time of one copy of an array the size of the
 output; and the arithmetic floor: its FFTs alone at the fastest single-thread rate of any library
-here (ours, MKL through torch.fft, pocketfft), in cache, divided over the threads. Writes ``benchmarks/results/scaling-<machine>-<date>.json`` and one PNG per operation
-next to it.
+here (ours, MKL through torch.fft, pocketfft), in cache, divided over the threads. Writes
+``benchmarks/results/scaling-<machine>-<date>.json`` and one PNG per operation next to it.
 
 Examples
 --------

@@ -17,7 +17,8 @@ which set only its outputs; ``GROUP_US``,
 direct polyphase sum's multiply-adds. A group's scratch is about ``8 * 64 * n_fft`` bytes (8192
 no longer fits in L2). Short signals take block sizes whose few blocks fill whole groups (sizes
 of 2, 3 and 5 times a power of two: a 1 s clip at 16 -> 8 kHz takes one group of 1280, 15 us of
-kernel against 24 for two groups of 1024); long ones 3072 or 4096. A call of one group runs on one thread.
+kernel against 24 for two groups of 1024); long ones 3072 or 4096. A call of one group runs
+on one thread.
 
 Examples
 --------

@@ -52,6 +52,7 @@ from dsp_kernels.cpu.fft.passes import u64
 from dsp_kernels.cpu.framing import load_zero_padded
 from dsp_kernels.cpu.stft_block import (
     alloc_stft_block, block_tasks, blocks_per_task, stft_block_spectra, task_blocks, task_groups,
+    overlap_save_groups,
 )
 from dsp_kernels.shapes import halving_block_outputs, stft_geometry
 
@@ -256,25 +257,26 @@ def _halve_task(x, half, M, plan, plan_h, ar, ai, br, bi, groups_per_task, out, 
         store_lane_runs(work_h[1], M, B, dst, c0 * M, n_out)
 
 
+@inner_jit
+def _halve_scratch(plan, plan_h, x):
+    """One thread's ``(work, work_h, stage, ones)``: both transforms' scratch, a group's staging
+    area and the unit window, in ``x``'s dtype."""
+    W = 64 // plan.consts.itemsize
+    return (alloc_block_work(plan), alloc_block_work(plan_h), np.empty(W * plan.n, dtype=x.dtype),
+            np.ones(plan.n, dtype=x.dtype))
+
+
 @pjit
 def _halve_parallel(x, half, M, plan, plan_h, ar, ai, br, bi, groups_per_task, out, n_tasks, per_row):
-    W = 64 // plan.consts.itemsize
     for task in prange(n_tasks):
-        work = alloc_block_work(plan)
-        work_h = alloc_block_work(plan_h)
-        stage = np.empty(W * plan.n, dtype=x.dtype)
-        ones = np.ones(plan.n, dtype=x.dtype)
+        work, work_h, stage, ones = _halve_scratch(plan, plan_h, x)
         _halve_task(x, half, M, plan, plan_h, ar, ai, br, bi, groups_per_task, out, task, per_row,
                     work, work_h, stage, ones)
 
 
 @jit
 def _halve_serial(x, half, M, plan, plan_h, ar, ai, br, bi, groups_per_task, out, n_tasks, per_row):
-    W = 64 // plan.consts.itemsize
-    work = alloc_block_work(plan)
-    work_h = alloc_block_work(plan_h)
-    stage = np.empty(W * plan.n, dtype=x.dtype)
-    ones = np.ones(plan.n, dtype=x.dtype)
+    work, work_h, stage, ones = _halve_scratch(plan, plan_h, x)
     for task in range(n_tasks):
         _halve_task(x, half, M, plan, plan_h, ar, ai, br, bi, groups_per_task, out, task, per_row,
                     work, work_h, stage, ones)
@@ -290,8 +292,7 @@ def cqt_halve(x, taps, n_fft, fold):
     M = halving_block_outputs(n_fft, len(taps))
     plan = get_rfft_plan(n_fft, x.dtype)
     plan_h = get_rfft_plan(n_fft // 2, x.dtype)
-    n_blocks = -(-n_out // M)
-    n_groups = -(-n_blocks // (64 // x.dtype.itemsize))
+    n_blocks, n_groups = overlap_save_groups(n_out, M, 64 // x.dtype.itemsize)
     # plain ints (typed int64 as NumPy's are, without the 0.2 us each np.int64() costs: this is
     # the per-call overhead of every 1 s clip). One group of blocks in all runs on this thread:
     # the parallel region would cost 4-6 us for nothing (a 1 s clip at 16 -> 8 kHz, 16 blocks
@@ -303,5 +304,6 @@ def cqt_halve(x, taps, n_fft, fold):
     else:
         kernel, per_task = _halve_parallel, blocks_per_task(x.shape[0], n_blocks, x.dtype)
     n_tasks, per_row = block_tasks(x.shape[0], n_groups, per_task)
-    kernel(x, len(taps) // 2, M, plan, plan_h, fold[0], fold[1], fold[2], fold[3], per_task, out, n_tasks, per_row)
+    kernel(x, len(taps) // 2, M, plan, plan_h, fold[0], fold[1], fold[2], fold[3], per_task, out, n_tasks,
+           per_row)
     return out

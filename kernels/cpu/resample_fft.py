@@ -36,7 +36,7 @@ from dsp_kernels.cpu.fft.block import alloc_block_work, block_lanes, rfft_lanes_
 from dsp_kernels.cpu.fft.inverse_block import irfft_lanes_spectra
 from dsp_kernels.cpu.fft.passes import u64
 from dsp_kernels.cpu.framing import load_zero_padded
-from dsp_kernels.cpu.stft_block import block_tasks, blocks_per_task, task_groups
+from dsp_kernels.cpu.stft_block import block_tasks, blocks_per_task, overlap_save_groups, task_groups
 
 __all__ = ["fir_full"]
 
@@ -118,13 +118,12 @@ def fir_full(x, taps, n_fft, spectrum):
     n_out = x.shape[1] + T - 1
     out = np.empty((x.shape[0], n_out), dtype=x.dtype)
     M = n_fft - T + 1
-    n_blocks = -(-n_out // M)
     plan = get_rfft_plan(n_fft, x.dtype)
     s = np.asarray(spectrum)
     hr = np.ascontiguousarray(s.real, dtype=x.dtype)
     hi = np.ascontiguousarray(s.imag, dtype=x.dtype)
+    n_blocks, n_groups = overlap_save_groups(n_out, M, 64 // x.dtype.itemsize)
     per_task = blocks_per_task(x.shape[0], n_blocks, x.dtype)
-    n_groups = -(-n_blocks // (64 // x.dtype.itemsize))
     n_tasks, per_row = block_tasks(x.shape[0], n_groups, per_task)
     kernel = _fir_serial if x.shape[0] * n_out < SERIAL_SAMPLES else _fir_parallel
     kernel(np.ascontiguousarray(x), np.int64(T - 1), np.int64(M), plan, hr, hi, np.int64(per_task), out,

@@ -28,6 +28,7 @@ njit API
     how a prange kernel splits ``batch`` channels of ``n_blocks`` blocks of W frames into tasks
     of ``blocks_per_task`` blocks: task ``task`` does blocks ``c0 .. c1 - 1`` of channel ``b``.
 ``b, g0, g1, n_blocks = task_groups(task, per_row, groups_per_task, n_out, M, W)``
+    (``overlap_save_groups(n_out, M, W)``, plain Python, gives ``(n_blocks, n_groups)``)
     the same for an overlap-save kernel (blocks of ``M`` outputs, ``W`` to a group, tasks of
     ``groups_per_task`` groups): task ``task`` does groups ``g0 .. g1 - 1`` of row ``b``.
 ``stft_block_spectra(plan, row, geom, window, t0, B, scratch, scale)``
@@ -48,7 +49,7 @@ from dsp_kernels.cpu.framing import load_stft_frame
 
 __all__ = [
     "balanced", "balanced_tasks", "blocks_per_task", "alloc_stft_block", "block_tasks", "task_blocks",
-    "task_groups", "stft_block_spectra",
+    "task_groups", "overlap_save_groups", "stft_block_spectra",
 ]
 
 
@@ -104,12 +105,22 @@ def task_blocks(task, per_row, blocks_per_task, n_blocks):
     return b, c0, min(n_blocks, c0 + blocks_per_task)
 
 
+def overlap_save_groups(n_out: int, M: int, W: int):
+    """``(n_blocks, n_groups)``: ``n_out`` outputs per row in blocks of ``M``, ``W`` blocks to a
+    group (plain Python for the entry functions; the kernels' inlined copy is below)."""
+    n_blocks = (n_out + M - 1) // M
+    return n_blocks, (n_blocks + W - 1) // W
+
+
+_overlap_save_groups = inline_jit(overlap_save_groups)
+
+
 @inline_jit
 def task_groups(task, per_row, groups_per_task, n_out, M, W):
     """``(b, g0, g1, n_blocks)`` of an overlap-save task: ``n_out`` outputs per row in blocks of
     ``M``, ``W`` blocks to a group; task ``task`` does groups ``g0 .. g1 - 1`` of row ``b``."""
-    n_blocks = (n_out + M - 1) // M
-    b, g0, g1 = task_blocks(task, per_row, groups_per_task, (n_blocks + W - 1) // W)
+    n_blocks, n_groups = _overlap_save_groups(n_out, M, W)
+    b, g0, g1 = task_blocks(task, per_row, groups_per_task, n_groups)
     return b, g0, g1, n_blocks
 
 
