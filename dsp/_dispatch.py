@@ -135,8 +135,16 @@ OPS: dict[str, Op] = {
 }
 
 
+#: (op, backend) -> the entry function, once its module is fully imported (a dict look-up instead
+#: of the 0.4 us of splitting the name and finding the module: every small call pays it)
+_RESOLVED: dict[tuple[str, str], Callable] = {}
+
+
 def _resolve(op: str, backend: str) -> Callable:
     """Import the kernel module of ``op`` on ``backend`` (once: Python caches it) and return the entry."""
+    found = _RESOLVED.get((op, backend))
+    if found is not None:
+        return found
     entry = OPS[op].gpu if backend == "gpu" else OPS[op].cpu
     if entry is None:
         raise DSPError(
@@ -149,7 +157,8 @@ def _resolve(op: str, backend: str) -> Callable:
     # then waits for that import to finish
     loaded = sys.modules.get(module)
     if loaded is not None and not getattr(getattr(loaded, "__spec__", None), "_initializing", False):
-        return getattr(loaded, function)
+        found = _RESOLVED[(op, backend)] = getattr(loaded, function)
+        return found
     try:
         return getattr(importlib.import_module(module), function)
     except ModuleNotFoundError as exc:

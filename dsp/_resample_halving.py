@@ -41,7 +41,7 @@ from dsp_kernels.shapes import halving_block_outputs
 
 from ._dispatch import kernel_for
 
-__all__ = ["halving_filter", "block_size", "pays", "halve"]
+__all__ = ["halving_filter", "block_size", "pays", "block_if_pays", "halve"]
 
 #: measured time of one group of lane blocks of the CPU kernel, by block size (us, one thread,
 #: min of 3 runs of 500,000 outputs at 'high', stop 37; 8192 from stop 35; float32 and float64
@@ -95,6 +95,13 @@ def pays(n_out: int, quality: str, dtype) -> bool:
     return _choice(int(n_out), quality, 64 // np.dtype(dtype).itemsize)[1]
 
 
+def block_if_pays(n_out: int, quality: str, dtype) -> int:
+    """:func:`block_size` when the fast convolution :func:`pays`, else 0: both from one look-up
+    (``dsp.resample``'s 2:1 asks for both on every call)."""
+    n_fft, cheaper = _choice(n_out, quality, 64 // dtype.itemsize)
+    return n_fft if cheaper else 0
+
+
 @table_cache(maxsize=16)
 def halving_filter(quality: str, gain: float, dtype_str: str, n_fft: int):
     """``(taps, fold)`` of the ``cqt_halve`` kernel for a quality and block length: the 2:1
@@ -119,14 +126,16 @@ def halving_filter(quality: str, gain: float, dtype_str: str, n_fft: int):
     return taps, fold
 
 
-def halve(x2, quality: str, gain: float = 1.0, smooth: bool = True):
+def halve(x2, quality: str, gain: float = 1.0, smooth: bool = True, n_fft: int = 0):
     """``gain`` times the 2:1 decimation of the validated, C-contiguous ``(batch, n)`` rows with
     the quality's filter: ``(batch, ceil(n / 2))``, the dtype of ``x2`` (NumPy or CuPy).
 
     ``smooth=False`` takes power-of-two blocks only: a caller whose lengths gain little from the
     others (the constant-Q octaves, long but few) then compiles the kernel for one plan type
     instead of two (the other cost a 60 s constant-Q transform 4 s more on a cold cache: 22.5
-    against 18.7 s)."""
-    n_fft = block_size((x2.shape[-1] + 1) // 2, quality, x2.dtype, smooth)
+    against 18.7 s). ``n_fft``: the block length when the caller has it already (from
+    :func:`block_if_pays`), else 0."""
+    if not n_fft:
+        n_fft = block_size((x2.shape[-1] + 1) // 2, quality, x2.dtype, smooth)
     taps, fold = halving_filter(quality, float(gain), x2.dtype.str, n_fft)
     return kernel_for("cqt_halve", x2)(x2, taps, n_fft, fold)

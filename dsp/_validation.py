@@ -203,11 +203,14 @@ def check_allocation(cause: str, n_items, itemsize: int, *, what: str = "an arra
     """Refuse, before allocating, an array of ``n_items`` values of ``itemsize`` bytes above
     :data:`MAX_ALLOC_BYTES`.
 
-    ``cause`` names the parameters responsible (``"n_fft=1099511627776"``); the message states
-    the size the array would need and the ceiling.
+    ``cause`` names the parameters responsible (``"n_fft=1099511627776"``), or is a function
+    returning that text (formatting it costs a small call about 1 us; it is needed only to
+    refuse); the message states the size the array would need and the ceiling.
     """
     nbytes = float(n_items) * float(itemsize)
     if nbytes > MAX_ALLOC_BYTES:
+        if callable(cause):
+            cause = cause()
         raise DSPError(
             f"{cause} would need {what} of {_format_bytes(nbytes)}, more than the "
             f"{_format_bytes(MAX_ALLOC_BYTES)} ceiling (dsp's MAX_ALLOC_BYTES: 64 GiB or the "

@@ -190,8 +190,10 @@ def _dense_table(quality: str) -> np.ndarray:
     return table
 
 
+@table_cache(maxsize=64)
 def _rational(orig_sr: float, target_sr: float):
-    """``(up, down)`` in lowest terms when both rates are integers, else None."""
+    """``(up, down)`` in lowest terms when both rates are integers, else None (cached: a loader
+    asks for the same few pairs on every clip)."""
     if not (orig_sr.is_integer() and target_sr.is_integer()):
         return None
     if max(orig_sr, target_sr) > 2.0**31:  # the kernels' int64 phase arithmetic: interpolate
@@ -303,7 +305,7 @@ def resample(y, *, orig_sr, target_sr, quality: str = "high", axis: int = -1, sc
         raise DSPError(f"target_sr / orig_sr = {ratio:g} would give {n * ratio:g} samples from {n}: "
                        "need a ratio whose output fits in memory")
     n_out = int(np.ceil(n * ratio))  # librosa's length convention
-    check_allocation(f"orig_sr={orig_sr:g}, target_sr={target_sr:g} for {n} samples",
+    check_allocation(lambda: f"orig_sr={orig_sr:g}, target_sr={target_sr:g} for {n} samples",
                      y.size // n * n_out, y.dtype.itemsize, what="an output signal")
     if orig_sr == target_sr:
         out = y.copy()
@@ -318,10 +320,12 @@ def resample(y, *, orig_sr, target_sr, quality: str = "high", axis: int = -1, sc
             out2 = kernel_for("polyphase", y)(x2, c.table, c.up, c.down, n_out, shift + c.reach)
             return _finish(out2, xp, lead, n_out, axis, scale, ratio, y.dtype)
         ud = _rational(rate, target_sr)
-        if ud == (1, 2) and shift == 0 and _resample_halving.pays(n_out, quality, y.dtype):
-            # a long 2:1 (44.1 -> 22.05 kHz): the same filter by fast convolution
-            out2 = _resample_halving.halve(x2, quality, 1.0 / math.sqrt(ratio) if scale else 1.0)
-            return _finish(out2, xp, lead, n_out, axis, False, ratio, y.dtype)
+        if ud == (1, 2) and shift == 0:
+            n_fft = _resample_halving.block_if_pays(n_out, quality, y.dtype)
+            if n_fft:  # a 2:1 of a clip or longer (44.1 -> 22.05 kHz): the filter by fast convolution
+                out2 = _resample_halving.halve(x2, quality, 1.0 / math.sqrt(ratio) if scale else 1.0,
+                                               n_fft=n_fft)
+                return _finish(out2, xp, lead, n_out, axis, False, ratio, y.dtype)
         cutoff, num_zeros, _ = _design(quality)
         if ud is not None:
             up, down = ud

@@ -76,3 +76,11 @@ def pytest_terminal_summary(terminalreporter):
     for label, s in totals:
         tr.line(f"{label:28s} {s['collected']:9d} {s['reached']:12d} {s['passed']:7d} "
                 f"{len(s['deliberate']):10d} {len(s['unexpected']):10d}")
+
+
+# ---------------------------------------------------------------------------------------------
+# Kernels called through dsp_kernels.entry.KeyedEntry skip Numba's typing once a key is known:
+# in the tests every such call checks that its key still determines its argument types.
+import dsp_kernels.entry as _entry  # noqa: E402
+
+_entry.VERIFY = True

@@ -7,7 +7,9 @@ import pytest
 from numba import njit
 
 from dsp_kernels.cpu.fft import get_rfft_plan
-from dsp_kernels.cpu.fft.block import PAD_FROM, alloc_block_work, block_lanes, block_row, rfft_lanes
+from dsp_kernels.cpu.fft.block import (
+    PAD_FROM, alloc_block_work, block_lanes, block_row, rfft_lanes, store_lane_runs,
+)
 from dsp_kernels.cpu.fft.inverse_block import irfft_lanes
 from dsp_kernels.cpu.fft.simd import lanes_for
 from tolerances import assert_close
@@ -27,6 +29,11 @@ def _inverse(plan, srcf, s0, sstride, B, m, outf, o0, ostride, scale):
     work = alloc_block_work(plan)
     work[:] = np.nan
     irfft_lanes(plan, srcf, s0, sstride, B, m, outf, o0, ostride, work, scale)
+
+
+@njit
+def _store_runs(P, M, B, dst, m0, n_out):
+    store_lane_runs(P, M, B, dst, m0, n_out)
 
 
 @njit
@@ -87,3 +94,30 @@ def test_irfft_lanes_matches_numpy(n, dtype):
             ref = np.fft.irfft(X[:, 1:1 + m].astype(np.complex128), n=n, axis=-1)
             assert_close(out[:, 1:n + 1], ref, dtype, what=f"n={n} B={B} m={m}")
             assert np.isnan(out[:, 0]).all() and np.isnan(out[:, n + 1:]).all()
+
+
+@pytest.mark.parametrize("M, lanes_used, last", [
+    (506, 0, 410),  # a 1 s clip's 2:1 group: whole tiles up to the short block's 400th value
+    (506, 0, 506),  # every block whole: tiles throughout
+    (506, 3, 200),  # fewer lanes than W, the last short: element by element
+    (37, 0, 36),  # runs not a multiple of W, the last block one short
+    (506, 0, 3),  # the last block shorter than one tile
+    (20, 0, 1),
+])
+def test_store_lane_runs_writes_each_lanes_run_and_nothing_past_n_out(M, lanes_used, last, dtype):
+    """An overlap-save group's outputs: the first ``M`` values of lane ``l`` at
+    ``dst[m0 + l M:]``, the last lane's run cut at ``n_out``; every other value untouched
+    (against a loop over the lanes layout ``P[i W + l]``)."""
+    W = lanes_for(dtype)
+    B = W - lanes_used
+    m0 = 7
+    n_out = m0 + (B - 1) * M + last
+    P = np.random.default_rng(M + B).standard_normal(M * W + W).astype(dtype)
+    dst = np.full(n_out + 40, np.nan, dtype)
+    _store_runs(P, M, B, dst[:n_out], m0, n_out)
+    ref = np.full_like(dst, np.nan)
+    for l in range(B):
+        for i in range(M):
+            if m0 + l * M + i < n_out:
+                ref[m0 + l * M + i] = P[i * W + l]
+    np.testing.assert_array_equal(dst, ref)
