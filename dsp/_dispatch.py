@@ -135,8 +135,8 @@ OPS: dict[str, Op] = {
 }
 
 
-#: (op, backend) -> the entry function, once its module is fully imported (a dict look-up instead
-#: of the 0.4 us of splitting the name and finding the module: every small call pays it)
+#: (op, backend) -> the entry function, once its module is fully imported: a dict look-up instead
+#: of splitting the name and finding the module on every call (docs/sampling.md, stop 38)
 _RESOLVED: dict[tuple[str, str], Callable] = {}
 
 

@@ -53,7 +53,9 @@ DIRECT_US_PER_MAC = 2.0e-5
 #: what the fast convolution costs per call beyond its groups (us): two FFT plans to dispatch,
 #: the scratch of a group; with it the model's crossover at 'high' is 3,450 float32 outputs
 #: and 1,750 float64 ones (stop 35 measured 4,500 and 2,500 on one thread, with powers of two
-#: only, where the model then said 4,000 and 2,000)
+#: only, where the model then said 4,000 and 2,000). A stop-35 figure: since stop 38 the plans
+#: are no longer typed on each call and the set-up is cached (about 4 us less,
+#: docs/sampling.md), so near the crossover the model errs towards the direct sum
 FIXED_US = 10.0
 
 
@@ -95,9 +97,11 @@ def pays(n_out: int, quality: str, dtype) -> bool:
     return _choice(int(n_out), quality, 64 // np.dtype(dtype).itemsize)[1]
 
 
-def block_if_pays(n_out: int, quality: str, dtype) -> int:
+def block_if_pays(n_out: int, quality: str, dtype: np.dtype) -> int:
     """:func:`block_size` when the fast convolution :func:`pays`, else 0: both from one look-up
-    (``dsp.resample``'s 2:1 asks for both on every call)."""
+    (``dsp.resample``'s 2:1 asks for both on every call). ``n_out`` a Python int, ``dtype`` a
+    ``numpy.dtype`` instance (``y.dtype``): the per-call conversions of the other two are left
+    out."""
     n_fft, cheaper = _choice(n_out, quality, 64 // dtype.itemsize)
     return n_fft if cheaper else 0
 
@@ -134,7 +138,7 @@ def halve(x2, quality: str, gain: float = 1.0, smooth: bool = True, n_fft: int =
     others (the constant-Q octaves, long but few) then compiles the kernel for one plan type
     instead of two (the other cost a 60 s constant-Q transform 4 s more on a cold cache: 22.5
     against 18.7 s). ``n_fft``: the block length when the caller has it already (from
-    :func:`block_if_pays`), else 0."""
+    :func:`block_if_pays`; ``smooth`` is then not consulted), else 0."""
     if not n_fft:
         n_fft = block_size((x2.shape[-1] + 1) // 2, quality, x2.dtype, smooth)
     taps, fold = halving_filter(quality, float(gain), x2.dtype.str, n_fft)

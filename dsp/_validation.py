@@ -9,7 +9,7 @@ import math
 import numbers
 import os
 import sys
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 import numpy as np
 
@@ -198,7 +198,7 @@ def _format_bytes(n: float) -> str:
     return f"{n:.1f} EiB"  # pragma: no cover
 
 
-def check_allocation(cause: str, n_items, itemsize: int, *, what: str = "an array",
+def check_allocation(cause: str | Callable[[], str], n_items, itemsize: int, *, what: str = "an array",
                      hint: str = "") -> None:
     """Refuse, before allocating, an array of ``n_items`` values of ``itemsize`` bytes above
     :data:`MAX_ALLOC_BYTES`.

@@ -2,9 +2,8 @@
 
 On every call Numba's dispatcher types each argument to pick the compiled overload. For an array
 that is quick; an FFT plan (:class:`dsp_kernels.cpu.fft.plans.FFTPlan`) is a NamedTuple of 22
-fields, each typed in turn. The 2:1 halving kernel takes two plans and eleven other arguments:
-its typing cost 3.5 us of a 1 s clip's 40 us ``dsp.resample`` (2-core Zen 4 machine; the
-dispatcher's call 7.0 us with no work to do, the overload's own entry point 3.5 us).
+fields, each typed in turn. The 2:1 halving kernel takes two plans and eleven other arguments,
+and their typing was about a tenth of a 1 s clip's ``dsp.resample`` (docs/sampling.md, stop 38).
 
 :class:`KeyedEntry` wraps a dispatcher. The caller passes a key built from what decides the
 arguments' Numba types (each array's dtype and writeability, each plan's class); the first call
@@ -25,7 +24,8 @@ Examples
 >>> from dsp_kernels.entry import KeyedEntry
 >>> total = KeyedEntry(njit(lambda x, k: x.sum() * k))
 >>> x = np.arange(4.0)
->>> total((x.dtype.char, x.flags.writeable), x, 2), total((x.dtype.char, x.flags.writeable), x, 3)
+>>> key = (x.dtype, x.ndim, x.flags.c_contiguous, x.flags.writeable)  # all that types x
+>>> total(key, x, 2), total(key, x, 3)
 (12.0, 18.0)
 """
 from __future__ import annotations
@@ -37,7 +37,25 @@ VERIFY = False
 
 
 class KeyedEntry:
-    """A dispatcher called through its overloads' entry points, looked up by a caller's key."""
+    """A dispatcher called through its overloads' entry points, looked up by a caller's key.
+
+    Parameters
+    ----------
+    dispatcher : numba Dispatcher (or, under ``NUMBA_DISABLE_JIT``, a plain function)
+
+    Calling ``entry(key, *args)`` returns what ``dispatcher(*args)`` returns. ``key`` is any
+    hashable value that determines the Numba type of every argument (see the module notes).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from numba import njit
+    >>> from dsp_kernels.entry import KeyedEntry
+    >>> scale = KeyedEntry(njit(lambda x, k: x * k))
+    >>> x = np.ones(3, np.float32)
+    >>> scale((x.dtype, x.ndim, x.flags.c_contiguous, x.flags.writeable), x, 2).tolist()
+    [2.0, 2.0, 2.0]
+    """
 
     __slots__ = ("dispatcher", "_entries")
 

@@ -23,7 +23,15 @@ def test_keyed_calls_match_the_dispatcher_and_take_the_entry_point(dtype):
     assert kernel(key, x, plan, 2) == _scaled_sum(x, plan, 2) == 32
     point, sig = kernel._entries[key]
     assert sig == tuple(_scaled_sum.typeof_pyval(a) for a in (x, plan, 2))
+    taken = []
+
+    def spy(*args):
+        taken.append(len(args))
+        return point(*args)
+
+    kernel._entries[key] = (spy, sig)
     assert kernel(key, x * 2, plan, 3) == 3 * 20 + 12  # the remembered entry point, new values
+    assert taken == [3]
 
 
 def test_a_key_that_does_not_determine_the_types_is_refused(monkeypatch):
@@ -43,3 +51,18 @@ def test_types_numba_converts_are_dispatched_every_time():
     assert kernel("k", 3) == 6.0
     assert kernel._entries["k"] is None
     assert kernel("k", 4) == 8.0
+
+
+def test_the_halving_kernel_keys_writeable_and_read_only_input_apart(dtype):
+    """cqt_halve's key tells a read-only input from a writable one (Numba types them apart):
+    both calls give the same samples, and the checked mode finds the key sufficient."""
+    from dsp._resample_halving import block_size, halving_filter
+    from dsp_kernels.cpu.cqt import cqt_halve
+
+    assert entry.VERIFY  # set by conftest.py for the whole suite
+    x = np.random.default_rng(0).standard_normal((1, 16000)).astype(dtype)
+    n_fft = block_size(8000, "high", dtype)
+    taps, fold = halving_filter("high", 1.0, np.dtype(dtype).str, n_fft)
+    writable = cqt_halve(x, taps, n_fft, fold)
+    x.flags.writeable = False
+    np.testing.assert_array_equal(cqt_halve(x, taps, n_fft, fold), writable)

@@ -96,20 +96,22 @@ def test_irfft_lanes_matches_numpy(n, dtype):
             assert np.isnan(out[:, 0]).all() and np.isnan(out[:, n + 1:]).all()
 
 
-@pytest.mark.parametrize("M, lanes_used, last", [
+@pytest.mark.parametrize("M, lanes_unused, last", [
     (506, 0, 410),  # a 1 s clip's 2:1 group: whole tiles up to the short block's 400th value
     (506, 0, 506),  # every block whole: tiles throughout
     (506, 3, 200),  # fewer lanes than W, the last short: element by element
     (37, 0, 36),  # runs not a multiple of W, the last block one short
     (506, 0, 3),  # the last block shorter than one tile
     (20, 0, 1),
+    (40, 0, 32),  # the short block's run a whole number of tiles (16 and 8 lanes)
+    (30, -1, 7),  # one lane (B = 1; -1 stands for W - 1 unused)
 ])
-def test_store_lane_runs_writes_each_lanes_run_and_nothing_past_n_out(M, lanes_used, last, dtype):
+def test_store_lane_runs_writes_each_lanes_run_and_nothing_past_n_out(M, lanes_unused, last, dtype):
     """An overlap-save group's outputs: the first ``M`` values of lane ``l`` at
     ``dst[m0 + l M:]``, the last lane's run cut at ``n_out``; every other value untouched
     (against a loop over the lanes layout ``P[i W + l]``)."""
     W = lanes_for(dtype)
-    B = W - lanes_used
+    B = 1 if lanes_unused == -1 else W - lanes_unused
     m0 = 7
     n_out = m0 + (B - 1) * M + last
     P = np.random.default_rng(M + B).standard_normal(M * W + W).astype(dtype)

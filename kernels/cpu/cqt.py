@@ -286,15 +286,14 @@ def _halve_serial(x, half, M, plan, plan_h, ar, ai, br, bi, groups_per_task, out
 
 @table_cache(maxsize=64)
 def _halving_geometry(n_out, n_taps, n_fft, dtype_char):
-    """``(M, plan, plan_h, n_blocks, n_groups, serial_kind)`` of a row's halving, cached: a
-    loader's clips come in few lengths, and working these out again cost 1 us of a 1 s clip's
-    call. ``serial_kind``: the plans' classes and the dtype, the part of the kernels' typing key
-    that the geometry decides."""
+    """``(M, plan, plan_h, n_blocks, n_groups, plan_kinds)`` of a row's halving, cached: a
+    loader's clips come in few lengths (docs/sampling.md, stop 38). ``plan_kinds``: the plans'
+    classes, the part of the kernels' typing key that the geometry decides."""
     M = halving_block_outputs(n_fft, n_taps)
     plan = get_rfft_plan(n_fft, np.dtype(dtype_char))
     plan_h = get_rfft_plan(n_fft // 2, np.dtype(dtype_char))
     n_blocks, n_groups = overlap_save_groups(n_out, M, 64 // np.dtype(dtype_char).itemsize)
-    return M, plan, plan_h, n_blocks, n_groups, (dtype_char, type(plan), type(plan_h))
+    return M, plan, plan_h, n_blocks, n_groups, (type(plan), type(plan_h))
 
 
 def cqt_halve(x, taps, n_fft, fold):
@@ -304,7 +303,7 @@ def cqt_halve(x, taps, n_fft, fold):
     out = np.empty((x.shape[0], n_out), dtype=x.dtype)
     if out.size == 0:
         return out
-    M, plan, plan_h, n_blocks, n_groups, kinds = _halving_geometry(n_out, len(taps), n_fft, x.dtype.char)
+    M, plan, plan_h, n_blocks, n_groups, plan_kinds = _halving_geometry(n_out, len(taps), n_fft, x.dtype.char)
     # plain ints (typed int64 as NumPy's are, without the 0.2 us each np.int64() costs: this is
     # the per-call overhead of every 1 s clip). One group of blocks in all runs on this thread:
     # the parallel region would cost 4-6 us for nothing (a 1 s clip at 16 -> 8 kHz, 16 blocks
@@ -316,9 +315,12 @@ def cqt_halve(x, taps, n_fft, fold):
     else:
         kernel, per_task = _HALVE_PARALLEL, blocks_per_task(x.shape[0], n_blocks, x.dtype)
         n_tasks, per_row = block_tasks(x.shape[0], n_groups, per_task)
-    # what decides the arguments' types (dsp_kernels.entry): the dispatcher's typing of the two
-    # plans was 3.5 us of the clip's 40
-    key = (kinds, x.flags.writeable, x.flags.aligned, fold.flags.writeable)
+    # everything that decides the arguments' Numba types (dsp_kernels.entry; the dispatcher's
+    # typing of the two plans was a tenth of a clip's call, docs/sampling.md, stop 38): the
+    # dtypes (byte order included), ranks, layouts and writeability of x and fold, the plans'
+    # classes; out is always a new C-contiguous 2-D array of x's dtype, the rest are ints
+    xf, ff = x.flags, fold.flags
+    key = (x.dtype, x.ndim, xf.writeable, fold.dtype, fold.ndim, ff.c_contiguous, ff.writeable, plan_kinds)
     kernel(key, x, len(taps) // 2, M, plan, plan_h, fold[0], fold[1], fold[2], fold[3], per_task, out,
            n_tasks, per_row)
     return out

@@ -206,7 +206,8 @@ def store_floats(P, n_floats, B, outf, o0, ostride):
 @inner_jit
 def store_lane_runs(P, M, B, dst, m0, n_out):
     """The first ``M`` values of each of ``B`` lanes to ``dst[m0 + l M:]`` (lane ``l``), the
-    run that would pass ``n_out`` cut there: the outputs of a group of overlap-save blocks."""
+    run that would pass ``n_out`` cut there: the outputs of a group of overlap-save blocks.
+    The last lane's block holds at least one output (``n_out > m0 + (B - 1) M``)."""
     W = 64 // P.itemsize
     uw = u64(W)
     last = n_out - (m0 + (B - 1) * M)  # outputs of the last lane's block
@@ -214,10 +215,10 @@ def store_lane_runs(P, M, B, dst, m0, n_out):
         store_floats(P, M, B, dst, m0, M)
         return
     # The signal's last block is short. In a full group, whole tiles still go as far as that
-    # block's run: element by element, the 15 full lanes of a 1 s clip's 2:1 resampling (one
-    # group of 16 blocks of 506 outputs, the last 410) took 3.1 us of its 20 us kernel; 400
-    # columns of tiles and the rest by element, 1.2 us (2-core Zen 4 machine, one thread).
-    i_t = (last // W) * W if B == W else 0
+    # block's run, the rest by element (a 1 s clip's 2:1 resampling: 16 blocks of 506 outputs,
+    # the last 410, element by element cost the clip's kernel three times as much: docs/
+    # sampling.md, stop 38).
+    i_t = (max(0, last) // W) * W if B == W else 0
     for i0 in range(0, i_t, W):
         transpose_tile(P, i0 * W, W, dst, m0 + i0, M)
     for i in range(i_t, M):
