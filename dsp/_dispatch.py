@@ -68,6 +68,7 @@ OPS: dict[str, Op] = {
     "melspectrogram": _both("mel", "melspectrogram"),
     # DCT (dsp._dct, dsp.mel's mfcc)
     "apply_matrix": _both("dct", "apply_matrix"),
+    "db_dct": _cpu("mfcc", "db_dct"),  # dsp.mfcc from audio: dB and DCT in one pass (CuPy: two)
     "fft_dct": _cpu("dct", "fft_dct"),
     # quantisation and PCM (dsp.quantization)
     "quantize": _both("quantize", "quantize"),

@@ -23,9 +23,9 @@ import math
 
 import numpy as np
 
-from ._backend import array_module
+from ._backend import array_module, backend_of
 from ._dct import dct, dct_matrix, idct
-from ._dispatch import kernel_for
+from ._dispatch import kernel, kernel_for
 from ._errors import DSPError
 from ._mel_filterbank import (  # noqa: F401  (re-exported: the public names and the cached tables)
     _check_filterbank_args,
@@ -232,12 +232,11 @@ def mfcc(*, y=None, sr=22050, S=None, n_mfcc=20, dct_type=2, norm="ortho", lifte
         raise DSPError(f"dct_type={dct_type!r} is not supported: use 1, 2 or 3")
     check_choice("norm", norm, (None, "ortho", "backward", "forward"))
     lifter = check_float("lifter", lifter, minimum=0.0)
+    power = None
     if S is None:
         if y is None:
             raise DSPError("mfcc needs y (audio) or S (a log-power mel spectrogram): both are None")
-        from .spectral import power_to_db
-
-        S = power_to_db(melspectrogram(y=y, sr=sr, norm=mel_norm, **kwargs))
+        S = power = melspectrogram(y=y, sr=sr, norm=mel_norm, **kwargs)
     else:
         S = as_float_array(S, name="S", min_ndim=2)
     n_mels = S.shape[-2]
@@ -249,7 +248,16 @@ def mfcc(*, y=None, sr=22050, S=None, n_mfcc=20, dct_type=2, norm="ortho", lifte
     lead = S.shape[:-2]
     xp = array_module(S)
     S3 = xp.ascontiguousarray(S.reshape((-1,) + S.shape[-2:]))
-    M = kernel_for("apply_matrix", S)(S3, matrix)
+    if power is not None and backend_of(S3) == "cpu":
+        # from audio: dB (power_to_db's defaults) and DCT in one pass over tiles of frames,
+        # without the dB image in memory (dsp_kernels.cpu.mfcc; CuPy data takes the two steps)
+        M = kernel("db_dct")(S3, matrix, ref=1.0, amin=1e-10, top_db=80.0)
+    else:
+        if power is not None:
+            from .spectral import power_to_db
+
+            S3 = power_to_db(S3)
+        M = kernel_for("apply_matrix", S3)(S3, matrix)
     M = M.reshape(lead + M.shape[-2:])
     if lifter > 0:
         LI = xp.sin(np.pi * xp.arange(1, 1 + n_mfcc, dtype=M.dtype) / lifter)

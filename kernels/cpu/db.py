@@ -23,7 +23,7 @@ import numba
 import numpy as np
 from numba import prange
 
-from dsp_kernels.config import inner_jit, pjit
+from dsp_kernels.config import inner_jit, noalias_jit, pjit
 from dsp_kernels.cpu.rules import abs_pow
 
 __all__ = ["power_to_db", "amplitude_to_db", "db_to_power", "db_to_amplitude", "magphase"]
@@ -115,54 +115,61 @@ def _log1p_coefficients(degree: int = 18) -> np.ndarray:
 _LOG1P = _log1p_coefficients()
 
 
-@pjit
-def _to_db(x, how, amin, ref_db, floor_db, out):
-    """out = max(10 log10(max(amin, P(x))) - ref_db, floor_db), in blocks that LLVM vectorises.
+@noalias_jit
+def db_of_powers(pbuf, mbuf, ebuf, ref_db, floor_db, ob):
+    """``ob[i] = max(10 log10(pbuf[i]) - ref_db, floor_db)`` for the float64 powers ``pbuf``
+    (already floored at ``amin``, which must be >= the smallest normal float64); ``mbuf`` and
+    ``ebuf`` are float64 scratch of the same length, ``ob`` any float array of it.
 
     log10 is computed here rather than by libm (a scalar call per sample): the float64 bits
-    of p = m 2^e are split with integer masks (through an int64 view of a block buffer), m is
+    of p = m 2^e are split with integer masks (through int64 views of the scratch), m is
     brought into [sqrt(1/2), sqrt(2)) and log(m) is a degree-18 polynomial in m - 1 (no
-    division, so nothing stops vectorisation). Needs amin >= the smallest normal float64.
-    """
-    n = x.shape[0]
-    n_blocks = (n + _BLOCK - 1) // _BLOCK
+    division, so nothing stops vectorisation)."""
     c = _LOG1P
     scale = 10.0 / math.log(10.0)
+    pbits = pbuf.view(np.int64)
+    mbits = mbuf.view(np.int64)
+    ebits = ebuf.view(np.int64)
+    for i in range(pbuf.shape[0]):
+        b = pbits[i]
+        mbits[i] = (b & _MANT) | _ONE
+        ebits[i] = (b >> 52) | _MAGIC
+    for i in range(pbuf.shape[0]):
+        m = mbuf[i]
+        e = ebuf[i] - (_TWO52 + 1023.0)
+        big = m > _SQRT2
+        m = 0.5 * m if big else m
+        e = e + 1.0 if big else e
+        t = m - 1.0
+        poly = c[18]
+        for k in range(17, -1, -1):
+            poly = poly * t + c[k]
+        d = scale * (e * _LN2 + poly) - ref_db
+        ob[i] = d if d > floor_db else floor_db
+
+
+@pjit
+def _to_db(x, how, amin, ref_db, floor_db, out):
+    """out = max(10 log10(max(amin, P(x))) - ref_db, floor_db), in blocks that LLVM vectorises
+    (:func:`db_of_powers`)."""
+    n = x.shape[0]
+    n_blocks = (n + _BLOCK - 1) // _BLOCK
     for blk in prange(n_blocks):
         i0 = blk * _BLOCK
         size = min(n, i0 + _BLOCK) - i0
         pbuf = np.empty(size, dtype=np.float64)
         mbuf = np.empty(size, dtype=np.float64)
         ebuf = np.empty(size, dtype=np.float64)
-        pbits = pbuf.view(np.int64)
-        mbits = mbuf.view(np.int64)
-        ebits = ebuf.view(np.int64)
         # the block as views: x[i0 + i] with a signed i0 keeps a negative-index fix-up in the
         # loop, which stops it vectorising (measured 3x slower)
         xb = x[i0:i0 + size]
-        ob = out[i0:i0 + size]
         if how == 0:
             for i in range(size):
                 pbuf[i] = max(amin, np.float64(xb[i].real))
         else:
             for i in range(size):
                 pbuf[i] = max(amin, _power(xb[i], how))
-        for i in range(size):
-            b = pbits[i]
-            mbits[i] = (b & _MANT) | _ONE
-            ebits[i] = (b >> 52) | _MAGIC
-        for i in range(size):
-            m = mbuf[i]
-            e = ebuf[i] - (_TWO52 + 1023.0)
-            big = m > _SQRT2
-            m = 0.5 * m if big else m
-            e = e + 1.0 if big else e
-            t = m - 1.0
-            poly = c[18]
-            for k in range(17, -1, -1):
-                poly = poly * t + c[k]
-            d = scale * (e * _LN2 + poly) - ref_db
-            ob[i] = d if d > floor_db else floor_db
+        db_of_powers(pbuf, mbuf, ebuf, ref_db, floor_db, out[i0:i0 + size])
 
 
 @pjit
@@ -175,6 +182,18 @@ def _to_db_libm(x, how, amin, ref_db, floor_db, out):
             out[i] = max(d, floor_db)
 
 
+def db_levels(peak, ref, amin, top_db):
+    """``(ref_db, floor_db)`` of a dB conversion whose largest power is ``peak`` (the one rule
+    for :func:`power_to_db` and the fused MFCC pass, :mod:`dsp_kernels.cpu.mfcc`)."""
+    ref_power = peak if ref is None else float(ref)
+    ref_db = 10.0 * math.log10(max(amin, ref_power))
+    floor_db = -np.inf
+    if top_db is not None:
+        # log10 is monotone, so the maximum of the dB image is the image of the maximum
+        floor_db = (10.0 * math.log10(max(amin, peak)) - ref_db) - top_db
+    return ref_db, floor_db
+
+
 def _db(S, how, ref, amin, top_db):
     flat = S.reshape(-1)
     out = np.empty(flat.shape[0], dtype=_real_of(S.dtype))
@@ -182,12 +201,7 @@ def _db(S, how, ref, amin, top_db):
         return out.reshape(S.shape)
     need_max = ref is None or top_db is not None
     peak = float(_max_power(flat, how)) if need_max else 0.0
-    ref_power = peak if ref is None else float(ref)
-    ref_db = 10.0 * math.log10(max(amin, ref_power))
-    floor_db = -np.inf
-    if top_db is not None:
-        # log10 is monotone, so the maximum of the dB image is the image of the maximum
-        floor_db = (10.0 * math.log10(max(amin, peak)) - ref_db) - top_db
+    ref_db, floor_db = db_levels(peak, ref, amin, top_db)
     kernel = _to_db if amin >= np.finfo(np.float64).tiny else _to_db_libm
     kernel(flat, how, float(amin), ref_db, floor_db, out)
     return out.reshape(S.shape)

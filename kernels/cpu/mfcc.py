@@ -1,0 +1,93 @@
+"""MFCCs from a mel power spectrogram in one pass after its peak: dB, floor and DCT per tile.
+
+``dsp.mfcc`` from audio is the DCT of ``power_to_db`` of the mel power spectrogram (its
+defaults: ref 1, amin 1e-10, top_db 80), cut to ``n_mfcc`` rows. As two kernels, the dB image
+(n_mels x frames) is written out whole and read back by the DCT. Here each tile of frames is
+taken to dB one band at a time in float64 scratch (:func:`dsp_kernels.cpu.db.db_of_powers`,
+the conversion ``power_to_db`` runs), and each band's dB values are added into every
+coefficient's accumulators at once. The floor at
+``max - top_db`` needs the peak of the whole image before any value is final: one reduction
+pass first (``power_to_db``'s own), and the levels from :func:`dsp_kernels.cpu.db.db_levels`.
+
+The dB values go into the product in float64, as they come out of the conversion: float64
+input gives ``apply_matrix(power_to_db(S), matrix)`` bit for bit (the same sums in the same
+order); float32 input skips the rounding of the dB image to float32 between the two steps.
+
+Entry function
+--------------
+``db_dct(S, matrix, *, ref, amin, top_db)``
+    ``S`` (outer, n, inner): C-contiguous float32/float64 powers; ``matrix`` (n_out, n)
+    float64; ``amin`` at least the smallest normal float64. Returns (outer, n_out, inner) in
+    S's dtype: ``matrix @ dB(S[b])`` for each ``b``, the dB levels set by the peak of all of S.
+
+Examples
+--------
+>>> import numpy as np
+>>> from dsp_kernels.cpu.mfcc import db_dct
+>>> S = np.full((1, 4, 3), 10.0, dtype=np.float32)
+>>> db_dct(S, np.eye(2, 4), ref=1.0, amin=1e-10, top_db=80.0)[0].round(3).tolist()
+[[10.0, 10.0, 10.0], [10.0, 10.0, 10.0]]
+"""
+from __future__ import annotations
+
+import numpy as np
+from numba import prange
+
+from dsp_kernels.config import jit, pjit
+from dsp_kernels.cpu.db import _max_power, db_levels, db_of_powers
+
+__all__ = ["db_dct"]
+
+#: frames per tile: the tile's dB values (n_mels x TILE float64: 64 kB at 128 mels) stay in cache
+TILE = 256
+#: values (bands x frames) below which one thread does the whole image: a 1 s clip's 80 x 101
+#: is about 20 us of work, less than waking the pool costs right after other work
+SERIAL_BELOW = 1 << 15
+
+
+def _db_dct_body(S, matrix, amin, ref_db, floor_db, out):
+    outer, n, inner = S.shape
+    n_out = matrix.shape[0]
+    per = (inner + TILE - 1) // TILE
+    for task in prange(outer * per):
+        b = task // per
+        t0 = (task - b * per) * TILE
+        w = min(inner, t0 + TILE) - t0
+        pbuf = np.empty(w, dtype=np.float64)
+        mbuf = np.empty(w, dtype=np.float64)
+        ebuf = np.empty(w, dtype=np.float64)
+        d = np.empty(w, dtype=np.float64)  # one band's dB values, consumed at once
+        acc = np.zeros((n_out, w), dtype=np.float64)
+        for j in range(n):
+            src = S[b, j, t0:t0 + w]
+            for t in range(w):
+                pbuf[t] = max(amin, np.float64(src[t]))
+            db_of_powers(pbuf, mbuf, ebuf, ref_db, floor_db, d)
+            # apply_matrix's order: each band feeds every coefficient, summed over j = 0 .. n - 1
+            for k in range(n_out):
+                c = matrix[k, j]
+                a = acc[k]
+                for t in range(w):
+                    a[t] += c * d[t]
+        for k in range(n_out):
+            dst = out[b, k, t0:t0 + w]
+            a = acc[k]
+            for t in range(w):
+                dst[t] = a[t]
+
+
+_db_dct_p, _db_dct_s = pjit(_db_dct_body), jit(_db_dct_body)
+
+
+def db_dct(S, matrix, *, ref, amin, top_db):
+    """The DCT (``matrix``) of the dB image of the powers ``S``: (outer, n, inner) ->
+    (outer, n_out, inner)."""
+    out = np.empty((S.shape[0], matrix.shape[0], S.shape[2]), dtype=S.dtype)
+    if out.size == 0 or S.size == 0:
+        return out
+    need_max = ref is None or top_db is not None
+    peak = float(_max_power(S.reshape(-1), 0)) if need_max else 0.0
+    ref_db, floor_db = db_levels(peak, ref, amin, top_db)
+    kernel = _db_dct_s if S.size < SERIAL_BELOW else _db_dct_p
+    kernel(S, matrix, float(amin), ref_db, floor_db, out)
+    return out
