@@ -328,3 +328,22 @@ def test_zero_d_integer_arrays_count_as_scalars():
     np.testing.assert_allclose(ours, librosa.mel_frequencies(n_mels=8, fmin=0, fmax=8000), rtol=1e-12)
     with pytest.raises(dsp.DSPError, match="fmax"):
         dsp.mel_frequencies(n_mels=8, fmax=np.array([1.0, 2.0]))
+
+
+@pytest.mark.parametrize("shape, kw", [
+    ((160000,), {}),  # the parallel pass: 128 bands x 313 frames, two tiles of frames
+    ((16000,), dict(n_fft=400, hop_length=160, n_mels=64, n_mfcc=13)),  # a clip: one thread
+    ((2, 16000), dict(n_mels=40)),  # a batch: one peak for all of it, as power_to_db's
+])
+def test_mfcc_from_audio_is_the_two_step_result_bit_for_bit(shape, kw, dtype):
+    """dsp.mfcc(y=...) runs dB and DCT as one pass (dsp_kernels.cpu.mfcc); it must equal the
+    DCT of power_to_db of the mel spectrogram exactly (the path dsp.corpus takes when it stores
+    the log-mel too, and the one the librosa comparisons above check)."""
+    y = np.random.default_rng(3).standard_normal(shape).astype(dtype)
+    y[..., : shape[-1] // 4] *= 1e-6  # a near-silent quarter: the top_db floor is reached
+    n_mfcc = kw.pop("n_mfcc", 20)
+    fused = dsp.mfcc(y=y, sr=16000, n_mfcc=n_mfcc, **kw)
+    two_step = dsp.mfcc(S=dsp.power_to_db(dsp.melspectrogram(y=y, sr=16000, **kw)), n_mfcc=n_mfcc)
+    np.testing.assert_array_equal(fused, two_step)
+    log_mel = dsp.power_to_db(dsp.melspectrogram(y=y, sr=16000, **kw))
+    assert (log_mel <= log_mel.max() - 80.0 + 1e-3).any()  # the case covers the floor

@@ -9,16 +9,18 @@ coefficient's accumulators at once. The floor at
 ``max - top_db`` needs the peak of the whole image before any value is final: one reduction
 pass first (``power_to_db``'s own), and the levels from :func:`dsp_kernels.cpu.db.db_levels`.
 
-The dB values go into the product in float64, as they come out of the conversion: float64
-input gives ``apply_matrix(power_to_db(S), matrix)`` bit for bit (the same sums in the same
-order); float32 input skips the rounding of the dB image to float32 between the two steps.
+The dB values are rounded to S's dtype, as ``power_to_db`` rounds its image, and summed in
+float64 in ``apply_matrix``'s order: the result is ``apply_matrix(power_to_db(S), matrix)`` bit
+for bit in both dtypes, so ``dsp.mfcc(y=...)`` equals ``dsp.mfcc(S=power_to_db(mel))`` (which
+``dsp.corpus`` uses when it stores both).
 
 Entry function
 --------------
 ``db_dct(S, matrix, *, ref, amin, top_db)``
     ``S`` (outer, n, inner): C-contiguous float32/float64 powers; ``matrix`` (n_out, n)
     float64; ``amin`` at least the smallest normal float64. Returns (outer, n_out, inner) in
-    S's dtype: ``matrix @ dB(S[b])`` for each ``b``, the dB levels set by the peak of all of S.
+    S's dtype: ``matrix @ dB(S[b])`` for each ``b``, the dB levels set by the peak of all of S
+    (``apply_matrix(power_to_db(S), matrix)``, bit for bit).
 
 Examples
 --------
@@ -56,7 +58,7 @@ def _db_dct_body(S, matrix, amin, ref_db, floor_db, out):
         pbuf = np.empty(w, dtype=np.float64)
         mbuf = np.empty(w, dtype=np.float64)
         ebuf = np.empty(w, dtype=np.float64)
-        d = np.empty(w, dtype=np.float64)  # one band's dB values, consumed at once
+        d = np.empty(w, dtype=S.dtype)  # one band's dB values, rounded as power_to_db's are
         acc = np.zeros((n_out, w), dtype=np.float64)
         for j in range(n):
             src = S[b, j, t0:t0 + w]
