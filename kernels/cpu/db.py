@@ -182,9 +182,11 @@ def _to_db_libm(x, how, amin, ref_db, floor_db, out):
             out[i] = max(d, floor_db)
 
 
-def db_levels(peak, ref, amin, top_db):
-    """``(ref_db, floor_db)`` of a dB conversion whose largest power is ``peak`` (the one rule
-    for :func:`power_to_db` and the fused MFCC pass, :mod:`dsp_kernels.cpu.mfcc`)."""
+def db_levels(flat, how, ref, amin, top_db):
+    """``(ref_db, floor_db)`` of the dB conversion of the 1-D ``flat`` (the one rule for
+    :func:`power_to_db` and the fused MFCC pass, :mod:`dsp_kernels.cpu.mfcc`): its peak power
+    is found only when ``ref=None`` or ``top_db`` needs it."""
+    peak = float(_max_power(flat, how)) if ref is None or top_db is not None else 0.0
     ref_power = peak if ref is None else float(ref)
     ref_db = 10.0 * math.log10(max(amin, ref_power))
     floor_db = -np.inf
@@ -199,9 +201,7 @@ def _db(S, how, ref, amin, top_db):
     out = np.empty(flat.shape[0], dtype=_real_of(S.dtype))
     if flat.shape[0] == 0:
         return out.reshape(S.shape)
-    need_max = ref is None or top_db is not None
-    peak = float(_max_power(flat, how)) if need_max else 0.0
-    ref_db, floor_db = db_levels(peak, ref, amin, top_db)
+    ref_db, floor_db = db_levels(flat, how, ref, amin, top_db)
     kernel = _to_db if amin >= np.finfo(np.float64).tiny else _to_db_libm
     kernel(flat, how, float(amin), ref_db, floor_db, out)
     return out.reshape(S.shape)

@@ -27,7 +27,7 @@ import numpy as np
 from numba import prange
 
 from dsp_kernels.caches import table_cache
-from dsp_kernels.config import jit, pjit
+from dsp_kernels.config import jit, noalias_jit, pjit
 from dsp_kernels.cpu.fft import alloc_work, get_rfft_plan, irfft_scaled_into, rfft_into
 
 __all__ = ["apply_matrix", "fft_dct"]
@@ -48,6 +48,30 @@ def _apply_last_body(x, matrix, out):
             out[b, k] = acc
 
 
+@noalias_jit
+def add_band(acc, matrix, j, src):
+    """``acc[k, :len(src)] += matrix[k, j] * src`` for every coefficient ``k``: band ``j``'s
+    share of each output row (float64 accumulators). Called for j = 0, 1, ... in turn, this is
+    the summation order of :func:`apply_matrix`, which the fused MFCC pass
+    (:mod:`dsp_kernels.cpu.mfcc`) shares so that both give the same bits."""
+    nt = src.shape[0]
+    for k in range(matrix.shape[0]):
+        c = matrix[k, j]
+        a = acc[k]
+        for t in range(nt):
+            a[t] += c * src[t]
+
+
+@noalias_jit
+def store_rows(acc, out, b, t0, nt):
+    """``out[b, k, t0:t0 + nt] = acc[k, :nt]`` for every row ``k`` (rounded to out's dtype)."""
+    for k in range(acc.shape[0]):
+        dst = out[b, k, t0:t0 + nt]
+        a = acc[k]
+        for t in range(nt):
+            dst[t] = a[t]
+
+
 def _apply_middle_body(x, matrix, tile, out):
     # tiles of `tile` contiguous inner elements: each input row of a tile is read once and feeds
     # every output row, whose accumulators (n_out x tile, float64) stay in cache
@@ -60,17 +84,8 @@ def _apply_middle_body(x, matrix, tile, out):
         nt = min(inner, t0 + tile) - t0
         acc = np.zeros((n_out, tile), dtype=np.float64)
         for j in range(n):
-            src = x[b, j, t0 : t0 + nt]
-            for k in range(n_out):
-                c = matrix[k, j]
-                a = acc[k]
-                for t in range(nt):
-                    a[t] += c * src[t]
-        for k in range(n_out):
-            dst = out[b, k, t0 : t0 + nt]
-            a = acc[k]
-            for t in range(nt):
-                dst[t] = a[t]
+            add_band(acc, matrix, j, x[b, j, t0 : t0 + nt])
+        store_rows(acc, out, b, t0, nt)
 
 
 # Each loop is compiled twice: parallel for big transforms, serial for small ones, where waking

@@ -36,11 +36,13 @@ import numpy as np
 from numba import prange
 
 from dsp_kernels.config import jit, pjit
-from dsp_kernels.cpu.db import _max_power, db_levels, db_of_powers
+from dsp_kernels.cpu.db import db_levels, db_of_powers
+from dsp_kernels.cpu.dct import add_band, store_rows
 
 __all__ = ["db_dct"]
 
-#: frames per tile: the tile's dB values (n_mels x TILE float64: 64 kB at 128 mels) stay in cache
+#: frames per tile: the tile's accumulators (n_mfcc x TILE float64: 40 kB at 20) stay in cache,
+#: as apply_matrix's tiles of 256 do
 TILE = 256
 #: values (bands x frames) below which one thread does the whole image: a 1 s clip's 80 x 101
 #: is about 20 us of work, less than waking the pool costs right after other work
@@ -65,17 +67,8 @@ def _db_dct_body(S, matrix, amin, ref_db, floor_db, out):
             for t in range(w):
                 pbuf[t] = max(amin, np.float64(src[t]))
             db_of_powers(pbuf, mbuf, ebuf, ref_db, floor_db, d)
-            # apply_matrix's order: each band feeds every coefficient, summed over j = 0 .. n - 1
-            for k in range(n_out):
-                c = matrix[k, j]
-                a = acc[k]
-                for t in range(w):
-                    a[t] += c * d[t]
-        for k in range(n_out):
-            dst = out[b, k, t0:t0 + w]
-            a = acc[k]
-            for t in range(w):
-                dst[t] = a[t]
+            add_band(acc, matrix, j, d)  # apply_matrix's summation, band by band
+        store_rows(acc, out, b, t0, w)
 
 
 _db_dct_p, _db_dct_s = pjit(_db_dct_body), jit(_db_dct_body)
@@ -87,9 +80,7 @@ def db_dct(S, matrix, *, ref, amin, top_db):
     out = np.empty((S.shape[0], matrix.shape[0], S.shape[2]), dtype=S.dtype)
     if out.size == 0 or S.size == 0:
         return out
-    need_max = ref is None or top_db is not None
-    peak = float(_max_power(S.reshape(-1), 0)) if need_max else 0.0
-    ref_db, floor_db = db_levels(peak, ref, amin, top_db)
+    ref_db, floor_db = db_levels(S.reshape(-1), 0, ref, amin, top_db)
     kernel = _db_dct_s if S.size < SERIAL_BELOW else _db_dct_p
     kernel(S, matrix, float(amin), ref_db, floor_db, out)
     return out
