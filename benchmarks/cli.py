@@ -107,7 +107,7 @@ def run_op(op: ops.Op, profile: ops.Profile, args, gpu_ok: bool, progress: repor
             by_name[impl.name]["error"] = f"{type(exc).__name__}: {exc}"
 
     repeat = args.repeat or profile.repeat
-    harness.time_alternating(timed, repeat=repeat, warmup=1, budget_s=profile.budget_s,
+    harness.time_alternating(timed, repeat=repeat, warmup=3, budget_s=profile.budget_s,
                              on_progress=progress.step)
     fns = {}
     for t in timed:

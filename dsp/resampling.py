@@ -69,6 +69,7 @@ docs/sampling.md. In short: every quality but 'fast' is flatter in the passband 
 from __future__ import annotations
 
 import math
+from typing import Callable, NamedTuple
 
 import numpy as np
 
@@ -150,20 +151,22 @@ def _halfband_taps(rate: int, target: float, quality: str, dtype_str: str) -> np
     return taps
 
 
-def _halfband_stages(x2, rate, target_sr, quality):
-    """Decimate ``x2`` by 2 while that is cheaper than one long filter; returns
-    ``(signal, rate, shift)``: ``shift`` samples of the signal precede the original time 0."""
-    shift = 0
+def _halfband_plan(n, rate, target_sr, quality, dtype_str):
+    """The half-band decimations by 2 that run first on rows of ``n`` samples, while that is
+    cheaper than one long filter: ``(stages, rate, shift)``, each stage ``(taps, lead, n1)`` (the
+    halfband kernel's arguments); ``shift`` samples of the last stage's output precede the
+    original time 0."""
+    shift, stages = 0, []
     while (quality in _MULTISTAGE and rate.is_integer() and int(rate) % 2 == 0
            and target_sr.is_integer() and target_sr / rate <= _HALFBAND_BELOW):
-        taps = _halfband_taps(int(rate), target_sr, quality, x2.dtype.str)
+        taps = _halfband_taps(int(rate), target_sr, quality, dtype_str)
         # outputs before time 0 carry the filter's leading tail (they reach back len(taps)
         # outputs); the new shift is kept even so that a further halving stays on the grid
         lead = len(taps) + (len(taps) + shift // 2) % 2
-        n1 = lead + (x2.shape[-1] + 1) // 2 + len(taps) + 1
-        x2 = kernel_for("halfband", x2)(x2, taps, lead, n1)
-        shift, rate = lead + shift // 2, rate / 2.0
-    return x2, rate, shift
+        n1 = lead + (n + 1) // 2 + len(taps) + 1
+        stages.append((taps, lead, n1))
+        shift, rate, n = lead + shift // 2, rate / 2.0, n1
+    return stages, rate, shift
 
 
 @table_cache(maxsize=32)
@@ -299,61 +302,78 @@ def resample(y, *, orig_sr, target_sr, quality: str = "high", axis: int = -1, sc
     n = y.shape[axis]
     if n < 1:
         raise DSPError(f"y has {n} samples along axis={axis}: need at least 1 to resample")
-    xp = array_module(y)
-    ratio = float(target_sr) / orig_sr
+    route = _route(orig_sr, target_sr, quality, scale, n, y.dtype.str)
+    check_allocation(lambda: f"orig_sr={orig_sr:g}, target_sr={target_sr:g} for {n} samples",
+                     y.size // n * route.n_out, y.dtype.itemsize, what="an output signal")
+    x2, lead = flatten_leading(y, axis)
+    out = route.run(x2).reshape(lead + (route.n_out,))
+    if axis != out.ndim - 1:
+        out = array_module(out).ascontiguousarray(array_module(out).moveaxis(out, -1, axis))
+    return out
+
+
+class _Route(NamedTuple):
+    """How rows of one length are resampled: ``run`` takes the validated, C-contiguous
+    ``(batch, n)`` rows and returns ``(batch, n_out)``, scaled as asked (NumPy or CuPy)."""
+
+    n_out: int
+    run: Callable
+
+
+@table_cache(maxsize=256)
+def _route(orig_sr: float, target_sr: float, quality: str, scale: bool, n: int, dtype_str: str) -> _Route:
+    """The method, its stages and their tables for rows of ``n`` samples, decided once per
+    call signature (cached: a loader's clips come in few lengths, and deciding cost a 1 s
+    clip's call 1.3 us of 29, docs/sampling.md, stop 39)."""
+    ratio = target_sr / orig_sr
     if not math.isfinite(n * ratio) or n * ratio > 2.0**53:
         raise DSPError(f"target_sr / orig_sr = {ratio:g} would give {n * ratio:g} samples from {n}: "
                        "need a ratio whose output fits in memory")
-    n_out = int(np.ceil(n * ratio))  # librosa's length convention
-    check_allocation(lambda: f"orig_sr={orig_sr:g}, target_sr={target_sr:g} for {n} samples",
-                     y.size // n * n_out, y.dtype.itemsize, what="an output signal")
+    n_out = math.ceil(n * ratio)  # librosa's length convention
+    dtype = np.dtype(dtype_str)
+    gain = 1.0 / math.sqrt(ratio) if scale else 1.0
     if orig_sr == target_sr:
-        out = y.copy()
-    else:
-        x2, lead = flatten_leading(y, axis)
-        x2, rate, shift = _halfband_stages(x2, orig_sr, target_sr, quality)
-        if _resample_cascade.applies(quality in _MULTISTAGE, rate, target_sr):
-            # the sharp filter by fast convolution at this rate, then a short polyphase stage
-            # (dsp/_resample_cascade.py); its output starts `reach` samples early
-            c = _cascade(int(rate), int(target_sr), quality, x2.dtype.str)
-            x2 = kernel_for("fir_full", x2)(x2, c.taps, c.n_fft, c.spectrum)
-            out2 = kernel_for("polyphase", y)(x2, c.table, c.up, c.down, n_out, shift + c.reach)
-            return _finish(out2, xp, lead, n_out, axis, scale, ratio, y.dtype)
-        ud = _rational(rate, target_sr)
-        if ud == (1, 2) and shift == 0:
-            n_fft = _resample_halving.block_if_pays(n_out, quality, y.dtype)
-            if n_fft:  # a 2:1 of a clip or longer (44.1 -> 22.05 kHz): the filter by fast convolution
-                out2 = _resample_halving.halve(x2, quality, 1.0 / math.sqrt(ratio) if scale else 1.0,
-                                               n_fft=n_fft)
-                return _finish(out2, xp, lead, n_out, axis, False, ratio, y.dtype)
-        cutoff, num_zeros, _ = _design(quality)
-        if ud is not None:
-            up, down = ud
-            rc = cutoff * min(1.0, up / down)
-            taps = 2 * (int(math.floor(num_zeros / rc)) + 1)
-            if up * taps > _MAX_TABLE:
-                ud = None
-        if ud is not None:
-            out2 = kernel_for("polyphase", y)(x2, _polyphase_table(up, down, quality, y.dtype.str), up, down,
-                                              n_out, shift)
-        else:
-            rc = cutoff * min(1.0, ratio)
-            out2 = kernel_for("interpolated", y)(x2, _dense_table(quality), _DENSITY, num_zeros, rc,
-                                  orig_sr / target_sr, n_out, y.dtype)
-        return _finish(out2, xp, lead, n_out, axis, scale, ratio, y.dtype)
-    if scale:
-        out = (out / np.sqrt(ratio)).astype(y.dtype, copy=False)
-    return out
+        return _Route(n_out, lambda x2: x2.copy())
+    stages, rate, shift = _halfband_plan(n, orig_sr, target_sr, quality, dtype_str)
 
+    def halved(x2):
+        for taps, lead, n1 in stages:
+            x2 = kernel_for("halfband", x2)(x2, taps, lead, n1)
+        return x2
 
-def _finish(out2, xp, lead, n_out, axis, scale, ratio, dtype):
-    """The (batch, n_out) result back in the input's layout, scaled as librosa's ``scale=True``."""
-    out = out2.reshape(lead + (n_out,))
-    if axis != out.ndim - 1:
-        out = xp.ascontiguousarray(xp.moveaxis(out, -1, axis))
-    if scale:
-        out = (out / np.sqrt(ratio)).astype(dtype, copy=False)
-    return out
+    def scaled(out2):
+        return (out2 / np.sqrt(ratio)).astype(dtype, copy=False) if scale else out2
+
+    if _resample_cascade.applies(quality in _MULTISTAGE, rate, target_sr):
+        # the sharp filter by fast convolution at this rate, then a short polyphase stage
+        # (dsp/_resample_cascade.py); its output starts `reach` samples early
+        c = _cascade(int(rate), int(target_sr), quality, dtype_str)
+
+        def cascade(x2):
+            x2 = kernel_for("fir_full", x2)(halved(x2), c.taps, c.n_fft, c.spectrum)
+            return scaled(kernel_for("polyphase", x2)(x2, c.table, c.up, c.down, n_out, shift + c.reach))
+
+        return _Route(n_out, cascade)
+    ud = _rational(rate, target_sr)
+    if ud == (1, 2) and shift == 0:
+        n_fft = _resample_halving.block_if_pays(n_out, quality, dtype)
+        if n_fft:  # a 2:1 of a clip or longer (44.1 -> 22.05 kHz): the filter by fast convolution
+            return _Route(n_out, lambda x2: _resample_halving.halve(x2, quality, gain, n_fft=n_fft))
+    cutoff, num_zeros, _ = _design(quality)
+    if ud is not None:
+        up, down = ud
+        rc = cutoff * min(1.0, up / down)
+        if up * 2 * (int(math.floor(num_zeros / rc)) + 1) <= _MAX_TABLE:
+            table = _polyphase_table(up, down, quality, dtype_str)
+            return _Route(n_out, lambda x2: scaled(kernel_for("polyphase", x2)(halved(x2), table, up, down,
+                                                                                n_out, shift)))
+    # the interpolated table, at the original rate: it reads the input from time 0, so any
+    # half-band stages planned above are left out (they run only for integer rates, and only a
+    # table too large for their ratio lands here)
+    rc = cutoff * min(1.0, ratio)
+    table, step = _dense_table(quality), orig_sr / target_sr
+    return _Route(n_out, lambda x2: scaled(kernel_for("interpolated", x2)(x2, table, _DENSITY, num_zeros, rc, step,
+                                                                          n_out, dtype)))
 
 
 def _cascade(rate, target, quality, dtype_str):

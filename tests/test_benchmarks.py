@@ -173,6 +173,39 @@ def test_rounds_call_in_the_designed_orders():
     assert [timed[3 * r:3 * r + 3] for r in range(6)] == harness.round_orders(3)
 
 
+def test_number_is_calibrated_on_the_fastest_warm_up_call():
+    """A second call that still loads something (4.8 ms against 35 us: ours, a fresh process's
+    finiteness kernel), or a last warm-up call that meets a one-off delay, must not set
+    ``number``: the fastest warm-up call does."""
+    import time
+
+    from benchmarks import harness
+
+    calls = []
+
+    def fn():
+        calls.append(1)
+        if len(calls) in (2, 4):
+            time.sleep(0.02)
+
+    t = harness.Timed("f", fn)
+    harness.time_alternating([t], repeat=1, warmup=3, min_sample_s=0.002)
+    assert t.warm_s < 0.002 and t.number > 1
+    assert len(calls) == 1 + 3 + t.number
+
+
+def test_warm_up_stops_early_once_it_has_taken_its_budget(monkeypatch):
+    import time
+
+    from benchmarks import harness
+
+    monkeypatch.setattr(harness, "WARMUP_BUDGET_S", 0.05)
+    calls = []
+    t = harness.Timed("slow", lambda: (calls.append(1), time.sleep(0.03)))
+    harness.time_alternating([t], repeat=1, warmup=3, min_sample_s=0.0)
+    assert len(calls) == 1 + 2 + 1  # first call, two warm-ups (0.06 s > 0.05), one round
+
+
 def test_a_failing_implementation_is_recorded_not_raised():
     from benchmarks import harness
 

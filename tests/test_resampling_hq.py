@@ -75,6 +75,22 @@ def test_single_stage_matches_loop_reference(orig, target):
     assert_close(ours, ref, np.float64)
 
 
+def test_halving_rates_with_too_large_a_table_take_one_interpolated_stage():
+    # even integer rates below a ratio of 0.45 plan a half-band stage; when the rate it reaches
+    # has too large a polyphase table (1,176,474 -> 1,000,003: a million phases) the filter is
+    # read from the interpolated table at the original rate, so the half-band stage must not
+    # run first (it did before stop 39: a step of orig / target on the halved signal, wrong by
+    # 1.95 on a tone). The loop oracle is the one stage at the original rate, within the
+    # interpolation's documented 1e-6 of the peak.
+    orig, target = 2_352_948, 1_000_003
+    x = RNG.standard_normal(120)
+    ours = dsp.resample(x, orig_sr=orig, target_sr=target, quality="hq")
+    cutoff, num_zeros, beta = _design("hq")
+    ref = naive_kaiser_sinc_resample(x, orig, target, len(ours), cutoff, num_zeros, beta)
+    assert ours.shape == (math.ceil(120 * target / orig),)
+    assert_close(ours, ref, np.float64, rtol=1e-6)
+
+
 def test_main_filter_response():
     # continuous response of h(u) (u in zero crossings), as test_resampling's test
     cutoff, num_zeros, _ = _design("hq")

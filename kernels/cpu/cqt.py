@@ -47,6 +47,7 @@ from numba import prange
 from dsp_kernels.caches import table_cache
 from dsp_kernels.config import inner_jit, jit, noalias_jit, pjit
 from dsp_kernels.entry import KeyedEntry
+from dsp_kernels.thread_scratch import scratch_for
 from dsp_kernels.cpu.fft import get_rfft_plan
 from dsp_kernels.cpu.fft.block import alloc_block_work, block_lanes, rfft_lanes_spectra, store_lane_runs
 from dsp_kernels.cpu.fft.inverse_block import irfft_lanes_spectra
@@ -262,7 +263,8 @@ def _halve_task(x, half, M, plan, plan_h, ar, ai, br, bi, groups_per_task, out, 
 @inner_jit
 def _halve_scratch(plan, plan_h, x):
     """One thread's ``(work, work_h, stage, ones)``: both transforms' scratch, a group's staging
-    area and the unit window, in ``x``'s dtype."""
+    area and the unit window, in ``x``'s dtype. Called from Python it runs as Python: the serial
+    kernel's scratch is made there once per thread (:mod:`dsp_kernels.thread_scratch`)."""
     W = 64 // plan.consts.itemsize
     return (alloc_block_work(plan), alloc_block_work(plan_h), np.empty(W * plan.n, dtype=x.dtype),
             np.ones(plan.n, dtype=x.dtype))
@@ -277,8 +279,8 @@ def _halve_parallel(x, half, M, plan, plan_h, ar, ai, br, bi, groups_per_task, o
 
 
 @jit
-def _halve_serial(x, half, M, plan, plan_h, ar, ai, br, bi, groups_per_task, out, n_tasks, per_row):
-    work, work_h, stage, ones = _halve_scratch(plan, plan_h, x)
+def _halve_serial(x, half, M, plan, plan_h, ar, ai, br, bi, groups_per_task, out, n_tasks, per_row,
+                  work, work_h, stage, ones):
     for task in range(n_tasks):
         _halve_task(x, half, M, plan, plan_h, ar, ai, br, bi, groups_per_task, out, task, per_row,
                     work, work_h, stage, ones)
@@ -312,17 +314,21 @@ def cqt_halve(x, taps, n_fft, fold):
     # when its worker is asleep (2 s: 57 against 59 us; 10 s: 128 against 213 us).
     if x.shape[0] * n_groups == 1:
         kernel, per_task, n_tasks, per_row = _HALVE_SERIAL, n_groups, 1, 1
+        # this thread's scratch, kept between calls (allocating it was 0.9 us of a clip's call)
+        scratch = scratch_for(("cqt_halve", n_fft, x.dtype), lambda: _halve_scratch(plan, plan_h, x))
     else:
         kernel, per_task = _HALVE_PARALLEL, blocks_per_task(x.shape[0], n_blocks, x.dtype)
         n_tasks, per_row = block_tasks(x.shape[0], n_groups, per_task)
+        scratch = ()
     # everything that decides the arguments' Numba types (dsp_kernels.entry; the dispatcher's
     # typing of the two plans was a tenth of a clip's call, docs/sampling.md, stop 38): the
     # dtypes (byte order included), ranks, layouts and writeability of x and fold, the plans'
-    # classes; out is always a new C-contiguous 2-D array of x's dtype, the rest are ints
+    # classes; out is always a new C-contiguous 2-D array of x's dtype, the rest are ints, and
+    # the serial kernel's scratch is made by _halve_scratch from the plans and x's dtype
     xf, ff = x.flags, fold.flags
     key = (x.dtype, x.ndim, xf.writeable, fold.dtype, fold.ndim, ff.c_contiguous, ff.writeable, plan_kinds)
     kernel(key, x, len(taps) // 2, M, plan, plan_h, fold[0], fold[1], fold[2], fold[3], per_task, out,
-           n_tasks, per_row)
+           n_tasks, per_row, *scratch)
     return out
 
 

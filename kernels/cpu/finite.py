@@ -55,15 +55,35 @@ def _chunks_max_exponent(u, mask, n_chunks, out):
         out[c] = _max_exponent(u, lo, min(n, lo + CHUNK), mask)
 
 
+_U32, _MASK32 = EXPONENT[4]
+_U64, _MASK64 = EXPONENT[8]
+
+
+# The serial check takes the float array and views its bits inside: viewing in Python and
+# passing the mask cost 0.5 us of the 0.75 us check of a 1 s clip (16,000 values), which every
+# dsp call on a clip pays.
+@exact_jit
+def _finite32(flat):
+    return _max_exponent(flat.view(_U32), 0, flat.shape[0], _MASK32) != _MASK32
+
+
+@exact_jit
+def _finite64(flat):
+    return _max_exponent(flat.view(_U64), 0, flat.shape[0], _MASK64) != _MASK64
+
+
+_SERIAL = {4: _finite32, 8: _finite64}
+
+
 def all_finite(flat) -> bool:
     """Whether no value of the 1-D, C-contiguous float array ``flat`` is NaN or infinite."""
     n = flat.shape[0]
     if n == 0:
         return True
+    if n <= CHUNK:
+        return _SERIAL[flat.itemsize](flat)
     utype, mask = EXPONENT[flat.dtype.itemsize]
     u = flat.view(utype)
-    if n <= CHUNK:
-        return bool(_max_exponent(u, 0, n, mask) != mask)
     n_chunks = -(-n // CHUNK)
     out = np.empty(n_chunks, dtype=utype)
     _chunks_max_exponent(u, mask, n_chunks, out)

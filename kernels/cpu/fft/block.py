@@ -45,7 +45,7 @@ from dsp_kernels.cpu.fft.simd import frames_to_lanes, frames_to_lanes_split, tra
 PAD_FROM = 1024
 
 
-@inline_jit
+@inner_jit
 def block_row(plan):
     """Values per lane in each half (real parts, imaginary parts) of a block's scratch rows.
 
