@@ -33,6 +33,8 @@ from dsp_kernels.cpu.db import (  # noqa: F401  (entry functions of this domain)
 )
 from dsp_kernels.cpu.fft import alloc_work, get_rfft_plan, irfft_into, rfft_into
 from dsp_kernels.cpu.fft.block import alloc_block_work, store_lanes
+from dsp_kernels.cpu.fft import streaming
+from dsp_kernels.cpu.fft.streaming import stream_fits, stream_lanes
 from dsp_kernels.cpu.fft.inverse_block import irfft_lanes
 from dsp_kernels.cpu.fft.passes import u64
 from dsp_kernels.cpu.fft.simd import transpose_tile
@@ -76,8 +78,9 @@ def _stft_kernel(y, window, geom, plan, block, out):
 
 
 @pjit
-def _stft_lanes_kernel(y, window, geom, plan, blocks_per_task, out, outf):
-    """The STFT W frames at a time through the blocked FFT (:mod:`dsp_kernels.cpu.stft_block`)."""
+def _stft_lanes_kernel(y, window, geom, plan, blocks_per_task, out, outf, stream):
+    """The STFT W frames at a time through the blocked FFT (:mod:`dsp_kernels.cpu.stft_block`);
+    full blocks by streaming stores when ``stream`` (:mod:`dsp_kernels.cpu.fft.streaming`)."""
     batch = y.shape[0]
     n_frames = out.shape[1]
     nbins = window.shape[0] // 2 + 1
@@ -85,14 +88,22 @@ def _stft_lanes_kernel(y, window, geom, plan, blocks_per_task, out, outf):
     n_blocks = (n_frames + W - 1) // W
     n_tasks, per_row = block_tasks(batch, n_blocks, blocks_per_task)
     scale = plan.scales[0]
+    rowlen = 2 * nbins
     for task in prange(n_tasks):
         b, c0, c1 = task_blocks(task, per_row, blocks_per_task, n_blocks)
         scratch = alloc_stft_block(plan, y[b])
+        prev = np.empty(W * W, dtype=plan.consts.dtype)
+        rows = np.empty(2 * W, dtype=np.int64)  # each row's shift and first line (streaming)
+        P = scratch[0][1]
+        streams = stream and stream_fits(outf[b])
         for c in range(c0, c1):
             t0 = c * W
             B = min(W, n_frames - t0)
             stft_block_spectra(plan, y[b], geom, window, t0, B, scratch, scale)
-            store_lanes(plan, scratch[0], B, outf[b], t0 * 2 * nbins, 2 * nbins)
+            if streams and B == W:
+                stream_lanes(P, rowlen, outf[b], t0 * rowlen, rowlen, prev, rows[:W], rows[W:])
+            else:
+                store_lanes(plan, scratch[0], B, outf[b], t0 * rowlen, rowlen)
 
 
 def stft(y, *, n_fft, hop_length, window, center, pad_mode, out=None):
@@ -109,8 +120,9 @@ def stft(y, *, n_fft, hop_length, window, center, pad_mode, out=None):
         if plan.bluestein == 0:
             per_task = blocks_per_task(y.shape[0], n_frames, y.dtype)
             outf = out.view(y.dtype).reshape(y.shape[0], -1)
+            stream = out.nbytes >= streaming.STREAM_FROM
             with balanced(y.shape[0], n_frames, y.dtype, per_task):
-                _stft_lanes_kernel(y, window, geom, plan, per_task, out, outf)
+                _stft_lanes_kernel(y, window, geom, plan, per_task, out, outf, stream)
         else:
             _stft_kernel(y, window, geom, plan, _block_size(n_frames * y.shape[0]), out)
     return out.swapaxes(1, 2)

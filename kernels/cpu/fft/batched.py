@@ -31,7 +31,9 @@ import numba
 import numpy as np
 
 from dsp_kernels.config import jit, pjit
-from dsp_kernels.cpu.fft.block import alloc_block_work, rfft_lanes
+from dsp_kernels.cpu.fft import streaming
+from dsp_kernels.cpu.fft.block import alloc_block_work, rfft_lanes, rfft_lanes_spectra
+from dsp_kernels.cpu.fft.streaming import stream_fits, stream_lanes
 from dsp_kernels.cpu.fft.inverse_block import irfft_lanes
 from dsp_kernels.cpu.fft.plans import get_fft_plan, get_rfft_plan
 from dsp_kernels.cpu.fft.simd import lanes_for
@@ -55,23 +57,32 @@ def _fft_rows(plan, x, out, inverse, scale, n_blocks):
 
 
 @pjit
-def _rfft_rows(lanes_plan, row_plan, x, out, outf, scale, n_blocks):
+def _rfft_rows(lanes_plan, row_plan, x, out, outf, scale, n_blocks, stream):
     rows = x.shape[0]
     if lanes_plan is not None:
-        # W rows at a time through the blocked (SIMD across rows) transform
+        # W rows at a time through the blocked (SIMD across rows) transform; full blocks by
+        # streaming stores when ``stream`` (dsp_kernels.cpu.fft.streaming)
         n = lanes_plan.n
         W = 64 // lanes_plan.consts.itemsize
         n_lane_blocks = (rows + W - 1) // W
         nb = min(n_lane_blocks, n_blocks)
         src = x.reshape(x.size)
         nbins = n // 2 + 1
+        streams = stream and stream_fits(outf)
         for b in numba.prange(nb):
             work = alloc_block_work(lanes_plan)
             ones = np.ones(n, dtype=x.dtype)
+            prev = np.empty(W * W, dtype=lanes_plan.consts.dtype)
+            shifts_starts = np.empty(2 * W, dtype=np.int64)
             for c in range(b * n_lane_blocks // nb, (b + 1) * n_lane_blocks // nb):
                 B = min(W, rows - c * W)
-                rfft_lanes(lanes_plan, src, c * W * n, n, B, ones, outf, c * W * 2 * nbins,
-                           2 * nbins, work, scale)
+                if streams and B == W:
+                    rfft_lanes_spectra(lanes_plan, src, c * W * n, n, B, ones, work, scale)
+                    stream_lanes(work[1], 2 * nbins, outf, c * W * 2 * nbins, 2 * nbins, prev,
+                                 shifts_starts[:W], shifts_starts[W:])
+                else:
+                    rfft_lanes(lanes_plan, src, c * W * n, n, B, ones, outf, c * W * 2 * nbins,
+                               2 * nbins, work, scale)
     if row_plan is not None:
         nb = min(rows, n_blocks)
         for b in numba.prange(nb):
@@ -215,7 +226,7 @@ def rfft(x: np.ndarray, scale: float) -> np.ndarray:
         sc = plan.consts.dtype.type(scale)
         outf = out.view(x.dtype).reshape(-1)  # the blocked path writes re, im as floats
         if _parallel(x.shape[0], n):
-            _rfft_rows(*_plans(plan, True), x, out, outf, sc, _n_blocks())
+            _rfft_rows(*_plans(plan, True), x, out, outf, sc, _n_blocks(), out.nbytes >= streaming.STREAM_FROM)
         else:
             _rfft_rows_serial(*_plans(plan, False, x.shape[0]), x, out, outf, sc)
     return out
