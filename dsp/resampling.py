@@ -323,8 +323,8 @@ class _Route(NamedTuple):
 @table_cache(maxsize=256)
 def _route(orig_sr: float, target_sr: float, quality: str, scale: bool, n: int, dtype_str: str) -> _Route:
     """The method, its stages and their tables for rows of ``n`` samples, decided once per
-    call signature (cached: a loader's clips come in few lengths, and deciding cost a 1 s
-    clip's call 1.3 us of 29, docs/sampling.md, stop 39)."""
+    call signature (cached: a loader's clips come in few lengths, and a 1 s clip's call is
+    about 28 us, docs/sampling.md, stop 39)."""
     ratio = target_sr / orig_sr
     if not math.isfinite(n * ratio) or n * ratio > 2.0**53:
         raise DSPError(f"target_sr / orig_sr = {ratio:g} would give {n * ratio:g} samples from {n}: "
