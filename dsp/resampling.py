@@ -368,8 +368,8 @@ def _route(orig_sr: float, target_sr: float, quality: str, scale: bool, n: int, 
             return _Route(n_out, lambda x2: scaled(kernel_for("polyphase", x2)(halved(x2), table, up, down,
                                                                                 n_out, shift)))
     # the interpolated table, at the original rate: it reads the input from time 0, so any
-    # half-band stages planned above are left out (they run only for integer rates, and only a
-    # table too large for their ratio lands here)
+    # half-band stages planned above are left out (they are planned only for integer rates,
+    # which land here when their polyphase table is too large or a rate exceeds 2**31)
     rc = cutoff * min(1.0, ratio)
     table, step = _dense_table(quality), orig_sr / target_sr
     return _Route(n_out, lambda x2: scaled(kernel_for("interpolated", x2)(x2, table, _DENSITY, num_zeros, rc, step,

@@ -5,7 +5,7 @@ above ``STREAM_FROM`` must equal the one that does not.
 
 The oracle is the plain store (``store_floats``), which tests/test_fft_block.py checks against
 NumPy; here every value written is compared, and the values around the rows are checked
-untouched. tests/test_boundscheck.py runs these tests again through the checked twin."""
+untouched. tests/test_boundscheck.py runs the first test again through the checked twin."""
 import numpy as np
 import pytest
 from numba import njit
@@ -33,10 +33,11 @@ def _plain(P, n_floats, dst, o0, ostride):
 
 
 @pytest.mark.parametrize("n_floats, lane_len", [(2050, 2082), (1026, 1058), (402, 402), (4098, 4130),
-                                                (34, 34), (5, 16), (2, 2)])
+                                                (2049, 2081), (37, 48), (34, 34), (5, 16), (2, 2)])
 def test_stream_lanes_equals_the_plain_store_at_every_alignment(dtype, n_floats, lane_len):
     # lane_len: the values per lane that P holds (the blocked FFT pads them from PAD_FROM on;
-    # 402 = 2 * 201 is n_fft 400's unpadded lanes, so the last tiles go by plain stores)
+    # 402 = 2 * 201 is n_fft 400's unpadded lanes, so the last tiles go by plain stores); odd
+    # n_floats: an odd n_fft's rows (n_fft + 1 values); 5 and 2: rows too short for a whole line
     W = lanes_for(dtype)
     rng = np.random.default_rng(n_floats)
     P = rng.standard_normal(lane_len * W).astype(dtype)
@@ -65,7 +66,8 @@ def test_stream_fits_refuses_a_destination_not_aligned_to_its_elements():
 
 
 @pytest.mark.parametrize("n_fft, hop, seconds", [(2048, 512, 4.0), (1024, 256, 2.0), (400, 160, 3.0),
-                                                 (4096, 1024, 6.0), (512, 100, 1.0)])
+                                                 (4096, 1024, 6.0), (512, 100, 1.0), (401, 100, 1.0),
+                                                 (2025, 512, 3.0)])
 def test_stft_with_streaming_stores_equals_without(monkeypatch, dtype, n_fft, hop, seconds):
     import dsp
 
@@ -88,9 +90,13 @@ def test_a_long_stft_by_default_equals_the_plain_store(monkeypatch):
     assert np.array_equal(default, dsp.stft(y, n_fft=2048, hop_length=512))
 
 
-@pytest.mark.parametrize("rows, n", [(64, 2048), (35, 1024), (40, 400), (17, 4096)])
+@pytest.mark.parametrize("rows, n", [(64, 2048), (35, 1024), (82, 400), (17, 4096)])
 def test_batched_rfft_with_streaming_stores_equals_without(monkeypatch, dtype, rows, n):
+    # at least PARALLEL_MIN_SAMPLES values: the parallel kernel, the one that streams
     import dsp
+    from dsp_kernels.cpu.fft.batched import PARALLEL_MIN_SAMPLES
+
+    assert rows * n >= PARALLEL_MIN_SAMPLES
 
     x = np.random.default_rng(rows).standard_normal((rows, n)).astype(dtype)
     monkeypatch.setattr(streaming, "STREAM_FROM", 1 << 62)

@@ -1,9 +1,9 @@
 """dsp_kernels.thread_scratch: scratch kept per Python thread, bounded, and what uses it.
 
-The 2:1 halving of a clip (one group of blocks: the serial kernel) takes its scratch from here;
-eight threads racing it are checked in tests/procs/threads_race.py (22050 -> 11025, one group
-of 2048-sample blocks), and here a clip's result is checked against the direct polyphase sum
-when the scratch was left dirty by a call on other data.
+The 2:1 halving of a clip (one group of blocks: the serial kernel) takes its scratch from here.
+Eight threads race it here (a spy shows the serial kernel ran) and in tests/procs/threads_race.py
+(the resample variant 16 -> 8 kHz of a 1 s clip, in a fresh process), and a clip's result is
+checked against the direct polyphase sum when the scratch was left dirty by a call on other data.
 """
 import threading
 
@@ -58,3 +58,40 @@ def test_the_clip_halving_is_exact_with_scratch_left_by_another_call():
     starts = 2 * np.arange(8000) - T // 2 + 1 + T
     ref = np.array([padded[s:s + T] @ taps for s in starts])
     assert_close(ours, ref, np.float32)
+
+
+def test_eight_threads_racing_the_serial_halving_get_the_serial_results(monkeypatch):
+    import dsp
+    from dsp_kernels.cpu import cqt
+
+    serial_calls = []
+    real = cqt._HALVE_SERIAL
+
+    class Spy:
+        def __call__(self, *args):
+            serial_calls.append(threading.get_ident())
+            return real(*args)
+
+    monkeypatch.setattr(cqt, "_HALVE_SERIAL", Spy())
+    clips = [np.random.default_rng(s).standard_normal(16000).astype(np.float32) for s in range(8)]
+    want = [dsp.resample(c, orig_sr=16000, target_sr=8000) for c in clips]
+    got, errors = {}, []
+    barrier = threading.Barrier(8)
+
+    def run(t):
+        try:
+            barrier.wait()
+            for r in range(25):
+                got[t, r] = dsp.resample(clips[(t + r) % 8], orig_sr=16000, target_sr=8000)
+        except Exception as exc:  # reported below
+            errors.append(repr(exc))
+
+    threads = [threading.Thread(target=run, args=(t,)) for t in range(8)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert not errors, errors
+    assert len(set(serial_calls)) >= 8  # the main thread and each racing thread took the serial path
+    for (t, r), y in got.items():
+        assert np.array_equal(y, want[(t + r) % 8]), (t, r)

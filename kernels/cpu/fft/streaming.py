@@ -19,8 +19,8 @@ line boundary) is the last ``W - h`` values of the tile that holds ``j`` followe
 stores: lines shared with the neighbouring row are never written by both kinds of store.
 
 :func:`stream_lanes` is :func:`dsp_kernels.cpu.fft.block.store_floats` for full blocks with this
-store; it ends with a memory fence so that the values are visible to whoever reads the output
-next (non-temporal stores are weakly ordered). On a machine without AVX-512 LLVM splits the
+store; it ends with a sequentially consistent fence (a locked instruction on x86, ``dmb`` on
+ARM), which orders the weakly ordered non-temporal stores before whatever reads the output next. On a machine without AVX-512 LLVM splits the
 vectors and the stores stay non-temporal where the target has such stores.
 
 Checked mode (:data:`dsp_kernels.cpu.fft.simd.CHECKED`): :func:`stream_tile` is an indexed loop
@@ -116,8 +116,8 @@ def _stream_tile_simd(typingctx, P, s0, prev, shifts, dst, starts, off):
 
 @intrinsic
 def _store_fence_simd(typingctx):
-    """A sequentially consistent fence (``mfence`` on x86), which also orders the weakly
-    ordered non-temporal stores before it."""
+    """A sequentially consistent fence (LLVM lowers it to a locked instruction on x86, ``dmb
+    ish`` on ARM), which also orders the weakly ordered non-temporal stores before it."""
     def codegen(context, builder, signature, args):
         builder.fence("seq_cst")
         return context.get_dummy_value()
@@ -140,6 +140,8 @@ def _stream_tile_checked(P, s0, prev, shifts, dst, starts, off):
             raise IndexError("stream_tile: a shift lies outside 0 .. W - 1")
         if d0 < 0 or d0 + w > dst.shape[0]:
             raise IndexError("stream_tile: a row's destination lies outside dst")
+        if (dst.ctypes.data + d0 * dst.itemsize) % 64 != 0:  # the store would fault
+            raise IndexError("stream_tile: a row's destination does not start a 64-byte line")
         for lane in range(w):
             k = shift + lane
             dst[d0 + lane] = prev[c * w + k] if k < w else P[s0 + (k - w) * w + c]
@@ -185,7 +187,9 @@ def stream_fits(dst):
 def stream_lanes(P, n_floats, dst, o0, ostride, prev, shifts, starts):
     """``dst[o0 + l*ostride + i] = P[i W + l]`` for ``i < n_floats`` and all ``W`` lanes, whole
     lines by non-temporal stores (module notes). Scratch: ``prev`` of ``W W`` values, ``shifts``
-    and ``starts`` of ``W`` int64. The caller checks :func:`stream_fits` first."""
+    and ``starts`` of ``W`` int64. The caller checks :func:`stream_fits` first, and as for
+    ``store_floats``: rows do not overlap (``ostride >= n_floats``), they lie inside ``dst``, and
+    ``P`` holds ``n_floats`` values per lane."""
     W = 64 // P.itemsize
     uw = u64(W)
     base = dst.ctypes.data // dst.itemsize  # dst's address in elements
