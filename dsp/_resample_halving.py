@@ -50,13 +50,16 @@ GROUP_US = {512: 5.5, 640: 7.3, 768: 8.5, 1024: 12.0, 1280: 15.3, 1536: 18.5, 20
             3072: 38.0, 4096: 52.0, 8192: 200.0}
 #: measured time of the direct polyphase kernel per multiply-add with float32 (us; float64 twice)
 DIRECT_US_PER_MAC = 2.0e-5
-#: what the fast convolution costs per call beyond its groups (us): two FFT plans to dispatch,
-#: the scratch of a group; with it the model's crossover at 'high' is 3,450 float32 outputs
-#: and 1,750 float64 ones (stop 35 measured 4,500 and 2,500 on one thread, with powers of two
-#: only, where the model then said 4,000 and 2,000). A stop-35 figure: since stop 38 the plans
-#: are no longer typed on each call and the set-up is cached (about 4 us less,
-#: docs/sampling.md), so near the crossover the model errs towards the direct sum
-FIXED_US = 10.0
+#: what the fast convolution costs per call beyond its groups, more than the direct sum's call
+#: costs (us). Re-measured at stop 39 (one thread, 'high', median of 30 rounds of 50 calls of
+#: each path on the same rows): both calls carry about 9 us besides their arithmetic (direct
+#: 15.4 us at 1,000 float32 outputs, 2.5e-5 us a multiply-add above that), the fast one about
+#: 1 us more. With it the model's crossover is 1,540 float32 outputs and 770 float64 ones,
+#: where the measured one lies between 1,000 and 1,500 for float32 (fast 19.5 against direct
+#: 22.8 us at 2,000; about even at 1,500) and below 1,000 for float64 (17.0 against 20.0 us).
+#: Stop 35's 10 us, from before the plans' per-call typing and the set-up were taken out
+#: (docs/sampling.md, stops 38-39), had put it at 3,450 and 1,750
+FIXED_US = 1.0
 
 
 def _best(n_out: int, n_taps: int, lanes: int, smooth: bool) -> tuple[int, float]:
