@@ -372,8 +372,11 @@ def _route(orig_sr: float, target_sr: float, quality: str, scale: bool, n: int, 
     # which land here when their polyphase table is too large or a rate exceeds 2**31)
     rc = cutoff * min(1.0, ratio)
     table, step = _dense_table(quality), orig_sr / target_sr
-    return _Route(n_out, lambda x2: scaled(kernel_for("interpolated", x2)(x2, table, _DENSITY, num_zeros, rc, step,
-                                                                          n_out, dtype)))
+
+    def interpolated(x2):
+        return scaled(kernel_for("interpolated", x2)(x2, table, _DENSITY, num_zeros, rc, step, n_out, dtype))
+
+    return _Route(n_out, interpolated)
 
 
 def _cascade(rate, target, quality, dtype_str):

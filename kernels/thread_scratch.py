@@ -1,10 +1,11 @@
 """Scratch arrays kept per Python thread between calls of a serial kernel.
 
-A kernel that allocates its scratch on every call pays for it on every call: for the 2:1
-halving of a 1 s clip (one group of 16 blocks of 1280 samples), the two transforms' work rows,
-the staging area and the unit window are 330 kB, and allocating them was 0.9 us of a 29 us
-call (the kernel's call without work 3.47 -> 2.57 us; docs/sampling.md, stop 39). A serial kernel can take them as arguments instead, made once per
-thread and per shape here and handed back on later calls.
+A kernel that allocates its scratch on every call pays for it on every call: for the 2:1 halving
+of a 1 s clip (one group of 16 blocks of 1280 samples), the two transforms' work rows, the
+staging area and the unit window are 330 kB, and allocating them was 0.9 us of a 29 us call (the
+kernel's call without work 3.47 -> 2.57 us; docs/sampling.md, stop 39). A serial kernel can take
+them as arguments instead, made once per thread and per shape here and handed back on later
+calls.
 
 Per thread, because a kernel releases the GIL (``nogil``): two Python threads (a DataLoader's
 workers in threads, a thread pool) may run the same kernel at once, and shared scratch would

@@ -226,7 +226,8 @@ def rfft(x: np.ndarray, scale: float) -> np.ndarray:
         sc = plan.consts.dtype.type(scale)
         outf = out.view(x.dtype).reshape(-1)  # the blocked path writes re, im as floats
         if _parallel(x.shape[0], n):
-            _rfft_rows(*_plans(plan, True), x, out, outf, sc, _n_blocks(), out.nbytes >= streaming.STREAM_FROM)
+            stream = out.nbytes >= streaming.STREAM_FROM
+            _rfft_rows(*_plans(plan, True), x, out, outf, sc, _n_blocks(), stream)
         else:
             _rfft_rows_serial(*_plans(plan, False, x.shape[0]), x, out, outf, sc)
     return out

@@ -11,17 +11,19 @@ The catch is alignment: a non-temporal vector store must cover one whole 64-byte
 A frame's row of ``n_fft + 2`` floats starts anywhere within a line (rows of 2050 float32 are
 8200 bytes: each starts 8 bytes further into its line than the last), while the in-register
 transpose (:func:`dsp_kernels.cpu.fft.simd.transpose_tile`) yields each row's values from a
-multiple of ``W`` on. So each row's ``W``-value pieces are shifted to the row's line grid:
-the aligned vector at row position ``j = h + k W`` (``h`` values of the row precede its first
-line boundary) is the last ``W - h`` values of the tile that holds ``j`` followed by the first
-``h`` of the next one (:func:`stream_tile`: a constant two-source shuffle chosen by a switch on
-``h``, one switch per row, so that within a block each always takes the same branch). The values before the first boundary and after the last whole line go by plain
-stores: lines shared with the neighbouring row are never written by both kinds of store.
+multiple of ``W`` on. So each row's ``W``-value pieces are shifted to the row's line grid: the
+aligned vector at row position ``j = h + k W`` (``h`` values of the row precede its first line
+boundary) is the last ``W - h`` values of the tile that holds ``j`` followed by the first ``h``
+of the next one (:func:`stream_tile`: a constant two-source shuffle chosen by a switch on ``h``,
+one switch per row, so that within a block each always takes the same branch). The values before
+the first boundary and after the last whole line go by plain stores: lines shared with the
+neighbouring row are never written by both kinds of store.
 
 :func:`stream_lanes` is :func:`dsp_kernels.cpu.fft.block.store_floats` for full blocks with this
 store; it ends with a sequentially consistent fence (a locked instruction on x86, ``dmb`` on
-ARM), which orders the weakly ordered non-temporal stores before whatever reads the output next. On a machine without AVX-512 LLVM splits the
-vectors and the stores stay non-temporal where the target has such stores.
+ARM), which orders the weakly ordered non-temporal stores before whatever reads the output next.
+On a machine without AVX-512 LLVM splits the vectors and the stores stay non-temporal where the
+target has such stores.
 
 Checked mode (:data:`dsp_kernels.cpu.fft.simd.CHECKED`): :func:`stream_tile` is an indexed loop
 that checks every index and :func:`store_fence` does nothing.
@@ -47,7 +49,8 @@ STREAM_FROM = 4 << 20
 
 def _stream_types_ok(P, s0, prev, shifts, dst, starts, off) -> bool:
     return (
-        all(isinstance(a, types.Array) and a.ndim == 1 and a.layout == 'C' for a in (P, prev, shifts, dst, starts))
+        all(isinstance(a, types.Array) and a.ndim == 1 and a.layout == 'C'
+            for a in (P, prev, shifts, dst, starts))
         and P.dtype == prev.dtype == dst.dtype and P.dtype in (types.float32, types.float64)
         and isinstance(shifts.dtype, types.Integer) and isinstance(starts.dtype, types.Integer)
         and all(isinstance(t, types.Integer) for t in (s0, off))
