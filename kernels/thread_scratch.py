@@ -12,7 +12,8 @@ workers in threads, a thread pool) may run the same kernel at once, and shared s
 mix their values. A forked child inherits its parent's arrays as copies, which is also safe.
 Each thread keeps at most :data:`KEEP` shapes; the oldest is dropped when a new one comes, so a
 loader whose clips come in a few lengths allocates once per length and never grows without
-bound.
+bound. ``dsp.clear_caches()`` (the registry of :mod:`dsp_kernels.caches`) drops the calling
+thread's scratch; another thread's goes with that thread.
 
 Examples
 --------
@@ -25,6 +26,8 @@ True
 from __future__ import annotations
 
 import threading
+
+from dsp_kernels.caches import register
 
 __all__ = ["scratch_for", "KEEP"]
 
@@ -46,3 +49,14 @@ def scratch_for(key, make):
             del kept[next(iter(kept))]  # the oldest: dicts keep insertion order
         found = kept[key] = make()
     return found
+
+
+def _kept() -> dict:
+    return getattr(_local, "kept", None) or {}
+
+
+def _clear_this_thread() -> None:
+    _kept().clear()
+
+
+register(f"{__name__}.scratch_for", _clear_this_thread, lambda: len(_kept()))

@@ -24,6 +24,21 @@ def test_a_thread_gets_back_what_it_made_and_other_threads_get_their_own():
     assert theirs[0] is not mine and theirs[0][0] == 1.0
 
 
+def test_clear_caches_drops_this_threads_scratch():
+    import dsp
+    from dsp_kernels import caches
+
+    dsp.resample(np.ones(16000, np.float32), orig_sr=16000, target_sr=8000)  # the serial halving
+    name = "dsp_kernels.thread_scratch.scratch_for"
+    assert caches.registered()[name] >= 1
+    dsp.clear_caches()
+    assert caches.registered()[name] == 0
+    y = np.random.default_rng(1).standard_normal(16000).astype(np.float32)
+    first = dsp.resample(y, orig_sr=16000, target_sr=8000)  # made again, same result
+    assert caches.registered()[name] >= 1
+    assert np.array_equal(first, dsp.resample(y, orig_sr=16000, target_sr=8000))
+
+
 def test_each_thread_keeps_at_most_keep_shapes_dropping_the_oldest():
     made = []
 
