@@ -18,6 +18,8 @@ from ._validation import as_float_array, check_float
 __all__ = ["magphase", "power_to_db", "amplitude_to_db", "db_to_power", "db_to_amplitude"]
 
 _MAX_FUNCS = (np.max, np.amax)
+#: power_to_db's defaults (librosa's), which dsp.mfcc's fused dB + DCT pass also applies
+POWER_DB_DEFAULTS = {"ref": 1.0, "amin": 1e-10, "top_db": 80.0}
 
 
 def _values(S, name, *, allow_complex=True):
@@ -93,7 +95,8 @@ def _floor_per_group(db, top_db, axes):
     return array_module(db).maximum(db, (peak - top_db).astype(db.dtype))
 
 
-def power_to_db(S, *, ref=1.0, amin: float = 1e-10, top_db=80.0, top_db_axes=None):
+def power_to_db(S, *, ref=POWER_DB_DEFAULTS["ref"], amin: float = POWER_DB_DEFAULTS["amin"],
+                top_db=POWER_DB_DEFAULTS["top_db"], top_db_axes=None):
     """Convert a power spectrogram to decibels, as ``librosa.power_to_db``.
 
     ``10 * log10(max(amin, S)) - 10 * log10(max(amin, ref))``, then floored at the result's

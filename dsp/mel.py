@@ -25,6 +25,7 @@ import numpy as np
 
 from ._backend import array_module, backend_of
 from ._dct import dct, dct_matrix, idct
+from ._decibel import POWER_DB_DEFAULTS
 from ._dispatch import kernel, kernel_for
 from ._errors import DSPError
 from ._mel_filterbank import (  # noqa: F401  (re-exported: the public names and the cached tables)
@@ -251,7 +252,7 @@ def mfcc(*, y=None, sr=22050, S=None, n_mfcc=20, dct_type=2, norm="ortho", lifte
     if power is not None and backend_of(S3) == "cpu":
         # from audio: dB (power_to_db's defaults) and DCT in one pass over tiles of frames,
         # without the dB image in memory (dsp_kernels.cpu.mfcc; CuPy data takes the two steps)
-        M = kernel("db_dct")(S3, matrix, ref=1.0, amin=1e-10, top_db=80.0)
+        M = kernel("db_dct")(S3, matrix, **POWER_DB_DEFAULTS)
     else:
         if power is not None:
             from .spectral import power_to_db

@@ -308,7 +308,8 @@ def resample(y, *, orig_sr, target_sr, quality: str = "high", axis: int = -1, sc
     x2, lead = flatten_leading(y, axis)
     out = route.run(x2).reshape(lead + (route.n_out,))
     if axis != out.ndim - 1:
-        out = array_module(out).ascontiguousarray(array_module(out).moveaxis(out, -1, axis))
+        xp = array_module(out)
+        out = xp.ascontiguousarray(xp.moveaxis(out, -1, axis))
     return out
 
 

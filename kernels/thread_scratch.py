@@ -37,22 +37,24 @@ KEEP = 8
 _local = threading.local()
 
 
-def scratch_for(key, make):
-    """The scratch this thread made for ``key`` (any hashable value that determines the shapes
-    and dtypes of what ``make()`` returns), made now by ``make()`` if it has none."""
+def _kept() -> dict:
+    """This thread's ``{key: scratch}``, made on first use."""
     kept = getattr(_local, "kept", None)
     if kept is None:
         kept = _local.kept = {}
+    return kept
+
+
+def scratch_for(key, make):
+    """The scratch this thread made for ``key`` (any hashable value that determines the shapes
+    and dtypes of what ``make()`` returns), made now by ``make()`` if it has none."""
+    kept = _kept()
     found = kept.get(key)
     if found is None:
         if len(kept) >= KEEP:
             del kept[next(iter(kept))]  # the oldest: dicts keep insertion order
         found = kept[key] = make()
     return found
-
-
-def _kept() -> dict:
-    return getattr(_local, "kept", None) or {}
 
 
 def _clear_this_thread() -> None:

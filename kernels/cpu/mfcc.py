@@ -37,13 +37,11 @@ from numba import prange
 
 from dsp_kernels.config import jit, pjit
 from dsp_kernels.cpu.db import db_levels, db_of_powers
-from dsp_kernels.cpu.dct import add_band, store_rows
+from dsp_kernels.cpu.dct import TILE, add_band, store_rows
+from dsp_kernels.cpu.stft_block import block_tasks, task_blocks
 
 __all__ = ["db_dct"]
 
-#: frames per tile: the tile's accumulators (n_mfcc x TILE float64: 40 kB at 20) stay in cache,
-#: as apply_matrix's tiles of 256 do
-TILE = 256
 #: values (bands x frames) below which one thread does the whole image: a 1 s clip's 80 x 101
 #: is about 20 us of work, less than waking the pool costs right after other work
 SERIAL_BELOW = 1 << 15
@@ -52,11 +50,10 @@ SERIAL_BELOW = 1 << 15
 def _db_dct_body(S, matrix, amin, ref_db, floor_db, out):
     outer, n, inner = S.shape
     n_out = matrix.shape[0]
-    per = (inner + TILE - 1) // TILE
-    for task in prange(outer * per):
-        b = task // per
-        t0 = (task - b * per) * TILE
-        w = min(inner, t0 + TILE) - t0
+    n_tasks, per = block_tasks(outer, inner, TILE)  # apply_matrix's tiles of frames
+    for task in prange(n_tasks):
+        b, t0, t1 = task_blocks(task, per, TILE, inner)
+        w = t1 - t0
         pbuf = np.empty(w, dtype=np.float64)
         mbuf = np.empty(w, dtype=np.float64)
         ebuf = np.empty(w, dtype=np.float64)
