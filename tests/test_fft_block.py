@@ -11,10 +11,13 @@ from dsp_kernels.cpu.fft.block import (
     PAD_FROM, alloc_block_work, block_lanes, block_row, rfft_lanes, store_lane_runs,
 )
 from dsp_kernels.cpu.fft.inverse_block import irfft_lanes
+from dsp_kernels.cpu.fft.plans import Pow2Plan, SplitFusedPlan, get_fft_plan
 from dsp_kernels.cpu.fft.simd import lanes_for
 from tolerances import assert_close
 
-SIZES = [1, 2, 3, 8, 15, 16, 30, 64, 100, 255, 400, 441, 2048]  # even, odd, below and above W
+SIZES = [1, 2, 3, 8, 15, 16, 30, 32, 64, 100, 255, 400, 441, 512, 1024, 2048, 8192, 16384]
+# even, odd, below and above W; 32, 512, 1024, 2048 and 16384 take the fused last pass
+# (plans.SplitFusedPlan: radix 4 last), 8192 (radix 8 last) and 64 (radix 2 last) do not
 
 
 @njit
@@ -54,6 +57,19 @@ def test_block_scratch_is_aligned_and_holds_w_lanes(n, dtype):
         assert (misalign, rows, cols, lanes) == (0, 2, 2 * R * W, W)
     assert R == plan.work_len + (17 if plan.work_len >= PAD_FROM else 1)
     assert R >= n // 2 + 1
+
+
+@pytest.mark.parametrize("n, fused", [
+    (16, False), (32, True), (64, False), (400, False), (512, True), (1024, True), (2048, True),
+    (8192, False), (16384, True),
+])
+def test_split_fused_plans_are_even_real_power_of_two_plans_ending_in_radix_4(n, fused, dtype):
+    """Which real plans take the fused last pass (and so which SIZES above test it): the rule of
+    plans._real_classed. Complex plans keep their class."""
+    plan = get_rfft_plan(n, dtype)
+    assert isinstance(plan, SplitFusedPlan) == fused
+    assert isinstance(plan, Pow2Plan) and int(plan.factors[-1]) == 4 or not fused
+    assert type(get_fft_plan(plan.m, dtype)) is not SplitFusedPlan
 
 
 def _block_sizes(W):

@@ -11,6 +11,8 @@ The engine's files, from the bottom up:
 - :mod:`~dsp_kernels.cpu.fft.transforms`: the njit API (``rfft_into``, ``fft_into``, ...);
 - :mod:`~dsp_kernels.cpu.fft.block` and :mod:`~dsp_kernels.cpu.fft.inverse_block`: ``W``
   frames at once, SIMD across frames (the batched ``rfft``/``irfft`` and the STFT use them);
+- :mod:`~dsp_kernels.cpu.fft.last_post`: the last radix-4 pass of a blocked real FFT fused with
+  the split into the real transform's bins (plans of type ``SplitFusedPlan``);
 - :mod:`~dsp_kernels.cpu.fft.streaming`: non-temporal stores of a block's lanes into rows, for
   outputs far larger than the caches (the STFT and the batched ``rfft``);
 - :mod:`~dsp_kernels.cpu.fft.batched`: the batched entry functions ``fft``/``rfft``/``irfft``

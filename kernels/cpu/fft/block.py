@@ -34,10 +34,14 @@ njit API
 """
 from __future__ import annotations
 
+import numba
 import numpy as np
+from numba.extending import intrinsic
 
 from dsp_kernels.config import inline_jit, inner_jit, noalias_jit
+from dsp_kernels.cpu.fft.last_post import head_row, last4_post, split_bin, stockham_head
 from dsp_kernels.cpu.fft.passes import stockham_call, u64
+from dsp_kernels.cpu.fft.plans import SplitFusedPlan
 from dsp_kernels.cpu.fft.simd import frames_to_lanes, frames_to_lanes_split, transpose_tile
 
 
@@ -164,16 +168,9 @@ def _post_even(rw_re, rw_im, w0, w1, Pr, Pi, h, half, sc, lanes):
         cr = rw_re[k]
         ci = rw_im[k]
         for l in range(W):
-            ar = w0[a + l]
-            ai = w1[a + l]
-            br = w0[b + l]
-            bi = -w1[b + l]
-            er = ar + br
-            ei = ai + bi
-            o_r = ai - bi  # (Z_k - conj Z_{h-k}) / i
-            o_i = br - ar
-            Pr[o + l] = (er + o_r * cr - o_i * ci) * half
-            Pi[o + l] = (ei + o_r * ci + o_i * cr) * half
+            vr, vi = split_bin(w0[a + l], w1[a + l], w0[b + l], w1[b + l], cr, ci, half)
+            Pr[o + l] = vr
+            Pi[o + l] = vi
 
 
 @noalias_jit
@@ -228,16 +225,14 @@ def store_lane_runs(P, M, B, dst, m0, n_out):
         dst[m0 + (B - 1) * M + q] = P[u64(q) * uw + u64(B - 1)]
 
 
-@inline_jit
-def rfft_lanes_spectra(plan, src, s0, sstride, B, window, work, scale):
-    """Real FFTs of B <= W windowed frames of ``src``, left in lanes in ``work[1]`` (module doc)."""
+def _spectra_split(plan, src, s0, sstride, B, window, work, sc):
+    """:func:`rfft_lanes_spectra` for most plans: load, all passes, then the split."""
     n = plan.n
     W = 64 // work.itemsize
     M = work.shape[1] // 2
     w0 = work[0, :M]
     w1 = work[0, M:]
     P = work[1]
-    sc = plan.consts[7] * scale
     lanes = block_lanes(plan, work)
     if B == W:
         _load_full(src, s0, sstride, n, window, w0, w1, plan.odd)
@@ -249,6 +244,57 @@ def rfft_lanes_spectra(plan, src, s0, sstride, B, window, work, scale):
     else:
         _post_even(plan.rw_re, plan.rw_im, w0, w1, P, P[W:], n // 2, plan.consts[0] * sc, sc,
                    lanes)
+
+
+def _spectra_fused(plan, src, s0, sstride, B, window, work, sc):
+    """:func:`rfft_lanes_spectra` for a :class:`~dsp_kernels.cpu.fft.plans.SplitFusedPlan`: the
+    frames go to the row from which the passes before the last end in row 0, and the last
+    pass runs fused with the split (:mod:`~dsp_kernels.cpu.fft.last_post`)."""
+    W = 64 // work.itemsize
+    M = work.shape[1] // 2
+    r0 = head_row(plan)
+    if B == W:
+        _load_full(src, s0, sstride, plan.n, window, work[r0, :M], work[r0, M:], 0)
+    else:
+        _load_partial(src, s0, sstride, B, plan.n, window, work[r0, :M], work[r0, M:], 0)
+    stockham_head(plan, work, W)
+    last4_post(plan, work, block_lanes(plan, work), sc)
+
+
+_split_core = inner_jit(_spectra_split)
+_fused_core = inner_jit(_spectra_fused)
+
+
+@intrinsic
+def _call_spectra(typingctx, plan, src, s0, sstride, B, window, work, sc):
+    # the path is a property of the plan's type (plans._real_classed decides), so a kernel
+    # compiles one of the two
+    core = _fused_core if getattr(plan, "instance_class", None) is SplitFusedPlan else _split_core
+    fnty = typingctx.resolve_value_type(core)
+    call_sig = typingctx.resolve_function_type(
+        fnty, (plan, src, s0, sstride, B, window, work, sc), {})
+
+    def codegen(context, builder, signature, args):
+        impl = context.get_function(fnty, call_sig)
+        context.add_linking_libs(getattr(impl, "libs", ()))
+        return impl(builder, args)
+
+    return call_sig, codegen
+
+
+def _call_spectra_python(plan, src, s0, sstride, B, window, work, sc):
+    """What :func:`_call_spectra` does, as plain Python (``NUMBA_DISABLE_JIT=1``)."""
+    core = _spectra_fused if isinstance(plan, SplitFusedPlan) else _spectra_split
+    core(plan, src, s0, sstride, B, window, work, sc)
+
+
+_spectra_call = _call_spectra_python if numba.config.DISABLE_JIT else _call_spectra
+
+
+@inline_jit
+def rfft_lanes_spectra(plan, src, s0, sstride, B, window, work, scale):
+    """Real FFTs of B <= W windowed frames of ``src``, left in lanes in ``work[1]`` (module doc)."""
+    _spectra_call(plan, src, s0, sstride, B, window, work, plan.consts[7] * scale)
 
 
 @inline_jit

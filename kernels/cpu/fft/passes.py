@@ -56,6 +56,34 @@ def _pass2(x, y, M_, twr, twi, off_, s_, mm_, L_):
             y[M + o1 + u] = dr * w1i + di * w1r
 
 
+@inner_jit
+def dft4(x, M, i0, g, u):
+    """The 4-point DFT of ``x[i0 + j g + u]`` (real parts; imaginary parts ``M`` further),
+    ``j < 4``: Z_0 .. Z_3 as eight values (re, im, ...). The radix-4 passes' butterfly before its
+    twiddles, and the fused last pass of :mod:`~dsp_kernels.cpu.fft.last_post`."""
+    i1 = i0 + g
+    i2 = i1 + g
+    i3 = i2 + g
+    a0r = x[i0 + u]
+    a0i = x[M + i0 + u]
+    a1r = x[i1 + u]
+    a1i = x[M + i1 + u]
+    a2r = x[i2 + u]
+    a2i = x[M + i2 + u]
+    a3r = x[i3 + u]
+    a3i = x[M + i3 + u]
+    t0r = a0r + a2r
+    t0i = a0i + a2i
+    t1r = a0r - a2r
+    t1i = a0i - a2i
+    t2r = a1r + a3r
+    t2i = a1i + a3i
+    t3r = a1i - a3i  # (a1 - a3) * (-i)
+    t3i = a3r - a1r
+    return (t0r + t2r, t0i + t2i, t1r + t3r, t1i + t3i,
+            t0r - t2r, t0i - t2i, t1r - t3r, t1i - t3i)
+
+
 @noalias_jit
 def _pass4(x, y, M_, twr, twi, off_, s_, mm_, L_):
     run = u64(s_) * u64(L_)
@@ -74,45 +102,20 @@ def _pass4(x, y, M_, twr, twi, off_, s_, mm_, L_):
         w3r = twr[t + u64(2)]
         w3i = twi[t + u64(2)]
         i0 = p * run
-        i1 = i0 + g
-        i2 = i1 + g
-        i3 = i2 + g
         o0 = four * p * run
         o1 = o0 + run
         o2 = o1 + run
         o3 = o2 + run
         for u in range(run):
-            a0r = x[i0 + u]
-            a0i = x[M + i0 + u]
-            a1r = x[i1 + u]
-            a1i = x[M + i1 + u]
-            a2r = x[i2 + u]
-            a2i = x[M + i2 + u]
-            a3r = x[i3 + u]
-            a3i = x[M + i3 + u]
-            t0r = a0r + a2r
-            t0i = a0i + a2i
-            t1r = a0r - a2r
-            t1i = a0i - a2i
-            t2r = a1r + a3r
-            t2i = a1i + a3i
-            t3r = a1i - a3i  # (a1 - a3) * (-i)
-            t3i = a3r - a1r
-            y[o0 + u] = t0r + t2r
-            y[M + o0 + u] = t0i + t2i
-            br = t1r + t3r
-            bi = t1i + t3i
-            y[o1 + u] = br * w1r - bi * w1i
-            y[M + o1 + u] = br * w1i + bi * w1r
-            br = t0r - t2r
-            bi = t0i - t2i
-            y[o2 + u] = br * w2r - bi * w2i
-            y[M + o2 + u] = br * w2i + bi * w2r
-            br = t1r - t3r
-            bi = t1i - t3i
-            y[o3 + u] = br * w3r - bi * w3i
-            y[M + o3 + u] = br * w3i + bi * w3r
-
+            z0r, z0i, z1r, z1i, z2r, z2i, z3r, z3i = dft4(x, M, i0, g, u)
+            y[o0 + u] = z0r
+            y[M + o0 + u] = z0i
+            y[o1 + u] = z1r * w1r - z1i * w1i
+            y[M + o1 + u] = z1r * w1i + z1i * w1r
+            y[o2 + u] = z2r * w2r - z2i * w2i
+            y[M + o2 + u] = z2r * w2i + z2i * w2r
+            y[o3 + u] = z3r * w3r - z3i * w3i
+            y[M + o3 + u] = z3r * w3i + z3i * w3r
 
 
 @noalias_jit
@@ -258,18 +261,18 @@ def _copy_back(work, src, n):
             w0[M + i] = w1[M + i]
 
 
-def _stockham_pow2(plan, work, L):
-    """The driver of :func:`stockham` for a :class:`~dsp_kernels.cpu.fft.plans.Pow2Plan`: only
-    the radix-8, 4 and 2 passes are reachable, so only they are compiled."""
+@inline_jit
+def pow2_passes(plan, work, L, src, n_passes):
+    """The first ``n_passes`` of a :class:`~dsp_kernels.cpu.fft.plans.Pow2Plan`'s passes, from
+    work row ``src``; returns the row holding the result."""
     M = work.shape[1] // 2
     factors = plan.factors
-    src = 0
     # np.int64, not the literal 1: a literal would be typed Literal[int](1) on the first pass and
     # int64 after unification, and every pass function would be compiled twice (measured: 9 of
     # the first stft's compilations were such duplicates)
     s = np.int64(1)
     ncur = plan.m
-    for st in range(factors.shape[0]):
+    for st in range(n_passes):
         r = factors[st]
         mm = ncur // r
         off = plan.tw_off[st]
@@ -284,6 +287,13 @@ def _stockham_pow2(plan, work, L):
         src = 1 - src
         s *= r
         ncur = mm
+    return src
+
+
+def _stockham_pow2(plan, work, L):
+    """The driver of :func:`stockham` for a :class:`~dsp_kernels.cpu.fft.plans.Pow2Plan`: only
+    the radix-8, 4 and 2 passes are reachable, so only they are compiled."""
+    src = pow2_passes(plan, work, L, 0, plan.factors.shape[0])
     _copy_back(work, src, plan.m * L)
 
 
@@ -292,7 +302,7 @@ def _stockham_any(plan, work, L):
     M = work.shape[1] // 2
     factors = plan.factors
     src = 0
-    s = np.int64(1)  # not a literal: see _stockham_pow2
+    s = np.int64(1)  # not a literal: see pow2_passes
     ncur = plan.m
     for st in range(factors.shape[0]):
         r = factors[st]
@@ -361,7 +371,8 @@ _any_driver = inner_jit(_stockham_any)
 @intrinsic
 def _call_driver(typingctx, plan, work, L):
     # the pass set is a property of the plan's type: one rule, decided in plans._classed
-    driver = _pow2_driver if getattr(plan, "instance_class", None) is Pow2Plan else _any_driver
+    cls = getattr(plan, "instance_class", None)
+    driver = _pow2_driver if isinstance(cls, type) and issubclass(cls, Pow2Plan) else _any_driver
     fnty = typingctx.resolve_value_type(driver)
     call_sig = typingctx.resolve_function_type(fnty, (plan, work, L), {})
 

@@ -32,7 +32,7 @@ import numpy as np
 
 from dsp_kernels.caches import table_cache
 
-__all__ = ["FFTPlan", "Pow2Plan", "CPlan", "RPlan", "get_fft_plan", "get_rfft_plan", "make_work",
+__all__ = ["FFTPlan", "Pow2Plan", "SplitFusedPlan", "CPlan", "RPlan", "get_fft_plan", "get_rfft_plan", "make_work",
            "MAX_DIRECT_PRIME"]
 
 MAX_DIRECT_PRIME = 31
@@ -86,8 +86,29 @@ class Pow2Plan(FFTPlan):
     __slots__ = ()
 
 
+class SplitFusedPlan(Pow2Plan):
+    """A real :class:`Pow2Plan` (even ``n``) whose last pass has radix 4 and ``m >= 8``.
+
+    Its blocked transform runs that pass fused with the split into the real transform's bins
+    (:mod:`dsp_kernels.cpu.fft.last_post`); the class, and with it the Numba type, tells a
+    kernel which of the two paths to compile, so each compiles one of them (both paths in one
+    kernel cost a cold stft 1.5-2.5 s more).
+    """
+
+    __slots__ = ()
+
+
 #: the radices of a :class:`Pow2Plan` (what ``_factorize`` makes of a power of two)
 POW2_RADICES = (2, 4, 8)
+
+
+def _real_classed(plan: FFTPlan) -> FFTPlan:
+    """An even real plan as a :class:`SplitFusedPlan` when its passes allow (the one place that
+    decides)."""
+    if (type(plan) is Pow2Plan and plan.odd == 0 and plan.bluestein == 0 and plan.m >= 8
+            and int(plan.factors[-1]) == 4):
+        return SplitFusedPlan(*plan)
+    return plan
 
 
 def _classed(plan: FFTPlan) -> FFTPlan:
@@ -379,7 +400,7 @@ def _rfft_plan_cached(n: int, dtype_name: str) -> RPlan:
         return cp._replace(real=1, odd=1)
     cp = _fft_plan_cached(n // 2, dtype_name)
     c, s = _sincos_2pi(-np.arange(n // 2 + 1), n, dt)
-    return cp._replace(n=n, real=1, odd=0, rw_re=c, rw_im=s, scales=_scales(n, dt))
+    return _real_classed(cp._replace(n=n, real=1, odd=0, rw_re=c, rw_im=s, scales=_scales(n, dt)))
 
 
 def get_rfft_plan(n: int, dtype=np.float64) -> FFTPlan:

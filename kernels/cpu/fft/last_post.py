@@ -1,0 +1,210 @@
+"""The last radix-4 Stockham pass of a blocked real FFT fused with the real-transform split.
+
+A blocked real FFT (:mod:`dsp_kernels.cpu.fft.block`) ends with two sweeps over the block: the
+last Stockham pass writes the half-length spectra Z, and the split (``block._post_even``) reads
+them back to make the real transform's bins, bin k from Z_k and Z_{h-k}. Here the split takes
+Z straight from the last pass's butterflies, so one write and one read of the whole block (128
+kB for 16 frames of 2048 points, float32) go. The passes were found bound by their loads and
+stores in the core, not by the cache level they reach (a radix-4 pass cost the same per
+butterfly with its rows in L1 as in L2, on the 2-core Zen 5 machine), so removing a sweep is
+what pays. Measured there, in one process alternating with the previous tree: a 60 s stft
+(n_fft 2048, float32) 1.81 -> 1.52 ms, the mel spectrogram 1.92 -> 1.50 ms (docs/spectral.md,
+stop 40).
+
+The last pass has radix 4 and ``s = m / 4`` transforms already combined (twiddles all one): the
+butterfly at position ``q`` makes ``Z_{q + k s}``, ``k < 4``, from ``x_{q + j s}``. The partner
+of bin ``q + k s`` is ``h - q - k s = (s - q) + (3 - k) s``: a bin of the butterfly at
+``s - q``. So the butterflies at ``q`` and ``s - q`` together make four bins and their four
+partners; ``q = 0`` and ``q = s / 2`` pair within themselves and are done apart.
+
+Which plans take this path is a property of the plan's type
+(:class:`~dsp_kernels.cpu.fft.plans.SplitFusedPlan`, decided in ``plans._real_classed``), so a
+kernel compiles one path, not both.
+
+njit API
+--------
+``head_row(plan)``
+    the work row to load the frames into: the passes before the last then end in row 0.
+``stockham_head(plan, work, L)``
+    those passes.
+``last4_post(plan, work, lanes, sc)``
+    the last pass and the split, row 0 -> row 1 in ``block.rfft_lanes_spectra``'s layout.
+``split_bin(ar, ai, br, bi, cr, ci, half)``
+    the split's formula for one bin (also ``block._post_even``'s).
+"""
+from __future__ import annotations
+
+import numba
+
+from dsp_kernels.config import inline_jit, inner_jit, noalias_jit
+from dsp_kernels.cpu.fft.passes import dft4, pow2_passes
+
+u64 = numba.uint64
+
+
+@inner_jit
+def split_bin(ar, ai, br_, bi_, cr, ci, half):
+    """Bin k of the real transform of 2h points from a = Z_k and b = Z_{h-k} of the h-point
+    complex transform of its sample pairs: ``(a + conj b + (a - conj b) c / i) * half`` with
+    ``c = exp(-2 pi i k / 2h)`` (real and imaginary parts; ``half`` is 1/2 times the scale).
+    The split of ``block._post_even`` and of the fused last pass here."""
+    br = br_
+    bi = -bi_
+    er = ar + br
+    ei = ai + bi
+    o_r = ai - bi  # (Z_k - conj Z_{h-k}) / i
+    o_i = br - ar
+    return (er + o_r * cr - o_i * ci) * half, (ei + o_r * ci + o_i * cr) * half
+
+
+@noalias_jit
+def _pairs(x, M_, s_, W_, rw_re, rw_im, A0, A1, A2, A3, B0, B1, B2, B3, half):
+    """Bins q + k s and their partners (s - q) + (3 - k) s for 1 <= q < s / 2.
+
+    ``A_k`` and ``B_k`` are the same view, ``P[2 k s W:]``, passed twice: each array argument
+    then takes two store streams (real and imaginary parts, ``W`` apart, which LLVM sees
+    cannot overlap in a loop of ``W``). With the sixteen streams in one or two arrays LLVM
+    needed more run-time overlap checks than it emits and left the loop scalar (19 us against
+    2.2 us for 2048 points, float32). The promise of no aliasing holds: for q < s / 2 no bin
+    of the butterfly at q is one of the butterfly at s - q.
+    """
+    M = u64(M_)
+    s = u64(s_)
+    W = u64(W_)
+    two = u64(2)
+    g = s * W
+    for q in range(u64(1), s // two):
+        q2 = s - q
+        ia = q * W
+        ib = q2 * W
+        oa = two * q * W
+        ob = two * q2 * W
+        ca0r = rw_re[q]
+        ca0i = rw_im[q]
+        ca1r = rw_re[q + s]
+        ca1i = rw_im[q + s]
+        ca2r = rw_re[q + two * s]
+        ca2i = rw_im[q + two * s]
+        ca3r = rw_re[q + u64(3) * s]
+        ca3i = rw_im[q + u64(3) * s]
+        cb0r = rw_re[q2]
+        cb0i = rw_im[q2]
+        cb1r = rw_re[q2 + s]
+        cb1i = rw_im[q2 + s]
+        cb2r = rw_re[q2 + two * s]
+        cb2i = rw_im[q2 + two * s]
+        cb3r = rw_re[q2 + u64(3) * s]
+        cb3i = rw_im[q2 + u64(3) * s]
+        for l in range(W):
+            a0r, a0i, a1r, a1i, a2r, a2i, a3r, a3i = dft4(x, M, ia, g, l)
+            b0r, b0i, b1r, b1i, b2r, b2i, b3r, b3i = dft4(x, M, ib, g, l)
+            # bin q + k s pairs with bin (s - q) + (3 - k) s
+            vr, vi = split_bin(a0r, a0i, b3r, b3i, ca0r, ca0i, half)
+            A0[oa + l] = vr
+            A0[oa + W + l] = vi
+            vr, vi = split_bin(b3r, b3i, a0r, a0i, cb3r, cb3i, half)
+            B3[ob + l] = vr
+            B3[ob + W + l] = vi
+            vr, vi = split_bin(a1r, a1i, b2r, b2i, ca1r, ca1i, half)
+            A1[oa + l] = vr
+            A1[oa + W + l] = vi
+            vr, vi = split_bin(b2r, b2i, a1r, a1i, cb2r, cb2i, half)
+            B2[ob + l] = vr
+            B2[ob + W + l] = vi
+            vr, vi = split_bin(a2r, a2i, b1r, b1i, ca2r, ca2i, half)
+            A2[oa + l] = vr
+            A2[oa + W + l] = vi
+            vr, vi = split_bin(b1r, b1i, a2r, a2i, cb1r, cb1i, half)
+            B1[ob + l] = vr
+            B1[ob + W + l] = vi
+            vr, vi = split_bin(a3r, a3i, b0r, b0i, ca3r, ca3i, half)
+            A3[oa + l] = vr
+            A3[oa + W + l] = vi
+            vr, vi = split_bin(b0r, b0i, a3r, a3i, cb0r, cb0i, half)
+            B0[ob + l] = vr
+            B0[ob + W + l] = vi
+
+
+@noalias_jit
+def _self_paired_bins(x, M_, s_, W_, rw_re, rw_im, P0, P1, P2, P3, half, sc):
+    """The bins of the two butterflies that are their own partners; ``P_k = P[2 k s W:]``.
+
+    - q = 0: bins 0 and h = 4s (from Z_0 alone), s with 3s, and 2s = h / 2 with itself;
+    - q = s / 2: bin s/2 + k s with s/2 + (3 - k) s.
+
+    One function for both (each function is a unit of compilation: two cost a cold stft 0.15 s
+    more).
+    """
+    M = u64(M_)
+    s = u64(s_)
+    W = u64(W_)
+    two = u64(2)
+    zero = sc * 0
+    for l in range(W):
+        a0r, a0i, a1r, a1i, a2r, a2i, a3r, a3i = dft4(x, M, u64(0), s * W, l)
+        P0[l] = (a0r + a0i) * sc
+        P0[W + l] = zero
+        # bin h = 4s lies one past the last quarter: P3's offset 2sW further
+        P3[two * s * W + l] = (a0r - a0i) * sc
+        P3[two * s * W + W + l] = zero
+        vr, vi = split_bin(a1r, a1i, a3r, a3i, rw_re[s], rw_im[s], half)
+        P1[l] = vr
+        P1[W + l] = vi
+        vr, vi = split_bin(a3r, a3i, a1r, a1i, rw_re[u64(3) * s], rw_im[u64(3) * s], half)
+        P3[l] = vr
+        P3[W + l] = vi
+        vr, vi = split_bin(a2r, a2i, a2r, a2i, rw_re[two * s], rw_im[two * s], half)
+        P2[l] = vr
+        P2[W + l] = vi
+    q = s // two
+    o = two * q * W
+    c0r = rw_re[q]
+    c0i = rw_im[q]
+    c1r = rw_re[q + s]
+    c1i = rw_im[q + s]
+    c2r = rw_re[q + two * s]
+    c2i = rw_im[q + two * s]
+    c3r = rw_re[q + u64(3) * s]
+    c3i = rw_im[q + u64(3) * s]
+    for l in range(W):
+        a0r, a0i, a1r, a1i, a2r, a2i, a3r, a3i = dft4(x, M, q * W, s * W, l)
+        vr, vi = split_bin(a0r, a0i, a3r, a3i, c0r, c0i, half)
+        P0[o + l] = vr
+        P0[o + W + l] = vi
+        vr, vi = split_bin(a1r, a1i, a2r, a2i, c1r, c1i, half)
+        P1[o + l] = vr
+        P1[o + W + l] = vi
+        vr, vi = split_bin(a2r, a2i, a1r, a1i, c2r, c2i, half)
+        P2[o + l] = vr
+        P2[o + W + l] = vi
+        vr, vi = split_bin(a3r, a3i, a0r, a0i, c3r, c3i, half)
+        P3[o + l] = vr
+        P3[o + W + l] = vi
+
+
+@inline_jit
+def last4_post(plan, work, lanes, sc):
+    """The last radix-4 pass on work row 0 and the split into the real transform's bins, in
+    ``work[1]``'s layout (``block.rfft_lanes_spectra``), times ``sc``."""
+    M = work.shape[1] // 2
+    x = work[0]
+    P = work[1]
+    s = plan.m // 4
+    half = plan.consts[0] * sc
+    q = 2 * s * lanes  # P's values per quarter of the bins
+    _self_paired_bins(x, M, s, lanes, plan.rw_re, plan.rw_im, P, P[q:], P[2 * q:], P[3 * q:],
+                      half, sc)
+    _pairs(x, M, s, lanes, plan.rw_re, plan.rw_im, P, P[q:], P[2 * q:], P[3 * q:],
+           P, P[q:], P[2 * q:], P[3 * q:], half)
+
+
+@inline_jit
+def head_row(plan):
+    """The work row the frames are loaded into so that the passes before the last end in row 0."""
+    return (plan.factors.shape[0] - 1) % 2
+
+
+@inner_jit
+def stockham_head(plan, work, L):
+    """All but the last of a power-of-two plan's passes, from row :func:`head_row` to row 0."""
+    pow2_passes(plan, work, L, head_row(plan), plan.factors.shape[0] - 1)
