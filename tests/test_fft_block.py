@@ -15,9 +15,10 @@ from dsp_kernels.cpu.fft.plans import Pow2Plan, SplitFusedPlan, get_fft_plan
 from dsp_kernels.cpu.fft.simd import lanes_for
 from tolerances import assert_close
 
-SIZES = [1, 2, 3, 8, 15, 16, 30, 32, 64, 100, 255, 400, 441, 512, 1024, 2048, 8192, 16384]
-# even, odd, below and above W; 32, 512, 1024, 2048 and 16384 take the fused last pass
-# (plans.SplitFusedPlan: radix 4 last), 8192 (radix 8 last) and 64 (radix 2 last) do not
+SIZES = [1, 2, 3, 8, 15, 16, 30, 32, 64, 100, 255, 256, 400, 441, 512, 1024, 2048, 8192, 16384]
+# even, odd, below and above W; every even power of two from 16 takes the fused last pass
+# (plans.SplitFusedPlan), 64 and 256 with their radix-2 pass moved first, 8192 with its last
+# two radix-8 passes made three radix-4 ones
 
 
 @njit
@@ -59,17 +60,22 @@ def test_block_scratch_is_aligned_and_holds_w_lanes(n, dtype):
     assert R >= n // 2 + 1
 
 
-@pytest.mark.parametrize("n, fused", [
-    (16, False), (32, True), (64, False), (400, False), (512, True), (1024, True), (2048, True),
-    (8192, False), (16384, True),
+@pytest.mark.parametrize("n, factors", [
+    (8, None), (16, [2, 4]), (32, [4, 4]), (64, [2, 4, 4]), (256, [2, 4, 4, 4]),
+    (400, None), (512, [4, 4, 4, 4]), (2048, [8, 8, 4, 4]), (8192, [8, 8, 4, 4, 4]),
+    (16384, [8, 8, 8, 4, 4]),
 ])
-def test_split_fused_plans_are_even_real_power_of_two_plans_ending_in_radix_4(n, fused, dtype):
-    """Which real plans take the fused last pass (and so which SIZES above test it): the rule of
-    plans._real_classed. Complex plans keep their class."""
+def test_even_power_of_two_real_plans_end_in_radix_4_and_are_one_type(n, factors, dtype):
+    """Which real plans take the fused last pass (plans._real_order and _real_classed): every
+    even power of two from 16 points, reordered to end in radix 4 so that kernels meeting several
+    sizes compile one type; the complex plans keep their own order and class."""
     plan = get_rfft_plan(n, dtype)
-    assert isinstance(plan, SplitFusedPlan) == fused
-    assert isinstance(plan, Pow2Plan) and int(plan.factors[-1]) == 4 or not fused
-    assert type(get_fft_plan(plan.m, dtype)) is not SplitFusedPlan
+    assert isinstance(plan, SplitFusedPlan) == (factors is not None)
+    if factors is not None:
+        assert [int(r) for r in plan.factors] == factors
+        cplan = get_fft_plan(plan.m, dtype)
+        assert type(cplan) is Pow2Plan
+        assert sorted(int(r) for r in cplan.factors) == sorted(factors) or 8 in cplan.factors
 
 
 def _block_sizes(W):
