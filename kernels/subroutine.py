@@ -40,7 +40,7 @@ import numba
 
 from dsp_kernels.config import FASTMATH
 
-__all__ = ["subroutine"]
+__all__ = ["subroutine", "typed_call"]
 
 
 class _Key:
@@ -133,3 +133,19 @@ def subroutine(func=None, *, fastmath=FASTMATH, noalias=False):
         return context.call_internal(builder, cres.fndesc, cres.signature, args)
 
     return func
+
+
+def typed_call(typingctx, fn, argtypes):
+    """``(signature, codegen)`` for an intrinsic that calls the subroutine ``fn`` with its own
+    arguments: how the FFT picks a driver or a path by the plan's type while typing, and emits
+    the call into the caller's IR (``passes._call_driver``, ``block._call_spectra``).
+    """
+    fnty = typingctx.resolve_value_type(fn)
+    call_sig = typingctx.resolve_function_type(fnty, tuple(argtypes), {})
+
+    def codegen(context, builder, signature, args):
+        impl = context.get_function(fnty, call_sig)
+        context.add_linking_libs(getattr(impl, "libs", ()))
+        return impl(builder, args)
+
+    return call_sig, codegen

@@ -43,6 +43,7 @@ from dsp_kernels.cpu.fft.last_post import head_row, last4_post, split_bin, stock
 from dsp_kernels.cpu.fft.passes import stockham_call, u64
 from dsp_kernels.cpu.fft.plans import SplitFusedPlan
 from dsp_kernels.cpu.fft.simd import frames_to_lanes, frames_to_lanes_split, transpose_tile
+from dsp_kernels.subroutine import typed_call
 
 
 #: Stockham sizes from which a block's scratch rows are padded by 16 more lanes' values (below)
@@ -270,16 +271,7 @@ def _call_spectra(typingctx, plan, src, s0, sstride, B, window, work, sc):
     # the path is a property of the plan's type (plans._real_classed decides), so a kernel
     # compiles one of the two
     core = _fused_core if getattr(plan, "instance_class", None) is SplitFusedPlan else _split_core
-    fnty = typingctx.resolve_value_type(core)
-    call_sig = typingctx.resolve_function_type(
-        fnty, (plan, src, s0, sstride, B, window, work, sc), {})
-
-    def codegen(context, builder, signature, args):
-        impl = context.get_function(fnty, call_sig)
-        context.add_linking_libs(getattr(impl, "libs", ()))
-        return impl(builder, args)
-
-    return call_sig, codegen
+    return typed_call(typingctx, core, (plan, src, s0, sstride, B, window, work, sc))
 
 
 def _call_spectra_python(plan, src, s0, sstride, B, window, work, sc):

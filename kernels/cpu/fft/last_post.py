@@ -191,11 +191,12 @@ def last4_post(plan, work, lanes, sc):
     P = work[1]
     s = plan.m // 4
     half = plan.consts[0] * sc
-    q = 2 * s * lanes  # P's values per quarter of the bins
-    _self_paired_bins(x, M, s, lanes, plan.rw_re, plan.rw_im, P, P[q:], P[2 * q:], P[3 * q:],
-                      half, sc)
-    _pairs(x, M, s, lanes, plan.rw_re, plan.rw_im, P, P[q:], P[2 * q:], P[3 * q:],
-           P, P[q:], P[2 * q:], P[3 * q:], half)
+    quarter = 2 * s * lanes  # P's values per quarter of the bins
+    P1 = P[quarter:]
+    P2 = P[2 * quarter:]
+    P3 = P[3 * quarter:]
+    _self_paired_bins(x, M, s, lanes, plan.rw_re, plan.rw_im, P, P1, P2, P3, half, sc)
+    _pairs(x, M, s, lanes, plan.rw_re, plan.rw_im, P, P1, P2, P3, P, P1, P2, P3, half)
 
 
 @inline_jit

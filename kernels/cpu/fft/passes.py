@@ -25,6 +25,7 @@ from numba.extending import intrinsic
 from dsp_kernels.config import inline_jit, inner_jit, noalias_jit
 from dsp_kernels.cpu.fft.passes_odd import _pass3, _pass5, _pass_generic, _pass_generic_direct
 from dsp_kernels.cpu.fft.plans import Pow2Plan
+from dsp_kernels.subroutine import typed_call
 
 u64 = numba.uint64
 
@@ -322,15 +323,7 @@ def _call_driver(typingctx, plan, work, L):
     # the pass set is a property of the plan's type: one rule, decided in plans._classed
     cls = getattr(plan, "instance_class", None)
     driver = _pow2_driver if isinstance(cls, type) and issubclass(cls, Pow2Plan) else _any_driver
-    fnty = typingctx.resolve_value_type(driver)
-    call_sig = typingctx.resolve_function_type(fnty, (plan, work, L), {})
-
-    def codegen(context, builder, signature, args):
-        impl = context.get_function(fnty, call_sig)
-        context.add_linking_libs(getattr(impl, "libs", ()))
-        return impl(builder, args)
-
-    return call_sig, codegen
+    return typed_call(typingctx, driver, (plan, work, L))
 
 
 #: what jitted code calls: the intrinsic above; with ``NUMBA_DISABLE_JIT=1`` (kernels run as plain

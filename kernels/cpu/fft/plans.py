@@ -38,8 +38,8 @@ from dsp_kernels.cpu.fft.exact_tables import (  # noqa: F401  (_sincos_2pi re-ex
     _sincos_2pi,
 )
 
-__all__ = ["FFTPlan", "Pow2Plan", "SplitFusedPlan", "CPlan", "RPlan", "get_fft_plan", "get_rfft_plan", "make_work",
-           "MAX_DIRECT_PRIME"]
+__all__ = ["FFTPlan", "Pow2Plan", "SplitFusedPlan", "CPlan", "RPlan", "get_fft_plan",
+           "get_rfft_plan", "make_work", "MAX_DIRECT_PRIME"]
 
 MAX_DIRECT_PRIME = 31
 
@@ -108,8 +108,9 @@ class SplitFusedPlan(Pow2Plan):
 POW2_RADICES = (2, 4, 8)
 
 
-def _real_order(factors: list[int]) -> list[int]:
-    """The passes of an even real plan of power-of-two ``m >= 8``, reordered to end in radix 4.
+def _real_order(factors) -> list[int] | None:
+    """The passes of a :class:`Pow2Plan` reordered to end in radix 4 for an even real plan, or
+    None when they already do or cannot.
 
     Then every such plan is a :class:`SplitFusedPlan`, one Numba type: a kernel that meets
     several sizes (the CQT's octaves: 256 to 4096 points) compiles its FFT once, where a plan
@@ -121,13 +122,11 @@ def _real_order(factors: list[int]) -> list[int]:
     :func:`_factorize`'s order.
     """
     f = [int(r) for r in factors]
-    if not f or f[-1] == 4 or not all(r in POW2_RADICES for r in f):
-        return f
-    if f[-1] == 2 and 4 in f:
+    if f[-1:] == [2] and 4 in f:
         return [2] + f[:-1]
-    if f[-1] == 8 and all(r == 8 for r in f) and len(f) >= 2:
+    if f[-2:] == [8, 8]:  # 8 x 8 = 4 x 4 x 4
         return f[:-2] + [4, 4, 4]
-    return f
+    return None
 
 
 def _real_classed(plan: FFTPlan) -> FFTPlan:
@@ -336,8 +335,8 @@ def _rfft_plan_cached(n: int, dtype_name: str) -> RPlan:
         cp = _fft_plan_cached(n, dtype_name)
         return cp._replace(real=1, odd=1)
     cp = _fft_plan_cached(n // 2, dtype_name)
-    order = _real_order(cp.factors) if cp.bluestein == 0 else None
-    if order is not None and order != [int(r) for r in cp.factors]:
+    order = _real_order(cp.factors) if type(cp) is Pow2Plan and cp.bluestein == 0 else None
+    if order is not None:
         tables = _stockham_tables(cp.m, dt, order)
         cp = cp._replace(**dict(zip(("factors", "tw_off", "tw_re", "tw_im", "root_off",
                                      "roots_re", "roots_im"), tables)))
