@@ -14,9 +14,11 @@ the TBB threading layer chosen by :mod:`dsp_kernels.threading_layer` (safe with 
 Environment overrides, for profiling and debugging:
 ``DSP_NUMBA_CACHE=0`` turns the on-disk cache off; ``DSP_NUMBA_CACHE_DIR`` moves it;
 ``DSP_NUMBA_PARALLEL=0`` compiles the parallel kernels serially; ``DSP_NUMBA_LEAN_CODEGEN=0`` leaves
-out the compile-time hook of :mod:`dsp_kernels.lean_codegen`. Numba's ``NUMBA_DISABLE_JIT=1``
-runs every kernel as plain Python (slow, for debugging): the decorators then return the Python
-functions unchanged and set none of the hooks below.
+out the compile-time hook of :mod:`dsp_kernels.lean_codegen`; ``DSP_NUMBA_WIDE_VECTORS=0`` keeps
+LLVM's own vector width (256 bits on Intel's AVX-512 CPUs) instead of the 512 bits asked for by
+:mod:`dsp_kernels.vector_width`. Numba's ``NUMBA_DISABLE_JIT=1`` runs every kernel as plain
+Python (slow, for debugging): the decorators then return the Python functions unchanged and set
+none of the hooks below.
 
 Two of Numba's private interfaces are used, each guarded so that a Numba without them still
 runs (only slower or uncached), and each checked by a test on the pinned Numba versions: the
@@ -34,7 +36,7 @@ import warnings
 import numba
 from numba.core.dispatcher import Dispatcher
 
-from dsp_kernels import lean_codegen, threading_layer
+from dsp_kernels import lean_codegen, threading_layer, vector_width
 
 FASTMATH = frozenset({"contract", "reassoc", "nsz", "arcp"})
 CACHE = os.environ.get("DSP_NUMBA_CACHE", "1") != "0"
@@ -43,6 +45,8 @@ PARALLEL = os.environ.get("DSP_NUMBA_PARALLEL", "1") != "0"
 threading_layer.configure()
 if os.environ.get("DSP_NUMBA_LEAN_CODEGEN", "1") != "0":
     lean_codegen.install()
+if os.environ.get("DSP_NUMBA_WIDE_VECTORS", "1") != "0":
+    vector_width.install()
 
 
 def _cached(decorate):

@@ -148,6 +148,51 @@ def test_lean_codegen_hooks_take_effect():
     assert not [n for n in emitted if "parfor_gufunc" in n], emitted
 
 
+def test_kernels_ask_for_wide_vectors_and_other_code_does_not():
+    """dsp_kernels.vector_width on the pinned Numba: a function that calls one of ours is
+    compiled with LLVM's "prefer-vector-width"="512" (the IR parses, the result is right), a
+    function that does not is left as LLVM would have it."""
+    from llvmlite import binding as llvm
+    from llvmlite import ir
+    from numba.core.caching import NullCache
+
+    from dsp_kernels import vector_width
+    from dsp_kernels.cpu.finite import _finite64
+
+    assert vector_width.installed(), "Numba's library internals moved: see dsp_kernels/vector_width.py"
+
+    @numba.njit
+    def ours(x):
+        return _finite64(x)
+
+    @numba.njit
+    def theirs(x):
+        s = 0.0
+        for v in x:
+            s += v
+        return s
+
+    for f in (ours, theirs):
+        f._cache = NullCache()
+    x = np.arange(64.0)
+    assert ours(x) and not ours(np.where(x == 3, np.inf, x))
+    assert theirs(x) == x.sum()
+    assert vector_width.ATTRIBUTE in "".join(ours.inspect_llvm().values())
+    assert vector_width.ATTRIBUTE not in "".join(theirs.inspect_llvm().values())
+
+    # the attribute as written by mark() is valid IR, and only definitions carry it
+    module = ir.Module(name="m")
+    fnty = ir.FunctionType(ir.DoubleType(), [ir.DoubleType()])
+    defined = ir.Function(module, fnty, name="_ZN11dsp_kernels4mine")
+    ir.Function(module, fnty, name="_ZN5other6helper")  # a declaration
+    builder = ir.IRBuilder(defined.append_basic_block())
+    builder.ret(defined.args[0])
+    assert vector_width.is_ours(module) and vector_width.mark(module) == 1
+    parsed = llvm.parse_assembly(str(module))
+    parsed.verify()
+    assert vector_width.ATTRIBUTE in str(parsed)  # LLVM moves it to an attribute group
+
+
 def test_other_numba_code_compiles_right_under_the_lean_hooks():
     """The hooks are process-wide: Numba code that is not ours, compiled after them, still
     computes the right thing (the paths that build and link libraries differently)."""
