@@ -66,24 +66,26 @@ def mark(ir_module) -> int:
     return n
 
 
+def _patch() -> bool:
+    global _INSTALLED
+    try:
+        from numba.core import codegen
+
+        original = codegen.CPUCodeLibrary.add_ir_module
+    except Exception:  # a Numba whose internals moved: leave it as it is
+        return False
+
+    def add_ir_module(self, ir_module):
+        if is_ours(ir_module):
+            mark(ir_module)
+        return original(self, ir_module)
+
+    codegen.CPUCodeLibrary.add_ir_module = add_ir_module
+    _INSTALLED = True
+    return True
+
+
 def install() -> bool:
     """Put the hook in place (idempotent, thread-safe). Returns whether it is installed."""
-    global _INSTALLED
     with _LOCK:
-        if _INSTALLED:
-            return True
-        try:
-            from numba.core import codegen
-
-            original = codegen.CPUCodeLibrary.add_ir_module
-        except Exception:  # a Numba whose internals moved: leave it as it is
-            return False
-
-        def add_ir_module(self, ir_module):
-            if is_ours(ir_module):
-                mark(ir_module)
-            return original(self, ir_module)
-
-        codegen.CPUCodeLibrary.add_ir_module = add_ir_module
-        _INSTALLED = True
-        return True
+        return _INSTALLED or _patch()
