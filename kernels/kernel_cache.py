@@ -137,6 +137,10 @@ def cache_key() -> str:
     # Numba's own index does not key on bounds checking: code compiled with NUMBA_BOUNDSCHECK=1
     # (the checked test pass) and without it must not share entries, or either loads the other's
     suffix = "-boundscheck" if numba.config.BOUNDSCHECK else ""
+    # nor on the vector width our kernels ask LLVM for (dsp_kernels.vector_width): with the
+    # switch off, cached 512-bit code would be loaded anyway, and code compiled then would stay
+    if os.environ.get("DSP_NUMBA_WIDE_VECTORS", "1") == "0":
+        suffix += "-native-width"
     # "-k2": data files named by their key and carrying it (see _SealedFiles); older layouts
     # live in other directories and are never read
     return f"numba{numba.__version__}-py{sys.version_info[0]}{sys.version_info[1]}{suffix}-k2"

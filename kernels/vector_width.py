@@ -22,7 +22,8 @@ This is one of Numba's private interfaces (``CPUCodeLibrary.add_ir_module``), gu
 hooks of :mod:`dsp_kernels.lean_codegen`: :func:`install` leaves Numba untouched when it is not
 there (the kernels are then only slower on those CPUs), and a test checks on the pinned Numba
 that a kernel carries the attribute and other code does not. ``DSP_NUMBA_WIDE_VECTORS=0`` (read by
-:mod:`dsp_kernels.config`) leaves Numba's choice everywhere.
+:mod:`dsp_kernels.config`) leaves Numba's choice everywhere; the kernel cache keeps that code in
+a directory of its own (:func:`dsp_kernels.kernel_cache.cache_key`).
 
 Example
 -------

@@ -363,6 +363,19 @@ def test_cache_directory_is_per_numba_version(tmp_path):
     assert numba.__version__ in kernel_cache.cache_key()
 
 
+def test_cache_directory_is_per_vector_width(monkeypatch):
+    """DSP_NUMBA_WIDE_VECTORS=0 compiles other machine code (dsp_kernels.vector_width): it must
+    neither load the 512-bit entries nor leave its own where they would be loaded."""
+    from dsp_kernels import kernel_cache
+
+    monkeypatch.delenv("DSP_NUMBA_WIDE_VECTORS", raising=False)
+    wide = kernel_cache.cache_key()
+    monkeypatch.setenv("DSP_NUMBA_WIDE_VECTORS", "0")
+    assert kernel_cache.cache_key() != wide
+    monkeypatch.setenv("DSP_NUMBA_WIDE_VECTORS", "1")
+    assert kernel_cache.cache_key() == wide
+
+
 @pytest.mark.parametrize("damage", ["flip", "truncate", "empty", "random"])
 def test_corrupt_cache_entries_are_recompiled_and_repaired(tmp_path, damage):
     cache = tmp_path / "c"
