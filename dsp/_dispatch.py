@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import importlib
 import sys
+import threading
 from typing import Callable, NamedTuple
 
 from ._backend import backend_of
@@ -139,6 +140,13 @@ OPS: dict[str, Op] = {
 #: (op, backend) -> the entry function, once its module is fully imported: a dict look-up instead
 #: of splitting the name and finding the module on every call (docs/sampling.md, stop 38)
 _RESOLVED: dict[tuple[str, str], Callable] = {}
+#: held while a kernel module is imported. Two threads' first calls importing kernel modules at
+#: once could each hold a module that the other's import needs (a kernel module that imports
+#: from ``dsp_kernels.cpu.fft`` while the other thread is still running that package's
+#: ``__init__``, which imports the kernel module): Python then raises ``_DeadlockError`` in one
+#: of the calls (seen in tests/test_process_safety.py's race of 8 threads, stop 41). Imports
+#: happen once per module, so the lock is taken only on a process's first calls.
+_IMPORT_LOCK = threading.RLock()
 
 
 def _resolve(op: str, backend: str) -> Callable:
@@ -161,7 +169,9 @@ def _resolve(op: str, backend: str) -> Callable:
         found = _RESOLVED[(op, backend)] = getattr(loaded, function)
         return found
     try:
-        return getattr(importlib.import_module(module), function)
+        with _IMPORT_LOCK:
+            loaded = importlib.import_module(module)
+        return getattr(loaded, function)
     except ModuleNotFoundError as exc:
         if backend == "gpu" and exc.name in ("cupy", "numba.cuda"):
             raise DSPError(

@@ -113,3 +113,25 @@ def test_only_the_table_names_kernel_entry_points():
                     for a in node.args):
                 offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}")
     assert not offenders, offenders
+
+
+def test_kernel_modules_are_imported_under_one_lock(monkeypatch):
+    """A first call imports its kernel module holding dsp._dispatch's import lock, so two threads'
+    first calls never import kernel modules at the same time (Python's import deadlock, which
+    raised _DeadlockError in one thread of tests/test_process_safety.py's race)."""
+    import importlib
+    import types
+
+    from dsp import _dispatch
+
+    held = []
+
+    def spy(name):
+        held.append((name, _dispatch._IMPORT_LOCK._is_owned()))
+        return types.SimpleNamespace(entry=lambda: "resolved")
+
+    monkeypatch.setattr(importlib, "import_module", spy)
+    monkeypatch.setitem(_dispatch.OPS, "lock_probe", _dispatch.Op("no_such_kernel_module:entry", None))
+    assert _dispatch._resolve("lock_probe", "cpu")() == "resolved"
+    assert held == [("no_such_kernel_module", True)]
+    assert not _dispatch._IMPORT_LOCK._is_owned()
