@@ -45,7 +45,7 @@ PARALLEL = os.environ.get("DSP_NUMBA_PARALLEL", "1") != "0"
 threading_layer.configure()
 if os.environ.get("DSP_NUMBA_LEAN_CODEGEN", "1") != "0":
     lean_codegen.install()
-if os.environ.get("DSP_NUMBA_WIDE_VECTORS", "1") != "0":
+if vector_width.wanted():
     vector_width.install()
 
 

@@ -42,6 +42,7 @@ from pathlib import Path
 
 from numba.core import caching
 
+from dsp_kernels import vector_width
 from dsp_kernels.caches import table_cache
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
@@ -139,7 +140,7 @@ def cache_key() -> str:
     suffix = "-boundscheck" if numba.config.BOUNDSCHECK else ""
     # nor on the vector width our kernels ask LLVM for (dsp_kernels.vector_width): with the
     # switch off, cached 512-bit code would be loaded anyway, and code compiled then would stay
-    if os.environ.get("DSP_NUMBA_WIDE_VECTORS", "1") == "0":
+    if not vector_width.wanted():
         suffix += "-native-width"
     # "-k2": data files named by their key and carrying it (see _SealedFiles); older layouts
     # live in other directories and are never read

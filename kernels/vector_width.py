@@ -6,11 +6,11 @@ reports) that preference is 256 bits: 512-bit arithmetic once lowered the clock 
 core. AMD's Zen 4 and Zen 5 prefer 512 bits. So on the Intel machines the FFT passes, the
 overlap-adds and the filter loops ran half as wide as on AMD, while the explicit 64-byte
 vectors of the transposes (:mod:`dsp_kernels.cpu.fft.simd`) ran full width beside them. Measured
-on the 2-core Intel Xeon machine (stop 41; medians of 30 calls, 2 threads, three alternating
-processes each, 60 s of float32 audio): stft 2048/512 2.83-3.11 -> 2.66-2.88 ms, the 16 kHz
-speech front end (400/160) 1.34-1.57 -> 1.23-1.45, melspectrogram 2.35-2.55 -> 2.11-2.39,
-resample 22.05 -> 16 kHz 3.72-4.10 -> 3.23-3.75, wavedec 1.09-1.26 -> 0.95-1.14, a 1 s clip's
-16 -> 8 kHz resampling 43-47 -> 38-43 us; istft and the batched rfft within the spread.
+on the 2-core Intel Xeon machine (stop 41; the tree before against this one, three alternating
+process pairs, medians of 30 calls, 2 threads, 60 s of float32 audio): the 16 kHz speech front
+end (400/160) 1.39-1.53 -> 1.27-1.34 ms, melspectrogram 2.40-2.53 -> 2.21-2.28, resample 22.05
+-> 16 kHz 3.80-4.00 -> 3.49-3.56, wavedec 1.23-1.30 -> 0.91-1.08, a 1 s clip's 16 -> 8 kHz
+resampling 45-50 -> 40-42 us; stft 2048/512 and istft within the spread (docs/spectral.md).
 
 What: every function of an LLVM module that defines or calls a function of this package (a
 kernel, its ``prange`` loop body, the helpers it links) gets the function attribute
@@ -21,9 +21,9 @@ other packages in the same process keeps LLVM's choice (its modules name none of
 This is one of Numba's private interfaces (``CPUCodeLibrary.add_ir_module``), guarded like the
 hooks of :mod:`dsp_kernels.lean_codegen`: :func:`install` leaves Numba untouched when it is not
 there (the kernels are then only slower on those CPUs), and a test checks on the pinned Numba
-that a kernel carries the attribute and other code does not. ``DSP_NUMBA_WIDE_VECTORS=0`` (read by
-:mod:`dsp_kernels.config`) leaves Numba's choice everywhere; the kernel cache keeps that code in
-a directory of its own (:func:`dsp_kernels.kernel_cache.cache_key`).
+that a kernel carries the attribute and other code does not. ``DSP_NUMBA_WIDE_VECTORS=0``
+(:func:`wanted`, read by :mod:`dsp_kernels.config` and by the kernel cache, which keeps that code
+in a directory of its own) leaves Numba's choice everywhere.
 
 Example
 -------
@@ -33,6 +33,7 @@ True
 """
 from __future__ import annotations
 
+import os
 import threading
 
 #: the LLVM function attribute, as it is written in the IR
@@ -42,6 +43,12 @@ PACKAGE = "dsp_kernels"
 
 _LOCK = threading.Lock()
 _INSTALLED = False
+
+
+def wanted() -> bool:
+    """Whether this process asks for wide vectors (``DSP_NUMBA_WIDE_VECTORS`` is not ``0``): the
+    one rule for installing the hook and for the kernel cache's directory."""
+    return os.environ.get("DSP_NUMBA_WIDE_VECTORS", "1") != "0"
 
 
 def installed() -> bool:
