@@ -127,6 +127,8 @@ OPS: dict[str, Op] = {
     "cqt_adjoint": _both("cqt", "cqt_adjoint"),
     "cqt_octave": _both("cqt", "cqt_octave"),
     "cqt_halve": _both("cqt", "cqt_halve"),
+    # the same for one length of NumPy rows, bound once (dsp.resample's 2:1 route on a clip)
+    "cqt_halve_bound": _cpu("cqt", "halve_bound"),
     # piptrack's peaks as a list (dsp._chroma: estimate_tuning; CuPy data takes array arithmetic)
     "piptrack_peaks": _cpu("pitch", "piptrack_peaks"),
     # pooling rows over groups (dsp.segments; pyramids' text levels)

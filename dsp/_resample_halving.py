@@ -39,9 +39,11 @@ import numpy as np
 from dsp_kernels.caches import table_cache
 from dsp_kernels.shapes import halving_block_outputs
 
-from ._dispatch import kernel_for
+from ._backend import backend_of
+from ._dispatch import kernel, kernel_for
+from ._validation import check_finite, not_finite
 
-__all__ = ["halving_filter", "block_size", "pays", "block_if_pays", "halve"]
+__all__ = ["halving_filter", "block_size", "pays", "block_if_pays", "halve", "bound_halve"]
 
 #: measured time of one group of lane blocks of the CPU kernel, by block size (us, one thread,
 #: min of 3 runs of 500,000 outputs at 'high', stop 37; 8192 from stop 35; float32 and float64
@@ -146,3 +148,25 @@ def halve(x2, quality: str, gain: float = 1.0, smooth: bool = True, n_fft: int =
         n_fft = block_size((x2.shape[-1] + 1) // 2, quality, x2.dtype, smooth)
     taps, fold = halving_filter(quality, float(gain), x2.dtype.str, n_fft)
     return kernel_for("cqt_halve", x2)(x2, taps, n_fft, fold)
+
+
+def bound_halve(n: int, quality: str, gain: float, n_fft: int, dtype: np.dtype):
+    """:func:`halve` of rows of ``n`` samples with block length ``n_fft``, for a caller that
+    makes the same call again and again (``dsp.resample``'s route for one clip length), with
+    the rows' finiteness checked too: returns ``run(x2)``, which raises :class:`dsp.DSPError`
+    (``y`` holds NaN or infinity) or returns the halved rows. NumPy rows go to the CPU kernel
+    bound once to the filter and the geometry (``cqt_halve_bound``), which checks the row on
+    its pass over it; device rows take :func:`halve` and the separate check."""
+    taps, fold = halving_filter(quality, float(gain), dtype.str, n_fft)
+    bound = kernel("cqt_halve_bound")(n, taps, n_fft, fold)
+
+    def run(x2):
+        if backend_of(x2) == "cpu":
+            out, finite = bound(x2)
+            if not finite:
+                raise not_finite("y")
+            return out
+        check_finite(x2, "y")
+        return halve(x2, quality, gain, n_fft=n_fft)
+
+    return run

@@ -64,8 +64,21 @@ def as_float_array(
     if x.ndim < min_ndim:
         raise DSPError(f"{name} has {x.ndim} dimension(s): need at least {min_ndim}")
     if finite and x.size and not _all_finite(x, xp):
-        raise DSPError(f"{name} contains NaN or infinity: need finite values")
+        raise not_finite(name)
     return kernel_ready(x)
+
+
+def not_finite(name: str) -> DSPError:
+    """The error for an input ``name`` that holds NaN or infinity (raised by
+    :func:`as_float_array`, :func:`check_finite`, and kernels' callers that check on the way)."""
+    return DSPError(f"{name} contains NaN or infinity: need finite values")
+
+
+def check_finite(x, name: str = "y") -> None:
+    """Refuse NaN and infinity in the NumPy or CuPy array ``x`` (what ``as_float_array(x,
+    finite=True)`` checks, for a caller that converted with ``finite=False`` first)."""
+    if x.size and not _all_finite(x, array_module(x)):
+        raise not_finite(name)
 
 
 def _floating(x, name: str, allow_complex: bool):

@@ -80,7 +80,8 @@ from ._backend import array_module
 from ._dispatch import kernel_for
 from ._errors import DSPError
 from ._validation import (
-    as_float_array, check_allocation, check_axis, check_bool, check_choice, check_rate, flatten_leading,
+    as_float_array, check_allocation, check_axis, check_bool, check_choice, check_finite, check_rate,
+    flatten_leading,
 )
 from ._resample_cascade import windowed_sinc as _kernel
 from .windows import bessel_i0
@@ -297,12 +298,14 @@ def resample(y, *, orig_sr, target_sr, quality: str = "high", axis: int = -1, sc
     quality = _quality_for(quality, res_type)
     fix = check_bool("fix", fix)
     scale = check_bool("scale", scale)
-    y = as_float_array(y)
+    y = as_float_array(y, finite=False)  # checked below, or by the route on its pass over y
     axis = check_axis(axis, y.ndim)
     n = y.shape[axis]
     if n < 1:
         raise DSPError(f"y has {n} samples along axis={axis}: need at least 1 to resample")
     route = _route(orig_sr, target_sr, quality, scale, n, y.dtype.str)
+    if not route.checks_finite:
+        check_finite(y, "y")
     check_allocation(lambda: f"orig_sr={orig_sr:g}, target_sr={target_sr:g} for {n} samples",
                      y.size // n * route.n_out, y.dtype.itemsize, what="an output signal")
     x2, lead = flatten_leading(y, axis)
@@ -319,6 +322,8 @@ class _Route(NamedTuple):
 
     n_out: int
     run: Callable
+    #: ``run`` refuses NaN and infinity itself (on its pass over the rows), so the caller does not
+    checks_finite: bool = False
 
 
 @table_cache(maxsize=256)
@@ -359,7 +364,7 @@ def _route(orig_sr: float, target_sr: float, quality: str, scale: bool, n: int, 
     if ud == (1, 2) and shift == 0:
         n_fft = _resample_halving.block_if_pays(n_out, quality, dtype)
         if n_fft:  # a 2:1 of a clip or longer (44.1 -> 22.05 kHz): the filter by fast convolution
-            return _Route(n_out, lambda x2: _resample_halving.halve(x2, quality, gain, n_fft=n_fft))
+            return _Route(n_out, _resample_halving.bound_halve(n, quality, gain, n_fft, dtype), True)
     cutoff, num_zeros, _ = _design(quality)
     if ud is not None:
         up, down = ud

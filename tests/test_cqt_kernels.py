@@ -102,3 +102,53 @@ def test_octave_halving_keeps_to_power_of_two_blocks():
     assert block_size(8_000, "high", np.float32) == 1280
     assert any(block_size(n, q, np.float32) & (block_size(n, q, np.float32) - 1)
                for n in lengths for q in ("high", "hq"))
+
+
+@pytest.mark.parametrize("n_fft", sorted(GROUP_US))
+def test_bound_halving_of_one_row_matches_direct_sum_and_checks_finiteness(dtype, n_fft, monkeypatch):
+    # dsp.resample's 2:1 route for one clip length (dsp_kernels.cpu.cqt.halve_bound): a row that
+    # fits one group of blocks goes to the kernel that pads the row once and checks it on the
+    # way; the outputs are the direct sum's, and NaN or infinity anywhere (first sample, last,
+    # between blocks) is reported, where finite rows say finite
+    from dsp._resample_halving import halving_filter
+    from dsp_kernels.cpu import cqt
+    from dsp_kernels.cpu.cqt import _halving_geometry, halve_bound
+    from dsp_kernels.shapes import halving_block_outputs
+
+    row_calls = []
+    one_group = cqt._HALVE_ROW
+    monkeypatch.setattr(cqt, "_HALVE_ROW", lambda *a: row_calls.append(1) or one_group(*a))
+
+    taps, fold = halving_filter("high", 1.0, np.dtype(dtype).str, n_fft)
+    lanes = 64 // np.dtype(dtype).itemsize
+    M = halving_block_outputs(n_fft, len(taps))
+    rng = np.random.default_rng(n_fft)
+    for n in (2 * lanes * M - 1, 2 * (lanes - 1) * M + 3, 2 * M):  # a full group, a ragged one
+        assert _halving_geometry((n + 1) // 2, len(taps), n_fft, np.dtype(dtype).char)[4] == 1
+        run = halve_bound(n, taps, n_fft, fold)
+        y = rng.standard_normal((1, n)).astype(dtype)
+        got, finite = run(y)
+        assert finite and got.dtype == y.dtype and got.shape == (1, (n + 1) // 2)
+        assert row_calls.pop()  # the one-group kernel ran
+        assert_close(got, _direct_halving(y, taps.astype(np.float64)), dtype,
+                     what=f"bound halving, {n} samples in blocks of {n_fft}")
+        for where in (0, n - 1, n // 2 + 1):
+            for bad in (np.nan, np.inf, -np.inf):
+                z = y.copy()
+                z[0, where] = bad
+                assert not run(z)[1], (n, where, bad)
+    # other input takes the general kernel and the separate check, with the same answers
+    n = 2 * M
+    run = halve_bound(n, taps, n_fft, fold)
+    row_calls.clear()
+    two = rng.standard_normal((2, n)).astype(dtype)
+    got, finite = run(two)
+    assert finite and not row_calls
+    assert_close(got, _direct_halving(two, taps.astype(np.float64)), dtype, what="bound halving, 2 rows")
+    two[1, 5] = np.nan
+    assert not run(two)[1]
+    read_only = rng.standard_normal((1, n)).astype(dtype)
+    read_only.flags.writeable = False
+    got, finite = run(read_only)
+    assert finite and not row_calls
+    assert_close(got, _direct_halving(read_only, taps.astype(np.float64)), dtype, what="read-only row")

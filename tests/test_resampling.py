@@ -249,3 +249,25 @@ def test_round_trip_preserves_band_limited_signal():
     back = dsp.resample(up, orig_sr=44100, target_sr=16000)
     assert back.shape == x.shape
     assert _err_db(back[500:-500], x[500:-500]) < -95
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("n", [16_000, 16_001, 9_999, 48_000])
+def test_clip_two_to_one_matches_resample_poly_and_refuses_nan(dtype, n):
+    # one clip at 16 -> 8 kHz: the route bound to its length (dsp._resample_halving.bound_halve)
+    # checks finiteness in the kernel's own pass over the clip; the result is scipy's direct
+    # polyphase sum with the same filter, and NaN or infinity anywhere is refused as before
+    from dsp.resampling import _route
+
+    y = RNG.standard_normal(n).astype(dtype)
+    assert _route(16000.0, 8000.0, "high", False, n, np.dtype(dtype).str).checks_finite
+    ref = scipy.signal.resample_poly(y.astype(np.float64), 1, 2, window=_prototype(1, 2, "high"))
+    for _ in range(2):  # the second call runs on the kept scratch
+        ours = dsp.resample(y, orig_sr=16000, target_sr=8000)
+        assert ours.shape == ref.shape and ours.dtype == dtype
+        assert_close(ours, ref, dtype)
+    for where in (0, n // 3, n - 1):
+        bad = y.copy()
+        bad[where] = np.nan if where else np.inf
+        with pytest.raises(DSPError, match="y contains NaN or infinity"):
+            dsp.resample(bad, orig_sr=16000, target_sr=8000)

@@ -64,8 +64,12 @@ def test_the_clip_halving_is_exact_with_scratch_left_by_another_call():
 
     rng = np.random.default_rng(39)
     a, b = (rng.standard_normal(16000).astype(np.float32) for _ in range(2))
-    dsp.resample(a * 1e3, orig_sr=16000, target_sr=8000)  # leaves this thread's scratch dirty
+    # leave this thread's scratch dirty: the general kernel's and the one-row kernel's
+    # (dsp.resample's bound route)
+    halve((a * 1e3)[None], "high")
+    dsp.resample(a * 1e3, orig_sr=16000, target_sr=8000)
     ours = halve(b[None], "high")[0]
+    bound = dsp.resample(b, orig_sr=16000, target_sr=8000)
     taps = _polyphase_table(1, 2, "high", "<f8")[0]
     T = taps.size
     padded = np.concatenate([np.zeros(T), b.astype(np.float64), np.zeros(T)])
@@ -73,6 +77,7 @@ def test_the_clip_halving_is_exact_with_scratch_left_by_another_call():
     starts = 2 * np.arange(8000) - T // 2 + 1 + T
     ref = np.array([padded[s:s + T] @ taps for s in starts])
     assert_close(ours, ref, np.float32)
+    assert_close(bound, ref, np.float32)
 
 
 def test_eight_threads_racing_the_serial_halving_get_the_serial_results(monkeypatch):
@@ -80,14 +85,14 @@ def test_eight_threads_racing_the_serial_halving_get_the_serial_results(monkeypa
     from dsp_kernels.cpu import cqt
 
     serial_calls = []
-    real = cqt._HALVE_SERIAL
+    real = cqt._HALVE_ROW  # a clip's 2:1 in dsp.resample: the one-row serial kernel
 
     class Spy:
         def __call__(self, *args):
             serial_calls.append(threading.get_ident())
             return real(*args)
 
-    monkeypatch.setattr(cqt, "_HALVE_SERIAL", Spy())
+    monkeypatch.setattr(cqt, "_HALVE_ROW", Spy())
     clips = [np.random.default_rng(s).standard_normal(16000).astype(np.float32) for s in range(8)]
     want = [dsp.resample(c, orig_sr=16000, target_sr=8000) for c in clips]
     got, errors = {}, []

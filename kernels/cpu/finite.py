@@ -26,9 +26,9 @@ from __future__ import annotations
 import numpy as np
 from numba import prange
 
-from dsp_kernels.config import exact_jit, exact_pjit
+from dsp_kernels.config import exact_jit, exact_pjit, inner_jit
 
-__all__ = ["all_finite"]
+__all__ = ["all_finite", "row_all_finite"]
 
 #: the exponent bits of float32 and float64, by item size
 EXPONENT = {4: (np.uint32, np.uint32(0x7F800000)), 8: (np.uint64, np.uint64(0x7FF0000000000000))}
@@ -73,6 +73,16 @@ def _finite64(flat):
 
 
 _SERIAL = {4: _finite32, 8: _finite64}
+
+
+@inner_jit
+def row_all_finite(flat):
+    """njit: :func:`all_finite` of a non-empty 1-D C-contiguous float row, for a kernel that
+    checks the input it reads anyway (``dsp.resample``'s 2:1 of a clip: the separate check was
+    3 us of its 50 us call). Called from Python it runs as Python."""
+    if flat.itemsize == 4:
+        return _max_exponent(flat.view(_U32), 0, flat.shape[0], _MASK32) != _MASK32
+    return _max_exponent(flat.view(_U64), 0, flat.shape[0], _MASK64) != _MASK64
 
 
 def all_finite(flat) -> bool:

@@ -51,3 +51,20 @@ def test_resample_hq_cascade_on_device(device, dtype):
     x = np.random.default_rng(11).standard_normal((2, device.size(140, 300_000))).astype(dtype)
     ours = device.get(dsp.resample(device.put(x), orig_sr=22050, target_sr=16000, quality="hq"))
     assert_close(ours, dsp.resample(x, orig_sr=22050, target_sr=16000, quality="hq"), dtype)
+
+
+def test_clip_two_to_one_route_on_device(device, dtype):
+    # dsp.resample's route bound to one clip length (dsp._resample_halving.bound_halve) sends
+    # device rows to the GPU twin with the separate finiteness check, host rows to the CPU
+    # kernel that checks on its pass: the same answers, and NaN refused on both
+    import pytest
+
+    import dsp
+
+    x = np.random.default_rng(12).standard_normal(device.size(3_200, 16_000)).astype(dtype)
+    ref = dsp.resample(x, orig_sr=16000, target_sr=8000)
+    ours = device.get(dsp.resample(device.put(x), orig_sr=16000, target_sr=8000))
+    assert_close(ours, ref, dtype)
+    x[-1] = np.nan
+    with pytest.raises(dsp.DSPError, match="y contains NaN or infinity"):
+        dsp.resample(device.put(x), orig_sr=16000, target_sr=8000)
