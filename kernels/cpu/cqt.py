@@ -367,10 +367,10 @@ _HALVE_ROW = KeyedEntry(_halve_row_checked)
 
 
 def halve_bound(n, taps, n_fft, fold):
-    """:func:`cqt_halve` for rows of ``n`` samples, bound now to all that does not depend on the
-    samples, with the input's finiteness checked on the way: returns ``run(x) -> (out,
-    finite)``, ``out = cqt_halve(x, taps, n_fft, fold)`` and ``finite`` whether ``x`` holds no
-    NaN or infinity.
+    """:func:`cqt_halve` of rows of ``n`` samples, bound once: ``run(x) -> (out, finite)``.
+
+    ``out = cqt_halve(x, taps, n_fft, fold)``, and ``finite`` whether ``x`` holds no NaN or
+    infinity; all that does not depend on the samples is decided when bound.
 
     For a loader's clips (one row of one length, call after call) ``run`` goes straight to a
     serial kernel when the row fits one group of blocks: the geometry, the filter's rows, the
