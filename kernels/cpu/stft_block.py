@@ -150,13 +150,21 @@ def stft_block_spectra(plan, row, geom, window, t0, B, scratch, scale):
     start = t0 * hop - geom.half  # the centre padding n_fft // 2 (0 when not centred)
     src = row
     stride = hop
-    if start < 0 or start + (B - 1) * hop + n_fft > n:
+    W = 64 // plan.consts.itemsize
+    lanes = B
+    if B < W or start < 0 or start + (B - 1) * hop + n_fft > n:
         # padded samples times one (exact), windowed below as the inner frames are: the same
         # product, in the plan's precision, whichever path a frame takes
         for l in range(B):
             load_stft_frame(row, t0 + l, geom, ones, stage[l * n_fft:(l + 1) * n_fft])
+        # a row's last block with fewer frames than lanes: the other lanes as zeros and all W
+        # loaded, since the blocked FFT's loader for fewer lanes (one value at a time) is slower
+        # than the whole block (the 2:1 halving's clip: 57 against 36 us, docs/sampling.md)
+        for j in range(B * n_fft, W * n_fft):
+            stage[j] = 0.0
+        lanes = W
         src = stage
         start = 0
         stride = n_fft
     # one call site: the blocked FFT is inlined here, and two sites would compile it twice
-    rfft_lanes_spectra(plan, src, start, stride, B, window, work, scale)
+    rfft_lanes_spectra(plan, src, start, stride, lanes, window, work, scale)
