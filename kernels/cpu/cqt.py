@@ -344,22 +344,12 @@ _HALVE_PARALLEL = KeyedEntry(_halve_parallel)
 @jit
 def _halve_row_checked(x, half, M, plan, plan_h, ar, ai, br, bi, out, work, work_h, padded, ones):
     """The 2:1 of the one row of ``x`` in one group of ``B <= W`` blocks, from one zero-padded
-    copy of the row (``padded``: ``half - 1`` zeros, the row, zeros to the end of a whole
-    group's W blocks)
-    instead of a staged copy of each block; returns whether the row is finite (checked on the
-    same pass over it)."""
+    copy of the row instead of a staged copy of each block (``padded``: ``half - 1`` zeros, the
+    row, zeros to the end of a whole group's W blocks); returns whether the row is finite."""
     row = x[0]
-    n = row.shape[0]
     n_out = out.shape[1]
-    lead = half - 1  # block 0 starts at sample 1 - half
     B = (n_out + M - 1) // M
-    for j in range(lead):
-        padded[j] = 0.0
-    dst = padded[lead:lead + n]
-    for j in range(n):
-        dst[j] = row[j]
-    for j in range(lead + n, padded.shape[0]):
-        padded[j] = 0.0
+    load_zero_padded(row, 1 - half, padded)  # block 0 starts at sample 1 - half
     finite = row_all_finite(row)
     # all W lanes, those past the row's B blocks on the padding's zeros: the loader for fewer
     # lanes than W is slower than the whole group (a 0.875 s clip, 14 blocks: 57 against 36 us
@@ -384,9 +374,9 @@ def halve_bound(n, taps, n_fft, fold):
     For a loader's clips (one row of one length, call after call) ``run`` goes straight to a
     serial kernel when the row fits one group of blocks: the geometry, the filter's rows, the
     typing key and the thread's scratch are looked up once, the row is copied once with its
-    zero padding (not staged block by block) and checked for finiteness on that pass. A 1 s clip
-    at 16 -> 8 kHz: ``dsp.resample`` 0.57 -> 0.48 of librosa's soxr_hq time (docs/sampling.md,
-    stop 42). Other input (a batch, longer rows, another dtype or layout) takes
+    zero padding (not staged block by block) and checked for finiteness. A 1 s clip at 16 -> 8
+    kHz: ``dsp.resample`` 0.57 -> 0.47-0.49 of librosa's soxr_hq time in ``--only`` runs, 0.51-0.52
+    in full bench runs (docs/sampling.md, stop 42). Other input (a batch, longer rows, another dtype or layout) takes
     :func:`cqt_halve` and :func:`~dsp_kernels.cpu.finite.all_finite`.
     """
     n_out = (n + 1) // 2
