@@ -35,7 +35,9 @@ Entry functions
     imaginary parts of ``a_k = conj(H_k) / 2`` and ``b_k = H_{n_fft/2 - k} / 2`` (``H`` the
     taps' ``n_fft``-point spectrum), so that ``Z_k = a_k X_k + b_k conj(X_{n_fft/2 - k})`` is the
     spectrum of the correlation's even samples, which one inverse real FFT of ``n_fft / 2``
-    points returns. About 100 flops per output instead of ``2 T = 780`` ('hq', 390 taps,
+    points returns (``n_fft`` a multiple of 4). The forward's split into real bins, this fold
+    and the inverse's merge run as one product (:mod:`dsp_kernels.cpu.fft.split_fold`, its
+    coefficients cached per filter array). About 100 flops per output instead of ``2 T = 780`` ('hq', 390 taps,
     ``n_fft = 2048``); the block length is chosen by ``dsp._resample_halving``'s cost model.
     The result differs from the direct sum by float rounding.
 """
@@ -44,14 +46,14 @@ from __future__ import annotations
 import numpy as np
 from numba import prange
 
-from dsp_kernels.caches import table_cache
+from dsp_kernels.caches import register, table_cache
 from dsp_kernels.config import inner_jit, jit, noalias_jit, pjit
 from dsp_kernels.entry import KeyedEntry
 from dsp_kernels.thread_scratch import scratch_for
 from dsp_kernels.cpu.fft import get_rfft_plan
-from dsp_kernels.cpu.fft.block import alloc_block_work, block_lanes, rfft_lanes_spectra, store_lane_runs
-from dsp_kernels.cpu.fft.inverse_block import irfft_lanes_spectra
+from dsp_kernels.cpu.fft.block import alloc_block_work, block_lanes, store_lane_runs
 from dsp_kernels.cpu.fft.passes import u64
+from dsp_kernels.cpu.fft.split_fold import fold_table, halve_lanes
 from dsp_kernels.cpu.finite import all_finite, row_all_finite
 from dsp_kernels.cpu.framing import load_zero_padded
 from dsp_kernels.cpu.stft_block import (
@@ -206,40 +208,13 @@ def cqt_octave(y, *, n_fft, hop_length, pad_mode, starts, offsets, weights, n_fr
     return out
 
 
-@noalias_jit
-def _fold_lanes(P, ar, ai, br, bi, Q, lanes):
-    """``Z_k = a_k X_k + b_k conj(X_{h-k})`` for ``k <= h/2`` (``h = n_fft/2``), lanes in and
-    out (bin k of lane l: real part at ``2 k W + l``, imaginary at ``(2 k + 1) W + l``)."""
-    W = u64(lanes)
-    two = u64(2)
-    nz = ar.shape[0]
-    h = u64(2 * (nz - 1))
-    for k in range(nz):
-        uk = u64(k)
-        s = two * uk * W
-        t = two * (h - uk) * W
-        d = two * uk * W
-        a_r = ar[k]
-        a_i = ai[k]
-        b_r = br[k]
-        b_i = bi[k]
-        for l in range(W):
-            sr = P[s + l]
-            si = P[s + W + l]
-            tr = P[t + l]
-            ti = P[t + W + l]
-            Q[d + l] = a_r * sr - a_i * si + b_r * tr + b_i * ti
-            Q[d + W + l] = a_r * si + a_i * sr + b_i * tr - b_r * ti
-
-
 @inner_jit
-def _halve_task(x, half, M, plan, plan_h, ar, ai, br, bi, groups_per_task, out, task, per_row,
+def _halve_task(x, half, M, plan, plan_h, table, groups_per_task, out, task, per_row,
                 work, work_h, stage, ones):
     n = x.shape[1]
     n_out = out.shape[1]
     N = plan.n
     W = 64 // plan.consts.itemsize
-    lanes = block_lanes(plan, work)
     b, g0, g1, n_blocks = task_groups(task, per_row, groups_per_task, n_out, M, W)
     row = x[b]
     dst = out[b]
@@ -248,8 +223,8 @@ def _halve_task(x, half, M, plan, plan_h, ar, ai, br, bi, groups_per_task, out, 
         B = min(W, n_blocks - c0)
         # block c's samples start at 2 c M - half + 1 (the first tap of its first output)
         s0 = 2 * c0 * M - half + 1
-        if s0 >= 0 and s0 + (B - 1) * 2 * M + N <= n:
-            rfft_lanes_spectra(plan, row, s0, 2 * M, B, ones, work, plan.scales[0])
+        if B == W and s0 >= 0 and s0 + (W - 1) * 2 * M + N <= n:
+            halve_lanes(plan, plan_h, row, s0, 2 * M, ones, work, work_h, table)
         else:  # a block reaching past either end: staged with zeros outside the signal
             for l in range(B):
                 load_zero_padded(row, s0 + l * 2 * M, stage[l * N:(l + 1) * N])
@@ -257,11 +232,8 @@ def _halve_task(x, half, M, plan, plan_h, ar, ai, br, bi, groups_per_task, out, 
             # lanes is slower than the whole group (see _halve_row_checked)
             for j in range(B * N, W * N):
                 stage[j] = 0.0
-            rfft_lanes_spectra(plan, stage, np.int64(0), N, W, ones, work, plan.scales[0])
-        # the folded spectra go straight into the inverse's lanes, and its first M samples
-        # per lane straight to the output: no transposes in between
-        _fold_lanes(work[1], ar, ai, br, bi, work_h[1], lanes)
-        irfft_lanes_spectra(plan_h, work_h, plan_h.scales[1])
+            halve_lanes(plan, plan_h, stage, np.int64(0), N, ones, work, work_h, table)
+        # the inverse's first M samples per lane straight to the output: no transposes between
         store_lane_runs(work_h[1], M, B, dst, c0 * M, n_out)
 
 
@@ -276,18 +248,18 @@ def _halve_scratch(plan, plan_h, x):
 
 
 @pjit
-def _halve_parallel(x, half, M, plan, plan_h, ar, ai, br, bi, groups_per_task, out, n_tasks, per_row):
+def _halve_parallel(x, half, M, plan, plan_h, table, groups_per_task, out, n_tasks, per_row):
     for task in prange(n_tasks):
         work, work_h, stage, ones = _halve_scratch(plan, plan_h, x)
-        _halve_task(x, half, M, plan, plan_h, ar, ai, br, bi, groups_per_task, out, task, per_row,
+        _halve_task(x, half, M, plan, plan_h, table, groups_per_task, out, task, per_row,
                     work, work_h, stage, ones)
 
 
 @jit
-def _halve_serial(x, half, M, plan, plan_h, ar, ai, br, bi, groups_per_task, out, n_tasks, per_row,
+def _halve_serial(x, half, M, plan, plan_h, table, groups_per_task, out, n_tasks, per_row,
                   work, work_h, stage, ones):
     for task in range(n_tasks):
-        _halve_task(x, half, M, plan, plan_h, ar, ai, br, bi, groups_per_task, out, task, per_row,
+        _halve_task(x, half, M, plan, plan_h, table, groups_per_task, out, task, per_row,
                     work, work_h, stage, ones)
 
 
@@ -301,6 +273,27 @@ def _halving_geometry(n_out, n_taps, n_fft, dtype_char):
     plan_h = get_rfft_plan(n_fft // 2, np.dtype(dtype_char))
     n_blocks, n_groups = overlap_save_groups(n_out, M, 64 // np.dtype(dtype_char).itemsize)
     return M, plan, plan_h, n_blocks, n_groups, (type(plan), type(plan_h))
+
+
+#: id(fold) -> (fold, (n_fft, dtype), table): the fold_table of each read-only filter seen (the filter is
+#: held, so its id is not reused while the entry lives); a writable one is converted per call
+_FOLD_TABLES: dict = {}
+register(__name__ + "._FOLD_TABLES", _FOLD_TABLES.clear, lambda: len(_FOLD_TABLES))
+
+
+def _fold_table_for(fold, plan, plan_h):
+    """:func:`~dsp_kernels.cpu.fft.split_fold.fold_table` of ``fold``, cached by identity
+    (0.3 us; building it is ~40 us of NumPy, a 1 s clip's whole call)."""
+    hit = _FOLD_TABLES.get(id(fold))
+    shape = (plan.n, plan.consts.dtype)
+    if hit is not None and hit[0] is fold and hit[1] == shape:
+        return hit[2]
+    table = fold_table(plan, plan_h, fold)
+    if not fold.flags.writeable:
+        if len(_FOLD_TABLES) >= 64:
+            _FOLD_TABLES.pop(next(iter(_FOLD_TABLES)), None)
+        _FOLD_TABLES[id(fold)] = (fold, shape, table)
+    return table
 
 
 def cqt_halve(x, taps, n_fft, fold):
@@ -327,12 +320,12 @@ def cqt_halve(x, taps, n_fft, fold):
         scratch = ()
     # everything that decides the arguments' Numba types (dsp_kernels.entry; the dispatcher's
     # typing of the two plans was a tenth of a clip's call, docs/sampling.md, stop 38): the
-    # dtypes (byte order included), ranks, layouts and writeability of x and fold, the plans'
-    # classes; out is always a new C-contiguous 2-D array of x's dtype, the rest are ints, and
-    # the serial kernel's scratch is made by _halve_scratch from the plans and x's dtype
-    xf, ff = x.flags, fold.flags
-    key = (x.dtype, x.ndim, xf.writeable, fold.dtype, fold.ndim, ff.c_contiguous, ff.writeable, plan_kinds)
-    kernel(key, x, len(taps) // 2, M, plan, plan_h, fold[0], fold[1], fold[2], fold[3], per_task, out,
+    # dtype (byte order included), rank and writeability of x, the plans' classes; out is always
+    # a new C-contiguous 2-D array of x's dtype, the filter's table a read-only C-contiguous 2-D
+    # one of the plans' dtype (x's), the rest are ints, and the serial kernel's scratch is made
+    # by _halve_scratch from the plans and x's dtype
+    key = (x.dtype, x.ndim, x.flags.writeable, plan_kinds)
+    kernel(key, x, len(taps) // 2, M, plan, plan_h, _fold_table_for(fold, plan, plan_h), per_task, out,
            n_tasks, per_row, *scratch)
     return out
 
@@ -342,7 +335,7 @@ _HALVE_PARALLEL = KeyedEntry(_halve_parallel)
 
 
 @jit
-def _halve_row_checked(x, half, M, plan, plan_h, ar, ai, br, bi, out, work, work_h, padded, ones):
+def _halve_row_checked(x, half, M, plan, plan_h, table, out, work, work_h, padded, ones):
     """The 2:1 of the one row of ``x`` in one group of ``B <= W`` blocks, from one zero-padded
     copy of the row instead of a staged copy of each block (``padded``: ``half - 1`` zeros, the
     row, zeros to the end of a whole group's W blocks); returns whether the row is finite."""
@@ -355,9 +348,7 @@ def _halve_row_checked(x, half, M, plan, plan_h, ar, ai, br, bi, out, work, work
     # lanes than W is slower than the whole group (a 0.875 s clip, 14 blocks: 57 against 36 us
     # for 1 s, 16 blocks); their outputs are not stored
     W = 64 // padded.itemsize
-    rfft_lanes_spectra(plan, padded, np.int64(0), 2 * M, W, ones, work, plan.scales[0])
-    _fold_lanes(work[1], ar, ai, br, bi, work_h[1], block_lanes(plan, work))
-    irfft_lanes_spectra(plan_h, work_h, plan_h.scales[1])
+    halve_lanes(plan, plan_h, padded, np.int64(0), 2 * M, ones, work, work_h, table)
     store_lane_runs(work_h[1], M, B, out[0], 0, n_out)
     return finite
 
@@ -376,7 +367,8 @@ def halve_bound(n, taps, n_fft, fold):
     typing key and the thread's scratch are looked up once, the row is copied once with its
     zero padding (not staged block by block) and checked for finiteness. A 1 s clip at 16 -> 8
     kHz: ``dsp.resample`` 0.57 -> 0.47-0.49 of librosa's soxr_hq time in ``--only`` runs, 0.51-0.52
-    in full bench runs (docs/sampling.md, stop 42). Other input (a batch, longer rows, another dtype or layout) takes
+    in full bench runs (docs/sampling.md, stop 42); with the one-sweep middle
+    (:mod:`~dsp_kernels.cpu.fft.split_fold`) 0.43-0.45 in ``--only`` runs (stop 43). Other input (a batch, longer rows, another dtype or layout) takes
     :func:`cqt_halve` and :func:`~dsp_kernels.cpu.finite.all_finite`.
     """
     n_out = (n + 1) // 2
@@ -389,9 +381,8 @@ def halve_bound(n, taps, n_fft, fold):
     if n_groups != 1:
         return general
     half = len(taps) // 2
-    rows = (fold[0], fold[1], fold[2], fold[3])
-    ff = fold.flags
-    key = (dtype, 2, True, fold.dtype, fold.ndim, ff.c_contiguous, ff.writeable, plan_kinds)
+    table = fold_table(plan, plan_h, fold)
+    key = (dtype, 2, True, plan_kinds)
     # a whole group's reach: (W - 1) 2 M + n_fft samples from 1 - half (past the row: zeros)
     length = max((64 // dtype.itemsize - 1) * 2 * M + n_fft, half - 1 + n)
     scratch_key = ("cqt_halve_row", n, n_fft, dtype)
@@ -405,7 +396,7 @@ def halve_bound(n, taps, n_fft, fold):
                 or not x.flags.writeable:
             return general(x)
         out = np.empty((1, n_out), dtype=dtype)
-        finite = _HALVE_ROW(key, x, half, M, plan, plan_h, *rows, out, *scratch_for(scratch_key, make))
+        finite = _HALVE_ROW(key, x, half, M, plan, plan_h, table, out, *scratch_for(scratch_key, make))
         return out, finite
 
     return run

@@ -24,6 +24,8 @@ njit API
     The same transforms, left in lanes for a fused consumer (mel): bin ``k`` of frame ``l`` is
     ``work[1][2kW + l]`` (real part) and ``work[1][(2k + 1)W + l]`` (imaginary part); lanes
     ``l >= B`` hold the transforms of zeros.
+``pair_spectra_lanes(plan, src, s0, sstride, window, work)``
+    ``W`` frames' half-length complex transforms, before the split, left in ``work[0]``.
 ``store_lanes(plan, work, B, outf, o0, ostride)``
     the second half of ``rfft_lanes``: those spectra out to ``outf``.
 ``store_floats(P, n_floats, B, outf, o0, ostride)``
@@ -281,6 +283,18 @@ def _call_spectra_python(plan, src, s0, sstride, B, window, work, sc):
 
 
 _spectra_call = _call_spectra_python if numba.config.DISABLE_JIT else _call_spectra
+
+
+@inline_jit
+def pair_spectra_lanes(plan, src, s0, sstride, window, work):
+    """The half-length complex FFTs of W whole frames' sample pairs (even ``plan.n``), before
+    the split into the real transforms' bins: ``Z_k`` of lane ``l`` at ``work[0][k W + l]``
+    (real part) and ``work[0][R + k W + l]`` (imaginary part), ``R = work.shape[1] // 2``,
+    unscaled. For a consumer that fuses the split with its own sweep over the bins
+    (:mod:`dsp_kernels.cpu.fft.split_fold`)."""
+    R = work.shape[1] // 2
+    _load_full(src, s0, sstride, plan.n, window, work[0, :R], work[0, R:], 0)
+    stockham_call(plan, work, 64 // work.itemsize)
 
 
 @inline_jit

@@ -25,6 +25,11 @@ njit API
     l``, bins ``0 .. n//2``: the layout ``fft_block.rfft_lanes_spectra`` leaves) and the samples
     are left there, sample ``j`` of lane ``l`` at ``work[1][jW + l]`` (``store_floats`` moves
     them to rows).
+``irfft_lanes_merged(plan, work, scale)``
+    The same for a producer that also did the fold into half-length sequences (even ``n``):
+    ``Z_k`` (conjugated, as ``_pre_even`` leaves it) of lane ``l`` at ``work[0][kW + l]``
+    (real part) and ``work[0][R + kW + l]`` (imaginary part), ``R = work.shape[1] // 2``; the
+    samples are left in ``work[1]`` as above (:mod:`dsp_kernels.cpu.fft.split_fold`).
 """
 from __future__ import annotations
 
@@ -33,7 +38,7 @@ from dsp_kernels.cpu.fft.block import block_lanes, store_floats
 from dsp_kernels.cpu.fft.passes import stockham_call, u64
 from dsp_kernels.cpu.fft.simd import transpose_tile
 
-__all__ = ["irfft_lanes", "irfft_lanes_spectra"]
+__all__ = ["irfft_lanes", "irfft_lanes_spectra", "irfft_lanes_merged"]
 
 
 @noalias_jit
@@ -149,12 +154,26 @@ def irfft_lanes_spectra(plan, work, scale):
     w0 = work[0, :M]
     w1 = work[0, M:]
     P = work[1]
-    sc = plan.consts[7] * scale
     lanes = block_lanes(plan, work)
     if plan.odd == 1:
         _pre_odd(P, P[W:], w0, w1, n, lanes)
     else:
         _pre_even(plan.rw_re, plan.rw_im, P, P[W:], w0, w1, n // 2, lanes)
+    irfft_lanes_merged(plan, work, scale)
+
+
+@inline_jit
+def irfft_lanes_merged(plan, work, scale):
+    """The rest of :func:`irfft_lanes_spectra` from the half-length sequences already in
+    ``work[0]`` (module doc)."""
+    n = plan.n
+    W = 64 // work.itemsize
+    M = work.shape[1] // 2
+    w0 = work[0, :M]
+    w1 = work[0, M:]
+    P = work[1]
+    sc = plan.consts[7] * scale
+    lanes = block_lanes(plan, work)
     stockham_call(plan, work, W)
     if plan.odd == 1:
         _post_odd(w0, P, n, sc, lanes)
