@@ -89,6 +89,30 @@ def test_halving_kernel_at_every_block_size(dtype, n_fft, rows, n):
     assert_close(got, _direct_halving(y, taps.astype(np.float64)), dtype, what=f"halving, blocks of {n_fft}")
 
 
+def test_halving_filter_table_follows_the_filter_array_it_was_made_from():
+    # the kernel's coefficients are cached by the filter array's identity: a writable filter is
+    # converted on every call (so changing it in place changes the result), another filter of
+    # the same length gets its own table, and dsp.clear_caches() empties the cache
+    from dsp._resample_halving import halving_filter
+    from dsp_kernels.cpu import cqt as cqt_kernels
+
+    y = np.random.default_rng(3).standard_normal((1, 16_000)).astype(np.float32)
+    halve_kernel = kernel_for("cqt_halve", y)
+    taps, fold = halving_filter("high", 1.0, "<f4", 1280)
+    taps2, fold2 = halving_filter("high", 0.5, "<f4", 1280)
+    first = halve_kernel(y, taps, 1280, fold)
+    assert any(hit[0] is fold for hit in cqt_kernels._FOLD_TABLES.values())
+    assert_close(halve_kernel(y, taps2, 1280, fold2), _direct_halving(y, taps2.astype(np.float64)),
+                 np.float32, what="a second filter of the same block length")
+    mine = fold.copy()  # writable
+    assert_close(halve_kernel(y, taps, 1280, mine), first, np.float32, what="a writable copy")
+    mine *= 2
+    assert_close(halve_kernel(y, taps, 1280, mine), 2 * first, np.float32, what="the copy changed in place")
+    assert not any(hit[0] is mine for hit in cqt_kernels._FOLD_TABLES.values())
+    dsp.clear_caches()
+    assert not cqt_kernels._FOLD_TABLES
+
+
 def test_octave_halving_keeps_to_power_of_two_blocks():
     # the constant-Q octaves take power-of-two blocks only (one compiled plan type), where
     # dsp.resample may take 3 or 5 times one (a 1 s clip at 16 -> 8 kHz: 1280)
