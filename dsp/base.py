@@ -13,7 +13,8 @@ Array modules
 Checks
     :func:`check_int`, :func:`check_float`, :func:`check_choice` (a scalar parameter, returned in
     its canonical type or refused with a :class:`DSPError` naming it), :func:`as_float_array` (an
-    audio-like array kept on its device in its precision).
+    audio-like array kept on its device in its precision), :func:`all_finite` (whether an array
+    holds no NaN or infinity, by the same fast check).
 Limits
     :data:`MAX_ALLOC_BYTES`: the largest single allocation dsp agrees to make (64 GiB or the
     physical memory, whichever is smaller; ``DSP_MAX_ALLOC_BYTES`` overrides it at import).
@@ -36,7 +37,7 @@ from __future__ import annotations
 
 from ._backend import array_module, backend_of, is_cupy_array
 from ._errors import DSPError, DSPTypeError
-from ._validation import MAX_ALLOC_BYTES, as_float_array, check_choice, check_float, check_int
+from ._validation import MAX_ALLOC_BYTES, all_finite, as_float_array, check_choice, check_float, check_int
 
 __all__ = [
     "DSPError",
@@ -48,5 +49,6 @@ __all__ = [
     "check_float",
     "check_choice",
     "as_float_array",
+    "all_finite",
     "MAX_ALLOC_BYTES",
 ]

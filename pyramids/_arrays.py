@@ -10,7 +10,7 @@ from typing import Sequence
 
 import numpy as np
 
-from dsp.base import array_module, backend_of, is_cupy_array
+from dsp.base import all_finite, array_module, backend_of, is_cupy_array
 
 from ._errors import PyramidError, as_pyramid_error
 
@@ -57,7 +57,7 @@ def as_features(x, name: str, *, min_ndim: int = 1, max_ndim: int | None = None)
             f"at least {min_ndim}" if max_ndim is None else f"{min_ndim} to {max_ndim}"
         )
         raise PyramidError(f"{name} has shape {tuple(x.shape)}: need {want} dimension(s)")
-    if x.size and not bool(xp.isfinite(x).all()):
+    if not all_finite(x):
         raise PyramidError(f"{name} contains NaN or infinity: need finite values")
     return x
 

@@ -10,7 +10,7 @@ import numbers
 
 import numpy as np
 
-from dsp.base import array_module, is_cupy_array
+from dsp.base import all_finite, array_module, is_cupy_array
 
 from . import _filters
 from ._checks import check_float, check_int
@@ -58,7 +58,7 @@ def _as_image(image, channel_axis, name="image"):
         image = xp.moveaxis(image, int(channel_axis), -1)
     if image.shape[0] == 0 or image.shape[1] == 0:
         raise PyramidError(f"{name} is empty: shape {tuple(image.shape)}")
-    if not bool(xp.isfinite(image).all()):
+    if not all_finite(image):
         raise PyramidError(f"{name} contains NaN or infinity: need finite values")
     return xp.ascontiguousarray(image), xp
 

@@ -11,7 +11,7 @@ import numbers
 
 import numpy as np
 
-from dsp.base import array_module, is_cupy_array
+from dsp.base import all_finite, array_module, is_cupy_array
 
 from ._checks import check_choice, check_int
 from .core import BoxGrid, Level, PyramidError
@@ -89,7 +89,7 @@ class PatchBuilders:
             raise PyramidError(f"features has dtype {features.dtype}: need floating-point embeddings")
         if features.size == 0:
             raise PyramidError(f"features is empty: shape {tuple(features.shape)}")
-        if not bool(xp.isfinite(features).all()):
+        if not all_finite(features):
             # an infinite embedding would turn the pooled means into NaN
             raise PyramidError("features contains NaN or infinity: need finite embeddings")
         check_choice("pooling", pooling, ("mean", "max"))

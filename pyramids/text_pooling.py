@@ -6,26 +6,47 @@ character spans. The builders of :mod:`pyramids.text` call :func:`_build` once p
 """
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
-from dsp.base import array_module, is_cupy_array
+from dsp.base import all_finite, array_module, is_cupy_array
 
 from .core import Level, PyramidError
 
 POOLINGS = ("mean", "max", "cls", "weighted")
 
 
+#: every code point that ``str.isspace`` accepts lies below this (U+3000, the ideographic space,
+#: is the last; ``tests/test_text_pyramid.py`` checks the rest of Unicode)
+_SPACE_LIMIT = 0x3001
+
+
+@functools.cache
+def _space_table() -> np.ndarray:
+    """``table[c]``: whether code point ``c < _SPACE_LIMIT`` is whitespace; ``table[_SPACE_LIMIT]``
+    (where every larger code point is looked up) is False."""
+    return np.array([chr(c).isspace() for c in range(_SPACE_LIMIT)] + [False])
+
+
 def _token_starts(text: str, offsets: np.ndarray) -> np.ndarray:
     """Where each token starts once leading whitespace is skipped (SentencePiece-style tokens
-    such as ``'▁word'`` often report the space before the word as theirs)."""
-    starts = offsets[:, 0].copy()
-    for i, (s, e) in enumerate(offsets.tolist()):
-        k = s
-        while k < e and text[k].isspace():
-            k += 1
-        if k < e:  # a token made only of whitespace keeps its own start
-            starts[i] = k
-    return starts
+    such as ``'▁word'`` often report the space before the word as theirs); a token made only of
+    whitespace keeps its own start. ``offsets`` (n, 2) int64 within ``[0, len(text)]``.
+
+    Vectorised over the text's code points (a loop over 20,000 tokens was 13 ms of a 23 ms
+    ``from_tokens``): the first non-space position at or after every character, read at each
+    token's start."""
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4")
+    space = _space_table()[np.minimum(codes, _SPACE_LIMIT)]
+    n = len(codes)
+    first_word = np.empty(n + 1, dtype=np.int64)  # first non-space index >= i (n: none)
+    first_word[:n] = np.where(space, n, np.arange(n))
+    first_word[n] = n
+    first_word = np.minimum.accumulate(first_word[::-1])[::-1]
+    s, e = offsets[:, 0], offsets[:, 1]
+    k = first_word[s]
+    return np.where(k < e, k, s).astype(offsets.dtype, copy=False)
 
 
 def _assign(starts: np.ndarray, empty: np.ndarray, spans: np.ndarray) -> np.ndarray:
@@ -145,7 +166,6 @@ def _build(cls, emb, text, tok_ext, sentence_of_token, sentences, paragraphs, ow
 
 # -- input checks -------------------------------------------------------------------------------
 def _as_embeddings(x):
-    xp = array_module(x)
     if not is_cupy_array(x):
         try:
             x = np.asarray(x)
@@ -159,7 +179,7 @@ def _as_embeddings(x):
         x = x.astype(np.float32 if x.dtype == np.float16 else np.float64)
     if x.shape[0] == 0 or x.shape[1] == 0:
         raise PyramidError(f"token_embeddings is empty: shape {tuple(x.shape)}")
-    if not bool(xp.isfinite(x).all()):
+    if not all_finite(x):
         # an infinite embedding would turn the pooled means into NaN
         raise PyramidError("token_embeddings contains NaN or infinity: need finite embeddings")
     return x

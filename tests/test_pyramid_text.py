@@ -5,7 +5,7 @@ import re
 import numpy as np
 import pytest
 
-from naive import naive_group_pool
+from naive import naive_group_pool, naive_token_starts
 from pyramids import Pyramid, PyramidError, TextPyramid
 from pyramids._segment import paragraph_spans, segment, sentence_spans
 from tolerances import assert_close
@@ -153,6 +153,26 @@ def test_sentencepiece_style_offsets_with_leading_space():
     off = np.array([[0, 5], [5, 11], [11, 12], [12, 16], [16, 20], [20, 21]])  # '▁there' owns its space
     p = TextPyramid.from_tokens(np.arange(12.0).reshape(6, 2), text, off)
     np.testing.assert_array_equal(p[1], [[2, 3], [8, 9]])
+
+
+def test_token_starts_skip_leading_whitespace_of_every_kind():
+    # the vectorised rule against the character loop, on text with Unicode spaces (no-break,
+    # ideographic, line separator), non-spaces above U+3000 (emoji, CJK), a lone surrogate,
+    # tokens of whitespace only, empty tokens and tokens at the text's end
+    import sys
+
+    from pyramids.text_pooling import _SPACE_LIMIT, _token_starts
+
+    rng = np.random.default_rng(7)
+    pieces = ["a", "Z", " ", "\t", "\n", "\u00a0", "\u3000", "\u2028", "\u2009", "\u4e2d", "\U0001f600",
+              "\ud800", ".", "\u3001", "\x1c"]
+    text = "".join(rng.choice(pieces, 3000))
+    starts = rng.integers(0, len(text) + 1, 2000)
+    ends = np.minimum(starts + rng.integers(0, 6, 2000), len(text))
+    off = np.stack([starts, ends], axis=1).astype(np.int64)
+    np.testing.assert_array_equal(_token_starts(text, off), naive_token_starts(text, off))
+    # the table's limit: no code point at or above it is whitespace
+    assert not any(chr(c).isspace() for c in range(_SPACE_LIMIT, sys.maxunicode + 1))
 
 
 def test_cls_pooling_takes_first_unmasked_token():
