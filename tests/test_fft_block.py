@@ -11,14 +11,15 @@ from dsp_kernels.cpu.fft.block import (
     PAD_FROM, alloc_block_work, block_lanes, block_row, rfft_lanes, store_lane_runs,
 )
 from dsp_kernels.cpu.fft.inverse_block import irfft_lanes
-from dsp_kernels.cpu.fft.plans import Pow2Plan, SplitFusedPlan, get_fft_plan
+from dsp_kernels.cpu.fft.plans import FFTPlan, Pow2Plan, SplitFusedMixedPlan, SplitFusedPlan, get_fft_plan
 from dsp_kernels.cpu.fft.simd import lanes_for
 from tolerances import assert_close
 
-SIZES = [1, 2, 3, 8, 15, 16, 30, 32, 64, 100, 255, 256, 400, 441, 512, 1024, 2048, 8192, 16384]
+SIZES = [1, 2, 3, 8, 15, 16, 30, 32, 48, 64, 100, 255, 256, 400, 441, 480, 512, 1024, 1280, 1536, 2048, 8192, 16384]
 # even, odd, below and above W; every even power of two from 16 takes the fused last pass
 # (plans.SplitFusedPlan), 64 and 256 with their radix-2 pass moved first, 8192 with its last
-# two radix-8 passes made three radix-4 ones
+# two radix-8 passes made three radix-4 ones; 48, 400, 480, 1280 and 1536 take it with mixed
+# radices (plans.SplitFusedMixedPlan)
 
 
 @njit
@@ -58,6 +59,25 @@ def test_block_scratch_is_aligned_and_holds_w_lanes(n, dtype):
         assert (misalign, rows, cols, lanes) == (0, 2, 2 * R * W, W)
     assert R == plan.work_len + (17 if plan.work_len >= PAD_FROM else 1)
     assert R >= n // 2 + 1
+
+
+@pytest.mark.parametrize("n, factors", [
+    (24, None), (48, [2, 3, 4]), (400, [2, 5, 5, 4]), (480, [4, 3, 5, 4]), (1280, [8, 4, 5, 4]),
+    (1536, [8, 8, 3, 4]), (3072, None), (1000, None),
+])
+def test_mixed_radix_real_plans_with_a_radix_4_end_in_it(n, factors, dtype):
+    """Which mixed-radix real plans take the fused last pass (plans._mixed_real_order): those
+    with a radix-4 pass and m a multiple of 8 (24: m = 12; 3072: no 4 among [8, 8, 8, 3]; 1000:
+    m = 500, not a multiple of 8); the complex plan of the same m keeps its order."""
+    plan = get_rfft_plan(n, dtype)
+    assert isinstance(plan, SplitFusedMixedPlan) == (factors is not None)
+    cplan = get_fft_plan(plan.m, dtype)
+    assert type(cplan) is FFTPlan
+    if factors is not None:
+        assert [int(r) for r in plan.factors] == factors
+        assert sorted(int(r) for r in cplan.factors) == sorted(factors)
+    else:
+        assert [int(r) for r in plan.factors] == [int(r) for r in cplan.factors]
 
 
 @pytest.mark.parametrize("n, factors", [

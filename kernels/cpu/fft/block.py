@@ -43,7 +43,7 @@ from numba.extending import intrinsic
 from dsp_kernels.config import inline_jit, inner_jit, noalias_jit
 from dsp_kernels.cpu.fft.last_post import head_row, last4_post, split_bin, stockham_head
 from dsp_kernels.cpu.fft.passes import stockham_call, u64
-from dsp_kernels.cpu.fft.plans import SplitFusedPlan
+from dsp_kernels.cpu.fft.plans import SPLIT_FUSED
 from dsp_kernels.cpu.fft.simd import frames_to_lanes, frames_to_lanes_split, transpose_tile
 from dsp_kernels.subroutine import typed_call
 
@@ -250,7 +250,7 @@ def _spectra_split(plan, src, s0, sstride, B, window, work, sc):
 
 
 def _spectra_fused(plan, src, s0, sstride, B, window, work, sc):
-    """:func:`rfft_lanes_spectra` for a :class:`~dsp_kernels.cpu.fft.plans.SplitFusedPlan`: the
+    """:func:`rfft_lanes_spectra` for the plans of ``plans.SPLIT_FUSED``: the
     frames go to the row from which the passes before the last end in row 0, and the last
     pass runs fused with the split (:mod:`~dsp_kernels.cpu.fft.last_post`)."""
     W = 64 // work.itemsize
@@ -272,13 +272,14 @@ _fused_core = inner_jit(_spectra_fused)
 def _call_spectra(typingctx, plan, src, s0, sstride, B, window, work, sc):
     # the path is a property of the plan's type (plans._real_classed decides), so a kernel
     # compiles one of the two
-    core = _fused_core if getattr(plan, "instance_class", None) is SplitFusedPlan else _split_core
+    cls = getattr(plan, "instance_class", None)
+    core = _fused_core if cls in SPLIT_FUSED else _split_core
     return typed_call(typingctx, core, (plan, src, s0, sstride, B, window, work, sc))
 
 
 def _call_spectra_python(plan, src, s0, sstride, B, window, work, sc):
     """What :func:`_call_spectra` does, as plain Python (``NUMBA_DISABLE_JIT=1``)."""
-    core = _spectra_fused if isinstance(plan, SplitFusedPlan) else _spectra_split
+    core = _spectra_fused if isinstance(plan, SPLIT_FUSED) else _spectra_split
     core(plan, src, s0, sstride, B, window, work, sc)
 
 

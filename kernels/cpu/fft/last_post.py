@@ -37,7 +37,7 @@ from __future__ import annotations
 import numba
 
 from dsp_kernels.config import inline_jit, inner_jit, noalias_jit
-from dsp_kernels.cpu.fft.passes import dft4, pow2_passes
+from dsp_kernels.cpu.fft.passes import dft4, head_passes_call
 
 u64 = numba.uint64
 
@@ -205,7 +205,7 @@ def head_row(plan):
     return (plan.factors.shape[0] - 1) % 2
 
 
-@inner_jit
+@inline_jit
 def stockham_head(plan, work, L):
-    """All but the last of a power-of-two plan's passes, from row :func:`head_row` to row 0."""
-    pow2_passes(plan, work, L, head_row(plan), plan.factors.shape[0] - 1)
+    """All but the last of the plan's passes, from row :func:`head_row` to row 0."""
+    head_passes_call(plan, work, L, head_row(plan))

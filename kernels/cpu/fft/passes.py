@@ -247,14 +247,15 @@ def _stockham_pow2(plan, work, L):
     _copy_back(work, src, plan.m * L)
 
 
-def _stockham_any(plan, work, L):
-    """The driver of :func:`stockham` for any plan: every radix."""
+@inline_jit
+def any_passes(plan, work, L, src, n_passes):
+    """The first ``n_passes`` of any plan's passes (every radix), from work row ``src``;
+    returns the row holding the result (:func:`pow2_passes` for the other plans)."""
     M = work.shape[1] // 2
     factors = plan.factors
-    src = 0
     s = np.int64(1)  # not a literal: see pow2_passes
     ncur = plan.m
-    for st in range(factors.shape[0]):
+    for st in range(n_passes):
         r = factors[st]
         mm = ncur // r
         off = plan.tw_off[st]
@@ -279,6 +280,12 @@ def _stockham_any(plan, work, L):
         src = 1 - src
         s *= r
         ncur = mm
+    return src
+
+
+def _stockham_any(plan, work, L):
+    """The driver of :func:`stockham` for any plan: every radix."""
+    src = any_passes(plan, work, L, 0, plan.factors.shape[0])
     _copy_back(work, src, plan.m * L)
 
 
@@ -325,6 +332,32 @@ def _call_driver(typingctx, plan, work, L):
     driver = _pow2_driver if isinstance(cls, type) and issubclass(cls, Pow2Plan) else _any_driver
     return typed_call(typingctx, driver, (plan, work, L))
 
+
+def _head_pow2(plan, work, L, src):
+    """All but the last pass of a :class:`~dsp_kernels.cpu.fft.plans.Pow2Plan` from row ``src``."""
+    pow2_passes(plan, work, L, src, plan.factors.shape[0] - 1)
+
+
+def _head_any(plan, work, L, src):
+    """All but the last pass of any plan from row ``src``."""
+    any_passes(plan, work, L, src, plan.factors.shape[0] - 1)
+
+
+_head_pow2_driver = inner_jit(_head_pow2)
+_head_any_driver = inner_jit(_head_any)
+
+
+@intrinsic
+def _call_head(typingctx, plan, work, L, src):
+    cls = getattr(plan, "instance_class", None)
+    driver = _head_pow2_driver if isinstance(cls, type) and issubclass(cls, Pow2Plan) else _head_any_driver
+    return typed_call(typingctx, driver, (plan, work, L, src))
+
+
+#: all but the last of a plan's passes from work row ``src`` (the fused last pass of
+#: :mod:`dsp_kernels.cpu.fft.last_post` follows), the driver picked by the plan's type as for
+#: :data:`stockham_call`
+head_passes_call = _head_any_driver if numba.config.DISABLE_JIT else _call_head
 
 #: what jitted code calls: the intrinsic above; with ``NUMBA_DISABLE_JIT=1`` (kernels run as plain
 #: Python, where an intrinsic cannot be called) the general driver itself
