@@ -6,8 +6,6 @@ character spans. The builders of :mod:`pyramids.text` call :func:`_build` once p
 """
 from __future__ import annotations
 
-import functools
-
 import numpy as np
 
 from dsp.base import all_finite, array_module, is_cupy_array
@@ -22,11 +20,9 @@ POOLINGS = ("mean", "max", "cls", "weighted")
 _SPACE_LIMIT = 0x3001
 
 
-@functools.cache
-def _space_table() -> np.ndarray:
-    """``table[c]``: whether code point ``c < _SPACE_LIMIT`` is whitespace; ``table[_SPACE_LIMIT]``
-    (where every larger code point is looked up) is False."""
-    return np.array([chr(c).isspace() for c in range(_SPACE_LIMIT)] + [False])
+#: ``_SPACE_TABLE[c]``: whether code point ``c < _SPACE_LIMIT`` is whitespace; the last entry
+#: (where every larger code point is looked up) is False. Built at import (about 1 ms).
+_SPACE_TABLE = np.array([chr(c).isspace() for c in range(_SPACE_LIMIT)] + [False])
 
 
 def _token_starts(text: str, offsets: np.ndarray) -> np.ndarray:
@@ -38,7 +34,7 @@ def _token_starts(text: str, offsets: np.ndarray) -> np.ndarray:
     ``from_tokens``): the first non-space position at or after every character, read at each
     token's start."""
     codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4")
-    space = _space_table()[np.minimum(codes, _SPACE_LIMIT)]
+    space = _SPACE_TABLE[np.minimum(codes, _SPACE_LIMIT)]
     n = len(codes)
     first_word = np.empty(n + 1, dtype=np.int64)  # first non-space index >= i (n: none)
     first_word[:n] = np.where(space, n, np.arange(n))
