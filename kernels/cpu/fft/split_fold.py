@@ -79,6 +79,20 @@ def fold_table(plan, plan_h, fold):
     return table
 
 
+@inline_jit
+def _z(e, ar, ai, br, bi, cr, ci, dr, di):
+    """``Z = e1 a + e2 conj(b) + e3 conj(c) + e4 d`` (``e`` the eight real and imaginary parts),
+    returned conjugated: ``(Re Z, -Im Z)``, as the inverse's passes take it."""
+    return (e[0] * ar - e[1] * ai + e[2] * br + e[3] * bi + e[4] * cr + e[5] * ci + e[6] * dr - e[7] * di,
+            -(e[0] * ai + e[1] * ar - e[2] * bi + e[3] * br - e[4] * ci + e[5] * cr + e[6] * di + e[7] * dr))
+
+
+@inline_jit
+def _coefficients(g, j):
+    """Bin ``j``'s eight coefficients of :func:`fold_table`."""
+    return g[0, j], g[1, j], g[2, j], g[3, j], g[4, j], g[5, j], g[6, j], g[7, j]
+
+
 @noalias_jit
 def _split_fold_merge(c0, c1, g, v0k, v1k, v0m, v1m, h, lanes):
     """``C`` (``c0`` real, ``c1`` imaginary parts, lanes) -> ``Z_j`` for ``j = k`` and ``q - k``,
@@ -96,19 +110,17 @@ def _split_fold_merge(c0, c1, g, v0k, v1k, v0m, v1m, h, lanes):
         i_h = (uh - uk) * W
         i_m = (uq - uk) * W
         i_p = (uq + uk) * W
-        e1r, e1i, e2r, e2i, e3r, e3i, e4r, e4i = g[0, k], g[1, k], g[2, k], g[3, k], g[4, k], g[5, k], g[6, k], g[7, k]
-        f1r, f1i, f2r, f2i, f3r, f3i, f4r, f4i = g[0, m], g[1, m], g[2, m], g[3, m], g[4, m], g[5, m], g[6, m], g[7, m]
+        e = _coefficients(g, k)
+        f = _coefficients(g, m)
         for l in range(W):
             kr, ki = c0[i_k + l], c1[i_k + l]  # C_k
             hr, hi = c0[i_h + l], c1[i_h + l]  # C_{h-k}
             mr, mi = c0[i_m + l], c1[i_m + l]  # C_{q-k}
             pr, pi = c0[i_p + l], c1[i_p + l]  # C_{q+k}
             # Z_k = e1 C_k + e2 conj C_{h-k} + e3 conj C_{q-k} + e4 C_{q+k}
-            v0k[i_k + l] = e1r * kr - e1i * ki + e2r * hr + e2i * hi + e3r * mr + e3i * mi + e4r * pr - e4i * pi
-            v1k[i_k + l] = -(e1r * ki + e1i * kr - e2r * hi + e2i * hr - e3r * mi + e3i * mr + e4r * pi + e4i * pr)
+            v0k[i_k + l], v1k[i_k + l] = _z(e, kr, ki, hr, hi, mr, mi, pr, pi)
             # Z_{q-k} = f1 C_{q-k} + f2 conj C_{q+k} + f3 conj C_k + f4 C_{h-k}
-            v0m[i_m + l] = f1r * mr - f1i * mi + f2r * pr + f2i * pi + f3r * kr + f3i * ki + f4r * hr - f4i * hi
-            v1m[i_m + l] = -(f1r * mi + f1i * mr - f2r * pi + f2i * pr - f3r * ki + f3i * kr + f4r * hi + f4i * hr)
+            v0m[i_m + l], v1m[i_m + l] = _z(f, mr, mi, pr, pi, kr, ki, hr, hi)
 
 
 @noalias_jit
@@ -128,12 +140,11 @@ def _split_fold_merge_ends(c0, c1, g, v0, v1, h, lanes):
         k = q // 2
         i_k = u64(k) * W
         i_p = u64(q + k) * W  # C_{h-k} = C_{q+k}, and C_{q-k} = C_k
-        e1r, e1i, e2r, e2i, e3r, e3i, e4r, e4i = g[0, k], g[1, k], g[2, k], g[3, k], g[4, k], g[5, k], g[6, k], g[7, k]
+        e = _coefficients(g, k)
         for l in range(W):
             kr, ki = c0[i_k + l], c1[i_k + l]
             pr, pi = c0[i_p + l], c1[i_p + l]
-            v0[i_k + l] = e1r * kr - e1i * ki + e2r * pr + e2i * pi + e3r * kr + e3i * ki + e4r * pr - e4i * pi
-            v1[i_k + l] = -(e1r * ki + e1i * kr - e2r * pi + e2i * pr - e3r * ki + e3i * kr + e4r * pi + e4i * pr)
+            v0[i_k + l], v1[i_k + l] = _z(e, kr, ki, pr, pi, kr, ki, pr, pi)
 
 
 @inline_jit
