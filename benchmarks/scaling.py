@@ -7,8 +7,9 @@ wavedec, librosa's soxr_hq for resample):
   memory (a fresh process per point, :func:`benchmarks.memory.measure`), beside the size of the
   input plus the output;
 * **n_fft** (stft and melspectrogram, 60 s, hop n_fft/4, so the samples transformed stay the
-  same and only the log n of the FFT grows): 256 ... 16384, plus a prime (4099) and a smooth odd
-  size (3375 = 15**3), plotted as marks beside the powers of two;
+  same and only the log n of the FFT grows): 256 ... 16384, plus a prime (4099), a smooth odd
+  size (3375 = 15**3) and 882 (20 ms at 44.1 kHz: 2 * 3**2 * 7**2), plotted as marks beside
+  the powers of two;
 * **batch**: 1 ... 256 rows of 1 s at 16 kHz;
 * **threads**: ours with 1 and with 2 Numba threads (60 s).
 
@@ -45,7 +46,7 @@ SR = 22050
 OPS = ("stft", "melspectrogram", "wavedec", "resample")
 PEER = {"stft": "librosa", "melspectrogram": "librosa", "wavedec": "pywt", "resample": "librosa soxr_hq"}
 FULL = {"seconds": [1, 4, 16, 64, 256, 1024, 3600], "memory_seconds": [16, 256, 3600],
-        "n_fft": [256, 512, 1024, 2048, 4096, 8192, 16384, 3375, 4099], "batch": [1, 4, 16, 64, 256]}
+        "n_fft": [256, 512, 1024, 2048, 4096, 8192, 16384, 882, 3375, 4099], "batch": [1, 4, 16, 64, 256]}
 QUICK = {"seconds": [1, 4, 16, 64], "memory_seconds": [16, 64], "n_fft": [256, 2048, 4099],
          "batch": [1, 16]}
 

@@ -15,7 +15,7 @@ from dsp_kernels.cpu.fft.plans import FFTPlan, Pow2Plan, SplitFusedMixedPlan, Sp
 from dsp_kernels.cpu.fft.simd import lanes_for
 from tolerances import assert_close
 
-SIZES = [1, 2, 3, 8, 15, 16, 30, 32, 48, 64, 100, 255, 256, 400, 441, 480, 512, 1024, 1280, 1536, 2048, 8192, 16384]
+SIZES = [1, 2, 3, 8, 15, 16, 30, 32, 48, 64, 100, 255, 256, 400, 441, 480, 512, 882, 1024, 1280, 1536, 2048, 8192, 16384]
 # even, odd, below and above W; every even power of two from 16 takes the fused last pass
 # (plans.SplitFusedPlan), 64 and 256 with their radix-2 pass moved first, 8192 with its last
 # two radix-8 passes made three radix-4 ones; 48, 400, 480, 1280 and 1536 take it with mixed

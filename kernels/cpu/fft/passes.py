@@ -11,7 +11,7 @@ Indices are unsigned (uint64): with signed indices Numba adds negative-index wra
 LLVM sees as an indirect access and refuses to vectorise.
 
 This module holds the driver (:func:`stockham`) and the power-of-two passes (radix 2, 4, 8); the
-odd radices (3, 5, generic) are in :mod:`dsp_kernels.cpu.fft.passes_odd`. The driver is chosen
+odd radices (3, 5, 7, generic) are in :mod:`dsp_kernels.cpu.fft.passes_odd`. The driver is chosen
 by the plan's type: a plan of power-of-two passes (:class:`~dsp_kernels.cpu.fft.plans.Pow2Plan`)
 compiles only the passes it can reach.
 """
@@ -23,7 +23,7 @@ import numpy as np
 from numba.extending import intrinsic
 
 from dsp_kernels.config import inline_jit, inner_jit, noalias_jit
-from dsp_kernels.cpu.fft.passes_odd import _pass3, _pass5, _pass_generic, _pass_generic_direct
+from dsp_kernels.cpu.fft.passes_odd import _pass3, _pass5, _pass7, _pass_generic, _pass_generic_direct
 from dsp_kernels.cpu.fft.plans import Pow2Plan
 from dsp_kernels.subroutine import typed_call
 
@@ -271,6 +271,8 @@ def any_passes(plan, work, L, src, n_passes):
             _pass3(x, y, M, plan.tw_re, plan.tw_im, off, s, mm, L, plan.consts)
         elif r == 5:
             _pass5(x, y, M, plan.tw_re, plan.tw_im, off, s, mm, L, plan.consts)
+        elif r == 7:
+            _pass7(x, y, M, plan.tw_re, plan.tw_im, off, s, mm, L, plan.consts)
         elif plan.consts.itemsize == 8:
             _pass_generic(x, y, M, plan.tw_re, plan.tw_im, off, s, mm, L, r,
                           plan.roots_re, plan.roots_im, plan.root_off[st], plan.consts)

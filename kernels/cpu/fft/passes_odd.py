@@ -1,4 +1,4 @@
-"""Stockham passes of odd radix: 3, 5 and any prime up to ``MAX_DIRECT_PRIME`` (generic).
+"""Stockham passes of odd radix: 3, 5, 7 and any prime up to ``MAX_DIRECT_PRIME`` (generic).
 
 The passes the driver :func:`dsp_kernels.cpu.fft.passes.stockham` calls for the odd factors of
 a plan; the data layout, index rules and the reason for unsigned indices are those of
@@ -146,8 +146,127 @@ def _pass5(x, y, M_, twr, twi, off_, s_, mm_, L_, consts):
 
 
 @noalias_jit
+def _pass7(x, y, M_, twr, twi, off_, s_, mm_, L_, consts):
+    """Radix 7 in registers, as :func:`_pass5`: with the pair sums ``s_j = a_j + a_{7-j}`` and
+    differences ``d_j = a_j - a_{7-j}`` (j = 1..3), outputs k and 7 - k share
+    ``A_k = a_0 + sum_j cos(2 pi jk/7) s_j`` and ``U_k = sum_j sin(2 pi jk/7) d_j``:
+    ``X_k = A_k - i U_k``, ``X_{7-k} = A_k + i U_k``. The generic pass it replaces kept its
+    sums in the output rows (a load and a store per term): 882- and 441-point STFTs (20 and
+    10 ms at 44.1 kHz, radices 3, 3, 7, 7) ran at 2.6 us a frame against 1.25 us for 1024.
+    ``consts[9:15]`` hold cos and sin of 2 pi / 7, 4 pi / 7 and 6 pi / 7."""
+    c1 = consts[9]
+    c2 = consts[10]
+    c3 = consts[11]
+    s1 = consts[12]
+    s2 = consts[13]
+    s3 = consts[14]
+    run = u64(s_) * u64(L_)
+    M = u64(M_)
+    mm = u64(mm_)
+    off = u64(off_)
+    g = run * mm
+    six = u64(6)
+    seven = u64(7)
+    for p in range(mm):
+        t = off + six * p
+        w1r = twr[t]
+        w1i = twi[t]
+        w2r = twr[t + u64(1)]
+        w2i = twi[t + u64(1)]
+        w3r = twr[t + u64(2)]
+        w3i = twi[t + u64(2)]
+        w4r = twr[t + u64(3)]
+        w4i = twi[t + u64(3)]
+        w5r = twr[t + u64(4)]
+        w5i = twi[t + u64(4)]
+        w6r = twr[t + u64(5)]
+        w6i = twi[t + u64(5)]
+        i0 = p * run
+        i1 = i0 + g
+        i2 = i1 + g
+        i3 = i2 + g
+        i4 = i3 + g
+        i5 = i4 + g
+        i6 = i5 + g
+        o0 = seven * p * run
+        o1 = o0 + run
+        o2 = o1 + run
+        o3 = o2 + run
+        o4 = o3 + run
+        o5 = o4 + run
+        o6 = o5 + run
+        for u in range(run):
+            a0r = x[i0 + u]
+            a0i = x[M + i0 + u]
+            a1r = x[i1 + u]
+            a1i = x[M + i1 + u]
+            a6r = x[i6 + u]
+            a6i = x[M + i6 + u]
+            a2r = x[i2 + u]
+            a2i = x[M + i2 + u]
+            a5r = x[i5 + u]
+            a5i = x[M + i5 + u]
+            a3r = x[i3 + u]
+            a3i = x[M + i3 + u]
+            a4r = x[i4 + u]
+            a4i = x[M + i4 + u]
+            p1r = a1r + a6r
+            p1i = a1i + a6i
+            d1r = a1r - a6r
+            d1i = a1i - a6i
+            p2r = a2r + a5r
+            p2i = a2i + a5i
+            d2r = a2r - a5r
+            d2i = a2i - a5i
+            p3r = a3r + a4r
+            p3i = a3i + a4i
+            d3r = a3r - a4r
+            d3i = a3i - a4i
+            y[o0 + u] = a0r + p1r + p2r + p3r
+            y[M + o0 + u] = a0i + p1i + p2i + p3i
+            # k = 1: cos c1 c2 c3, sin s1 s2 s3; k = 2: c2 c3 c1, s2 -s3 -s1; k = 3: c3 c1 c2,
+            # s3 -s1 s2 (jk mod 7, and sin(2 pi (7 - m) / 7) = -sin(2 pi m / 7))
+            Ar = a0r + c1 * p1r + c2 * p2r + c3 * p3r
+            Ai = a0i + c1 * p1i + c2 * p2i + c3 * p3i
+            Ur = s1 * d1r + s2 * d2r + s3 * d3r
+            Ui = s1 * d1i + s2 * d2i + s3 * d3i
+            br = Ar + Ui
+            bi = Ai - Ur
+            y[o1 + u] = br * w1r - bi * w1i
+            y[M + o1 + u] = br * w1i + bi * w1r
+            br = Ar - Ui
+            bi = Ai + Ur
+            y[o6 + u] = br * w6r - bi * w6i
+            y[M + o6 + u] = br * w6i + bi * w6r
+            Ar = a0r + c2 * p1r + c3 * p2r + c1 * p3r
+            Ai = a0i + c2 * p1i + c3 * p2i + c1 * p3i
+            Ur = s2 * d1r - s3 * d2r - s1 * d3r
+            Ui = s2 * d1i - s3 * d2i - s1 * d3i
+            br = Ar + Ui
+            bi = Ai - Ur
+            y[o2 + u] = br * w2r - bi * w2i
+            y[M + o2 + u] = br * w2i + bi * w2r
+            br = Ar - Ui
+            bi = Ai + Ur
+            y[o5 + u] = br * w5r - bi * w5i
+            y[M + o5 + u] = br * w5i + bi * w5r
+            Ar = a0r + c3 * p1r + c1 * p2r + c2 * p3r
+            Ai = a0i + c3 * p1i + c1 * p2i + c2 * p3i
+            Ur = s3 * d1r - s1 * d2r + s2 * d3r
+            Ui = s3 * d1i - s1 * d2i + s2 * d3i
+            br = Ar + Ui
+            bi = Ai - Ur
+            y[o3 + u] = br * w3r - bi * w3i
+            y[M + o3 + u] = br * w3i + bi * w3r
+            br = Ar - Ui
+            bi = Ai + Ur
+            y[o4 + u] = br * w4r - bi * w4i
+            y[M + o4 + u] = br * w4i + bi * w4r
+
+
+@noalias_jit
 def _pass_generic(x, y, M_, twr, twi, off_, s_, mm_, L_, r_, rr, ri, roff_, consts):
-    """Any odd radix r (7, 11, ... up to MAX_DIRECT_PRIME) by the direct sum over pairs (float64
+    """Any odd radix r (11, 13, ... up to MAX_DIRECT_PRIME) by the direct sum over pairs (float64
     plans; float32 plans use :func:`_pass_generic_direct`).
 
     Inputs j and r - j meet conjugate roots, so with the pair sums s_j = a_j + a_{r-j} and

@@ -263,6 +263,13 @@ _CONSTS = np.array(
         np.sqrt(0.5),
         1.0,
         0.0,
+        # radix 7 (passes_odd._pass7): cos and sin of 2 pi k / 7, k = 1, 2, 3
+        np.cos(2 * np.pi / 7),
+        np.cos(4 * np.pi / 7),
+        np.cos(6 * np.pi / 7),
+        np.sin(2 * np.pi / 7),
+        np.sin(4 * np.pi / 7),
+        np.sin(6 * np.pi / 7),
     ]
 )
 
