@@ -11,7 +11,9 @@ from dsp_kernels.cpu.fft.block import (
     PAD_FROM, alloc_block_work, block_lanes, block_row, rfft_lanes, store_lane_runs,
 )
 from dsp_kernels.cpu.fft.inverse_block import irfft_lanes
-from dsp_kernels.cpu.fft.plans import FFTPlan, Pow2Plan, SplitFusedMixedPlan, SplitFusedPlan, get_fft_plan
+from dsp_kernels.cpu.fft.plans import (
+    BluesteinPlan, BluesteinPow2Plan, FFTPlan, Pow2Plan, SplitFusedMixedPlan, SplitFusedPlan, get_fft_plan,
+)
 from dsp_kernels.cpu.fft.simd import lanes_for
 from tolerances import assert_close
 
@@ -102,7 +104,12 @@ def _block_sizes(W):
     return [W, W - 3, 1]
 
 
-@pytest.mark.parametrize("n", SIZES)
+#: sizes whose core is Bluestein's convolution (plans.BLUESTEIN): odd primes (37, 257, 1031;
+#: 509's convolution size is 1024, a BluesteinPow2Plan) and twice a prime (74 = 2 * 37)
+BLUESTEIN_SIZES = [37, 74, 257, 509, 1031]
+
+
+@pytest.mark.parametrize("n", SIZES + BLUESTEIN_SIZES)
 def test_rfft_lanes_matches_numpy(n, dtype):
     W = lanes_for(dtype)
     rng = np.random.default_rng(n)
@@ -165,3 +172,13 @@ def test_store_lane_runs_writes_each_lanes_run_and_nothing_past_n_out(M, lanes_u
             if m0 + l * M + i < n_out:
                 ref[m0 + l * M + i] = P[i * W + l]
     np.testing.assert_array_equal(dst, ref)
+
+
+@pytest.mark.parametrize("n,cls", [(37, BluesteinPlan), (74, BluesteinPlan), (1031, BluesteinPlan),
+                                   (509, BluesteinPow2Plan)])
+def test_bluestein_plans_are_their_own_type(n, cls, dtype):
+    """Plans of Bluestein's convolution have a class of their own (the blocked transform compiles
+    the convolution only for them), keeping the power-of-two driver when ``m`` allows it."""
+    plan = get_rfft_plan(n, dtype)
+    assert type(plan) is cls and plan.bluestein == 1
+    assert isinstance(plan, Pow2Plan) == (cls is BluesteinPow2Plan)

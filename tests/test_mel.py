@@ -194,8 +194,8 @@ Y_GRID = [
     ("chirp", 48000, dict(n_fft=1000, hop_length=333, center=False, power=1.5, htk=True, fmin=100.0)),
     ("stereo", 22050, dict(n_fft=1024, hop_length=256, n_mels=96, dtype=np.float64)),
     ("chord", 44100, dict(n_fft=2048, hop_length=700, n_mels=200, pad_mode="edge", norm=1)),
-    # odd mixed-radix size (blocked kernel, odd post-processing) and a Bluestein size (per-frame
-    # kernel)
+    # odd mixed-radix size (blocked kernel, odd post-processing) and a Bluestein size (its
+    # convolution in the blocked kernel's lanes)
     ("speech", 22050, dict(n_fft=441, hop_length=110, n_mels=40, pad_mode="symmetric")),
     ("chord", 22050, dict(n_fft=1009, hop_length=256, n_mels=64, power=1.0)),
 ]

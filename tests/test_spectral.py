@@ -52,8 +52,9 @@ def speech(seconds=2.0, dtype=np.float64):
 # stft parity
 
 
-# every size of the grid, two odd sizes (1023 = 3 * 11 * 31 and the prime 257)
-@pytest.mark.parametrize("n_fft", [256, 400, 512, 1000, 1024, 2048, 4096, 1023, 257])
+# every size of the grid, two odd sizes (1023 = 3 * 11 * 31 and the prime 257) and two
+# more of Bluestein's convolution, run in lanes (254 = 2 * 127; 509, whose convolution is 1024)
+@pytest.mark.parametrize("n_fft", [256, 400, 512, 1000, 1024, 2048, 4096, 1023, 257, 254, 509])
 @pytest.mark.parametrize("hop", list(HOPS))
 def test_stft_sizes_and_hops_on_speech(n_fft, hop, dtype):
     check_stft(speech(1.5), dtype, n_fft=n_fft, hop_length=HOPS[hop](n_fft))

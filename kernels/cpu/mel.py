@@ -24,19 +24,17 @@ weights, out_dtype, dtype=None)``
     ``|X| ** power`` and the sparse projection straight from the FFT's lanes, each a SIMD
     operation across the W frames. Only one block's spectra exist at a time (per thread), never
     the whole power spectrogram. Band sums are carried in ``out_dtype``. Sizes that need
-    Bluestein's algorithm take the per-frame path (``_signal_to_mel``).
+    Bluestein's algorithm run it in the same lanes (``fft.block._spectra_bluestein``).
 """
 from __future__ import annotations
 
-import numba
 import numpy as np
 from numba import prange
 
 from dsp_kernels.config import noalias_jit, pjit
-from dsp_kernels.cpu.fft import alloc_work, get_rfft_plan, rfft_into
+from dsp_kernels.cpu.fft import get_rfft_plan
 from dsp_kernels.cpu.fft.block import block_lanes
 from dsp_kernels.cpu.fft.passes import u64
-from dsp_kernels.cpu.framing import load_stft_frame
 from dsp_kernels.cpu.lanes_sum import lanes_power2_sum, lanes_weighted_sum
 from dsp_kernels.cpu.rules import abs_pow
 from dsp_kernels.cpu.stft_block import (
@@ -74,55 +72,6 @@ def mel_project(S: np.ndarray, starts: np.ndarray, offsets: np.ndarray, weights:
     if out.size:
         _project(S, starts, offsets, weights.astype(S.dtype, copy=False), out)
     return out
-
-
-@pjit
-def _signal_to_mel(y, window, geom, plan, block, power, starts, offsets, weights, cproto, out):
-    batch = y.shape[0]
-    n_mels, n_frames = out.shape[1], out.shape[2]
-    n_fft = window.shape[0]
-    n_bins = n_fft // 2 + 1
-    per_row = (n_frames + block - 1) // block
-    for task in prange(batch * per_row):
-        b = task // per_row
-        t0 = (task - b * per_row) * block
-        nb = min(n_frames, t0 + block) - t0
-        # per-task scratch: one frame and its spectrum, the block's power (bin-major, frames
-        # contiguous) and the block's mel columns
-        frame = np.empty(n_fft, dtype=y.dtype)
-        spec = np.empty_like(cproto)
-        pw = np.empty((n_bins, block), dtype=y.dtype)
-        mel = np.zeros((n_mels, block), dtype=out.dtype)
-        work = alloc_work(plan)
-        row = y[b]
-        for j in range(nb):
-            load_stft_frame(row, t0 + j, geom, window, frame)
-            rfft_into(plan, frame, spec, work)
-            # the shared rule with a literal power where one is common: the branch folds away
-            # and the loop over bins stays a plain vectorisable loop
-            if power == 2.0:
-                for k in range(n_bins):
-                    pw[k, j] = abs_pow(spec[k].real, spec[k].imag, 2.0)
-            elif power == 1.0:
-                for k in range(n_bins):
-                    pw[k, j] = abs_pow(spec[k].real, spec[k].imag, 1.0)
-            else:
-                for k in range(n_bins):
-                    pw[k, j] = abs_pow(spec[k].real, spec[k].imag, power)
-        # sparse projection, vectorised across the block's frames rather than along a band's
-        # short run of bins (whose sum would be one long dependency chain)
-        for m in range(n_mels):
-            acc = mel[m]
-            k = starts[m]
-            for i in range(offsets[m], offsets[m + 1]):
-                w = weights[i]
-                src = pw[k]
-                for j in range(nb):
-                    acc[j] += w * src[j]
-                k += 1
-            dst = out[b, m]
-            for j in range(nb):
-                dst[t0 + j] = acc[j]
 
 
 @noalias_jit
@@ -198,12 +147,6 @@ def _signal_to_mel_lanes(y, window, geom, plan, blocks_per_task, power, starts, 
                     out[b, m, t0 + l] = mel[m * W + l]
 
 
-def _block_size(n_items: int) -> int:
-    """Frames per task: enough tasks to balance the threads, few enough to amortise scratch."""
-    size = -(-n_items // (8 * numba.get_num_threads()))
-    return max(1, min(64, size))
-
-
 def melspectrogram(y, *, n_fft, hop_length, window, center, pad_mode, power, starts, offsets, weights,
                    out_dtype, dtype=None):
     """Mel spectrogram of the rows of ``y``: (batch, n) -> (batch, n_mels, n_frames), transformed
@@ -217,14 +160,8 @@ def melspectrogram(y, *, n_fft, hop_length, window, center, pad_mode, power, sta
     if out.size:
         plan = get_rfft_plan(n_fft, dtype)
         w = np.ascontiguousarray(weights, dtype=out_dtype)
-        if plan.bluestein == 0:
-            per_task = blocks_per_task(y.shape[0], n_frames, dtype)
-            with balanced(y.shape[0], n_frames, dtype, per_task):
-                _signal_to_mel_lanes(y, window, geom, plan, per_task, float(power), starts,
-                                     offsets, w, out)
-            return out
-        y = y.astype(dtype, copy=False)  # the per-frame path reads frames in the plan's dtype
-        cdt = np.complex64 if y.dtype == np.float32 else np.complex128
-        _signal_to_mel(y, window, geom, plan, _block_size(n_frames * y.shape[0]), float(power),
-                       starts, offsets, w, np.empty(n_fft // 2 + 1, dtype=cdt), out)
+        per_task = blocks_per_task(y.shape[0], n_frames, dtype)
+        with balanced(y.shape[0], n_frames, dtype, per_task):
+            _signal_to_mel_lanes(y, window, geom, plan, per_task, float(power), starts,
+                                 offsets, w, out)
     return out

@@ -31,14 +31,13 @@ from dsp_kernels.config import inline_jit, inner_jit, noalias_jit, pjit
 from dsp_kernels.cpu.db import (  # noqa: F401  (entry functions of this domain)
     amplitude_to_db, db_to_amplitude, db_to_power, magphase, power_to_db,
 )
-from dsp_kernels.cpu.fft import alloc_work, get_rfft_plan, irfft_into, rfft_into
+from dsp_kernels.cpu.fft import alloc_work, get_rfft_plan, irfft_into
 from dsp_kernels.cpu.fft.block import alloc_block_work, store_lanes
 from dsp_kernels.cpu.fft import streaming
 from dsp_kernels.cpu.fft.streaming import stream_fits, stream_lanes
 from dsp_kernels.cpu.fft.inverse_block import irfft_lanes
 from dsp_kernels.cpu.fft.passes import u64
 from dsp_kernels.cpu.fft.simd import transpose_tile
-from dsp_kernels.cpu.framing import load_stft_frame
 from dsp_kernels.cpu.stft_block import (
     alloc_stft_block, balanced, balanced_tasks, block_tasks, blocks_per_task, stft_block_spectra,
     task_blocks,
@@ -50,31 +49,6 @@ __all__ = [
     "stft", "istft", "magphase", "power_to_db", "amplitude_to_db", "db_to_power",
     "db_to_amplitude",
 ]
-
-
-def _block_size(n_items: int, at_least: int = 1) -> int:
-    """Frames per task: enough tasks to balance the threads, few enough to amortise scratch."""
-    threads = numba.get_num_threads()
-    size = -(-n_items // (8 * threads))
-    return max(at_least, min(64, max(1, size)))
-
-
-@pjit
-def _stft_kernel(y, window, geom, plan, block, out):
-    batch = y.shape[0]
-    n_frames = out.shape[1]
-    n_fft = window.shape[0]
-    per_row = (n_frames + block - 1) // block
-    for task in prange(batch * per_row):
-        b = task // per_row
-        t0 = (task - b * per_row) * block
-        t1 = min(n_frames, t0 + block)
-        buf = np.empty(n_fft, dtype=window.dtype)
-        work = alloc_work(plan)
-        row = y[b]
-        for t in range(t0, t1):
-            load_stft_frame(row, t, geom, window, buf)
-            rfft_into(plan, buf, out[b, t], work)
 
 
 @pjit
@@ -117,14 +91,11 @@ def stft(y, *, n_fft, hop_length, window, center, pad_mode, out=None):
         out = np.empty((y.shape[0], n_frames, n_fft // 2 + 1), dtype=cdt)
     if out.size:
         plan = get_rfft_plan(n_fft, y.dtype)
-        if plan.bluestein == 0:
-            per_task = blocks_per_task(y.shape[0], n_frames, y.dtype)
-            outf = out.view(y.dtype).reshape(y.shape[0], -1)
-            stream = out.nbytes >= streaming.STREAM_FROM
-            with balanced(y.shape[0], n_frames, y.dtype, per_task):
-                _stft_lanes_kernel(y, window, geom, plan, per_task, out, outf, stream)
-        else:
-            _stft_kernel(y, window, geom, plan, _block_size(n_frames * y.shape[0]), out)
+        per_task = blocks_per_task(y.shape[0], n_frames, y.dtype)
+        outf = out.view(y.dtype).reshape(y.shape[0], -1)
+        stream = out.nbytes >= streaming.STREAM_FROM
+        with balanced(y.shape[0], n_frames, y.dtype, per_task):
+            _stft_lanes_kernel(y, window, geom, plan, per_task, out, outf, stream)
     return out.swapaxes(1, 2)
 
 

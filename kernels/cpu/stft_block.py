@@ -34,7 +34,7 @@ njit API
 ``stft_block_spectra(plan, row, geom, window, t0, B, scratch, scale)``
     The spectra of frames ``t0 .. t0 + B - 1`` (``B <= W``) of the 1-D channel ``row``, times
     ``scale``, left in lanes in ``scratch[0][1]`` (layout: ``fft_block.rfft_lanes_spectra``).
-    Only for ``plan.bluestein == 0``.
+    Any real plan (Bluestein's convolution runs in the lanes too).
 """
 from __future__ import annotations
 

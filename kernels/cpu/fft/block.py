@@ -19,7 +19,8 @@ njit API
     its ``n//2 + 1`` bins times ``scale`` go to ``outf[o0 + l*ostride + 2k]`` (real part) and
     ``+ 1`` (imaginary part): ``outf`` is the float view of a complex output, in the plan's
     dtype. ``src``, ``window`` and ``outf`` are 1-D, C-contiguous and must not overlap
-    ``work``. Only for ``plan.bluestein == 0``.
+    ``work``. Any real plan: those of Bluestein's convolution (``plans.BLUESTEIN``) run it
+    in lanes (:mod:`~dsp_kernels.cpu.fft.bluestein_block`).
 ``rfft_lanes_spectra(plan, src, s0, sstride, B, window, work, scale)``
     The same transforms, left in lanes for a fused consumer (mel): bin ``k`` of frame ``l`` is
     ``work[1][2kW + l]`` (real part) and ``work[1][(2k + 1)W + l]`` (imaginary part); lanes
@@ -41,9 +42,10 @@ import numpy as np
 from numba.extending import intrinsic
 
 from dsp_kernels.config import inline_jit, inner_jit, noalias_jit
+from dsp_kernels.cpu.fft.bluestein_block import chirp_in, chirp_out, filter_conj
 from dsp_kernels.cpu.fft.last_post import head_row, last4_post, split_bin, stockham_head
 from dsp_kernels.cpu.fft.passes import stockham_call, u64
-from dsp_kernels.cpu.fft.plans import SPLIT_FUSED
+from dsp_kernels.cpu.fft.plans import BLUESTEIN, SPLIT_FUSED
 from dsp_kernels.cpu.fft.simd import frames_to_lanes, frames_to_lanes_split, transpose_tile
 from dsp_kernels.subroutine import typed_call
 
@@ -242,11 +244,41 @@ def _spectra_split(plan, src, s0, sstride, B, window, work, sc):
     else:
         _load_partial(src, s0, sstride, B, n, window, w0, w1, plan.odd)
     stockham_call(plan, work, W)
+    _split_post(plan, w0, w1, P, sc, lanes)
+
+
+@inline_jit
+def _split_post(plan, w0, w1, P, sc, lanes):
+    """The complex core's outputs in ``w0``/``w1`` to the real transform's bins in ``P``."""
+    W = 64 // P.itemsize
+    n = plan.n
     if plan.odd == 1:
         _post_odd(w0, w1, P, P[W:], n // 2 + 1, sc, lanes)
     else:
         _post_even(plan.rw_re, plan.rw_im, w0, w1, P, P[W:], n // 2, plan.consts[0] * sc, sc,
                    lanes)
+
+
+def _spectra_bluestein(plan, src, s0, sstride, B, window, work, sc):
+    """:func:`rfft_lanes_spectra` for the plans of ``plans.BLUESTEIN``: load, chirp, the
+    convolution's two transforms around the filter, chirp, then the split. Frame by frame the
+    same steps ran on one signal at a time (``transforms._cfft_core``)."""
+    n = plan.n
+    W = 64 // work.itemsize
+    M = work.shape[1] // 2
+    w0 = work[0, :M]
+    w1 = work[0, M:]
+    lanes = block_lanes(plan, work)
+    if B == W:
+        _load_full(src, s0, sstride, n, window, w0, w1, plan.odd)
+    else:
+        _load_partial(src, s0, sstride, B, n, window, w0, w1, plan.odd)
+    chirp_in(w0, w1, plan.bw_re, plan.bw_im, plan.cn, plan.m, lanes)
+    stockham_call(plan, work, W)
+    filter_conj(w0, w1, plan.bf_re, plan.bf_im, plan.m, lanes)
+    stockham_call(plan, work, W)
+    chirp_out(w0, w1, plan.bw_re, plan.bw_im, plan.cn, lanes)
+    _split_post(plan, w0, w1, work[1], sc, lanes)
 
 
 def _spectra_fused(plan, src, s0, sstride, B, window, work, sc):
@@ -266,6 +298,7 @@ def _spectra_fused(plan, src, s0, sstride, B, window, work, sc):
 
 _split_core = inner_jit(_spectra_split)
 _fused_core = inner_jit(_spectra_fused)
+_bluestein_core = inner_jit(_spectra_bluestein)
 
 
 @intrinsic
@@ -273,13 +306,14 @@ def _call_spectra(typingctx, plan, src, s0, sstride, B, window, work, sc):
     # the path is a property of the plan's type (plans._real_classed decides), so a kernel
     # compiles one of the two
     cls = getattr(plan, "instance_class", None)
-    core = _fused_core if cls in SPLIT_FUSED else _split_core
+    core = _fused_core if cls in SPLIT_FUSED else _bluestein_core if cls in BLUESTEIN else _split_core
     return typed_call(typingctx, core, (plan, src, s0, sstride, B, window, work, sc))
 
 
 def _call_spectra_python(plan, src, s0, sstride, B, window, work, sc):
     """What :func:`_call_spectra` does, as plain Python (``NUMBA_DISABLE_JIT=1``)."""
-    core = _spectra_fused if isinstance(plan, SPLIT_FUSED) else _spectra_split
+    core = (_spectra_fused if isinstance(plan, SPLIT_FUSED)
+            else _spectra_bluestein if isinstance(plan, BLUESTEIN) else _spectra_split)
     core(plan, src, s0, sstride, B, window, work, sc)
 
 

@@ -115,6 +115,24 @@ class SplitFusedMixedPlan(FFTPlan):
 #: the plan classes whose blocked real transform fuses the last pass with the split
 SPLIT_FUSED = (SplitFusedPlan, SplitFusedMixedPlan)
 
+
+class BluesteinPlan(FFTPlan):
+    """A plan whose core is Bluestein's convolution (``bluestein == 1``), of mixed radices; its
+    own type, so that the blocked real transform compiles the convolution
+    (:mod:`~dsp_kernels.cpu.fft.bluestein_block`) only into the kernels that meet one."""
+
+    __slots__ = ()
+
+
+class BluesteinPow2Plan(Pow2Plan):
+    """:class:`BluesteinPlan` whose convolution size ``m`` is a power of two."""
+
+    __slots__ = ()
+
+
+#: the plan classes of Bluestein's convolution
+BLUESTEIN = (BluesteinPlan, BluesteinPow2Plan)
+
 #: the radices of a :class:`Pow2Plan` (what ``_factorize`` makes of a power of two)
 POW2_RADICES = (2, 4, 8)
 
@@ -346,8 +364,9 @@ def _fft_plan_cached(n: int, dtype_name: str) -> CPlan:
         spec /= m
     tables = _stockham_tables(m, dt)
     c = lambda a: np.ascontiguousarray(a, dtype=dt)
-    return _classed(FFTPlan(n, 0, 0, n, 1, m, *tables, c(w.real), c(w.imag), c(spec.real),
+    plan = _classed(FFTPlan(n, 0, 0, n, 1, m, *tables, c(w.real), c(w.imag), c(spec.real),
                             c(spec.imag), empty, empty, consts, _scales(n, dt), m))
+    return (BluesteinPow2Plan if isinstance(plan, Pow2Plan) else BluesteinPlan)(*plan)
 
 
 #: the working precision's name for each dtype a plan is asked for (a dtype's ``.name`` costs

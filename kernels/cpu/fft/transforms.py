@@ -29,9 +29,10 @@ float64), SIMD across the frames, moving them in and out of lanes with in-regist
 ``bwork = alloc_block_work(plan)`` once per thread, then
 ``rfft_lanes(plan, src, s0, sstride, B, window, outf, o0, ostride, bwork, scale)`` (see that
 module). The batched entry ``rfft`` (:mod:`dsp_kernels.cpu.fft.batched`) and the STFT use it; single-threaded it runs at 0.5-1.2x
-pocketfft's time for n = 400..4096. Its inverse, ``dsp_kernels.cpu.fft.inverse_block.irfft_lanes``, serves
-the batched ``irfft`` and the inverse STFT. Only for plans with ``plan.bluestein == 0`` (n whose
-half has no prime factor above ``MAX_DIRECT_PRIME``); use ``rfft_into`` otherwise.
+pocketfft's time for n = 400..4096; for sizes of Bluestein's convolution (a prime factor above
+``MAX_DIRECT_PRIME``) it runs the convolution in the lanes too. Its inverse,
+``dsp_kernels.cpu.fft.inverse_block.irfft_lanes``, serves the batched ``irfft`` and the inverse
+STFT, only for plans with ``plan.bluestein == 0``; use ``irfft_into`` otherwise.
 
 ``x`` and ``out`` must not be views of ``work``. ``out`` may be complex64 or complex128 whatever
 the plan's dtype (the value is converted on store), but matching dtypes avoid the conversion.
