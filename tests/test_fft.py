@@ -53,7 +53,7 @@ def test_large_and_awkward_sizes(dtype):
     assert _worst_over(AWKWARD, dtype) == []
 
 
-@pytest.mark.parametrize("n", [1, 2, 9, 64, 77, 400, 2048, 2 * 3 * 5 * 7 * 11, 2 * 4099])
+@pytest.mark.parametrize("n", [1, 2, 9, 64, 77, 400, 2048, 2 * 3 * 5 * 7 * 11, 2 * 4099, 1031])
 def test_batches_take_the_blocked_and_parallel_paths(n, dtype):
     """Many rows go through the blocked (16 float32 or 8 float64 rows at once) and parallel
     kernels: same results."""

@@ -167,14 +167,15 @@ def _irfft_rows_serial(lanes_plan, row_plan, X, Xf, out, scale):
             irfft_scaled_into(row_plan, X[t], out[t], work, scale)
 
 
-def _plans(plan, parallel: bool, rows: int = 0):
+def _plans(plan, parallel: bool, rows: int = 0, inverse: bool = False):
     """``(lanes_plan, row_plan)``: which path a real batched transform takes, as arguments that
     are None for the path it cannot take, so that Numba prunes that path before compiling it
-    (a power-of-two batch then never compiles the row-by-row transform, nor a Bluestein one the
-    blocked). The parallel kernels take the blocked path only (their batches are large); the serial
-    ones the blocked path for a batch of at least W rows and the row path below that (one
-    signal: a cold ``dsp.rfft(y)`` or a filter's spectrum no longer compiles both)."""
-    if plan.bluestein != 0:
+    (a power-of-two batch then never compiles the row-by-row transform, nor a Bluestein inverse
+    the blocked, which it lacks). The parallel kernels take the blocked path only (their batches
+    are large); the serial ones the blocked path for a batch of at least W rows and the row path
+    below that (one signal: a cold ``dsp.rfft(y)`` or a filter's spectrum no longer compiles
+    both). The forward blocked transform runs Bluestein's convolution in lanes too."""
+    if plan.bluestein != 0 and inverse:
         return None, plan
     if parallel:
         return plan, None
@@ -243,8 +244,8 @@ def irfft(X: np.ndarray, n: int, scale: float) -> np.ndarray:
         sc = plan.consts.dtype.type(scale)
         Xf = X.view(rdt).reshape(-1)  # the blocked path reads re, im as floats
         if _parallel(X.shape[0], n):
-            _irfft_rows(*_plans(plan, True), X, Xf, out, sc, _n_blocks())
+            _irfft_rows(*_plans(plan, True, inverse=True), X, Xf, out, sc, _n_blocks())
         else:
-            _irfft_rows_serial(*_plans(plan, False, X.shape[0]), X, Xf, out, sc)
+            _irfft_rows_serial(*_plans(plan, False, X.shape[0], inverse=True), X, Xf, out, sc)
     return out
 
