@@ -16,9 +16,12 @@ Entry functions (plain Python; ``dsp.spectral`` calls them with validated arrays
 ``magphase(D, power)``, ``power_to_db``, ``amplitude_to_db``, ``db_to_power``,
 ``db_to_amplitude``: see :mod:`dsp_kernels.cpu.db`.
 
-One STFT kernel does everything per frame: gather the frame from the unpadded signal (padding
-applied on the fly, :mod:`dsp_kernels.cpu.framing`), multiply by the window, transform with our real
-FFT into the output row. Threads take blocks of frames and keep one scratch per block.
+One STFT kernel takes every n_fft, W frames at a time (the blocked real FFT of
+:mod:`dsp_kernels.cpu.fft.block`, fed by :mod:`dsp_kernels.cpu.stft_block`): the frames are
+gathered from the unpadded signal (padding applied on the fly), windowed as they move into
+lanes, transformed (Bluestein's sizes by their convolution in the same lanes) and stored into
+the output rows, by streaming stores for large outputs. Threads take tasks of blocks and keep
+one scratch per task.
 """
 from __future__ import annotations
 

@@ -303,10 +303,11 @@ _bluestein_core = inner_jit(_spectra_bluestein)
 
 @intrinsic
 def _call_spectra(typingctx, plan, src, s0, sstride, B, window, work, sc):
-    # the path is a property of the plan's type (plans._real_classed decides), so a kernel
-    # compiles one of the two
+    # the path is a property of the plan's type (plans._real_classed and the Bluestein classes
+    # decide), so a kernel compiles one of the three
     cls = getattr(plan, "instance_class", None)
-    core = _fused_core if cls in SPLIT_FUSED else _bluestein_core if cls in BLUESTEIN else _split_core
+    core = (_fused_core if cls in SPLIT_FUSED
+            else _bluestein_core if cls in BLUESTEIN else _split_core)
     return typed_call(typingctx, core, (plan, src, s0, sstride, B, window, work, sc))
 
 
