@@ -230,69 +230,63 @@ def store_lane_runs(P, M, B, dst, m0, n_out):
         dst[m0 + (B - 1) * M + q] = P[u64(q) * uw + u64(B - 1)]
 
 
-def _spectra_split(plan, src, s0, sstride, B, window, work, sc):
-    """:func:`rfft_lanes_spectra` for most plans: load, all passes, then the split."""
-    n = plan.n
-    W = 64 // work.itemsize
+@inline_jit
+def _load_frames(plan, src, s0, sstride, B, window, work, row, odd):
+    """``B <= W`` frames into the halves of work row ``row`` (the other lanes zero when
+    ``B < W``): the first step of every path below."""
     M = work.shape[1] // 2
-    w0 = work[0, :M]
-    w1 = work[0, M:]
-    P = work[1]
-    lanes = block_lanes(plan, work)
-    if B == W:
-        _load_full(src, s0, sstride, n, window, w0, w1, plan.odd)
+    if B == 64 // work.itemsize:
+        _load_full(src, s0, sstride, plan.n, window, work[row, :M], work[row, M:], odd)
     else:
-        _load_partial(src, s0, sstride, B, n, window, w0, w1, plan.odd)
-    stockham_call(plan, work, W)
-    _split_post(plan, w0, w1, P, sc, lanes)
+        _load_partial(src, s0, sstride, B, plan.n, window, work[row, :M], work[row, M:], odd)
 
 
 @inline_jit
-def _split_post(plan, w0, w1, P, sc, lanes):
-    """The complex core's outputs in ``w0``/``w1`` to the real transform's bins in ``P``."""
-    W = 64 // P.itemsize
+def _split_post(plan, work, sc):
+    """The complex core's outputs in work row 0 to the real transform's bins in row 1."""
+    W = 64 // work.itemsize
+    M = work.shape[1] // 2
+    P = work[1]
     n = plan.n
+    lanes = block_lanes(plan, work)
     if plan.odd == 1:
-        _post_odd(w0, w1, P, P[W:], n // 2 + 1, sc, lanes)
+        _post_odd(work[0, :M], work[0, M:], P, P[W:], n // 2 + 1, sc, lanes)
     else:
-        _post_even(plan.rw_re, plan.rw_im, w0, w1, P, P[W:], n // 2, plan.consts[0] * sc, sc,
-                   lanes)
+        _post_even(plan.rw_re, plan.rw_im, work[0, :M], work[0, M:], P, P[W:], n // 2,
+                   plan.consts[0] * sc, sc, lanes)
+
+
+def _spectra_split(plan, src, s0, sstride, B, window, work, sc):
+    """:func:`rfft_lanes_spectra` for most plans: load, all passes, then the split."""
+    _load_frames(plan, src, s0, sstride, B, window, work, 0, plan.odd)
+    stockham_call(plan, work, 64 // work.itemsize)
+    _split_post(plan, work, sc)
 
 
 def _spectra_bluestein(plan, src, s0, sstride, B, window, work, sc):
     """:func:`rfft_lanes_spectra` for the plans of ``plans.BLUESTEIN``: load, chirp, the
     convolution's two transforms around the filter, chirp, then the split. Frame by frame the
-    same steps ran on one signal at a time (``transforms._cfft_core``)."""
-    n = plan.n
+    same steps run on one signal at a time (``transforms._cfft_core``)."""
     W = 64 // work.itemsize
     M = work.shape[1] // 2
     w0 = work[0, :M]
     w1 = work[0, M:]
     lanes = block_lanes(plan, work)
-    if B == W:
-        _load_full(src, s0, sstride, n, window, w0, w1, plan.odd)
-    else:
-        _load_partial(src, s0, sstride, B, n, window, w0, w1, plan.odd)
+    _load_frames(plan, src, s0, sstride, B, window, work, 0, plan.odd)
     chirp_in(w0, w1, plan.bw_re, plan.bw_im, plan.cn, plan.m, lanes)
     stockham_call(plan, work, W)
     filter_conj(w0, w1, plan.bf_re, plan.bf_im, plan.m, lanes)
     stockham_call(plan, work, W)
     chirp_out(w0, w1, plan.bw_re, plan.bw_im, plan.cn, lanes)
-    _split_post(plan, w0, w1, work[1], sc, lanes)
+    _split_post(plan, work, sc)
 
 
 def _spectra_fused(plan, src, s0, sstride, B, window, work, sc):
     """:func:`rfft_lanes_spectra` for the plans of ``plans.SPLIT_FUSED``: the
     frames go to the row from which the passes before the last end in row 0, and the last
     pass runs fused with the split (:mod:`~dsp_kernels.cpu.fft.last_post`)."""
-    W = 64 // work.itemsize
-    M = work.shape[1] // 2
-    r0 = head_row(plan)
-    if B == W:
-        _load_full(src, s0, sstride, plan.n, window, work[r0, :M], work[r0, M:], 0)
-    else:
-        _load_partial(src, s0, sstride, B, plan.n, window, work[r0, :M], work[r0, M:], 0)
-    stockham_head(plan, work, W)
+    _load_frames(plan, src, s0, sstride, B, window, work, head_row(plan), 0)
+    stockham_head(plan, work, 64 // work.itemsize)
     last4_post(plan, work, block_lanes(plan, work), sc)
 
 

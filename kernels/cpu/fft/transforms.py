@@ -68,6 +68,7 @@ from __future__ import annotations
 import numpy as np
 
 from dsp_kernels.config import inline_jit, inner_jit
+from dsp_kernels.cpu.fft.bluestein_block import chirp_in, chirp_out, filter_conj
 from dsp_kernels.cpu.fft.passes import stockham_call
 from dsp_kernels.cpu.fft.plans import (  # noqa: F401  (re-exported: plans were defined here)
     MAX_DIRECT_PRIME,
@@ -94,35 +95,17 @@ def _cfft_core(plan, work):
     if plan.bluestein == 0:
         stockham_call(plan, work, one)
         return
-    n = plan.cn
-    m = plan.m
-    zero = plan.consts[8]
-    bwr = plan.bw_re
-    bwi = plan.bw_im
-    for k in range(n):
-        xr = work[0, k]
-        xi = work[0, M + k]
-        work[0, k] = xr * bwr[k] - xi * bwi[k]
-        work[0, M + k] = xr * bwi[k] + xi * bwr[k]
-    for k in range(n, m):
-        work[0, k] = zero
-        work[0, M + k] = zero
+    # the convolution's steps are those of the blocked transform (fft/bluestein_block.py), on
+    # one signal: lanes = 1
+    w0 = work[0, :M]
+    w1 = work[0, M:]
+    chirp_in(w0, w1, plan.bw_re, plan.bw_im, plan.cn, plan.m, one)
     stockham_call(plan, work, one)
-    # pointwise product with the filter's spectrum, conjugated so that the forward pass that
+    # the product with the filter's spectrum is conjugated so that the forward pass that
     # follows computes the inverse transform (conj(F(conj z)) = unnormalised inverse)
-    bfr = plan.bf_re
-    bfi = plan.bf_im
-    for k in range(m):
-        xr = work[0, k]
-        xi = work[0, M + k]
-        work[0, k] = xr * bfr[k] - xi * bfi[k]
-        work[0, M + k] = -(xr * bfi[k] + xi * bfr[k])
+    filter_conj(w0, w1, plan.bf_re, plan.bf_im, plan.m, one)
     stockham_call(plan, work, one)
-    for k in range(n):
-        xr = work[0, k]
-        xi = -work[0, M + k]
-        work[0, k] = xr * bwr[k] - xi * bwi[k]
-        work[0, M + k] = xr * bwi[k] + xi * bwr[k]
+    chirp_out(w0, w1, plan.bw_re, plan.bw_im, plan.cn, one)
 
 
 # ---------------------------------------------------------------------------------------------
