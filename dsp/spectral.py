@@ -26,7 +26,9 @@ from ._dispatch import kernel
 from ._decibel import amplitude_to_db, db_to_amplitude, db_to_power, magphase, power_to_db
 from ._errors import DSPError
 from . import _stft_params as stft_params
-from ._validation import as_float_array, check_allocation, check_axis, check_bool, check_int
+from ._validation import (
+    all_finite, as_float_array, check_allocation, check_axis, check_bool, check_int, not_finite,
+)
 from .windows import _cached_window
 
 __all__ = [
@@ -199,7 +201,9 @@ def stft(y, *, n_fft: int = 2048, hop_length=None, win_length=None, window="hann
     >>> S.shape, S.dtype
     ((513, 87), dtype('complex64'))
     """
-    y = as_float_array(y, name="y")
+    # NaN and infinity: the kernel finds them as it reads the samples into a new array (below);
+    # into the caller's ``out`` they are refused first
+    y = as_float_array(y, name="y", finite=out is not None)
     n_fft, hop_length, win_length = stft_params.lengths(n_fft, hop_length, win_length)
     center = check_bool("center", center)
     pad_mode = stft_params.check_pad_mode(pad_mode)
@@ -232,6 +236,7 @@ def stft(y, *, n_fft: int = 2048, hop_length=None, win_length=None, window="hann
         real = stft_params.precision(dtype, name="dtype", kind="c")
     else:
         real = y.dtype
+    given = y
     if y.dtype != real:
         y = y.astype(real)
 
@@ -250,7 +255,10 @@ def stft(y, *, n_fft: int = 2048, hop_length=None, win_length=None, window="hann
                 return target
         target[...] = stft_kernel(y2, **params).reshape(lead + (n_freq, n_frames))
         return target
-    S = stft_kernel(y2, **params)
+    S, finite = stft_kernel(y2, check_finite=True, **params)
+    # a narrowing to float32 can overflow: then the caller's own samples decide
+    if not finite and (given is y or not all_finite(given)):
+        raise not_finite("y")
     return S.reshape(lead + (n_freq, n_frames))
 
 

@@ -43,7 +43,7 @@ def _spectrum_rows(y, window, geom, plan, per_task, out):
         for c in range(c0, c1):
             t0 = c * W
             B = min(W, n_frames - t0)
-            stft_block_spectra(plan, y[b], geom, window, t0, B, scratch, plan.scales[0])
+            stft_block_spectra(plan, y, geom, window, b, t0, B, scratch, plan.scales[0])
             P = scratch[0][1]  # lanes: re of bin k at 2 k W + l, im at (2 k + 1) W + l
             for l in range(B):
                 row = out[b, t0 + l]

@@ -175,7 +175,7 @@ def _signal_to_cqt(y, window, geom, plan, blocks_per_task, starts, offsets, wr, 
         for c in range(c0, c1):
             t0 = c * W
             B = min(W, n_frames - t0)
-            stft_block_spectra(plan, y[b], geom, window, t0, B, scratch, scale)
+            stft_block_spectra(plan, y, geom, window, b, t0, B, scratch, scale)
             _lanes_project(scratch[0][1], starts, offsets, wr, wi, acc_r, acc_i, lanes)
             for k in range(n_filters):
                 dst = out[b, k]

@@ -136,7 +136,7 @@ def _signal_to_mel_lanes(y, window, geom, plan, blocks_per_task, power, starts, 
         for c in range(c0, c1):
             t0 = c * W
             B = min(W, n_frames - t0)
-            stft_block_spectra(plan, y[b], geom, window, t0, B, scratch, scale)
+            stft_block_spectra(plan, y, geom, window, b, t0, B, scratch, scale)
             if power == 2.0:
                 _lanes_project_power2(scratch[0][1], starts, offsets, weights, mel, lanes)
             else:

@@ -54,10 +54,10 @@ __all__ = ["signal_stats", "signal_contrast"]
 
 
 @jit
-def _block_rows(plan, row, geom, window, t0, B, scratch, power, pw, rows):
-    """``rows[l * n_bins + k] = |X_k| ** power`` of frame ``t0 + l``, ``l < B``."""
+def _block_rows(plan, y, geom, window, b, t0, B, scratch, power, pw, rows):
+    """``rows[l * n_bins + k] = |X_k| ** power`` of frame ``t0 + l`` of row ``b``, ``l < B``."""
     n_bins = window.shape[0] // 2 + 1
-    stft_block_spectra(plan, row, geom, window, t0, B, scratch, plan.scales[0])
+    stft_block_spectra(plan, y, geom, window, b, t0, B, scratch, plan.scales[0])
     lanes = block_lanes(plan, scratch[0])
     _lanes_power(scratch[0][1], pw, n_bins, power, lanes)
     store_floats(pw, n_bins, B, rows, 0, n_bins)
@@ -120,12 +120,12 @@ def _stats(y, window, geom, plan, per_task, power, freq, kind, param, amin, out)
             t0 = c * W
             B = min(W, n_frames - t0)
             if in_lanes:
-                stft_block_spectra(plan, y[b], geom, window, t0, B, scratch, plan.scales[0])
+                stft_block_spectra(plan, y, geom, window, b, t0, B, scratch, plan.scales[0])
                 _lanes_flatness(scratch[0][1], n_bins, power, amin, lanes, slog, s)
                 for l in range(B):
                     out[b, t0 + l] = flatness_ratio(slog[l], s[l], n_bins)
                 continue
-            _block_rows(plan, y[b], geom, window, t0, B, scratch, power, pw, rows)
+            _block_rows(plan, y, geom, window, b, t0, B, scratch, power, pw, rows)
             for l in range(B):
                 m = rows[l * n_bins:(l + 1) * n_bins]
                 if kind == 2:
@@ -252,7 +252,7 @@ def _contrast(y, window, geom, plan, per_task, lo, hi, q, valley, peak):
         means = np.empty(L_max, dtype=y.dtype)
         for c in range(c0, c1):
             t0 = c * W
-            stft_block_spectra(plan, y[b], geom, window, t0, min(W, n_frames - t0), scratch,
+            stft_block_spectra(plan, y, geom, window, b, t0, min(W, n_frames - t0), scratch,
                                plan.scales[0])
             # lanes of a partial last block hold stale values: they are never written out
             _task_magnitudes(scratch[0][1], lanes, n_bins, (c - c0) * W, L, mags)

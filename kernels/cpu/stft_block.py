@@ -31,10 +31,13 @@ njit API
     (``overlap_save_groups(n_out, M, W)``, plain Python, gives ``(n_blocks, n_groups)``)
     the same for an overlap-save kernel (blocks of ``M`` outputs, ``W`` to a group, tasks of
     ``groups_per_task`` groups): task ``task`` does groups ``g0 .. g1 - 1`` of row ``b``.
-``stft_block_spectra(plan, row, geom, window, t0, B, scratch, scale)``
-    The spectra of frames ``t0 .. t0 + B - 1`` (``B <= W``) of the 1-D channel ``row``, times
-    ``scale``, left in lanes in ``scratch[0][1]`` (layout: ``fft_block.rfft_lanes_spectra``).
-    Any real plan (Bluestein's convolution runs in the lanes too).
+``stft_block_spectra(plan, y, geom, window, b, t0, B, scratch, scale)``
+    The spectra of ``B <= W`` consecutive frames of the rows ``y`` (batch, n), from frame
+    ``t0`` of row ``b`` on, times ``scale``, left in lanes in ``scratch[0][1]`` (layout:
+    ``fft_block.rfft_lanes_spectra``). Frames past a row's last (``geom.n_frames``) are the
+    next row's first: a kernel whose outputs follow one another across rows (the stft's, a
+    batch of short clips) takes whole blocks across row ends; the others keep to one row. Any
+    real plan (Bluestein's convolution runs in the lanes too).
 """
 from __future__ import annotations
 
@@ -141,23 +144,29 @@ def alloc_stft_block(plan, row):
 
 
 @inline_jit
-def stft_block_spectra(plan, row, geom, window, t0, B, scratch, scale):
-    """Spectra of B <= W consecutive STFT frames of ``row`` into lanes (module doc)."""
+def stft_block_spectra(plan, y, geom, window, b, t0, B, scratch, scale):
+    """Spectra of B <= W consecutive frames of the rows ``y``, from frame ``t0`` of row ``b``,
+    into lanes (module doc)."""
     work, stage, ones = scratch
     n_fft = window.shape[0]
     hop = geom.hop
-    n = geom.n
+    n_frames = geom.n_frames
+    f0 = b * n_frames + t0  # the frames counted across rows
     start = t0 * hop - geom.half  # the centre padding n_fft // 2 (0 when not centred)
-    src = row
+    src = y[b]
     stride = hop
     W = 64 // plan.consts.itemsize
     lanes = B
-    if B < W or start < 0 or start + (B - 1) * hop + n_fft > n:
+    if (B < W or t0 + B > n_frames or start < 0
+            or start + (B - 1) * hop + n_fft > geom.n):
         # padded samples times one (exact), windowed below as the inner frames are: the same
-        # product, in the plan's precision, whichever path a frame takes
+        # product, in the plan's precision, whichever path a frame takes. A block that runs
+        # into the next row (a batch of clips, frames taken across rows) is staged too.
         for l in range(B):
-            load_stft_frame(row, t0 + l, geom, ones, stage[l * n_fft:(l + 1) * n_fft])
-        # a row's last block with fewer frames than lanes: the other lanes as zeros and all W
+            bl = (f0 + l) // n_frames
+            load_stft_frame(y[bl], f0 + l - bl * n_frames, geom, ones,
+                            stage[l * n_fft:(l + 1) * n_fft])
+        # a batch's last block with fewer frames than lanes: the other lanes as zeros and all W
         # loaded, since the blocked FFT's loader for fewer lanes (one value at a time) is slower
         # than the whole block (the 2:1 halving's clip: 57 against 36 us, docs/sampling.md)
         for j in range(B * n_fft, W * n_fft):

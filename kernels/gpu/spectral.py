@@ -77,14 +77,20 @@ def to_freq_major(spectra):
     return out
 
 
-def stft(y, *, n_fft: int, hop_length: int, window, center: bool, pad_mode: str):
-    """Complex STFT of the rows of ``y``: ``(batch, n) -> (batch, n_fft//2 + 1, n_frames)``."""
+def stft(y, *, n_fft: int, hop_length: int, window, center: bool, pad_mode: str,
+         check_finite: bool = False):
+    """Complex STFT of the rows of ``y``: ``(batch, n) -> (batch, n_fft//2 + 1, n_frames)``;
+    with ``check_finite``, ``(S, finite)``, ``finite`` whether ``y`` holds no NaN or infinity
+    (the CPU twin finds it on the way; here one reduction, which waits for the device)."""
     frames = frame_window(
         y, n_fft=n_fft, hop_length=hop_length, window=window, center=center, pad_mode=pad_mode
     )
     b, nf, _ = frames.shape
     spectra = gfft.rfft(frames.reshape(b * nf, n_fft), 1.0).reshape(b, nf, n_fft // 2 + 1)
-    return to_freq_major(spectra)
+    S = to_freq_major(spectra)
+    if not check_finite:
+        return S
+    return S, bool(rt.xp().isfinite(y).all())
 
 
 @cuda.jit
