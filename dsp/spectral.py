@@ -201,8 +201,8 @@ def stft(y, *, n_fft: int = 2048, hop_length=None, win_length=None, window="hann
     >>> S.shape, S.dtype
     ((513, 87), dtype('complex64'))
     """
-    # NaN and infinity: the kernel finds them as it reads the samples into a new array (below);
-    # into the caller's ``out`` they are refused first
+    # NaN and infinity: the kernel finds them from its frames' DC bins when it writes a new
+    # array (below); before writing into the caller's ``out`` they are refused first
     y = as_float_array(y, name="y", finite=out is not None)
     n_fft, hop_length, win_length = stft_params.lengths(n_fft, hop_length, win_length)
     center = check_bool("center", center)

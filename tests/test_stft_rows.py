@@ -26,7 +26,7 @@ def _librosa(y, **kw):
         return librosa.stft(np.asarray(y, dtype=np.float64), **kw)
 
 
-# rows of 11, 101, 1 and 47 frames (none a multiple of 16 or 8 lanes); a Bluestein size (257);
+# rows of 11, 101, 1, 47 and 45 frames (none a multiple of 16 or 8 lanes); a Bluestein size (257);
 # centred and not
 @pytest.mark.parametrize("batch, n, n_fft, hop, center", [
     (17, 1600, 400, 160, True),
@@ -58,15 +58,18 @@ def _refused(y, **kw):
     return False
 
 
-# hop > n_fft leaves samples that no frame reads; a short window leaves zeros in every frame;
+# hop > n_fft leaves samples that no frame reads; a short window with a long hop leaves samples
+# that only the zeros of some frame's window cover; uncentred frames leave a tail (2000 - 1999);
 # reflect padding reads the ends twice
 @pytest.mark.parametrize("kw", [
     dict(n_fft=400, hop_length=160),
-    dict(n_fft=400, hop_length=160, center=False),
+    dict(n_fft=401, hop_length=160, center=False),
     dict(n_fft=256, hop_length=300),
     dict(n_fft=256, hop_length=300, center=False),
     dict(n_fft=257, hop_length=64, pad_mode="reflect"),
     dict(n_fft=400, hop_length=100, win_length=100, pad_mode="edge"),
+    dict(n_fft=400, hop_length=300, win_length=100),
+    dict(n_fft=400, hop_length=300, win_length=100, center=False),
 ])
 def test_a_non_finite_sample_anywhere_is_refused(kw, dtype):
     x = np.random.default_rng(0).standard_normal((3, 2000)).astype(dtype)
@@ -92,6 +95,13 @@ def test_finite_input_whose_spectrum_overflows_is_not_refused():
         warnings.simplefilter("ignore", RuntimeWarning)  # NumPy's overflow in the narrowing
         S = dsp.stft(np.full(4000, 1e300), n_fft=400, hop_length=160, dtype=np.complex64)
     assert S.dtype == np.complex64 and np.isinf(S).any()
+
+
+def test_a_nan_is_refused_through_the_narrowing_to_float32():
+    y = np.random.default_rng(0).standard_normal(4000)
+    y[2500] = np.nan
+    with pytest.raises(DSPError, match="y contains NaN or infinity"):
+        dsp.stft(y, n_fft=400, hop_length=160, dtype=np.complex64)
 
 
 def test_out_is_left_untouched_when_the_input_is_refused():

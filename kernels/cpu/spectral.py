@@ -127,8 +127,13 @@ def stft(y, *, n_fft, hop_length, window, center, pad_mode, check_finite=False, 
     geom = stft_geometry(y.shape[1], n_fft, hop_length, center, pad_mode, window)
     n_frames = geom.n_frames
     cdt = np.complex64 if y.dtype == np.float32 else np.complex128
+    shape = (y.shape[0], n_frames, n_fft // 2 + 1)
     if out is None:
-        out = np.empty((y.shape[0], n_frames, n_fft // 2 + 1), dtype=cdt)
+        out = np.empty(shape, dtype=cdt)
+    elif out.shape != shape or out.dtype != cdt or not out.flags.c_contiguous:
+        # the kernel writes batch * n_frames frames through a flat view of ``out``
+        raise ValueError(f"out must be a C-contiguous {np.dtype(cdt)} array of shape {shape}, "
+                         f"not {out.dtype} {out.shape}")
     if out.size:
         plan = get_rfft_plan(n_fft, y.dtype)
         total = y.shape[0] * n_frames  # frames counted across rows (the kernel's blocks)

@@ -254,7 +254,7 @@ def _contrast(y, window, geom, plan, per_task, lo, hi, q, valley, peak):
             t0 = c * W
             stft_block_spectra(plan, y, geom, window, b, t0, min(W, n_frames - t0), scratch,
                                plan.scales[0])
-            # lanes of a partial last block hold stale values: they are never written out
+            # lanes of a partial last block hold transforms of zeros: never written out
             _task_magnitudes(scratch[0][1], lanes, n_bins, (c - c0) * W, L, mags)
         t0 = c0 * W
         n = min(L, n_frames - t0)

@@ -1,8 +1,10 @@
 """STFT frames W at a time: the blocked FFT (:mod:`dsp_kernels.cpu.fft.block`) fed from a signal.
 
-A block of ``W`` consecutive frames that lies inside the signal is read straight from it (frame
-stride = hop, the window applied while the frames are moved into lanes). A block that touches
-librosa's centre padding is first gathered, padded but not windowed, into a small staging array
+A block of ``W`` consecutive frames that lies inside one row of the signal is read straight
+from it (frame stride = hop, the window applied while the frames are moved into lanes). A block
+that touches librosa's centre padding, runs past a row's last frame into the next row (the
+stft's blocks, cut across rows), or has fewer than ``W`` frames, is first gathered, padded but
+not windowed, into a small staging array
 in the signal's dtype (:func:`dsp_kernels.cpu.framing.load_stft_frame` with a window of ones) and
 transformed from there with the window, the same products as straight from the signal.
 
@@ -166,7 +168,8 @@ def stft_block_spectra(plan, y, geom, window, b, t0, B, scratch, scale):
             bl = (f0 + l) // n_frames
             load_stft_frame(y[bl], f0 + l - bl * n_frames, geom, ones,
                             stage[l * n_fft:(l + 1) * n_fft])
-        # a batch's last block with fewer frames than lanes: the other lanes as zeros and all W
+        # a block with fewer frames than lanes (a row's last, or for the stft the batch's last):
+        # the other lanes as zeros and all W
         # loaded, since the blocked FFT's loader for fewer lanes (one value at a time) is slower
         # than the whole block (the 2:1 halving's clip: 57 against 36 us, docs/sampling.md)
         for j in range(B * n_fft, W * n_fft):
