@@ -28,7 +28,7 @@ from numba import prange
 
 from dsp_kernels.config import exact_jit, exact_pjit, inner_jit
 
-__all__ = ["all_finite", "row_all_finite", "head_finite"]
+__all__ = ["all_finite", "row_all_finite"]
 
 #: the exponent bits of float32 and float64, by item size
 EXPONENT = {4: (np.uint32, np.uint32(0x7F800000)), 8: (np.uint64, np.uint64(0x7FF0000000000000))}
@@ -83,16 +83,6 @@ def row_all_finite(flat):
     if flat.itemsize == 4:
         return _finite32(flat)
     return _finite64(flat)
-
-
-@inner_jit
-def head_finite(flat, n):
-    """njit: whether ``flat[:n]`` (``n >= 1``) holds no NaN or infinity, for a kernel that
-    checks a few values it computed (the DC bins of a block of spectra, which are non-finite
-    exactly when some sample of their frames is, or the frame's sum overflows)."""
-    if flat.itemsize == 4:
-        return _max_exponent(flat.view(_U32), 0, n, _MASK32) != _MASK32
-    return _max_exponent(flat.view(_U64), 0, n, _MASK64) != _MASK64
 
 
 def all_finite(flat) -> bool:

@@ -26,6 +26,7 @@ one scratch per task.
 """
 from __future__ import annotations
 
+import math
 
 import numba
 import numpy as np
@@ -35,7 +36,7 @@ from dsp_kernels.config import inline_jit, inner_jit, noalias_jit, pjit
 from dsp_kernels.cpu.db import (  # noqa: F401  (entry functions of this domain)
     amplitude_to_db, db_to_amplitude, db_to_power, magphase, power_to_db,
 )
-from dsp_kernels.cpu.finite import all_finite, head_finite
+from dsp_kernels.cpu.finite import all_finite
 from dsp_kernels.cpu.fft import alloc_work, get_rfft_plan, irfft_into
 from dsp_kernels.cpu.fft.block import alloc_block_work, store_lanes
 from dsp_kernels.cpu.fft import streaming
@@ -49,6 +50,9 @@ from dsp_kernels.cpu.stft_block import (
 )
 from dsp_kernels.cpu.windows import kernel_window
 from dsp_kernels.shapes import istft_frames, stft_geometry, window_support
+
+#: arrays checked for NaN and infinity by the compiled check from this size (see :func:`_finite`)
+FINITE_COMPILED_FROM = 1 << 16
 
 __all__ = [
     "stft", "istft", "magphase", "power_to_db", "amplitude_to_db", "db_to_power",
@@ -92,7 +96,9 @@ def _stft_lanes_kernel(y, window, geom, plan, blocks_per_task, outf, stream, dc_
             B = min(W, total - f0)
             b = f0 // n_frames
             stft_block_spectra(plan, y, geom, window, b, f0 - b * n_frames, B, scratch, scale)
-            finite = finite and head_finite(P, W)  # the lanes' DC bins (other lanes: zeros)
+            for l in range(W):  # the lanes' DC bins (other lanes: zeros)
+                # no fastmath flag here lets LLVM assume finite values (kernels.config)
+                finite = finite and math.isfinite(P[l])
             if streams and B == W:
                 stream_lanes(P, rowlen, outf, f0 * rowlen, rowlen, prev, rows[:W], rows[W:])
             else:
@@ -154,9 +160,10 @@ def stft(y, *, n_fft, hop_length, window, center, pad_mode, check_finite=False, 
 
 
 def _finite(a) -> bool:
-    """Whether the float array ``a`` holds no NaN or infinity."""
+    """Whether the float array ``a`` holds no NaN or infinity. The ends of a row (a few thousand
+    values) by NumPy: the compiled check would cost a cold first call 0.2 s of compilation."""
     flat = np.ascontiguousarray(a).reshape(-1)
-    if not flat.flags.writeable:  # the compiled check takes writable arrays (one type)
+    if flat.size < FINITE_COMPILED_FROM or not flat.flags.writeable:
         return bool(np.isfinite(flat).all())
     return all_finite(flat)
 
