@@ -36,7 +36,6 @@ from dsp_kernels.config import inline_jit, inner_jit, noalias_jit, pjit
 from dsp_kernels.cpu.db import (  # noqa: F401  (entry functions of this domain)
     amplitude_to_db, db_to_amplitude, db_to_power, magphase, power_to_db,
 )
-from dsp_kernels.cpu.finite import all_finite
 from dsp_kernels.cpu.fft import alloc_work, get_rfft_plan, irfft_into
 from dsp_kernels.cpu.fft.block import alloc_block_work, store_lanes
 from dsp_kernels.cpu.fft import streaming
@@ -50,9 +49,6 @@ from dsp_kernels.cpu.stft_block import (
 )
 from dsp_kernels.cpu.windows import kernel_window
 from dsp_kernels.shapes import istft_frames, stft_geometry, window_support
-
-#: arrays checked for NaN and infinity by the compiled check from this size (see :func:`_finite`)
-FINITE_COMPILED_FROM = 1 << 16
 
 __all__ = [
     "stft", "istft", "magphase", "power_to_db", "amplitude_to_db", "db_to_power",
@@ -111,7 +107,7 @@ def _inner_span(geom):
     frames leave no gap (hop <= n_fft), else ``(0, 0)``. Such a frame's samples all go into its
     DC bin (times the window; NaN and infinity stay non-finite even times a zero), which is
     what lets the kernel's DC test stand for a check of those samples."""
-    t_lo = -(-geom.half // geom.hop)  # the first frame that starts at or after sample 0
+    t_lo = geom.start_k  # the first frame that starts at or after sample 0
     t_hi = min(geom.n_frames - 1, (geom.n + geom.half - geom.n_fft) // geom.hop)
     if t_hi < t_lo or geom.hop > geom.n_fft:
         return 0, 0
@@ -160,12 +156,11 @@ def stft(y, *, n_fft, hop_length, window, center, pad_mode, check_finite=False, 
 
 
 def _finite(a) -> bool:
-    """Whether the float array ``a`` holds no NaN or infinity. The ends of a row (a few thousand
-    values) by NumPy: the compiled check would cost a cold first call 0.2 s of compilation."""
-    flat = np.ascontiguousarray(a).reshape(-1)
-    if flat.size < FINITE_COMPILED_FROM or not flat.flags.writeable:
-        return bool(np.isfinite(flat).all())
-    return all_finite(flat)
+    """Whether the float array ``a`` holds no NaN or infinity, by NumPy: mostly the ends of the
+    rows (a few thousand values), where the compiled check (``finite.all_finite``) would cost a
+    cold first call 0.2 s of compilation; all of ``y`` only when the hop skips samples or a
+    DC bin was not finite (then usually to refuse it)."""
+    return bool(np.isfinite(a).all())
 
 
 @inner_jit

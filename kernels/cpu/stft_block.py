@@ -169,9 +169,9 @@ def stft_block_spectra(plan, y, geom, window, b, t0, B, scratch, scale):
             load_stft_frame(y[bl], f0 + l - bl * n_frames, geom, ones,
                             stage[l * n_fft:(l + 1) * n_fft])
         # a block with fewer frames than lanes (a row's last, or for the stft the batch's last):
-        # the other lanes as zeros and all W
-        # loaded, since the blocked FFT's loader for fewer lanes (one value at a time) is slower
-        # than the whole block (the 2:1 halving's clip: 57 against 36 us, docs/sampling.md)
+        # the other lanes as zeros and all W loaded, since the blocked FFT's loader for fewer
+        # lanes (one value at a time) is slower than the whole block (the 2:1 halving's clip:
+        # 57 against 36 us, docs/sampling.md)
         for j in range(B * n_fft, W * n_fft):
             stage[j] = 0.0
         lanes = W

@@ -23,51 +23,43 @@ njit API
 """
 from __future__ import annotations
 
-from dsp_kernels.config import noalias_jit
+from dsp_kernels.config import inline_jit, noalias_jit
 from dsp_kernels.cpu.fft.passes import u64
+
+
+@inline_jit
+def _times(w0, w1, c_re, c_im, count, lanes, conj_in, conj_out):
+    """Elements ``k < count`` of every lane times ``c[k]``, the element conjugated first when
+    ``conj_in`` and the product after when ``conj_out`` (the three steps below differ only
+    there). Inlined into each step with its flags as constants, so the branches fold away and
+    each loop stays one plain vectorised product, the same operations as written out apart."""
+    W = u64(lanes)
+    for k in range(count):
+        cr = c_re[k]
+        ci = c_im[k]
+        a = u64(k) * W
+        for l in range(W):
+            xr = w0[a + l]
+            xi = -w1[a + l] if conj_in else w1[a + l]
+            v = xr * ci + xi * cr
+            w0[a + l] = xr * cr - xi * ci
+            w1[a + l] = -v if conj_out else v
 
 
 @noalias_jit
 def chirp_in(w0, w1, bw_re, bw_im, cn, m, lanes):
-    W = u64(lanes)
+    _times(w0, w1, bw_re, bw_im, cn, lanes, False, False)
     zero = bw_re[0] * 0
-    for k in range(cn):
-        cr = bw_re[k]
-        ci = bw_im[k]
-        a = u64(k) * W
-        for l in range(W):
-            xr = w0[a + l]
-            xi = w1[a + l]
-            w0[a + l] = xr * cr - xi * ci
-            w1[a + l] = xr * ci + xi * cr
-    for i in range(u64(cn) * W, u64(m) * W):
+    for i in range(u64(cn) * u64(lanes), u64(m) * u64(lanes)):
         w0[i] = zero
         w1[i] = zero
 
 
 @noalias_jit
 def filter_conj(w0, w1, bf_re, bf_im, m, lanes):
-    W = u64(lanes)
-    for k in range(m):
-        fr = bf_re[k]
-        fi = bf_im[k]
-        a = u64(k) * W
-        for l in range(W):
-            xr = w0[a + l]
-            xi = w1[a + l]
-            w0[a + l] = xr * fr - xi * fi
-            w1[a + l] = -(xr * fi + xi * fr)
+    _times(w0, w1, bf_re, bf_im, m, lanes, False, True)
 
 
 @noalias_jit
 def chirp_out(w0, w1, bw_re, bw_im, cn, lanes):
-    W = u64(lanes)
-    for k in range(cn):
-        cr = bw_re[k]
-        ci = bw_im[k]
-        a = u64(k) * W
-        for l in range(W):
-            xr = w0[a + l]
-            xi = -w1[a + l]
-            w0[a + l] = xr * cr - xi * ci
-            w1[a + l] = xr * ci + xi * cr
+    _times(w0, w1, bw_re, bw_im, cn, lanes, True, False)
