@@ -91,10 +91,21 @@ inline_jit = _cached(functools.partial(_njit, fastmath=set(FASTMATH), inline="al
 def inner_jit(func):
     """A helper that jitted callers compile into themselves: no entry point, no library, no cache
     entry of its own (:func:`dsp_kernels.subroutine.subroutine`). For the helpers beneath the
-    kernels (FFT drivers, frame loaders); called from Python it runs as Python."""
+    kernels (FFT drivers, frame loaders); called from Python it runs as Python. It takes no
+    references to the arrays it is handed or views (no Numba reference counting), so it may not
+    allocate or return arrays: such a helper is a :func:`scratch_jit`."""
     from dsp_kernels.subroutine import subroutine
 
     return subroutine(func)
+
+
+def scratch_jit(func):
+    """:func:`inner_jit` for a helper that allocates (per-thread scratch) or returns arrays:
+    compiled with Numba's reference counting, which the other helpers go without
+    (:func:`dsp_kernels.subroutine.subroutine`, ``refcounted``)."""
+    from dsp_kernels.subroutine import subroutine
+
+    return subroutine(func, refcounted=True)
 
 
 def noalias_jit(func):

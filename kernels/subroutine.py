@@ -18,7 +18,11 @@ do that).
 
 The compiler flags are the ones a kernel decorator would give it (fastmath set, ``noalias`` for
 the FFT passes, see :func:`dsp_kernels.config.noalias_jit`), read from a dispatcher that is made
-for that and never compiled.
+for that and never compiled, less Numba's reference counting unless asked for (``refcounted``):
+its caller holds every array it is handed alive for the call, so the references Numba would take
+and drop (an atomic add each, on counts the threads share) are left out. Such a helper may not
+allocate (Numba refuses) nor return an array, and a refcounted helper may not hand it new arrays
+(both refused here, at compile time).
 
 Example
 -------
@@ -53,7 +57,7 @@ class _Key:
         return f"subroutine {self.name}"
 
 
-def _flags(func, fastmath, noalias):
+def _flags(func, fastmath, noalias, refcounted):
     """Compiler flags for ``func`` as its kernel decorator would set them, compiled inline."""
     from numba.core import compiler
 
@@ -65,10 +69,23 @@ def _flags(func, fastmath, noalias):
     flags.no_cfunc_wrapper = True
     if noalias:
         flags.noalias = True
+    # without Numba's runtime the helper takes no references to the arrays it is handed, nor to
+    # the views it makes of them (its caller holds them alive for the call). Under
+    # NUMBA_BOUNDSCHECK the kernels' checked twins (dsp_kernels.cpu.fft.simd.CHECKED) allocate
+    # small tiles, so there every helper counts references.
+    flags.nrt = refcounted or bool(numba.config.BOUNDSCHECK)
     return flags
 
 
-def subroutine(func=None, *, fastmath=FASTMATH, noalias=False):
+def _holds_references(ty) -> bool:
+    """Whether a value of Numba type ``ty`` carries reference-counted memory (an array, or a
+    tuple or record holding one)."""
+    from numba.core.registry import cpu_target
+
+    return cpu_target.target_context.data_model_manager[ty].contains_nrt_meminfo()
+
+
+def subroutine(func=None, *, fastmath=FASTMATH, noalias=False, refcounted=False):
     """Make ``func`` a helper that jitted code compiles into itself (module doc).
 
     Parameters
@@ -81,9 +98,16 @@ def subroutine(func=None, *, fastmath=FASTMATH, noalias=False):
     noalias : bool
         Mark its array arguments ``noalias``, as :func:`~dsp_kernels.config.noalias_jit` does:
         the caller promises that no two of them overlap where either is written.
+    refcounted : bool
+        Compile it with Numba's reference counting (its runtime, NRT): needed by a helper
+        that allocates, or returns arrays. The others (the default) take no references: each
+        reference a function takes or drops is an atomic add on the array's count, and the
+        counts of the arrays every thread shares (an FFT plan's tables, the window, the signal)
+        bounced between the cores: a block of 16 stft frames took and dropped about 130 of them
+        in its driver calls.
     """
     if func is None:
-        return lambda f: subroutine(f, fastmath=fastmath, noalias=noalias)
+        return lambda f: subroutine(f, fastmath=fastmath, noalias=noalias, refcounted=refcounted)
     if numba.config.DISABLE_JIT:
         return func
 
@@ -103,9 +127,13 @@ def subroutine(func=None, *, fastmath=FASTMATH, noalias=False):
             cres = compiled.get(args)
             if cres is None:
                 if "flags" not in state:
-                    state["flags"] = _flags(func, fastmath, noalias)
+                    state["flags"] = _flags(func, fastmath, noalias, refcounted)
                 cres = compiler.compile_extra(cpu_target.typing_context, cpu_target.target_context,
                                               func, args, None, state["flags"], {})
+                if not refcounted and _holds_references(cres.signature.return_type):
+                    # its caller would own a reference nobody took: freed while still in use
+                    raise TypeError(f"{key.name} returns {cres.signature.return_type}: a helper that "
+                                    "returns arrays must be a refcounted subroutine (scratch_jit)")
                 # optimised on its own before it is linked, as a dispatcher's library was, so that
                 # the kernels' hot IR stays what it was; but never emitted as machine code
                 # (dsp_kernels.lean_codegen). Costs under 0.1 s of a cold stft.
@@ -129,6 +157,10 @@ def subroutine(func=None, *, fastmath=FASTMATH, noalias=False):
     @lower_builtin(key, types.VarArg(types.Any))
     def _lower(context, builder, sig, args):
         cres = compile_for(tuple(sig.args))
+        if not context.enable_nrt and _holds_references(cres.signature.return_type):
+            # a caller without reference counting would never drop the new arrays: a leak
+            raise TypeError(f"{key.name} returns arrays into a helper compiled without reference "
+                            "counting: make that caller a refcounted subroutine (scratch_jit)")
         context.active_code_library.add_linking_library(cres.library)
         return context.call_internal(builder, cres.fndesc, cres.signature, args)
 

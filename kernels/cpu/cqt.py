@@ -47,7 +47,7 @@ import numpy as np
 from numba import prange
 
 from dsp_kernels.caches import register, table_cache
-from dsp_kernels.config import inner_jit, jit, noalias_jit, pjit
+from dsp_kernels.config import inner_jit, jit, noalias_jit, pjit, scratch_jit
 from dsp_kernels.entry import KeyedEntry
 from dsp_kernels.thread_scratch import scratch_for
 from dsp_kernels.cpu.fft import get_rfft_plan
@@ -237,7 +237,7 @@ def _halve_task(x, half, M, plan, plan_h, table, groups_per_task, out, task, per
         store_lane_runs(work_h[1], M, B, dst, c0 * M, n_out)
 
 
-@inner_jit
+@scratch_jit
 def _halve_scratch(plan, plan_h, x):
     """One thread's ``(work, work_h, stage, ones)``: both transforms' scratch, a group's staging
     area and the unit window, in ``x``'s dtype. Called from Python it runs as Python: the serial

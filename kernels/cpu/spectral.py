@@ -32,7 +32,7 @@ import numba
 import numpy as np
 from numba import prange
 
-from dsp_kernels.config import inline_jit, inner_jit, noalias_jit, pjit
+from dsp_kernels.config import inline_jit, inner_jit, noalias_jit, pjit, scratch_jit
 from dsp_kernels.cpu.db import (  # noqa: F401  (entry functions of this domain)
     amplitude_to_db, db_to_amplitude, db_to_power, magphase, power_to_db,
 )
@@ -212,7 +212,7 @@ def _gather_spectra(Sf, cs, ks, c0, B, m, specs):
                 specs[l, k] = complex(Sf[i], Sf[i + 1])
 
 
-@inner_jit
+@scratch_jit
 def _ola_frames(Sf, cs, ks, c_lo, c_hi, m, plan, specs, fr, acc, env, window, hop, v0, wlo,
                 whi, out, s0):
     """One output block, frame by frame: for each channel b, the windowed inverses of frames

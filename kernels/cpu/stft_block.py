@@ -48,7 +48,7 @@ import contextlib
 import numba
 import numpy as np
 
-from dsp_kernels.config import inline_jit, inner_jit
+from dsp_kernels.config import inline_jit, inner_jit, scratch_jit
 from dsp_kernels.cpu.fft.block import alloc_block_work, rfft_lanes_spectra
 from dsp_kernels.cpu.framing import load_stft_frame
 
@@ -129,7 +129,7 @@ def task_groups(task, per_row, groups_per_task, n_out, M, W):
     return b, g0, g1, n_blocks
 
 
-@inner_jit
+@scratch_jit
 def alloc_stft_block(plan, row):
     """Scratch for one thread: the blocked FFT's work (the plan's dtype), a W-frame staging area
     and a unit window (``row``'s dtype: staged samples are the signal's, unwindowed)."""
@@ -145,7 +145,7 @@ def alloc_stft_block(plan, row):
     return work, stage, ones
 
 
-@inline_jit
+@inner_jit
 def stft_block_spectra(plan, y, geom, window, b, t0, B, scratch, scale):
     """Spectra of B <= W consecutive frames of the rows ``y``, from frame ``t0`` of row ``b``,
     into lanes (module doc)."""
@@ -153,30 +153,27 @@ def stft_block_spectra(plan, y, geom, window, b, t0, B, scratch, scale):
     n_fft = window.shape[0]
     hop = geom.hop
     n_frames = geom.n_frames
-    f0 = b * n_frames + t0  # the frames counted across rows
     start = t0 * hop - geom.half  # the centre padding n_fft // 2 (0 when not centred)
-    src = y[b]
-    stride = hop
     W = 64 // plan.consts.itemsize
-    lanes = B
-    if (B < W or t0 + B > n_frames or start < 0
+    if not (B < W or t0 + B > n_frames or start < 0
             or start + (B - 1) * hop + n_fft > geom.n):
-        # padded samples times one (exact), windowed below as the inner frames are: the same
-        # product, in the plan's precision, whichever path a frame takes. A block that runs
-        # into the next row (a batch of clips, frames taken across rows) is staged too.
-        for l in range(B):
-            bl = (f0 + l) // n_frames
-            load_stft_frame(y[bl], f0 + l - bl * n_frames, geom, ones,
-                            stage[l * n_fft:(l + 1) * n_fft])
-        # a block with fewer frames than lanes (a row's last, or for the stft the batch's last):
-        # the other lanes as zeros and all W loaded, since the blocked FFT's loader for fewer
-        # lanes (one value at a time) is slower than the whole block (the 2:1 halving's clip:
-        # 57 against 36 us, docs/sampling.md)
-        for j in range(B * n_fft, W * n_fft):
-            stage[j] = 0.0
-        lanes = W
-        src = stage
-        start = 0
-        stride = n_fft
-    # one call site: the blocked FFT is inlined here, and two sites would compile it twice
-    rfft_lanes_spectra(plan, src, start, stride, lanes, window, work, scale)
+        # straight from the row. A subroutine, not inlined into the kernels: compiled without
+        # reference counting, the row's view and the scratch's unpacking take no references
+        # (inlined, each block took and dropped one on the signal, whose count both threads share)
+        rfft_lanes_spectra(plan, y[b], start, hop, B, window, work, scale)
+        return
+    # padded samples times one (exact), windowed below as the inner frames are: the same
+    # product, in the plan's precision, whichever path a frame takes. A block that runs
+    # into the next row (a batch of clips, frames taken across rows) is staged too.
+    f0 = b * n_frames + t0  # the frames counted across rows
+    for l in range(B):
+        bl = (f0 + l) // n_frames
+        load_stft_frame(y[bl], f0 + l - bl * n_frames, geom, ones,
+                        stage[l * n_fft:(l + 1) * n_fft])
+    # a block with fewer frames than lanes (a row's last, or for the stft the batch's last):
+    # the other lanes as zeros and all W loaded, since the blocked FFT's loader for fewer
+    # lanes (one value at a time) is slower than the whole block (the 2:1 halving's clip:
+    # 57 against 36 us, docs/sampling.md)
+    for j in range(B * n_fft, W * n_fft):
+        stage[j] = 0.0
+    rfft_lanes_spectra(plan, stage, 0, n_fft, W, window, work, scale)

@@ -41,7 +41,7 @@ import numba
 import numpy as np
 from numba.extending import intrinsic
 
-from dsp_kernels.config import inline_jit, inner_jit, noalias_jit
+from dsp_kernels.config import inline_jit, inner_jit, noalias_jit, scratch_jit
 from dsp_kernels.cpu.fft.bluestein_block import chirp_in, chirp_out, filter_conj
 from dsp_kernels.cpu.fft.last_post import head_row, last4_post, split_bin, stockham_head
 from dsp_kernels.cpu.fft.passes import stockham_call, u64
@@ -78,7 +78,7 @@ def block_lanes(plan, work):
     return work.shape[1] // (2 * block_row(plan))
 
 
-@inner_jit
+@scratch_jit
 def alloc_block_work(plan):
     """Scratch for one block of W transforms (allocate once per thread): two rows of
     ``2 * block_row(plan) * W`` values, starting on a 64-byte boundary.

@@ -67,7 +67,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from dsp_kernels.config import inline_jit, inner_jit
+from dsp_kernels.config import inline_jit, inner_jit, scratch_jit
 from dsp_kernels.cpu.fft.bluestein_block import chirp_in, chirp_out, filter_conj
 from dsp_kernels.cpu.fft.passes import stockham_call
 from dsp_kernels.cpu.fft.plans import (  # noqa: F401  (re-exported: plans were defined here)
@@ -112,7 +112,7 @@ def _cfft_core(plan, work):
 # the njit API
 
 
-@inner_jit
+@scratch_jit
 def alloc_work(plan):
     """Scratch for one thread, allocated inside njit code (same as ``make_work``)."""
     return np.zeros((2, 2 * plan.work_len), dtype=plan.consts.dtype)
