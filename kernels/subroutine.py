@@ -21,8 +21,8 @@ the FFT passes, see :func:`dsp_kernels.config.noalias_jit`), read from a dispatc
 for that and never compiled, less Numba's reference counting unless asked for (``refcounted``):
 its caller holds every array it is handed alive for the call, so the references Numba would take
 and drop (an atomic add each, on counts the threads share) are left out. Such a helper may not
-allocate (Numba refuses) nor return an array, and a refcounted helper may not hand it new arrays
-(both refused here, at compile time).
+allocate (Numba refuses), return an array, or receive new arrays from a refcounted helper or
+from a jitted function compiled earlier (these three refused here, at compile time).
 
 Example
 -------
@@ -72,7 +72,8 @@ def _flags(func, fastmath, noalias, refcounted):
     # without Numba's runtime the helper takes no references to the arrays it is handed, nor to
     # the views it makes of them (its caller holds them alive for the call). Under
     # NUMBA_BOUNDSCHECK the kernels' checked twins (dsp_kernels.cpu.fft.simd.CHECKED) allocate
-    # small tiles, so there every helper counts references.
+    # small tiles, and an overload compiled for a helper takes the helper's flags (Numba then
+    # refuses the allocation), so there every helper counts references.
     flags.nrt = refcounted or bool(numba.config.BOUNDSCHECK)
     return flags
 
@@ -83,6 +84,23 @@ def _holds_references(ty) -> bool:
     from numba.core.registry import cpu_target
 
     return cpu_target.target_context.data_model_manager[ty].contains_nrt_meminfo()
+
+
+def _refuse_new_arrays_from_dispatchers(key, cres):
+    """Refuse a helper without reference counting that calls a jitted function (a dispatcher)
+    returning arrays. Numba refuses such a call while it compiles the callee for the helper, but
+    a callee compiled earlier, with counting, is reused as it is: its new arrays would never be
+    dropped (a leak on every call)."""
+    from numba.core import ir, types
+
+    for expr, sig in cres.fndesc.calltypes.items():
+        if not (isinstance(expr, ir.Expr) and expr.op == "call" and sig is not None):
+            continue
+        callee = cres.fndesc.typemap.get(expr.func.name)
+        if isinstance(callee, types.Dispatcher) and _holds_references(sig.return_type):
+            raise TypeError(f"{key.name} calls {callee.dispatcher.py_func.__qualname__}, which "
+                            f"returns {sig.return_type}, without reference counting: make the "
+                            "helper a refcounted subroutine (scratch_jit)")
 
 
 def subroutine(func=None, *, fastmath=FASTMATH, noalias=False, refcounted=False):
@@ -134,6 +152,8 @@ def subroutine(func=None, *, fastmath=FASTMATH, noalias=False, refcounted=False)
                     # its caller would own a reference nobody took: freed while still in use
                     raise TypeError(f"{key.name} returns {cres.signature.return_type}: a helper that "
                                     "returns arrays must be a refcounted subroutine (scratch_jit)")
+                if not refcounted:
+                    _refuse_new_arrays_from_dispatchers(key, cres)
                 # optimised on its own before it is linked, as a dispatcher's library was, so that
                 # the kernels' hot IR stays what it was; but never emitted as machine code
                 # (dsp_kernels.lean_codegen). Costs under 0.1 s of a cold stft.

@@ -10,11 +10,17 @@ nor free early (Numba's own allocation counters balance).
 """
 from __future__ import annotations
 
+import numba
 import numpy as np
 import pytest
 from numba.core.caching import NullCache
 from numba.core.runtime import rtsys
 from tolerances import assert_close
+
+
+#: under NUMBA_BOUNDSCHECK every helper keeps reference counting (kernels/subroutine.py)
+needs_plain_helpers = pytest.mark.skipif(bool(numba.config.BOUNDSCHECK),
+                                         reason="NUMBA_BOUNDSCHECK: every helper is refcounted")
 
 
 @pytest.fixture
@@ -46,16 +52,17 @@ def _refcount_calls(helper):
     return body.count("@NRT_incref") + body.count("@NRT_decref")
 
 
+@needs_plain_helpers
 def test_plain_helpers_take_no_references_and_refcounted_ones_do():
-    """The FFT's general pass driver, as the kernels compile it and as a refcounted twin: the
-    twin takes and drops references (the plan's tables, each pass's row views); ours none."""
-    from dsp_kernels.config import jit
+    """The FFT's general pass driver through the decorators the kernels use: as an
+    ``inner_jit`` helper it takes no references; its ``scratch_jit`` twin takes and drops them
+    (the plan's tables, each pass's row views)."""
+    from dsp_kernels.config import inner_jit, jit, scratch_jit
     from dsp_kernels.cpu.fft import passes
     from dsp_kernels.cpu.fft.plans import get_fft_plan, make_work
-    from dsp_kernels.subroutine import subroutine
 
-    plain = subroutine(_clone(passes._stockham_any))
-    counted = subroutine(_clone(passes._stockham_any), refcounted=True)
+    plain = inner_jit(_clone(passes._stockham_any))
+    counted = scratch_jit(_clone(passes._stockham_any))
 
     @jit
     def call_both(plan, w1, w2):
@@ -77,6 +84,7 @@ def test_plain_helpers_take_no_references_and_refcounted_ones_do():
     assert _refcount_calls(counted) > 0, "the refcounted twin no longer counts: the test lost its contrast"
 
 
+@needs_plain_helpers
 def test_a_plain_helper_may_not_return_arrays():
     """Returned, an array is a reference its caller owns, which a helper without counts never
     took: Numba refuses a new array or a view; the argument itself it lets through, and the
@@ -108,6 +116,7 @@ def test_a_plain_helper_may_not_return_arrays():
         caller_half(np.arange(4.0))
 
 
+@needs_plain_helpers
 def test_a_plain_helper_may_not_take_new_arrays_from_a_refcounted_one():
     from dsp_kernels.config import jit, scratch_jit
     from dsp_kernels.subroutine import subroutine
@@ -160,30 +169,68 @@ def test_scratch_helpers_allocate_and_free_under_plain_callers(nrt_stats):
     assert after.mi_alloc - before.mi_alloc == after.mi_free - before.mi_free
 
 
+@needs_plain_helpers
+def test_a_plain_helper_may_not_take_new_arrays_from_a_compiled_jit_function():
+    """Called from Python first, a jitted function is compiled with counting, and a helper
+    compiled later would reuse that version: its new arrays would never be dropped."""
+    from dsp_kernels.config import jit
+    from dsp_kernels.subroutine import subroutine
+
+    @jit
+    def zeros(n):
+        return np.zeros(n)
+
+    zeros._cache = NullCache()
+    assert zeros(3).tolist() == [0.0, 0.0, 0.0]  # compiled here, with reference counting
+
+    @subroutine
+    def uses_zeros(n):
+        return zeros(n).sum()
+
+    @jit
+    def caller(n):
+        return uses_zeros(n)
+
+    caller._cache = NullCache()
+    with pytest.raises(Exception, match="without reference counting"):
+        caller(3)
+
+
 @pytest.mark.parametrize("n_fft, hop, shape", [(400, 160, (16000 * 3,)), (2048, 512, (2, 22050)),
                                                (257, 64, (8000,))])
 def test_the_kernels_allocations_balance(n_fft, hop, shape, nrt_stats):
-    """Whole operations over the helpers: every allocation Numba's runtime made is freed by the
-    end of the call (a helper that kept or dropped one reference too many would show here, or
-    crash), and the results are librosa's."""
+    """Whole operations over the helpers: every allocation Numba's runtime made during the calls
+    is freed by their end (a helper that kept or dropped one reference too many would show
+    here, or crash), and the results are librosa's."""
     import librosa
 
     import dsp
 
     y = np.random.default_rng(5).standard_normal(shape).astype(np.float32)
-    S = dsp.stft(y, n_fft=n_fft, hop_length=hop)  # compiled and warm
-    dsp.istft(S, hop_length=hop, n_fft=n_fft)
-    before = nrt_stats()
-    for _ in range(3):
+    n = shape[-1]
+
+    def run():
         S = dsp.stft(y, n_fft=n_fft, hop_length=hop)
-        x = dsp.istft(S, hop_length=hop, n_fft=n_fft, length=shape[-1])
+        x = dsp.istft(S, hop_length=hop, n_fft=n_fft, length=n)
         M = dsp.feature.melspectrogram(y=y, sr=16000, n_fft=n_fft, hop_length=hop)
+        # the other blocked kernels over stft_block_spectra, and the cqt's halvings
+        dsp.feature.chroma_stft(y=y, sr=16000, n_fft=n_fft, hop_length=hop)
+        dsp.feature.spectral_contrast(y=y, sr=16000, n_fft=n_fft, hop_length=hop)
+        if n_fft == 400:
+            dsp.cqt(y, sr=16000, hop_length=256)
+        return S, x, M
+
+    run()  # compiled, and every cache filled
+    before = nrt_stats()
+    for _ in range(2):
+        S, x, M = run()
     after = nrt_stats()
     assert after.alloc - before.alloc == after.free - before.free
     assert after.mi_alloc - before.mi_alloc == after.mi_free - before.mi_free
+    assert after.alloc > before.alloc, "no allocation counted: the check lost its subject"
     y64 = y.astype(np.float64)
     assert_close(S, librosa.stft(y64, n_fft=n_fft, hop_length=hop), np.float32, what="stft")
     assert_close(x, librosa.istft(librosa.stft(y64, n_fft=n_fft, hop_length=hop), hop_length=hop,
-                                  n_fft=n_fft, length=shape[-1]), np.float32, what="istft")
+                                  n_fft=n_fft, length=n), np.float32, what="istft")
     assert_close(M, librosa.feature.melspectrogram(y=y64, sr=16000, n_fft=n_fft, hop_length=hop),
                  np.float32, what="melspectrogram")

@@ -176,4 +176,4 @@ def stft_block_spectra(plan, y, geom, window, b, t0, B, scratch, scale):
     # 57 against 36 us, docs/sampling.md)
     for j in range(B * n_fft, W * n_fft):
         stage[j] = 0.0
-    rfft_lanes_spectra(plan, stage, 0, n_fft, W, window, work, scale)
+    rfft_lanes_spectra(plan, stage, np.int64(0), n_fft, W, window, work, scale)
