@@ -86,13 +86,17 @@ def _holds_references(ty) -> bool:
     return cpu_target.target_context.data_model_manager[ty].contains_nrt_meminfo()
 
 
-def _refuse_new_arrays_from_dispatchers(key, cres):
-    """Refuse a helper without reference counting that calls a jitted function (a dispatcher)
-    returning arrays. Numba refuses such a call while it compiles the callee for the helper, but
-    a callee compiled earlier, with counting, is reused as it is: its new arrays would never be
-    dropped (a leak on every call)."""
+def _refuse_uncounted_arrays(key, cres):
+    """Refuse a helper without reference counting that returns arrays (its caller would own a
+    reference nobody took: freed while still in use), or that calls a jitted function (a
+    dispatcher) returning arrays: Numba refuses such a call while it compiles the callee for the
+    helper, but a callee compiled earlier, with counting, is reused as it is, and its new arrays
+    would never be dropped (a leak on every call)."""
     from numba.core import ir, types
 
+    if _holds_references(cres.signature.return_type):
+        raise TypeError(f"{key.name} returns {cres.signature.return_type}: a helper that "
+                        "returns arrays must be a refcounted subroutine (scratch_jit)")
     for expr, sig in cres.fndesc.calltypes.items():
         if not (isinstance(expr, ir.Expr) and expr.op == "call" and sig is not None):
             continue
@@ -148,12 +152,8 @@ def subroutine(func=None, *, fastmath=FASTMATH, noalias=False, refcounted=False)
                     state["flags"] = _flags(func, fastmath, noalias, refcounted)
                 cres = compiler.compile_extra(cpu_target.typing_context, cpu_target.target_context,
                                               func, args, None, state["flags"], {})
-                if not refcounted and _holds_references(cres.signature.return_type):
-                    # its caller would own a reference nobody took: freed while still in use
-                    raise TypeError(f"{key.name} returns {cres.signature.return_type}: a helper that "
-                                    "returns arrays must be a refcounted subroutine (scratch_jit)")
                 if not refcounted:
-                    _refuse_new_arrays_from_dispatchers(key, cres)
+                    _refuse_uncounted_arrays(key, cres)
                 # optimised on its own before it is linked, as a dispatcher's library was, so that
                 # the kernels' hot IR stays what it was; but never emitted as machine code
                 # (dsp_kernels.lean_codegen). Costs under 0.1 s of a cold stft.

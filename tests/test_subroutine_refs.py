@@ -117,21 +117,33 @@ def test_a_plain_helper_may_not_return_arrays():
 
 
 @needs_plain_helpers
-def test_a_plain_helper_may_not_take_new_arrays_from_a_refcounted_one():
+@pytest.mark.parametrize("source", ["refcounted helper", "jit function compiled earlier"])
+def test_a_plain_helper_may_not_take_new_arrays(source):
+    """New arrays handed to a helper without counts would never be dropped: from a refcounted
+    helper, or from a jitted function that was compiled (with counting) before the helper and
+    whose compiled version the helper would reuse."""
     from dsp_kernels.config import jit, scratch_jit
     from dsp_kernels.subroutine import subroutine
 
-    @scratch_jit
-    def scratch(n):
-        return np.zeros(n)
+    if source == "refcounted helper":
+        @scratch_jit
+        def zeros(n):
+            return np.zeros(n)
+    else:
+        @jit
+        def zeros(n):
+            return np.zeros(n)
+
+        zeros._cache = NullCache()
+        assert zeros(3).tolist() == [0.0, 0.0, 0.0]  # compiled here, with reference counting
 
     @subroutine
-    def uses_scratch(n):
-        return scratch(n).sum()  # nobody would drop the new array
+    def uses_zeros(n):
+        return zeros(n).sum()
 
     @jit
     def caller(n):
-        return uses_scratch(n)
+        return uses_zeros(n)
 
     caller._cache = NullCache()
     with pytest.raises(Exception, match="without reference counting"):
@@ -167,33 +179,6 @@ def test_scratch_helpers_allocate_and_free_under_plain_callers(nrt_stats):
     allocs, frees = after.alloc - before.alloc, after.free - before.free
     assert allocs == frees == 100
     assert after.mi_alloc - before.mi_alloc == after.mi_free - before.mi_free
-
-
-@needs_plain_helpers
-def test_a_plain_helper_may_not_take_new_arrays_from_a_compiled_jit_function():
-    """Called from Python first, a jitted function is compiled with counting, and a helper
-    compiled later would reuse that version: its new arrays would never be dropped."""
-    from dsp_kernels.config import jit
-    from dsp_kernels.subroutine import subroutine
-
-    @jit
-    def zeros(n):
-        return np.zeros(n)
-
-    zeros._cache = NullCache()
-    assert zeros(3).tolist() == [0.0, 0.0, 0.0]  # compiled here, with reference counting
-
-    @subroutine
-    def uses_zeros(n):
-        return zeros(n).sum()
-
-    @jit
-    def caller(n):
-        return uses_zeros(n)
-
-    caller._cache = NullCache()
-    with pytest.raises(Exception, match="without reference counting"):
-        caller(3)
 
 
 @pytest.mark.parametrize("n_fft, hop, shape", [(400, 160, (16000 * 3,)), (2048, 512, (2, 22050)),
