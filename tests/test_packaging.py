@@ -51,6 +51,7 @@ def test_wheel_has_every_package_of_the_source_tree(wheel):
             rel = init.relative_to(folder).as_posix()
             assert f"{name}/{rel}" in names, f"{name}/{rel} is missing from the wheel"
     assert "dsp_kernels/cpu/fft/transforms.py" in names
+    assert "pyramids/data/level_questions.tsv" in names  # semantic level selection reads it
 
 def test_wheel_carries_the_bsd_license(wheel):
     zf = zipfile.ZipFile(wheel)
