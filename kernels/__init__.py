@@ -3,51 +3,72 @@
 Kernels know nothing of defaults or user-facing errors: :mod:`dsp` validates and picks one.
 Nothing is compiled or imported from CUDA/CuPy when this package is imported.
 
-This folder installs under the import name ``dsp_kernels`` (pyproject.toml). Run from the
-repository's root, where the working directory is on ``sys.path``, ``import kernels`` finds this
-folder first and would shadow the unrelated ``kernels`` distribution on PyPI, which
-transformers >= 5.25 requires and imports when sentence-transformers loads. Imported under its
-folder's name, this module hands that name to the package it shadows where one is installed
-(and stays an empty package where none is, as before).
+This folder installs under the import name ``dsp_kernels``. Imported as ``kernels`` (from the
+repository's root, whose working directory is on ``sys.path``), it hands that name to the
+unrelated PyPI distribution it would shadow, where one is installed (docs/architecture.md).
 """
 
+if __name__ == "kernels":
 
-def _hand_over_the_folder_name(name, init_file):
-    """Replace this module in ``sys.modules[name]`` by the package of that name found elsewhere.
+    def _hand_over_the_folder_name(name, init_file):
+        """Turn this module, in place, into the package of that name found elsewhere; without
+        one, leave this (empty) package as it is.
 
-    The import statement returns whatever ``sys.modules[name]`` holds once this module's code has
-    run, so ``import kernels`` then yields the other distribution. Every finder is asked, with
-    this folder's parent left out of the path search, and a spec pointing into this folder is
-    skipped (an editable install's finder may know the folder too).
-    """
-    import importlib.machinery
-    import importlib.util
-    import os
-    import sys
+        In place: the other package's code runs in this module object, under its own spec,
+        ``__path__`` and ``__file__``, so every reference to the object (another thread's
+        ``import kernels`` that waited for this one holds it) is that package. Its spec is marked
+        ``_initializing`` while it runs, so such a thread waits for it to finish. Paths are
+        compared resolved (``realpath``): the repository reached by two spellings (a link on
+        ``PYTHONPATH``) must not count as "elsewhere", or each copy of this folder would hand
+        the name to the other without end. ``sys.path`` is searched entry by entry, skipping
+        this folder wherever it is found; other finders (an editable install's) are asked too.
+        """
+        import importlib.machinery
+        import os
+        import sys
 
-    folder = os.path.dirname(os.path.abspath(init_file))
-    parent = os.path.dirname(folder)
+        folder = os.path.realpath(os.path.dirname(os.path.abspath(init_file)))
 
-    def points_here(spec):
-        places = list(spec.submodule_search_locations or ())
-        if spec.origin:
-            places.append(os.path.dirname(spec.origin))
-        return any(os.path.abspath(place) == folder for place in places)
+        def points_here(spec):
+            places = list(spec.submodule_search_locations or ())
+            if spec.origin:
+                places.append(os.path.dirname(spec.origin))
+            return any(os.path.realpath(place) == folder for place in places)
 
-    elsewhere = [p for p in sys.path if isinstance(p, str) and os.path.abspath(p or os.curdir) != parent]
-    for finder in sys.meta_path:
-        find_spec = getattr(finder, "find_spec", None)
-        if find_spec is None:
-            continue
-        path = elsewhere if finder is importlib.machinery.PathFinder else None
-        spec = find_spec(name, path)
-        if spec is None or spec.loader is None or points_here(spec):
-            continue
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-        return
+        def candidates():
+            for finder in sys.meta_path:
+                find_spec = getattr(finder, "find_spec", None)
+                if find_spec is None:
+                    continue
+                if finder is importlib.machinery.PathFinder:
+                    for entry in sys.path:
+                        if isinstance(entry, str):
+                            yield find_spec(name, [entry])
+                else:
+                    yield find_spec(name, None)
 
+        for spec in candidates():
+            if spec is None or spec.loader is None or points_here(spec):
+                continue
+            if isinstance(spec.loader, importlib.machinery.ExtensionFileLoader):
+                continue  # a compiled __init__ needs a module object of its own making
+            module = sys.modules[name]
+            spec._initializing = True
+            try:
+                for key in [k for k in vars(module) if k not in ("__name__", "__builtins__")]:
+                    delattr(module, key)
+                module.__spec__ = spec
+                module.__loader__ = spec.loader
+                module.__package__ = name
+                module.__file__ = spec.origin
+                if spec.submodule_search_locations is not None:
+                    module.__path__ = list(spec.submodule_search_locations)
+                if spec.cached:
+                    module.__cached__ = spec.cached
+                spec.loader.exec_module(module)
+            finally:
+                spec._initializing = False
+            return
 
-if __name__ != "dsp_kernels":
     _hand_over_the_folder_name(__name__, __file__)
+    globals().pop("_hand_over_the_folder_name", None)  # left only where nothing took the name

@@ -250,7 +250,7 @@ def test_public_names_exported():
         "dsp._wavelet_helpers", "dsp._threshold", "dsp._swtn", "dsp._packets", "dsp._cwt", "dsp._fswavedecn",
         "dsp.constantq", "dsp._cqt_filters", "dsp._icqt", "dsp._chroma_cqt", "dsp._features_signal",
         "dsp._cqt_octaves", "dsp._piptrack_peaks", "dsp.segments", "dsp.transform", "dsp._tempo_fourier",
-        "dsp._beat", "dsp._inverse", "dsp._resample_cascade",
+        "dsp._beat", "dsp._inverse", "dsp._resample_cascade", "dsp_kernels.cpu.istft",
     ],
 )
 def test_docstring_examples_run(module):

@@ -123,6 +123,16 @@ def test_dsp_reaches_the_twins_through_the_dispatch_table_only():
     assert _violations("dsp", rule, allowed_files=allowed) == []
 
 
+@pytest.mark.parametrize("folder", ["dsp", "kernels", "pyramids", "benchmarks", "tests"])
+def test_nothing_imports_the_kernels_by_their_folder_name(folder):
+    # 'kernels' is an unrelated PyPI distribution's name (transformers >= 5.25 requires it); our
+    # folder hands that name over when imported by it (kernels/__init__.py)
+    def rule(rel, module):
+        if _top(module)[0] == "kernels":
+            return "the kernels are imported as dsp_kernels"
+    assert _violations(folder, rule) == []
+
+
 @pytest.mark.parametrize("name", ["shapes.py", "rules.py", "caches.py", "settings.py"])
 def test_bottom_layer_imports_only_the_standard_library_numpy_and_itself(name):
     import sys

@@ -1,8 +1,7 @@
 """Inverse STFT on the CPU: the frames that reach each output block, inverted W at a time by the
 blocked inverse real FFT, overlap-added in float64 and divided by the window's sum-square.
 
-Entry function (re-exported by :mod:`dsp_kernels.cpu.spectral`, whose GPU twin
-``kernels/gpu/spectral.py`` has the same name and keywords):
+Entry function (its GPU twin is ``kernels/gpu/spectral.py``'s, with the same name and keywords):
 
 ``istft(S, *, n_fft, hop_length, window, center, length, out=None)``
     ``S`` (batch, n_freq, n_frames) complex (any strides; n_freq may differ from n_fft//2 + 1,
@@ -12,12 +11,6 @@ Entry function (re-exported by :mod:`dsp_kernels.cpu.spectral`, whose GPU twin
 Output blocks are gathered, not scattered: a block inverts every frame that reaches it, so
 threads never write the same sample and the sums' order does not depend on the thread count
 (:func:`_istft_kernel`). Bluestein's sizes go frame by frame.
-
->>> import numpy as np
->>> from dsp_kernels.cpu.istft import istft
->>> S = np.zeros((1, 5, 9), dtype=np.complex64); S[0, 0] = 4.0  # DC only
->>> istft(S, n_fft=8, hop_length=2, window=np.hanning(10)[1:-1], center=True, length=None).shape
-(1, 16)
 """
 from __future__ import annotations
 
@@ -316,6 +309,12 @@ def istft(S, *, n_fft, hop_length, window, center, length, out=None):
     Frames are summed in float64. Where the window sum-square is small (the ends of the signal,
     hops longer than half the window) the division magnifies the inverse transform's rounding, so
     those output blocks invert their frames in float64 (see ``_istft_kernel``).
+
+    >>> import numpy as np
+    >>> from dsp_kernels.cpu.istft import istft
+    >>> S = np.zeros((1, 5, 9), dtype=np.complex64); S[0, 0] = 4.0  # DC only
+    >>> istft(S, n_fft=8, hop_length=2, window=np.hanning(10)[1:-1], center=True, length=None).shape
+    (1, 16)
     """
     n_frames, n_out = istft_frames(S.shape[2], n_fft=n_fft, hop_length=hop_length,
                                    center=center, length=length)

@@ -1,4 +1,4 @@
-"""STFT family on the CPU: fused framing + window + real FFT; the inverse and dB re-exported.
+"""STFT on the CPU: fused framing + window + real FFT (dB re-exported; the inverse in istft.py).
 
 Entry functions (plain Python; ``dsp.spectral`` calls them with validated arrays, and the GPU twin
 ``kernels/gpu/spectral.py`` has the same names and keywords):
@@ -10,8 +10,9 @@ Entry functions (plain Python; ``dsp.spectral`` calls them with validated arrays
     transposed view of a (batch, n_frames, n_freq) C-contiguous array: each frame's spectrum is
     contiguous, which for one channel is librosa's own (Fortran) layout. ``out`` (CPU only), if
     given, is that (batch, n_frames, n_freq) C-contiguous array, written in place.
-``istft(S, *, n_fft, hop_length, window, center, length, out=None)``: see
-:mod:`dsp_kernels.cpu.istft`. ``magphase(D, power)``, ``power_to_db``, ``amplitude_to_db``,
+``istft``: :mod:`dsp_kernels.cpu.istft` (its own module, so that the stft's compiled kernels do
+not depend on its source: ``kernel_cache`` keys a kernel by the files its module imports).
+``magphase(D, power)``, ``power_to_db``, ``amplitude_to_db``,
 ``db_to_power``, ``db_to_amplitude``: see :mod:`dsp_kernels.cpu.db`.
 
 One STFT kernel takes every n_fft, W frames at a time (the blocked real FFT of
@@ -36,17 +37,13 @@ from dsp_kernels.cpu.fft import get_rfft_plan
 from dsp_kernels.cpu.fft.block import store_lanes
 from dsp_kernels.cpu.fft import streaming
 from dsp_kernels.cpu.fft.streaming import stream_fits, stream_lanes
-from dsp_kernels.cpu.istft import istft  # noqa: F401  (entry function of this domain)
 from dsp_kernels.cpu.stft_block import (
     alloc_stft_block, balanced, block_tasks, blocks_per_task, stft_block_spectra, task_blocks,
 )
 from dsp_kernels.cpu.windows import kernel_window
 from dsp_kernels.shapes import stft_geometry
 
-__all__ = [
-    "stft", "istft", "magphase", "power_to_db", "amplitude_to_db", "db_to_power",
-    "db_to_amplitude",
-]
+__all__ = ["stft", "magphase", "power_to_db", "amplitude_to_db", "db_to_power", "db_to_amplitude"]
 
 
 @pjit
