@@ -49,7 +49,10 @@ def test_question_set_is_package_data():
     import tomllib
 
     cfg = tomllib.loads((Path(__file__).resolve().parents[1] / "pyproject.toml").read_text())
-    assert "data/*.tsv" in cfg["tool"]["setuptools"]["package-data"]["pyramids"]
+    setup = cfg["tool"]["setuptools"]
+    # pyramids/data is a package of data (tests/test_packaging.py checks the built wheel too)
+    assert "pyramids.data" in setup["packages"]
+    assert "*.tsv" in setup["package-data"]["pyramids.data"]
 
 
 # ------------------------------------------------------------------------- semantic selection ---
