@@ -57,8 +57,8 @@ OPS: dict[str, Op] = {
     "irfft": Op("dsp_kernels.cpu.fft.batched:irfft", "dsp_kernels.gpu.fft:irfft"),
     # STFT (dsp.spectral)
     "stft": _both("spectral", "stft", cpu_out=True),
-    # the CPU inverse has a module of its own (kernels/cpu/istft.py, re-exported by cpu.spectral)
-    "istft": Op("dsp_kernels.cpu.istft:istft", "dsp_kernels.gpu.spectral:istft", True),
+    # the CPU inverse has a module of its own (kernels/cpu/istft.py), the GPU's is in gpu.spectral
+    "istft": Op("dsp_kernels.cpu.istft:istft", "dsp_kernels.gpu.spectral:istft", cpu_out=True),
     # decibels and magnitude/phase (dsp._decibel)
     "power_to_db": _both("db", "power_to_db"),
     "amplitude_to_db": _both("db", "amplitude_to_db"),

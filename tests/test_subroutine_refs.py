@@ -47,7 +47,7 @@ def _refcount_calls(helper):
     (cres,) = helper.compiled.values()
     ir = str(cres.library._final_module)
     name = cres.fndesc.mangled_name
-    body = ir[ir.index(f'define '):]
+    body = ir[ir.index('define '):]
     body = next(part for part in body.split("\ndefine ") if name in part.splitlines()[0])
     return body.count("@NRT_incref") + body.count("@NRT_decref")
 
