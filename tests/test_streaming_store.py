@@ -13,13 +13,13 @@ from numba import njit
 from dsp_kernels.cpu.fft.block import store_floats
 from dsp_kernels.cpu.fft.simd import lanes_for
 from dsp_kernels.cpu.fft import streaming
-from dsp_kernels.cpu.fft.streaming import stream_fits, stream_lanes
+from dsp_kernels.cpu.fft.streaming import PREV_LINES, stream_fits, stream_lanes
 
 
 @njit
 def _stream(P, n_floats, dst, o0, ostride):
     W = 64 // P.itemsize
-    prev = np.empty(W * W, dtype=P.dtype)
+    prev = np.empty(PREV_LINES * W, dtype=P.dtype)
     rows = np.empty(2 * W, dtype=np.int64)
     if not stream_fits(dst):
         return False
@@ -103,3 +103,30 @@ def test_batched_rfft_with_streaming_stores_equals_without(monkeypatch, dtype, r
     plain = dsp.rfft(x, axis=-1)
     monkeypatch.setattr(streaming, "STREAM_FROM", 0)
     assert np.array_equal(dsp.rfft(x, axis=-1), plain)
+
+
+@njit
+def _one_line(src, s0, dst, d0):
+    streaming.stream_vector(src, s0, dst, d0)
+
+
+def test_stream_vector_writes_one_whole_line_from_any_source_offset(dtype):
+    # the lines where one contiguous row ends and the next begins are written by it, read from
+    # the scratch at any offset; the checked twin (NUMBA_BOUNDSCHECK) refuses what would fault
+    W = lanes_for(dtype)
+    src = np.arange(4 * W, dtype=dtype)
+    raw = np.full(8 * W, -7.0, dtype=dtype)
+    for s0 in (0, 1, W - 1, 3 * W):
+        dst = raw.copy()
+        b = (-dst.ctypes.data % 64) // dst.itemsize  # the first element that starts a line
+        _one_line(src, s0, dst, b + W)
+        want = np.full_like(dst, -7.0)
+        want[b + W:b + 2 * W] = src[s0:s0 + W]
+        assert np.array_equal(dst, want), s0
+    check = streaming._stream_vector_checked
+    dst = raw.copy()
+    b = (-dst.ctypes.data % 64) // dst.itemsize
+    with pytest.raises(IndexError, match="64-byte line"):
+        check(src, 0, dst, b + 1)
+    with pytest.raises(IndexError, match="outside"):
+        check(src, 3 * W + 1, dst, b)

@@ -36,7 +36,7 @@ from dsp_kernels.cpu.db import (  # noqa: F401  (entry functions of this domain)
 from dsp_kernels.cpu.fft import get_rfft_plan
 from dsp_kernels.cpu.fft.block import store_lanes
 from dsp_kernels.cpu.fft import streaming
-from dsp_kernels.cpu.fft.streaming import stream_fits, stream_lanes
+from dsp_kernels.cpu.fft.streaming import PREV_LINES, stream_fits, stream_lanes
 from dsp_kernels.cpu.stft_block import (
     alloc_stft_block, balanced, block_tasks, blocks_per_task, stft_block_spectra, task_blocks,
 )
@@ -72,7 +72,7 @@ def _stft_lanes_kernel(y, window, geom, plan, blocks_per_task, outf, stream, dc_
     for task in prange(n_tasks):
         _, c0, c1 = task_blocks(task, per_row, blocks_per_task, n_blocks)
         scratch = alloc_stft_block(plan, y[0])
-        prev = np.empty(W * W, dtype=plan.consts.dtype)
+        prev = np.empty(PREV_LINES * W, dtype=plan.consts.dtype)
         rows = np.empty(2 * W, dtype=np.int64)  # each row's shift and first line (streaming)
         P = scratch[0][1]
         streams = stream and stream_fits(outf)

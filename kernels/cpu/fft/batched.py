@@ -33,7 +33,7 @@ import numpy as np
 from dsp_kernels.config import jit, pjit
 from dsp_kernels.cpu.fft import streaming
 from dsp_kernels.cpu.fft.block import alloc_block_work, rfft_lanes, rfft_lanes_spectra
-from dsp_kernels.cpu.fft.streaming import stream_fits, stream_lanes
+from dsp_kernels.cpu.fft.streaming import PREV_LINES, stream_fits, stream_lanes
 from dsp_kernels.cpu.fft.inverse_block import irfft_lanes
 from dsp_kernels.cpu.fft.plans import get_fft_plan, get_rfft_plan
 from dsp_kernels.cpu.fft.simd import lanes_for
@@ -72,7 +72,7 @@ def _rfft_rows(lanes_plan, row_plan, x, out, outf, scale, n_blocks, stream):
         for b in numba.prange(nb):
             work = alloc_block_work(lanes_plan)
             ones = np.ones(n, dtype=x.dtype)
-            prev = np.empty(W * W, dtype=lanes_plan.consts.dtype)
+            prev = np.empty(PREV_LINES * W, dtype=lanes_plan.consts.dtype)
             shifts_starts = np.empty(2 * W, dtype=np.int64)
             for c in range(b * n_lane_blocks // nb, (b + 1) * n_lane_blocks // nb):
                 B = min(W, rows - c * W)
