@@ -27,6 +27,9 @@ CHECKED_TESTS = [
     # the last pass fused with the real split (last_post.py): its bins' index arithmetic
     "tests/test_fft_block.py::test_rfft_lanes_matches_numpy[f32-32]",
     "tests/test_fft_block.py::test_rfft_lanes_matches_numpy[f64-512]",
+    # the stft's in-place last pass and its two-layout store (transpose_pairs' checked twin)
+    "tests/test_fft_block.py::test_rfft_lanes_bins_in_either_layout_equal_rfft_lanes[f32-400]",
+    "tests/test_fft_block.py::test_rfft_lanes_bins_in_either_layout_equal_rfft_lanes[f64-2048]",
     # the 2:1 halving's loads of whole groups: one padded row (the clip route) and staged
     # blocks past either end of longer rows, lanes past the last block included
     "tests/test_cqt_kernels.py::test_bound_halving_of_one_row_matches_direct_sum_and_checks_finiteness[f32-1280]",

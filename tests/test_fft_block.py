@@ -10,6 +10,7 @@ from dsp_kernels.cpu.fft import get_rfft_plan
 from dsp_kernels.cpu.fft.block import (
     PAD_FROM, alloc_block_work, block_lanes, block_row, rfft_lanes, store_lane_runs,
 )
+from dsp_kernels.cpu.fft.block_bins import rfft_lanes_bins, store_pairs
 from dsp_kernels.cpu.fft.inverse_block import irfft_lanes
 from dsp_kernels.cpu.fft.plans import (
     BluesteinPlan, BluesteinPow2Plan, FFTPlan, Pow2Plan, SplitFusedMixedPlan, SplitFusedPlan, get_fft_plan,
@@ -125,6 +126,39 @@ def test_rfft_lanes_matches_numpy(n, dtype):
         ref = np.fft.rfft(frames * window, axis=-1)
         assert_close(out[:, 1:1 + nb], ref, dtype, what=f"n={n} B={B}")
         assert np.isnan(out[:, 0]).all() and np.isnan(out[:, 1 + nb:]).all()
+
+
+@njit
+def _forward_bins(plan, src, s0, sstride, B, window, outf, o0, ostride, scale):
+    work = alloc_block_work(plan)
+    work[:] = np.nan
+    row, pstride, odd = rfft_lanes_bins(plan, src, s0, sstride, B, window, work, scale)
+    store_pairs(work[row], pstride, odd, 2 * (plan.n // 2 + 1), B, outf, o0, ostride)
+    return row, pstride, odd
+
+
+@pytest.mark.parametrize("n", SIZES + BLUESTEIN_SIZES)
+def test_rfft_lanes_bins_in_either_layout_equal_rfft_lanes(n, dtype):
+    # the stft's path: a fused plan's bins stay in the passes' row 0 (real parts, then imaginary
+    # parts), the others in rfft_lanes_spectra's layout in row 1; stored through store_pairs,
+    # they must equal rfft_lanes bit for bit (whose values the test above checks against NumPy)
+    W = lanes_for(dtype)
+    rng = np.random.default_rng(n + 1)
+    hop = max(1, n // 3)
+    nb = n // 2 + 1
+    window = rng.uniform(0.5, 1.5, n).astype(dtype)
+    plan = get_rfft_plan(n, dtype)
+    for B in _block_sizes(W):
+        y = rng.standard_normal(5 + (B - 1) * hop + n + 4).astype(dtype)
+        outs = []
+        for fn in (_forward, _forward_bins):
+            out = np.full((B, nb + 3), np.nan, np.result_type(dtype, np.complex64))
+            layout = fn(plan, y, 5, hop, B, window, out.view(dtype).reshape(-1), 2, 2 * (nb + 3),
+                        np.dtype(dtype).type(1.0))
+            outs.append(out)
+        M = block_row(plan) * W
+        assert layout == ((0, W, M) if isinstance(plan, (SplitFusedPlan, SplitFusedMixedPlan)) else (1, 2 * W, W))
+        assert np.array_equal(outs[1], outs[0], equal_nan=True), f"n={n} B={B}"
 
 
 @pytest.mark.parametrize("n", SIZES)

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from dsp_kernels.cpu.fft.simd import (
-    frames_to_lanes, frames_to_lanes_split, lanes_for, transpose_tile_checked,
+    frames_to_lanes, frames_to_lanes_split, lanes_for, transpose_pairs, transpose_tile_checked,
 )
 from dsp_kernels.cpu.lanes_sum import lanes_power2_sum, lanes_weighted_sum
 
@@ -21,6 +21,31 @@ def test_transpose_tile_is_a_transpose(dtype, s0, sstride, d0, dstride):
     tile_out = np.stack([dst[d0 + c * dstride: d0 + c * dstride + w] for c in range(w)])
     np.testing.assert_array_equal(tile_out, tile_in.T)
     # nothing outside the W rows of W values was written
+    mask = np.ones(dst.size, bool)
+    for c in range(w):
+        mask[d0 + c * dstride: d0 + c * dstride + w] = False
+    np.testing.assert_array_equal(dst[mask], before[mask])
+
+
+@numba.njit
+def _pairs(src, s0, pstride, odd, dst, d0, dstride):
+    transpose_pairs(src, s0, pstride, odd, dst, d0, dstride)
+
+
+@pytest.mark.parametrize("s0, pstride, odd, d0, dstride", [(0, 32, 16, 0, 16), (0, 16, 3216, 5, 402),
+                                                           (7, 8, 808, 0, 19), (2, 40, 20, 3, 33)])
+def test_transpose_pairs_reads_rows_alternating_between_two_runs(dtype, s0, pstride, odd, d0, dstride):
+    # row r of the tile at s0 + (r // 2) pstride + (r % 2) odd: the interleaved layout
+    # (pstride 2 W, odd W) and real and imaginary halves (pstride W, odd the half's length)
+    w = lanes_for(dtype)
+    src = np.random.default_rng(1).standard_normal(s0 + w * pstride + odd + w).astype(dtype)
+    dst = np.full(d0 + w * dstride + w, -7.0, dtype=dtype)
+    before = dst.copy()
+    _pairs(src, s0, pstride, odd, dst, d0, dstride)
+    at = [s0 + (r // 2) * pstride + (r % 2) * odd for r in range(w)]
+    tile_in = np.stack([src[a:a + w] for a in at])
+    tile_out = np.stack([dst[d0 + c * dstride: d0 + c * dstride + w] for c in range(w)])
+    np.testing.assert_array_equal(tile_out, tile_in.T)
     mask = np.ones(dst.size, bool)
     for c in range(w):
         mask[d0 + c * dstride: d0 + c * dstride + w] = False

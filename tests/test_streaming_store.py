@@ -23,7 +23,7 @@ def _stream(P, n_floats, dst, o0, ostride):
     rows = np.empty(2 * W, dtype=np.int64)
     if not stream_fits(dst):
         return False
-    stream_lanes(P, n_floats, dst, o0, ostride, prev, rows[:W], rows[W:])
+    stream_lanes(P, 2 * W, W, n_floats, dst, o0, ostride, prev, rows[:W], rows[W:])
     return True
 
 

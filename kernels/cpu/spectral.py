@@ -34,11 +34,11 @@ from dsp_kernels.cpu.db import (  # noqa: F401  (entry functions of this domain)
     amplitude_to_db, db_to_amplitude, db_to_power, magphase, power_to_db,
 )
 from dsp_kernels.cpu.fft import get_rfft_plan
-from dsp_kernels.cpu.fft.block import store_lanes
+from dsp_kernels.cpu.fft.block_bins import store_pairs
 from dsp_kernels.cpu.fft import streaming
 from dsp_kernels.cpu.fft.streaming import PREV_LINES, stream_fits, stream_lanes
 from dsp_kernels.cpu.stft_block import (
-    alloc_stft_block, balanced, block_tasks, blocks_per_task, stft_block_spectra, task_blocks,
+    alloc_stft_block, balanced, block_tasks, blocks_per_task, stft_block_bins, task_blocks,
 )
 from dsp_kernels.cpu.windows import kernel_window
 from dsp_kernels.shapes import stft_geometry
@@ -74,21 +74,25 @@ def _stft_lanes_kernel(y, window, geom, plan, blocks_per_task, outf, stream, dc_
         scratch = alloc_stft_block(plan, y[0])
         prev = np.empty(PREV_LINES * W, dtype=plan.consts.dtype)
         rows = np.empty(2 * W, dtype=np.int64)  # each row's shift and first line (streaming)
-        P = scratch[0][1]
         streams = stream and stream_fits(outf)
         finite = True
         for c in range(c0, c1):
             f0 = c * W
             B = min(W, total - f0)
             b = f0 // n_frames
-            stft_block_spectra(plan, y, geom, window, b, f0 - b * n_frames, B, scratch, scale)
-            for l in range(W):  # the lanes' DC bins (other lanes: zeros)
+            # the bins stay where the blocked FFT leaves them (fft.block.rfft_lanes_bins): for
+            # the fused plans over the passes' own row, so that a block's data fit in L1
+            row, pstride, odd = stft_block_bins(plan, y, geom, window, b, f0 - b * n_frames, B,
+                                                scratch, scale)
+            P = scratch[0][row]
+            for l in range(W):  # the lanes' DC bins (other lanes: zeros), at P[l] in both layouts
                 # no fastmath flag here lets LLVM assume finite values (kernels.config)
                 finite = finite and math.isfinite(P[l])
             if streams and B == W:
-                stream_lanes(P, rowlen, outf, f0 * rowlen, rowlen, prev, rows[:W], rows[W:])
+                stream_lanes(P, pstride, odd, rowlen, outf, f0 * rowlen, rowlen, prev, rows[:W],
+                             rows[W:])
             else:
-                store_lanes(plan, scratch[0], B, outf, f0 * rowlen, rowlen)
+                store_pairs(P, pstride, odd, rowlen, B, outf, f0 * rowlen, rowlen)
         dc_finite[task] = finite
 
 

@@ -50,11 +50,12 @@ import numpy as np
 
 from dsp_kernels.config import inline_jit, inner_jit, scratch_jit
 from dsp_kernels.cpu.fft.block import alloc_block_work, rfft_lanes_spectra
+from dsp_kernels.cpu.fft.block_bins import rfft_lanes_bins
 from dsp_kernels.cpu.framing import load_stft_frame
 
 __all__ = [
     "balanced", "balanced_tasks", "blocks_per_task", "alloc_stft_block", "block_tasks", "task_blocks",
-    "task_groups", "overlap_save_groups", "stft_block_spectra",
+    "task_groups", "overlap_save_groups", "stft_block_spectra", "stft_block_bins",
 ]
 
 
@@ -145,26 +146,21 @@ def alloc_stft_block(plan, row):
     return work, stage, ones
 
 
+@inline_jit
+def _straight(geom, t0, B, W, n_fft):
+    """Whether a block of ``B`` frames from frame ``t0`` is read straight from its row: ``W`` of
+    them, inside the row, none touching the centre padding."""
+    start = t0 * geom.hop - geom.half  # the centre padding n_fft // 2 (0 when not centred)
+    return not (B < W or t0 + B > geom.n_frames or start < 0
+                or start + (B - 1) * geom.hop + n_fft > geom.n)
+
+
 @inner_jit
-def stft_block_spectra(plan, y, geom, window, b, t0, B, scratch, scale):
-    """Spectra of B <= W consecutive frames of the rows ``y``, from frame ``t0`` of row ``b``,
-    into lanes (module doc)."""
-    work, stage, ones = scratch
-    n_fft = window.shape[0]
-    hop = geom.hop
+def _stage(y, geom, b, t0, B, W, stage, ones):
+    """The block's frames gathered, padded but not windowed, into ``stage`` (``W`` frames of
+    ``n_fft``; lanes from ``B`` on zeros). Frames past a row's last are the next row's first."""
+    n_fft = ones.shape[0]
     n_frames = geom.n_frames
-    start = t0 * hop - geom.half  # the centre padding n_fft // 2 (0 when not centred)
-    W = 64 // plan.consts.itemsize
-    if not (B < W or t0 + B > n_frames or start < 0
-            or start + (B - 1) * hop + n_fft > geom.n):
-        # straight from the row. A subroutine, not inlined into the kernels: compiled without
-        # reference counting, the row's view and the scratch's unpacking take no references
-        # (inlined, each block took and dropped one on the signal, whose count both threads share)
-        rfft_lanes_spectra(plan, y[b], start, hop, B, window, work, scale)
-        return
-    # padded samples times one (exact), windowed below as the inner frames are: the same
-    # product, in the plan's precision, whichever path a frame takes. A block that runs
-    # into the next row (a batch of clips, frames taken across rows) is staged too.
     f0 = b * n_frames + t0  # the frames counted across rows
     for l in range(B):
         bl = (f0 + l) // n_frames
@@ -176,4 +172,38 @@ def stft_block_spectra(plan, y, geom, window, b, t0, B, scratch, scale):
     # 57 against 36 us, docs/sampling.md)
     for j in range(B * n_fft, W * n_fft):
         stage[j] = 0.0
+
+
+@inner_jit
+def stft_block_spectra(plan, y, geom, window, b, t0, B, scratch, scale):
+    """Spectra of B <= W consecutive frames of the rows ``y``, from frame ``t0`` of row ``b``,
+    into lanes (module doc)."""
+    work, stage, ones = scratch
+    n_fft = window.shape[0]
+    W = 64 // plan.consts.itemsize
+    if _straight(geom, t0, B, W, n_fft):
+        # straight from the row. A subroutine, not inlined into the kernels: compiled without
+        # reference counting, the row's view and the scratch's unpacking take no references
+        # (inlined, each block took and dropped one on the signal, whose count both threads share)
+        rfft_lanes_spectra(plan, y[b], t0 * geom.hop - geom.half, geom.hop, B, window, work, scale)
+        return
+    # padded samples times one (exact), windowed below as the inner frames are: the same
+    # product, in the plan's precision, whichever path a frame takes. A block that runs
+    # into the next row (a batch of clips, frames taken across rows) is staged too.
+    _stage(y, geom, b, t0, B, W, stage, ones)
     rfft_lanes_spectra(plan, stage, np.int64(0), n_fft, W, window, work, scale)
+
+
+@inner_jit
+def stft_block_bins(plan, y, geom, window, b, t0, B, scratch, scale):
+    """:func:`stft_block_spectra` through ``fft.block.rfft_lanes_bins``: the same spectra, left
+    where that puts them; returns its ``(row, pstride, odd)``. For the stft, whose stores read
+    either layout."""
+    work, stage, ones = scratch
+    n_fft = window.shape[0]
+    W = 64 // plan.consts.itemsize
+    if _straight(geom, t0, B, W, n_fft):
+        return rfft_lanes_bins(plan, y[b], t0 * geom.hop - geom.half, geom.hop, B, window, work,
+                               scale)
+    _stage(y, geom, b, t0, B, W, stage, ones)
+    return rfft_lanes_bins(plan, stage, np.int64(0), n_fft, W, window, work, scale)

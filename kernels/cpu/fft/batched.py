@@ -78,8 +78,8 @@ def _rfft_rows(lanes_plan, row_plan, x, out, outf, scale, n_blocks, stream):
                 B = min(W, rows - c * W)
                 if streams and B == W:
                     rfft_lanes_spectra(lanes_plan, src, c * W * n, n, B, ones, work, scale)
-                    stream_lanes(work[1], 2 * nbins, outf, c * W * 2 * nbins, 2 * nbins, prev,
-                                 shifts_starts[:W], shifts_starts[W:])
+                    stream_lanes(work[1], 2 * W, W, 2 * nbins, outf, c * W * 2 * nbins, 2 * nbins,
+                                 prev, shifts_starts[:W], shifts_starts[W:])
                 else:
                     rfft_lanes(lanes_plan, src, c * W * n, n, B, ones, outf, c * W * 2 * nbins,
                                2 * nbins, work, scale)

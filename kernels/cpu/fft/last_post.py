@@ -58,8 +58,9 @@ def split_bin(ar, ai, br_, bi_, cr, ci, half):
 
 
 @noalias_jit
-def _pairs(x, M_, s_, W_, rw_re, rw_im, A0, A1, A2, A3, B0, B1, B2, B3, half):
-    """Bins q + k s and their partners (s - q) + (3 - k) s for 1 <= q < s / 2.
+def _pairs(x, M_, s_, W_, rw_re, rw_im, A0, A1, A2, A3, B0, B1, B2, B3, half, bs_, io_):
+    """Bins q + k s and their partners (s - q) + (3 - k) s for 1 <= q < s / 2; bin ``b``'s real
+    part at ``b bs`` (in ``A_k``, ``b - k s``), its imaginary part ``io`` further.
 
     ``A_k`` and ``B_k`` are the same view, ``P[2 k s W:]``, passed twice: each array argument
     then takes two store streams (real and imaginary parts, ``W`` apart, which LLVM sees
@@ -71,14 +72,16 @@ def _pairs(x, M_, s_, W_, rw_re, rw_im, A0, A1, A2, A3, B0, B1, B2, B3, half):
     M = u64(M_)
     s = u64(s_)
     W = u64(W_)
+    bs = u64(bs_)
+    io = u64(io_)
     two = u64(2)
     g = s * W
     for q in range(u64(1), s // two):
         q2 = s - q
         ia = q * W
         ib = q2 * W
-        oa = two * q * W
-        ob = two * q2 * W
+        oa = q * bs
+        ob = q2 * bs
         ca0r = rw_re[q]
         ca0i = rw_im[q]
         ca1r = rw_re[q + s]
@@ -101,33 +104,34 @@ def _pairs(x, M_, s_, W_, rw_re, rw_im, A0, A1, A2, A3, B0, B1, B2, B3, half):
             # bin q + k s pairs with bin (s - q) + (3 - k) s
             vr, vi = split_bin(a0r, a0i, b3r, b3i, ca0r, ca0i, half)
             A0[oa + l] = vr
-            A0[oa + W + l] = vi
+            A0[oa + io + l] = vi
             vr, vi = split_bin(b3r, b3i, a0r, a0i, cb3r, cb3i, half)
             B3[ob + l] = vr
-            B3[ob + W + l] = vi
+            B3[ob + io + l] = vi
             vr, vi = split_bin(a1r, a1i, b2r, b2i, ca1r, ca1i, half)
             A1[oa + l] = vr
-            A1[oa + W + l] = vi
+            A1[oa + io + l] = vi
             vr, vi = split_bin(b2r, b2i, a1r, a1i, cb2r, cb2i, half)
             B2[ob + l] = vr
-            B2[ob + W + l] = vi
+            B2[ob + io + l] = vi
             vr, vi = split_bin(a2r, a2i, b1r, b1i, ca2r, ca2i, half)
             A2[oa + l] = vr
-            A2[oa + W + l] = vi
+            A2[oa + io + l] = vi
             vr, vi = split_bin(b1r, b1i, a2r, a2i, cb1r, cb1i, half)
             B1[ob + l] = vr
-            B1[ob + W + l] = vi
+            B1[ob + io + l] = vi
             vr, vi = split_bin(a3r, a3i, b0r, b0i, ca3r, ca3i, half)
             A3[oa + l] = vr
-            A3[oa + W + l] = vi
+            A3[oa + io + l] = vi
             vr, vi = split_bin(b0r, b0i, a3r, a3i, cb0r, cb0i, half)
             B0[ob + l] = vr
-            B0[ob + W + l] = vi
+            B0[ob + io + l] = vi
 
 
 @noalias_jit
-def _self_paired_bins(x, M_, s_, W_, rw_re, rw_im, P0, P1, P2, P3, half, sc):
-    """The bins of the two butterflies that are their own partners; ``P_k = P[2 k s W:]``.
+def _self_paired_bins(x, M_, s_, W_, rw_re, rw_im, P0, P1, P2, P3, half, sc, bs_, io_):
+    """The bins of the two butterflies that are their own partners; ``P_k = P[k s bs:]`` (bin
+    layout as in :func:`_pairs`).
 
     - q = 0: bins 0 and h = 4s (from Z_0 alone), s with 3s, and 2s = h / 2 with itself;
     - q = s / 2: bin s/2 + k s with s/2 + (3 - k) s.
@@ -138,26 +142,27 @@ def _self_paired_bins(x, M_, s_, W_, rw_re, rw_im, P0, P1, P2, P3, half, sc):
     M = u64(M_)
     s = u64(s_)
     W = u64(W_)
+    bs = u64(bs_)
+    io = u64(io_)
     two = u64(2)
-    zero = sc * 0
     for l in range(W):
         a0r, a0i, a1r, a1i, a2r, a2i, a3r, a3i = dft4(x, M, u64(0), s * W, l)
+        # bins 0 and h are real: their imaginary parts are set by the caller, after this
+        # (in place they overwrite an input, and a zero depends on no load: see last4_in_place)
         P0[l] = (a0r + a0i) * sc
-        P0[W + l] = zero
-        # bin h = 4s lies one past the last quarter: P3's offset 2sW further
-        P3[two * s * W + l] = (a0r - a0i) * sc
-        P3[two * s * W + W + l] = zero
+        # bin h = 4s lies one past the last quarter: P3's offset s bs further
+        P3[s * bs + l] = (a0r - a0i) * sc
         vr, vi = split_bin(a1r, a1i, a3r, a3i, rw_re[s], rw_im[s], half)
         P1[l] = vr
-        P1[W + l] = vi
+        P1[io + l] = vi
         vr, vi = split_bin(a3r, a3i, a1r, a1i, rw_re[u64(3) * s], rw_im[u64(3) * s], half)
         P3[l] = vr
-        P3[W + l] = vi
+        P3[io + l] = vi
         vr, vi = split_bin(a2r, a2i, a2r, a2i, rw_re[two * s], rw_im[two * s], half)
         P2[l] = vr
-        P2[W + l] = vi
+        P2[io + l] = vi
     q = s // two
-    o = two * q * W
+    o = q * bs
     c0r = rw_re[q]
     c0i = rw_im[q]
     c1r = rw_re[q + s]
@@ -170,16 +175,25 @@ def _self_paired_bins(x, M_, s_, W_, rw_re, rw_im, P0, P1, P2, P3, half, sc):
         a0r, a0i, a1r, a1i, a2r, a2i, a3r, a3i = dft4(x, M, q * W, s * W, l)
         vr, vi = split_bin(a0r, a0i, a3r, a3i, c0r, c0i, half)
         P0[o + l] = vr
-        P0[o + W + l] = vi
+        P0[o + io + l] = vi
         vr, vi = split_bin(a1r, a1i, a2r, a2i, c1r, c1i, half)
         P1[o + l] = vr
-        P1[o + W + l] = vi
+        P1[o + io + l] = vi
         vr, vi = split_bin(a2r, a2i, a1r, a1i, c2r, c2i, half)
         P2[o + l] = vr
-        P2[o + W + l] = vi
+        P2[o + io + l] = vi
         vr, vi = split_bin(a3r, a3i, a0r, a0i, c3r, c3i, half)
         P3[o + l] = vr
-        P3[o + W + l] = vi
+        P3[o + io + l] = vi
+
+
+@inner_jit
+def _real_ends(P, i0, ih, lanes, sc):
+    """Zero imaginary parts for bins 0 and h (at ``i0`` and ``ih``, ``lanes`` values each)."""
+    zero = sc * 0
+    for l in range(lanes):
+        P[i0 + l] = zero
+        P[ih + l] = zero
 
 
 @inline_jit
@@ -195,8 +209,39 @@ def last4_post(plan, work, lanes, sc):
     P1 = P[quarter:]
     P2 = P[2 * quarter:]
     P3 = P[3 * quarter:]
-    _self_paired_bins(x, M, s, lanes, plan.rw_re, plan.rw_im, P, P1, P2, P3, half, sc)
-    _pairs(x, M, s, lanes, plan.rw_re, plan.rw_im, P, P1, P2, P3, P, P1, P2, P3, half)
+    _self_paired_bins(x, M, s, lanes, plan.rw_re, plan.rw_im, P, P1, P2, P3, half, sc, 2 * lanes, lanes)
+    _pairs(x, M, s, lanes, plan.rw_re, plan.rw_im, P, P1, P2, P3, P, P1, P2, P3, half, 2 * lanes,
+           lanes)
+    _real_ends(P, lanes, 8 * s * lanes + lanes, lanes, sc)
+
+
+@inline_jit
+def last4_in_place(plan, work, lanes, sc):
+    """:func:`last4_post` writing the bins over the last pass's inputs in work row 0: bin ``b``'s
+    real part at ``b W``, its imaginary part at ``M + b W`` (``M`` the row's half), bin ``h`` in
+    the row's spare place after the core's ``m`` values. No second row is touched, so a block's
+    spectra stay in one row of the scratch (25.7 kB for 16 frames of 400 points), which with
+    the stft's streaming stores holds the rest of the block's data in L1.
+
+    The butterflies at ``q`` and ``s - q`` read the values at ``q + j s`` and ``s - q + j s`` and
+    make the bins of the same indices, so each step writes exactly what it read. The helpers
+    are told that input and output do not alias (``noalias_jit``), which is what lets LLVM
+    vectorise them; here they do, harmlessly: every value a step stores depends on every value
+    it loads (each bin is a sum over the step's eight inputs), so no store can be moved before
+    a load of the same step, and different steps touch different places. The two values that
+    depend on nothing, the zero imaginary parts of bins 0 and h, are stored after the helpers
+    return (``_real_ends``)."""
+    M = work.shape[1] // 2
+    x = work[0]
+    s = plan.m // 4
+    half = plan.consts[0] * sc
+    quarter = s * lanes
+    X1 = x[quarter:]
+    X2 = x[2 * quarter:]
+    X3 = x[3 * quarter:]
+    _self_paired_bins(x, M, s, lanes, plan.rw_re, plan.rw_im, x, X1, X2, X3, half, sc, lanes, M)
+    _pairs(x, M, s, lanes, plan.rw_re, plan.rw_im, x, X1, X2, X3, x, X1, X2, X3, half, lanes, M)
+    _real_ends(x, M, M + 4 * s * lanes, lanes, sc)
 
 
 @inline_jit

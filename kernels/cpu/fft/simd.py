@@ -30,7 +30,7 @@ from numba.extending import intrinsic, overload
 #: intrinsic cannot run): the intrinsics are replaced by checked indexed loops
 CHECKED = bool(numba.config.BOUNDSCHECK) or bool(numba.config.DISABLE_JIT)
 
-from dsp_kernels.config import jit
+from dsp_kernels.config import inner_jit, jit
 
 #: bytes in one SIMD vector (AVX-512); narrower machines split it
 VECTOR_BYTES = 64
@@ -144,6 +144,93 @@ def _transpose_tile_indexed_impl(src, s0, sstride, dst, d0, dstride):
 #: ``transpose_tile(src, s0, sstride, dst, d0, dstride)``: the in-register tile transpose, or its
 #: checked indexed twin in :data:`CHECKED` mode
 transpose_tile = _transpose_tile_indexed if CHECKED else _transpose_tile_simd
+
+
+def _pair_rows(builder, data, s0, pstride, odd, width, vty, align):
+    """Load ``width`` vectors, row ``r`` from element ``s0 + (r // 2) pstride + (r % 2) odd`` of
+    ``data`` (intp values): the interleaved layout with ``pstride = 2 W, odd = W`` (row r at
+    ``s0 + r W``), or real and imaginary parts in two halves ``odd`` apart (``pstride = W``)."""
+    intp = s0.type
+    rows = []
+    for r in range(width):
+        idx = builder.add(s0, builder.mul(pstride, ir.Constant(intp, r // 2)))
+        if r % 2:
+            idx = builder.add(idx, odd)
+        rows.append(builder.load(builder.bitcast(builder.gep(data, [idx]), vty.as_pointer()),
+                                 align=align))
+    return rows
+
+
+def _pairs_types_ok(src, s0, pstride, odd, dst, d0, dstride) -> bool:
+    return _tile_types_ok(src, s0, pstride, dst, d0, dstride) and isinstance(odd, types.Integer)
+
+
+@intrinsic
+def _transpose_pairs_simd(typingctx, src, s0, pstride, odd, dst, d0, dstride):
+    """``dst[d0 + c*dstride + r] = src[s0 + (r // 2)*pstride + (r % 2)*odd + c]`` for
+    ``r, c < W``: :func:`transpose_tile` of a tile whose rows alternate between two runs (the
+    real and the imaginary parts of a spectrum kept in two halves, ``pstride = W``)."""
+    if not _pairs_types_ok(src, s0, pstride, odd, dst, d0, dstride):
+        return None
+    width = 16 if src.dtype == types.float32 else 8
+
+    def codegen(context, builder, signature, args):
+        at = signature.args
+        i = [context.cast(builder, v, t, types.intp) if isinstance(t, types.Integer) else None
+             for v, t in zip(args, at)]
+        vty = ir.VectorType(context.get_value_type(at[0].dtype), width)
+        src_data = context.make_array(at[0])(context, builder, args[0]).data
+        dst_data = context.make_array(at[4])(context, builder, args[4]).data
+        align = at[0].dtype.bitwidth // 8
+        rows = _transpose(builder, _pair_rows(builder, src_data, i[1], i[2], i[3], width, vty, align),
+                          width)
+        for c in range(width):
+            idx = builder.add(i[5], builder.mul(i[6], ir.Constant(i[5].type, c)))
+            builder.store(rows[c], builder.bitcast(builder.gep(dst_data, [idx]), vty.as_pointer()),
+                          align=align)
+        return context.get_dummy_value()
+
+    return types.void(src, s0, pstride, odd, dst, d0, dstride), codegen
+
+
+def _transpose_pairs_checked(src, s0, pstride, odd, dst, d0, dstride):
+    """The indexed, checked contract of :func:`_transpose_pairs_simd`."""
+    w = 64 // src.itemsize
+    tile = np.empty((w, w), dtype=src.dtype)
+    for r in range(w):
+        for c in range(w):
+            i = s0 + (r // 2) * pstride + (r % 2) * odd + c
+            if i < 0 or i >= src.shape[0]:
+                raise IndexError("transpose_pairs: a source index lies outside src")
+            tile[r, c] = src[i]
+    for c in range(w):
+        for r in range(w):
+            o = d0 + c * dstride + r
+            if o < 0 or o >= dst.shape[0]:
+                raise IndexError("transpose_pairs: a destination index lies outside dst")
+            dst[o] = tile[r, c]
+
+
+def _transpose_pairs_indexed(src, s0, pstride, odd, dst, d0, dstride):
+    return _transpose_pairs_checked(src, s0, pstride, odd, dst, d0, dstride)
+
+
+@overload(_transpose_pairs_indexed)
+def _transpose_pairs_indexed_impl(src, s0, pstride, odd, dst, d0, dstride):
+    if not _pairs_types_ok(src, s0, pstride, odd, dst, d0, dstride):
+        return None
+    return _transpose_pairs_checked
+
+
+def pair_at(i, ps, uo):
+    """Where value ``i`` of lane 0 lies in lanes laid out as :func:`transpose_pairs` reads them:
+    ``(i // 2) ps + (i % 2) uo`` (unsigned: ``ps`` and ``uo`` are ``numba.uint64``)."""
+    return numba.uint64(i // 2) * ps + numba.uint64(i % 2) * uo
+
+
+#: ``transpose_pairs(src, s0, pstride, odd, dst, d0, dstride)``: a tile transpose whose source
+#: rows alternate between two runs, or its checked indexed twin in :data:`CHECKED` mode
+transpose_pairs = _transpose_pairs_indexed if CHECKED else _transpose_pairs_simd
 
 
 @jit
@@ -292,3 +379,7 @@ def _indexed_lanes_factory(split: bool):
 frames_to_lanes_split = _indexed_lanes_factory(True) if CHECKED else _frames_to_lanes_factory(True)
 #: the same with every sample to ``dst0[d0 + c W]`` (``dst1`` unused): odd-length real FFTs.
 frames_to_lanes = _indexed_lanes_factory(False) if CHECKED else _frames_to_lanes_factory(False)
+
+
+#: :func:`pair_at` for jitted callers, compiled into them
+pair_at_jit = inner_jit(pair_at)

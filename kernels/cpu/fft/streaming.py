@@ -38,7 +38,8 @@ from numba.extending import intrinsic, overload
 
 from dsp_kernels.config import inner_jit
 from dsp_kernels.cpu.fft.passes import u64
-from dsp_kernels.cpu.fft.simd import CHECKED, _transpose, transpose_tile
+from dsp_kernels.cpu.fft.simd import CHECKED, _pair_rows, _transpose, transpose_pairs
+from dsp_kernels.cpu.fft.simd import pair_at_jit as pair_at
 
 __all__ = ["STREAM_FROM", "PREV_LINES", "stream_lanes", "stream_fits", "stream_tile", "stream_vector",
            "store_fence"]
@@ -53,13 +54,13 @@ STREAM_FROM = 4 << 20
 PREV_LINES = 51
 
 
-def _stream_types_ok(P, s0, prev, shifts, dst, starts, off) -> bool:
+def _stream_types_ok(P, s0, prev, shifts, dst, starts, off, pstride, odd) -> bool:
     return (
         all(isinstance(a, types.Array) and a.ndim == 1 and a.layout == 'C'
             for a in (P, prev, shifts, dst, starts))
         and P.dtype == prev.dtype == dst.dtype and P.dtype in (types.float32, types.float64)
         and isinstance(shifts.dtype, types.Integer) and isinstance(starts.dtype, types.Integer)
-        and all(isinstance(t, types.Integer) for t in (s0, off))
+        and all(isinstance(t, types.Integer) for t in (s0, off, pstride, odd))
     )
 
 
@@ -70,24 +71,27 @@ def _nontemporal(builder, store):
 
 
 @intrinsic
-def _stream_tile_simd(typingctx, P, s0, prev, shifts, dst, starts, off):
+def _stream_tile_simd(typingctx, P, s0, prev, shifts, dst, starts, off, pstride, odd):
     """One tile of ``W`` lanes by ``W`` values: transposed in registers, each row ``c`` shifted
     onto its line grid and stored by one non-temporal vector store::
 
-        row_c = prev[c W : c W + W] ++ P[s0 + c :: W][:W]        (the tile's values of lane c)
+        row_c = prev[c W : c W + W] ++ [P[a(r) + c] for r < W]   (the tile's values of lane c)
         dst[starts[c] + off + l] = row_c[shifts[c] + l]          for l < W
 
-    then ``prev[c W : c W + W]`` = the tile's values of lane c (the next tile's ``prev``).
+    with ``a(r) = s0 + (r // 2) pstride + (r % 2) odd`` (``pstride = 2 W``, ``odd = W``: the
+    lanes' rows one after another, ``a(r) = s0 + r W``; ``pstride = W`` and ``odd`` the offset
+    of the imaginary parts: a spectrum kept as real and imaginary halves), then
+    ``prev[c W : c W + W]`` = the tile's values of lane c (the next tile's ``prev``).
     ``dst``'s elements ``starts[c] + off`` must start 64-byte lines and ``0 <= shifts[c] < W``;
     nothing is checked. Each row has its own switch on its shift, so within a block (where
     the shifts are fixed) every branch goes the same way each time."""
-    if not _stream_types_ok(P, s0, prev, shifts, dst, starts, off):
+    if not _stream_types_ok(P, s0, prev, shifts, dst, starts, off, pstride, odd):
         return None
     width = 16 if P.dtype == types.float32 else 8
-    sig = types.void(P, s0, prev, shifts, dst, starts, off)
+    sig = types.void(P, s0, prev, shifts, dst, starts, off, pstride, odd)
 
     def codegen(context, builder, signature, args):
-        P_v, s0_v, prev_v, sh_v, dst_v, st_v, off_v = args
+        P_v, s0_v, prev_v, sh_v, dst_v, st_v, off_v, ps_v, odd_v = args
         at = signature.args
         intp = context.get_value_type(types.intp)
         cast = lambda v, ty: context.cast(builder, v, ty, types.intp)  # noqa: E731
@@ -101,8 +105,8 @@ def _stream_tile_simd(typingctx, P, s0, prev, shifts, dst, starts, off):
         def vec_ptr(base, idx):
             return builder.bitcast(builder.gep(base, [idx]), vty.as_pointer())
 
-        rows = [builder.load(vec_ptr(data["P"], builder.add(s0_i, ir.Constant(intp, r * width))), align=align)
-                for r in range(width)]
+        rows = _pair_rows(builder, data["P"], s0_i, cast(ps_v, at[7]), cast(odd_v, at[8]), width, vty,
+                          align)
         rows = _transpose(builder, rows, width)
         for c in range(width):
             k = ir.Constant(intp, c)
@@ -196,11 +200,12 @@ def _stream_vector_indexed_impl(src, s0, dst, d0):
     return _stream_vector_checked
 
 
-def _stream_tile_checked(P, s0, prev, shifts, dst, starts, off):
+def _stream_tile_checked(P, s0, prev, shifts, dst, starts, off, pstride, odd):
     """The indexed, checked contract of :func:`_stream_tile_simd` (plain Python; compiled by the
     overload below for jitted callers)."""
     w = 64 // P.itemsize
-    if s0 < 0 or s0 + w * w > P.shape[0]:
+    rows = [s0 + (r // 2) * pstride + (r % 2) * odd for r in range(w)]
+    if min(rows) < 0 or max(rows) + w > P.shape[0]:
         raise IndexError("stream_tile: the tile lies outside P")
     if prev.shape[0] < w * w or shifts.shape[0] < w or starts.shape[0] < w:
         raise IndexError("stream_tile: prev, shifts or starts is too short")
@@ -215,18 +220,18 @@ def _stream_tile_checked(P, s0, prev, shifts, dst, starts, off):
             raise IndexError("stream_tile: a row's destination does not start a 64-byte line")
         for lane in range(w):
             k = shift + lane
-            dst[d0 + lane] = prev[c * w + k] if k < w else P[s0 + (k - w) * w + c]
+            dst[d0 + lane] = prev[c * w + k] if k < w else P[rows[k - w] + c]
         for r in range(w):
-            prev[c * w + r] = P[s0 + r * w + c]
+            prev[c * w + r] = P[rows[r] + c]
 
 
-def _stream_tile_indexed(P, s0, prev, shifts, dst, starts, off):
-    return _stream_tile_checked(P, s0, prev, shifts, dst, starts, off)
+def _stream_tile_indexed(P, s0, prev, shifts, dst, starts, off, pstride, odd):
+    return _stream_tile_checked(P, s0, prev, shifts, dst, starts, off, pstride, odd)
 
 
 @overload(_stream_tile_indexed)
-def _stream_tile_indexed_impl(P, s0, prev, shifts, dst, starts, off):
-    if not _stream_types_ok(P, s0, prev, shifts, dst, starts, off):
+def _stream_tile_indexed_impl(P, s0, prev, shifts, dst, starts, off, pstride, odd):
+    if not _stream_types_ok(P, s0, prev, shifts, dst, starts, off, pstride, odd):
         return None
     return _stream_tile_checked
 
@@ -240,7 +245,7 @@ def _no_fence_impl():
     return lambda: None
 
 
-#: ``stream_tile(P, s0, prev, shifts, dst, starts, off)``: a tile transposed and stored by
+#: ``stream_tile(P, s0, prev, shifts, dst, starts, off, pstride, odd)``: a tile transposed and stored by
 #: shifted non-temporal stores, or its checked indexed twin in :data:`CHECKED` mode
 stream_tile = _stream_tile_indexed if CHECKED else _stream_tile_simd
 #: ``store_fence()``: orders the non-temporal stores before it (nothing in :data:`CHECKED` mode)
@@ -258,9 +263,12 @@ def stream_fits(dst):
 
 
 @inner_jit
-def stream_lanes(P, n_floats, dst, o0, ostride, prev, shifts, starts):
-    """``dst[o0 + l*ostride + i] = P[i W + l]`` for ``i < n_floats`` and all ``W`` lanes, whole
-    lines by non-temporal stores (module notes). Scratch: ``prev`` of :data:`PREV_LINES` ``W``
+def stream_lanes(P, pstride, odd, n_floats, dst, o0, ostride, prev, shifts, starts):
+    """``dst[o0 + l*ostride + i] = P[p(i) + l]`` for ``i < n_floats`` and all ``W`` lanes, whole
+    lines by non-temporal stores (module notes), with ``p(i) = (i // 2) pstride + (i % 2) odd``:
+    ``pstride = 2 W, odd = W`` for lanes one after another (``p(i) = i W``, the layout of
+    ``block.rfft_lanes_spectra``), ``pstride = W`` for real and imaginary parts in two halves
+    ``odd`` apart, ``P`` the whole scratch row (``block.rfft_lanes_bins``). Scratch: ``prev`` of :data:`PREV_LINES` ``W``
     values, ``shifts`` and ``starts`` of ``W`` int64. The caller checks :func:`stream_fits`
     first, and as for ``store_floats``: rows do not overlap (``ostride >= n_floats``), they lie
     inside ``dst``, and ``P`` holds ``n_floats`` values per lane.
@@ -276,7 +284,8 @@ def stream_lanes(P, n_floats, dst, o0, ostride, prev, shifts, starts):
     two threads, both versions in one process, 200 alternating rounds) 0.62-0.63 -> 0.44-0.47
     ms, of n_fft 2048's 0.42 -> 0.39 ms; a fill of the same lines takes 0.30 ms."""
     W = 64 // P.itemsize
-    uw = u64(W)
+    ps = u64(pstride)
+    uo = u64(odd)
     base = dst.ctypes.data // dst.itemsize  # dst's address in elements
     # every row stores the same number of whole lines: the most that all rows have and whose
     # second tile lies inside P (a row with more, or a short P, sends the rest to its tail)
@@ -294,18 +303,19 @@ def stream_lanes(P, n_floats, dst, o0, ostride, prev, shifts, starts):
     E = n_floats - n_lines * W  # values of a row after its tiles
     S = E + W  # prev's row k: the end of row k - 1, then the start of row k
     if joined:
-        transpose_tile(P, n_lines * W * W, W, prev, S, S)  # the ends' first W values
+        # the ends' first W values (n_lines W is even: W is)
+        transpose_pairs(P, (n_lines * W // 2) * pstride, pstride, odd, prev, S, S)
         for j in range(W, E):
             for c in range(W):
-                prev[(c + 1) * S + j] = P[u64(n_lines * W + j) * uw + u64(c)]
-        transpose_tile(P, 0, W, prev, E, S)  # the starts
+                prev[(c + 1) * S + j] = P[pair_at(n_lines * W + j, ps, uo) + u64(c)]
+        transpose_pairs(P, 0, pstride, odd, prev, E, S)  # the starts
     for c in range(W):
         r0 = o0 + c * ostride
         h = shifts[c]
         # the head and the tail, plain stores (their lines are shared with the next rows)
         if not joined or c == 0:
             for i in range(min(h, n_floats)):
-                dst[r0 + i] = P[u64(i) * uw + u64(c)]
+                dst[r0 + i] = P[pair_at(i, ps, uo) + u64(c)]
         t0 = h + n_lines * W
         if joined:
             # from the end of row c's tiles on: whole lines, the next row's start included,
@@ -318,9 +328,10 @@ def stream_lanes(P, n_floats, dst, o0, ostride, prev, shifts, starts):
             t0 = d0 - r0
         if not joined or c == W - 1:
             for i in range(t0, n_floats):
-                dst[r0 + i] = P[u64(i) * uw + u64(c)]
+                dst[r0 + i] = P[pair_at(i, ps, uo) + u64(c)]
     if n_lines > 0:
-        transpose_tile(P, 0, W, prev, 0, W)
+        transpose_pairs(P, 0, pstride, odd, prev, 0, W)
         for t in range(1, n_lines + 1):
-            stream_tile(P, t * W * W, prev, shifts, dst, starts, (t - 1) * W)
+            stream_tile(P, (t * W // 2) * pstride, prev, shifts, dst, starts, (t - 1) * W, pstride,
+                        odd)
     store_fence()
