@@ -8,9 +8,9 @@ from numba import njit
 
 from dsp_kernels.cpu.fft import get_rfft_plan
 from dsp_kernels.cpu.fft.block import (
-    PAD_FROM, alloc_block_work, block_lanes, block_row, rfft_lanes, store_lane_runs,
+    PAD_FROM, alloc_block_work, block_lanes, block_row, rfft_lanes, store_lane_runs, store_pairs,
 )
-from dsp_kernels.cpu.fft.block_bins import rfft_lanes_bins, store_pairs
+from dsp_kernels.cpu.fft.block_bins import rfft_lanes_bins
 from dsp_kernels.cpu.fft.inverse_block import irfft_lanes
 from dsp_kernels.cpu.fft.plans import (
     BluesteinPlan, BluesteinPow2Plan, FFTPlan, Pow2Plan, SplitFusedMixedPlan, SplitFusedPlan, get_fft_plan,
@@ -150,15 +150,15 @@ def test_rfft_lanes_bins_in_either_layout_equal_rfft_lanes(n, dtype):
     plan = get_rfft_plan(n, dtype)
     for B in _block_sizes(W):
         y = rng.standard_normal(5 + (B - 1) * hop + n + 4).astype(dtype)
-        outs = []
-        for fn in (_forward, _forward_bins):
-            out = np.full((B, nb + 3), np.nan, np.result_type(dtype, np.complex64))
-            layout = fn(plan, y, 5, hop, B, window, out.view(dtype).reshape(-1), 2, 2 * (nb + 3),
-                        np.dtype(dtype).type(1.0))
-            outs.append(out)
-        M = block_row(plan) * W
-        assert layout == ((0, W, M) if isinstance(plan, (SplitFusedPlan, SplitFusedMixedPlan)) else (1, 2 * W, W))
-        assert np.array_equal(outs[1], outs[0], equal_nan=True), f"n={n} B={B}"
+        args = (plan, y, 5, hop, B, window)
+        rest = (2, 2 * (nb + 3), np.dtype(dtype).type(1.0))
+        want = np.full((B, nb + 3), np.nan, np.result_type(dtype, np.complex64))
+        got = want.copy()
+        _forward(*args, want.view(dtype).reshape(-1), *rest)
+        layout = _forward_bins(*args, got.view(dtype).reshape(-1), *rest)
+        fused = isinstance(plan, (SplitFusedPlan, SplitFusedMixedPlan))
+        assert layout == ((0, W, block_row(plan) * W) if fused else (1, 2 * W, W))
+        assert np.array_equal(got, want, equal_nan=True), f"n={n} B={B}"
 
 
 @pytest.mark.parametrize("n", SIZES)

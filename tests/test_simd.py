@@ -32,9 +32,10 @@ def _pairs(src, s0, pstride, odd, dst, d0, dstride):
     transpose_pairs(src, s0, pstride, odd, dst, d0, dstride)
 
 
-@pytest.mark.parametrize("s0, pstride, odd, d0, dstride", [(0, 32, 16, 0, 16), (0, 16, 3216, 5, 402),
-                                                           (7, 8, 808, 0, 19), (2, 40, 20, 3, 33)])
-def test_transpose_pairs_reads_rows_alternating_between_two_runs(dtype, s0, pstride, odd, d0, dstride):
+@pytest.mark.parametrize("s0, pstride, odd, d0, dstride", [
+    (0, 32, 16, 0, 16), (0, 16, 3216, 5, 402), (7, 8, 808, 0, 19), (2, 40, 20, 3, 33)])
+def test_transpose_pairs_reads_rows_alternating_between_two_runs(dtype, s0, pstride, odd, d0,
+                                                                 dstride):
     # row r of the tile at s0 + (r // 2) pstride + (r % 2) odd: the interleaved layout
     # (pstride 2 W, odd W) and real and imaginary halves (pstride W, odd the half's length)
     w = lanes_for(dtype)

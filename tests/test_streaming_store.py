@@ -10,37 +10,49 @@ import numpy as np
 import pytest
 from numba import njit
 
-from dsp_kernels.cpu.fft.block import store_floats
+from dsp_kernels.cpu.fft.block import store_floats, store_pairs
 from dsp_kernels.cpu.fft.simd import lanes_for
 from dsp_kernels.cpu.fft import streaming
 from dsp_kernels.cpu.fft.streaming import PREV_LINES, stream_fits, stream_lanes
 
 
 @njit
-def _stream(P, n_floats, dst, o0, ostride):
+def _stream(P, n_floats, dst, o0, ostride, pstride=0, odd=0):
     W = 64 // P.itemsize
     prev = np.empty(PREV_LINES * W, dtype=P.dtype)
     rows = np.empty(2 * W, dtype=np.int64)
     if not stream_fits(dst):
         return False
-    stream_lanes(P, 2 * W, W, n_floats, dst, o0, ostride, prev, rows[:W], rows[W:])
+    if pstride == 0:  # the lanes one after another
+        pstride, odd = 2 * W, W
+    stream_lanes(P, pstride, odd, n_floats, dst, o0, ostride, prev, rows[:W], rows[W:])
     return True
 
 
 @njit
-def _plain(P, n_floats, dst, o0, ostride):
-    store_floats(P, n_floats, 64 // P.itemsize, dst, o0, ostride)
+def _plain(P, n_floats, dst, o0, ostride, pstride=0, odd=0):
+    W = 64 // P.itemsize
+    if pstride == 0:
+        store_floats(P, n_floats, W, dst, o0, ostride)
+    else:
+        store_pairs(P, pstride, odd, n_floats, W, dst, o0, ostride)
 
 
 @pytest.mark.parametrize("n_floats, lane_len", [(2050, 2082), (1026, 1058), (402, 402), (4098, 4130),
-                                                (2049, 2081), (37, 48), (34, 34), (5, 16), (2, 2)])
-def test_stream_lanes_equals_the_plain_store_at_every_alignment(dtype, n_floats, lane_len):
+                                                (2049, 2081), (37, 48), (34, 34), (5, 16), (2, 2),
+                                                (2048, 2080), (40, 72)])
+@pytest.mark.parametrize("split", [False, True])
+def test_stream_lanes_equals_the_plain_store_at_every_alignment(dtype, n_floats, lane_len, split):
     # lane_len: the values per lane that P holds (the blocked FFT pads them from PAD_FROM on;
     # 402 = 2 * 201 is n_fft 400's unpadded lanes, so the last tiles go by plain stores); odd
-    # n_floats: an odd n_fft's rows (n_fft + 1 values); 5 and 2: rows too short for a whole line
+    # n_floats: an odd n_fft's rows (n_fft + 1 values); 5 and 2: rows too short for a whole line;
+    # 2048 and 40: rows of whole lines, fewer than W values after their tiles. split: real and
+    # imaginary parts in two halves of P (the stft's in-place bins, block_bins.rfft_lanes_bins),
+    # against store_pairs of the same layout; else the lanes one after another
     W = lanes_for(dtype)
     rng = np.random.default_rng(n_floats)
     P = rng.standard_normal(lane_len * W).astype(dtype)
+    layout = (W, (lane_len // 2) * W) if split else (0, 0)
     for ostride in (n_floats, n_floats + 3):  # contiguous rows, and a gap between rows
         for shift in range(W):  # where the first row starts within a 64-byte line
             size = 2 * W + W * ostride + 2 * W
@@ -51,8 +63,8 @@ def test_stream_lanes_equals_the_plain_store_at_every_alignment(dtype, n_floats,
             b = (-got.ctypes.data % 64) // got.itemsize
             dw, dg = want[a:a + size], got[b:b + size]
             o0 = W + shift
-            _plain(P, n_floats, dw, o0, ostride)
-            assert _stream(P, n_floats, dg, o0, ostride)
+            _plain(P, n_floats, dw, o0, ostride, *layout)
+            assert _stream(P, n_floats, dg, o0, ostride, *layout)
             assert np.array_equal(dg, dw), (ostride, shift)
             assert np.all(dg[:o0] == -7.0) and np.all(dg[o0 + (W - 1) * ostride + n_floats:] == -7.0)
 

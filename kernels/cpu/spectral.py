@@ -34,7 +34,7 @@ from dsp_kernels.cpu.db import (  # noqa: F401  (entry functions of this domain)
     amplitude_to_db, db_to_amplitude, db_to_power, magphase, power_to_db,
 )
 from dsp_kernels.cpu.fft import get_rfft_plan
-from dsp_kernels.cpu.fft.block_bins import store_pairs
+from dsp_kernels.cpu.fft.block import store_pairs
 from dsp_kernels.cpu.fft import streaming
 from dsp_kernels.cpu.fft.streaming import PREV_LINES, stream_fits, stream_lanes
 from dsp_kernels.cpu.stft_block import (
@@ -80,7 +80,7 @@ def _stft_lanes_kernel(y, window, geom, plan, blocks_per_task, outf, stream, dc_
             f0 = c * W
             B = min(W, total - f0)
             b = f0 // n_frames
-            # the bins stay where the blocked FFT leaves them (fft.block.rfft_lanes_bins): for
+            # the bins stay where the blocked FFT leaves them (fft.block_bins.rfft_lanes_bins): for
             # the fused plans over the passes' own row, so that a block's data fit in L1
             row, pstride, odd = stft_block_bins(plan, y, geom, window, b, f0 - b * n_frames, B,
                                                 scratch, scale)

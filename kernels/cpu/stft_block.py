@@ -33,6 +33,8 @@ njit API
     (``overlap_save_groups(n_out, M, W)``, plain Python, gives ``(n_blocks, n_groups)``)
     the same for an overlap-save kernel (blocks of ``M`` outputs, ``W`` to a group, tasks of
     ``groups_per_task`` groups): task ``task`` does groups ``g0 .. g1 - 1`` of row ``b``.
+``row, pstride, odd = stft_block_bins(plan, y, geom, window, b, t0, B, scratch, scale)``
+    The same spectra left where ``fft.block_bins.rfft_lanes_bins`` puts them (the stft).
 ``stft_block_spectra(plan, y, geom, window, b, t0, B, scratch, scale)``
     The spectra of ``B <= W`` consecutive frames of the rows ``y`` (batch, n), from frame
     ``t0`` of row ``b`` on, times ``scale``, left in lanes in ``scratch[0][1]`` (layout:
@@ -196,7 +198,7 @@ def stft_block_spectra(plan, y, geom, window, b, t0, B, scratch, scale):
 
 @inner_jit
 def stft_block_bins(plan, y, geom, window, b, t0, B, scratch, scale):
-    """:func:`stft_block_spectra` through ``fft.block.rfft_lanes_bins``: the same spectra, left
+    """:func:`stft_block_spectra` through ``fft.block_bins.rfft_lanes_bins``: the same spectra, left
     where that puts them; returns its ``(row, pstride, odd)``. For the stft, whose stores read
     either layout."""
     work, stage, ones = scratch

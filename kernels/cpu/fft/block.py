@@ -29,6 +29,9 @@ njit API
     ``W`` frames' half-length complex transforms, before the split, left in ``work[0]``.
 ``store_lanes(plan, work, B, outf, o0, ostride)``
     the second half of ``rfft_lanes``: those spectra out to ``outf``.
+``store_pairs(P, pstride, odd, n_floats, B, outf, o0, ostride)``
+    the general lanes -> rows move of either layout of ``block_bins.rfft_lanes_bins``:
+    ``outf[o0 + l*ostride + i] = P[(i // 2) pstride + (i % 2) odd + l]``.
 ``store_floats(P, n_floats, B, outf, o0, ostride)``
     the general lanes -> rows move: ``outf[o0 + l*ostride + i] = P[i W + l]``.
 ``store_lane_runs(P, M, B, dst, m0, n_out)``
@@ -46,7 +49,10 @@ from dsp_kernels.cpu.fft.bluestein_block import chirp_in, chirp_out, filter_conj
 from dsp_kernels.cpu.fft.last_post import head_row, last4_post, split_bin, stockham_head
 from dsp_kernels.cpu.fft.passes import stockham_call, u64
 from dsp_kernels.cpu.fft.plans import BLUESTEIN, SPLIT_FUSED
-from dsp_kernels.cpu.fft.simd import frames_to_lanes, frames_to_lanes_split, transpose_tile
+from dsp_kernels.cpu.fft.simd import (
+    frames_to_lanes, frames_to_lanes_split, transpose_pairs, transpose_tile,
+)
+from dsp_kernels.cpu.fft.simd import pair_at_jit as pair_at
 from dsp_kernels.subroutine import typed_call
 
 
@@ -192,17 +198,29 @@ def _post_odd(w0, w1, Pr, Pi, n_bins, sc, lanes):
 
 
 @noalias_jit
-def store_floats(P, n_floats, B, outf, o0, ostride):
-    """Lanes back to rows: ``outf[o0 + l*ostride + i] = P[i W + l]`` for ``i < n_floats``,
-    ``l < B``; whole W x W tiles through the in-register transpose when all W lanes are wanted."""
+def store_pairs(P, pstride, odd, n_floats, B, outf, o0, ostride):
+    """Lanes back to rows: ``outf[o0 + l*ostride + i] = P[p(i) + l]`` for ``i < n_floats``,
+    ``l < B``, ``p(i) = (i // 2) pstride + (i % 2) odd`` (the layouts of
+    :func:`rfft_lanes_bins`); whole ``W x W`` tiles through the in-register transpose when all
+    ``W`` lanes are wanted."""
     W = 64 // P.itemsize
-    uw = u64(W)
+    ps = u64(pstride)
+    uo = u64(odd)
     i_full = (n_floats // W) * W if B == W else 0
     for i0 in range(0, i_full, W):
-        transpose_tile(P, i0 * W, W, outf, o0 + i0, ostride)
+        transpose_pairs(P, (i0 // 2) * pstride, pstride, odd, outf, o0 + i0, ostride)
     for i in range(i_full, n_floats):
+        at = pair_at(i, ps, uo)
         for l in range(B):
-            outf[o0 + l * ostride + i] = P[u64(i) * uw + u64(l)]
+            outf[o0 + l * ostride + i] = P[at + u64(l)]
+
+
+@inline_jit
+def store_floats(P, n_floats, B, outf, o0, ostride):
+    """Lanes back to rows: ``outf[o0 + l*ostride + i] = P[i W + l]`` for ``i < n_floats``,
+    ``l < B`` (:func:`store_pairs` of the lanes one after another)."""
+    W = 64 // P.itemsize
+    store_pairs(P, 2 * W, W, n_floats, B, outf, o0, ostride)
 
 
 @inner_jit
@@ -281,12 +299,18 @@ def _spectra_bluestein(plan, src, s0, sstride, B, window, work, sc):
     _split_post(plan, work, sc)
 
 
-def _spectra_fused(plan, src, s0, sstride, B, window, work, sc):
-    """:func:`rfft_lanes_spectra` for the plans of ``plans.SPLIT_FUSED``: the
-    frames go to the row from which the passes before the last end in row 0, and the last
-    pass runs fused with the split (:mod:`~dsp_kernels.cpu.fft.last_post`)."""
+@inline_jit
+def fused_head(plan, src, s0, sstride, B, window, work):
+    """The first steps of a fused plan (``plans.SPLIT_FUSED``): the frames to the row from which
+    the passes before the last end in row 0, and those passes."""
     _load_frames(plan, src, s0, sstride, B, window, work, head_row(plan), 0)
     stockham_head(plan, work, 64 // work.itemsize)
+
+
+def _spectra_fused(plan, src, s0, sstride, B, window, work, sc):
+    """:func:`rfft_lanes_spectra` for the plans of ``plans.SPLIT_FUSED``: :func:`fused_head`,
+    then the last pass fused with the split (:mod:`~dsp_kernels.cpu.fft.last_post`)."""
+    fused_head(plan, src, s0, sstride, B, window, work)
     last4_post(plan, work, block_lanes(plan, work), sc)
 
 

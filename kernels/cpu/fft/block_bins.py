@@ -19,9 +19,8 @@ njit API
     imaginary parts alternating) of lane ``l`` is then ``work[row][(i // 2) pstride + (i % 2)
     odd + l]``: ``(0, W, M)`` for a fused plan (``M`` the row's half), ``(1, 2 W, W)`` for the
     others (``rfft_lanes_spectra``'s layout). The DC bin of lane ``l`` is ``work[row][l]`` in both.
-``store_pairs(P, pstride, odd, n_floats, B, outf, o0, ostride)``
-    those values out to rows, ``outf[o0 + l*ostride + i]`` for ``i < n_floats``, ``l < B``
-    (``streaming.stream_lanes`` for whole blocks of large outputs).
+``fft.block.store_pairs(P, pstride, odd, n_floats, B, outf, o0, ostride)`` stores them to
+rows (``streaming.stream_lanes`` whole blocks of large outputs).
 """
 from __future__ import annotations
 
@@ -29,26 +28,21 @@ import numba
 import numpy as np
 from numba.extending import intrinsic
 
-from dsp_kernels.config import inline_jit, inner_jit, noalias_jit
-from dsp_kernels.cpu.fft.block import _load_frames, _spectra_call, block_lanes
-from dsp_kernels.cpu.fft.last_post import head_row, last4_in_place, stockham_head
-from dsp_kernels.cpu.fft.passes import u64
+from dsp_kernels.config import inline_jit, inner_jit
+from dsp_kernels.cpu.fft.block import _spectra_call, block_lanes, fused_head
+from dsp_kernels.cpu.fft.last_post import last4_in_place
 from dsp_kernels.cpu.fft.plans import SPLIT_FUSED
-from dsp_kernels.cpu.fft.simd import pair_at_jit as pair_at
-from dsp_kernels.cpu.fft.simd import transpose_pairs
 from dsp_kernels.subroutine import typed_call
 
-__all__ = ["rfft_lanes_bins", "store_pairs"]
+__all__ = ["rfft_lanes_bins"]
 
 
 def _bins_in_place(plan, src, s0, sstride, B, window, work, sc):
     """:func:`rfft_lanes_bins` for the plans of ``plans.SPLIT_FUSED``: the last pass and the
     split write over the passes' output in row 0 (``last_post.last4_in_place``)."""
-    _load_frames(plan, src, s0, sstride, B, window, work, head_row(plan), 0)
-    W = 64 // work.itemsize
-    stockham_head(plan, work, W)
+    fused_head(plan, src, s0, sstride, B, window, work)
     last4_in_place(plan, work, block_lanes(plan, work), sc)
-    return np.int64(0), np.int64(W), np.int64(work.shape[1] // 2)
+    return np.int64(0), np.int64(64 // work.itemsize), np.int64(work.shape[1] // 2)
 
 
 def _bins_in_lanes(plan, src, s0, sstride, B, window, work, sc):
@@ -87,21 +81,3 @@ def rfft_lanes_bins(plan, src, s0, sstride, B, window, work, scale):
     the first half and imaginary parts in the second (``(0, W, M)``): its block never touches
     a second row; the others in :func:`rfft_lanes_spectra`'s layout (``(1, 2 W, W)``)."""
     return _bins_call(plan, src, s0, sstride, B, window, work, plan.consts[7] * scale)
-
-
-@noalias_jit
-def store_pairs(P, pstride, odd, n_floats, B, outf, o0, ostride):
-    """Lanes back to rows: ``outf[o0 + l*ostride + i] = P[p(i) + l]`` for ``i < n_floats``,
-    ``l < B``, ``p(i) = (i // 2) pstride + (i % 2) odd`` (the layouts of
-    :func:`rfft_lanes_bins`); whole ``W x W`` tiles through the in-register transpose when all
-    ``W`` lanes are wanted."""
-    W = 64 // P.itemsize
-    ps = u64(pstride)
-    uo = u64(odd)
-    i_full = (n_floats // W) * W if B == W else 0
-    for i0 in range(0, i_full, W):
-        transpose_pairs(P, (i0 // 2) * pstride, pstride, odd, outf, o0 + i0, ostride)
-    for i in range(i_full, n_floats):
-        at = pair_at(i, ps, uo)
-        for l in range(B):
-            outf[o0 + l * ostride + i] = P[at + u64(l)]

@@ -29,6 +29,9 @@ njit API
     those passes.
 ``last4_post(plan, work, lanes, sc)``
     the last pass and the split, row 0 -> row 1 in ``block.rfft_lanes_spectra``'s layout.
+``last4_in_place(plan, work, lanes, sc)``
+    the same over row 0 itself: real parts in its first half, imaginary parts in its second
+    (``block_bins.rfft_lanes_bins``).
 ``split_bin(ar, ai, br, bi, cr, ci, half)``
     the split's formula for one bin (also ``block._post_even``'s).
 """
@@ -37,7 +40,7 @@ from __future__ import annotations
 import numba
 
 from dsp_kernels.config import inline_jit, inner_jit, noalias_jit
-from dsp_kernels.cpu.fft.passes import dft4, head_passes_call
+from dsp_kernels.cpu.fft.passes import dft4, dft4_values, head_passes_call
 
 u64 = numba.uint64
 
@@ -57,10 +60,59 @@ def split_bin(ar, ai, br_, bi_, cr, ci, half):
     return (er + o_r * cr - o_i * ci) * half, (ei + o_r * ci + o_i * cr) * half
 
 
+@inner_jit
+def _split_twiddles(rw_re, rw_im, q, s):
+    """``exp(-2 pi i b / n)`` for the bins ``b = q + k s``, ``k < 4``: eight values (re, im,
+    ...)."""
+    two = u64(2)
+    return (rw_re[q], rw_im[q], rw_re[q + s], rw_im[q + s], rw_re[q + two * s], rw_im[q + two * s],
+            rw_re[q + u64(3) * s], rw_im[q + u64(3) * s])
+
+
+@inner_jit
+def _pair_bins(a, b, ca, cb, half):
+    """The eight bins of the butterflies at ``q`` (``Z_{q + k s}``: ``a``, as :func:`dft4`
+    returns them) and ``s - q`` (``b``); ``ca`` and ``cb`` their :func:`_split_twiddles`. Bin
+    ``q + k s`` pairs with ``(s - q) + (3 - k) s``. Returns (re, im) of bins ``q``,
+    ``(s - q) + 3 s``, ``q + s``, ``(s - q) + 2 s``, ``q + 2 s``, ``(s - q) + s``, ``q + 3 s``,
+    ``s - q``."""
+    A0r, A0i = split_bin(a[0], a[1], b[6], b[7], ca[0], ca[1], half)
+    B3r, B3i = split_bin(b[6], b[7], a[0], a[1], cb[6], cb[7], half)
+    A1r, A1i = split_bin(a[2], a[3], b[4], b[5], ca[2], ca[3], half)
+    B2r, B2i = split_bin(b[4], b[5], a[2], a[3], cb[4], cb[5], half)
+    A2r, A2i = split_bin(a[4], a[5], b[2], b[3], ca[4], ca[5], half)
+    B1r, B1i = split_bin(b[2], b[3], a[4], a[5], cb[2], cb[3], half)
+    A3r, A3i = split_bin(a[6], a[7], b[0], b[1], ca[6], ca[7], half)
+    B0r, B0i = split_bin(b[0], b[1], a[6], a[7], cb[0], cb[1], half)
+    return (A0r, A0i, B3r, B3i, A1r, A1i, B2r, B2i, A2r, A2i, B1r, B1i, A3r, A3i, B0r, B0i)
+
+
+@inner_jit
+def _zero_bins(a, c, half, sc):
+    """The butterfly at ``q = 0`` (``a``; ``c`` its :func:`_split_twiddles`): bins 0 and
+    ``h = 4 s`` (real: from Z_0 alone), ``s`` with ``3 s``, and ``2 s = h / 2`` with itself.
+    Returns bin 0, bin h (real parts), then (re, im) of bins ``s``, ``3 s`` and ``2 s``."""
+    vr1, vi1 = split_bin(a[2], a[3], a[6], a[7], c[2], c[3], half)
+    vr3, vi3 = split_bin(a[6], a[7], a[2], a[3], c[6], c[7], half)
+    vr2, vi2 = split_bin(a[4], a[5], a[4], a[5], c[4], c[5], half)
+    return (a[0] + a[1]) * sc, (a[0] - a[1]) * sc, vr1, vi1, vr3, vi3, vr2, vi2
+
+
+@inner_jit
+def _half_bins(a, c, half):
+    """The butterfly at ``q = s / 2`` (``a``; ``c`` its :func:`_split_twiddles`): bin
+    ``q + k s`` pairs with ``q + (3 - k) s``. Returns (re, im) of bins ``q + k s``, ``k < 4``."""
+    v0r, v0i = split_bin(a[0], a[1], a[6], a[7], c[0], c[1], half)
+    v1r, v1i = split_bin(a[2], a[3], a[4], a[5], c[2], c[3], half)
+    v2r, v2i = split_bin(a[4], a[5], a[2], a[3], c[4], c[5], half)
+    v3r, v3i = split_bin(a[6], a[7], a[0], a[1], c[6], c[7], half)
+    return v0r, v0i, v1r, v1i, v2r, v2i, v3r, v3i
+
+
 @noalias_jit
-def _pairs(x, M_, s_, W_, rw_re, rw_im, A0, A1, A2, A3, B0, B1, B2, B3, half, bs_, io_):
-    """Bins q + k s and their partners (s - q) + (3 - k) s for 1 <= q < s / 2; bin ``b``'s real
-    part at ``b bs`` (in ``A_k``, ``b - k s``), its imaginary part ``io`` further.
+def _pairs(x, M_, s_, W_, rw_re, rw_im, A0, A1, A2, A3, B0, B1, B2, B3, half):
+    """Bins q + k s and their partners (s - q) + (3 - k) s for 1 <= q < s / 2, into
+    :func:`last4_post`'s layout.
 
     ``A_k`` and ``B_k`` are the same view, ``P[2 k s W:]``, passed twice: each array argument
     then takes two store streams (real and imaginary parts, ``W`` apart, which LLVM sees
@@ -72,69 +124,40 @@ def _pairs(x, M_, s_, W_, rw_re, rw_im, A0, A1, A2, A3, B0, B1, B2, B3, half, bs
     M = u64(M_)
     s = u64(s_)
     W = u64(W_)
-    bs = u64(bs_)
-    io = u64(io_)
     two = u64(2)
     g = s * W
     for q in range(u64(1), s // two):
         q2 = s - q
         ia = q * W
         ib = q2 * W
-        oa = q * bs
-        ob = q2 * bs
-        ca0r = rw_re[q]
-        ca0i = rw_im[q]
-        ca1r = rw_re[q + s]
-        ca1i = rw_im[q + s]
-        ca2r = rw_re[q + two * s]
-        ca2i = rw_im[q + two * s]
-        ca3r = rw_re[q + u64(3) * s]
-        ca3i = rw_im[q + u64(3) * s]
-        cb0r = rw_re[q2]
-        cb0i = rw_im[q2]
-        cb1r = rw_re[q2 + s]
-        cb1i = rw_im[q2 + s]
-        cb2r = rw_re[q2 + two * s]
-        cb2i = rw_im[q2 + two * s]
-        cb3r = rw_re[q2 + u64(3) * s]
-        cb3i = rw_im[q2 + u64(3) * s]
+        oa = two * q * W
+        ob = two * q2 * W
+        ca = _split_twiddles(rw_re, rw_im, q, s)
+        cb = _split_twiddles(rw_re, rw_im, q2, s)
         for l in range(W):
-            a0r, a0i, a1r, a1i, a2r, a2i, a3r, a3i = dft4(x, M, ia, g, l)
-            b0r, b0i, b1r, b1i, b2r, b2i, b3r, b3i = dft4(x, M, ib, g, l)
-            # bin q + k s pairs with bin (s - q) + (3 - k) s
-            vr, vi = split_bin(a0r, a0i, b3r, b3i, ca0r, ca0i, half)
-            A0[oa + l] = vr
-            A0[oa + io + l] = vi
-            vr, vi = split_bin(b3r, b3i, a0r, a0i, cb3r, cb3i, half)
-            B3[ob + l] = vr
-            B3[ob + io + l] = vi
-            vr, vi = split_bin(a1r, a1i, b2r, b2i, ca1r, ca1i, half)
-            A1[oa + l] = vr
-            A1[oa + io + l] = vi
-            vr, vi = split_bin(b2r, b2i, a1r, a1i, cb2r, cb2i, half)
-            B2[ob + l] = vr
-            B2[ob + io + l] = vi
-            vr, vi = split_bin(a2r, a2i, b1r, b1i, ca2r, ca2i, half)
-            A2[oa + l] = vr
-            A2[oa + io + l] = vi
-            vr, vi = split_bin(b1r, b1i, a2r, a2i, cb1r, cb1i, half)
-            B1[ob + l] = vr
-            B1[ob + io + l] = vi
-            vr, vi = split_bin(a3r, a3i, b0r, b0i, ca3r, ca3i, half)
-            A3[oa + l] = vr
-            A3[oa + io + l] = vi
-            vr, vi = split_bin(b0r, b0i, a3r, a3i, cb0r, cb0i, half)
-            B0[ob + l] = vr
-            B0[ob + io + l] = vi
+            v = _pair_bins(dft4(x, M, ia, g, l), dft4(x, M, ib, g, l), ca, cb, half)
+            A0[oa + l] = v[0]
+            A0[oa + W + l] = v[1]
+            B3[ob + l] = v[2]
+            B3[ob + W + l] = v[3]
+            A1[oa + l] = v[4]
+            A1[oa + W + l] = v[5]
+            B2[ob + l] = v[6]
+            B2[ob + W + l] = v[7]
+            A2[oa + l] = v[8]
+            A2[oa + W + l] = v[9]
+            B1[ob + l] = v[10]
+            B1[ob + W + l] = v[11]
+            A3[oa + l] = v[12]
+            A3[oa + W + l] = v[13]
+            B0[ob + l] = v[14]
+            B0[ob + W + l] = v[15]
 
 
 @noalias_jit
-def _self_paired_bins(x, M_, s_, W_, rw_re, rw_im, P0, P1, P2, P3, half, sc, bs_, io_):
-    """The bins of the two butterflies that are their own partners; ``P_k = P[k s bs:]`` (bin
-    layout as in :func:`_pairs`).
-
-    - q = 0: bins 0 and h = 4s (from Z_0 alone), s with 3s, and 2s = h / 2 with itself;
-    - q = s / 2: bin s/2 + k s with s/2 + (3 - k) s.
+def _self_paired_bins(x, M_, s_, W_, rw_re, rw_im, P0, P1, P2, P3, half, sc):
+    """The bins of the two butterflies that are their own partners (:func:`_zero_bins`,
+    :func:`_half_bins`); ``P_k = P[2 k s W:]``.
 
     One function for both (each function is a unit of compilation: two cost a cold stft 0.15 s
     more).
@@ -142,58 +165,117 @@ def _self_paired_bins(x, M_, s_, W_, rw_re, rw_im, P0, P1, P2, P3, half, sc, bs_
     M = u64(M_)
     s = u64(s_)
     W = u64(W_)
-    bs = u64(bs_)
-    io = u64(io_)
     two = u64(2)
-    for l in range(W):
-        a0r, a0i, a1r, a1i, a2r, a2i, a3r, a3i = dft4(x, M, u64(0), s * W, l)
-        # bins 0 and h are real: their imaginary parts are set by the caller, after this
-        # (in place they overwrite an input, and a zero depends on no load: see last4_in_place)
-        P0[l] = (a0r + a0i) * sc
-        # bin h = 4s lies one past the last quarter: P3's offset s bs further
-        P3[s * bs + l] = (a0r - a0i) * sc
-        vr, vi = split_bin(a1r, a1i, a3r, a3i, rw_re[s], rw_im[s], half)
-        P1[l] = vr
-        P1[io + l] = vi
-        vr, vi = split_bin(a3r, a3i, a1r, a1i, rw_re[u64(3) * s], rw_im[u64(3) * s], half)
-        P3[l] = vr
-        P3[io + l] = vi
-        vr, vi = split_bin(a2r, a2i, a2r, a2i, rw_re[two * s], rw_im[two * s], half)
-        P2[l] = vr
-        P2[io + l] = vi
-    q = s // two
-    o = q * bs
-    c0r = rw_re[q]
-    c0i = rw_im[q]
-    c1r = rw_re[q + s]
-    c1i = rw_im[q + s]
-    c2r = rw_re[q + two * s]
-    c2i = rw_im[q + two * s]
-    c3r = rw_re[q + u64(3) * s]
-    c3i = rw_im[q + u64(3) * s]
-    for l in range(W):
-        a0r, a0i, a1r, a1i, a2r, a2i, a3r, a3i = dft4(x, M, q * W, s * W, l)
-        vr, vi = split_bin(a0r, a0i, a3r, a3i, c0r, c0i, half)
-        P0[o + l] = vr
-        P0[o + io + l] = vi
-        vr, vi = split_bin(a1r, a1i, a2r, a2i, c1r, c1i, half)
-        P1[o + l] = vr
-        P1[o + io + l] = vi
-        vr, vi = split_bin(a2r, a2i, a1r, a1i, c2r, c2i, half)
-        P2[o + l] = vr
-        P2[o + io + l] = vi
-        vr, vi = split_bin(a3r, a3i, a0r, a0i, c3r, c3i, half)
-        P3[o + l] = vr
-        P3[o + io + l] = vi
-
-
-@inner_jit
-def _real_ends(P, i0, ih, lanes, sc):
-    """Zero imaginary parts for bins 0 and h (at ``i0`` and ``ih``, ``lanes`` values each)."""
     zero = sc * 0
-    for l in range(lanes):
-        P[i0 + l] = zero
-        P[ih + l] = zero
+    c0 = _split_twiddles(rw_re, rw_im, u64(0), s)
+    for l in range(W):
+        v = _zero_bins(dft4(x, M, u64(0), s * W, l), c0, half, sc)
+        P0[l] = v[0]
+        P0[W + l] = zero
+        # bin h = 4s lies one past the last quarter: P3's offset 2sW further
+        P3[two * s * W + l] = v[1]
+        P3[two * s * W + W + l] = zero
+        P1[l] = v[2]
+        P1[W + l] = v[3]
+        P3[l] = v[4]
+        P3[W + l] = v[5]
+        P2[l] = v[6]
+        P2[W + l] = v[7]
+    q = s // two
+    o = two * q * W
+    c = _split_twiddles(rw_re, rw_im, q, s)
+    for l in range(W):
+        v = _half_bins(dft4(x, M, q * W, s * W, l), c, half)
+        P0[o + l] = v[0]
+        P0[o + W + l] = v[1]
+        P1[o + l] = v[2]
+        P1[o + W + l] = v[3]
+        P2[o + l] = v[4]
+        P2[o + W + l] = v[5]
+        P3[o + l] = v[6]
+        P3[o + W + l] = v[7]
+
+
+@noalias_jit
+def _pairs_in_place(Ar0, Ar1, Ar2, Ar3, Ai0, Ai1, Ai2, Ai3, Br0, Br1, Br2, Br3, Bi0, Bi1, Bi2, Bi3,
+                    s_, W_, rw_re, rw_im, half):
+    """:func:`_pairs` over its own inputs: ``Ar_k`` and ``Br_k`` are the same view of the real
+    parts from value ``k s`` on, ``Ai_k`` and ``Bi_k`` of the imaginary parts; the butterfly at
+    ``q`` reads the values ``q + k s`` through ``Ar_k``/``Ai_k`` and writes bins ``q + k s``
+    there, the one at ``s - q`` reads and writes through ``Br_k``/``Bi_k``. Each place is thus
+    reached through one argument only, and the arguments' places are disjoint (q < s / 2): the
+    promise of no aliasing holds, and each argument has a single stream, so LLVM needs no
+    run-time overlap checks."""
+    s = u64(s_)
+    W = u64(W_)
+    two = u64(2)
+    for q in range(u64(1), s // two):
+        q2 = s - q
+        ia = q * W
+        ib = q2 * W
+        ca = _split_twiddles(rw_re, rw_im, q, s)
+        cb = _split_twiddles(rw_re, rw_im, q2, s)
+        for l in range(W):
+            i = ia + l
+            j = ib + l
+            a = dft4_values(Ar0[i], Ai0[i], Ar1[i], Ai1[i], Ar2[i], Ai2[i], Ar3[i], Ai3[i])
+            b = dft4_values(Br0[j], Bi0[j], Br1[j], Bi1[j], Br2[j], Bi2[j], Br3[j], Bi3[j])
+            v = _pair_bins(a, b, ca, cb, half)
+            Ar0[i] = v[0]
+            Ai0[i] = v[1]
+            Br3[j] = v[2]
+            Bi3[j] = v[3]
+            Ar1[i] = v[4]
+            Ai1[i] = v[5]
+            Br2[j] = v[6]
+            Bi2[j] = v[7]
+            Ar2[i] = v[8]
+            Ai2[i] = v[9]
+            Br1[j] = v[10]
+            Bi1[j] = v[11]
+            Ar3[i] = v[12]
+            Ai3[i] = v[13]
+            Br0[j] = v[14]
+            Bi0[j] = v[15]
+
+
+@noalias_jit
+def _self_paired_in_place(Pr0, Pr1, Pr2, Pr3, Pi0, Pi1, Pi2, Pi3, s_, W_, rw_re, rw_im, half, sc):
+    """:func:`_self_paired_bins` over its own inputs (views as in :func:`_pairs_in_place`); bin
+    ``h`` goes to the row's spare place ``4 s`` (``Pr3[s W:]``), read by no butterfly."""
+    s = u64(s_)
+    W = u64(W_)
+    two = u64(2)
+    zero = sc * 0
+    h = s * W
+    c0 = _split_twiddles(rw_re, rw_im, u64(0), s)
+    for l in range(W):
+        a = dft4_values(Pr0[l], Pi0[l], Pr1[l], Pi1[l], Pr2[l], Pi2[l], Pr3[l], Pi3[l])
+        v = _zero_bins(a, c0, half, sc)
+        Pr0[l] = v[0]
+        Pi0[l] = zero
+        Pr3[h + l] = v[1]
+        Pi3[h + l] = zero
+        Pr1[l] = v[2]
+        Pi1[l] = v[3]
+        Pr3[l] = v[4]
+        Pi3[l] = v[5]
+        Pr2[l] = v[6]
+        Pi2[l] = v[7]
+    o = (s // two) * W
+    c = _split_twiddles(rw_re, rw_im, s // two, s)
+    for l in range(W):
+        i = o + l
+        a = dft4_values(Pr0[i], Pi0[i], Pr1[i], Pi1[i], Pr2[i], Pi2[i], Pr3[i], Pi3[i])
+        v = _half_bins(a, c, half)
+        Pr0[i] = v[0]
+        Pi0[i] = v[1]
+        Pr1[i] = v[2]
+        Pi1[i] = v[3]
+        Pr2[i] = v[4]
+        Pi2[i] = v[5]
+        Pr3[i] = v[6]
+        Pi3[i] = v[7]
 
 
 @inline_jit
@@ -209,39 +291,31 @@ def last4_post(plan, work, lanes, sc):
     P1 = P[quarter:]
     P2 = P[2 * quarter:]
     P3 = P[3 * quarter:]
-    _self_paired_bins(x, M, s, lanes, plan.rw_re, plan.rw_im, P, P1, P2, P3, half, sc, 2 * lanes, lanes)
-    _pairs(x, M, s, lanes, plan.rw_re, plan.rw_im, P, P1, P2, P3, P, P1, P2, P3, half, 2 * lanes,
-           lanes)
-    _real_ends(P, lanes, 8 * s * lanes + lanes, lanes, sc)
+    _self_paired_bins(x, M, s, lanes, plan.rw_re, plan.rw_im, P, P1, P2, P3, half, sc)
+    _pairs(x, M, s, lanes, plan.rw_re, plan.rw_im, P, P1, P2, P3, P, P1, P2, P3, half)
 
 
 @inline_jit
 def last4_in_place(plan, work, lanes, sc):
     """:func:`last4_post` writing the bins over the last pass's inputs in work row 0: bin ``b``'s
-    real part at ``b W``, its imaginary part at ``M + b W`` (``M`` the row's half), bin ``h`` in
-    the row's spare place after the core's ``m`` values. No second row is touched, so a block's
-    spectra stay in one row of the scratch (25.7 kB for 16 frames of 400 points), which with
-    the stft's streaming stores holds the rest of the block's data in L1.
-
-    The butterflies at ``q`` and ``s - q`` read the values at ``q + j s`` and ``s - q + j s`` and
-    make the bins of the same indices, so each step writes exactly what it read. The helpers
-    are told that input and output do not alias (``noalias_jit``), which is what lets LLVM
-    vectorise them; here they do, harmlessly: every value a step stores depends on every value
-    it loads (each bin is a sum over the step's eight inputs), so no store can be moved before
-    a load of the same step, and different steps touch different places. The two values that
-    depend on nothing, the zero imaginary parts of bins 0 and h, are stored after the helpers
-    return (``_real_ends``)."""
+    real part at ``b W``, its imaginary part at ``M + b W`` (``M`` the row's half, at least
+    ``(m + 1) W``: ``block.block_row``), bin ``h`` in the row's spare place after the core's
+    ``m`` values. The butterflies at ``q`` and ``s - q`` read the values ``q + j s`` and
+    ``s - q + j s`` and make the bins of the same indices, so each step writes what it read
+    (:func:`_pairs_in_place`). No second row is touched: a block's spectra stay in one row of
+    the scratch (25.7 kB for 16 frames of 400 points), which with the stft's streaming stores
+    keeps the block's data in L1 (:mod:`~dsp_kernels.cpu.fft.block_bins`)."""
     M = work.shape[1] // 2
     x = work[0]
     s = plan.m // 4
     half = plan.consts[0] * sc
-    quarter = s * lanes
-    X1 = x[quarter:]
-    X2 = x[2 * quarter:]
-    X3 = x[3 * quarter:]
-    _self_paired_bins(x, M, s, lanes, plan.rw_re, plan.rw_im, x, X1, X2, X3, half, sc, lanes, M)
-    _pairs(x, M, s, lanes, plan.rw_re, plan.rw_im, x, X1, X2, X3, x, X1, X2, X3, half, lanes, M)
-    _real_ends(x, M, M + 4 * s * lanes, lanes, sc)
+    q = s * lanes
+    R0, R1, R2, R3 = x[:M], x[q:M], x[2 * q:M], x[3 * q:M]
+    I0, I1, I2, I3 = x[M:], x[M + q:], x[M + 2 * q:], x[M + 3 * q:]
+    _self_paired_in_place(R0, R1, R2, R3, I0, I1, I2, I3, s, lanes, plan.rw_re, plan.rw_im, half,
+                          sc)
+    _pairs_in_place(R0, R1, R2, R3, I0, I1, I2, I3, R0, R1, R2, R3, I0, I1, I2, I3, s, lanes,
+                    plan.rw_re, plan.rw_im, half)
 
 
 @inline_jit

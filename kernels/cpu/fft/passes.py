@@ -58,21 +58,8 @@ def _pass2(x, y, M_, twr, twi, off_, s_, mm_, L_):
 
 
 @inner_jit
-def dft4(x, M, i0, g, u):
-    """The 4-point DFT of ``x[i0 + j g + u]`` (real parts; imaginary parts ``M`` further),
-    ``j < 4``: Z_0 .. Z_3 as eight values (re, im, ...). The radix-4 passes' butterfly before its
-    twiddles, and the fused last pass of :mod:`~dsp_kernels.cpu.fft.last_post`."""
-    i1 = i0 + g
-    i2 = i1 + g
-    i3 = i2 + g
-    a0r = x[i0 + u]
-    a0i = x[M + i0 + u]
-    a1r = x[i1 + u]
-    a1i = x[M + i1 + u]
-    a2r = x[i2 + u]
-    a2i = x[M + i2 + u]
-    a3r = x[i3 + u]
-    a3i = x[M + i3 + u]
+def dft4_values(a0r, a0i, a1r, a1i, a2r, a2i, a3r, a3i):
+    """The 4-point DFT of a_0 .. a_3 (real and imaginary parts): Z_0 .. Z_3 as eight values."""
     t0r = a0r + a2r
     t0i = a0i + a2i
     t1r = a0r - a2r
@@ -83,6 +70,18 @@ def dft4(x, M, i0, g, u):
     t3i = a3r - a1r
     return (t0r + t2r, t0i + t2i, t1r + t3r, t1i + t3i,
             t0r - t2r, t0i - t2i, t1r - t3r, t1i - t3i)
+
+
+@inner_jit
+def dft4(x, M, i0, g, u):
+    """The 4-point DFT of ``x[i0 + j g + u]`` (real parts; imaginary parts ``M`` further),
+    ``j < 4``: Z_0 .. Z_3 as eight values (re, im, ...). The radix-4 passes' butterfly before its
+    twiddles, and the fused last pass of :mod:`~dsp_kernels.cpu.fft.last_post`."""
+    i1 = i0 + g
+    i2 = i1 + g
+    i3 = i2 + g
+    return dft4_values(x[i0 + u], x[M + i0 + u], x[i1 + u], x[M + i1 + u],
+                       x[i2 + u], x[M + i2 + u], x[i3 + u], x[M + i3 + u])
 
 
 @noalias_jit

@@ -13,9 +13,9 @@ The intrinsics do no bounds checking: the caller guarantees that every row it to
 for ``i < W``, lies inside the array.
 
 Checked mode: when Numba's bounds checking is on (``NUMBA_BOUNDSCHECK=1`` at import, see
-:data:`CHECKED`), the public names :func:`transpose_tile`, :func:`frames_to_lanes` and
-:func:`frames_to_lanes_split` are plain indexed implementations of the same contracts that check
-every index (negative ones included) and raise ``IndexError``; the boundscheck pass of the test
+:data:`CHECKED`), the public names :func:`transpose_tile`, :func:`transpose_pairs`,
+:func:`frames_to_lanes` and :func:`frames_to_lanes_split` are plain indexed implementations of
+the same contracts that check every index (negative ones included) and raise ``IndexError``; the boundscheck pass of the test
 suite (``tests/test_boundscheck.py``) runs the kernels through them.
 """
 from __future__ import annotations
@@ -182,8 +182,8 @@ def _transpose_pairs_simd(typingctx, src, s0, pstride, odd, dst, d0, dstride):
         src_data = context.make_array(at[0])(context, builder, args[0]).data
         dst_data = context.make_array(at[4])(context, builder, args[4]).data
         align = at[0].dtype.bitwidth // 8
-        rows = _transpose(builder, _pair_rows(builder, src_data, i[1], i[2], i[3], width, vty, align),
-                          width)
+        rows = _pair_rows(builder, src_data, i[1], i[2], i[3], width, vty, align)
+        rows = _transpose(builder, rows, width)
         for c in range(width):
             idx = builder.add(i[5], builder.mul(i[6], ir.Constant(i[5].type, c)))
             builder.store(rows[c], builder.bitcast(builder.gep(dst_data, [idx]), vty.as_pointer()),

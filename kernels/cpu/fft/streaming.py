@@ -21,14 +21,15 @@ begins is assembled in scratch and streamed whole as well (:func:`stream_vector`
 shared with another block, or with a gap between rows, go by plain stores, and no line is
 written by both kinds of store.
 
-:func:`stream_lanes` is :func:`dsp_kernels.cpu.fft.block.store_floats` for full blocks with this
+:func:`stream_lanes` is :func:`dsp_kernels.cpu.fft.block.store_pairs` for full blocks with this
 store; it ends with a sequentially consistent fence (a locked instruction on x86, ``dmb`` on
 ARM), which orders the weakly ordered non-temporal stores before whatever reads the output next.
 On a machine without AVX-512 LLVM splits the vectors and the stores stay non-temporal where the
 target has such stores.
 
-Checked mode (:data:`dsp_kernels.cpu.fft.simd.CHECKED`): :func:`stream_tile` is an indexed loop
-that checks every index and :func:`store_fence` does nothing.
+Checked mode (:data:`dsp_kernels.cpu.fft.simd.CHECKED`): :func:`stream_tile` and
+:func:`stream_vector` are indexed loops that check every index (and that each line store
+starts a line) and :func:`store_fence` does nothing.
 """
 from __future__ import annotations
 
@@ -41,7 +42,8 @@ from dsp_kernels.cpu.fft.passes import u64
 from dsp_kernels.cpu.fft.simd import CHECKED, _pair_rows, _transpose, transpose_pairs
 from dsp_kernels.cpu.fft.simd import pair_at_jit as pair_at
 
-__all__ = ["STREAM_FROM", "PREV_LINES", "stream_lanes", "stream_fits", "stream_tile", "stream_vector",
+__all__ = ["STREAM_FROM", "PREV_LINES", "stream_lanes", "stream_fits", "stream_tile",
+           "stream_vector",
            "store_fence"]
 
 #: outputs of at least this many bytes are written by streaming stores (the stft, the batched
@@ -105,8 +107,8 @@ def _stream_tile_simd(typingctx, P, s0, prev, shifts, dst, starts, off, pstride,
         def vec_ptr(base, idx):
             return builder.bitcast(builder.gep(base, [idx]), vty.as_pointer())
 
-        rows = _pair_rows(builder, data["P"], s0_i, cast(ps_v, at[7]), cast(odd_v, at[8]), width, vty,
-                          align)
+        ps_i, odd_i = cast(ps_v, at[7]), cast(odd_v, at[8])
+        rows = _pair_rows(builder, data["P"], s0_i, ps_i, odd_i, width, vty, align)
         rows = _transpose(builder, rows, width)
         for c in range(width):
             k = ir.Constant(intp, c)
@@ -245,7 +247,8 @@ def _no_fence_impl():
     return lambda: None
 
 
-#: ``stream_tile(P, s0, prev, shifts, dst, starts, off, pstride, odd)``: a tile transposed and stored by
+#: ``stream_tile(P, s0, prev, shifts, dst, starts, off, pstride, odd)``: a tile transposed and
+#: stored by
 #: shifted non-temporal stores, or its checked indexed twin in :data:`CHECKED` mode
 stream_tile = _stream_tile_indexed if CHECKED else _stream_tile_simd
 #: ``store_fence()``: orders the non-temporal stores before it (nothing in :data:`CHECKED` mode)
@@ -268,10 +271,11 @@ def stream_lanes(P, pstride, odd, n_floats, dst, o0, ostride, prev, shifts, star
     lines by non-temporal stores (module notes), with ``p(i) = (i // 2) pstride + (i % 2) odd``:
     ``pstride = 2 W, odd = W`` for lanes one after another (``p(i) = i W``, the layout of
     ``block.rfft_lanes_spectra``), ``pstride = W`` for real and imaginary parts in two halves
-    ``odd`` apart, ``P`` the whole scratch row (``block.rfft_lanes_bins``). Scratch: ``prev`` of :data:`PREV_LINES` ``W``
-    values, ``shifts`` and ``starts`` of ``W`` int64. The caller checks :func:`stream_fits`
-    first, and as for ``store_floats``: rows do not overlap (``ostride >= n_floats``), they lie
-    inside ``dst``, and ``P`` holds ``n_floats`` values per lane.
+    ``odd`` apart, ``P`` the whole scratch row (``block_bins.rfft_lanes_bins``). Scratch:
+    ``prev`` of :data:`PREV_LINES` ``W`` values, ``shifts`` and ``starts`` of ``W`` int64. The
+    caller checks :func:`stream_fits` first, and as for ``block.store_pairs``: rows do not
+    overlap (``ostride >= n_floats``), they lie inside ``dst``, and ``P`` holds ``n_floats``
+    values per lane.
 
     Contiguous rows (``ostride == n_floats``: the stft's frames, the batched rfft's rows) share
     a line where one ends and the next begins. Those lines are stored whole too: the ends of
@@ -298,12 +302,15 @@ def stream_lanes(P, pstride, odd, n_floats, dst, o0, ostride, prev, shifts, star
         n_lines = max(0, min(n_lines, (n_floats - h) // W))
     # rows that follow one another with a whole line each: the lines where one ends and the next
     # begins are runs of prev's rows (below); fewer than 2 W values per row are left after its
-    # tiles (n_lines is at least n_floats // W - 1)
-    joined = ostride == n_floats and n_lines > 0
+    # tiles when P holds n_floats values per lane, as it must (n_lines is then at least
+    # n_floats // W - 1); the test keeps within prev's bound (PREV_LINES) whatever P is
     E = n_floats - n_lines * W  # values of a row after its tiles
     S = E + W  # prev's row k: the end of row k - 1, then the start of row k
+    joined = ostride == n_floats and n_lines > 0 and E < 2 * W
     if joined:
-        # the ends' first W values (n_lines W is even: W is)
+        # the ends' first W values (n_lines W is even: W is); when E < W, the last W - E of
+        # them are past the row's end and land on the next row's start, which the starts'
+        # transpose below then writes: it must come second
         transpose_pairs(P, (n_lines * W // 2) * pstride, pstride, odd, prev, S, S)
         for j in range(W, E):
             for c in range(W):
