@@ -141,7 +141,10 @@ def _forward_bins(plan, src, s0, sstride, B, window, outf, o0, ostride, scale):
 def test_rfft_lanes_bins_in_either_layout_equal_rfft_lanes(n, dtype):
     # the stft's path: a fused plan's bins stay in the passes' row 0 (real parts, then imaginary
     # parts), the others in rfft_lanes_spectra's layout in row 1; stored through store_pairs,
-    # they must equal rfft_lanes bit for bit (whose values the test above checks against NumPy)
+    # they must equal rfft_lanes (whose values the test above checks against NumPy) within the
+    # dtype's tolerance: the in-place helpers are other code, and LLVM may contract their sums
+    # otherwise (bins n/4 and 3n/4 differ in the last bit, more so under NUMBA_BOUNDSCHECK),
+    # and write nothing outside the rows
     W = lanes_for(dtype)
     rng = np.random.default_rng(n + 1)
     hop = max(1, n // 3)
@@ -158,7 +161,8 @@ def test_rfft_lanes_bins_in_either_layout_equal_rfft_lanes(n, dtype):
         layout = _forward_bins(*args, got.view(dtype).reshape(-1), *rest)
         fused = isinstance(plan, (SplitFusedPlan, SplitFusedMixedPlan))
         assert layout == ((0, W, block_row(plan) * W) if fused else (1, 2 * W, W))
-        assert np.array_equal(got, want, equal_nan=True), f"n={n} B={B}"
+        assert_close(got[:, 1:1 + nb], want[:, 1:1 + nb], dtype, what=f"n={n} B={B}")
+        assert np.isnan(got[:, 0]).all() and np.isnan(got[:, 1 + nb:]).all()
 
 
 @pytest.mark.parametrize("n", SIZES)
