@@ -50,9 +50,8 @@ from dsp_kernels.cpu.fft.last_post import head_row, last4_post, split_bin, stock
 from dsp_kernels.cpu.fft.passes import stockham_call, u64
 from dsp_kernels.cpu.fft.plans import BLUESTEIN, SPLIT_FUSED
 from dsp_kernels.cpu.fft.simd import (
-    frames_to_lanes, frames_to_lanes_split, transpose_pairs, transpose_tile,
+    frames_to_lanes, frames_to_lanes_split, pair_at, transpose_pairs, transpose_tile,
 )
-from dsp_kernels.cpu.fft.simd import pair_at_jit as pair_at
 from dsp_kernels.subroutine import typed_call
 
 

@@ -15,8 +15,9 @@ for ``i < W``, lies inside the array.
 Checked mode: when Numba's bounds checking is on (``NUMBA_BOUNDSCHECK=1`` at import, see
 :data:`CHECKED`), the public names :func:`transpose_tile`, :func:`transpose_pairs`,
 :func:`frames_to_lanes` and :func:`frames_to_lanes_split` are plain indexed implementations of
-the same contracts that check every index (negative ones included) and raise ``IndexError``; the boundscheck pass of the test
-suite (``tests/test_boundscheck.py``) runs the kernels through them.
+the same contracts that check every index (negative ones included) and raise ``IndexError``;
+the boundscheck pass of the test suite (``tests/test_boundscheck.py``) runs the kernels
+through them.
 """
 from __future__ import annotations
 
@@ -67,85 +68,6 @@ def _tile_types_ok(src, s0, sstride, dst, d0, dstride) -> bool:
     )
 
 
-@intrinsic
-def _transpose_tile_simd(typingctx, src, s0, sstride, dst, d0, dstride):
-    """``dst[d0 + c*dstride + r] = src[s0 + r*sstride + c]`` for ``r, c < W``.
-
-    ``src`` and ``dst`` are C-contiguous 1-D arrays of one float dtype; the offsets and strides
-    are in elements. ``W = lanes_for(dtype)``.
-    """
-    if not _tile_types_ok(src, s0, sstride, dst, d0, dstride):
-        return None
-    width = 16 if src.dtype == types.float32 else 8
-    sig = types.void(src, s0, sstride, dst, d0, dstride)
-
-    def codegen(context, builder, signature, args):
-        src_v, s0_v, ss_v, dst_v, d0_v, ds_v = args
-        at = signature.args
-        intp = context.get_value_type(types.intp)
-
-        def as_intp(v, ty):
-            return context.cast(builder, v, ty, types.intp)
-
-        s0_i, ss_i = as_intp(s0_v, at[1]), as_intp(ss_v, at[2])
-        d0_i, ds_i = as_intp(d0_v, at[4]), as_intp(ds_v, at[5])
-        src_data = context.make_array(at[0])(context, builder, src_v).data
-        dst_data = context.make_array(at[3])(context, builder, dst_v).data
-        fty = context.get_value_type(at[0].dtype)
-        vty = ir.VectorType(fty, width)
-        align = at[0].dtype.bitwidth // 8
-
-        rows = []
-        for r in range(width):
-            idx = builder.add(s0_i, builder.mul(ss_i, ir.Constant(intp, r)))
-            ptr = builder.bitcast(builder.gep(src_data, [idx]), vty.as_pointer())
-            rows.append(builder.load(ptr, align=align))
-        rows = _transpose(builder, rows, width)
-        for c in range(width):
-            idx = builder.add(d0_i, builder.mul(ds_i, ir.Constant(intp, c)))
-            ptr = builder.bitcast(builder.gep(dst_data, [idx]), vty.as_pointer())
-            builder.store(rows[c], ptr, align=align)
-        return context.get_dummy_value()
-
-    return sig, codegen
-
-
-def _transpose_tile_checked(src, s0, sstride, dst, d0, dstride):
-    """The indexed, checked contract of :func:`_transpose_tile_simd` (plain Python; compiled by
-    the overload below for jitted callers, run as is under ``NUMBA_DISABLE_JIT=1``)."""
-    w = 64 // src.itemsize
-    tile = np.empty((w, w), dtype=src.dtype)  # loaded first, as the intrinsic does
-    for r in range(w):
-        for c in range(w):
-            i = s0 + r * sstride + c
-            if i < 0 or i >= src.shape[0]:
-                raise IndexError("transpose_tile: a source index lies outside src")
-            tile[r, c] = src[i]
-    for c in range(w):
-        for r in range(w):
-            o = d0 + c * dstride + r
-            if o < 0 or o >= dst.shape[0]:
-                raise IndexError("transpose_tile: a destination index lies outside dst")
-            dst[o] = tile[r, c]
-
-
-def _transpose_tile_indexed(src, s0, sstride, dst, d0, dstride):
-    """The checked twin of :func:`_transpose_tile_simd`."""
-    return _transpose_tile_checked(src, s0, sstride, dst, d0, dstride)
-
-
-@overload(_transpose_tile_indexed)
-def _transpose_tile_indexed_impl(src, s0, sstride, dst, d0, dstride):
-    if not _tile_types_ok(src, s0, sstride, dst, d0, dstride):
-        return None
-    return _transpose_tile_checked
-
-
-#: ``transpose_tile(src, s0, sstride, dst, d0, dstride)``: the in-register tile transpose, or its
-#: checked indexed twin in :data:`CHECKED` mode
-transpose_tile = _transpose_tile_indexed if CHECKED else _transpose_tile_simd
-
-
 def _pair_rows(builder, data, s0, pstride, odd, width, vty, align):
     """Load ``width`` vectors, row ``r`` from element ``s0 + (r // 2) pstride + (r % 2) odd`` of
     ``data`` (intp values): the interleaved layout with ``pstride = 2 W, odd = W`` (row r at
@@ -159,6 +81,45 @@ def _pair_rows(builder, data, s0, pstride, odd, width, vty, align):
         rows.append(builder.load(builder.bitcast(builder.gep(data, [idx]), vty.as_pointer()),
                                  align=align))
     return rows
+
+
+def _tile_transpose_ir(context, builder, signature, args, width, pstride, odd):
+    """The body of both tile transposes: ``args`` are ``(src, s0, ..., dst, d0, dstride)`` (the
+    destination's three last), ``pstride`` and ``odd`` intp values."""
+    at = signature.args
+    n = len(args)
+    cast = lambda k: context.cast(builder, args[k], at[k], types.intp)  # noqa: E731
+    vty = ir.VectorType(context.get_value_type(at[0].dtype), width)
+    align = at[0].dtype.bitwidth // 8
+    src_data = context.make_array(at[0])(context, builder, args[0]).data
+    dst_data = context.make_array(at[n - 3])(context, builder, args[n - 3]).data
+    rows = _pair_rows(builder, src_data, cast(1), pstride, odd, width, vty, align)
+    rows = _transpose(builder, rows, width)
+    d0, dstride = cast(n - 2), cast(n - 1)
+    for c in range(width):
+        idx = builder.add(d0, builder.mul(dstride, ir.Constant(d0.type, c)))
+        builder.store(rows[c], builder.bitcast(builder.gep(dst_data, [idx]), vty.as_pointer()),
+                      align=align)
+    return context.get_dummy_value()
+
+
+@intrinsic
+def _transpose_tile_simd(typingctx, src, s0, sstride, dst, d0, dstride):
+    """``dst[d0 + c*dstride + r] = src[s0 + r*sstride + c]`` for ``r, c < W``.
+
+    ``src`` and ``dst`` are C-contiguous 1-D arrays of one float dtype; the offsets and strides
+    are in elements. ``W = lanes_for(dtype)``. :func:`transpose_pairs` with ``pstride =
+    2 sstride`` and ``odd = sstride``.
+    """
+    if not _tile_types_ok(src, s0, sstride, dst, d0, dstride):
+        return None
+    width = 16 if src.dtype == types.float32 else 8
+
+    def codegen(context, builder, signature, args):
+        ss = context.cast(builder, args[2], signature.args[2], types.intp)
+        return _tile_transpose_ir(context, builder, signature, args, width, builder.add(ss, ss), ss)
+
+    return types.void(src, s0, sstride, dst, d0, dstride), codegen
 
 
 def _pairs_types_ok(src, s0, pstride, odd, dst, d0, dstride) -> bool:
@@ -175,43 +136,34 @@ def _transpose_pairs_simd(typingctx, src, s0, pstride, odd, dst, d0, dstride):
     width = 16 if src.dtype == types.float32 else 8
 
     def codegen(context, builder, signature, args):
-        at = signature.args
-        i = [context.cast(builder, v, t, types.intp) if isinstance(t, types.Integer) else None
-             for v, t in zip(args, at)]
-        vty = ir.VectorType(context.get_value_type(at[0].dtype), width)
-        src_data = context.make_array(at[0])(context, builder, args[0]).data
-        dst_data = context.make_array(at[4])(context, builder, args[4]).data
-        align = at[0].dtype.bitwidth // 8
-        rows = _pair_rows(builder, src_data, i[1], i[2], i[3], width, vty, align)
-        rows = _transpose(builder, rows, width)
-        for c in range(width):
-            idx = builder.add(i[5], builder.mul(i[6], ir.Constant(i[5].type, c)))
-            builder.store(rows[c], builder.bitcast(builder.gep(dst_data, [idx]), vty.as_pointer()),
-                          align=align)
-        return context.get_dummy_value()
+        ps, od = (context.cast(builder, args[k], signature.args[k], types.intp) for k in (2, 3))
+        return _tile_transpose_ir(context, builder, signature, args, width, ps, od)
 
     return types.void(src, s0, pstride, odd, dst, d0, dstride), codegen
 
 
 def _transpose_pairs_checked(src, s0, pstride, odd, dst, d0, dstride):
-    """The indexed, checked contract of :func:`_transpose_pairs_simd`."""
+    """The indexed, checked contract of :func:`_transpose_pairs_simd` and
+    :func:`_transpose_tile_simd` (plain Python; compiled by the overloads below for jitted
+    callers, run as is under ``NUMBA_DISABLE_JIT=1``)."""
     w = 64 // src.itemsize
-    tile = np.empty((w, w), dtype=src.dtype)
+    tile = np.empty((w, w), dtype=src.dtype)  # loaded first, as the intrinsic does
     for r in range(w):
         for c in range(w):
             i = s0 + (r // 2) * pstride + (r % 2) * odd + c
             if i < 0 or i >= src.shape[0]:
-                raise IndexError("transpose_pairs: a source index lies outside src")
+                raise IndexError("tile transpose: a source index lies outside src")
             tile[r, c] = src[i]
     for c in range(w):
         for r in range(w):
             o = d0 + c * dstride + r
             if o < 0 or o >= dst.shape[0]:
-                raise IndexError("transpose_pairs: a destination index lies outside dst")
+                raise IndexError("tile transpose: a destination index lies outside dst")
             dst[o] = tile[r, c]
 
 
 def _transpose_pairs_indexed(src, s0, pstride, odd, dst, d0, dstride):
+    """The checked twin of :func:`_transpose_pairs_simd`."""
     return _transpose_pairs_checked(src, s0, pstride, odd, dst, d0, dstride)
 
 
@@ -222,15 +174,31 @@ def _transpose_pairs_indexed_impl(src, s0, pstride, odd, dst, d0, dstride):
     return _transpose_pairs_checked
 
 
+def _transpose_tile_indexed(src, s0, sstride, dst, d0, dstride):
+    """The checked twin of :func:`_transpose_tile_simd`."""
+    return _transpose_pairs_indexed(src, s0, 2 * sstride, sstride, dst, d0, dstride)
+
+
+@overload(_transpose_tile_indexed)
+def _transpose_tile_indexed_impl(src, s0, sstride, dst, d0, dstride):
+    if not _tile_types_ok(src, s0, sstride, dst, d0, dstride):
+        return None
+    return _transpose_tile_indexed
+
+
+#: ``transpose_tile(src, s0, sstride, dst, d0, dstride)``: the in-register tile transpose, or its
+#: checked indexed twin in :data:`CHECKED` mode
+transpose_tile = _transpose_tile_indexed if CHECKED else _transpose_tile_simd
+#: ``transpose_pairs(src, s0, pstride, odd, dst, d0, dstride)``: a tile transpose whose source
+#: rows alternate between two runs, or its checked indexed twin in :data:`CHECKED` mode
+transpose_pairs = _transpose_pairs_indexed if CHECKED else _transpose_pairs_simd
+
+
+@inner_jit
 def pair_at(i, ps, uo):
     """Where value ``i`` of lane 0 lies in lanes laid out as :func:`transpose_pairs` reads them:
     ``(i // 2) ps + (i % 2) uo`` (unsigned: ``ps`` and ``uo`` are ``numba.uint64``)."""
     return numba.uint64(i // 2) * ps + numba.uint64(i % 2) * uo
-
-
-#: ``transpose_pairs(src, s0, pstride, odd, dst, d0, dstride)``: a tile transpose whose source
-#: rows alternate between two runs, or its checked indexed twin in :data:`CHECKED` mode
-transpose_pairs = _transpose_pairs_indexed if CHECKED else _transpose_pairs_simd
 
 
 @jit
@@ -379,7 +347,3 @@ def _indexed_lanes_factory(split: bool):
 frames_to_lanes_split = _indexed_lanes_factory(True) if CHECKED else _frames_to_lanes_factory(True)
 #: the same with every sample to ``dst0[d0 + c W]`` (``dst1`` unused): odd-length real FFTs.
 frames_to_lanes = _indexed_lanes_factory(False) if CHECKED else _frames_to_lanes_factory(False)
-
-
-#: :func:`pair_at` for jitted callers, compiled into them
-pair_at_jit = inner_jit(pair_at)

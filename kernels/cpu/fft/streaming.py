@@ -39,12 +39,10 @@ from numba.extending import intrinsic, overload
 
 from dsp_kernels.config import inner_jit
 from dsp_kernels.cpu.fft.passes import u64
-from dsp_kernels.cpu.fft.simd import CHECKED, _pair_rows, _transpose, transpose_pairs
-from dsp_kernels.cpu.fft.simd import pair_at_jit as pair_at
+from dsp_kernels.cpu.fft.simd import CHECKED, _pair_rows, _transpose, pair_at, transpose_pairs
 
 __all__ = ["STREAM_FROM", "PREV_LINES", "stream_lanes", "stream_fits", "stream_tile",
-           "stream_vector",
-           "store_fence"]
+           "stream_vector", "store_fence"]
 
 #: outputs of at least this many bytes are written by streaming stores (the stft, the batched
 #: rfft). Measured with the stft (n_fft 2048, two threads, stop 39), plain -> streaming: 1 MB
