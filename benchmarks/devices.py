@@ -46,6 +46,7 @@ class Sizes:
     fft_rows: int = 0  # frames in the FFT batch (0: as the STFT of the batch)
     cqt_bins: int = 84  # librosa's default CQT: 7 octaves from C1
     cqt_fmin: float | None = None
+    cqt_hop: int = 0  # 0: the STFT's hop
 
 
 FULL = Sizes("full", batch=256, seconds=10.0, sr=22050, n_fft=2048, hop=512, n_mels=128, n_mfcc=20,
@@ -57,8 +58,10 @@ SIM = Sizes("simulated", batch=2, seconds=0.012, sr=22050, n_fft=16, hop=8, n_me
             fft_sizes=(32, 12), fft_rows=4,
             # one octave from sr / 8: C1's filters are thousands of samples long, far beyond the
             # simulated clip, and the simulator runs every tap as Python (tests/gpu covers the
-            # octave recursion)
-            cqt_bins=12, cqt_fmin=22050 / 8)
+            # octave recursion); a hop of 64, 5 frames a clip instead of 34: the simulator runs
+            # each of the frames' FFT butterflies as a Python thread (the op took 77 s of the
+            # dry run's 122 s bench step at hop 8, 14 s at 64)
+            cqt_bins=12, cqt_fmin=22050 / 8, cqt_hop=64)
 
 
 def sizes_for(p: Profile) -> Sizes:

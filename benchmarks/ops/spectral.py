@@ -225,7 +225,7 @@ def cqt_op() -> Op:
         return librosa.cqt(inp["y"].astype(np.float64), sr=22050)
 
     def call(f, x, s):
-        return f(x, sr=s.sr, hop_length=s.hop, n_bins=s.cqt_bins, fmin=s.cqt_fmin)
+        return f(x, sr=s.sr, hop_length=s.cqt_hop or s.hop, n_bins=s.cqt_bins, fmin=s.cqt_fmin)
 
     # the peak-relative difference includes the end frames, where librosa's resampler (soxr)
     # and ours treat the boundary differently (docs/cqt.md: up to 3.5e-3 there, 4.3e-6 inside)
