@@ -29,17 +29,20 @@ test: test-cpu test-cudasim
 # pytest loads them instead of compiling them one after another on one core (Numba compiles serially).
 # Then pytest-xdist runs the tests in TEST_JOBS processes: most tests keep one core busy (loading
 # kernels, subprocesses that compile, Python around small calls), so two workers on two cores
-# take 10 minutes where one took 18 (stop 49: user time 18 min over 9.9 min of wall time).
+# take 10 minutes where one took 18 (stop 49: user time 18 min over 9.9 min of wall time). Whole
+# files go to one worker (--dist loadfile): a module's fixtures (the wheel test_packaging builds in
+# the source tree, the benchmark suite's quick run) are made once, never twice at the same time.
 TEST_JOBS ?= 2
+XDIST     := -n $(TEST_JOBS) --dist loadfile
 test-cpu: $(VENV)/.test-installed
 	$(BIN)/python -m dsp warmup --jobs 2
-	$(BIN)/python -m pytest tests -m "not cudasim" -q -n $(TEST_JOBS) --durations=15
+	$(BIN)/python -m pytest tests -m "not cudasim" -q $(XDIST) --durations=15
 
 # The GPU kernels under Numba's CUDA simulator, in their own processes: the variable must be set
 # before numba is first imported. The simulator runs every CUDA thread as a Python thread on one
 # core, so these tests are spread over TEST_JOBS workers too.
 test-cudasim: $(VENV)/.test-installed
-	NUMBA_ENABLE_CUDASIM=1 $(BIN)/python -m pytest tests -m cudasim -q -n $(TEST_JOBS) --durations=5
+	NUMBA_ENABLE_CUDASIM=1 $(BIN)/python -m pytest tests -m cudasim -q $(XDIST) --durations=5
 
 # then how cost grows with length, n_fft, batch and threads (benchmarks/scaling.py, several minutes:
 # SCALING_ARGS=--quick keeps it to about a minute)
