@@ -4,8 +4,8 @@ A subprocess runs with ``NUMBA_BOUNDSCHECK=1`` (every array index checked, an ou
 access raises IndexError instead of corrupting memory) and a fresh ``NUMBA_CACHE_DIR`` (cached
 machine code compiled without the checks must not be reused). In that mode the SIMD intrinsics of
 ``kernels/cpu/fft/simd.py`` are replaced by checked indexed twins, so their callers' ranges are
-checked too. Kept small (the compiles dominate): 2.5 CPU-minutes measured cold (7 minutes of
-wall time on two cores shared with a load average of 10).
+checked too. Kept small (the compiles dominate): 182-298 s of wall time in stop 48's `make test`
+runs, the longest single test; one pytest-xdist worker runs it while the other runs the rest.
 """
 import os
 import subprocess
