@@ -30,12 +30,17 @@ OPERATIONS = {
     "fft": "fft, ifft, rfft, irfft (batched and single rows)",
     "dct": "dct and idct, types 1-3",
     "db": "power_to_db, amplitude_to_db, db_to_power, db_to_amplitude, magphase",
-    "wavelets": "dwt, idwt, wavedec, waverec, swt, iswt, cwt (method 'fft', real and complex), WaveletPacket levels",
+    "wavelets": "dwt, idwt, wavedec, waverec (one row and several), swt, iswt, dwt2 and idwt2, cwt "
+                "(method 'conv'; method 'fft', real and complex), WaveletPacket levels",
     "resample": "resample (rational and arbitrary ratios, 'hq''s cascade), sinc_interpolate",
     "quantization": "quantize, to_pcm, from_pcm, and load's conversion of 16- and 24/32-bit PCM",
     "cqt": "cqt, icqt and chroma_cqt (the octaves' fused projection, their halving, the adjoint)",
     "features": "rms, zero_crossing_rate, the spectral statistics, chroma_stft, onset_strength, "
-                "beat_track, pcen (both layouts), delta",
+                "beat_track, pcen (both layouts), delta, tempogram, peak_pick, preemphasis and "
+                "deemphasis",
+    "inverse": "griffinlim (the phase update between our stft and istft)",
+    "pooling": "dsp.transform.pyramid_reduce (image pyramids), dsp.segments' sums and maxima "
+               "(text pyramids' pooling)",
 }
 DTYPES = ("float32", "float64")
 
@@ -82,6 +87,9 @@ def _run(op: str, dtype: str) -> None:
         dsp.iswt(dsp.swt(y[:1024], "haar", level=2), "haar")
         dsp.cwt(y, [1, 4], "morl", method="fft")
         dsp.cwt(y[:256], [1, 4], "cmor1.5-1.0", method="fft")
+        dsp.cwt(y[:256], [1, 4], "morl")  # method 'conv', the default
+        dsp.waverec(dsp.wavedec(y.reshape(4, -1), "db4", level=2), "db4")  # rows at once
+        dsp.idwt2(dsp.dwt2(y.reshape(64, 64), "db2"), "db2")  # along both axes of an image
         dsp.WaveletPacket(y, "db4", maxlevel=2).get_level(2)
     elif op == "resample":
         dsp.resample(y, orig_sr=22050, target_sr=16000)
@@ -126,6 +134,16 @@ def _run(op: str, dtype: str) -> None:
         dsp.pcen(S)  # librosa's STFT layout: the frame-major kernel
         dsp.pcen(np.ascontiguousarray(S))
         f.delta(S)
+        f.tempogram(y=y, sr=22050)
+        dsp.util.peak_pick(y, pre_max=3, post_max=3, pre_avg=3, post_avg=5, delta=0.5, wait=10)
+        dsp.effects.deemphasis(dsp.effects.preemphasis(y))
+    elif op == "inverse":
+        dsp.griffinlim(np.abs(dsp.stft(y, n_fft=512)), n_iter=2, random_state=0)
+    elif op == "pooling":
+        dsp.transform.pyramid_reduce(y.reshape(64, 64))
+        group = np.arange(64) // 8
+        dsp.segments.segment_sums(y.reshape(64, 64), group, 8)
+        dsp.segments.segment_max(y.reshape(64, 64), group, 8)
     else:  # pragma: no cover - names are checked before any work starts
         raise ValueError(op)
 
