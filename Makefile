@@ -30,7 +30,8 @@ test: test-cpu test-cudasim
 # Then pytest-xdist runs the tests in TEST_JOBS processes: most tests keep one core busy (loading
 # kernels, subprocesses that compile, Python around small calls), so two workers on two cores
 # take 10-11 minutes where one took 18 with the kernel cache filled (stop 49: user time 18 min over
-# 9.9 min of wall time); with it empty 17.5, as each worker compiles what the warm-up leaves out. Whole
+# 9.9 min of wall time); with it empty 14-15 (stop 50; 17.5 at stop 49 in a slower spell), as each
+# worker compiles the signatures the warm-up does not reach (the tests' other layouts and modes). Whole
 # files go to one worker (--dist loadfile): a module's fixtures (the wheel test_packaging builds in
 # the source tree, the benchmark suite's quick run) are made once, never twice at the same time.
 TEST_JOBS ?= 2
