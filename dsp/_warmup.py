@@ -140,10 +140,11 @@ def _run(op: str, dtype: str) -> None:
     elif op == "inverse":
         dsp.griffinlim(np.abs(dsp.stft(y, n_fft=512)), n_iter=2, random_state=0)
     elif op == "pooling":
-        dsp.transform.pyramid_reduce(y.reshape(64, 64))
-        group = np.arange(64) // 8
-        dsp.segments.segment_sums(y.reshape(64, 64), group, 8)
-        dsp.segments.segment_max(y.reshape(64, 64), group, 8)
+        image = y.reshape(64, 64)
+        dsp.transform.pyramid_reduce(image)
+        group = np.arange(64) // 8  # the image's rows as 8 segments of 8 tokens
+        dsp.segments.segment_sums(image, group, 8)
+        dsp.segments.segment_max(image, group, 8)
     else:  # pragma: no cover - names are checked before any work starts
         raise ValueError(op)
 
