@@ -205,8 +205,8 @@ def warmup(only=None, dtypes=DTYPES, jobs: int | None = None, progress=print) ->
         ctx = multiprocessing.get_context("spawn")
         # tasks go in the table's order; no longest-first sort is needed: cold, on 2 workers
         # (AMD Zen 4, 2026-12-04), the tasks' times summed to 295 s and the warm-up ended in
-        # 151 s, within 2 % of an even split ('features', the longest, runs its two dtypes last,
-        # one per worker)
+        # 151 s, within 2 % of an even split ('features', the longest, ran its two dtypes side
+        # by side near the end, one per worker)
         with ProcessPoolExecutor(jobs, mp_context=ctx) as ex:
             futures = [ex.submit(_timed, o, d) for o, d in tasks]
             for fut in as_completed(futures):
