@@ -65,8 +65,8 @@ def test_block_scratch_is_aligned_and_holds_w_lanes(n, dtype):
 
 
 @pytest.mark.parametrize("n, factors", [
-    (24, None), (48, [2, 3, 4]), (400, [2, 5, 5, 4]), (480, [4, 3, 5, 4]), (1280, [8, 4, 5, 4]),
-    (1536, [8, 8, 3, 4]), (3072, None), (1000, None),
+    (24, None), (48, [2, 3, 4]), (400, [2, 5, 5, 4]), (480, [4, 3, 5, 4]), (1280, [4, 8, 5, 4]),
+    (1536, [3, 8, 8, 4]), (3072, None), (1000, None),
 ])
 def test_mixed_radix_real_plans_with_a_radix_4_end_in_it(n, factors, dtype):
     """Which mixed-radix real plans take the fused last pass (plans._mixed_real_order): those
@@ -85,8 +85,8 @@ def test_mixed_radix_real_plans_with_a_radix_4_end_in_it(n, factors, dtype):
 
 @pytest.mark.parametrize("n, factors", [
     (8, None), (16, [2, 4]), (32, [4, 4]), (64, [2, 4, 4]), (256, [2, 4, 4, 4]),
-    (400, None), (512, [4, 4, 4, 4]), (2048, [8, 8, 4, 4]), (8192, [8, 8, 4, 4, 4]),
-    (16384, [8, 8, 8, 4, 4]),
+    (400, None), (512, [4, 4, 4, 4]), (2048, [4, 8, 8, 4]), (8192, [4, 8, 8, 4, 4]),
+    (4096, [8, 8, 8, 4]), (16384, [4, 8, 8, 8, 4]),
 ])
 def test_even_power_of_two_real_plans_end_in_radix_4_and_are_one_type(n, factors, dtype):
     """Which real plans take the fused last pass (plans._real_order and _real_classed): every
@@ -99,6 +99,35 @@ def test_even_power_of_two_real_plans_end_in_radix_4_and_are_one_type(n, factors
         cplan = get_fft_plan(plan.m, dtype)
         assert type(cplan) is Pow2Plan
         assert int(np.prod(factors)) == plan.m == cplan.m
+
+
+def test_real_plans_never_start_with_radix_8_when_a_smaller_radix_can():
+    """The first pass has span 1, where a radix-8 pass pays its loop's bookkeeping for every
+    vector (radix_orders._no_radix_8_first): no even 7-smooth real plan from 16 to 16384 points whose
+    passes before the last hold a radix below 8 starts with radix 8 (where the complex plan
+    does, the smallest of them took its place); each keeps the complex plan's radices (or, for
+    a fused plan, 8 x 8 as 4 x 4 x 4) and a fused plan's last pass is radix 4."""
+    seen = set()
+    # every even 7-smooth size (the plans' radices; other primes go last or to Bluestein)
+    sizes = sorted({2 ** a * 3 ** b * 5 ** c * 7 ** d for a in range(1, 15) for b in range(9)
+                    for c in range(7) for d in range(5)} & set(range(16, 16385)))
+    for n in sizes:
+        plan = get_rfft_plan(n, np.float32)
+        if plan.bluestein:
+            continue
+        f = [int(r) for r in plan.factors]
+        c = [int(r) for r in get_fft_plan(plan.m, np.float32).factors]
+        assert np.prod(f) == plan.m
+        assert sorted(f) == sorted(c) or (sorted(f + [8, 8]) == sorted(c + [4, 4, 4]))
+        head = f[:-1]
+        if head and min(head) < 8:
+            assert f[0] != 8, (n, f)
+            if c[0] == 8:  # moved off the first pass: the smallest radix took its place
+                assert f[0] == min(head), (n, f)
+                seen.add(f[0])
+        if isinstance(plan, (SplitFusedPlan, SplitFusedMixedPlan)):
+            assert f[-1] == 4
+    assert seen >= {3, 4, 5}
 
 
 def _block_sizes(W):

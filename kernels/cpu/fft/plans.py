@@ -31,6 +31,14 @@ from typing import NamedTuple
 import numpy as np
 
 from dsp_kernels.caches import table_cache
+from dsp_kernels.cpu.fft.radix_orders import (  # noqa: F401  (the sizes' thresholds re-exported)
+    MEDIUM_STOCKHAM,
+    SMALL_STOCKHAM,
+    _factorize,
+    _largest_prime,
+    _next_smooth,
+    real_pass_order,
+)
 from dsp_kernels.cpu.fft.exact_tables import (  # noqa: F401  (_sincos_2pi re-exported)
     LONG_DOUBLE_SPECTRUM_MAX,
     _LD,
@@ -137,44 +145,6 @@ BLUESTEIN = (BluesteinPlan, BluesteinPow2Plan)
 POW2_RADICES = (2, 4, 8)
 
 
-def _real_order(factors) -> list[int] | None:
-    """The passes of a :class:`Pow2Plan` reordered to end in radix 4 for an even real plan, or
-    None when they already do or cannot.
-
-    Then every such plan is a :class:`SplitFusedPlan`, one Numba type: a kernel that meets
-    several sizes (the CQT's octaves: 256 to 4096 points) compiles its FFT once, where a plan
-    ending in radix 2 or 8 was a second type and a second compilation. A lone 2 moves to the
-    front ([4, 4, 4, 2] -> [2, 4, 4, 4]); a plan of radix 8 only ends in three 4s instead of
-    two 8s ([8, 8, 8, 8] -> [8, 8, 4, 4, 4]). Measured on the 2-core machine, 60 s stft, in one
-    process alternating (median of 30 rounds): n_fft 256 2.388 -> 2.389 ms, n_fft 8192
-    2.756 -> 2.716 ms: the fused last pass pays for the extra pass. Complex plans keep
-    :func:`_factorize`'s order.
-    """
-    f = [int(r) for r in factors]
-    if f[-1:] == [2] and 4 in f:
-        return [2] + f[:-1]
-    if f[-2:] == [8, 8]:  # 8 x 8 = 4 x 4 x 4
-        return f[:-2] + [4, 4, 4]
-    return None
-
-
-def _mixed_real_order(factors, m: int) -> list[int] | None:
-    """The passes of a mixed-radix plan with one of its radix-4 passes moved last, so that an
-    even real plan takes the fused last pass (:class:`SplitFusedMixedPlan`), or None when it
-    ends in 4 already or has no 4 (or ``m`` is not a multiple of 8: the fused pass pairs the
-    butterflies at ``q`` and ``m/4 - q`` and needs ``m/4`` even).
-
-    Measured on the 2-core Intel machine (60 s at 16 kHz, n_fft 400, hop 160, float32,
-    alternating processes): ``dsp.stft`` 1.22 -> 1.16 ms on two threads, 2.38 -> 2.21 ms on one
-    (docs/spectral.md, stop 43).
-    """
-    f = [int(r) for r in factors]
-    if m % 8 or 4 not in f or f[-1] == 4:
-        return None
-    f.remove(4)
-    return f + [4]
-
-
 def _real_classed(plan: FFTPlan) -> FFTPlan:
     """An even real plan as a :class:`SplitFusedPlan` (power of two) or a
     :class:`SplitFusedMixedPlan` when its passes allow (the one place that decides)."""
@@ -196,78 +166,6 @@ def _classed(plan: FFTPlan) -> FFTPlan:
 
 # ---------------------------------------------------------------------------------------------
 # plans (plain Python, cached)
-
-
-#: Stockham sizes up to this take radix-4 passes instead of radix-8 ones. Their whole block of
-#: W transforms (m points, a 64-byte vector each for the real and the imaginary parts: 32 kB at
-#: 256) stays in L1d, so a pass costs little memory traffic, while a radix-8 butterfly on
-#: 64-byte vectors needs more registers than the 32 there are. Measured on the 2-core AVX-512
-#: machine, 1-thread stft, min of 40 alternating rounds, radix-8 plan -> radix-4 plan:
-#: n_fft 400 (m 200) 1.23 -> 0.97 ms float32 and 2.81 -> 2.49 float64; n_fft 256 1.07 -> 0.81;
-#: n_fft 512 1.27 -> 1.03 float32 and 2.56 -> 2.14 float64; at n_fft 2048 (m 1024) radix 8
-#: stays ahead (1.22 ms against 1.35-1.55).
-SMALL_STOCKHAM = 256
-#: Up to this, a power of two of 2^5 or more takes one radix-8 pass and then radix 4: two or
-#: three radix-8 passes in a row were the slowest plans measured there (same machine and
-#: method): n_fft 1024 [8, 8, 8] 1.53 -> [8, 4, 4, 4] 1.16 ms float32 (2.37 -> 2.01 float64),
-#: n_fft 640 [8, 8, 5] 1.35 -> [8, 4, 2, 5] 1.03; n_fft 768 and 960 were already so.
-MEDIUM_STOCKHAM = 512
-
-
-def _factorize(n: int) -> list[int]:
-    """Radices for n: the power of two as 8s and 4s (fewest passes, no lone 2 when avoidable;
-    4s and a last 2 up to :data:`SMALL_STOCKHAM` points, one 8 then 4s up to
-    :data:`MEDIUM_STOCKHAM`), then 3, 5 and other primes."""
-    size = n
-    k = 0
-    while n % 2 == 0:
-        n //= 2
-        k += 1
-    if size <= SMALL_STOCKHAM or (size <= MEDIUM_STOCKHAM and k < 5):
-        twos = [4] * (k // 2) + [2] * (k % 2)
-    elif size <= MEDIUM_STOCKHAM:
-        twos = [8] + [4] * ((k - 3) // 2) + [2] * ((k - 3) % 2)
-    elif k == 1:
-        twos = [2]
-    elif k % 3 == 0:
-        twos = [8] * (k // 3)
-    elif k % 3 == 2:
-        twos = [8] * (k // 3) + [4]
-    else:  # k = 3j + 1 >= 4: two 4s rather than an 8 and a 2
-        twos = [8] * (k // 3 - 1) + [4, 4]
-    out = list(twos)
-    p = 3
-    while n > 1:
-        if p * p > n:
-            out.append(n)
-            break
-        while n % p == 0:
-            out.append(p)
-            n //= p
-        p += 2
-    return out
-
-
-def _largest_prime(n: int) -> int:
-    return max([x for x in _factorize(n) if x not in (4, 8)] + [2 if n % 2 == 0 else 1])
-
-
-def _next_smooth(n: int) -> int:
-    """Smallest 2^a 3^b 5^c >= n."""
-    best = 1
-    while best < n:
-        best *= 2
-    p5 = 1
-    while p5 < 2 * n:
-        p35 = p5
-        while p35 < 2 * n:
-            v = p35
-            while v < n:
-                v *= 2
-            best = min(best, v)
-            p35 *= 3
-        p5 *= 5
-    return best
 
 
 _CONSTS = np.array(
@@ -392,12 +290,8 @@ def _rfft_plan_cached(n: int, dtype_name: str) -> RPlan:
         cp = _fft_plan_cached(n, dtype_name)
         return cp._replace(real=1, odd=1)
     cp = _fft_plan_cached(n // 2, dtype_name)
-    if cp.bluestein:
-        order = None
-    elif type(cp) is Pow2Plan:
-        order = _real_order(cp.factors)
-    else:
-        order = _mixed_real_order(cp.factors, cp.m)
+    # a Bluestein plan's convolution keeps its complex plan's order
+    order = None if cp.bluestein else real_pass_order(cp.factors, cp.m, type(cp) is Pow2Plan)
     if order is not None:
         tables = _stockham_tables(cp.m, dt, order)
         cp = cp._replace(**dict(zip(("factors", "tw_off", "tw_re", "tw_im", "root_off",
