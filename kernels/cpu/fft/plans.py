@@ -31,14 +31,7 @@ from typing import NamedTuple
 import numpy as np
 
 from dsp_kernels.caches import table_cache
-from dsp_kernels.cpu.fft.radix_orders import (  # noqa: F401  (the sizes' thresholds re-exported)
-    MEDIUM_STOCKHAM,
-    SMALL_STOCKHAM,
-    _factorize,
-    _largest_prime,
-    _next_smooth,
-    real_pass_order,
-)
+from dsp_kernels.cpu.fft.radix_orders import _factorize, _largest_prime, _next_smooth, real_pass_order
 from dsp_kernels.cpu.fft.exact_tables import (  # noqa: F401  (_sincos_2pi re-exported)
     LONG_DOUBLE_SPECTRUM_MAX,
     _LD,
