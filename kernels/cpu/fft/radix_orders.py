@@ -134,7 +134,7 @@ def _no_radix_8_first(order: list[int]) -> list[int]:
 
 def _mixed_real_order(factors, m: int) -> list[int] | None:
     """The passes of a mixed-radix plan with one of its radix-4 passes moved last, so that an
-    even real plan takes the fused last pass (:class:`SplitFusedMixedPlan`), or None when it
+    even real plan takes the fused last pass (``plans.SplitFusedMixedPlan``), or None when it
     ends in 4 already or has no 4 (or ``m`` is not a multiple of 8: the fused pass pairs the
     butterflies at ``q`` and ``m/4 - q`` and needs ``m/4`` even).
 
