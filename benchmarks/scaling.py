@@ -16,7 +16,7 @@ wavedec, librosa's soxr_hq for resample):
 The slope of a least-squares line through log(time) against log(size) says how cost grows
 (about 1 in length; n log n in n_fft shows as a slope a little above 1 per frame-sample). For
 stft the memory-bandwidth floor is printed: the time of one copy of an array the size of the
-output; and its FFTs at the fastest single-thread rate of any library here (ours, MKL through
+output, in 41 rounds paired with the stft, and the quartiles of the per-round ratio; and its FFTs at the fastest single-thread rate of any library here (ours, MKL through
 torch.fft, pocketfft) on batches of 256 frames, divided over the threads. That rate includes
 each call's writing of its 2 MB output, so it is not a floor: the stft kernel without its
 stores beats it (docs/spectral.md, stop 39). Writes
@@ -96,6 +96,27 @@ def _time_pair(f_ours, f_peer, budget_s: float = 4.0) -> tuple[float, float]:
         f_peer()
         b.append(time.perf_counter() - t)
     return float(np.median(a)), float(np.median(b))
+
+
+def _paired_ratio(f_ours, f_peer, rounds: int = 41) -> dict:
+    """``f_ours`` against ``f_peer`` in ``rounds`` pairs, which of the two goes first alternating
+    from round to round: the medians of each and the quartiles of the per-round ratio. For the
+    stft's bandwidth floor, whose copy's time moves from process to process on this machine
+    (1.2-1.7 ms between the runs of stop 52), so that the spread of the ratio is reported beside
+    it; nine rounds (:func:`_time_pair`'s at most) left that spread unknown."""
+    f_ours()  # warm-up, as in _time_pair
+    f_peer()
+    a, b = [], []
+    for r in range(rounds):
+        pair = ((f_ours, a), (f_peer, b)) if r % 2 == 0 else ((f_peer, b), (f_ours, a))
+        for f, times in pair:
+            t = time.perf_counter()
+            f()
+            times.append(time.perf_counter() - t)
+    ratio = np.array(a) / np.array(b)
+    return {"ours_s": float(np.median(a)), "copy_s": float(np.median(b)), "rounds": rounds,
+            "ratio_q25": float(np.percentile(ratio, 25)), "ratio_median": float(np.median(ratio)),
+            "ratio_q75": float(np.percentile(ratio, 75))}
 
 
 def slope(xs, ts) -> float | None:
@@ -185,11 +206,12 @@ def run(grid: dict, progress=print) -> dict:
     buf = np.empty_like(out)
     # the stft and the copy in the same alternating rounds: their ratio is what is reported, and
     # this machine's speed moves by up to 2x between minutes
-    ours, floor = _time_pair(make_call("stft", "ours", y, SR), lambda: np.copyto(buf, out))
-    res["stft"]["bandwidth_floor"] = {"seconds": 60, "output_mb": out.nbytes / 2**20, "copy_s": floor,
-                                      "ours_s": ours}
+    pair = _paired_ratio(make_call("stft", "ours", y, SR), lambda: np.copyto(buf, out))
+    res["stft"]["bandwidth_floor"] = {"seconds": 60, "output_mb": out.nbytes / 2**20, **pair}
+    floor = pair["copy_s"]
     progress(f"stft 60 s: one copy of its {out.nbytes / 2**20:.1f} MB output takes {floor * 1e3:.2f} ms "
-             f"(the memory-bandwidth floor); ours {res['stft']['bandwidth_floor']['ours_s'] * 1e3:.2f} ms")
+             f"(the memory-bandwidth floor); ours {pair['ours_s'] * 1e3:.2f} ms; per-round ratios "
+             f"{pair['ratio_q25']:.2f} / {pair['ratio_median']:.2f} / {pair['ratio_q75']:.2f} (quartiles)")
     res["stft"]["fft_floor"] = fft_floor(out.shape[-1], 2048, min(2, numba.config.NUMBA_NUM_THREADS))
     fft = res["stft"]["fft_floor"]
     progress(f"stft 60 s: its {out.shape[-1]} FFTs at the fastest library's rate on 256 frames a call "
@@ -319,8 +341,10 @@ def summary(res: dict) -> str:
         lines.append(f"| {op} | {fmt(r['slope_length'])} | {fmt(r['slope_batch'])} | "
                      f"{last['ours_s'] / last['peer_s']:.2f}x at {last['seconds']:g} s; {mem_txt} |")
     fl = res["stft"]["bandwidth_floor"]
+    spread = (f"; per-round ratios {fl['ratio_q25']:.2f} / {fl['ratio_median']:.2f} / {fl['ratio_q75']:.2f}, "
+              f"quartiles of {fl['rounds']} rounds" if "ratio_median" in fl else "")
     lines.append(f"\nstft of 60 s: {fl['ours_s'] * 1e3:.2f} ms; one copy of its {fl['output_mb']:.0f} MB output "
-                 f"{fl['copy_s'] * 1e3:.2f} ms (ours = {fl['ours_s'] / fl['copy_s']:.1f}x the floor)")
+                 f"{fl['copy_s'] * 1e3:.2f} ms (ours = {fl['ours_s'] / fl['copy_s']:.1f}x the floor{spread})")
     fft = res["stft"].get("fft_floor")
     if fft:
         lines.append(f"its {fft['n_frames']} FFTs at the fastest library's rate on 256 frames a call "

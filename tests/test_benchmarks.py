@@ -267,7 +267,9 @@ def test_scaling_section_runs_and_fits_slopes(tmp_path):
         assert res[op]["length"][0]["ours_mb"] is not None, res[op]["length"][0].get("memory_error")
         assert set(res[op]["threads"]) <= {"1", "2"}
     assert [p["n_fft"] for p in res["stft"]["n_fft"]] == [256, 257]
-    assert res["stft"]["bandwidth_floor"]["copy_s"] > 0
+    fl = res["stft"]["bandwidth_floor"]
+    assert fl["copy_s"] > 0 and fl["rounds"] == 41
+    assert 0 < fl["ratio_q25"] <= fl["ratio_median"] <= fl["ratio_q75"]
     fft = res["stft"]["fft_floor"]  # 60 s at 22.05 kHz, hop 512, centred: 2584 frames
     assert fft["n_frames"] == 1 + 60 * scaling.SR // 512 and fft["n_fft"] == 2048
     assert fft["per_transform_s"][fft["fastest"]] == min(fft["per_transform_s"].values())
@@ -275,6 +277,7 @@ def test_scaling_section_runs_and_fits_slopes(tmp_path):
     pngs = scaling.plot(res, tmp_path / "scaling")
     assert len(pngs) == 4 and all(p.stat().st_size > 0 for p in pngs)
     assert "| stft |" in scaling.summary(res) and "x the copy" in scaling.summary(res)
+    assert "quartiles of 41 rounds" in scaling.summary(res)
 
 
 def test_resampling_shape_ops_convert_at_their_stated_rates():
