@@ -16,8 +16,9 @@ wavedec, librosa's soxr_hq for resample):
 The slope of a least-squares line through log(time) against log(size) says how cost grows
 (about 1 in length; n log n in n_fft shows as a slope a little above 1 per frame-sample). For
 stft the memory-bandwidth floor is printed: the time of one copy of an array the size of the
-output, in 41 rounds paired with the stft, and the quartiles of the per-round ratio; and its FFTs at the fastest single-thread rate of any library here (ours, MKL through
-torch.fft, pocketfft) on batches of 256 frames, divided over the threads. That rate includes
+output, in 41 rounds paired with the stft, and the quartiles of the per-round ratio; and its
+FFTs at the fastest single-thread rate of any library here (ours, MKL through torch.fft,
+pocketfft) on batches of 256 frames, divided over the threads. That rate includes
 each call's writing of its 2 MB output, so it is not a floor: the stft kernel without its
 stores beats it (docs/spectral.md, stop 39). Writes
 ``benchmarks/results/scaling-<machine>-<date>.json`` and one PNG per operation next to it.
@@ -77,24 +78,26 @@ def make_call(op: str, impl: str, y: np.ndarray, sr: int, n_fft: int = 2048):
             "resample": lambda: librosa.resample(y, orig_sr=sr, target_sr=_target(sr), res_type="soxr_hq")}[op]
 
 
+def _alternate(f_ours, f_peer, rounds: int, swap: bool = False) -> tuple[list, list]:
+    """Seconds of ``rounds`` calls of each, in alternating runs (``swap``: which goes first
+    alternates from round to round too)."""
+    a, b = [], []
+    for r in range(rounds):
+        pair = ((f_peer, b), (f_ours, a)) if swap and r % 2 else ((f_ours, a), (f_peer, b))
+        for f, times in pair:
+            t = time.perf_counter()
+            f()
+            times.append(time.perf_counter() - t)
+    return a, b
+
+
 def _time_pair(f_ours, f_peer, budget_s: float = 4.0) -> tuple[float, float]:
     """Median seconds of each, in alternating runs: one untimed warm-up call each, one timed
     pair that sizes the rounds, then as many rounds as the budget allows (at least 2, at most 9)."""
     f_ours()  # the warm-up: a first call may compile, and must not set the number of rounds
     f_peer()
-    t = time.perf_counter()
-    f_ours()
-    f_peer()
-    once = time.perf_counter() - t
-    rounds = int(min(9, max(2, budget_s / max(once, 1e-6))))
-    a, b = [], []
-    for _ in range(rounds):
-        t = time.perf_counter()
-        f_ours()
-        a.append(time.perf_counter() - t)
-        t = time.perf_counter()
-        f_peer()
-        b.append(time.perf_counter() - t)
+    once = sum(t[0] for t in _alternate(f_ours, f_peer, 1))
+    a, b = _alternate(f_ours, f_peer, int(min(9, max(2, budget_s / max(once, 1e-6)))))
     return float(np.median(a)), float(np.median(b))
 
 
@@ -106,13 +109,7 @@ def _paired_ratio(f_ours, f_peer, rounds: int = 41) -> dict:
     it; nine rounds (:func:`_time_pair`'s at most) left that spread unknown."""
     f_ours()  # warm-up, as in _time_pair
     f_peer()
-    a, b = [], []
-    for r in range(rounds):
-        pair = ((f_ours, a), (f_peer, b)) if r % 2 == 0 else ((f_peer, b), (f_ours, a))
-        for f, times in pair:
-            t = time.perf_counter()
-            f()
-            times.append(time.perf_counter() - t)
+    a, b = _alternate(f_ours, f_peer, rounds, swap=True)
     ratio = np.array(a) / np.array(b)
     return {"ours_s": float(np.median(a)), "copy_s": float(np.median(b)), "rounds": rounds,
             "ratio_q25": float(np.percentile(ratio, 25)), "ratio_median": float(np.median(ratio)),

@@ -69,7 +69,7 @@ def test_block_scratch_is_aligned_and_holds_w_lanes(n, dtype):
     (1536, [3, 8, 8, 4]), (3072, None), (1000, None),
 ])
 def test_mixed_radix_real_plans_with_a_radix_4_end_in_it(n, factors, dtype):
-    """Which mixed-radix real plans take the fused last pass (plans._mixed_real_order): those
+    """Which mixed-radix real plans take the fused last pass (radix_orders._mixed_real_order): those
     with a radix-4 pass and m a multiple of 8 (24: m = 12; 3072: no 4 among [8, 8, 8, 3]; 1000:
     m = 500, not a multiple of 8); the complex plan of the same m keeps its order."""
     plan = get_rfft_plan(n, dtype)
@@ -89,7 +89,7 @@ def test_mixed_radix_real_plans_with_a_radix_4_end_in_it(n, factors, dtype):
     (4096, [8, 8, 8, 4]), (16384, [4, 8, 8, 8, 4]),
 ])
 def test_even_power_of_two_real_plans_end_in_radix_4_and_are_one_type(n, factors, dtype):
-    """Which real plans take the fused last pass (plans._real_order and _real_classed): every
+    """Which real plans take the fused last pass (radix_orders._real_order and plans._real_classed): every
     even power of two from 16 points, reordered to end in radix 4 so that kernels meeting several
     sizes compile one type; the complex plans keep their own order and class."""
     plan = get_rfft_plan(n, dtype)
@@ -103,10 +103,10 @@ def test_even_power_of_two_real_plans_end_in_radix_4_and_are_one_type(n, factors
 
 def test_real_plans_never_start_with_radix_8_when_a_smaller_radix_can():
     """The first pass has span 1, where a radix-8 pass pays its loop's bookkeeping for every
-    vector (radix_orders._no_radix_8_first): no even 7-smooth real plan from 16 to 16384 points whose
-    passes before the last hold a radix below 8 starts with radix 8 (where the complex plan
-    does, the smallest of them took its place); each keeps the complex plan's radices (or, for
-    a fused plan, 8 x 8 as 4 x 4 x 4) and a fused plan's last pass is radix 4."""
+    vector (radix_orders._no_radix_8_first): no even 7-smooth real plan from 16 to 16384
+    points whose passes before the last hold a radix below 8 starts with radix 8 (where the
+    complex plan does, the smallest of them took its place); each keeps the complex plan's
+    radices (or, for a fused plan, 8 x 8 as 4 x 4 x 4) and a fused plan's last pass is 4."""
     seen = set()
     # every even 7-smooth size (the plans' radices; other primes go last or to Bluestein)
     sizes = sorted({2 ** a * 3 ** b * 5 ** c * 7 ** d for a in range(1, 15) for b in range(9)
