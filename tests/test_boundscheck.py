@@ -19,6 +19,8 @@ ROOT = Path(__file__).resolve().parents[1]
 #: test files (and their hypothesis properties) that the checked pass runs
 CHECKED_TESTS = [
     "tests/test_simd.py",
+    # the explicit lane vectors' checked loads and stores (the fused last pass uses them)
+    "tests/test_lane_vector.py",
     "tests/test_memory_safety.py",
     # an overlap-save group's stores: whole tiles through the intrinsic up to a short last block
     "tests/test_fft_block.py::test_store_lane_runs_writes_each_lanes_run_and_nothing_past_n_out",
