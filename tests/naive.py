@@ -481,3 +481,24 @@ def naive_token_starts(text, offsets):
             k += 1
         out.append(k if k < e else s)
     return _np.array(out, dtype=_np.int64)
+
+
+def naive_stockham_pass(x, M, tw, off, r, s, mm, L):
+    """One radix-``r`` Stockham pass by its definition (the contract of ``kernels/cpu/fft/passes``
+    and ``passes_lanes``): for each group ``p < mm`` and run value ``u < s L``, output ``k``
+    at ``(s (r p + k)) L + u`` is ``w_k(p) sum_j x_{(s p + j s mm) L + u} exp(-2 pi i j k / r)``,
+    with ``w_0 = 1`` and ``w_k(p) = tw[off + (r - 1) p + k - 1]``. ``x`` holds real parts at
+    ``[0, M)`` and imaginary parts at ``[M, 2M)``; returns the output row the same way."""
+    z = x[:M].astype(_np.complex128) + 1j * x[M:2 * M].astype(_np.complex128)
+    out = _np.zeros(M, _np.complex128)
+    run = s * L
+    for p in range(mm):
+        for k in range(r):
+            acc = _np.zeros(run, _np.complex128)
+            for j in range(r):
+                i0 = (s * p + j * s * mm) * L
+                acc += z[i0:i0 + run] * _np.exp(-2j * _np.pi * j * k / r)
+            w = 1.0 if k == 0 else tw[off + (r - 1) * p + k - 1]
+            o = s * (r * p + k) * L
+            out[o:o + run] = w * acc
+    return _np.concatenate([out.real, out.imag])

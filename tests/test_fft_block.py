@@ -15,7 +15,10 @@ from dsp_kernels.cpu.fft.inverse_block import irfft_lanes
 from dsp_kernels.cpu.fft.plans import (
     BluesteinPlan, BluesteinPow2Plan, FFTPlan, Pow2Plan, SplitFusedMixedPlan, SplitFusedPlan, get_fft_plan,
 )
+from dsp_kernels.cpu.fft.passes import _pass2, _pass4, _pass8
+from dsp_kernels.cpu.fft.passes_lanes import pass2_lanes, pass4_lanes, pass8_lanes
 from dsp_kernels.cpu.fft.simd import lanes_for
+from naive import naive_stockham_pass
 from tolerances import assert_close
 
 SIZES = [1, 2, 3, 8, 15, 16, 30, 32, 48, 64, 100, 255, 256, 400, 441, 480, 512, 882, 1024, 1280, 1536, 2048, 8192, 16384]
@@ -249,3 +252,47 @@ def test_bluestein_plans_are_their_own_type(n, cls, dtype):
     plan = get_rfft_plan(n, dtype)
     assert type(plan) is cls and plan.bluestein == 1
     assert isinstance(plan, Pow2Plan) == (cls is BluesteinPow2Plan)
+
+
+@njit
+def _lane_pass(r, x, y, M, twr, twi, s, mm, consts):
+    if r == 8:
+        pass8_lanes(x, y, M, twr, twi, 0, s, mm, consts)
+    elif r == 4:
+        pass4_lanes(x, y, M, twr, twi, 0, s, mm)
+    else:
+        pass2_lanes(x, y, M, twr, twi, 0, s, mm)
+
+
+@njit
+def _scalar_pass(r, x, y, M, twr, twi, s, mm, L, consts):
+    if r == 8:
+        _pass8(x, y, M, twr, twi, 0, s, mm, L, consts)
+    elif r == 4:
+        _pass4(x, y, M, twr, twi, 0, s, mm, L)
+    else:
+        _pass2(x, y, M, twr, twi, 0, s, mm, L)
+
+
+@pytest.mark.parametrize("r", [2, 4, 8])
+@pytest.mark.parametrize("s, mm", [(1, 1), (1, 5), (2, 3), (8, 2)])
+def test_lane_passes_and_scalar_passes_are_the_stockham_pass(r, s, mm, dtype):
+    """passes_lanes (one vector of W lanes per operand; span 1 without an inner loop) and the
+    scalar passes in lanes against the pass's definition (tests/naive.py), with arbitrary
+    twiddles; nothing past the pass's m W values is written."""
+    W = lanes_for(dtype)
+    m = s * r * mm
+    M = m * W + 3 * W  # room past the pass's values, which must stay untouched
+    rng = np.random.default_rng(r * 100 + s * 10 + mm)
+    x = rng.standard_normal(2 * M).astype(dtype)
+    tw = np.exp(-2j * np.pi * rng.random((r - 1) * mm))
+    twr, twi = tw.real.astype(dtype), tw.imag.astype(dtype)
+    consts = get_fft_plan(8, dtype).consts  # consts[6] = sqrt(1/2), the radix-8 rotation
+    ref = naive_stockham_pass(x, M, twr.astype(np.float64) + 1j * twi, 0, r, s, mm, W)
+    for name, run in (("lanes", lambda y: _lane_pass(r, x, y, M, twr, twi, s, mm, consts)),
+                      ("scalar", lambda y: _scalar_pass(r, x, y, M, twr, twi, s, mm, W, consts))):
+        y = np.full(2 * M, np.nan, dtype)
+        run(y)
+        core = np.r_[0:m * W, M:M + m * W]
+        assert_close(y[core], ref[core], dtype, what=f"radix-{r} {name} pass")
+        assert np.isnan(np.delete(y, core)).all(), f"{name} pass wrote past its values"

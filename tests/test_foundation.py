@@ -252,6 +252,7 @@ def test_public_names_exported():
         "dsp._cqt_octaves", "dsp._piptrack_peaks", "dsp.segments", "dsp.transform", "dsp._tempo_fourier",
         "dsp._beat", "dsp._inverse", "dsp._resample_cascade", "dsp_kernels.cpu.istft",
         "dsp_kernels.cpu.fft.radix_orders", "dsp_kernels.cpu.fft.lane_vector",
+        "dsp_kernels.cpu.fft.butterflies", "dsp_kernels.cpu.fft.passes_lanes",
     ],
 )
 def test_docstring_examples_run(module):

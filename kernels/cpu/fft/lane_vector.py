@@ -16,7 +16,7 @@ Here a vector is a value of its own Numba type, :class:`LaneVector` (an LLVM ``<
 :func:`load` and :func:`store` move one between an array and registers, and ``+``, ``-``, ``*``
 and unary ``-`` work on vectors and on a vector with a scalar (the scalar is broadcast). The
 arithmetic carries the kernels' fastmath flags (:data:`dsp_kernels.config.FASTMATH`), so code
-written for scalars (``passes.dft4_values``, ``last_post.split_bin``) compiles unchanged for
+written for scalars (``butterflies.dft4_values``, ``last_post.split_bin``) compiles unchanged for
 vectors and gives what LLVM's own vectorisation of it gave. A scalar operand takes the
 vector's dtype: integers and float32 with either dtype, float64 with float64 vectors only (a
 float64 scalar with float32 vectors is refused at compile time, as it would silently narrow).

@@ -46,8 +46,9 @@ import numba
 import numpy as np
 
 from dsp_kernels.config import inline_jit, inner_jit, noalias_jit
-from dsp_kernels.cpu.fft.lane_vector import load, store
-from dsp_kernels.cpu.fft.passes import dft4_values, head_passes_call
+from dsp_kernels.cpu.fft.butterflies import dft4_lanes
+from dsp_kernels.cpu.fft.lane_vector import store
+from dsp_kernels.cpu.fft.passes import head_passes_call
 
 u64 = numba.uint64
 
@@ -78,11 +79,11 @@ def _split_twiddles(rw_re, rw_im, q, s):
 
 @inner_jit
 def _pair_bins(a, b, ca, cb, half):
-    """The eight bins of the butterflies at ``q`` (``Z_{q + k s}``: ``a``, as :func:`~dsp_kernels.cpu.fft.passes.dft4`
-    returns them) and ``s - q`` (``b``); ``ca`` and ``cb`` their :func:`_split_twiddles`. Bin
-    ``q + k s`` pairs with ``(s - q) + (3 - k) s``. Returns (re, im) of bins ``q``,
-    ``(s - q) + 3 s``, ``q + s``, ``(s - q) + 2 s``, ``q + 2 s``, ``(s - q) + s``, ``q + 3 s``,
-    ``s - q``."""
+    """The eight bins of the butterflies at ``q`` (``Z_{q + k s}``: ``a``, as
+    :func:`~dsp_kernels.cpu.fft.butterflies.dft4` returns them) and ``s - q`` (``b``); ``ca``
+    and ``cb`` their :func:`_split_twiddles`. Bin ``q + k s`` pairs with ``(s - q) + (3 - k)
+    s``. Returns (re, im) of bins ``q``, ``(s - q) + 3 s``, ``q + s``, ``(s - q) + 2 s``, ``q +
+    2 s``, ``(s - q) + s``, ``q + 3 s``, ``s - q``."""
     A0r, A0i = split_bin(a[0], a[1], b[6], b[7], ca[0], ca[1], half)
     B3r, B3i = split_bin(b[6], b[7], a[0], a[1], cb[6], cb[7], half)
     A1r, A1i = split_bin(a[2], a[3], b[4], b[5], ca[2], ca[3], half)
@@ -114,17 +115,6 @@ def _half_bins(a, c, half):
     v2r, v2i = split_bin(a[4], a[5], a[2], a[3], c[4], c[5], half)
     v3r, v3i = split_bin(a[6], a[7], a[0], a[1], c[6], c[7], half)
     return v0r, v0i, v1r, v1i, v2r, v2i, v3r, v3i
-
-
-@inner_jit
-def _dft4_lanes(x, M, i0, g):
-    """:func:`~dsp_kernels.cpu.fft.passes.dft4` of all lanes at once: the 4-point DFT of the
-    vectors at ``x[i0 + j g]`` (real parts; imaginary parts ``M`` further), ``j < 4``."""
-    i1 = i0 + g
-    i2 = i1 + g
-    i3 = i2 + g
-    return dft4_values(load(x, i0), load(x, M + i0), load(x, i1), load(x, M + i1),
-                       load(x, i2), load(x, M + i2), load(x, i3), load(x, M + i3))
 
 
 @inner_jit
@@ -190,7 +180,7 @@ def _pairs(x, P, M_, s_, W_, rw_re, rw_im, half):
     g = s * W
     for q in range(u64(1), s // two):
         q2 = s - q
-        v = _pair_bins(_dft4_lanes(x, M, q * W, g), _dft4_lanes(x, M, q2 * W, g),
+        v = _pair_bins(dft4_lanes(x, M, q * W, g), dft4_lanes(x, M, q2 * W, g),
                        _split_twiddles(rw_re, rw_im, q, s), _split_twiddles(rw_re, rw_im, q2, s), half)
         _store_pair_bins(P, two * q * W, two * q2 * W, two * g, W, v)
 
@@ -211,7 +201,7 @@ def _pairs_in_place(x, M_, s_, W_, rw_re, rw_im, half):
         q2 = s - q
         ia = q * W
         ib = q2 * W
-        v = _pair_bins(_dft4_lanes(x, M, ia, g), _dft4_lanes(x, M, ib, g),
+        v = _pair_bins(dft4_lanes(x, M, ia, g), dft4_lanes(x, M, ib, g),
                        _split_twiddles(rw_re, rw_im, q, s), _split_twiddles(rw_re, rw_im, q2, s), half)
         _store_pair_bins(x, ia, ib, g, M, v)
 
@@ -229,7 +219,7 @@ def _self_paired(x, P, M_, s_, W_, b_, im_, rw_re, rw_im, half, sc):
     two = u64(2)
     zero = half * np.float32(0)  # the plan's dtype (an int literal would make it float64)
     g = s * W
-    v = _zero_bins(_dft4_lanes(x, M, u64(0), g), _split_twiddles(rw_re, rw_im, u64(0), s), half, sc)
+    v = _zero_bins(dft4_lanes(x, M, u64(0), g), _split_twiddles(rw_re, rw_im, u64(0), s), half, sc)
     h = u64(4) * s * b
     store(P, u64(0), v[0])
     store(P, im, zero)
@@ -244,7 +234,7 @@ def _self_paired(x, P, M_, s_, W_, b_, im_, rw_re, rw_im, half, sc):
     store(P, two * s * b + im, v[7])
     q = s // two
     c = _split_twiddles(rw_re, rw_im, q, s)
-    _store_bins(P, q, s, b, im, _half_bins(_dft4_lanes(x, M, q * W, g), c, half))
+    _store_bins(P, q, s, b, im, _half_bins(dft4_lanes(x, M, q * W, g), c, half))
 
 
 @inline_jit

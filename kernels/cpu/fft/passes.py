@@ -11,7 +11,10 @@ Indices are unsigned (uint64): with signed indices Numba adds negative-index wra
 LLVM sees as an indirect access and refuses to vectorise.
 
 This module holds the driver (:func:`stockham`) and the power-of-two passes (radix 2, 4, 8); the
-odd radices (3, 5, 7, generic) are in :mod:`dsp_kernels.cpu.fft.passes_odd`. The driver is chosen
+odd radices (3, 5, 7, generic) are in :mod:`dsp_kernels.cpu.fft.passes_odd`. For transforms in
+lanes (``L = W``, a blocked FFT) the driver calls the power-of-two passes of
+:mod:`dsp_kernels.cpu.fft.passes_lanes` instead, written one 64-byte vector per operand; the
+4-point DFT both build on is in :mod:`dsp_kernels.cpu.fft.butterflies`. The driver is chosen
 by the plan's type: a plan of power-of-two passes (:class:`~dsp_kernels.cpu.fft.plans.Pow2Plan`)
 compiles only the passes it can reach.
 """
@@ -23,6 +26,8 @@ import numpy as np
 from numba.extending import intrinsic
 
 from dsp_kernels.config import inline_jit, inner_jit, noalias_jit
+from dsp_kernels.cpu.fft.butterflies import dft4
+from dsp_kernels.cpu.fft.passes_lanes import pass2_lanes, pass4_lanes, pass8_lanes
 from dsp_kernels.cpu.fft.passes_odd import _pass3, _pass5, _pass7, _pass_generic, _pass_generic_direct
 from dsp_kernels.cpu.fft.plans import Pow2Plan
 from dsp_kernels.subroutine import typed_call
@@ -55,33 +60,6 @@ def _pass2(x, y, M_, twr, twi, off_, s_, mm_, L_):
             di = ai - bi
             y[o1 + u] = dr * w1r - di * w1i
             y[M + o1 + u] = dr * w1i + di * w1r
-
-
-@inner_jit
-def dft4_values(a0r, a0i, a1r, a1i, a2r, a2i, a3r, a3i):
-    """The 4-point DFT of a_0 .. a_3 (real and imaginary parts): Z_0 .. Z_3 as eight values."""
-    t0r = a0r + a2r
-    t0i = a0i + a2i
-    t1r = a0r - a2r
-    t1i = a0i - a2i
-    t2r = a1r + a3r
-    t2i = a1i + a3i
-    t3r = a1i - a3i  # (a1 - a3) * (-i)
-    t3i = a3r - a1r
-    return (t0r + t2r, t0i + t2i, t1r + t3r, t1i + t3i,
-            t0r - t2r, t0i - t2i, t1r - t3r, t1i - t3i)
-
-
-@inner_jit
-def dft4(x, M, i0, g, u):
-    """The 4-point DFT of ``x[i0 + j g + u]`` (real parts; imaginary parts ``M`` further),
-    ``j < 4``: Z_0 .. Z_3 as eight values (re, im, ...). The radix-4 passes' butterfly before its
-    twiddles, and the fused last pass of :mod:`~dsp_kernels.cpu.fft.last_post`."""
-    i1 = i0 + g
-    i2 = i1 + g
-    i3 = i2 + g
-    return dft4_values(x[i0 + u], x[M + i0 + u], x[i1 + u], x[M + i1 + u],
-                       x[i2 + u], x[M + i2 + u], x[i3 + u], x[M + i3 + u])
 
 
 @noalias_jit
@@ -221,6 +199,7 @@ def pow2_passes(plan, work, L, src, n_passes):
     # the first stft's compilations were such duplicates)
     s = np.int64(1)
     ncur = plan.m
+    lanes = L == 64 // work.itemsize  # transforms in lanes: the vector passes (passes_lanes)
     for st in range(n_passes):
         r = factors[st]
         mm = ncur // r
@@ -228,9 +207,17 @@ def pow2_passes(plan, work, L, src, n_passes):
         x = work[src]
         y = work[1 - src]
         if r == 8:
-            _pass8(x, y, M, plan.tw_re, plan.tw_im, off, s, mm, L, plan.consts)
+            if lanes:
+                pass8_lanes(x, y, M, plan.tw_re, plan.tw_im, off, s, mm, plan.consts)
+            else:
+                _pass8(x, y, M, plan.tw_re, plan.tw_im, off, s, mm, L, plan.consts)
         elif r == 4:
-            _pass4(x, y, M, plan.tw_re, plan.tw_im, off, s, mm, L)
+            if lanes:
+                pass4_lanes(x, y, M, plan.tw_re, plan.tw_im, off, s, mm)
+            else:
+                _pass4(x, y, M, plan.tw_re, plan.tw_im, off, s, mm, L)
+        elif lanes:
+            pass2_lanes(x, y, M, plan.tw_re, plan.tw_im, off, s, mm)
         else:
             _pass2(x, y, M, plan.tw_re, plan.tw_im, off, s, mm, L)
         src = 1 - src
@@ -254,16 +241,23 @@ def any_passes(plan, work, L, src, n_passes):
     factors = plan.factors
     s = np.int64(1)  # not a literal: see pow2_passes
     ncur = plan.m
+    lanes = L == 64 // work.itemsize
     for st in range(n_passes):
         r = factors[st]
         mm = ncur // r
         off = plan.tw_off[st]
         x = work[src]
         y = work[1 - src]
-        if r == 4:
+        if r == 4 and lanes:
+            pass4_lanes(x, y, M, plan.tw_re, plan.tw_im, off, s, mm)
+        elif r == 4:
             _pass4(x, y, M, plan.tw_re, plan.tw_im, off, s, mm, L)
+        elif r == 8 and lanes:
+            pass8_lanes(x, y, M, plan.tw_re, plan.tw_im, off, s, mm, plan.consts)
         elif r == 8:
             _pass8(x, y, M, plan.tw_re, plan.tw_im, off, s, mm, L, plan.consts)
+        elif r == 2 and lanes:
+            pass2_lanes(x, y, M, plan.tw_re, plan.tw_im, off, s, mm)
         elif r == 2:
             _pass2(x, y, M, plan.tw_re, plan.tw_im, off, s, mm, L)
         elif r == 3:
