@@ -23,6 +23,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from numba import types
 from numba.extending import intrinsic
 
 from dsp_kernels.config import inline_jit, inner_jit, noalias_jit
@@ -188,6 +189,68 @@ def _copy_back(work, src, n):
             w0[M + i] = w1[M + i]
 
 
+def _pow2_pass_one(r, x, y, M, plan, off, s, mm, L):
+    """One radix-2, 4 or 8 pass of a single transform (``L`` None): the scalar passes."""
+    one = np.int64(1)  # not the literal 1: see pow2_passes
+    if r == 8:
+        _pass8(x, y, M, plan.tw_re, plan.tw_im, off, s, mm, one, plan.consts)
+    elif r == 4:
+        _pass4(x, y, M, plan.tw_re, plan.tw_im, off, s, mm, one)
+    else:
+        _pass2(x, y, M, plan.tw_re, plan.tw_im, off, s, mm, one)
+
+
+def _pow2_pass_lanes(r, x, y, M, plan, off, s, mm, L):
+    """One radix-2, 4 or 8 pass of ``L = W`` transforms in lanes: :mod:`passes_lanes`."""
+    if L != 64 // x.itemsize:
+        raise ValueError("transforms in lanes: L must be the lanes of one 64-byte vector")
+    if r == 8:
+        pass8_lanes(x, y, M, plan.tw_re, plan.tw_im, off, s, mm, plan.consts)
+    elif r == 4:
+        pass4_lanes(x, y, M, plan.tw_re, plan.tw_im, off, s, mm)
+    else:
+        pass2_lanes(x, y, M, plan.tw_re, plan.tw_im, off, s, mm)
+
+
+_pow2_one_core = inner_jit(_pow2_pass_one)
+_pow2_lanes_core = inner_jit(_pow2_pass_lanes)
+
+
+@intrinsic
+def _call_pow2_pass(typingctx, r, x, y, M, plan, off, s, mm, L):
+    # a single transform is L = None, transforms in lanes an integer L: a property of the type,
+    # so a kernel compiles one set of passes (both sets cost a cold stft about 1 s more)
+    core = _pow2_one_core if isinstance(L, types.NoneType) else _pow2_lanes_core
+    return typed_call(typingctx, core, (r, x, y, M, plan, off, s, mm, L))
+
+
+def _pow2_pass_python(r, x, y, M, plan, off, s, mm, L):
+    """:func:`_call_pow2_pass` as plain Python: ``L`` None or 1 is a single transform."""
+    core = _pow2_pass_one if L is None or L == 1 else _pow2_pass_lanes
+    core(r, x, y, M, plan, off, s, mm, L)
+
+
+@intrinsic
+def _lane_count(typingctx, L):
+    """``L`` as an int64, 1 for None (a single transform)."""
+    def codegen(context, builder, signature, args):
+        if isinstance(signature.args[0], types.NoneType):
+            return context.get_constant(types.int64, 1)
+        return context.cast(builder, args[0], signature.args[0], types.int64)
+
+    if isinstance(L, (types.NoneType, types.Integer)):
+        return types.int64(L), codegen
+    return None
+
+
+#: ``pow2_pass(r, x, y, M, plan, off, s, mm, L)``: one radix-2, 4 or 8 pass from row ``x`` to row
+#: ``y``, the scalar passes for a single transform (``L`` None) and the vector passes of
+#: :mod:`~dsp_kernels.cpu.fft.passes_lanes` for ``L = W`` transforms in lanes
+pow2_pass = _pow2_pass_python if numba.config.DISABLE_JIT else _call_pow2_pass
+#: ``lane_count(L)``: how many transforms, 1 for ``L`` None
+lane_count = (lambda L: 1 if L is None else L) if numba.config.DISABLE_JIT else _lane_count
+
+
 @inline_jit
 def pow2_passes(plan, work, L, src, n_passes):
     """The first ``n_passes`` of a :class:`~dsp_kernels.cpu.fft.plans.Pow2Plan`'s passes, from
@@ -199,27 +262,11 @@ def pow2_passes(plan, work, L, src, n_passes):
     # the first stft's compilations were such duplicates)
     s = np.int64(1)
     ncur = plan.m
-    lanes = L == 64 // work.itemsize  # transforms in lanes: the vector passes (passes_lanes)
     for st in range(n_passes):
         r = factors[st]
         mm = ncur // r
         off = plan.tw_off[st]
-        x = work[src]
-        y = work[1 - src]
-        if r == 8:
-            if lanes:
-                pass8_lanes(x, y, M, plan.tw_re, plan.tw_im, off, s, mm, plan.consts)
-            else:
-                _pass8(x, y, M, plan.tw_re, plan.tw_im, off, s, mm, L, plan.consts)
-        elif r == 4:
-            if lanes:
-                pass4_lanes(x, y, M, plan.tw_re, plan.tw_im, off, s, mm)
-            else:
-                _pass4(x, y, M, plan.tw_re, plan.tw_im, off, s, mm, L)
-        elif lanes:
-            pass2_lanes(x, y, M, plan.tw_re, plan.tw_im, off, s, mm)
-        else:
-            _pass2(x, y, M, plan.tw_re, plan.tw_im, off, s, mm, L)
+        pow2_pass(r, work[src], work[1 - src], M, plan, off, s, mm, L)
         src = 1 - src
         s *= r
         ncur = mm
@@ -230,7 +277,7 @@ def _stockham_pow2(plan, work, L):
     """The driver of :func:`stockham` for a :class:`~dsp_kernels.cpu.fft.plans.Pow2Plan`: only
     the radix-8, 4 and 2 passes are reachable, so only they are compiled."""
     src = pow2_passes(plan, work, L, 0, plan.factors.shape[0])
-    _copy_back(work, src, plan.m * L)
+    _copy_back(work, src, plan.m * lane_count(L))
 
 
 @inline_jit
@@ -241,36 +288,26 @@ def any_passes(plan, work, L, src, n_passes):
     factors = plan.factors
     s = np.int64(1)  # not a literal: see pow2_passes
     ncur = plan.m
-    lanes = L == 64 // work.itemsize
+    n_lanes = lane_count(L)  # the odd passes take the count
     for st in range(n_passes):
         r = factors[st]
         mm = ncur // r
         off = plan.tw_off[st]
         x = work[src]
         y = work[1 - src]
-        if r == 4 and lanes:
-            pass4_lanes(x, y, M, plan.tw_re, plan.tw_im, off, s, mm)
-        elif r == 4:
-            _pass4(x, y, M, plan.tw_re, plan.tw_im, off, s, mm, L)
-        elif r == 8 and lanes:
-            pass8_lanes(x, y, M, plan.tw_re, plan.tw_im, off, s, mm, plan.consts)
-        elif r == 8:
-            _pass8(x, y, M, plan.tw_re, plan.tw_im, off, s, mm, L, plan.consts)
-        elif r == 2 and lanes:
-            pass2_lanes(x, y, M, plan.tw_re, plan.tw_im, off, s, mm)
-        elif r == 2:
-            _pass2(x, y, M, plan.tw_re, plan.tw_im, off, s, mm, L)
+        if r == 4 or r == 8 or r == 2:
+            pow2_pass(r, x, y, M, plan, off, s, mm, L)
         elif r == 3:
-            _pass3(x, y, M, plan.tw_re, plan.tw_im, off, s, mm, L, plan.consts)
+            _pass3(x, y, M, plan.tw_re, plan.tw_im, off, s, mm, n_lanes, plan.consts)
         elif r == 5:
-            _pass5(x, y, M, plan.tw_re, plan.tw_im, off, s, mm, L, plan.consts)
+            _pass5(x, y, M, plan.tw_re, plan.tw_im, off, s, mm, n_lanes, plan.consts)
         elif r == 7:
-            _pass7(x, y, M, plan.tw_re, plan.tw_im, off, s, mm, L, plan.consts)
+            _pass7(x, y, M, plan.tw_re, plan.tw_im, off, s, mm, n_lanes, plan.consts)
         elif plan.consts.itemsize == 8:
-            _pass_generic(x, y, M, plan.tw_re, plan.tw_im, off, s, mm, L, r,
+            _pass_generic(x, y, M, plan.tw_re, plan.tw_im, off, s, mm, n_lanes, r,
                           plan.roots_re, plan.roots_im, plan.root_off[st], plan.consts)
         else:
-            _pass_generic_direct(x, y, M, plan.tw_re, plan.tw_im, off, s, mm, L, r,
+            _pass_generic_direct(x, y, M, plan.tw_re, plan.tw_im, off, s, mm, n_lanes, r,
                                  plan.roots_re, plan.roots_im, plan.root_off[st], plan.consts)
         src = 1 - src
         s *= r
@@ -281,13 +318,15 @@ def any_passes(plan, work, L, src, n_passes):
 def _stockham_any(plan, work, L):
     """The driver of :func:`stockham` for any plan: every radix."""
     src = any_passes(plan, work, L, 0, plan.factors.shape[0])
-    _copy_back(work, src, plan.m * L)
+    _copy_back(work, src, plan.m * lane_count(L))
 
 
 def stockham(plan, work, L):
     """Forward m-point DFT of the L interleaved signals in work row 0, in place.
 
-    ``work`` has two rows (the ping-pong buffers); in each, the real parts occupy the first half
+    ``L`` is None (or 1 here) for one transform, and ``W`` (the values in one 64-byte vector)
+    for a block of transforms in lanes; jitted code passes None for one transform, which
+    selects the scalar passes while typing (:data:`pow2_pass`). ``work`` has two rows (the ping-pong buffers); in each, the real parts occupy the first half
     and the imaginary parts the second (each half holds at least m * L values). One array per
     buffer, not separate re/im arrays: with fewer distinct base pointers LLVM's runtime alias
     checks pass and the vectorised loop runs.
@@ -303,7 +342,7 @@ def stockham(plan, work, L):
     >>> plan = get_fft_plan(8, np.float64)
     >>> work = make_work(plan)
     >>> work[0, :8] = 1.0  # real parts of a constant signal, imaginary parts zero
-    >>> stockham(plan, work, 1)
+    >>> stockham(plan, work, None)
     >>> float(work[0, 0]), float(abs(work[0, 1:8]).max())
     (8.0, 0.0)
     """

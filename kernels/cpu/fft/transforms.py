@@ -93,18 +93,18 @@ def _cfft_core(plan, work):
     M = work.shape[1] // 2  # imaginary parts start here
     one = np.int64(1)  # not the literal 1: a Literal[int] L compiles every pass a second time
     if plan.bluestein == 0:
-        stockham_call(plan, work, one)
+        stockham_call(plan, work, None)  # None: one transform, not lanes (passes.pow2_pass)
         return
     # the convolution's steps are those of the blocked transform (fft/bluestein_block.py), on
     # one signal: lanes = 1
     w0 = work[0, :M]
     w1 = work[0, M:]
     chirp_in(w0, w1, plan.bw_re, plan.bw_im, plan.cn, plan.m, one)
-    stockham_call(plan, work, one)
+    stockham_call(plan, work, None)
     # the product with the filter's spectrum is conjugated so that the forward pass that
     # follows computes the inverse transform (conj(F(conj z)) = unnormalised inverse)
     filter_conj(w0, w1, plan.bf_re, plan.bf_im, plan.m, one)
-    stockham_call(plan, work, one)
+    stockham_call(plan, work, None)
     chirp_out(w0, w1, plan.bw_re, plan.bw_im, plan.cn, one)
 
 
