@@ -66,8 +66,8 @@ def test_plain_helpers_take_no_references_and_refcounted_ones_do():
 
     @jit
     def call_both(plan, w1, w2):
-        plain(plan, w1, 1)
-        counted(plan, w2, 1)
+        plain(plan, w1, None)  # None: one transform (an integer L means transforms in lanes)
+        counted(plan, w2, None)
 
     call_both._cache = NullCache()
     n = 60  # radices 4, 3, 5
