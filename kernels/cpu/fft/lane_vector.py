@@ -201,7 +201,8 @@ def _operand(context, builder, value, ty, vt):
         return value
     lt = context.get_value_type(vt)
     scalar = context.cast(builder, value, ty, vt.dtype)
-    first = builder.insert_element(ir.Constant(lt, ir.Undefined), scalar, ir.Constant(ir.IntType(32), 0))
+    lane0 = ir.Constant(ir.IntType(32), 0)
+    first = builder.insert_element(ir.Constant(lt, ir.Undefined), scalar, lane0)
     zeros = ir.Constant(ir.VectorType(ir.IntType(32), vt.width), [0] * vt.width)
     return builder.shuffle_vector(first, ir.Constant(lt, ir.Undefined), zeros)
 

@@ -18,9 +18,10 @@ of bin ``q + k s`` is ``h - q - k s = (s - q) + (3 - k) s``: a bin of the butter
 partners; ``q = 0`` and ``q = s / 2`` pair within themselves and are done apart.
 
 Each butterfly is one 64-byte vector per operand, all lanes at once
-(:mod:`~dsp_kernels.cpu.fft.lane_vector`), and one loop serves both layouts of the bins (row 1
-of :func:`last4_post`, or row 0 itself in :func:`last4_in_place`): the loads come from row 0,
-each store's place is a bin's index times a stride, imaginary parts an offset further.
+(:mod:`~dsp_kernels.cpu.fft.lane_vector`). The bins go to row 1 (:func:`last4_post`) or over
+the inputs in row 0 (:func:`last4_in_place`); the butterfly pairs have a loop for each layout
+(:func:`_pairs`, :func:`_pairs_in_place`: with the layout's strides as arguments one loop was
+slower), the two self-paired butterflies one function for both (:func:`_self_paired`).
 
 Which plans take this path is a property of the plan's type
 (:class:`~dsp_kernels.cpu.fft.plans.SplitFusedPlan`, decided in ``plans._real_classed``), so a
@@ -180,8 +181,9 @@ def _pairs(x, P, M_, s_, W_, rw_re, rw_im, half):
     g = s * W
     for q in range(u64(1), s // two):
         q2 = s - q
-        v = _pair_bins(dft4_lanes(x, M, q * W, g), dft4_lanes(x, M, q2 * W, g),
-                       _split_twiddles(rw_re, rw_im, q, s), _split_twiddles(rw_re, rw_im, q2, s), half)
+        ca = _split_twiddles(rw_re, rw_im, q, s)
+        cb = _split_twiddles(rw_re, rw_im, q2, s)
+        v = _pair_bins(dft4_lanes(x, M, q * W, g), dft4_lanes(x, M, q2 * W, g), ca, cb, half)
         _store_pair_bins(P, two * q * W, two * q2 * W, two * g, W, v)
 
 
@@ -201,8 +203,9 @@ def _pairs_in_place(x, M_, s_, W_, rw_re, rw_im, half):
         q2 = s - q
         ia = q * W
         ib = q2 * W
-        v = _pair_bins(dft4_lanes(x, M, ia, g), dft4_lanes(x, M, ib, g),
-                       _split_twiddles(rw_re, rw_im, q, s), _split_twiddles(rw_re, rw_im, q2, s), half)
+        ca = _split_twiddles(rw_re, rw_im, q, s)
+        cb = _split_twiddles(rw_re, rw_im, q2, s)
+        v = _pair_bins(dft4_lanes(x, M, ia, g), dft4_lanes(x, M, ib, g), ca, cb, half)
         _store_pair_bins(x, ia, ib, g, M, v)
 
 

@@ -326,10 +326,11 @@ def stockham(plan, work, L):
 
     ``L`` is None (or 1 here) for one transform, and ``W`` (the values in one 64-byte vector)
     for a block of transforms in lanes; jitted code passes None for one transform, which
-    selects the scalar passes while typing (:data:`pow2_pass`). ``work`` has two rows (the ping-pong buffers); in each, the real parts occupy the first half
-    and the imaginary parts the second (each half holds at least m * L values). One array per
-    buffer, not separate re/im arrays: with fewer distinct base pointers LLVM's runtime alias
-    checks pass and the vectorised loop runs.
+    selects the scalar passes while typing (:data:`pow2_pass`). ``work`` has two rows (the
+    ping-pong buffers); in each, the real parts occupy the first half and the imaginary parts
+    the second (each half holds at least m * L values). One array per buffer, not separate
+    re/im arrays: with fewer distinct base pointers LLVM's runtime alias checks pass and the
+    vectorised loop runs.
 
     Jitted code calls :data:`stockham_call`, which picks the driver by the plan's type: a
     :class:`~dsp_kernels.cpu.fft.plans.Pow2Plan` reaches only the radix-2, 4 and 8 passes.

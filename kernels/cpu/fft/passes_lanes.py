@@ -116,7 +116,8 @@ def pass2_lanes(x, y, M_, twr, twi, off_, s_, mm_):
     else:
         for p in range(mm):
             for k in range(s):
-                _butterfly2(x, y, M, p * run + k * W, g, two * p * run + k * W, run, twr, twi, off + p)
+                _butterfly2(x, y, M, p * run + k * W, g, two * p * run + k * W, run, twr, twi,
+                            off + p)
 
 
 @noalias_jit
