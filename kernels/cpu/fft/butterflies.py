@@ -3,7 +3,8 @@ for scalars (one lane at a time) and for whole vectors of lanes.
 
 :func:`dft4_values` is plain arithmetic, so the same source compiles for scalars and for
 :class:`~dsp_kernels.cpu.fft.lane_vector.LaneVector` operands: :func:`dft4` reads one lane's
-four points, :func:`dft4_lanes` every lane's at once.
+four points, :func:`dft4_lanes` every lane's at once. :func:`eighth_turns` is the rotation
+a radix-8 butterfly applies between its two 4-point DFTs.
 
 Examples
 --------
@@ -44,6 +45,14 @@ def dft4(x, M, i0, g, u):
     i3 = i2 + g
     return dft4_values(x[i0 + u], x[M + i0 + u], x[i1 + u], x[M + i1 + u],
                        x[i2 + u], x[M + i2 + u], x[i3 + u], x[M + i3 + u])
+
+
+@inner_jit
+def eighth_turns(f1r, f1i, f2r, f2i, f3r, f3i, rt):
+    """``F_k exp(-i pi k / 4)`` for ``k = 1, 2, 3`` (``rt = sqrt(1/2)``): the radix-8 butterfly's
+    rotation of the DFT of its odd inputs before the last combination, as six values (re, im,
+    ...). For scalars (``passes._pass8``) and lane vectors (``passes_lanes``) alike."""
+    return (rt * (f1r + f1i), rt * (f1i - f1r), f2i, -f2r, rt * (f3i - f3r), -rt * (f3r + f3i))
 
 
 @inner_jit

@@ -27,7 +27,7 @@ from numba import types
 from numba.extending import intrinsic
 
 from dsp_kernels.config import inline_jit, inner_jit, noalias_jit
-from dsp_kernels.cpu.fft.butterflies import dft4
+from dsp_kernels.cpu.fft.butterflies import dft4, eighth_turns
 from dsp_kernels.cpu.fft.passes_lanes import pass2_lanes, pass4_lanes, pass8_lanes
 from dsp_kernels.cpu.fft.passes_odd import _pass3, _pass5, _pass7, _pass_generic, _pass_generic_direct
 from dsp_kernels.cpu.fft.plans import Pow2Plan
@@ -138,13 +138,7 @@ def _pass8(x, y, M_, twr, twi, off_, s_, mm_, L_, consts):
             # E = DFT4(a0, a2, a4, a6), F = DFT4(a1, a3, a5, a7)
             e0r, e0i, e1r, e1i, e2r, e2i, e3r, e3i = dft4(x, M, i0, gg, u)
             f0r, f0i, f1r, f1i, f2r, f2i, f3r, f3i = dft4(x, M, i1, gg, u)
-            # F_k times exp(-i pi k / 4)
-            g1r = rt * (f1r + f1i)
-            g1i = rt * (f1i - f1r)
-            g2r = f2i
-            g2i = -f2r
-            g3r = rt * (f3i - f3r)
-            g3i = -rt * (f3r + f3i)
+            g1r, g1i, g2r, g2i, g3r, g3i = eighth_turns(f1r, f1i, f2r, f2i, f3r, f3i, rt)
             y[o0 + u] = e0r + f0r
             y[M + o0 + u] = e0i + f0i
             br = e1r + g1r

@@ -43,7 +43,7 @@ from __future__ import annotations
 import numba
 
 from dsp_kernels.config import inner_jit, noalias_jit
-from dsp_kernels.cpu.fft.butterflies import dft4_lanes
+from dsp_kernels.cpu.fft.butterflies import dft4_lanes, eighth_turns
 from dsp_kernels.cpu.fft.lane_vector import load, store
 
 u64 = numba.uint64
@@ -82,13 +82,7 @@ def _butterfly8(x, y, M, i0, g, o, run, twr, twi, t, rt):
     # E = DFT4(a0, a2, a4, a6), F = DFT4(a1, a3, a5, a7), as passes._pass8
     e0r, e0i, e1r, e1i, e2r, e2i, e3r, e3i = dft4_lanes(x, M, i0, g + g)
     f0r, f0i, f1r, f1i, f2r, f2i, f3r, f3i = dft4_lanes(x, M, i0 + g, g + g)
-    # F_k times exp(-i pi k / 4)
-    g1r = rt * (f1r + f1i)
-    g1i = rt * (f1i - f1r)
-    g2r = f2i
-    g2i = -f2r
-    g3r = rt * (f3i - f3r)
-    g3i = -rt * (f3r + f3i)
+    g1r, g1i, g2r, g2i, g3r, g3i = eighth_turns(f1r, f1i, f2r, f2i, f3r, f3i, rt)
     store(y, o, e0r + f0r)
     store(y, M + o, e0i + f0i)
     _twiddled(y, M, o + run, e1r + g1r, e1i + g1i, twr[t], twi[t])
@@ -100,15 +94,20 @@ def _butterfly8(x, y, M, i0, g, o, run, twr, twi, t, rt):
     _twiddled(y, M, o + u64(7) * run, e3r - g3r, e3i - g3i, twr[t + u64(6)], twi[t + u64(6)])
 
 
-@noalias_jit
-def pass2_lanes(x, y, M_, twr, twi, off_, s_, mm_):
+@inner_jit
+def _geometry(x, M_, off_, s_, mm_):
+    """A pass's unsigned geometry: ``W`` lanes, span ``s``, the row half ``M``, ``mm`` groups,
+    the twiddles' offset, a group's run ``s W`` and the distance ``g = s W mm`` between a
+    butterfly's inputs."""
     W = u64(64 // x.itemsize)
     s = u64(s_)
-    M = u64(M_)
     mm = u64(mm_)
-    off = u64(off_)
-    run = s * W
-    g = run * mm
+    return W, s, u64(M_), mm, u64(off_), s * W, s * W * mm
+
+
+@noalias_jit
+def pass2_lanes(x, y, M_, twr, twi, off_, s_, mm_):
+    W, s, M, mm, off, run, g = _geometry(x, M_, off_, s_, mm_)
     two = u64(2)
     if s == 1:  # one vector a group: no inner loop (its set-up would run for every group)
         for p in range(mm):
@@ -122,13 +121,7 @@ def pass2_lanes(x, y, M_, twr, twi, off_, s_, mm_):
 
 @noalias_jit
 def pass4_lanes(x, y, M_, twr, twi, off_, s_, mm_):
-    W = u64(64 // x.itemsize)
-    s = u64(s_)
-    M = u64(M_)
-    mm = u64(mm_)
-    off = u64(off_)
-    run = s * W
-    g = run * mm
+    W, s, M, mm, off, run, g = _geometry(x, M_, off_, s_, mm_)
     three = u64(3)
     four = u64(4)
     if s == 1:
@@ -144,13 +137,7 @@ def pass4_lanes(x, y, M_, twr, twi, off_, s_, mm_):
 @noalias_jit
 def pass8_lanes(x, y, M_, twr, twi, off_, s_, mm_, consts):
     rt = consts[6]  # sqrt(1/2)
-    W = u64(64 // x.itemsize)
-    s = u64(s_)
-    M = u64(M_)
-    mm = u64(mm_)
-    off = u64(off_)
-    run = s * W
-    g = run * mm
+    W, s, M, mm, off, run, g = _geometry(x, M_, off_, s_, mm_)
     seven = u64(7)
     eight = u64(8)
     if s == 1:
