@@ -16,7 +16,8 @@ wavedec, librosa's soxr_hq for resample):
 The slope of a least-squares line through log(time) against log(size) says how cost grows
 (about 1 in length; n log n in n_fft shows as a slope a little above 1 per frame-sample). For
 stft the memory-bandwidth floor is printed: the time of one copy of an array the size of the
-output, in 41 rounds paired with the stft, and the quartiles of the per-round ratio; and its
+output, in 41 rounds paired with the stft in each of five fresh processes (the copy's speed is
+a draw per process here), and the quartiles of the per-round ratio; and its
 FFTs at the fastest single-thread rate of any library here (ours, MKL through torch.fft,
 pocketfft) on batches of 256 frames, divided over the threads. That rate includes
 each call's writing of its 2 MB output, so it is not a floor: the stft kernel without its
@@ -104,16 +105,17 @@ def _time_pair(f_ours, f_peer, budget_s: float = 4.0) -> tuple[float, float]:
 def _paired_ratio(f_ours, f_peer, rounds: int = 41) -> dict:
     """``f_ours`` against ``f_peer`` in ``rounds`` pairs, which of the two goes first alternating
     from round to round: the medians of each and the quartiles of the per-round ratio. For the
-    stft's bandwidth floor, whose copy's time moves from process to process on this machine
-    (1.2-1.7 ms between the runs of stop 52), so that the spread of the ratio is reported beside
-    it; nine rounds (:func:`_time_pair`'s at most) left that spread unknown."""
+    stft's bandwidth floor (:func:`copy_floor`), whose copy's time moves from process to process
+    on this machine (1.2-1.7 ms between the runs of stop 52), so that the spread of the ratio is
+    reported beside it; nine rounds (:func:`_time_pair`'s at most) left that spread unknown.
+    The rounds' seconds are returned too (``ours_rounds``, ``copy_rounds``)."""
     f_ours()  # warm-up, as in _time_pair
     f_peer()
     a, b = _alternate(f_ours, f_peer, rounds, swap=True)
     ratio = np.array(a) / np.array(b)
     return {"ours_s": float(np.median(a)), "copy_s": float(np.median(b)), "rounds": rounds,
             "ratio_q25": float(np.percentile(ratio, 25)), "ratio_median": float(np.median(ratio)),
-            "ratio_q75": float(np.percentile(ratio, 75))}
+            "ratio_q75": float(np.percentile(ratio, 75)), "ours_rounds": a, "copy_rounds": b}
 
 
 def slope(xs, ts) -> float | None:
@@ -130,11 +132,44 @@ def _signal(seconds, sr=SR):
 
 
 def child_measure(op: str, impl: str, seconds: str) -> dict:
-    """Child side (``python -m benchmarks.child scaling OP IMPL SECONDS``): peak memory of one call."""
+    """Child side (``python -m benchmarks.child scaling OP IMPL SECONDS``): peak memory of one
+    call, or for OP ``stft_floor`` the stft's paired rounds against one copy of its output."""
+    y = _signal(float(seconds))
+    if op == "stft_floor":
+        out = make_call("stft", impl, y, SR)()
+        buf = np.empty_like(out)
+        return {"output_mb": out.nbytes / 2**20,
+                **_paired_ratio(make_call("stft", impl, y, SR), lambda: np.copyto(buf, out))}
     from . import memory
 
-    y = _signal(float(seconds))
     return memory.measure(make_call(op, impl, y, SR))
+
+
+def copy_floor(processes: int, progress=print) -> dict:
+    """The stft of 60 s against one copy of its output, 41 paired rounds in each of
+    ``processes`` fresh processes: the copy's time is a draw per process on this machine (1.1
+    to 1.6 ms within minutes, stop 54, while the stft moved less), so one process's ratio says
+    as much about that draw as about the stft. Reported: the medians over all rounds, the
+    quartiles of all per-round ratios, and each process's median ratio."""
+    runs = []
+    for i in range(processes):
+        r = child.spawn("scaling", "stft_floor", "ours", "60", timeout=600)
+        if "error" in r:
+            progress(f"stft floor, process {i + 1}: {r['error']}")
+            continue
+        runs.append(r)
+        progress(f"stft floor, process {i + 1}: ours {r['ours_s'] * 1e3:.2f} ms, copy {r['copy_s'] * 1e3:.2f} ms, "
+                 f"per-round ratio median {r['ratio_median']:.2f}")
+    if not runs:
+        return {"seconds": 60, "error": "no floor process succeeded"}
+    a = np.concatenate([r["ours_rounds"] for r in runs])
+    b = np.concatenate([r["copy_rounds"] for r in runs])
+    ratio = a / b
+    return {"seconds": 60, "output_mb": runs[0]["output_mb"], "processes": len(runs), "rounds": runs[0]["rounds"],
+            "ours_s": float(np.median(a)), "copy_s": float(np.median(b)),
+            "ratio_q25": float(np.percentile(ratio, 25)), "ratio_median": float(np.median(ratio)),
+            "ratio_q75": float(np.percentile(ratio, 75)),
+            "process_ratios": [r["ratio_median"] for r in runs]}
 
 
 def _memory(op, impl, seconds):
@@ -198,20 +233,18 @@ def run(grid: dict, progress=print) -> dict:
         numba.set_num_threads(prev)
         res[op]["threads"] = {str(k): v for k, v in threads.items()}
         progress(f"{op:15s} threads   " + "   ".join(f"{k}: {v * 1e3:.2f} ms" for k, v in threads.items()))
-    y = _signal(60)
-    out = make_call("stft", "ours", y, SR)()
-    buf = np.empty_like(out)
-    # the stft and the copy in the same alternating rounds: their ratio is what is reported, and
-    # this machine's speed moves by up to 2x between minutes
-    pair = _paired_ratio(make_call("stft", "ours", y, SR), lambda: np.copyto(buf, out))
-    res["stft"]["bandwidth_floor"] = {"seconds": 60, "output_mb": out.nbytes / 2**20, **pair}
-    floor = pair["copy_s"]
-    progress(f"stft 60 s: one copy of its {out.nbytes / 2**20:.1f} MB output takes {floor * 1e3:.2f} ms "
-             f"(the memory-bandwidth floor); ours {pair['ours_s'] * 1e3:.2f} ms; per-round ratios "
-             f"{pair['ratio_q25']:.2f} / {pair['ratio_median']:.2f} / {pair['ratio_q75']:.2f} (quartiles)")
-    res["stft"]["fft_floor"] = fft_floor(out.shape[-1], 2048, min(2, numba.config.NUMBA_NUM_THREADS))
+    fl = res["stft"]["bandwidth_floor"] = copy_floor(grid.get("floor_processes", 5), progress)
+    if "error" not in fl:
+        progress(f"stft 60 s: one copy of its {fl['output_mb']:.1f} MB output takes {fl['copy_s'] * 1e3:.2f} ms "
+                 f"(the memory-bandwidth floor); ours {fl['ours_s'] * 1e3:.2f} ms; per-round ratios "
+                 f"{fl['ratio_q25']:.2f} / {fl['ratio_median']:.2f} / {fl['ratio_q75']:.2f} (quartiles, "
+                 f"{fl['processes']} processes)")
+    from dsp._stft_params import n_frames
+
+    res["stft"]["fft_floor"] = fft_floor(n_frames(60 * SR, 2048, 512, True), 2048,
+                                         min(2, numba.config.NUMBA_NUM_THREADS))
     fft = res["stft"]["fft_floor"]
-    progress(f"stft 60 s: its {out.shape[-1]} FFTs at the fastest library's rate on 256 frames a call "
+    progress(f"stft 60 s: its {fft['n_frames']} FFTs at the fastest library's rate on 256 frames a call "
              f"({fft['fastest']}, {fft['per_transform_s'][fft['fastest']] * 1e6:.2f} us a transform on one "
              f"thread, stores included), on {fft['threads']} threads: {fft['floor_s'] * 1e3:.2f} ms")
     return res
@@ -338,8 +371,12 @@ def summary(res: dict) -> str:
         lines.append(f"| {op} | {fmt(r['slope_length'])} | {fmt(r['slope_batch'])} | "
                      f"{last['ours_s'] / last['peer_s']:.2f}x at {last['seconds']:g} s; {mem_txt} |")
     fl = res["stft"]["bandwidth_floor"]
+    if "error" in fl:
+        return "\n".join(lines + [f"\nstft of 60 s against one copy of its output: {fl['error']}"])
+    per = (f" in each of {fl['processes']} processes (their medians "
+           + " / ".join(f"{r:.2f}" for r in fl["process_ratios"]) + ")" if "processes" in fl else "")
     spread = (f"; per-round ratios {fl['ratio_q25']:.2f} / {fl['ratio_median']:.2f} / {fl['ratio_q75']:.2f}, "
-              f"quartiles of {fl['rounds']} rounds" if "ratio_median" in fl else "")
+              f"quartiles of {fl['rounds']} rounds{per}" if "ratio_median" in fl else "")
     lines.append(f"\nstft of 60 s: {fl['ours_s'] * 1e3:.2f} ms; one copy of its {fl['output_mb']:.0f} MB output "
                  f"{fl['copy_s'] * 1e3:.2f} ms (ours = {fl['ours_s'] / fl['copy_s']:.1f}x the floor{spread})")
     fft = res["stft"].get("fft_floor")

@@ -260,16 +260,18 @@ def test_scaling_section_runs_and_fits_slopes(tmp_path):
     assert abs(scaling.slope([1, 10, 100], [2e-3, 2e-2, 2e-1]) - 1.0) < 1e-12
     assert abs(scaling.slope([1, 4, 16], [1.0, 16.0, 256.0]) - 2.0) < 1e-12
     assert scaling.slope([1], [1.0]) is None
-    grid = {"seconds": [1, 2], "memory_seconds": [1], "n_fft": [256, 257], "batch": [1, 2]}
+    grid = {"seconds": [1, 2], "memory_seconds": [1], "n_fft": [256, 257], "batch": [1, 2],
+            "floor_processes": 2}
     res = scaling.run(grid, progress=lambda line: None)
     for op in scaling.OPS:
         assert [p["seconds"] for p in res[op]["length"]] == [1, 2]
         assert res[op]["length"][0]["ours_mb"] is not None, res[op]["length"][0].get("memory_error")
         assert set(res[op]["threads"]) <= {"1", "2"}
     assert [p["n_fft"] for p in res["stft"]["n_fft"]] == [256, 257]
-    fl = res["stft"]["bandwidth_floor"]
-    assert fl["copy_s"] > 0 and fl["rounds"] == 41
+    fl = res["stft"]["bandwidth_floor"]  # 41 paired rounds in each of two fresh processes
+    assert fl["copy_s"] > 0 and fl["rounds"] == 41 and fl["processes"] == 2, fl
     assert 0 < fl["ratio_q25"] <= fl["ratio_median"] <= fl["ratio_q75"]
+    assert len(fl["process_ratios"]) == 2 and fl["output_mb"] == pytest.approx(2584 * 1025 * 8 / 2**20)
     fft = res["stft"]["fft_floor"]  # 60 s at 22.05 kHz, hop 512, centred: 2584 frames
     assert fft["n_frames"] == 1 + 60 * scaling.SR // 512 and fft["n_fft"] == 2048
     assert fft["per_transform_s"][fft["fastest"]] == min(fft["per_transform_s"].values())
@@ -277,7 +279,7 @@ def test_scaling_section_runs_and_fits_slopes(tmp_path):
     pngs = scaling.plot(res, tmp_path / "scaling")
     assert len(pngs) == 4 and all(p.stat().st_size > 0 for p in pngs)
     assert "| stft |" in scaling.summary(res) and "x the copy" in scaling.summary(res)
-    assert "quartiles of 41 rounds" in scaling.summary(res)
+    assert "quartiles of 41 rounds in each of 2 processes" in scaling.summary(res)
 
 
 def test_resampling_shape_ops_convert_at_their_stated_rates():
