@@ -280,6 +280,8 @@ def test_scaling_section_runs_and_fits_slopes(tmp_path):
     assert len(pngs) == 4 and all(p.stat().st_size > 0 for p in pngs)
     assert "| stft |" in scaling.summary(res) and "x the copy" in scaling.summary(res)
     assert "quartiles of 41 rounds in each of 2 processes" in scaling.summary(res)
+    failed = {**res, "stft": {**res["stft"], "bandwidth_floor": {"seconds": 60, "error": "no floor process succeeded"}}}
+    assert scaling.summary(failed).endswith("against one copy of its output: no floor process succeeded")
 
 
 def test_resampling_shape_ops_convert_at_their_stated_rates():
